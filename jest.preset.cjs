@@ -1,0 +1,34 @@
+// Shared jest settings: tests are TypeScript compiled by SWC to CommonJS, and workspace
+// packages resolve to their sources so that a test never runs against a stale build.
+const path = require('node:path');
+
+const packagesDir = path.join(__dirname, 'packages');
+const workspace = {
+  '@statebackend/aws-base': 'statebackend-aws-base',
+  '@statebackend/aws-dynamodb': 'statebackend-aws-dynamodb',
+  '@statebackend/aws-s3': 'statebackend-aws-s3',
+  '@statebackend/metrics-cloudwatch': 'metrics-cloudwatch',
+  '@statebackend/testkit': 'testkit',
+  '@statebackend/cli': 'cli',
+};
+
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
+for (const [name, dir] of Object.entries(workspace)) {
+  moduleNameMapper[`^${name.replace('/', '\\/')}$`] = path.join(packagesDir, dir, 'src', 'index.ts');
+}
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testTimeout: 60_000,
+};

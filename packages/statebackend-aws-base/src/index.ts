@@ -1,0 +1,1 @@
+export { ConfigurationError, type ConfigurationIssue, StateBackendError } from './errors.js';
