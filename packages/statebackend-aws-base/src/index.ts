@@ -13,8 +13,34 @@ export type {
 // <exports:aws>
 
 // <exports:serialization>
+export {
+  DeserializationError,
+  IncompatibleSerializerError,
+  KeyGroupArgumentError,
+  SerializationError,
+  type SerializerRole,
+  UnknownSerializerError,
+} from './errors.js';
 
 // <exports:keygroup>
+export {
+  assignKeyToParallelOperator,
+  assignToKeyGroup,
+  computeDefaultMaxParallelism,
+  computeKeyGroupRangeForOperatorIndex,
+  computeOperatorIndexForKeyGroup,
+  KEY_GROUP_HASH_SEED,
+  keyGroupHash,
+} from './keygroup/key-group-assignment.js';
+export { KeyGroupRange } from './keygroup/key-group-range.js';
+export { murmur3x86_32 } from './keygroup/murmur3.js';
+export {
+  DEFAULT_LOWER_BOUND_MAX_PARALLELISM,
+  UPPER_BOUND_MAX_PARALLELISM,
+  validateMaxParallelism,
+  validateParallelism,
+  validateParallelismPair,
+} from './keygroup/parallelism.js';
 
 // <exports:state>
 
