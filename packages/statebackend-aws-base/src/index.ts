@@ -21,6 +21,22 @@ export {
   type SerializerRole,
   UnknownSerializerError,
 } from './errors.js';
+export { BaseSerializer } from './serialization/base-serializer.js';
+export { BigIntSerializer } from './serialization/bigint-serializer.js';
+export { BooleanSerializer } from './serialization/boolean-serializer.js';
+export { BytesSerializer } from './serialization/bytes-serializer.js';
+export { checkSerializerCompatibility } from './serialization/check-compatibility.js';
+export { INT32_MAX, INT32_MIN, IntSerializer } from './serialization/int-serializer.js';
+export { JsonSerializer } from './serialization/json-serializer.js';
+export { ListSerializer } from './serialization/list-serializer.js';
+export { MapSerializer } from './serialization/map-serializer.js';
+export { MsgpackSerializer, type MsgpackSerializerOptions } from './serialization/msgpack-serializer.js';
+export { NullableSerializer } from './serialization/nullable-serializer.js';
+export { NumberSerializer } from './serialization/number-serializer.js';
+export { type SerializerFactory, SerializerRegistry } from './serialization/serializer-registry.js';
+export { Serializers } from './serialization/serializers.js';
+export { StringSerializer } from './serialization/string-serializer.js';
+export { TupleSerializer, type TupleValue } from './serialization/tuple-serializer.js';
 
 // <exports:keygroup>
 export {

@@ -25,9 +25,17 @@ export type SerializerCompatibility =
  * Turns values of type `T` into bytes and back. Implementations must be deterministic for
  * keys: equal keys serialize to equal bytes, because key groups and stored keys are derived
  * from the bytes.
+ *
+ * The array `serialize` returns may be a view into a larger buffer (mind `byteOffset`); it is
+ * never written to afterwards, and callers must not write to it either.
  */
 export interface TypeSerializer<T> {
+  /**
+   * Encodes `value`. Throws a `SerializationError` naming the serializer and the received type
+   * when the value is outside what the serializer accepts.
+   */
   serialize(value: T): Uint8Array;
+  /** Decodes `bytes`. Throws a `DeserializationError` when they are truncated or corrupt. */
   deserialize(bytes: Uint8Array): T;
   /** The format written by this serializer, stored with checkpoints. */
   snapshot(): SerializerSnapshot;
@@ -35,4 +43,9 @@ export interface TypeSerializer<T> {
   resolveCompatibility(previous: SerializerSnapshot): SerializerCompatibility;
   /** Independent copy of a mutable value; identity for immutable types. */
   copy(value: T): T;
+  /**
+   * True when values that are equal always serialize to the same bytes, which a key, namespace
+   * or map-key serializer needs. Absent means unknown, treated as not deterministic.
+   */
+  readonly deterministic?: boolean;
 }
