@@ -27,9 +27,11 @@ const ACCEPTS =
 
 const FUNCTION_FOUND = new Error('a function cannot be stored');
 
-function packrOptions(preserveMaps: boolean): Options {
+function packrOptions(preserveMaps: boolean, compactMaps = false): Options {
   return {
     useRecords: preserveMaps,
+    // Keys are stored and compared as bytes: the smallest map header is worth its encoding cost.
+    variableMapSize: compactMaps,
     // Sets, typed arrays and Errors round-trip instead of degrading to plain objects.
     moreTypes: true,
     // Bigints beyond 64 bits are written exactly instead of throwing or losing precision.
@@ -67,7 +69,7 @@ export class MsgpackSerializer<T> extends BaseSerializer<T> {
     super();
     this.deterministic = options.deterministic ?? false;
     this.preserveMaps = options.preserveMaps ?? false;
-    this.packr = new Packr(packrOptions(this.preserveMaps));
+    this.packr = new Packr(packrOptions(this.preserveMaps, this.deterministic));
   }
 
   serialize(value: T): Uint8Array {
