@@ -55,6 +55,15 @@ export class ConfigurationError extends StateBackendError {
 
 // <errors:aws>
 
+/** An {@link AwsClientManager} was used after `close()`. */
+export class ClientManagerClosedError extends StateBackendError {
+  override readonly name: string = 'ClientManagerClosedError';
+
+  constructor(what: string) {
+    super(`Cannot ${what}: the AwsClientManager is closed. Create a new manager.`);
+  }
+}
+
 // <errors:serialization>
 
 /**

@@ -9,8 +9,69 @@ export type {
 } from './serialization/type-serializer.js';
 
 // <exports:config>
+export {
+  type AnyConfigOption,
+  ConfigOption,
+  ConfigOptionBuilder,
+  ConfigOptions,
+  type ConfigType,
+  ConfigTypes,
+  type ParseResult,
+  TypedConfigOptionBuilder,
+} from './config/config-option.js';
+export { Configuration, DEFAULT_ENV_PREFIX, envVarName } from './config/configuration.js';
+export { formatDuration, parseDuration } from './config/duration.js';
+export { editDistance, suggestKey } from './config/edit-distance.js';
+export { isSecretKey, SECRET_MASK } from './config/secrets.js';
+export {
+  type ConfigurationRule,
+  type ConfigurationRuleContext,
+  findConfigurationIssues,
+  type ValidateConfigurationOptions,
+  validateConfiguration,
+} from './config/validation.js';
 
 // <exports:aws>
+export { ClientManagerClosedError } from './errors.js';
+export {
+  AwsConfigOptions,
+  type AwsRetryMode,
+  CREDENTIALS_PROVIDERS,
+  type CredentialsOptions,
+  type CredentialsProviderType,
+  credentialsOptions,
+  isHttpUrl,
+  RETRY_MODES,
+} from './aws/aws-config-options.js';
+export {
+  type AwsClientConfig,
+  type BuildAwsClientConfigOptions,
+  buildAwsClientConfig,
+  DEFAULT_USER_AGENT,
+  type ValidateAwsConfigurationOptions,
+  validateAwsConfiguration,
+} from './aws/client-config.js';
+export {
+  type AwsClientConstructor,
+  AwsClientManager,
+  type AwsClientManagerOptions,
+  type ClientConfigOf,
+  type ClientSource,
+  type DestroyableClient,
+  type WithClient,
+  type WithConfig,
+} from './aws/client-manager.js';
+export {
+  type AwsCredentials,
+  type AwsCredentialsProvider,
+  type AwsCredentialsSource,
+  awsCredentialProviders,
+  type CredentialProvidersModule,
+  type ResolveCredentialsOptions,
+  resolveCredentials,
+  type StsClientSettings,
+  staticCredentials,
+} from './aws/credentials.js';
 
 // <exports:serialization>
 export {
