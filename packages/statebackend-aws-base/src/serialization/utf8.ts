@@ -6,12 +6,20 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean })
   .isWellFormed;
 
+// TextEncoder.encode gives each result its own off-heap buffer, which costs several times the
+// encoding of a short string. Short strings (keys, mostly) are encoded into a scratch buffer and
+// copied out with slice(); 3 bytes per UTF-16 unit is UTF-8's worst case.
+const SCRATCH_CHARS = 2048;
+const scratch = new Uint8Array(SCRATCH_CHARS * 3);
+
 /**
  * UTF-8 bytes of `value`, or undefined when it holds a lone surrogate: UTF-8 cannot represent
  * one, and replacing it with U+FFFD would let two different strings share the same bytes.
  */
 export function encodeUtf8(value: string): Uint8Array | undefined {
-  return isWellFormed.call(value) ? encoder.encode(value) : undefined;
+  if (!isWellFormed.call(value)) return undefined;
+  if (value.length > SCRATCH_CHARS) return encoder.encode(value);
+  return scratch.slice(0, encoder.encodeInto(value, scratch).written);
 }
 
 /** The string encoded in `bytes`; throws a `TypeError` for invalid UTF-8. */
