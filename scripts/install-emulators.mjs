@@ -2,12 +2,13 @@
 // Installs the AWS emulators that the integration tests start as local processes:
 //   moto server (S3, CloudWatch, DynamoDB) in a Python venv, from PyPI;
 //   Amazon DynamoDB Local and its dependencies as jars, from Maven Central.
-// Everything lands in <repo>/.cache/emulators/ (gitignored). A stamp file per emulator records
-// the installed version, so a re-run with nothing to do takes well under a second. The stamp is
-// written last: an interrupted install is simply redone on the next run.
+// Everything lands in <repo>/.cache/emulators/ (gitignored), or in $STATEBACKEND_EMULATORS_DIR.
+// A stamp file per emulator records the installed version, so a re-run with nothing to do takes
+// well under a second. The stamp is written last: an interrupted install is redone next time.
 //
 // AWS_TEST_TARGET=localstack or aws needs no local emulator, so nothing is installed then.
-// The layout here is read by packages/testkit/src/emulators/install-layout.ts: keep both in step.
+// The layout and versions here are read by packages/testkit/src/emulators/install-layout.ts:
+// keep both in step.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +18,7 @@ const MOTO_VERSION = '5.2.5';
 const DYNAMODB_LOCAL_VERSION = '3.3.1';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = join(root, '.cache', 'emulators');
+const cacheDir = process.env.STATEBACKEND_EMULATORS_DIR || join(root, '.cache', 'emulators');
 
 class InstallError extends Error {}
 
