@@ -1,3 +1,4 @@
 const preset = require('../../jest.preset.cjs');
+const { withEmulators } = require('./jest/config.cjs');
 
-module.exports = { ...preset, roots: ['<rootDir>/test'] };
+module.exports = withEmulators(preset, { emulators: ['moto', 'dynamodb-local'] });

@@ -1,1 +1,75 @@
-export {};
+// Public surface of @statebackend/testkit; nothing is defined here.
+
+// Emulator processes.
+export {
+  EMULATOR_NAMES,
+  EMULATORS,
+  type EmulatorDefinition,
+  type EmulatorName,
+  parseEmulatorNames,
+} from './emulators/emulator-definitions.js';
+export {
+  DYNAMODB_LOCAL_VERSION,
+  dynamoDbLocalLibDir,
+  EMULATORS_DIR_ENV,
+  emulatorsDir,
+  MOTO_VERSION,
+  motoServerPath,
+} from './emulators/install-layout.js';
+export {
+  type RunningEmulator,
+  type StartEmulatorOptions,
+  startEmulator,
+} from './emulators/start-emulator.js';
+export {
+  CleanupError,
+  DockerUnavailableError,
+  EmulatorNotInstalledError,
+  EmulatorStartError,
+  LocalStackStartError,
+  TestkitError,
+  TestTargetError,
+} from './errors.js';
+// Isolation and cleanup.
+export { Cleanup, cleanupAfterAll } from './isolation/cleanup.js';
+export { deleteBucketIfExists } from './isolation/delete-bucket.js';
+export { deleteTableIfExists } from './isolation/delete-table.js';
+export { uniqueName } from './isolation/unique-name.js';
+// Jest wiring (packages use jest/config.cjs, which calls these).
+export { globalSetup, type JestProjectConfigLike } from './jest/global-setup.js';
+export { globalTeardown } from './jest/global-teardown.js';
+
+// LocalStack.
+export { type DockerEngine, requireDockerEngine } from './localstack/docker-engine.js';
+export {
+  DEFAULT_LOCALSTACK_IMAGE,
+  LOCALSTACK_AUTH_TOKEN_ENV,
+  LOCALSTACK_IMAGE_ENV,
+  type RunningLocalStack,
+  type StartLocalStackOptions,
+  startLocalStack,
+} from './localstack/start-localstack.js';
+// Test targets: where integration tests run.
+export { type LogLevel, loggerFromEnv, streamLogger, TESTKIT_LOG_ENV } from './logging/stderr-logger.js';
+export { describeEachTarget } from './targets/describe-each-target.js';
+export {
+  LOCAL_REGION,
+  type RunningTargets,
+  type StartTargetsOptions,
+  startTargets,
+} from './targets/start-targets.js';
+export { decodeTargets, encodeTargets, TEST_TARGETS_ENV } from './targets/target-env.js';
+export { AWS_TEST_TARGET_ENV, type TargetKind, targetKindFromEnv } from './targets/target-kind.js';
+export {
+  ALL_SERVICES,
+  type AwsService,
+  type TargetDescription,
+  type TargetName,
+} from './targets/test-target.js';
+export {
+  type TestTarget,
+  targetSettings,
+  targetsOffering,
+  testTargets,
+  toTestTarget,
+} from './targets/test-targets.js';
