@@ -1,0 +1,109 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { answersHttp } from '../../src/emulators/http-probe.js';
+import {
+  EmulatorNotInstalledError,
+  EmulatorStartError,
+  type RunningEmulator,
+  startEmulator,
+} from '../../src/index.js';
+import { isAlive, waitUntilGone } from '../support/processes.js';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** An install folder whose moto_server is the given shell script. */
+function fakeMotoInstall(script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'testkit-fake-moto-'));
+  const bin = join(dir, 'moto', 'venv', 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'moto_server'), `#!/bin/sh\n${script}\n`);
+  chmodSync(join(bin, 'moto_server'), 0o755);
+  return dir;
+}
+
+describe('startEmulator', () => {
+  const started: RunningEmulator[] = [];
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((e) => e.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts moto server on 127.0.0.1, answers S3, and stop() leaves no process or port behind', async () => {
+    const moto = await startEmulator('moto');
+    started.push(moto);
+    expect(moto.endpoint).toBe(`http://127.0.0.1:${moto.port}`);
+    expect(moto.services).toEqual(expect.arrayContaining(['s3', 'cloudwatch', 'dynamodb']));
+    const s3 = new S3Client({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials,
+      forcePathStyle: true,
+    });
+    await expect(s3.send(new ListBucketsCommand({}))).resolves.toMatchObject({
+      $metadata: { httpStatusCode: 200 },
+    });
+    s3.destroy();
+
+    await moto.stop();
+    expect(isAlive(moto.pid)).toBe(false);
+    expect(isAlive(moto.supervisorPid)).toBe(false);
+    expect(await answersHttp(moto.endpoint)).toBe(false);
+  });
+
+  it('starts DynamoDB Local, answers ListTables, and stop() leaves no process or port behind', async () => {
+    const local = await startEmulator('dynamodb-local');
+    started.push(local);
+    const dynamo = new DynamoDBClient({ endpoint: local.endpoint, region: 'us-east-1', credentials });
+    await expect(dynamo.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
+    dynamo.destroy();
+
+    await local.stop();
+    await waitUntilGone(local.pid, 5_000);
+    expect(await answersHttp(local.endpoint)).toBe(false);
+  });
+
+  it('says to run emulators:install when the emulator is missing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'testkit-no-emulators-'));
+    dirs.push(empty);
+    const attempt = startEmulator('moto', { installDir: empty });
+    await expect(attempt).rejects.toThrow(EmulatorNotInstalledError);
+    await expect(attempt).rejects.toThrow('pnpm run emulators:install');
+  });
+
+  it('fails with the last lines of output when the emulator exits during start-up', async () => {
+    const dir = fakeMotoInstall(
+      'echo "starting fake moto"\necho "fatal: cannot load the S3 backend" >&2\nexit 3',
+    );
+    dirs.push(dir);
+    const error = await startEmulator('moto', { installDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmulatorStartError);
+    expect(error).toMatchObject({ emulator: 'moto' });
+    expect((error as EmulatorStartError).message).toContain('moto exited before it answered HTTP');
+    expect((error as EmulatorStartError).outputTail).toEqual([
+      'starting fake moto',
+      'fatal: cannot load the S3 backend',
+    ]);
+  });
+
+  it('stops an emulator that does not answer within the start timeout and says so', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'testkit-hang-')), 'pid');
+    dirs.push(join(pidFile, '..'));
+    const dir = fakeMotoInstall(`echo $$ > ${pidFile}\necho "listening soon"\nexec sleep 60`);
+    dirs.push(dir);
+    const started = Date.now();
+    const error = await startEmulator('moto', { installDir: dir, startTimeoutMs: 1_000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EmulatorStartError);
+    expect((error as EmulatorStartError).message).toMatch(
+      /did not answer HTTP .* within 1000 ms; it was stopped/,
+    );
+    expect((error as EmulatorStartError).outputTail).toEqual(['listening soon']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+});
