@@ -124,3 +124,62 @@ export {
 // <exports:checkpoint>
 
 // <exports:metrics>
+export { ConsoleLikeReporter, type ConsoleLikeReporterOptions } from './metrics/console-like-reporter.js';
+export { DistributionStatistics, type ExactSummary } from './metrics/distribution-statistics.js';
+export { HdrHistogram, type HdrHistogramOptions } from './metrics/hdr-histogram.js';
+export type { SignificantDigits } from './metrics/histogram-accumulator.js';
+export { ManualScheduler } from './metrics/manual-scheduler.js';
+export { MeterView, type MeterViewOptions } from './metrics/meter-view.js';
+export {
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type HistogramIntervalReader,
+  type HistogramStatistics,
+  METRIC_TYPES,
+  type Meter,
+  type Metric,
+  type MetricType,
+} from './metrics/metric.js';
+export {
+  createMetricFilter,
+  FILTER_ACCEPTS,
+  type MetricFilter,
+  type MetricFilterPatterns,
+  splitFilterList,
+} from './metrics/metric-filter.js';
+export type { MetricGroup, MetricGroupView } from './metrics/metric-group.js';
+export {
+  type MetricReading,
+  type MetricValue,
+  type RegisteredMetric,
+  readMetrics,
+  readMetricValue,
+} from './metrics/metric-reading.js';
+export {
+  MetricRegistry,
+  type MetricRegistryConfigurationOptions,
+  type MetricRegistryOptions,
+} from './metrics/metric-registry.js';
+export type { MetricConfig, MetricReporter, MetricReporterFactory } from './metrics/metric-reporter.js';
+export {
+  defaultReporterFactories,
+  MetricReporterFactoryRegistry,
+} from './metrics/reporter-factory-registry.js';
+export {
+  DEFAULT_REPORT_INTERVAL_MS,
+  METRICS_REPORTER_PREFIX,
+  REPORTERS_LIST,
+  type ReporterOptions,
+  reporterOptions,
+} from './metrics/reporter-options.js';
+export {
+  type ConfiguredReporter,
+  findReporterNames,
+  type ReporterSettings,
+  readConfiguredReporters,
+  reporterProperties,
+} from './metrics/reporter-setup.js';
+export { type ScheduledTask, type Scheduler, systemScheduler } from './metrics/scheduler.js';
+export { asVariable, type MetricScope, ScopeVariables, variableName } from './metrics/scope.js';
+export { SimpleCounter } from './metrics/simple-counter.js';
