@@ -21,9 +21,10 @@ import type { TypeSerializer } from './type-serializer.js';
  *
  * @example
  * ```ts
- * const clicks = new ValueStateDescriptor('clicks', Serializers.int, 0);
- * const profile = new ValueStateDescriptor<Profile | null>('profile', Serializers.msgpack(), null);
- * const byUserAndDay = Serializers.tuple(Serializers.string, Serializers.int);
+ * const bytes = Serializers.string.serialize('user-42');
+ * const keyGroup = assignToKeyGroup(bytes, 128);
+ * const profiles = Serializers.msgpack<Profile>();
+ * const byUserAndDay = Serializers.tuple(Serializers.string, Serializers.int); // [string, number]
  * ```
  */
 export const Serializers = Object.freeze({
