@@ -59,7 +59,9 @@ async function waitUntilAnswering(
 }
 
 function portWasTaken(output: readonly string[]): boolean {
-  return output.some((line) => /address already in use|port \d+ is in use|BindException/i.test(line));
+  return output.some((line) =>
+    /address already in use|port \d+ is in use|BindException|failed to bind/i.test(line),
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -65,6 +66,24 @@ describe('startEmulator', () => {
     await waitUntilGone(local.pid, 5_000);
     expect(await answersHttp(local.endpoint)).toBe(false);
   });
+
+  it.each(['moto', 'dynamodb-local'] as const)(
+    'fails with the reason from %s when the port it was given is taken',
+    async (name) => {
+      const blocker = createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const address = blocker.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      try {
+        const error = await startEmulator(name, { port }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(EmulatorStartError);
+        expect((error as EmulatorStartError).message).toContain(`${name} exited before it answered HTTP`);
+        expect((error as EmulatorStartError).outputTail.join('\n')).toMatch(/in use|failed to bind/i);
+      } finally {
+        await new Promise((resolve) => blocker.close(resolve));
+      }
+    },
+  );
 
   it('says to run emulators:install when the emulator is missing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'testkit-no-emulators-'));
