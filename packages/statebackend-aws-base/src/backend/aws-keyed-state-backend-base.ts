@@ -1,0 +1,313 @@
+import {
+  KeyGroupOutOfRangeError,
+  KeySerializationError,
+  StateBackendDisposedError,
+  StateBackendError,
+  StateNotRegisteredError,
+} from '../errors.js';
+import { keyGroupHash } from '../keygroup/key-group-assignment.js';
+import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { type Logger, noopLogger } from '../logging/logger.js';
+import type { MetricGroup } from '../metrics/metric-group.js';
+import { describeValue } from '../serialization/describe-value.js';
+import type { TypeSerializer } from '../serialization/type-serializer.js';
+import type { NamespacedStateOf } from '../state/namespace.js';
+import type { State } from '../state/state.js';
+import type { StateDescriptor } from '../state/state-descriptor.js';
+import { systemTimeProvider, type TtlTimeProvider } from '../state/ttl/time-provider.js';
+import { bytesToId, stringKeyId } from './byte-id.js';
+import { KeyContext, type KeyedContext, type KeyedStateFactory } from './key-context.js';
+import { KeyOrderedExecutor } from './key-ordered-executor.js';
+import type { KeyedStateBackend, StateLimits } from './keyed-state-backend.js';
+import {
+  type KeyedStateBackendParameters,
+  validateKeyedStateBackendParameters,
+} from './keyed-state-backend-parameters.js';
+import { RegisteredKeyedState } from './registered-state.js';
+import { countingStore } from './state-metrics.js';
+import type {
+  KeyedStateStore,
+  MaybePromise,
+  SerializedRef,
+  StateCell,
+  StoredMapEntry,
+} from './state-store.js';
+import { type HandleFactory, handleFactoryFor } from './states/handle-factory.js';
+import { PartitionedState, serializeNamespace } from './states/partitioned-state.js';
+import type { HandleServices } from './states/state-handle.js';
+import { VOID_NAMESPACE_REF } from './void-namespace-ref.js';
+
+interface CachedFactory {
+  readonly state: RegisteredKeyedState;
+  readonly factory: HandleFactory;
+  /** The descriptor's TTL when cached: a later `enableTimeToLive` must be checked again. */
+  readonly ttl: unknown;
+  readonly namespaceSerializer: TypeSerializer<unknown> | undefined;
+}
+
+/**
+ * The base of every keyed backend, in the shape of Flink's `AbstractKeyedStateBackend` and the
+ * Java module's keyed backend base, but asynchronous and key-group aware. It owns state
+ * registration, the key context, namespaces and the keyed-state operations (defaults, TTL,
+ * reduce, aggregate, merge, copies), all built on a few protected primitives a store provides:
+ * read, write, remove and iterate by (state, key group, key, namespace[, map key]), in the spirit
+ * of Powertools' `BasePersistenceLayer`.
+ *
+ * A store implements the primitives against its storage; whatever it returns may be a value or
+ * a promise. It never sees keys or values it has to interpret, only cells ({@link StateCell}:
+ * the key's bytes, id and key group, and the namespace's) and opaque stored values.
+ */
+export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K>, KeyedStateFactory<K> {
+  readonly jobId: string;
+  readonly operatorId: string;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  readonly keySerializer: TypeSerializer<K>;
+  abstract readonly limits: StateLimits;
+  protected readonly clock: TtlTimeProvider;
+  protected readonly logger: Logger;
+  /** The group `state` under the metric group given, where state metrics go; undefined without one. */
+  protected readonly metricGroup: MetricGroup | undefined;
+
+  readonly #states = new Map<string, RegisteredKeyedState>();
+  readonly #factories = new WeakMap<StateDescriptor<State, unknown>, CachedFactory>();
+  readonly #partitionedFactories = new WeakMap<StateDescriptor<State, unknown>, CachedFactory>();
+  readonly #everyRecordCleanup: RegisteredKeyedState[] = [];
+  readonly #executor: KeyOrderedExecutor;
+  readonly #services: HandleServices;
+  #disposed = false;
+
+  protected constructor(parameters: KeyedStateBackendParameters<K>) {
+    validateKeyedStateBackendParameters(parameters);
+    this.jobId = parameters.jobId;
+    this.operatorId = parameters.operatorId;
+    this.keyGroupRange = parameters.keyGroupRange;
+    this.maxParallelism = parameters.maxParallelism;
+    this.keySerializer = parameters.keySerializer;
+    this.clock = parameters.clock ?? systemTimeProvider;
+    this.logger = parameters.logger ?? noopLogger;
+    this.metricGroup = parameters.metricGroup?.addGroup('state');
+    this.#executor = new KeyOrderedExecutor(this.keyGroupRange.startKeyGroup, this.keyGroupRange.size);
+    const store = this.#storeAdapter();
+    this.#services = {
+      store: this.metricGroup === undefined ? store : countingStore(store, this.metricGroup),
+      clock: this.clock,
+      cleanupStep: (state) => this.onStateAccess(state),
+    };
+  }
+
+  // ---- What a store provides -------------------------------------------------------------
+
+  protected abstract read(state: RegisteredKeyedState, cell: StateCell): MaybePromise<unknown>;
+  protected abstract write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): MaybePromise<void>;
+  protected abstract remove(state: RegisteredKeyedState, cell: StateCell): MaybePromise<void>;
+  protected abstract readList(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+  ): MaybePromise<readonly unknown[] | undefined>;
+  protected abstract appendList(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    elements: readonly unknown[],
+  ): MaybePromise<void>;
+  protected abstract writeList(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    elements: readonly unknown[],
+  ): MaybePromise<void>;
+  protected abstract readEntry(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    userKey: SerializedRef,
+  ): MaybePromise<unknown>;
+  protected abstract writeEntry(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    userKey: SerializedRef,
+    stored: unknown,
+  ): MaybePromise<void>;
+  protected abstract removeEntry(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    userKey: SerializedRef,
+  ): MaybePromise<void>;
+  protected abstract readEntries(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+  ): MaybePromise<readonly StoredMapEntry[]>;
+  /** The serialized keys that have state in `namespace`, each once. */
+  protected abstract iterateKeys(
+    state: RegisteredKeyedState,
+    namespace: SerializedRef,
+  ): Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+  /** Releases the store's resources. */
+  protected abstract disposeStore(): Promise<void>;
+
+  /** A state was registered; a store prepares its storage for it. */
+  protected onStateRegistered(_state: RegisteredKeyedState): void {}
+
+  /** Before an operation on a state with incremental TTL cleanup: in-memory stores check a few entries. */
+  protected onStateAccess(_state: RegisteredKeyedState): void {}
+
+  // ---- The keyed-state API ---------------------------------------------------------------
+
+  withKey<R>(key: K, fn: (ctx: KeyedContext<K>) => R | Promise<R>): Promise<R> {
+    if (this.#disposed) return Promise.reject(new StateBackendDisposedError('process a record'));
+    let context: KeyContext<K>;
+    try {
+      context = this.keyContextOf(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const cleanups = this.#everyRecordCleanup;
+    for (let i = 0; i < cleanups.length; i++) this.onStateAccess(cleanups[i] as RegisteredKeyedState);
+    return this.#executor.run(context.keyId, context.keyGroup, fn, context);
+  }
+
+  registerState<S extends State, T>(
+    descriptor: StateDescriptor<S, T>,
+    namespaceSerializer?: TypeSerializer<unknown>,
+  ): RegisteredKeyedState {
+    return this.#cachedFactory(descriptor as StateDescriptor<State, unknown>, namespaceSerializer).state;
+  }
+
+  registeredStates(): readonly RegisteredKeyedState[] {
+    return [...this.#states.values()];
+  }
+
+  /** The registered state named `name`, if any. */
+  getRegisteredState(name: string): RegisteredKeyedState | undefined {
+    return this.#states.get(name);
+  }
+
+  async *keys(stateName: string, namespace?: unknown): AsyncGenerator<K> {
+    const state = this.#states.get(stateName);
+    if (state === undefined) throw new StateNotRegisteredError(stateName, [...this.#states.keys()]);
+    if (state.namespaced && namespace === undefined) {
+      throw new StateBackendError(
+        `State '${stateName}' is namespaced: pass the namespace whose keys to list.`,
+      );
+    }
+    const ref = state.namespaced ? serializeNamespace(state, namespace) : VOID_NAMESPACE_REF;
+    for await (const bytes of this.iterateKeys(state, ref)) yield this.keySerializer.deserialize(bytes);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.disposeStore();
+  }
+
+  /** True once {@link dispose} was called. */
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** @internal Called by {@link KeyContext.getState}. */
+  createState<S extends State, T>(context: KeyContext<K>, descriptor: StateDescriptor<S, T>): S {
+    const cached = this.#factories.get(descriptor);
+    const found =
+      cached !== undefined && cached.ttl === descriptor.ttlConfig
+        ? cached
+        : this.#cachedFactory(descriptor as StateDescriptor<State, unknown>, undefined);
+    return found.factory(context as KeyContext<unknown>, VOID_NAMESPACE_REF, context.keyId) as unknown as S;
+  }
+
+  /** @internal Called by {@link KeyContext.getPartitionedState}. */
+  createPartitionedState<N, S extends State, T>(
+    context: KeyContext<K>,
+    descriptor: StateDescriptor<S, T>,
+    namespaceSerializer: TypeSerializer<N>,
+  ): NamespacedStateOf<N, S> {
+    const found = this.#cachedFactory(
+      descriptor as StateDescriptor<State, unknown>,
+      namespaceSerializer as TypeSerializer<unknown>,
+    );
+    return new PartitionedState<N>(
+      found.state,
+      context as KeyContext<unknown>,
+      found.factory,
+    ) as unknown as NamespacedStateOf<N, S>;
+  }
+
+  /**
+   * The key of one record, serialized once, with its id and key group. Throws a
+   * {@link KeySerializationError} or a {@link KeyGroupOutOfRangeError}.
+   */
+  protected keyContextOf(key: K): KeyContext<K> {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.keySerializer.serialize(key);
+    } catch (error) {
+      throw new KeySerializationError(this.keySerializer.snapshot().id, describeValue(key), error);
+    }
+    const keyGroup = keyGroupHash(bytes) % this.maxParallelism;
+    if (keyGroup < this.keyGroupRange.startKeyGroup || keyGroup > this.keyGroupRange.endKeyGroup) {
+      throw new KeyGroupOutOfRangeError(keyGroup, String(this.keyGroupRange), this.maxParallelism);
+    }
+    const id = typeof key === 'string' ? stringKeyId(key, bytes) : bytesToId(bytes);
+    return new KeyContext(key, bytes, id, keyGroup, this);
+  }
+
+  #cachedFactory(
+    descriptor: StateDescriptor<State, unknown>,
+    namespaceSerializer: TypeSerializer<unknown> | undefined,
+  ): CachedFactory {
+    if (this.#disposed) throw new StateBackendDisposedError(`use state '${descriptor.name}'`);
+    const cache = namespaceSerializer === undefined ? this.#factories : this.#partitionedFactories;
+    const cached = cache.get(descriptor);
+    if (
+      cached !== undefined &&
+      cached.ttl === descriptor.ttlConfig &&
+      cached.namespaceSerializer === namespaceSerializer
+    ) {
+      return cached;
+    }
+    const state = this.#register(descriptor, namespaceSerializer);
+    const entry: CachedFactory = {
+      state,
+      factory: handleFactoryFor(this.#services, state, descriptor),
+      ttl: descriptor.ttlConfig,
+      namespaceSerializer,
+    };
+    cache.set(descriptor, entry);
+    return entry;
+  }
+
+  #register(
+    descriptor: StateDescriptor<State, unknown>,
+    namespaceSerializer: TypeSerializer<unknown> | undefined,
+  ): RegisteredKeyedState {
+    const existing = this.#states.get(descriptor.name);
+    if (existing !== undefined) {
+      existing.checkRequest(descriptor, namespaceSerializer);
+      return existing;
+    }
+    const state = new RegisteredKeyedState(descriptor, namespaceSerializer, this.#states.size);
+    this.onStateRegistered(state);
+    this.#states.set(state.name, state);
+    if (state.ttl?.incrementalCleanup?.runCleanupForEveryRecord === true)
+      this.#everyRecordCleanup.push(state);
+    this.logger.debug('Registered keyed state', {
+      state: state.name,
+      kind: state.kind,
+      operatorId: this.operatorId,
+    });
+    return state;
+  }
+
+  #storeAdapter(): KeyedStateStore {
+    return {
+      read: (state, cell) => this.read(state, cell),
+      write: (state, cell, stored) => this.write(state, cell, stored),
+      remove: (state, cell) => this.remove(state, cell),
+      readList: (state, cell) => this.readList(state, cell),
+      appendList: (state, cell, elements) => this.appendList(state, cell, elements),
+      writeList: (state, cell, elements) => this.writeList(state, cell, elements),
+      readEntry: (state, cell, userKey) => this.readEntry(state, cell, userKey),
+      writeEntry: (state, cell, userKey, stored) => this.writeEntry(state, cell, userKey, stored),
+      removeEntry: (state, cell, userKey) => this.removeEntry(state, cell, userKey),
+      readEntries: (state, cell) => this.readEntries(state, cell),
+    };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Runs tasks so that tasks of the same key run one after another, in call order, while tasks of
+ * different keys interleave freely, as Flink's asynchronous state processing keeps records of a
+ * key in order. Without it, two records of one key could both read a counter before either
+ * writes it back, and one increment would be lost.
+ *
+ * Fast path: while a key group has no task running, a task of it starts without touching any
+ * hash map (one typed-array slot per key group says how many run, one array slot which key runs
+ * alone). Only key groups with several tasks in flight keep running keys in a set and waiting
+ * tasks in per-key queues.
+ */
+export class KeyOrderedExecutor {
+  /** Tasks running per key group (index = key group - first key group). */
+  readonly #active: Uint32Array;
+  /** Tasks waiting per key group. */
+  readonly #waitingCount: Uint32Array;
+  /** The key of the task that started while its key group was idle, until it ends. */
+  readonly #sole: Array<string | undefined>;
+  /** Keys of the other running tasks. */
+  readonly #running = new Set<string>();
+  /** Tasks waiting for a running task of their key, oldest first. */
+  readonly #waiting = new Map<string, Array<() => void>>();
+  readonly #firstKeyGroup: number;
+
+  constructor(firstKeyGroup: number, keyGroups: number) {
+    this.#firstKeyGroup = firstKeyGroup;
+    this.#active = new Uint32Array(keyGroups);
+    this.#waitingCount = new Uint32Array(keyGroups);
+    this.#sole = new Array<string | undefined>(keyGroups).fill(undefined);
+  }
+
+  /** Number of tasks running. */
+  get running(): number {
+    let running = 0;
+    for (const count of this.#active) running += count;
+    return running;
+  }
+
+  /** Runs `task(argument)` once no earlier task of `keyId` is running; settles as the task does. */
+  run<A, R>(keyId: string, keyGroup: number, task: (argument: A) => R | Promise<R>, argument: A): Promise<R> {
+    const index = keyGroup - this.#firstKeyGroup;
+    if (this.#active[index] === 0) {
+      this.#active[index] = 1;
+      this.#sole[index] = keyId;
+      return this.#start(keyId, index, true, task, argument);
+    }
+    if (this.#sole[index] !== keyId && !this.#running.has(keyId)) {
+      (this.#active[index] as number)++;
+      this.#running.add(keyId);
+      return this.#start(keyId, index, false, task, argument);
+    }
+    return new Promise<R>((resolve, reject) => {
+      let queue = this.#waiting.get(keyId);
+      if (queue === undefined) {
+        queue = [];
+        this.#waiting.set(keyId, queue);
+      }
+      (this.#waitingCount[index] as number)++;
+      queue.push(() => {
+        this.#start(keyId, index, false, task, argument).then(resolve, reject);
+      });
+    });
+  }
+
+  async #start<A, R>(
+    keyId: string,
+    index: number,
+    sole: boolean,
+    task: (argument: A) => R | Promise<R>,
+    argument: A,
+  ): Promise<R> {
+    try {
+      return await task(argument);
+    } finally {
+      this.#release(keyId, index, sole);
+    }
+  }
+
+  #release(keyId: string, index: number, sole: boolean): void {
+    if (sole) this.#sole[index] = undefined;
+    else this.#running.delete(keyId);
+    if (this.#waitingCount[index] !== 0) {
+      const queue = this.#waiting.get(keyId);
+      const next = queue?.shift();
+      if (next !== undefined) {
+        if (queue?.length === 0) this.#waiting.delete(keyId);
+        (this.#waitingCount[index] as number)--;
+        // The next task of the key takes the slot over (the key group stays as busy).
+        this.#running.add(keyId);
+        // Deferred: a long queue of synchronous tasks must not recurse into a deep stack.
+        queueMicrotask(next);
+        return;
+      }
+    }
+    (this.#active[index] as number)--;
+  }
+}

@@ -1,0 +1,143 @@
+import { StateBackendError } from '../../errors.js';
+import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import type { MapState } from '../../state/map-state.js';
+import { type TtlValue, ttlValue } from '../../state/ttl/ttl-value.js';
+import { bytesToId, stringKeyId } from '../byte-id.js';
+import type { SerializedRef, StoredMapEntry } from '../state-store.js';
+import { StateHandle } from './state-handle.js';
+import { partitionByExpiry, readThroughTtl } from './ttl-read.js';
+
+/**
+ * {@link MapState} over a store's map cell: one stored entry per map key. With TTL every entry
+ * carries its own timestamp, as in Flink's `TtlMapState`.
+ */
+export class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> {
+  async get(key: K): Promise<V | undefined> {
+    this.beforeAccess();
+    return this.#read(this.#userKey(key));
+  }
+
+  async put(key: K, value: V): Promise<void> {
+    this.beforeAccess();
+    await this.#put(key, value);
+  }
+
+  async putAll(entries: Iterable<readonly [K, V]>): Promise<void> {
+    this.beforeAccess();
+    for (const [key, value] of entries) await this.#put(key, value);
+  }
+
+  async remove(key: K): Promise<void> {
+    this.beforeAccess();
+    await this.store.removeEntry(this.state, this, this.#userKey(key));
+  }
+
+  async contains(key: K): Promise<boolean> {
+    this.beforeAccess();
+    return (await this.#find(this.#userKey(key))) !== undefined;
+  }
+
+  async entries(): Promise<Array<[K, V]>> {
+    const serializer = this.state.serializer;
+    const userKeySerializer = this.#userKeySerializer();
+    return (await this.#visibleEntries()).map(([key, value]) => [
+      this.copyOut(key, userKeySerializer) as K,
+      this.copyOut(value, serializer) as V,
+    ]);
+  }
+
+  async keys(): Promise<K[]> {
+    const userKeySerializer = this.#userKeySerializer();
+    return (await this.#visibleEntries()).map(([key]) => this.copyOut(key, userKeySerializer) as K);
+  }
+
+  async values(): Promise<V[]> {
+    const serializer = this.state.serializer;
+    return (await this.#visibleEntries()).map(([, value]) => this.copyOut(value, serializer) as V);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.#visibleEntries()).length === 0;
+  }
+
+  async #put(key: K, value: V): Promise<void> {
+    if (value === undefined) {
+      await this.store.removeEntry(this.state, this, this.#userKey(key));
+      return;
+    }
+    const userKey = this.#userKey(key, true);
+    const copy = this.copyIn(value, this.state.serializer, 'mapValue');
+    const stored = this.state.ttl === undefined ? copy : ttlValue(copy, this.now());
+    const written = this.store.writeEntry(this.state, this, userKey, stored);
+    if (written instanceof Promise) await written;
+  }
+
+  async #read(userKey: SerializedRef): Promise<V | undefined> {
+    const found = await this.#find(userKey);
+    return found === undefined ? undefined : (this.copyOut(found, this.state.serializer) as V);
+  }
+
+  /** The stored user value under `userKey` after the TTL check, not yet copied. */
+  async #find(userKey: SerializedRef): Promise<unknown> {
+    let stored = this.store.readEntry(this.state, this, userKey);
+    if (stored instanceof Promise) stored = await stored;
+    const ttl = this.state.ttl;
+    if (ttl === undefined) return stored;
+    return readThroughTtl(stored as TtlValue<unknown> | undefined, ttl, this.now(), {
+      remove: () => this.store.removeEntry(this.state, this, userKey),
+      write: (refreshed) => this.store.writeEntry(this.state, this, userKey, refreshed),
+    });
+  }
+
+  /** The entries a read sees, as [stored user key, stored user value], after the TTL check. */
+  async #visibleEntries(): Promise<Array<readonly [unknown, unknown]>> {
+    this.beforeAccess();
+    let stored = this.store.readEntries(this.state, this);
+    if (stored instanceof Promise) stored = await stored;
+    const ttl = this.state.ttl;
+    if (ttl === undefined) return [...stored];
+    const now = this.now();
+    const { visible, kept, changed } = partitionByExpiry(
+      stored,
+      (entry) => entry[1] as TtlValue<unknown>,
+      ([key, value], at): StoredMapEntry => [key, ttlValue((value as TtlValue<unknown>).userValue, at)],
+      ttl,
+      now,
+    );
+    if (changed) {
+      const live = new Set(kept.map(([key]) => key));
+      for (const [key] of stored) {
+        const userKey = this.#userKey(key as K);
+        if (!live.has(key)) await this.store.removeEntry(this.state, this, userKey);
+      }
+      if (ttl.refreshOnRead) {
+        for (const [key, value] of kept)
+          await this.store.writeEntry(this.state, this, this.#userKey(key as K), value);
+      }
+    }
+    return visible.map(([key, value]) => [key, (value as TtlValue<unknown>).userValue] as const);
+  }
+
+  #userKeySerializer(): TypeSerializer<unknown> {
+    const serializer = this.state.userKeySerializer;
+    if (serializer === undefined)
+      throw new StateBackendError(`State '${this.state.name}' is not a map state`);
+    return serializer;
+  }
+
+  /**
+   * The serialized map key; throws a typed error for a key its serializer rejects. For a write,
+   * the key kept with the entry is a private copy.
+   */
+  #userKey(key: K, forWrite = false): SerializedRef {
+    const serializer = this.#userKeySerializer();
+    let bytes: Uint8Array;
+    try {
+      bytes = serializer.serialize(key);
+    } catch (error) {
+      throw this.serializationError(key, serializer, 'mapKey', error);
+    }
+    const id = typeof key === 'string' ? stringKeyId(key, bytes) : bytesToId(bytes);
+    return { value: forWrite ? this.copyOut(key, serializer) : key, bytes, id };
+  }
+}

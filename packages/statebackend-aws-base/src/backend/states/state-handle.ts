@@ -1,0 +1,93 @@
+import { type SerializerRole, StateSerializationError } from '../../errors.js';
+import { describeValue } from '../../serialization/describe-value.js';
+import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import type { State } from '../../state/state.js';
+import type { TtlTimeProvider } from '../../state/ttl/time-provider.js';
+import type { KeyContext } from '../key-context.js';
+import type { RegisteredKeyedState } from '../registered-state.js';
+import type { KeyedStateStore, SerializedRef, StateCell } from '../state-store.js';
+
+/** What every handle of one keyed backend shares. */
+export interface HandleServices {
+  readonly store: KeyedStateStore;
+  readonly clock: TtlTimeProvider;
+  /** Called before each operation on a state with incremental TTL cleanup. */
+  cleanupStep(state: RegisteredKeyedState): void;
+}
+
+/**
+ * A state of one key in one namespace: the cell it addresses and the copies in and out that keep
+ * stored values private. Values go in as a copy made (and checked) by the serializer, and come
+ * out as a copy, so neither an object passed to a write nor one returned by a read is shared with
+ * the store or a snapshot. Immutable values (strings, numbers, bigints, booleans) are not copied;
+ * they are only checked, by serializing them.
+ */
+export abstract class StateHandle implements StateCell, State {
+  protected readonly services: HandleServices;
+  protected readonly store: KeyedStateStore;
+  readonly state: RegisteredKeyedState;
+  readonly keyContext: KeyContext<unknown>;
+  readonly namespace: SerializedRef;
+  readonly cellId: string;
+
+  constructor(
+    services: HandleServices,
+    state: RegisteredKeyedState,
+    keyContext: KeyContext<unknown>,
+    namespace: SerializedRef,
+    cellId: string,
+  ) {
+    this.services = services;
+    this.store = services.store;
+    this.state = state;
+    this.keyContext = keyContext;
+    this.namespace = namespace;
+    this.cellId = cellId;
+  }
+
+  async clear(): Promise<void> {
+    this.beforeAccess();
+    await this.store.remove(this.state, this);
+  }
+
+  /** Runs the state's incremental TTL cleanup, if it has one. */
+  protected beforeAccess(): void {
+    if (this.state.ttl?.incrementalCleanup !== undefined) this.services.cleanupStep(this.state);
+  }
+
+  /** The private copy of `value` to store; throws a {@link StateSerializationError} if it cannot be stored. */
+  protected copyIn<T>(value: T, serializer: TypeSerializer<T>, role: SerializerRole): T {
+    try {
+      if (typeof value === 'object' && value !== null) return serializer.copy(value);
+      serializer.serialize(value);
+      return value;
+    } catch (error) {
+      throw this.serializationError(value, serializer, role, error);
+    }
+  }
+
+  /** The typed error for a value `serializer` failed on, naming this state. */
+  protected serializationError(
+    value: unknown,
+    serializer: Pick<TypeSerializer<unknown>, 'snapshot'>,
+    role: SerializerRole,
+    error: unknown,
+  ): StateSerializationError {
+    return new StateSerializationError(
+      this.state.name,
+      role,
+      serializer.snapshot().id,
+      describeValue(value),
+      error,
+    );
+  }
+
+  /** A copy of a stored value for the caller. */
+  protected copyOut<T>(stored: T, serializer: TypeSerializer<T>): T {
+    return typeof stored === 'object' && stored !== null ? serializer.copy(stored) : stored;
+  }
+
+  protected now(): number {
+    return this.services.clock.currentTimestamp();
+  }
+}

@@ -1,0 +1,9 @@
+import { VoidNamespace } from '../state/namespace.js';
+import type { SerializedRef } from './state-store.js';
+
+/** The serialized void namespace: no bytes, the empty id. Cells of non-namespaced states use it. */
+export const VOID_NAMESPACE_REF: SerializedRef<VoidNamespace> = Object.freeze({
+  value: VoidNamespace,
+  bytes: new Uint8Array(0),
+  id: '',
+});

@@ -1,0 +1,159 @@
+import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { StateTableSnapshot } from './state-table-snapshot.js';
+
+/** The map of one key group and the table version it was created (or copied) at. */
+interface KeyGroupSlot<V> {
+  readonly map: Map<string, V>;
+  readonly version: number;
+}
+
+/** A mutable value kept in a table (a list or a map of a state), with the version it was made at. */
+export interface VersionedContainer {
+  readonly version: number;
+}
+
+/**
+ * The in-memory state of one registered state: deserialized values by cell id, split per key
+ * group so that a snapshot, a restore or a rescale handles key groups independently. The heap
+ * backend keeps all its state in these tables; the DynamoDB backend uses them as its cache, the
+ * S3 backend snapshots them whole.
+ *
+ * Copy-on-write snapshots, after Flink's `CopyOnWriteStateMap` but per key group: every key-group
+ * map and every mutable container carries the table version it was created at. `snapshot()`
+ * only captures the current key-group maps and bumps the version, so its synchronous part is
+ * proportional to the number of key groups, not of entries. A write after it finds the key
+ * group's map (or the list or map it changes in place) older than the newest live snapshot and
+ * copies it first: the snapshot keeps the old one, unchanged. Stored values themselves are
+ * never changed in place; the handles copy values in and out.
+ *
+ * It also records which key groups changed since the previous snapshot, for incremental
+ * checkpoints.
+ */
+export class StateTable<V> {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly #start: number;
+  readonly #slots: Array<KeyGroupSlot<V> | undefined>;
+  readonly #changed: Uint8Array;
+  /** Snapshot versions not released yet, with how many snapshots hold each. */
+  readonly #liveSnapshots = new Map<number, number>();
+  #version = 1;
+  #highestRequiredSnapshotVersion = 0;
+  #size = 0;
+
+  constructor(keyGroupRange: KeyGroupRange) {
+    this.keyGroupRange = keyGroupRange;
+    this.#start = keyGroupRange.startKeyGroup;
+    this.#slots = new Array<KeyGroupSlot<V> | undefined>(keyGroupRange.size).fill(undefined);
+    this.#changed = new Uint8Array(keyGroupRange.size);
+  }
+
+  /** Number of cells stored. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The version new containers are created at. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Number of snapshots taken and not released. */
+  get liveSnapshots(): number {
+    let count = 0;
+    for (const holders of this.#liveSnapshots.values()) count += holders;
+    return count;
+  }
+
+  get(keyGroup: number, id: string): V | undefined {
+    return this.#slots[keyGroup - this.#start]?.map.get(id);
+  }
+
+  put(keyGroup: number, id: string, value: V): void {
+    const map = this.#writableMap(keyGroup);
+    const before = map.size;
+    map.set(id, value);
+    this.#size += map.size - before;
+  }
+
+  /** Removes the cell; false when there was none. */
+  remove(keyGroup: number, id: string): boolean {
+    const slot = this.#slots[keyGroup - this.#start];
+    if (slot === undefined || !slot.map.has(id)) return false;
+    this.#writableMap(keyGroup).delete(id);
+    this.#size--;
+    return true;
+  }
+
+  /**
+   * The container under `id`, safe to change in place: when a live snapshot may hold it, it is
+   * first replaced by `copy(container, version)`. Undefined when the cell is empty.
+   */
+  getForUpdate<C extends V & VersionedContainer>(
+    keyGroup: number,
+    id: string,
+    copy: (container: C, version: number) => C,
+  ): C | undefined {
+    const found = this.get(keyGroup, id) as C | undefined;
+    if (found === undefined) return undefined;
+    if (found.version > this.#highestRequiredSnapshotVersion) {
+      this.#changed[keyGroup - this.#start] = 1;
+      return found;
+    }
+    const copied = copy(found, this.#version);
+    this.#writableMap(keyGroup).set(id, copied);
+    return copied;
+  }
+
+  /** The cells of one key group, live: do not change the table while iterating. */
+  entries(keyGroup: number): IterableIterator<[string, V]> {
+    const slot = this.#slots[keyGroup - this.#start];
+    return slot === undefined ? new Map<string, V>().entries() : slot.map.entries();
+  }
+
+  /**
+   * A frozen view of the table now. Later writes never show in it; release it when done, so that
+   * writes stop copying for its sake. Its cost is one step per key group.
+   */
+  snapshot(): StateTableSnapshot<V> {
+    const version = this.#version;
+    this.#version++;
+    this.#liveSnapshots.set(version, (this.#liveSnapshots.get(version) ?? 0) + 1);
+    this.#highestRequiredSnapshotVersion = version;
+    const maps = this.#slots.map((slot) => slot?.map);
+    const changed: number[] = [];
+    for (let i = 0; i < this.#changed.length; i++) if (this.#changed[i] === 1) changed.push(this.#start + i);
+    this.#changed.fill(0);
+    return new StateTableSnapshot(this.keyGroupRange, version, maps, this.#size, changed, () =>
+      this.#release(version),
+    );
+  }
+
+  /** Drops every cell (keeps live snapshots intact). */
+  clear(): void {
+    for (let i = 0; i < this.#slots.length; i++) {
+      if (this.#slots[i] !== undefined) this.#changed[i] = 1;
+      this.#slots[i] = undefined;
+    }
+    this.#size = 0;
+  }
+
+  #writableMap(keyGroup: number): Map<string, V> {
+    const index = keyGroup - this.#start;
+    const slot = this.#slots[index];
+    this.#changed[index] = 1;
+    if (slot !== undefined && slot.version > this.#highestRequiredSnapshotVersion) return slot.map;
+    const map = slot === undefined ? new Map<string, V>() : new Map(slot.map);
+    this.#slots[index] = { map, version: this.#version };
+    return map;
+  }
+
+  #release(version: number): void {
+    const holders = this.#liveSnapshots.get(version);
+    if (holders === undefined) return;
+    if (holders > 1) this.#liveSnapshots.set(version, holders - 1);
+    else this.#liveSnapshots.delete(version);
+    let highest = 0;
+    for (const live of this.#liveSnapshots.keys()) highest = Math.max(highest, live);
+    this.#highestRequiredSnapshotVersion = highest;
+  }
+}
