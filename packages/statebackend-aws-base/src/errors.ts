@@ -193,6 +193,166 @@ export class KeyGroupArgumentError extends StateBackendError {
 
 // <errors:state>
 
+/**
+ * A state name registered again with another kind, an incompatible serializer or another TTL.
+ * The message names both registrations.
+ */
+export class StateRegistrationError extends StateBackendError {
+  override readonly name: string = 'StateRegistrationError';
+  readonly stateName: string;
+  /** How the state is registered, e.g. `value state, value serializer number@1`. */
+  readonly registered: string;
+  /** How it was requested now. */
+  readonly requested: string;
+
+  constructor(stateName: string, registered: string, requested: string, reason: string) {
+    super(
+      `State '${stateName}' is registered as ${registered}, but was requested as ${requested}: ${reason}. ` +
+        'Give the new state another name, or request it with the same kind, serializers and TTL.',
+    );
+    this.stateName = stateName;
+    this.registered = registered;
+    this.requested = requested;
+  }
+}
+
+/** A state descriptor that cannot describe a state: empty name, missing function, bad serializer. */
+export class InvalidStateDescriptorError extends StateBackendError {
+  override readonly name: string = 'InvalidStateDescriptorError';
+  readonly stateName: string;
+
+  constructor(stateName: string, problem: string) {
+    super(`Invalid descriptor for state '${stateName}': ${problem}.`);
+    this.stateName = stateName;
+  }
+}
+
+/** A TTL setting out of range, e.g. a TTL of zero or less. */
+export class InvalidTtlError extends StateBackendError {
+  override readonly name: string = 'InvalidTtlError';
+  /** The setting, e.g. `ttl`. */
+  readonly setting: string;
+  readonly received: string;
+  readonly expected: string;
+
+  constructor(setting: string, received: string, expected: string) {
+    super(`Invalid state TTL ${setting}: received ${received}; expected ${expected}.`);
+    this.setting = setting;
+    this.received = received;
+    this.expected = expected;
+  }
+}
+
+/**
+ * A state value, list element, map key or namespace its serializer cannot encode. Extends
+ * {@link SerializationError} with the state's name; the serializer's own error is the `cause`.
+ */
+export class StateSerializationError extends SerializationError {
+  override readonly name: string = 'StateSerializationError';
+  readonly stateName: string;
+  readonly role: SerializerRole;
+
+  constructor(stateName: string, role: SerializerRole, serializerId: string, received: string, cause: unknown) {
+    const expected = cause instanceof SerializationError ? cause.expected : 'what the serializer accepts';
+    super(serializerId, received, expected, { cause });
+    this.stateName = stateName;
+    this.role = role;
+    const what = SERIALIZER_ROLE_NAMES[role];
+    const why = cause instanceof SerializationError ? `it accepts ${expected}` : describeCause(cause);
+    this.message =
+      `State '${stateName}': the ${what} serializer '${serializerId}' cannot encode the ${what} received ` +
+      `(${received}); ${why}. Pass a ${what} it accepts, or give the descriptor a serializer for this type.`;
+  }
+}
+
+/** A key the backend's key serializer cannot encode. Extends {@link SerializationError}. */
+export class KeySerializationError extends SerializationError {
+  override readonly name: string = 'KeySerializationError';
+
+  constructor(serializerId: string, received: string, cause: unknown) {
+    const expected = cause instanceof SerializationError ? cause.expected : 'what the serializer accepts';
+    super(serializerId, received, expected, { cause });
+    const why = cause instanceof SerializationError ? `it accepts ${expected}` : describeCause(cause);
+    this.message =
+      `The key serializer '${serializerId}' cannot encode the key received (${received}); ${why}. ` +
+      "Pass keys of the key serializer's type, or create the keyed backend with a key serializer for them.";
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return `it threw ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`;
+}
+
+/** A key whose key group lies outside the key-group range the keyed backend owns. */
+export class KeyGroupOutOfRangeError extends StateBackendError {
+  override readonly name: string = 'KeyGroupOutOfRangeError';
+  readonly keyGroup: number;
+
+  constructor(keyGroup: number, range: string, maxParallelism: number) {
+    super(
+      `The key belongs to key group ${keyGroup} (of ${maxParallelism}), outside this backend's ${range}. ` +
+        'Route each key to the operator instance that owns its key group (see assignKeyToParallelOperator).',
+    );
+    this.keyGroup = keyGroup;
+  }
+}
+
+/** A state name that no descriptor registered in this keyed backend. */
+export class StateNotRegisteredError extends StateBackendError {
+  override readonly name: string = 'StateNotRegisteredError';
+  readonly stateName: string;
+
+  constructor(stateName: string, registered: readonly string[]) {
+    const known = registered.length === 0 ? 'none' : registered.map((n) => `'${n}'`).join(', ');
+    super(
+      `No state named '${stateName}' is registered (registered: ${known}). ` +
+        'Register it first with registerState(descriptor) or ctx.getState(descriptor).',
+    );
+    this.stateName = stateName;
+  }
+}
+
+/**
+ * A serialized value larger than the store accepts (e.g. DynamoDB's 400 KB item limit). Nothing
+ * is written.
+ */
+export class StateValueTooLargeError extends StateBackendError {
+  override readonly name: string = 'StateValueTooLargeError';
+  readonly stateName: string;
+  readonly byteLength: number;
+  readonly limit: number;
+
+  constructor(stateName: string, byteLength: number, limit: number, store: string) {
+    super(
+      `State '${stateName}': a serialized value of ${byteLength} bytes exceeds the ${store} limit of ${limit} bytes. ` +
+        'Split the value (e.g. use a MapState or ListState instead of one large value) or use a backend without this limit.',
+    );
+    this.stateName = stateName;
+    this.byteLength = byteLength;
+    this.limit = limit;
+  }
+}
+
+/** A keyed-backend parameter out of range: job id, operator id, key serializer, key-group range. */
+export class InvalidBackendParameterError extends StateBackendError {
+  override readonly name: string = 'InvalidBackendParameterError';
+  readonly parameter: string;
+
+  constructor(parameter: string, received: string, expected: string) {
+    super(`Invalid keyed backend parameter ${parameter}: received ${received}; expected ${expected}.`);
+    this.parameter = parameter;
+  }
+}
+
+/** A keyed backend used after `dispose()`. */
+export class StateBackendDisposedError extends StateBackendError {
+  override readonly name: string = 'StateBackendDisposedError';
+
+  constructor(what: string) {
+    super(`Cannot ${what}: the keyed state backend is disposed. Create a new one.`);
+  }
+}
+
 // <errors:checkpoint>
 
 // <errors:metrics>
