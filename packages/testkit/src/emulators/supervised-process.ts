@@ -47,7 +47,12 @@ function killGroup(pid: number): void {
   }
 }
 
-function readReportedPid(report: Socket, child: ChildProcess, output: OutputTail): Promise<number> {
+function readReportedPid(
+  report: Socket,
+  child: ChildProcess,
+  output: OutputTail,
+  command: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let text = '';
     const onData = (chunk: Buffer): void => {
@@ -63,7 +68,9 @@ function readReportedPid(report: Socket, child: ChildProcess, output: OutputTail
     child.once('exit', (code, signal) => {
       const why = output.snapshot().join('\n  ');
       reject(
-        new TestkitError(`The watchdog exited (${signal ?? code}) before starting the command.\n  ${why}`),
+        new TestkitError(
+          `Could not start ${command} (watchdog exit ${signal ?? code}); is it installed?\n  ${why}`,
+        ),
       );
     });
   });
@@ -103,7 +110,7 @@ export async function spawnSupervised(
       resolve({ code, signal });
     });
   });
-  const pid = await readReportedPid(report, child, output);
+  const pid = await readReportedPid(report, child, output, command);
 
   const stop = async (stopGraceMs = graceMs): Promise<void> => {
     if (done) return;

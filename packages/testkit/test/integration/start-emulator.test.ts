@@ -6,6 +6,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { answersHttp } from '../../src/emulators/http-probe.js';
 import {
+  DYNAMODB_LOCAL_VERSION,
   EmulatorNotInstalledError,
   EmulatorStartError,
   type RunningEmulator,
@@ -84,6 +85,26 @@ describe('startEmulator', () => {
       }
     },
   );
+
+  it('names the program when it cannot be started at all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'testkit-no-java-'));
+    dirs.push(dir);
+    const lib = join(dir, 'dynamodb-local', 'lib');
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, `DynamoDBLocal-${DYNAMODB_LOCAL_VERSION}.jar`), '');
+    const javaHome = process.env.JAVA_HOME;
+    const path = process.env.PATH;
+    process.env.PATH = dir;
+    delete process.env.JAVA_HOME;
+    try {
+      await expect(startEmulator('dynamodb-local', { installDir: dir })).rejects.toThrow(
+        /Could not start java .*is it installed\?\n.*spawn java ENOENT/s,
+      );
+    } finally {
+      process.env.PATH = path;
+      if (javaHome !== undefined) process.env.JAVA_HOME = javaHome;
+    }
+  });
 
   it('says to run emulators:install when the emulator is missing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'testkit-no-emulators-'));
