@@ -228,7 +228,8 @@ export class MetricRegistry implements MetricRegistrar {
   }
 
   private metricConfig(name: string, properties: Configuration, configuration: Configuration): MetricConfig {
-    return { name, properties, configuration, logger: this.logger, scheduler: this.scheduler };
+    const metricGroup = this.createGroup().addGroup('reporter', name);
+    return { name, properties, configuration, logger: this.logger, scheduler: this.scheduler, metricGroup };
   }
 
   private notifyAdded(entry: ReporterEntry, registered: RegisteredMetric): void {

@@ -1,7 +1,7 @@
 import type { Configuration } from '../config/configuration.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metric } from './metric.js';
-import type { MetricGroupView } from './metric-group.js';
+import type { MetricGroup, MetricGroupView } from './metric-group.js';
 import type { Scheduler } from './scheduler.js';
 
 /** What a reporter is opened with. */
@@ -18,6 +18,11 @@ export interface MetricConfig {
   readonly logger: Logger;
   /** The registry's clock and timers; use it for anything time-dependent. */
   readonly scheduler: Scheduler;
+  /**
+   * A group for the reporter's own metrics (requests sent, failures...), scoped by the host and
+   * the variable `<reporter>` = its name. Metrics registered here are reported like any other.
+   */
+  readonly metricGroup: MetricGroup;
 }
 
 /**
