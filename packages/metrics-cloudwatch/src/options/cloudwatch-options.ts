@@ -1,0 +1,234 @@
+import {
+  type AnyConfigOption,
+  ConfigOptions,
+  type ConfigType,
+  ConfigTypes,
+  FILTER_ACCEPTS,
+  reporterOptions,
+} from '@statebackend/aws-base';
+
+/** Prefix of the reporter's keys. Another reporter name works too; see the README. */
+export const CLOUDWATCH_REPORTER_PREFIX = 'metrics.reporter.cloudwatch';
+
+/** Where datums go: the PutMetricData API, Embedded Metric Format lines, or a log of what would be sent. */
+export const REPORTER_MODES = ['api', 'emf', 'dry-run'] as const;
+export type ReporterMode = (typeof REPORTER_MODES)[number];
+
+/** How a histogram becomes CloudWatch data; see the README's mapping table. */
+export const HISTOGRAM_MODES = ['distribution', 'statistic-set', 'percentiles'] as const;
+export type HistogramMode = (typeof HISTOGRAM_MODES)[number];
+
+/** Where EMF lines are written when configured by key; in code any line sink can be given. */
+export const EMF_OUTPUTS = ['stdout', 'stderr'] as const;
+export type EmfOutput = (typeof EMF_OUTPUTS)[number];
+
+/** Most distinct values one datum's Values array may hold (a CloudWatch limit). */
+export const MAX_VALUES_PER_DATUM = 150;
+/** Most datums per PutMetricData request (a CloudWatch limit). */
+export const MAX_DATUMS_PER_REQUEST = 1_000;
+/** Most bytes per PutMetricData request body (a CloudWatch limit of 1 MB, taken as 10^6 bytes). */
+export const MAX_REQUEST_BYTES = 1_000_000;
+
+/** Printable ASCII, 1 to 255 characters, the first not `:`. */
+const NAMESPACE_PATTERN = /^[\u0020-\u0039\u003b-\u007e][\u0020-\u007e]{0,254}$/;
+
+/** True for a namespace CloudWatch accepts and that is not reserved for AWS (`AWS/...`). */
+export function isValidNamespace(namespace: string): boolean {
+  return NAMESPACE_PATTERN.test(namespace) && !namespace.startsWith('AWS/') && namespace.trim() !== '';
+}
+
+/** Percentiles in percent, e.g. `50, 95, 99.9`. */
+const percentileListType: ConfigType<readonly number[]> = {
+  name: 'list',
+  accepts: "percentiles in percent (0 to 100) separated by ',' or ';', e.g. '50,95,99.9'",
+  parse(value) {
+    const text = Array.isArray(value)
+      ? { ok: true, value: value.join(',') }
+      : ConfigTypes.string().parse(value);
+    if (!text.ok) return { ok: false };
+    const parts = text.value.split(/[,;]/).map((part) => part.trim());
+    const numbers = parts.map(Number);
+    const valid =
+      parts.every((p) => p !== '') && numbers.every((n) => Number.isFinite(n) && n >= 0 && n <= 100);
+    return valid && numbers.length > 0 ? { ok: true, value: Object.freeze(numbers) } : { ok: false };
+  },
+  format: (value) => value.join(','),
+};
+
+/** `key:value` pairs, as Flink writes maps. */
+const dimensionMapType: ConfigType<Readonly<Record<string, string>>> = {
+  name: 'map',
+  accepts: "dimensions as 'name:value' pairs separated by ',' (e.g. 'Environment:prod,Team:data')",
+  parse(value) {
+    const text = ConfigTypes.string().parse(value);
+    if (!text.ok) return { ok: false };
+    const result: Record<string, string> = {};
+    for (const entry of text.value.split(',')) {
+      if (entry.trim() === '') continue;
+      const colon = entry.indexOf(':');
+      const name = entry.slice(0, colon).trim();
+      const dimensionValue = entry.slice(colon + 1).trim();
+      if (colon <= 0 || name === '' || dimensionValue === '') return { ok: false };
+      result[name] = dimensionValue;
+    }
+    return { ok: true, value: Object.freeze(result) };
+  },
+  format: (value) =>
+    Object.entries(value)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(','),
+};
+
+/** Flink filters separated by `;` (a YAML list becomes that). */
+const filterListType: ConfigType<readonly string[]> = {
+  name: 'list',
+  accepts: FILTER_ACCEPTS,
+  parse(value) {
+    const text = ConfigTypes.string().parse(value);
+    if (!text.ok) return { ok: false };
+    const list = text.value
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    return { ok: true, value: Object.freeze(list) };
+  },
+  format: (value) => value.join(';'),
+};
+
+const key = (suffix: string) => ConfigOptions.key(`${CLOUDWATCH_REPORTER_PREFIX}.${suffix}`);
+const generic = reporterOptions('cloudwatch');
+
+/**
+ * The options of the CloudWatch reporter, under `metrics.reporter.cloudwatch.`. The reporter
+ * also reads the `aws.*` options of `@statebackend/aws-base` (region, credentials, endpoint) in
+ * `api` mode, and the generic reporter options (`interval`, `filter.*`, `scope.variables.*`).
+ */
+export class CloudWatchOptions {
+  private constructor() {}
+
+  static readonly FACTORY_CLASS = generic.FACTORY_CLASS;
+  /** Default 60 s: CloudWatch stores standard metrics per minute, and each request is billed. */
+  static readonly INTERVAL = generic.INTERVAL;
+
+  static readonly NAMESPACE = key('namespace')
+    .stringType()
+    .check(
+      isValidNamespace,
+      "a CloudWatch namespace: 1 to 255 ASCII characters, not starting with ':' or 'AWS/'",
+    )
+    .defaultValue('StateBackend')
+    .withDescription('The CloudWatch namespace of every metric.');
+
+  static readonly INCLUDE_TASK_DIMENSIONS = key('include-task-dimensions')
+    .booleanType()
+    .defaultValue(false)
+    .withDescription(
+      'Add the dimensions that identify one parallel instance (host, tm_id, subtask_index, attempt, ids). Each combination is a billed metric.',
+    );
+
+  static readonly DIMENSIONS = key('dimensions')
+    .ofType(dimensionMapType)
+    .noDefaultValue()
+    .withDescription(
+      "Dimensions added to every metric, first, as 'name:value' pairs, e.g. 'Environment:prod'.",
+    );
+
+  static readonly MODE = key('mode')
+    .enumType(REPORTER_MODES)
+    .defaultValue('api')
+    .withDescription(
+      'api: PutMetricData; emf: Embedded Metric Format JSON lines; dry-run: log what would be sent.',
+    );
+
+  static readonly HISTOGRAM_MODE = key('histogram.mode')
+    .enumType(HISTOGRAM_MODES)
+    .defaultValue('distribution')
+    .withDescription(
+      'distribution (Values/Counts, real percentiles), statistic-set, or percentiles (one metric each).',
+    );
+
+  static readonly HISTOGRAM_PERCENTILES = key('histogram.percentiles')
+    .ofType(percentileListType)
+    .defaultValue([50, 95, 99])
+    .withDescription(
+      "Percentiles written in 'percentiles' mode and in EMF mode, as metrics '<name>.p<percentile>'.",
+    );
+
+  static readonly HISTOGRAM_MAX_VALUES = key('histogram.max-values')
+    .intType()
+    .check((n) => n >= 3 && n <= MAX_VALUES_PER_DATUM, `an integer from 3 to ${MAX_VALUES_PER_DATUM}`)
+    .defaultValue(MAX_VALUES_PER_DATUM)
+    .withDescription('Most distinct values per histogram datum; more are merged into value ranges.');
+
+  static readonly HIGH_RESOLUTION = key('high-resolution.includes')
+    .ofType(filterListType)
+    .noDefaultValue()
+    .withDescription(
+      "Metrics stored at 1-second resolution, as Flink filters 'scope[:name[:types]]' separated by ';'.",
+    );
+
+  static readonly BATCH_MAX_DATUMS = key('batch.max-datums')
+    .intType()
+    .check((n) => n >= 1 && n <= MAX_DATUMS_PER_REQUEST, `an integer from 1 to ${MAX_DATUMS_PER_REQUEST}`)
+    .defaultValue(MAX_DATUMS_PER_REQUEST)
+    .withDescription('Most datums per PutMetricData request.');
+
+  static readonly BATCH_MAX_BYTES = key('batch.max-bytes')
+    .intType()
+    .check((n) => n >= 50_000 && n <= MAX_REQUEST_BYTES, `an integer from 50000 to ${MAX_REQUEST_BYTES}`)
+    .defaultValue(MAX_REQUEST_BYTES)
+    .withDescription('Most bytes of uncompressed JSON per PutMetricData request.');
+
+  static readonly RETRY_MAX_ATTEMPTS = key('retry.max-attempts')
+    .intType()
+    .check((n) => n >= 1 && n <= 10, 'an integer from 1 to 10')
+    .defaultValue(3)
+    .withDescription('Attempts per request, the first included, on throttling and transient errors.');
+
+  static readonly RETRY_BASE_DELAY = key('retry.base-delay')
+    .durationType()
+    .min(1)
+    .defaultValue(200)
+    .withDescription('Back-off before the first retry; doubles each retry, with full jitter.');
+
+  static readonly RETRY_MAX_DELAY = key('retry.max-delay')
+    .durationType()
+    .min(1)
+    .defaultValue(5_000)
+    .withDescription('Longest back-off between retries.');
+
+  static readonly BUFFER_MAX_DATUMS = key('buffer.max-datums')
+    .intType()
+    .min(0)
+    .defaultValue(10_000)
+    .withDescription(
+      'Datums kept for the next report while CloudWatch is unreachable; the oldest are dropped first.',
+    );
+
+  static readonly EMF_OUTPUT = key('emf.output')
+    .enumType(EMF_OUTPUTS)
+    .defaultValue('stdout')
+    .withDescription('Where EMF lines go in emf mode: stdout or stderr.');
+
+  /** Every option of the reporter, the generic reporter options included. */
+  static all(): AnyConfigOption[] {
+    return [
+      ...generic.all,
+      CloudWatchOptions.NAMESPACE,
+      CloudWatchOptions.INCLUDE_TASK_DIMENSIONS,
+      CloudWatchOptions.DIMENSIONS,
+      CloudWatchOptions.MODE,
+      CloudWatchOptions.HISTOGRAM_MODE,
+      CloudWatchOptions.HISTOGRAM_PERCENTILES,
+      CloudWatchOptions.HISTOGRAM_MAX_VALUES,
+      CloudWatchOptions.HIGH_RESOLUTION,
+      CloudWatchOptions.BATCH_MAX_DATUMS,
+      CloudWatchOptions.BATCH_MAX_BYTES,
+      CloudWatchOptions.RETRY_MAX_ATTEMPTS,
+      CloudWatchOptions.RETRY_BASE_DELAY,
+      CloudWatchOptions.RETRY_MAX_DELAY,
+      CloudWatchOptions.BUFFER_MAX_DATUMS,
+      CloudWatchOptions.EMF_OUTPUT,
+    ];
+  }
+}

@@ -1,0 +1,47 @@
+import {
+  Configuration,
+  defaultReporterFactories,
+  METRICS_REPORTER_PREFIX,
+  type MetricConfig,
+  type MetricReporterFactory,
+} from '@statebackend/aws-base';
+import { CLOUDWATCH_REPORTER_PREFIX } from '../options/cloudwatch-options.js';
+import { CloudWatchMetricReporter } from './cloudwatch-metric-reporter.js';
+
+/** The factory's name in the Java module, accepted so that its configuration carries over. */
+export const JAVA_FACTORY_CLASS =
+  'org.apache.flink.state.backend.aws.metrics.CloudWatchMetricReporterFactory';
+
+/** The names this package registers its factory under in `defaultReporterFactories`. */
+export const CLOUDWATCH_FACTORY_NAMES: readonly string[] = [
+  'cloudwatch',
+  '@statebackend/metrics-cloudwatch',
+  'CloudWatchMetricReporterFactory',
+  JAVA_FACTORY_CLASS,
+];
+
+/**
+ * Creates a {@link CloudWatchMetricReporter} from `metrics.reporter.<name>.*` and `aws.*` keys.
+ * Whatever the reporter's name, its keys are read as the `metrics.reporter.cloudwatch.*` options
+ * (so `metrics.reporter.cw.namespace` works for a reporter named `cw`). Reports every 60 s
+ * unless `.interval` says otherwise.
+ */
+export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
+  /** CloudWatch keeps standard metrics per minute; reporting more often only adds requests. */
+  readonly defaultIntervalMs = 60_000;
+
+  createMetricReporter(config: MetricConfig): CloudWatchMetricReporter {
+    const entries: [string, string][] = [];
+    for (const [key, value] of config.configuration.toMap()) {
+      if (!key.startsWith(METRICS_REPORTER_PREFIX)) entries.push([key, value]);
+    }
+    for (const [key, value] of config.properties.toMap())
+      entries.push([`${CLOUDWATCH_REPORTER_PREFIX}.${key}`, value]);
+    return new CloudWatchMetricReporter({ configuration: new Configuration(entries), logger: config.logger });
+  }
+}
+
+defaultReporterFactories.register(
+  new CloudWatchMetricReporterFactory(),
+  ...(CLOUDWATCH_FACTORY_NAMES as [string]),
+);

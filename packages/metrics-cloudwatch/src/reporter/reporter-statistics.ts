@@ -1,0 +1,96 @@
+import { type MetricGroup, SimpleCounter } from '@statebackend/aws-base';
+
+/** Why a value was not delivered. */
+export type DropReason =
+  /** NaN, infinite or beyond ±2^360. */
+  | 'invalid-value'
+  /** A blank metric name. */
+  | 'invalid-name'
+  /** The buffer for an unreachable CloudWatch was full: the oldest datums made room. */
+  | 'buffer-overflow'
+  /** Buffered longer than CloudWatch accepts timestamps (two weeks). */
+  | 'expired'
+  /** CloudWatch rejected the datum itself as invalid. */
+  | 'rejected';
+
+export const DROP_REASONS: readonly DropReason[] = [
+  'invalid-value',
+  'invalid-name',
+  'buffer-overflow',
+  'expired',
+  'rejected',
+];
+
+/** A copy of the reporter's own counts. */
+export interface ReporterStatisticsSnapshot {
+  /** Datums CloudWatch accepted (or, in emf and dry-run modes, written). */
+  readonly datumsSent: number;
+  /** PutMetricData calls, retries included. */
+  readonly requests: number;
+  /** PutMetricData calls that failed. */
+  readonly failedRequests: number;
+  /** Calls repeated after throttling or a transient error. */
+  readonly retries: number;
+  /** Values not delivered, whatever the reason. */
+  readonly droppedValues: number;
+  readonly droppedByReason: Readonly<Record<DropReason, number>>;
+  /** Gauge readings skipped because they were not numbers (or the gauge threw). */
+  readonly skippedGauges: number;
+  /** Dimensions left out because a metric had more than 30. */
+  readonly truncatedDimensions: number;
+  /** Datums waiting in the buffer for the next report. */
+  readonly bufferedDatums: number;
+}
+
+/**
+ * The reporter's own metrics. Registered, when the registry gives the reporter a group, as
+ * counters `datumsSent`, `requests`, `failedRequests`, `retries`, `droppedValues`,
+ * `skippedGauges`, `truncatedDimensions` and a gauge `bufferedDatums`, so they are reported
+ * like any other metric (including by this reporter, one interval later).
+ */
+export class ReporterStatistics {
+  readonly datumsSent = new SimpleCounter();
+  readonly requests = new SimpleCounter();
+  readonly failedRequests = new SimpleCounter();
+  readonly retries = new SimpleCounter();
+  readonly droppedValues = new SimpleCounter();
+  readonly skippedGauges = new SimpleCounter();
+  readonly truncatedDimensions = new SimpleCounter();
+  readonly #byReason = new Map<DropReason, number>();
+  bufferedDatums = 0;
+
+  /** Counts `n` values dropped for `reason`. */
+  dropped(reason: DropReason, n = 1): void {
+    if (n <= 0) return;
+    this.droppedValues.inc(n);
+    this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + n);
+  }
+
+  register(group: MetricGroup): void {
+    group.counter('datumsSent', this.datumsSent);
+    group.counter('requests', this.requests);
+    group.counter('failedRequests', this.failedRequests);
+    group.counter('retries', this.retries);
+    group.counter('droppedValues', this.droppedValues);
+    group.counter('skippedGauges', this.skippedGauges);
+    group.counter('truncatedDimensions', this.truncatedDimensions);
+    group.gauge('bufferedDatums', () => this.bufferedDatums);
+  }
+
+  snapshot(): ReporterStatisticsSnapshot {
+    const droppedByReason = Object.fromEntries(
+      DROP_REASONS.map((r) => [r, this.#byReason.get(r) ?? 0]),
+    ) as Record<DropReason, number>;
+    return {
+      datumsSent: this.datumsSent.getCount(),
+      requests: this.requests.getCount(),
+      failedRequests: this.failedRequests.getCount(),
+      retries: this.retries.getCount(),
+      droppedValues: this.droppedValues.getCount(),
+      droppedByReason,
+      skippedGauges: this.skippedGauges.getCount(),
+      truncatedDimensions: this.truncatedDimensions.getCount(),
+      bufferedDatums: this.bufferedDatums,
+    };
+  }
+}
