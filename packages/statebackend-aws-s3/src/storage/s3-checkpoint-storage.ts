@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import {
+  assertNotFenced,
+  type ByteRange,
+  CheckpointAlreadyExistsError,
+  type CheckpointStorage,
+  type CommittedCheckpoint,
+  checkpointDirectoryName,
+  dataFileName,
+  type FileContent,
+  type FileScope,
+  fencingClaim,
+  type KeyGroupRange,
+  type Logger,
+  metadataFileName,
+  noopLogger,
+  parseCheckpointDirectoryName,
+  parseFileOrigin,
+  parseMetadataFileName,
+  SHARED_DIRECTORY,
+  type StoredFile,
+  type WriterLease,
+  type WrittenFile,
+} from '@statebackend/aws-base';
+import { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
+import {
+  DEFAULT_ENTROPY_LENGTH,
+  DEFAULT_PART_SIZE,
+  DEFAULT_UPLOAD_CONCURRENCY,
+  type S3CheckpointStorageOptions,
+  validateStorageOptions,
+} from './s3-checkpoint-storage-options.js';
+import { S3Claims } from './s3-claims.js';
+import { isPreconditionFailed } from './s3-error.js';
+import { intersects } from './s3-fencing.js';
+import { S3Layout } from './s3-layout.js';
+import { S3Requests } from './s3-requests.js';
+
+/**
+ * Checkpoints of one operator of one job in S3, under `s3://<bucket>/<prefix>/<jobId>/<operatorId>/`
+ * with the object names every store shares (`chk-N/`, `shared/`, `_fencing/`).
+ *
+ * - Data files stream through lib-storage's multipart `Upload` (parts in parallel, aborted on
+ *   failure) and are invisible until a commit record references them.
+ * - {@link commit} writes the commit record last, in one PutObject with `If-None-Match: *`: a
+ *   checkpoint exists only once complete, and the same record is never written twice.
+ * - Claims reserve their epoch with `If-None-Match: *` (see `S3Claims`), so epochs are unique
+ *   without a lock; a commit checks the claims before and after its record is stored, and
+ *   removes the record and fails with `FencedError` when a newer claim appeared meanwhile.
+ * - Reads are ranged GETs, listings page through ListObjectsV2, deletions go 1,000 keys per
+ *   DeleteObjects request. Failures are `S3RequestError`s (`CheckpointStorageError`s):
+ *   `notFound` for a missing key, retryable for throttling (503 SlowDown), 5xx and network errors.
+ *
+ * @example
+ * ```ts
+ * const storage = new S3CheckpointStorage({ client: s3, bucket: 'my-state', prefix: 'ckpt', jobId: 'clicks', operatorId: 'count' });
+ * const lease = await storage.claim(KeyGroupRange.of(0, 127));
+ * ```
+ */
+export class S3CheckpointStorage implements CheckpointStorage {
+  readonly location: string;
+  readonly bucket: string;
+  readonly layout: S3Layout;
+  readonly metrics: S3StorageMetrics;
+  private readonly requests: S3Requests;
+  private readonly claims: S3Claims;
+  private readonly logger: Logger;
+
+  constructor(options: S3CheckpointStorageOptions) {
+    validateStorageOptions(options);
+    const entropyMarker = options.entropyMarker;
+    this.layout = new S3Layout(
+      options.prefix ?? '',
+      options.jobId,
+      options.operatorId,
+      entropyMarker === undefined
+        ? undefined
+        : { marker: entropyMarker, length: options.entropyLength ?? DEFAULT_ENTROPY_LENGTH },
+    );
+    this.bucket = options.bucket;
+    this.location = `s3://${options.bucket}/${this.layout.baseKey.replace(/\/$/, '')}`;
+    this.logger = options.logger ?? noopLogger;
+    this.metrics = new S3StorageMetrics(options.metricGroup);
+    this.requests = new S3Requests({
+      client: options.client,
+      bucket: options.bucket,
+      encryption: options.encryption,
+      expectedBucketOwner: options.expectedBucketOwner,
+      partSize: options.partSize ?? DEFAULT_PART_SIZE,
+      queueSize: options.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
+      metrics: this.metrics,
+    });
+    this.claims = new S3Claims(this.requests, this.layout, this.location, this.logger);
+  }
+
+  describe(relative: string): string {
+    return `s3://${this.bucket}/${this.layout.keyOf(relative)}`;
+  }
+
+  claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
+    return this.claims.claim(keyGroupRange);
+  }
+
+  async listClaims(): Promise<WriterLease[]> {
+    return (await this.claims.read()).claims;
+  }
+
+  async checkNotFenced(lease: WriterLease): Promise<void> {
+    assertNotFenced(this.location, await this.listClaims(), lease);
+  }
+
+  async writeFile(
+    lease: WriterLease,
+    checkpointId: number,
+    scope: FileScope,
+    content: FileContent,
+  ): Promise<WrittenFile> {
+    const directory = scope === 'shared' ? SHARED_DIRECTORY : checkpointDirectoryName(checkpointId);
+    const name = dataFileName(
+      { keyGroupRange: lease.keyGroupRange, epoch: lease.epoch, checkpointId },
+      random(),
+    );
+    const relative = this.layout.newDataPath(directory, name);
+    const size = await this.requests.upload(this.layout.keyOf(relative), content, this.describe(relative));
+    return { path: relative, size };
+  }
+
+  async commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
+    const relative = `${checkpointDirectoryName(checkpointId)}/${metadataFileName(lease.keyGroupRange, lease.epoch)}`;
+    await this.checkNotFenced(lease);
+    const existing = (await this.listCommittedIn(checkpointId)).find((c) =>
+      intersects(c.keyGroupRange, lease.keyGroupRange),
+    );
+    if (existing !== undefined) {
+      throw new CheckpointAlreadyExistsError(this.location, checkpointId, `by ${existing.path}`);
+    }
+    try {
+      await this.requests.put(this.layout.keyOf(relative), metadata, this.describe(relative), {
+        ifNoneMatch: true,
+      });
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      throw new CheckpointAlreadyExistsError(
+        this.location,
+        checkpointId,
+        `by ${relative}, written concurrently`,
+      );
+    }
+    const committedAt = Date.now();
+    // A claim that landed between the first check and the put fences this commit: take it back.
+    const claims = await this.listClaims();
+    if (fencingClaim(claims, lease) !== undefined) {
+      await this.requests.deleteKeys([this.layout.keyOf(relative)], this.location);
+      this.logger.warn('Withdrew a commit record written while a newer claim fenced this writer', {
+        checkpointId,
+        path: relative,
+      });
+      assertNotFenced(this.location, claims, lease);
+    }
+    return {
+      checkpointId,
+      keyGroupRange: lease.keyGroupRange,
+      writerEpoch: lease.epoch,
+      path: relative,
+      size: metadata.length,
+      committedAt,
+    };
+  }
+
+  async listCommitted(): Promise<CommittedCheckpoint[]> {
+    return this.listCommittedUnder(`${this.layout.baseKey}chk-`);
+  }
+
+  private listCommittedIn(checkpointId: number): Promise<CommittedCheckpoint[]> {
+    return this.listCommittedUnder(`${this.layout.baseKey}${checkpointDirectoryName(checkpointId)}/`);
+  }
+
+  private async listCommittedUnder(prefix: string): Promise<CommittedCheckpoint[]> {
+    const committed: CommittedCheckpoint[] = [];
+    for await (const object of this.requests.list(prefix, this.location)) {
+      const relative = object.key.slice(this.layout.baseKey.length);
+      const [directory, name, ...rest] = relative.split('/');
+      if (directory === undefined || name === undefined || rest.length > 0) continue;
+      const checkpointId = parseCheckpointDirectoryName(directory);
+      const parsed = parseMetadataFileName(name);
+      if (checkpointId === undefined || parsed === undefined) continue;
+      committed.push({
+        checkpointId,
+        keyGroupRange: parsed.keyGroupRange,
+        writerEpoch: parsed.epoch,
+        path: relative,
+        size: object.size,
+        committedAt: object.lastModified,
+      });
+    }
+    return committed.sort(
+      (a, b) =>
+        a.checkpointId - b.checkpointId || a.keyGroupRange.startKeyGroup - b.keyGroupRange.startKeyGroup,
+    );
+  }
+
+  readFile(relative: string, range?: ByteRange): Promise<Uint8Array> {
+    return this.requests.get(this.layout.keyOf(relative), this.describe(relative), range);
+  }
+
+  async listFiles(): Promise<StoredFile[]> {
+    const files: StoredFile[] = [];
+    for await (const object of this.requests.list(this.layout.dataListPrefix, this.location)) {
+      const relative = this.layout.pathOf(object.key);
+      if (relative === undefined) continue;
+      const segments = relative.split('/');
+      const name = segments[segments.length - 1] ?? '';
+      const directory = segments[segments.length - 2] ?? '';
+      const isDataDirectory =
+        directory === SHARED_DIRECTORY || parseCheckpointDirectoryName(directory) !== undefined;
+      const depth = relative.startsWith('~') ? 3 : 2;
+      if (!isDataDirectory || segments.length !== depth || parseMetadataFileName(name) !== undefined)
+        continue;
+      files.push({ path: relative, size: object.size, origin: parseFileOrigin(name) });
+    }
+    return files;
+  }
+
+  async delete(paths: readonly string[]): Promise<void> {
+    await this.requests.deleteKeys(
+      paths.map((p) => this.layout.keyOf(p)),
+      this.location,
+    );
+  }
+}
+
+function random(): string {
+  return randomBytes(6).toString('hex');
+}

@@ -1,0 +1,106 @@
+import {
+  claimFileName,
+  FENCING_DIRECTORY,
+  type KeyGroupRange,
+  type Logger,
+  parseClaimFileName,
+  type WriterLease,
+} from '@statebackend/aws-base';
+import { ClaimContentionError } from '../errors.js';
+import { isPreconditionFailed } from './s3-error.js';
+import { describeRange, isSuperseded } from './s3-fencing.js';
+import type { S3Layout } from './s3-layout.js';
+import type { S3Requests } from './s3-requests.js';
+
+const MAX_ATTEMPTS = 20;
+const RESERVATIONS = 'epochs';
+const RESERVATION = /^epoch-(\d+)$/;
+
+/**
+ * Claims on S3, race-free without a lock: a claim first reserves its epoch by creating
+ * `_fencing/epochs/epoch-<n>` with `If-None-Match: *`. Of two instances choosing the same epoch
+ * at once, exactly one creates that object; the other gets 412 and tries the next epoch. Only
+ * then is the claim itself (`_fencing/epoch-<n>.kg-<a>-<b>`, the SPI's name) written, so each
+ * epoch belongs to one claim whatever ranges the claimants hold.
+ */
+export class S3Claims {
+  constructor(
+    private readonly requests: S3Requests,
+    private readonly layout: S3Layout,
+    private readonly location: string,
+    private readonly logger: Logger,
+  ) {}
+
+  private get directory(): string {
+    return `${this.layout.baseKey}${FENCING_DIRECTORY}/`;
+  }
+
+  /** Every claim still recorded, ascending by epoch, and the highest epoch ever reserved. */
+  async read(): Promise<{ claims: WriterLease[]; highestEpoch: number }> {
+    const claims: WriterLease[] = [];
+    let highestEpoch = 0;
+    for await (const object of this.requests.list(this.directory, this.location)) {
+      const name = object.key.slice(this.directory.length);
+      const claim = parseClaimFileName(name);
+      if (claim !== undefined) {
+        claims.push(claim);
+        highestEpoch = Math.max(highestEpoch, claim.epoch);
+        continue;
+      }
+      const reserved = RESERVATION.exec(name.slice(RESERVATIONS.length + 1));
+      if (name.startsWith(`${RESERVATIONS}/`) && reserved !== null) {
+        highestEpoch = Math.max(highestEpoch, Number(reserved[1]));
+      }
+    }
+    return { claims: claims.sort((a, b) => a.epoch - b.epoch), highestEpoch };
+  }
+
+  async claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const { highestEpoch } = await this.read();
+      const epoch = highestEpoch + 1;
+      const reservation = `${this.directory}${RESERVATIONS}/epoch-${String(epoch).padStart(10, '0')}`;
+      try {
+        await this.requests.put(reservation, new TextEncoder().encode(`${epoch}\n`), this.location, {
+          ifNoneMatch: true,
+        });
+      } catch (error) {
+        if (isPreconditionFailed(error)) continue;
+        throw error;
+      }
+      const name = claimFileName(epoch, keyGroupRange);
+      await this.requests.put(
+        `${this.directory}${name}`,
+        new TextEncoder().encode(`${describeRange(keyGroupRange)}\n`),
+        this.location,
+        { ifNoneMatch: true },
+      );
+      await this.removeStale(epoch);
+      return { epoch, keyGroupRange };
+    }
+    throw new ClaimContentionError(this.location, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Removes claims wholly covered by newer ones (they fence nothing more) and reservations below
+   * `epoch`; the newest claim and reservation stay, so epochs never go back. Best effort.
+   */
+  private async removeStale(epoch: number): Promise<void> {
+    try {
+      const { claims } = await this.read();
+      const stale = claims
+        .filter((c) => isSuperseded(c, claims))
+        .map((c) => claimFileName(c.epoch, c.keyGroupRange));
+      const keys = stale.map((name) => `${this.directory}${name}`);
+      for await (const object of this.requests.list(`${this.directory}${RESERVATIONS}/`, this.location)) {
+        const reserved = RESERVATION.exec(object.key.slice(this.directory.length + RESERVATIONS.length + 1));
+        if (reserved !== null && Number(reserved[1]) < epoch) keys.push(object.key);
+      }
+      await this.requests.deleteKeys(keys, this.location);
+    } catch (error) {
+      this.logger.warn('Could not remove superseded claims; the next claim tries again', {
+        error: String(error),
+      });
+    }
+  }
+}

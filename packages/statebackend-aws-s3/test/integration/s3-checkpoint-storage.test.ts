@@ -1,0 +1,215 @@
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CheckpointAlreadyExistsError,
+  CheckpointStorageError,
+  FencedError,
+  KeyGroupRange,
+} from '@statebackend/aws-base';
+import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
+import { S3CheckpointStorage, type S3CheckpointStorageOptions } from '../../src/index.js';
+import { createBucket, listKeys, openUploads, s3ClientFor } from '../support/s3-bucket.js';
+
+const RANGE = KeyGroupRange.of(0, 127);
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+describeEachTarget('s3', (target) => {
+  const cleanup = cleanupAfterAll();
+  const s3 = s3ClientFor(target, cleanup);
+  let bucket: string;
+
+  beforeAll(async () => {
+    bucket = await createBucket(s3, target, cleanup, 's3-storage');
+  });
+
+  const storageOf = (options: Partial<S3CheckpointStorageOptions> = {}): S3CheckpointStorage =>
+    new S3CheckpointStorage({
+      client: s3,
+      bucket,
+      prefix: 'ckpt',
+      jobId: 'job-a',
+      operatorId: 'op-1',
+      ...options,
+    });
+
+  it('keeps a checkpoint invisible until its commit record is written, then lists and reads it', async () => {
+    const storage = storageOf({ jobId: 'commit-last' });
+    const lease = await storage.claim(RANGE);
+    const file = await storage.writeFile(lease, 1, 'exclusive', [bytes('hello '), bytes('world')]);
+
+    expect(file.size).toBe(11);
+    expect(await storage.listCommitted()).toEqual([]);
+
+    const committed = await storage.commit(lease, 1, bytes('metadata-1'));
+
+    expect(committed).toMatchObject({
+      checkpointId: 1,
+      writerEpoch: lease.epoch,
+      path: 'chk-1/_metadata.kg-0-127.e1',
+    });
+    expect((await storage.listCommitted()).map((c) => c.path)).toEqual([committed.path]);
+    expect(text(await storage.readFile(committed.path))).toBe('metadata-1');
+    expect(text(await storage.readFile(file.path))).toBe('hello world');
+    expect(storage.describe(committed.path)).toBe(
+      `s3://${bucket}/ckpt/commit-last/op-1/chk-1/_metadata.kg-0-127.e1`,
+    );
+  });
+
+  it('lays every object out below <prefix>/<job>/<operator>/, so two jobs never share a key', async () => {
+    const first = storageOf({ prefix: 'layout', jobId: 'orders', operatorId: 'sum' });
+    const second = storageOf({ prefix: 'layout', jobId: 'payments', operatorId: 'sum' });
+    for (const storage of [first, second]) {
+      const lease = await storage.claim(RANGE);
+      await storage.writeFile(lease, 7, 'shared', bytes(storage.location));
+      await storage.commit(lease, 7, bytes(storage.location));
+    }
+
+    const keys = await listKeys(s3, bucket, 'layout/');
+
+    expect(keys.filter((k) => k.startsWith('layout/orders/sum/'))).toHaveLength(keys.length / 2);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'layout/orders/sum/chk-7/_metadata.kg-0-127.e1',
+        'layout/payments/sum/chk-7/_metadata.kg-0-127.e1',
+        'layout/orders/sum/_fencing/epoch-0000000001.kg-0-127',
+      ]),
+    );
+    expect(text(await second.readFile('chk-7/_metadata.kg-0-127.e1'))).toBe(second.location);
+  });
+
+  it('reads byte ranges, fewer bytes past the end, and reports a missing file as notFound', async () => {
+    const storage = storageOf({ jobId: 'ranges' });
+    const lease = await storage.claim(RANGE);
+    const file = await storage.writeFile(lease, 1, 'exclusive', bytes('0123456789'));
+
+    expect(text(await storage.readFile(file.path, { offset: 3, length: 4 }))).toBe('3456');
+    expect(text(await storage.readFile(file.path, { offset: 8, length: 10 }))).toBe('89');
+    expect(await storage.readFile(file.path, { offset: 10, length: 5 })).toHaveLength(0);
+    const missing = await storage.readFile('chk-1/nothing-here.sbkg').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(CheckpointStorageError);
+    expect(missing).toMatchObject({ notFound: true, isRetryable: false, name: 'S3RequestError' });
+  });
+
+  it('pages through more than 1,000 files and deletes them in batches, ignoring keys already gone', async () => {
+    const storage = storageOf({ jobId: 'paging' });
+    const lease = await storage.claim(RANGE);
+    const names = Array.from({ length: 1_050 }, (_, i) => `shared/kg-0-127.e${lease.epoch}.c1.${i}.sbkg`);
+    for (let i = 0; i < names.length; i += 25) {
+      await Promise.all(
+        names
+          .slice(i, i + 25)
+          .map((name) =>
+            s3.send(new PutObjectCommand({ Bucket: bucket, Key: `ckpt/paging/op-1/${name}`, Body: 'x' })),
+          ),
+      );
+    }
+
+    const files = await storage.listFiles();
+    expect(files).toHaveLength(1_050);
+    expect(files[0]?.origin).toEqual({ keyGroupRange: RANGE, epoch: lease.epoch, checkpointId: 1 });
+
+    const before = storage.metrics.requests.getCount();
+    await storage.delete([...names, 'shared/already-gone.sbkg']);
+    expect(storage.metrics.requests.getCount() - before).toBe(2);
+    expect(await storage.listFiles()).toEqual([]);
+  });
+
+  it('fences an older writer: its commit fails with FencedError and stores nothing', async () => {
+    const storage = storageOf({ jobId: 'fencing' });
+    const old = await storage.claim(KeyGroupRange.of(0, 63));
+    const newer = await storage.claim(KeyGroupRange.of(32, 127));
+
+    expect(newer.epoch).toBeGreaterThan(old.epoch);
+    await expect(storage.checkNotFenced(old)).rejects.toBeInstanceOf(FencedError);
+    await expect(storage.commit(old, 3, bytes('stale'))).rejects.toBeInstanceOf(FencedError);
+    expect(await storage.listCommitted()).toEqual([]);
+    await expect(storage.commit(newer, 3, bytes('fresh'))).resolves.toMatchObject({
+      writerEpoch: newer.epoch,
+    });
+  });
+
+  it('gives concurrent claims distinct epochs and drops claims newer ones cover', async () => {
+    const storage = storageOf({ jobId: 'claims' });
+    const leases = await Promise.all(Array.from({ length: 5 }, () => storage.claim(RANGE)));
+
+    expect(new Set(leases.map((l) => l.epoch)).size).toBe(5);
+    const claims = await storage.listClaims();
+    expect(claims.map((c) => c.epoch)).toEqual([Math.max(...leases.map((l) => l.epoch))]);
+  });
+
+  it('lets exactly one of two commits of the same checkpoint and range win; the other gets a typed error', async () => {
+    const storage = storageOf({ jobId: 'same-id' });
+    const lease = await storage.claim(RANGE);
+    const results = await Promise.allSettled([
+      storage.commit(lease, 5, bytes('first')),
+      storage.commit(lease, 5, bytes('second')),
+    ]);
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.status === 'rejected' ? rejected.reason : undefined).toBeInstanceOf(
+      CheckpointAlreadyExistsError,
+    );
+    await expect(storage.commit(lease, 5, bytes('third'))).rejects.toBeInstanceOf(
+      CheckpointAlreadyExistsError,
+    );
+    expect(await storage.listCommitted()).toHaveLength(1);
+  });
+
+  it('uploads a file above the part size in parts and leaves no multipart upload open', async () => {
+    const storage = storageOf({ jobId: 'multipart', partSize: 5 * 1024 * 1024, uploadConcurrency: 2 });
+    const lease = await storage.claim(RANGE);
+    const chunk = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+    const chunks = function* (): Generator<Uint8Array> {
+      for (let i = 0; i < 11; i++) yield chunk;
+    };
+
+    const file = await storage.writeFile(lease, 1, 'shared', chunks());
+
+    expect(file.size).toBe(11 * 1024 * 1024);
+    const tail = await storage.readFile(file.path, { offset: 10 * 1024 * 1024, length: 1024 * 1024 });
+    expect(Buffer.from(tail).equals(Buffer.from(chunk))).toBe(true);
+    expect(storage.metrics.requests.getCount()).toBeGreaterThanOrEqual(5);
+    expect(await openUploads(s3, bucket)).toEqual([]);
+  });
+
+  it('injects entropy into data-file keys only, and still lists, reads and deletes those files', async () => {
+    const storage = storageOf({ prefix: 'ent/_entropy_/ckpt', jobId: 'entropy', entropyMarker: '_entropy_' });
+    const lease = await storage.claim(RANGE);
+    const files = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => storage.writeFile(lease, 1, 'shared', bytes(`file ${i}`))),
+    );
+    await storage.commit(lease, 1, bytes('metadata'));
+
+    const keys = await listKeys(s3, bucket, 'ent/');
+    const dataKeys = keys.filter((k) => k.endsWith('.sbkg'));
+    expect(dataKeys).toHaveLength(4);
+    for (const key of dataKeys)
+      expect(key).toMatch(/^ent\/[a-z0-9]{4}\/ckpt\/entropy\/op-1\/shared\/kg-0-127\./);
+    expect(keys).toContain('ent/ckpt/entropy/op-1/chk-1/_metadata.kg-0-127.e1');
+    expect(keys.some((k) => k.includes('_entropy_'))).toBe(false);
+    expect((await storage.listFiles()).map((f) => f.path).sort()).toEqual(files.map((f) => f.path).sort());
+    expect(text(await storage.readFile(files[2]?.path ?? ''))).toBe('file 2');
+
+    await storage.delete(files.map((f) => f.path));
+    expect((await listKeys(s3, bucket, 'ent/')).filter((k) => k.endsWith('.sbkg'))).toEqual([]);
+  });
+
+  it('encrypts every object written with SSE-S3 or SSE-KMS as configured', async () => {
+    for (const [jobId, encryption, expected] of [
+      ['sse-s3', { type: 'SSE-S3' }, 'AES256'],
+      ['sse-kms', { type: 'SSE-KMS', kmsKeyId: 'alias/state' }, 'aws:kms'],
+    ] as const) {
+      const storage = storageOf({ jobId, encryption });
+      const lease = await storage.claim(RANGE);
+      const file = await storage.writeFile(lease, 1, 'exclusive', bytes('secret'));
+      const committed = await storage.commit(lease, 1, bytes('metadata'));
+      for (const path of [file.path, committed.path]) {
+        const head = await s3.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: `ckpt/${jobId}/op-1/${path}` }),
+        );
+        expect(head.ServerSideEncryption).toBe(expected);
+      }
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { AwsClientManager } from '@statebackend/aws-base';
+import { type Cleanup, deleteBucketIfExists, type TestTarget, uniqueName } from '@statebackend/testkit';
+
+/** An S3 client for `target`, destroyed by `cleanup`. */
+export function s3ClientFor(
+  target: TestTarget,
+  cleanup: Cleanup,
+  clientConfig: S3ClientConfig = {},
+): S3Client {
+  const clients = new AwsClientManager(target.configuration(), { userAgentSuffix: 'statebackend-aws-s3-it' });
+  cleanup.add('AWS clients', () => clients.close());
+  return clients.getOrCreate(S3Client, {
+    clientConfig: { forcePathStyle: target.s3ForcePathStyle, ...clientConfig },
+  });
+}
+
+/** Creates a uniquely named bucket, removed with everything in it by `cleanup`. */
+export async function createBucket(
+  s3: S3Client,
+  target: TestTarget,
+  cleanup: Cleanup,
+  prefix = 's3-backend',
+): Promise<string> {
+  const bucket = uniqueName(prefix);
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(target.region === 'us-east-1'
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
+    }),
+  );
+  cleanup.add(`bucket ${bucket}`, () => deleteBucketIfExists(s3, bucket));
+  return bucket;
+}
+
+/** Every key in the bucket (below `prefix`), sorted. */
+export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+    ContinuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken !== undefined);
+  return keys.sort();
+}
+
+/** Keys of multipart uploads still open in the bucket. */
+export async function openUploads(s3: S3Client, bucket: string): Promise<string[]> {
+  const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  return (listed.Uploads ?? []).map((u) => u.Key ?? '').sort();
+}
