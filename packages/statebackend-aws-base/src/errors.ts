@@ -355,4 +355,197 @@ export class StateBackendDisposedError extends StateBackendError {
 
 // <errors:checkpoint>
 
+/**
+ * A checkpoint or savepoint file whose bytes are not what was written: truncated, a flipped
+ * byte (checksum mismatch), or a structure that does not add up. Nothing of it is restored.
+ */
+export class CorruptCheckpointError extends StateBackendError {
+  override readonly name: string = 'CorruptCheckpointError';
+  /** The file, as the storage names it, e.g. `file:///ckpt/job/op/chk-7/_metadata.kg-0-127.e1`. */
+  readonly file: string;
+  /** What is wrong, e.g. `checksum of key group 12 is 0x1a2b3c4d, expected 0x...`. */
+  readonly reason: string;
+
+  constructor(file: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      `Checkpoint file '${file}' is corrupt: ${reason}. Nothing was restored from it; restore an earlier ` +
+        'checkpoint or a savepoint, and check the storage for truncated or modified files.',
+      options,
+    );
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** A savepoint file that is truncated, modified or not a savepoint at all. */
+export class CorruptSavepointError extends CorruptCheckpointError {
+  override readonly name: string = 'CorruptSavepointError';
+}
+
+/** A checkpoint or savepoint written in a format version this release cannot read. */
+export class UnsupportedCheckpointVersionError extends StateBackendError {
+  override readonly name: string = 'UnsupportedCheckpointVersionError';
+  readonly file: string;
+  /** The version recorded in the file. */
+  readonly version: number;
+  /** The versions this release reads. */
+  readonly supported: readonly number[];
+
+  constructor(file: string, version: number, supported: readonly number[]) {
+    super(
+      `'${file}' has format version ${version}; this release of @statebackend/aws-base reads version ` +
+        `${supported.join(', ')}. It was written by a newer release: upgrade @statebackend/aws-base to restore it.`,
+    );
+    this.file = file;
+    this.version = version;
+    this.supported = supported;
+  }
+}
+
+/** A path given as a checkpoint or savepoint that is not one (no metadata, wrong magic bytes). */
+export class NotACheckpointError extends StateBackendError {
+  override readonly name: string = 'NotACheckpointError';
+  readonly path: string;
+  readonly reason: string;
+
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      `'${path}' is not a checkpoint or savepoint: ${reason}. Pass a completed checkpoint (a 'chk-N' directory with its ` +
+        'metadata file), a checkpoint location, or a savepoint file.',
+      options,
+    );
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** No complete checkpoint matches what a restore asked for. */
+export class CheckpointNotFoundError extends StateBackendError {
+  override readonly name: string = 'CheckpointNotFoundError';
+  readonly location: string;
+  readonly reason: string;
+
+  constructor(location: string, reason: string) {
+    super(
+      `No checkpoint to restore under '${location}': ${reason}. List the checkpoints with listCheckpoints() ` +
+        'and pick one, or start without restoring.',
+    );
+    this.location = location;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A writer whose key-group range was claimed by a newer owner tried to commit a checkpoint. The
+ * commit changed nothing. Stop this instance: another instance owns the state now.
+ */
+export class FencedError extends StateBackendError {
+  override readonly name: string = 'FencedError';
+  readonly location: string;
+  /** The fenced writer's epoch and range, e.g. `epoch 3, key groups [0, 63]`. */
+  readonly epoch: number;
+  readonly keyGroupRange: string;
+  /** The newer owner's epoch and range. */
+  readonly newerEpoch: number;
+  readonly newerKeyGroupRange: string;
+
+  constructor(
+    location: string,
+    epoch: number,
+    keyGroupRange: string,
+    newerEpoch: number,
+    newerRange: string,
+  ) {
+    super(
+      `Writer epoch ${epoch} of ${keyGroupRange} under '${location}' was fenced by epoch ${newerEpoch} of ` +
+        `${newerRange}, which restored these key groups since. Nothing was committed; stop this instance, ` +
+        'since another one owns the state now.',
+    );
+    this.location = location;
+    this.epoch = epoch;
+    this.keyGroupRange = keyGroupRange;
+    this.newerEpoch = newerEpoch;
+    this.newerKeyGroupRange = newerRange;
+  }
+}
+
+/** A commit for a checkpoint id and key-group range that already has a committed checkpoint. */
+export class CheckpointAlreadyExistsError extends StateBackendError {
+  override readonly name: string = 'CheckpointAlreadyExistsError';
+  readonly location: string;
+  readonly checkpointId: number;
+
+  constructor(location: string, checkpointId: number, detail: string) {
+    super(
+      `Checkpoint ${checkpointId} under '${location}' is already committed (${detail}); nothing was ` +
+        'overwritten. Use checkpoint ids above the latest completed one.',
+    );
+    this.location = location;
+    this.checkpointId = checkpointId;
+  }
+}
+
+/** Reading, writing, listing or deleting in checkpoint storage failed. */
+export class CheckpointStorageError extends StateBackendError {
+  override readonly name: string = 'CheckpointStorageError';
+  override readonly isRetryable: boolean;
+  /** What was attempted, e.g. `write`, `rename`, `list`. */
+  readonly operation: string;
+  readonly path: string;
+  /** True when the file does not exist. */
+  readonly notFound: boolean;
+
+  constructor(
+    operation: string,
+    path: string,
+    options?: { cause?: unknown; retryable?: boolean; notFound?: boolean },
+  ) {
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    const retryable = options?.retryable ?? false;
+    super(
+      `Checkpoint storage could not ${operation} '${path}'${cause}. ` +
+        (retryable ? 'It may succeed when retried.' : 'Check the path, its permissions and free space.'),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.operation = operation;
+    this.path = path;
+    this.isRetryable = retryable;
+    this.notFound = options?.notFound ?? false;
+  }
+}
+
+/**
+ * A state restored from a checkpoint or savepoint does not fit the state registered now:
+ * another kind (a list restored as a value) or TTL switched on or off.
+ */
+export class StateMigrationError extends StateBackendError {
+  override readonly name: string = 'StateMigrationError';
+  readonly stateName: string;
+  /** What was stored, e.g. `list state` or `TTL enabled`. */
+  readonly stored: string;
+  /** What is registered now. */
+  readonly current: string;
+
+  constructor(stateName: string, stored: string, current: string) {
+    super(
+      `State '${stateName}' was checkpointed as ${stored} but is registered now as ${current}. Register it ` +
+        `as ${stored} again, or under a new name to start it empty.`,
+    );
+    this.stateName = stateName;
+    this.stored = stored;
+    this.current = current;
+  }
+}
+
+/** A snapshot whose checkpoint was aborted, or whose backend closed, before it completed. */
+export class SnapshotAbortedError extends StateBackendError {
+  override readonly name: string = 'SnapshotAbortedError';
+  readonly checkpointId: number;
+
+  constructor(checkpointId: number, reason: string) {
+    super(`Checkpoint ${checkpointId} was not completed: ${reason}. Its files were removed.`);
+    this.checkpointId = checkpointId;
+  }
+}
+
 // <errors:metrics>

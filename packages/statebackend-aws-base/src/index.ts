@@ -122,6 +122,101 @@ export {
 // <exports:state>
 
 // <exports:checkpoint>
+export {
+  CheckpointAlreadyExistsError,
+  CheckpointNotFoundError,
+  CheckpointStorageError,
+  CorruptCheckpointError,
+  CorruptSavepointError,
+  FencedError,
+  NotACheckpointError,
+  SnapshotAbortedError,
+  StateMigrationError,
+  UnsupportedCheckpointVersionError,
+} from './errors.js';
+export type { CheckpointPart } from './checkpoint/catalog/checkpoint-part.js';
+export {
+  type CheckpointSelection,
+  findLatestCompleteCheckpoint,
+  loadCheckpoint,
+  type SelectedPart,
+} from './checkpoint/catalog/checkpoint-selection.js';
+export { type CheckpointSummary, listCheckpoints } from './checkpoint/catalog/list-checkpoints.js';
+export {
+  applyRetention,
+  type RetentionOptions,
+  type RetentionResult,
+} from './checkpoint/catalog/retention.js';
+export { crc32 } from './checkpoint/format/crc32.js';
+export type { KeyGroupBlock, KeyGroupFileKind, RawEntry } from './checkpoint/format/key-group-file-format.js';
+export { KeyGroupFileReader } from './checkpoint/format/key-group-file-reader.js';
+export {
+  type KeyGroupFileSummary,
+  KeyGroupFileWriter,
+  type KeyGroupFileWriterOptions,
+} from './checkpoint/format/key-group-file-writer.js';
+export { bytesAsFile, type RandomAccessFile } from './checkpoint/format/random-access-file.js';
+export type { JsonObject, JsonValue } from './checkpoint/json.js';
+export {
+  type CheckpointFile,
+  type CheckpointMetadata,
+  decodeCheckpointMetadata,
+  encodeCheckpointMetadata,
+} from './checkpoint/metadata/checkpoint-metadata.js';
+export type { CheckpointedState } from './checkpoint/metadata/checkpointed-state.js';
+export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
+export type { KeyedStateSource, RestoredUserMetadata } from './checkpoint/restore/keyed-state-source.js';
+export {
+  CheckpointSnapshotter,
+  type CheckpointSnapshotterOptions,
+  type CompletedCheckpoint,
+} from './checkpoint/snapshot/checkpoint-snapshotter.js';
+export {
+  IncrementalSnapshotStrategy,
+  type IncrementalSnapshotOptions,
+} from './checkpoint/snapshot/incremental-snapshot-strategy.js';
+export {
+  FullSnapshotStrategy,
+  type SnapshotPlan,
+  type SnapshotStrategy,
+} from './checkpoint/snapshot/snapshot-strategy.js';
+export type { KeyGroupEntryWriter, StateSnapshotView } from './checkpoint/snapshot/state-snapshot-view.js';
+export type {
+  ByteRange,
+  CheckpointStorage,
+  CommittedCheckpoint,
+  FileContent,
+  FileOrigin,
+  FileScope,
+  StoredFile,
+  WriterLease,
+  WrittenFile,
+} from './checkpoint/storage/checkpoint-storage.js';
+export { assertNotFenced, fencingClaim, nextEpoch } from './checkpoint/storage/fencing.js';
+export {
+  LocalCheckpointStorage,
+  type LocalCheckpointStorageOptions,
+} from './checkpoint/storage/local-checkpoint-storage.js';
+export {
+  checkpointDirectoryName,
+  claimFileName,
+  DATA_FILE_SUFFIX,
+  dataFileName,
+  FENCING_DIRECTORY,
+  metadataFileName,
+  parseCheckpointDirectoryName,
+  parseClaimFileName,
+  parseFileOrigin,
+  parseMetadataFileName,
+  SHARED_DIRECTORY,
+} from './checkpoint/storage/object-names.js';
+export { type SavepointProperties, SAVEPOINT_FORMAT } from './savepoint/savepoint-properties.js';
+export { SavepointSource } from './savepoint/savepoint-source.js';
+export {
+  type EncodedSavepoint,
+  encodeSavepoint,
+  type SavepointOptions,
+} from './savepoint/write-savepoint.js';
 
 // <exports:metrics>
 export { ConsoleLikeReporter, type ConsoleLikeReporterOptions } from './metrics/console-like-reporter.js';

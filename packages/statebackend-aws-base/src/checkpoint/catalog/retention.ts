@@ -1,0 +1,103 @@
+import { type Logger, noopLogger } from '../../logging/logger.js';
+import type {
+  CheckpointStorage,
+  CommittedCheckpoint,
+  FileOrigin,
+  WriterLease,
+} from '../storage/checkpoint-storage.js';
+import { fencingClaim, intersects } from '../storage/fencing.js';
+import { readCheckpointPart } from './checkpoint-part.js';
+
+/** Options of {@link applyRetention}. */
+export interface RetentionOptions {
+  /** How many complete checkpoints to keep for each key group; at least 1. */
+  readonly retainedCheckpoints: number;
+  /** Checkpoints the caller is still writing: their files are kept. */
+  readonly inFlightCheckpointIds?: ReadonlySet<number>;
+  readonly logger?: Logger;
+}
+
+/** What {@link applyRetention} deleted. */
+export interface RetentionResult {
+  /** Commit records removed: those checkpoints no longer exist. */
+  readonly deletedCheckpoints: readonly CommittedCheckpoint[];
+  /** Data, temporary and claim files removed. */
+  readonly deletedFiles: readonly string[];
+}
+
+/**
+ * Keeps the last `retainedCheckpoints` complete checkpoints of every key group and deletes, on
+ * the store, everything no retained checkpoint references: older commit records first (so a
+ * checkpoint disappears whole before any of its files), then unreferenced data files, including
+ * leftovers of checkpoints that never completed.
+ *
+ * Several writers share a location, one per key-group range. A file is deleted only when its
+ * writer can no longer commit it: the writer was fenced by a newer claim, or it is `lease`'s own
+ * file of a checkpoint that is not in flight. Files of other live writers are left to them.
+ * A fenced caller deletes nothing: it fails with `FencedError`.
+ */
+export async function applyRetention(
+  storage: CheckpointStorage,
+  lease: WriterLease,
+  options: RetentionOptions,
+): Promise<RetentionResult> {
+  const logger = options.logger ?? noopLogger;
+  const keep = Math.max(1, Math.floor(options.retainedCheckpoints));
+  await storage.checkNotFenced(lease);
+  const committed = await storage.listCommitted();
+  const retained = retainedParts(committed, keep);
+  const expired = new Set(
+    committed.filter((c) => !retained.has(c) && intersects(c.keyGroupRange, lease.keyGroupRange)),
+  );
+  // Commit records go first: a crash after this line leaves files that the next run deletes.
+  await storage.delete([...expired].map((c) => c.path));
+
+  const referenced = new Set<string>();
+  for (const c of committed) {
+    if (expired.has(c)) continue;
+    for (const file of (await readCheckpointPart(storage, c)).metadata.files) referenced.add(file.path);
+  }
+  const claims = await storage.listClaims();
+  const inFlight = options.inFlightCheckpointIds ?? new Set<number>();
+  const isGarbage = (writer: FileOrigin): boolean =>
+    fencingClaim(claims, { epoch: writer.epoch, keyGroupRange: writer.keyGroupRange }) !== undefined ||
+    (writer.epoch === lease.epoch && !inFlight.has(writer.checkpointId));
+  const unreferenced = (await storage.listFiles())
+    .filter((f) => !referenced.has(f.path) && f.origin !== undefined && isGarbage(f.origin))
+    .map((f) => f.path);
+  await storage.delete(unreferenced);
+  if (expired.size > 0 || unreferenced.length > 0) {
+    logger.debug('Checkpoint retention deleted expired checkpoints and unreferenced files', {
+      location: storage.location,
+      checkpoints: [...expired].map((c) => c.path),
+      files: unreferenced.length,
+    });
+  }
+  return { deletedCheckpoints: [...expired], deletedFiles: unreferenced };
+}
+
+/**
+ * The parts still needed: for every key group, the parts that provide it in its `keep` newest
+ * checkpoints. Computed over elementary intervals between range boundaries, never per key group.
+ */
+function retainedParts(committed: readonly CommittedCheckpoint[], keep: number): Set<CommittedCheckpoint> {
+  const boundaries = [
+    ...new Set(committed.flatMap((c) => [c.keyGroupRange.startKeyGroup, c.keyGroupRange.endKeyGroup + 1])),
+  ].sort((a, b) => a - b);
+  const retained = new Set<CommittedCheckpoint>();
+  for (let i = 0; i + 1 < boundaries.length; i++) {
+    const start = boundaries[i] as number;
+    const covering = committed
+      .filter((c) => c.keyGroupRange.contains(start))
+      .sort((a, b) => b.checkpointId - a.checkpointId || b.writerEpoch - a.writerEpoch);
+    const ids = new Set<number>();
+    for (const c of covering) {
+      if (ids.has(c.checkpointId)) continue;
+      // The newest epoch of each checkpoint id provides the key group; older overlapping parts are stale.
+      ids.add(c.checkpointId);
+      retained.add(c);
+      if (ids.size === keep) break;
+    }
+  }
+  return retained;
+}

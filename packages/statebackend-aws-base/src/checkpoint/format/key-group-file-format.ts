@@ -1,0 +1,72 @@
+/**
+ * Layout of key-group files: checkpoint data files and canonical savepoints share it. The README
+ * section "Canonical savepoint format" documents it byte by byte; keep the two in step.
+ *
+ * ```
+ * file    = header block* index trailer
+ * header  = magic[4] version:u16 flags:u16                      (8 bytes)
+ * block   = entry*                  one per non-empty key group, ascending key group
+ * entry   = flags:u8 state:varuint key:bytes namespace:bytes
+ *           [userKey:bytes]          when flags & 1
+ *           value:bytes
+ *           [ttlTimestamp:u64]       when flags & 2
+ * bytes   = length:varuint byte*
+ * index   = properties:bytes (UTF-8 JSON, empty for data files)
+ *           stateCount:varuint name:bytes*
+ *           blockCount:varuint (keyGroup:varuint offset:varuint length:varuint entries:varuint crc:u32)*
+ * trailer = indexOffset:u64 indexLength:u32 indexCrc:u32 version:u16 flags:u16 magic[4]   (24 bytes)
+ * ```
+ *
+ * Integers are little-endian; varuint is unsigned LEB128; checksums are CRC-32 (zlib's).
+ */
+
+/** `SBKG`: a checkpoint data file. */
+export const DATA_FILE_MAGIC = new Uint8Array([0x53, 0x42, 0x4b, 0x47]);
+/** `SBSP`: a canonical savepoint. */
+export const SAVEPOINT_MAGIC = new Uint8Array([0x53, 0x42, 0x53, 0x50]);
+
+/** The version written; readers accept every version in {@link KEY_GROUP_FILE_VERSIONS}. */
+export const KEY_GROUP_FILE_VERSION = 1;
+export const KEY_GROUP_FILE_VERSIONS: readonly number[] = [1];
+
+export const HEADER_LENGTH = 8;
+export const TRAILER_LENGTH = 24;
+
+/** Entry flag: a user key (map state) follows the namespace. */
+export const ENTRY_HAS_USER_KEY = 1;
+/** Entry flag: a TTL timestamp follows the value. */
+export const ENTRY_HAS_TTL = 2;
+export const ENTRY_KNOWN_FLAGS = ENTRY_HAS_USER_KEY | ENTRY_HAS_TTL;
+
+/** Which of the two kinds of key-group file. */
+export type KeyGroupFileKind = 'data' | 'savepoint';
+
+export function magicOf(kind: KeyGroupFileKind): Uint8Array {
+  return kind === 'data' ? DATA_FILE_MAGIC : SAVEPOINT_MAGIC;
+}
+
+/** One block of the index: where a key group's entries are and how to verify them. */
+export interface KeyGroupBlock {
+  readonly keyGroup: number;
+  /** Offset of the block from the start of the file. */
+  readonly offset: number;
+  readonly length: number;
+  readonly entries: number;
+  readonly crc: number;
+}
+
+/**
+ * One stored entry, as views into the bytes read (valid only during the callback that receives
+ * it: copy what you keep).
+ */
+export interface RawEntry {
+  /** Index into the file's state names. */
+  stateIndex: number;
+  key: Uint8Array;
+  namespace: Uint8Array;
+  /** The map key, for map state entries. */
+  userKey: Uint8Array | undefined;
+  value: Uint8Array;
+  /** Milliseconds since the epoch, for states with TTL. */
+  ttlTimestamp: number | undefined;
+}

@@ -1,0 +1,295 @@
+import {
+  CorruptCheckpointError,
+  CorruptSavepointError,
+  NotACheckpointError,
+  UnsupportedCheckpointVersionError,
+} from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { JsonValue } from '../json.js';
+import { ByteReader } from './byte-reader.js';
+import { crc32 } from './crc32.js';
+import {
+  ENTRY_HAS_TTL,
+  ENTRY_HAS_USER_KEY,
+  ENTRY_KNOWN_FLAGS,
+  HEADER_LENGTH,
+  KEY_GROUP_FILE_VERSIONS,
+  type KeyGroupBlock,
+  type KeyGroupFileKind,
+  magicOf,
+  type RawEntry,
+  TRAILER_LENGTH,
+} from './key-group-file-format.js';
+import type { RandomAccessFile } from './random-access-file.js';
+
+/** Largest single read when coalescing adjacent blocks, to bound memory during restore. */
+const MAX_READ = 16 * 1024 * 1024;
+/** Bytes read from the end of a file when opening it: the trailer and, mostly, the index. */
+const TAIL_READ = 64 * 1024;
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a key-group file: the trailer and index first, then only the blocks of the key groups
+ * asked for (adjacent blocks in one read). Every block is checked against its CRC-32 before
+ * one entry of it is handed out, so a corrupt file never yields part of a key group.
+ */
+export class KeyGroupFileReader {
+  readonly file: RandomAccessFile;
+  readonly kind: KeyGroupFileKind;
+  readonly version: number;
+  /** The JSON stored in the index (a savepoint's metadata). */
+  readonly properties: JsonValue | undefined;
+  readonly stateNames: readonly string[];
+  /** Blocks in ascending key-group order. */
+  readonly blocks: readonly KeyGroupBlock[];
+
+  private constructor(
+    file: RandomAccessFile,
+    kind: KeyGroupFileKind,
+    version: number,
+    properties: JsonValue | undefined,
+    stateNames: readonly string[],
+    blocks: readonly KeyGroupBlock[],
+  ) {
+    this.file = file;
+    this.kind = kind;
+    this.version = version;
+    this.properties = properties;
+    this.stateNames = stateNames;
+    this.blocks = blocks;
+  }
+
+  /** Reads and verifies the trailer and index of `file`. */
+  static async open(file: RandomAccessFile, kind: KeyGroupFileKind): Promise<KeyGroupFileReader> {
+    const fail = (reason: string): never => {
+      throw kind === 'data'
+        ? new CorruptCheckpointError(file.name, reason)
+        : new CorruptSavepointError(file.name, reason);
+    };
+    if (file.size < HEADER_LENGTH + TRAILER_LENGTH) {
+      if (kind === 'savepoint') throw new NotACheckpointError(file.name, `it has only ${file.size} bytes`);
+      fail(`it has ${file.size} bytes, fewer than the ${HEADER_LENGTH + TRAILER_LENGTH} of an empty file`);
+    }
+    // One read of the tail usually brings the index along with the trailer (one request on S3).
+    const tailStart = Math.max(0, file.size - TAIL_READ);
+    const tail = await file.read(tailStart, file.size - tailStart);
+    if (tail.length !== file.size - tailStart)
+      fail(`it is shorter than the ${file.size} bytes recorded (truncated)`);
+    const magic = magicOf(kind);
+    // The magic bytes first: a file that is not a key-group file is told so, not called corrupt.
+    if (!sameBytes(tail.subarray(tail.length - 4), magic)) {
+      const reason = `it does not end with the magic bytes '${String.fromCharCode(...magic)}'`;
+      if (kind === 'savepoint') throw new NotACheckpointError(file.name, `${reason}; it is not a savepoint`);
+      fail(`${reason} (truncated or overwritten)`);
+    }
+    const trailer = new ByteReader(tail, fail, tail.length - TRAILER_LENGTH);
+    const indexOffset = trailer.readU64('index offset');
+    const indexLength = trailer.readU32('index length');
+    const indexCrc = trailer.readU32('index checksum');
+    const version = trailer.readU16('format version');
+    const flags = trailer.readU16('flags');
+    if (!KEY_GROUP_FILE_VERSIONS.includes(version)) {
+      throw new UnsupportedCheckpointVersionError(file.name, version, KEY_GROUP_FILE_VERSIONS);
+    }
+    if (flags !== 0) fail(`the trailer has flags ${flags}; version ${version} defines none`);
+    if (indexOffset < HEADER_LENGTH || indexOffset + indexLength !== file.size - TRAILER_LENGTH) {
+      fail(`the index at byte ${indexOffset} (${indexLength} bytes) does not end where the trailer starts`);
+    }
+    const indexBytes =
+      indexOffset >= tailStart
+        ? tail.subarray(indexOffset - tailStart, indexOffset - tailStart + indexLength)
+        : await file.read(indexOffset, indexLength);
+    if (indexBytes.length !== indexLength) fail('the index is cut off (truncated)');
+    if (tailStart === 0) checkHeader(tail, magic, version, fail);
+    const actualCrc = crc32(indexBytes);
+    if (actualCrc !== indexCrc) fail(`index checksum is ${hex(actualCrc)}, expected ${hex(indexCrc)}`);
+
+    const index = new ByteReader(indexBytes, fail);
+    const propertyBytes = index.readLengthPrefixed('properties');
+    let properties: JsonValue | undefined;
+    if (propertyBytes.length > 0) {
+      try {
+        properties = JSON.parse(textDecoder.decode(propertyBytes)) as JsonValue;
+      } catch (error) {
+        fail(`the properties are not UTF-8 JSON (${String(error)})`);
+      }
+    }
+    const stateCount = index.readVarUint('state count');
+    const stateNames: string[] = [];
+    for (let i = 0; i < stateCount; i++)
+      stateNames.push(decodeText(index.readLengthPrefixed('state name'), fail));
+    const blockCount = index.readVarUint('block count');
+    const blocks: KeyGroupBlock[] = [];
+    let previousEnd = HEADER_LENGTH;
+    let previousKeyGroup = -1;
+    for (let i = 0; i < blockCount; i++) {
+      const block: KeyGroupBlock = {
+        keyGroup: index.readVarUint('key group'),
+        offset: index.readVarUint('block offset'),
+        length: index.readVarUint('block length'),
+        entries: index.readVarUint('entry count'),
+        crc: index.readU32('block checksum'),
+      };
+      if (block.keyGroup <= previousKeyGroup)
+        fail(`key group ${block.keyGroup} is out of order in the index`);
+      if (block.offset < previousEnd || block.offset + block.length > indexOffset || block.entries === 0) {
+        fail(
+          `the block of key group ${block.keyGroup} (byte ${block.offset}, ${block.length} bytes) is out of place`,
+        );
+      }
+      previousEnd = block.offset + block.length;
+      previousKeyGroup = block.keyGroup;
+      blocks.push(block);
+    }
+    if (!index.atEnd) fail(`${index.remaining} unexpected bytes follow the index`);
+    return new KeyGroupFileReader(file, kind, version, properties, stateNames, blocks);
+  }
+
+  /** The smallest and largest key group with entries, or undefined for a file without entries. */
+  keyGroupBounds(): { first: number; last: number } | undefined {
+    const first = this.blocks[0];
+    const last = this.blocks[this.blocks.length - 1];
+    return first === undefined || last === undefined
+      ? undefined
+      : { first: first.keyGroup, last: last.keyGroup };
+  }
+
+  /**
+   * Calls `visit` for every entry of the key groups `wanted` accepts, in file order. The entry
+   * object and its arrays are reused: copy what you keep.
+   */
+  async forEachEntry(
+    wanted: KeyGroupRange | ((keyGroup: number) => boolean),
+    visit: (keyGroup: number, entry: RawEntry) => void,
+  ): Promise<void> {
+    const accepts = typeof wanted === 'function' ? wanted : (keyGroup: number) => wanted.contains(keyGroup);
+    const selected = this.blocks.filter((block) => accepts(block.keyGroup));
+    for (const run of coalesce(selected)) {
+      const first = run[0];
+      const last = run[run.length - 1];
+      if (first === undefined || last === undefined) continue;
+      // A run starting at the first block reads the header too, so that every byte read is checked.
+      const start = first.offset === HEADER_LENGTH ? 0 : first.offset;
+      const length = last.offset + last.length - start;
+      const bytes = await this.file.read(start, length);
+      if (bytes.length !== length) {
+        this.fail(`key groups ${first.keyGroup} to ${last.keyGroup} are cut off (truncated file)`);
+      }
+      if (start === 0) checkHeader(bytes, magicOf(this.kind), this.version, (reason) => this.fail(reason));
+      for (const block of run) {
+        const from = block.offset - start;
+        this.decodeBlock(bytes.subarray(from, from + block.length), block, visit);
+      }
+    }
+  }
+
+  private decodeBlock(
+    bytes: Uint8Array,
+    block: KeyGroupBlock,
+    visit: (keyGroup: number, entry: RawEntry) => void,
+  ): void {
+    const actual = crc32(bytes);
+    if (actual !== block.crc) {
+      this.fail(`checksum of key group ${block.keyGroup} is ${hex(actual)}, expected ${hex(block.crc)}`);
+    }
+    // Check the whole block's structure first, so a corrupt block yields no entry at all.
+    this.decodeEntries(bytes, block, undefined);
+    this.decodeEntries(bytes, block, visit);
+  }
+
+  private decodeEntries(
+    bytes: Uint8Array,
+    block: KeyGroupBlock,
+    visit: ((keyGroup: number, entry: RawEntry) => void) | undefined,
+  ): void {
+    const fail = (reason: string): never => this.fail(`key group ${block.keyGroup}: ${reason}`);
+    const reader = new ByteReader(bytes, fail);
+    const stateCount = this.stateNames.length;
+    const entry: RawEntry = {
+      stateIndex: 0,
+      key: bytes,
+      namespace: bytes,
+      userKey: undefined,
+      value: bytes,
+      ttlTimestamp: undefined,
+    };
+    for (let i = 0; i < block.entries; i++) {
+      const flags = reader.readU8('entry flags');
+      if ((flags & ~ENTRY_KNOWN_FLAGS) !== 0) fail(`entry ${i} has unknown flags ${hex(flags)}`);
+      const stateIndex = reader.readVarUint('state index');
+      if (stateIndex >= stateCount) fail(`entry ${i} refers to state ${stateIndex} of ${stateCount}`);
+      if (visit === undefined) {
+        reader.skipLengthPrefixed('key');
+        reader.skipLengthPrefixed('namespace');
+        if (flags & ENTRY_HAS_USER_KEY) reader.skipLengthPrefixed('user key');
+        reader.skipLengthPrefixed('value');
+        if (flags & ENTRY_HAS_TTL) reader.position += 8;
+        if (reader.remaining < 0) fail(`entry ${i} runs past the end of the block`);
+        continue;
+      }
+      entry.stateIndex = stateIndex;
+      entry.key = reader.readLengthPrefixed('key');
+      entry.namespace = reader.readLengthPrefixed('namespace');
+      entry.userKey = flags & ENTRY_HAS_USER_KEY ? reader.readLengthPrefixed('user key') : undefined;
+      entry.value = reader.readLengthPrefixed('value');
+      entry.ttlTimestamp = flags & ENTRY_HAS_TTL ? reader.readU64('TTL timestamp') : undefined;
+      visit(block.keyGroup, entry);
+    }
+    if (!reader.atEnd) fail(`${reader.remaining} bytes follow the last of its ${block.entries} entries`);
+  }
+
+  private fail(reason: string): never {
+    throw this.kind === 'data'
+      ? new CorruptCheckpointError(this.file.name, reason)
+      : new CorruptSavepointError(this.file.name, reason);
+  }
+}
+
+function* coalesce(blocks: readonly KeyGroupBlock[]): Generator<KeyGroupBlock[]> {
+  let run: KeyGroupBlock[] = [];
+  let runStart = 0;
+  let runEnd = -1;
+  for (const block of blocks) {
+    if (run.length > 0 && (block.offset !== runEnd || block.offset + block.length - runStart > MAX_READ)) {
+      yield run;
+      run = [];
+    }
+    if (run.length === 0) runStart = block.offset;
+    run.push(block);
+    runEnd = block.offset + block.length;
+  }
+  if (run.length > 0) yield run;
+}
+
+function checkHeader(
+  bytes: Uint8Array,
+  magic: Uint8Array,
+  version: number,
+  fail: (reason: string) => never,
+): void {
+  const header = new ByteReader(bytes, fail, 0, HEADER_LENGTH);
+  if (!sameBytes(header.readBytes(4, 'magic'), magic)) fail('the header does not start with the magic bytes');
+  const headerVersion = header.readU16('format version');
+  const flags = header.readU16('flags');
+  if (headerVersion !== version || flags !== 0) {
+    fail(
+      `the header says version ${headerVersion} with flags ${flags}, the trailer version ${version} with flags 0`,
+    );
+  }
+}
+
+function decodeText(bytes: Uint8Array, fail: (reason: string) => never): string {
+  try {
+    return textDecoder.decode(bytes);
+  } catch {
+    return fail('a state name is not UTF-8');
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+export function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,202 @@
+import { KeyGroupArgumentError, StateBackendError } from '../../errors.js';
+import type { JsonValue } from '../json.js';
+import { ByteWriter } from './byte-writer.js';
+import { crc32 } from './crc32.js';
+import {
+  ENTRY_HAS_TTL,
+  ENTRY_HAS_USER_KEY,
+  KEY_GROUP_FILE_VERSION,
+  type KeyGroupBlock,
+  type KeyGroupFileKind,
+  magicOf,
+} from './key-group-file-format.js';
+
+/** Options of a {@link KeyGroupFileWriter}. */
+export interface KeyGroupFileWriterOptions {
+  readonly kind: KeyGroupFileKind;
+  /** Names of the states entries refer to by index. */
+  readonly stateNames: readonly string[];
+  /** JSON stored in the index (the savepoint's metadata); omitted for data files. */
+  readonly properties?: JsonValue;
+  /** Size at which {@link KeyGroupFileWriter.takeChunk} hands out a chunk. Default 1 MiB. */
+  readonly chunkSize?: number;
+}
+
+/** What a finished file holds. */
+export interface KeyGroupFileSummary {
+  readonly size: number;
+  /** CRC-32 of the whole file. */
+  readonly crc32: number;
+  readonly entries: number;
+  readonly blocks: readonly KeyGroupBlock[];
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * Encodes a key-group file (see `key-group-file-format.ts`) into a stream of chunks.
+ *
+ * Call {@link beginKeyGroup} in ascending key-group order, {@link writeEntry} for each entry,
+ * {@link endKeyGroup}; after each key group, {@link takeChunk} returns the bytes so far once they
+ * reach the chunk size. {@link finish} appends the index and trailer and returns the last chunk.
+ */
+export class KeyGroupFileWriter {
+  private readonly out: ByteWriter;
+  private readonly options: KeyGroupFileWriterOptions;
+  private readonly chunkSize: number;
+  private readonly blocks: KeyGroupBlock[] = [];
+  private currentKeyGroup = -1;
+  private blockStart = 0;
+  private blockEntries = 0;
+  private lastKeyGroup = -1;
+  private entryCount = 0;
+  private fileCrc = 0;
+  private finished = false;
+
+  constructor(options: KeyGroupFileWriterOptions) {
+    this.options = options;
+    this.chunkSize = options.chunkSize ?? 1024 * 1024;
+    this.out = new ByteWriter(Math.min(this.chunkSize * 2, 4 * 1024 * 1024));
+    this.out.writeBytes(magicOf(options.kind));
+    this.out.writeU16(KEY_GROUP_FILE_VERSION);
+    this.out.writeU16(0);
+  }
+
+  /** Bytes encoded so far, including chunks already taken. */
+  get size(): number {
+    return this.out.totalLength;
+  }
+
+  get entries(): number {
+    return this.entryCount;
+  }
+
+  beginKeyGroup(keyGroup: number): void {
+    if (this.currentKeyGroup !== -1 || keyGroup <= this.lastKeyGroup) {
+      throw new KeyGroupArgumentError(
+        'keyGroup',
+        String(keyGroup),
+        `a key group above ${this.lastKeyGroup}, after the previous one ended`,
+      );
+    }
+    this.currentKeyGroup = keyGroup;
+    this.blockStart = this.out.pendingLength;
+    this.blockEntries = 0;
+  }
+
+  /** Appends one entry to the current key group. The arrays are copied; reuse them freely. */
+  writeEntry(
+    stateIndex: number,
+    key: Uint8Array,
+    namespace: Uint8Array,
+    userKey: Uint8Array | undefined,
+    value: Uint8Array,
+    ttlTimestamp: number | undefined,
+  ): void {
+    const out = this.out;
+    out.writeU8(
+      (userKey === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL),
+    );
+    out.writeVarUint(stateIndex);
+    out.writeLengthPrefixed(key);
+    out.writeLengthPrefixed(namespace);
+    if (userKey !== undefined) out.writeLengthPrefixed(userKey);
+    out.writeLengthPrefixed(value);
+    if (ttlTimestamp !== undefined) out.writeU64(ttlTimestamp);
+    this.blockEntries++;
+  }
+
+  /**
+   * {@link writeEntry} with the key, namespace and user key as ids: strings with one character
+   * (0-255) per byte, the form in-memory tables keep them in.
+   */
+  writeEntryWithIds(
+    stateIndex: number,
+    keyId: string,
+    namespaceId: string,
+    userKeyId: string | undefined,
+    value: Uint8Array,
+    ttlTimestamp: number | undefined,
+  ): void {
+    const out = this.out;
+    out.writeU8(
+      (userKeyId === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL),
+    );
+    out.writeVarUint(stateIndex);
+    out.writeLatin1LengthPrefixed(keyId);
+    out.writeLatin1LengthPrefixed(namespaceId);
+    if (userKeyId !== undefined) out.writeLatin1LengthPrefixed(userKeyId);
+    out.writeLengthPrefixed(value);
+    if (ttlTimestamp !== undefined) out.writeU64(ttlTimestamp);
+    this.blockEntries++;
+  }
+
+  /** Closes the current key group; a key group without entries leaves no block. */
+  endKeyGroup(): void {
+    const keyGroup = this.currentKeyGroup;
+    this.currentKeyGroup = -1;
+    this.lastKeyGroup = keyGroup;
+    if (this.blockEntries === 0) return;
+    const bytes = this.out.peek(this.blockStart);
+    this.blocks.push({
+      keyGroup,
+      offset: this.out.totalLength - bytes.length,
+      length: bytes.length,
+      entries: this.blockEntries,
+      crc: crc32(bytes),
+    });
+    this.entryCount += this.blockEntries;
+  }
+
+  /** The bytes encoded since the last chunk, once they reach the chunk size; between key groups only. */
+  takeChunk(): Uint8Array | undefined {
+    if (this.currentKeyGroup !== -1 || this.out.pendingLength < this.chunkSize) return undefined;
+    return this.take();
+  }
+
+  private take(): Uint8Array {
+    const chunk = this.out.takeChunk();
+    this.fileCrc = crc32(chunk, this.fileCrc);
+    return chunk;
+  }
+
+  /** Appends the index and trailer; returns the last chunk. */
+  finish(): Uint8Array {
+    if (this.currentKeyGroup !== -1) this.endKeyGroup();
+    this.finished = true;
+    const out = this.out;
+    const indexOffset = out.totalLength;
+    const indexStart = out.pendingLength;
+    const properties = this.options.properties;
+    out.writeLengthPrefixed(
+      properties === undefined ? new Uint8Array(0) : textEncoder.encode(JSON.stringify(properties)),
+    );
+    out.writeVarUint(this.options.stateNames.length);
+    for (const name of this.options.stateNames) out.writeLengthPrefixed(textEncoder.encode(name));
+    out.writeVarUint(this.blocks.length);
+    for (const block of this.blocks) {
+      out.writeVarUint(block.keyGroup);
+      out.writeVarUint(block.offset);
+      out.writeVarUint(block.length);
+      out.writeVarUint(block.entries);
+      out.writeU32(block.crc);
+    }
+    const index = out.peek(indexStart);
+    const indexLength = index.length;
+    const indexCrc = crc32(index);
+    out.writeU64(indexOffset);
+    out.writeU32(indexLength);
+    out.writeU32(indexCrc);
+    out.writeU16(KEY_GROUP_FILE_VERSION);
+    out.writeU16(0);
+    out.writeBytes(magicOf(this.options.kind));
+    return this.take();
+  }
+
+  /** Size, checksum and blocks of the finished file. */
+  summary(): KeyGroupFileSummary {
+    if (!this.finished)
+      throw new StateBackendError('KeyGroupFileWriter.summary() was called before finish()');
+    return { size: this.out.totalLength, crc32: this.fileCrc, entries: this.entryCount, blocks: this.blocks };
+  }
+}

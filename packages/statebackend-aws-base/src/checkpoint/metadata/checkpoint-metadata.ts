@@ -1,0 +1,132 @@
+import { CorruptCheckpointError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { decodeJsonEnvelope, encodeJsonEnvelope } from '../format/json-envelope.js';
+import { JsonFields, rangesToJson } from '../format/json-fields.js';
+import type { JsonValue } from '../json.js';
+import { type CheckpointedState, stateFromJson, stateToJson } from './checkpointed-state.js';
+
+/** `SBCM`: a checkpoint metadata file. */
+export const METADATA_MAGIC = new Uint8Array([0x53, 0x42, 0x43, 0x4d]);
+export const METADATA_VERSION = 1;
+export const METADATA_VERSIONS: readonly number[] = [1];
+
+/** A data file a checkpoint reads, and which of its key groups it reads from it. */
+export interface CheckpointFile {
+  /** Path relative to the checkpoint location, e.g. `shared/kg-0-63.e2.c7.3f9a.sbkg`. */
+  readonly path: string;
+  readonly size: number;
+  /** CRC-32 of the whole file. */
+  readonly crc32: number;
+  /** The checkpoint that wrote the file (earlier than this one when an incremental checkpoint reuses it). */
+  readonly checkpointId: number;
+  /** Key groups this checkpoint restores from this file, ascending and disjoint. */
+  readonly keyGroups: readonly KeyGroupRange[];
+  readonly entries: number;
+}
+
+/**
+ * Everything one committed checkpoint of one key-group range records. Written last: a checkpoint
+ * whose metadata is not stored does not exist.
+ */
+export interface CheckpointMetadata {
+  readonly checkpointId: number;
+  readonly jobId: string;
+  readonly operatorId: string;
+  /** When the snapshot was taken, in milliseconds since the epoch. */
+  readonly timestamp: number;
+  readonly maxParallelism: number;
+  /** The key groups the writer owned: the checkpoint holds exactly these. */
+  readonly keyGroupRange: KeyGroupRange;
+  /** Fencing epoch of the writer. */
+  readonly writerEpoch: number;
+  readonly snapshotType: 'full' | 'incremental';
+  /** What the caller passed to `snapshot()`, e.g. a source position. */
+  readonly userMetadata?: JsonValue;
+  readonly states: readonly CheckpointedState[];
+  readonly files: readonly CheckpointFile[];
+}
+
+/** Encodes metadata into its checksummed file form. */
+export function encodeCheckpointMetadata(metadata: CheckpointMetadata): Uint8Array {
+  const document: Record<string, JsonValue> = {
+    checkpointId: metadata.checkpointId,
+    jobId: metadata.jobId,
+    operatorId: metadata.operatorId,
+    timestamp: metadata.timestamp,
+    maxParallelism: metadata.maxParallelism,
+    keyGroupRange: metadata.keyGroupRange.toJSON(),
+    writerEpoch: metadata.writerEpoch,
+    snapshotType: metadata.snapshotType,
+    states: metadata.states.map(stateToJson),
+    files: metadata.files.map((file) => ({
+      path: file.path,
+      size: file.size,
+      crc32: file.crc32,
+      checkpointId: file.checkpointId,
+      keyGroups: rangesToJson(file.keyGroups),
+      entries: file.entries,
+    })),
+  };
+  if (metadata.userMetadata !== undefined) document.userMetadata = metadata.userMetadata;
+  return encodeJsonEnvelope(METADATA_MAGIC, METADATA_VERSION, document);
+}
+
+/**
+ * Decodes a metadata file. Throws {@link NotACheckpointError} for another kind of file,
+ * {@link UnsupportedCheckpointVersionError} for a newer format and {@link CorruptCheckpointError}
+ * for anything truncated, modified or inconsistent.
+ */
+export function decodeCheckpointMetadata(file: string, bytes: Uint8Array): CheckpointMetadata {
+  const fail = (reason: string): never => {
+    throw new CorruptCheckpointError(file, reason);
+  };
+  const { document } = decodeJsonEnvelope(file, bytes, METADATA_MAGIC, METADATA_VERSIONS);
+  const fields = new JsonFields(document, '', fail);
+  const type = fields.string('snapshotType');
+  const snapshotType =
+    type === 'full' || type === 'incremental' ? type : fail(`snapshotType '${type}' is unknown`);
+  const keyGroupRange = fields.keyGroupRange('keyGroupRange');
+  const maxParallelism = fields.integer('maxParallelism');
+  if (keyGroupRange.endKeyGroup >= maxParallelism) {
+    fail(`keyGroupRange ${keyGroupRange} exceeds maxParallelism ${maxParallelism}`);
+  }
+  const files = fields.objects('files').map((f) => ({
+    path: f.string('path'),
+    size: f.integer('size'),
+    crc32: f.integer('crc32'),
+    checkpointId: f.integer('checkpointId'),
+    keyGroups: f.keyGroupRanges('keyGroups'),
+    entries: f.integer('entries'),
+  }));
+  const provided = files.flatMap((f) => f.keyGroups.map((range) => ({ range, path: f.path })));
+  provided.sort((a, b) => a.range.startKeyGroup - b.range.startKeyGroup);
+  let previous: { range: KeyGroupRange; path: string } | undefined;
+  for (const current of provided) {
+    if (current.range.intersect(keyGroupRange).size !== current.range.size) {
+      fail(
+        `file '${current.path}' provides key groups ${current.range} outside the checkpoint's ${keyGroupRange}`,
+      );
+    }
+    if (previous !== undefined && previous.range.endKeyGroup >= current.range.startKeyGroup) {
+      fail(
+        `files '${previous.path}' and '${current.path}' both provide key group ${current.range.startKeyGroup}`,
+      );
+    }
+    previous = current;
+  }
+  const states = fields.objects('states').map(stateFromJson);
+  const metadata: CheckpointMetadata = {
+    checkpointId: fields.integer('checkpointId'),
+    jobId: fields.string('jobId'),
+    operatorId: fields.string('operatorId'),
+    timestamp: fields.integer('timestamp'),
+    maxParallelism,
+    keyGroupRange,
+    writerEpoch: fields.integer('writerEpoch'),
+    snapshotType,
+    states,
+    files,
+  };
+  const userMetadata = fields.raw('userMetadata');
+  return userMetadata === undefined ? metadata : { ...metadata, userMetadata };
+}

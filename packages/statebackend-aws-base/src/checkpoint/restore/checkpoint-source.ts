@@ -1,0 +1,109 @@
+import { CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { CheckpointSelection } from '../catalog/checkpoint-selection.js';
+import type { RawEntry } from '../format/key-group-file-format.js';
+import { KeyGroupFileReader } from '../format/key-group-file-reader.js';
+import type { RandomAccessFile } from '../format/random-access-file.js';
+import type { CheckpointFile } from '../metadata/checkpoint-metadata.js';
+import type { CheckpointedState } from '../metadata/checkpointed-state.js';
+import { intersectRanges, rangesContain } from '../range-set.js';
+import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import type { KeyedStateSource, RestoredUserMetadata } from './keyed-state-source.js';
+import { mergeStates } from './merge-states.js';
+
+/**
+ * A {@link KeyedStateSource} over a selected checkpoint: it opens only the files that provide
+ * key groups of the range asked for, and reads only their blocks.
+ */
+export class CheckpointSource implements KeyedStateSource {
+  readonly description: string;
+  readonly checkpointId: number;
+  readonly maxParallelism: number;
+  readonly states: readonly CheckpointedState[];
+  readonly userMetadata: readonly RestoredUserMetadata[];
+  private readonly storage: CheckpointStorage;
+  private readonly selection: CheckpointSelection;
+  private readonly statesByName: ReadonlyMap<string, CheckpointedState>;
+
+  constructor(storage: CheckpointStorage, selection: CheckpointSelection) {
+    this.storage = storage;
+    this.selection = selection;
+    this.checkpointId = selection.checkpointId;
+    this.maxParallelism = selection.maxParallelism;
+    this.description = `checkpoint ${selection.checkpointId} under ${storage.location}`;
+    this.states = mergeStates(
+      selection.parts.map((part) => ({
+        file: storage.describe(part.committed.path),
+        states: part.metadata.states,
+      })),
+    );
+    this.statesByName = new Map(this.states.map((state) => [state.name, state]));
+    this.userMetadata = selection.parts.map((part) => ({
+      keyGroupRange: part.metadata.keyGroupRange,
+      metadata: part.metadata.userMetadata,
+    }));
+  }
+
+  /** The data files a restore of `range` opens; the others are never read. */
+  filesFor(range: KeyGroupRange): CheckpointFile[] {
+    return this.plan(range).map((step) => step.file);
+  }
+
+  private plan(range: KeyGroupRange): { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] {
+    const steps: { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] = [];
+    for (const part of this.selection.parts) {
+      const wanted = part.keyGroups.flatMap((r) => intersectRanges([r], range));
+      if (wanted.length === 0) continue;
+      for (const file of part.metadata.files) {
+        const keyGroups = wanted.flatMap((w) => intersectRanges(file.keyGroups, w));
+        if (keyGroups.length > 0) steps.push({ file, keyGroups });
+      }
+    }
+    return steps;
+  }
+
+  async forEachEntry(
+    range: KeyGroupRange,
+    visit: (keyGroup: number, state: CheckpointedState, entry: RawEntry) => void,
+  ): Promise<void> {
+    for (const { file, keyGroups } of this.plan(range)) {
+      const reader = await KeyGroupFileReader.open(this.randomAccess(file), 'data');
+      const name = reader.file.name;
+      const states = reader.stateNames.map((stateName) => {
+        const state = this.statesByName.get(stateName);
+        if (state === undefined) {
+          throw new CorruptCheckpointError(
+            name,
+            `its entries belong to state '${stateName}', which the metadata lacks`,
+          );
+        }
+        return state;
+      });
+      await reader.forEachEntry(
+        (keyGroup) => rangesContain(keyGroups, keyGroup),
+        (keyGroup, entry) => visit(keyGroup, states[entry.stateIndex] as CheckpointedState, entry),
+      );
+    }
+  }
+
+  private randomAccess(file: CheckpointFile): RandomAccessFile {
+    const name = this.storage.describe(file.path);
+    const storage = this.storage;
+    return {
+      name,
+      size: file.size,
+      async read(offset, length) {
+        try {
+          return await storage.readFile(file.path, { offset, length });
+        } catch (error) {
+          if (error instanceof CheckpointStorageError && error.notFound) {
+            throw new CorruptCheckpointError(name, 'the data file the metadata references is missing', {
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      },
+    };
+  }
+}

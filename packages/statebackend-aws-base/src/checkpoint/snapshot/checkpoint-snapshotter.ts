@@ -1,0 +1,267 @@
+import {
+  CheckpointAlreadyExistsError,
+  FencedError,
+  SnapshotAbortedError,
+  StateBackendError,
+} from '../../errors.js';
+import { type Logger, noopLogger } from '../../logging/logger.js';
+import { applyRetention } from '../catalog/retention.js';
+import type { JsonValue } from '../json.js';
+import {
+  type CheckpointFile,
+  type CheckpointMetadata,
+  encodeCheckpointMetadata,
+} from '../metadata/checkpoint-metadata.js';
+import type { CheckpointStorage, CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
+import { encodeKeyGroupFile, keyGroupIterator } from './key-group-file-encoder.js';
+import type { SnapshotPlan, SnapshotStrategy } from './snapshot-strategy.js';
+import type { StateSnapshotView } from './state-snapshot-view.js';
+
+/** Options of a {@link CheckpointSnapshotter}. */
+export interface CheckpointSnapshotterOptions {
+  readonly storage: CheckpointStorage;
+  readonly lease: WriterLease;
+  readonly jobId: string;
+  readonly operatorId: string;
+  readonly strategy: SnapshotStrategy;
+  /** Complete checkpoints kept per key group after each commit. Default 1, as Flink's `state.checkpoints.num-retained`. */
+  readonly retainedCheckpoints?: number;
+  /** A data file ends after the key group that brings it to this size. Default 64 MiB. */
+  readonly targetFileSize?: number;
+  readonly logger?: Logger;
+}
+
+/** A committed checkpoint, as {@link CheckpointSnapshotter.snapshot} reports it. */
+export interface CompletedCheckpoint {
+  readonly checkpointId: number;
+  readonly snapshotType: 'full' | 'incremental';
+  readonly committed: CommittedCheckpoint;
+  readonly metadata: CheckpointMetadata;
+  /** Bytes of the data files this checkpoint wrote. */
+  readonly bytesWritten: number;
+  /** Bytes of every data file it references, reused ones included: the state's size. */
+  readonly stateSize: number;
+  /** Entries written (reused files not counted). */
+  readonly entriesWritten: number;
+}
+
+/**
+ * Runs the asynchronous part of snapshots: encodes a frozen view into data files, writes them,
+ * commits the metadata last, then applies retention. A failure at any step leaves the previous
+ * checkpoint the latest complete one; the files it wrote are removed when that is safe, and by
+ * retention otherwise.
+ */
+export class CheckpointSnapshotter {
+  private readonly options: CheckpointSnapshotterOptions;
+  private readonly logger: Logger;
+  private readonly inFlight = new Map<number, { aborted: string | undefined; done: Promise<unknown> }>();
+  private closed = false;
+
+  constructor(options: CheckpointSnapshotterOptions) {
+    this.options = options;
+    this.logger = options.logger ?? noopLogger;
+  }
+
+  get lease(): WriterLease {
+    return this.options.lease;
+  }
+
+  /** Ids of snapshots still being written. */
+  get inFlightCheckpointIds(): ReadonlySet<number> {
+    return new Set(this.inFlight.keys());
+  }
+
+  /**
+   * Plans the snapshot synchronously (the view must have been frozen just before) and returns
+   * the promise of its asynchronous part. `release()` of the view is called when it ends.
+   */
+  snapshot(
+    checkpointId: number,
+    view: StateSnapshotView,
+    userMetadata?: JsonValue,
+  ): Promise<CompletedCheckpoint> {
+    if (
+      this.closed ||
+      this.inFlight.has(checkpointId) ||
+      !Number.isSafeInteger(checkpointId) ||
+      checkpointId < 0
+    ) {
+      view.release();
+      const why = this.closed
+        ? 'the backend is closed'
+        : this.inFlight.has(checkpointId)
+          ? 'a snapshot with this id is in flight'
+          : 'checkpoint ids are non-negative integers';
+      return Promise.reject(new SnapshotAbortedError(checkpointId, why));
+    }
+    let plan: SnapshotPlan;
+    try {
+      plan = this.options.strategy.plan(checkpointId, view);
+    } catch (error) {
+      view.release();
+      return Promise.reject(error);
+    }
+    const control = { aborted: undefined as string | undefined, done: Promise.resolve() as Promise<unknown> };
+    this.inFlight.set(checkpointId, control);
+    const done = this.write(checkpointId, view, plan, userMetadata, control).finally(() => {
+      view.release();
+      this.inFlight.delete(checkpointId);
+    });
+    control.done = done.catch(() => undefined);
+    return done;
+  }
+
+  private async write(
+    checkpointId: number,
+    view: StateSnapshotView,
+    plan: SnapshotPlan,
+    userMetadata: JsonValue | undefined,
+    control: { readonly aborted: string | undefined },
+  ): Promise<CompletedCheckpoint> {
+    const { storage, lease } = this.options;
+    const written: CheckpointFile[] = [];
+    const checkAborted = (): void => {
+      if (control.aborted !== undefined) throw new SnapshotAbortedError(checkpointId, control.aborted);
+    };
+    let committed: CommittedCheckpoint;
+    let metadata: CheckpointMetadata;
+    let commitAttempted = false;
+    try {
+      const keyGroups = keyGroupIterator(plan.keyGroups);
+      while (!keyGroups.done) {
+        checkAborted();
+        const encoded = encodeKeyGroupFile(view, keyGroups, {
+          kind: 'data',
+          dropExpired: plan.dropExpired,
+          targetFileSize: this.options.targetFileSize ?? 64 * 1024 * 1024,
+        });
+        const file = await storage.writeFile(
+          lease,
+          checkpointId,
+          plan.scope,
+          abortable(encoded.content, checkAborted),
+        );
+        const result = encoded.result();
+        written.push({
+          path: file.path,
+          size: result.size,
+          crc32: result.crc32,
+          checkpointId,
+          keyGroups: result.keyGroups,
+          entries: result.entries,
+        });
+        if (file.size !== result.size) {
+          throw new StateBackendError(
+            `Checkpoint storage stored ${file.size} bytes of '${file.path}', not ${result.size}.`,
+          );
+        }
+      }
+      checkAborted();
+      metadata = {
+        checkpointId,
+        jobId: this.options.jobId,
+        operatorId: this.options.operatorId,
+        timestamp: view.timestamp,
+        maxParallelism: view.maxParallelism,
+        keyGroupRange: view.keyGroupRange,
+        writerEpoch: lease.epoch,
+        snapshotType: plan.snapshotType,
+        ...(userMetadata === undefined ? {} : { userMetadata }),
+        states: view.states,
+        files: [...plan.reusedFiles, ...written].sort(
+          (a, b) => (a.keyGroups[0]?.startKeyGroup ?? 0) - (b.keyGroups[0]?.startKeyGroup ?? 0),
+        ),
+      };
+      const encodedMetadata = encodeCheckpointMetadata(metadata);
+      commitAttempted = true;
+      committed = await storage.commit(lease, checkpointId, encodedMetadata);
+    } catch (error) {
+      await this.discardWritten(written, error, commitAttempted);
+      throw error;
+    }
+    this.options.strategy.committed(metadata);
+    this.logger.info('Checkpoint committed', {
+      checkpointId,
+      location: storage.location,
+      type: plan.snapshotType,
+    });
+    await this.retain();
+    return {
+      checkpointId,
+      snapshotType: plan.snapshotType,
+      committed,
+      metadata,
+      bytesWritten: written.reduce((sum, f) => sum + f.size, 0),
+      stateSize: metadata.files.reduce((sum, f) => sum + f.size, 0),
+      entriesWritten: written.reduce((sum, f) => sum + f.entries, 0),
+    };
+  }
+
+  /**
+   * Removes the files of a failed snapshot, unless its commit may have been stored (a commit
+   * whose answer was lost): then they stay, and retention removes them once unreferenced.
+   */
+  private async discardWritten(
+    written: readonly CheckpointFile[],
+    error: unknown,
+    commitAttempted: boolean,
+  ): Promise<void> {
+    const commitRefused = error instanceof FencedError || error instanceof CheckpointAlreadyExistsError;
+    if (written.length === 0 || (commitAttempted && !commitRefused)) return;
+    await this.options.storage.delete(written.map((f) => f.path)).catch((cleanupError: unknown) => {
+      this.logger.warn('Could not remove the files of a failed snapshot; retention will', {
+        error: String(cleanupError),
+      });
+    });
+  }
+
+  /** Applies retention; a failure is logged, never fails a committed checkpoint. */
+  async retain(): Promise<void> {
+    try {
+      await applyRetention(this.options.storage, this.options.lease, {
+        retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
+        inFlightCheckpointIds: this.inFlightCheckpointIds,
+        logger: this.logger,
+      });
+    } catch (error) {
+      this.logger.warn('Checkpoint retention failed; it runs again after the next checkpoint', {
+        error: String(error),
+      });
+    }
+  }
+
+  /**
+   * Aborts checkpoint `checkpointId`: stops it if in flight (its files are removed), or removes
+   * its commit record and files if it was committed by this writer.
+   */
+  async abort(checkpointId: number, reason = 'it was aborted'): Promise<void> {
+    const control = this.inFlight.get(checkpointId);
+    if (control !== undefined) {
+      control.aborted = reason;
+      // Wait until it stopped and removed its files; its own promise rejects with SnapshotAbortedError.
+      await control.done;
+      return;
+    }
+    const { storage, lease } = this.options;
+    const mine = (await storage.listCommitted()).filter(
+      (c) => c.checkpointId === checkpointId && c.writerEpoch === lease.epoch,
+    );
+    if (mine.length === 0) return;
+    await storage.delete(mine.map((c) => c.path));
+    this.options.strategy.discarded(checkpointId);
+    await this.retain();
+  }
+
+  /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */
+  close(): void {
+    this.closed = true;
+    for (const control of this.inFlight.values()) control.aborted = 'the backend was closed';
+  }
+}
+
+async function* abortable(chunks: AsyncIterable<Uint8Array>, check: () => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    check();
+    yield chunk;
+  }
+}

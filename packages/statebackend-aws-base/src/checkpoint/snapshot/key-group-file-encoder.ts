@@ -1,0 +1,90 @@
+import { StateBackendError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { KeyGroupFileKind } from '../format/key-group-file-format.js';
+import { type KeyGroupFileSummary, KeyGroupFileWriter } from '../format/key-group-file-writer.js';
+import type { JsonValue } from '../json.js';
+import { rangesOfKeyGroups } from '../range-set.js';
+import type { StateSnapshotView } from './state-snapshot-view.js';
+
+/** Options of {@link encodeKeyGroupFile}. */
+export interface EncodeOptions {
+  readonly kind: KeyGroupFileKind;
+  /** Start a new file after a key group that brings this one to this size. Default: no limit. */
+  readonly targetFileSize?: number;
+  readonly dropExpired: boolean;
+  readonly properties?: JsonValue;
+}
+
+/** An encoded file: its chunks to write, and what it held once they are written. */
+export interface EncodedFile {
+  readonly content: AsyncIterable<Uint8Array>;
+  /** Available after `content` was consumed to the end. */
+  result(): EncodedFileResult;
+}
+
+export interface EncodedFileResult extends KeyGroupFileSummary {
+  /** Every key group this file is responsible for, empty ones included. */
+  readonly keyGroups: readonly KeyGroupRange[];
+}
+
+/**
+ * Encodes the key groups `keyGroups` yields (ascending) from `view` into one key-group file,
+ * chunk by chunk, stopping after the key group that reaches the target size; call again with
+ * the same iterator for the next file. Yields to the event loop between chunks, so the backend
+ * keeps processing records while a snapshot is written.
+ */
+export function encodeKeyGroupFile(
+  view: StateSnapshotView,
+  keyGroups: Iterator<number>,
+  options: EncodeOptions,
+): EncodedFile {
+  const writer = new KeyGroupFileWriter({
+    kind: options.kind,
+    stateNames: view.states.map((state) => state.name),
+    ...(options.properties === undefined ? {} : { properties: options.properties }),
+  });
+  const covered: number[] = [];
+  let summary: KeyGroupFileSummary | undefined;
+  const limit = options.targetFileSize ?? Number.POSITIVE_INFINITY;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    while (writer.size < limit) {
+      const next = keyGroups.next();
+      if (next.done === true) break;
+      writer.beginKeyGroup(next.value);
+      view.writeKeyGroup(next.value, writer, options.dropExpired);
+      writer.endKeyGroup();
+      covered.push(next.value);
+      const chunk = writer.takeChunk();
+      if (chunk !== undefined) {
+        yield chunk;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    yield writer.finish();
+    summary = writer.summary();
+  }
+  return {
+    content: { [Symbol.asyncIterator]: chunks },
+    result() {
+      if (summary === undefined)
+        throw new StateBackendError('encodeKeyGroupFile: result() was called before the content was written');
+      return { ...summary, keyGroups: rangesOfKeyGroups(covered) };
+    },
+  };
+}
+
+/** An iterator over `keyGroups` that can be shared by consecutive {@link encodeKeyGroupFile} calls. */
+export function keyGroupIterator(keyGroups: Iterable<number>): Iterator<number> & { readonly done: boolean } {
+  const inner = keyGroups[Symbol.iterator]();
+  let peeked = inner.next();
+  return {
+    get done() {
+      return peeked.done === true;
+    },
+    next() {
+      const current = peeked;
+      if (current.done !== true) peeked = inner.next();
+      return current;
+    },
+  };
+}

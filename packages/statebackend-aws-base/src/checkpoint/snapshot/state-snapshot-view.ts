@@ -1,0 +1,58 @@
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { CheckpointedState } from '../metadata/checkpointed-state.js';
+
+/** Receives the serialized entries of one key group. */
+export interface KeyGroupEntryWriter {
+  /**
+   * One entry: a value, one list element (elements of one list follow each other, in order) or
+   * one map entry (with `userKey`). `stateIndex` indexes {@link StateSnapshotView.states};
+   * `ttlTimestamp` is the last-access time of states with TTL. The arrays are copied.
+   */
+  writeEntry(
+    stateIndex: number,
+    key: Uint8Array,
+    namespace: Uint8Array,
+    userKey: Uint8Array | undefined,
+    value: Uint8Array,
+    ttlTimestamp: number | undefined,
+  ): void;
+  /**
+   * {@link writeEntry} with the key, namespace and user key as ids: strings with one character
+   * (0-255) per byte, the form in-memory tables keep them in.
+   */
+  writeEntryWithIds(
+    stateIndex: number,
+    keyId: string,
+    namespaceId: string,
+    userKeyId: string | undefined,
+    value: Uint8Array,
+    ttlTimestamp: number | undefined,
+  ): void;
+}
+
+/**
+ * A frozen, copy-on-write view of a keyed backend's state, taken in the synchronous part of a
+ * snapshot: writes the backend accepts afterwards are not in it. Checkpoints and savepoints are
+ * written from it while the backend keeps processing.
+ */
+export interface StateSnapshotView {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  /** The registered states; entries refer to them by index. */
+  readonly states: readonly CheckpointedState[];
+  /** When the view was taken, milliseconds since the epoch (the TTL clock). */
+  readonly timestamp: number;
+  /**
+   * Key groups written to since the previous view of this backend (for incremental snapshots),
+   * or undefined when not tracked, which makes every snapshot a full one. Never changed afterwards.
+   */
+  readonly changedKeyGroups: ReadonlySet<number> | undefined;
+  /**
+   * Serializes the entries of `keyGroup` as they were when the view was taken. With
+   * `dropExpired`, entries of states whose TTL asks for cleanup in full snapshots and that have
+   * expired at {@link timestamp} are left out.
+   */
+  writeKeyGroup(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): void;
+  /** Ends the view; copy-on-write stops for it. Called once, also when the snapshot fails. */
+  release(): void;
+}

@@ -1,0 +1,42 @@
+import {
+  CheckpointSnapshotter,
+  CheckpointSource,
+  type CheckpointStorage,
+  FullSnapshotStrategy,
+  findLatestCompleteCheckpoint,
+  IncrementalSnapshotStrategy,
+  type KeyGroupRange,
+  type WriterLease,
+} from '../../../src/index.js';
+import { describeEntry } from './fixtures.js';
+
+export function snapshotter(
+  storage: CheckpointStorage,
+  lease: WriterLease,
+  options: { incremental?: boolean; retained?: number; targetFileSize?: number } = {},
+): CheckpointSnapshotter {
+  return new CheckpointSnapshotter({
+    storage,
+    lease,
+    jobId: 'job-1',
+    operatorId: 'op',
+    strategy: options.incremental === true ? new IncrementalSnapshotStrategy() : new FullSnapshotStrategy(),
+    retainedCheckpoints: options.retained ?? 10,
+    ...(options.targetFileSize === undefined ? {} : { targetFileSize: options.targetFileSize }),
+  });
+}
+
+/** Every entry of the latest complete checkpoint for `range`, as sorted strings, and its id. */
+export async function restoreLatest(
+  storage: CheckpointStorage,
+  range: KeyGroupRange,
+): Promise<{ checkpointId: number | undefined; entries: string[]; source: CheckpointSource | undefined }> {
+  const selection = await findLatestCompleteCheckpoint(storage, range);
+  if (selection === undefined) return { checkpointId: undefined, entries: [], source: undefined };
+  const source = new CheckpointSource(storage, selection);
+  const entries: string[] = [];
+  await source.forEachEntry(range, (keyGroup, state, entry) =>
+    entries.push(describeEntry(keyGroup, state.name, entry)),
+  );
+  return { checkpointId: selection.checkpointId, entries: entries.sort(), source };
+}

@@ -1,0 +1,148 @@
+import {
+  bytesAsFile,
+  CorruptCheckpointError,
+  KeyGroupFileReader,
+  KeyGroupFileWriter,
+  KeyGroupRange,
+  NotACheckpointError,
+  type RandomAccessFile,
+  StateBackendError,
+  UnsupportedCheckpointVersionError,
+} from '../../../src/index.js';
+import { bytes, text } from './fixtures.js';
+
+function encode(keyGroups: readonly number[], entriesPerGroup = 3, chunkSize = 64): Uint8Array {
+  const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: ['a', 'b'], chunkSize });
+  const chunks: Uint8Array[] = [];
+  for (const keyGroup of keyGroups) {
+    writer.beginKeyGroup(keyGroup);
+    for (let i = 0; i < entriesPerGroup; i++) {
+      writer.writeEntry(
+        i % 2,
+        bytes(`k${keyGroup}-${i}`),
+        bytes(i === 2 ? 'ns' : ''),
+        i === 1 ? bytes(`uk${i}`) : undefined,
+        bytes(`value ${keyGroup}/${i}`),
+        i === 2 ? 1_700_000_000_123 : undefined,
+      );
+    }
+    writer.endKeyGroup();
+    const chunk = writer.takeChunk();
+    if (chunk !== undefined) chunks.push(chunk);
+  }
+  chunks.push(writer.finish());
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+async function readAll(file: RandomAccessFile, range = KeyGroupRange.of(0, 1000)): Promise<string[]> {
+  const reader = await KeyGroupFileReader.open(file, 'data');
+  const out: string[] = [];
+  await reader.forEachEntry(range, (keyGroup, e) => {
+    out.push(
+      `${keyGroup}:${reader.stateNames[e.stateIndex]}:${text(e.key)}:${text(e.namespace)}:${e.userKey === undefined ? '-' : text(e.userKey)}:${text(e.value)}:${e.ttlTimestamp ?? '-'}`,
+    );
+  });
+  return out;
+}
+
+/** A file that records which byte ranges were read. */
+function recording(data: Uint8Array): { file: RandomAccessFile; reads: [number, number][] } {
+  const reads: [number, number][] = [];
+  const inner = bytesAsFile('test.sbkg', data);
+  return {
+    reads,
+    file: {
+      name: inner.name,
+      size: inner.size,
+      read: (offset, length) => {
+        reads.push([offset, length]);
+        return inner.read(offset, length);
+      },
+    },
+  };
+}
+
+describe('key-group files', () => {
+  it('round-trips entries with user keys, namespaces and TTL timestamps, by key group', async () => {
+    const data = encode([3, 5, 90]);
+    const entries = await readAll(bytesAsFile('f', data));
+    expect(entries).toHaveLength(9);
+    expect(entries[0]).toBe('3:a:k3-0::-:value 3/0:-');
+    expect(entries[1]).toBe('3:b:k3-1::uk1:value 3/1:-');
+    expect(entries[2]).toBe('3:a:k3-2:ns:-:value 3/2:1700000000123');
+    expect(entries.slice(6).every((e) => e.startsWith('90:'))).toBe(true);
+  });
+
+  it('reads only the blocks of the key groups asked for', async () => {
+    const keyGroups = Array.from({ length: 100 }, (_, i) => i);
+    const data = encode(keyGroups, 50);
+    const { file, reads } = recording(data);
+    const reader = await KeyGroupFileReader.open(file, 'data');
+    reads.length = 0;
+    const seen = new Set<number>();
+    await reader.forEachEntry(KeyGroupRange.of(40, 44), (keyGroup) => seen.add(keyGroup));
+    expect([...seen]).toEqual([40, 41, 42, 43, 44]);
+    const bytesRead = reads.reduce((sum, [, length]) => sum + length, 0);
+    expect(reads).toHaveLength(1); // adjacent blocks in one read
+    expect(bytesRead).toBeLessThan(data.length / 15);
+  });
+
+  it('rejects a flipped byte anywhere in the file with a typed error, before handing out any entry', async () => {
+    const data = encode([1, 2, 7], 2);
+    for (let position = 0; position < data.length; position++) {
+      const corrupt = data.slice();
+      corrupt[position] = (corrupt[position] as number) ^ 0x10;
+      const handedOut: string[] = [];
+      const attempt = async () => {
+        const reader = await KeyGroupFileReader.open(bytesAsFile('flipped.sbkg', corrupt), 'data');
+        await reader.forEachEntry(KeyGroupRange.of(0, 10), (keyGroup) => handedOut.push(String(keyGroup)));
+      };
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StateBackendError);
+      expect(
+        [CorruptCheckpointError, UnsupportedCheckpointVersionError].some((c) => error instanceof c),
+      ).toBe(true);
+      expect((error as Error).message).toContain('flipped.sbkg');
+      // A block is checked before any of its entries goes out; earlier blocks may have been read.
+      expect(handedOut.every((kg) => Number(kg) < 7)).toBe(true);
+    }
+  });
+
+  it('rejects a file truncated at any length', async () => {
+    const data = encode([1, 2], 2);
+    for (let length = 0; length < data.length; length++) {
+      const truncated = data.subarray(0, length);
+      await expect(readAll(bytesAsFile('cut.sbkg', truncated))).rejects.toThrow(CorruptCheckpointError);
+    }
+  });
+
+  it('rejects a file shorter than the size recorded for it', async () => {
+    const data = encode([1, 2], 2);
+    const shortened: RandomAccessFile = {
+      name: 'short.sbkg',
+      size: data.length,
+      read: (o, l) => Promise.resolve(data.subarray(o, Math.min(o + l, data.length - 10))),
+    };
+    await expect(readAll(shortened)).rejects.toThrow(/truncated/);
+  });
+
+  it('names a future format version instead of misreading it', async () => {
+    const data = encode([1], 1);
+    const future = data.slice();
+    new DataView(future.buffer, future.byteOffset).setUint16(future.length - 8, 2, true);
+    const error = await readAll(bytesAsFile('future.sbkg', future)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedCheckpointVersionError);
+    expect((error as UnsupportedCheckpointVersionError).version).toBe(2);
+    expect((error as Error).message).toMatch(/future\.sbkg.*version 2.*upgrade/);
+  });
+
+  it('tells a savepoint reader that a data file is not a savepoint', async () => {
+    const data = encode([1], 1);
+    await expect(KeyGroupFileReader.open(bytesAsFile('x.sbkg', data), 'savepoint')).rejects.toThrow(
+      NotACheckpointError,
+    );
+  });
+});

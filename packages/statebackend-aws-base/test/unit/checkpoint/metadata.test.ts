@@ -1,0 +1,122 @@
+import { encodeJsonEnvelope } from '../../../src/checkpoint/format/json-envelope.js';
+import { METADATA_MAGIC } from '../../../src/checkpoint/metadata/checkpoint-metadata.js';
+import {
+  type CheckpointMetadata,
+  CorruptCheckpointError,
+  decodeCheckpointMetadata,
+  encodeCheckpointMetadata,
+  KeyGroupRange,
+  NotACheckpointError,
+  UnsupportedCheckpointVersionError,
+} from '../../../src/index.js';
+import { TEST_STATES } from './fixtures.js';
+
+const metadata: CheckpointMetadata = {
+  checkpointId: 7,
+  jobId: 'clicks',
+  operatorId: 'count',
+  timestamp: 1_700_000_000_000,
+  maxParallelism: 128,
+  keyGroupRange: KeyGroupRange.of(0, 63),
+  writerEpoch: 3,
+  snapshotType: 'incremental',
+  userMetadata: { kafka: { partition: 2, offset: 4711 } },
+  states: TEST_STATES,
+  files: [
+    {
+      path: 'shared/a.sbkg',
+      size: 100,
+      crc32: 1,
+      checkpointId: 5,
+      keyGroups: [KeyGroupRange.of(0, 9), KeyGroupRange.of(20, 63)],
+      entries: 4,
+    },
+    {
+      path: 'shared/b.sbkg',
+      size: 50,
+      crc32: 2,
+      checkpointId: 7,
+      keyGroups: [KeyGroupRange.of(10, 19)],
+      entries: 2,
+    },
+  ],
+};
+
+describe('checkpoint metadata', () => {
+  it('round-trips every field, including the caller metadata, serializer snapshots and TTL', () => {
+    const decoded = decodeCheckpointMetadata('m', encodeCheckpointMetadata(metadata));
+    expect(decoded.checkpointId).toBe(7);
+    expect(decoded.keyGroupRange.equals(KeyGroupRange.of(0, 63))).toBe(true);
+    expect(decoded.userMetadata).toEqual({ kafka: { partition: 2, offset: 4711 } });
+    expect(decoded.states).toEqual(TEST_STATES);
+    expect(decoded.files.map((f) => f.keyGroups.map(String))).toEqual([
+      ['KeyGroupRange [0, 9]', 'KeyGroupRange [20, 63]'],
+      ['KeyGroupRange [10, 19]'],
+    ]);
+    expect({ ...decoded, keyGroupRange: 0, files: 0 }).toEqual({ ...metadata, keyGroupRange: 0, files: 0 });
+  });
+
+  it('rejects every flipped byte with a typed error naming the file', () => {
+    const bytes = encodeCheckpointMetadata(metadata);
+    for (let position = 0; position < bytes.length; position++) {
+      const corrupt = bytes.slice();
+      corrupt[position] = (corrupt[position] as number) ^ 0x01;
+      let error: unknown;
+      try {
+        decodeCheckpointMetadata('chk-7/_metadata', corrupt);
+      } catch (e) {
+        error = e;
+      }
+      expect(
+        error instanceof CorruptCheckpointError ||
+          error instanceof NotACheckpointError ||
+          error instanceof UnsupportedCheckpointVersionError,
+      ).toBe(true);
+      expect((error as Error).message).toContain('chk-7/_metadata');
+    }
+  });
+
+  it('rejects a truncated metadata file', () => {
+    const bytes = encodeCheckpointMetadata(metadata);
+    for (const length of [0, 3, 8, 12, bytes.length - 5, bytes.length - 1]) {
+      expect(() => decodeCheckpointMetadata('m', bytes.subarray(0, length))).toThrow(
+        length < 4 ? NotACheckpointError : CorruptCheckpointError,
+      );
+    }
+  });
+
+  it('names a future format version', () => {
+    const future = encodeJsonEnvelope(METADATA_MAGIC, 2, { checkpointId: 1 });
+    expect(() => decodeCheckpointMetadata('chk-1/_metadata', future)).toThrow(
+      /chk-1\/_metadata' has format version 2; this release of @statebackend\/aws-base reads version 1/,
+    );
+  });
+
+  it('says which field is wrong in a well-formed but inconsistent document', () => {
+    const missing = encodeJsonEnvelope(METADATA_MAGIC, 1, {
+      ...JSON.parse(JSON.stringify({ checkpointId: 1 })),
+      snapshotType: 'full',
+    });
+    expect(() => decodeCheckpointMetadata('m', missing)).toThrow(/keyGroupRange is not a JSON object/);
+    const overlapping = decodeToJson(metadata);
+    (overlapping.files as { keyGroups: number[][] }[])[1] = {
+      ...(overlapping.files as object[])[1],
+      keyGroups: [[5, 19]],
+    } as never;
+    expect(() =>
+      decodeCheckpointMetadata('m', encodeJsonEnvelope(METADATA_MAGIC, 1, overlapping as never)),
+    ).toThrow(/both provide key group/);
+  });
+
+  it('is not fooled by another kind of file', () => {
+    expect(() =>
+      decodeCheckpointMetadata('notes.txt', new TextEncoder().encode('hello world, not metadata')),
+    ).toThrow(NotACheckpointError);
+  });
+});
+
+function decodeToJson(m: CheckpointMetadata): Record<string, unknown> {
+  const bytes = encodeCheckpointMetadata(m);
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as Record<string, unknown>;
+}
