@@ -120,6 +120,88 @@ export {
 } from './keygroup/parallelism.js';
 
 // <exports:state>
+export { AbstractAwsKeyedStateBackendBuilder } from './backend/abstract-aws-keyed-state-backend-builder.js';
+export { AbstractAwsStateBackend, type AwsStateBackendOptions } from './backend/abstract-aws-state-backend.js';
+export { AwsKeyedStateBackendBase } from './backend/aws-keyed-state-backend-base.js';
+export { bytesToId, cellId, idToBytes, NAMESPACE_SEPARATOR, splitCellId, stringKeyId } from './backend/byte-id.js';
+export { KeyContext, type KeyedContext } from './backend/key-context.js';
+export type { KeyedStateBackend, StateLimits } from './backend/keyed-state-backend.js';
+export {
+  type KeyedStateBackendParameters,
+  validateKeyedStateBackendParameters,
+} from './backend/keyed-state-backend-parameters.js';
+export { RegisteredKeyedState } from './backend/registered-state.js';
+export type { StateBackend } from './backend/state-backend.js';
+export {
+  AbstractAwsStateBackendFactory,
+  type StateBackendContext,
+  type StateBackendFactory,
+} from './backend/state-backend-factory.js';
+export { StateBackendOptions } from './backend/state-backend-options.js';
+export { StateBackendRegistry } from './backend/state-backend-registry.js';
+export type {
+  KeyedStateStore,
+  MaybePromise,
+  SerializedRef,
+  StateCell,
+  StoredMapEntry,
+} from './backend/state-store.js';
+export { VOID_NAMESPACE_REF } from './backend/void-namespace-ref.js';
+export {
+  InvalidBackendParameterError,
+  InvalidStateDescriptorError,
+  InvalidTtlError,
+  KeyGroupOutOfRangeError,
+  KeySerializationError,
+  StateBackendDisposedError,
+  StateNotRegisteredError,
+  StateRegistrationError,
+  StateSerializationError,
+  StateValueTooLargeError,
+} from './errors.js';
+export { ListContainer, MapContainer } from './heap/containers.js';
+export { createStateBackend, defaultStateBackendRegistry } from './heap/default-state-backend-registry.js';
+export { HeapKeyedStateBackend } from './heap/heap-keyed-state-backend.js';
+export { HeapKeyedStateBackendBuilder } from './heap/heap-keyed-state-backend-builder.js';
+export { HeapStateBackend, type HeapStateBackendOptions } from './heap/heap-state-backend.js';
+export { HeapStateBackendFactory } from './heap/heap-state-backend-factory.js';
+export { HeapStateSnapshot, type StateSnapshotPart } from './heap/heap-state-snapshot.js';
+export { IncrementalCleanup } from './heap/incremental-cleanup.js';
+export { StateTable, type VersionedContainer } from './heap/state-table.js';
+export { StateTableSnapshot } from './heap/state-table-snapshot.js';
+export { withoutExpired } from './heap/ttl-purge.js';
+export {
+  type AggregateFunction,
+  type AggregatingState,
+  AggregatingStateDescriptor,
+} from './state/aggregating-state.js';
+export { type ListState, ListStateDescriptor } from './state/list-state.js';
+export { type MapState, MapStateDescriptor } from './state/map-state.js';
+export {
+  type MergingNamespacedState,
+  type NamespacedState,
+  type NamespacedStateOf,
+  VoidNamespace,
+  voidNamespaceSerializer,
+} from './state/namespace.js';
+export { type ReduceFunction, type ReducingState, ReducingStateDescriptor } from './state/reducing-state.js';
+export type { AppendingState, MergingState, State, StateKind } from './state/state.js';
+export { StateDescriptor } from './state/state-descriptor.js';
+export {
+  type IncrementalCleanupStrategy,
+  StateTtlConfig,
+  StateTtlConfigBuilder,
+  type StateTtlSettings,
+  StateVisibility,
+  UpdateType,
+} from './state/ttl/state-ttl-config.js';
+export { systemTimeProvider, type TtlTimeProvider } from './state/ttl/time-provider.js';
+export { isExpired, type TtlValue, ttlValue } from './state/ttl/ttl-value.js';
+export {
+  type ValueState,
+  ValueStateDescriptor,
+  type ValueStateDescriptorConstructor,
+} from './state/value-state.js';
 
 // <exports:checkpoint>
 export {

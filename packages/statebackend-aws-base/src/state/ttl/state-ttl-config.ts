@@ -19,7 +19,7 @@ export const StateVisibility = Object.freeze({
 export type StateVisibility = (typeof StateVisibility)[keyof typeof StateVisibility];
 
 /** Incremental cleanup: how many entries to check per state access, after Flink's. */
-export interface IncrementalCleanup {
+export interface IncrementalCleanupStrategy {
   /** Entries checked (and removed when expired) per state access. At least 1. */
   readonly cleanupSize: number;
   /** Also check `cleanupSize` entries for every record processed, not only on access. */
@@ -54,7 +54,7 @@ export class StateTtlConfig {
   /** Drop expired values from full snapshots. */
   readonly cleanupFullSnapshot: boolean;
   /** Check a few entries per access and remove the expired ones; undefined when off. */
-  readonly incrementalCleanup: IncrementalCleanup | undefined;
+  readonly incrementalCleanup: IncrementalCleanupStrategy | undefined;
 
   /** @internal Use {@link StateTtlConfig.newBuilder}. */
   constructor(settings: StateTtlSettings) {
@@ -114,7 +114,7 @@ export interface StateTtlSettings {
   readonly updateType: UpdateType;
   readonly stateVisibility: StateVisibility;
   readonly cleanupFullSnapshot: boolean;
-  readonly incrementalCleanup: IncrementalCleanup | undefined;
+  readonly incrementalCleanup: IncrementalCleanupStrategy | undefined;
 }
 
 /** Builds a {@link StateTtlConfig}; defaults as in Flink: OnCreateAndWrite, NeverReturnExpired. */
