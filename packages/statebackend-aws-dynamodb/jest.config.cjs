@@ -1,3 +1,6 @@
 const preset = require('../../jest.preset.cjs');
+const { withEmulators } = require('../testkit/jest/config.cjs');
 
-module.exports = { ...preset, roots: ['<rootDir>/test'] };
+// Unit tests start nothing; test/integration runs against moto server and DynamoDB Local
+// (or LocalStack / a real account, as AWS_TEST_TARGET says), started once per jest run.
+module.exports = withEmulators(preset, { emulators: ['moto', 'dynamodb-local'] });

@@ -1,1 +1,25 @@
-export {};
+// Public surface of @statebackend/aws-dynamodb; nothing is defined here.
+export type { LineageEntry, CommitRecord } from './checkpoint/lineage.js';
+export {
+  CheckpointNotFoundError,
+  CheckpointOrderError,
+  DynamoDbRequestError,
+  FencedError,
+  StoreFailedError,
+  TableNotActiveError,
+  TableSchemaMismatchError,
+  ValueTooLargeError,
+} from './errors.js';
+export { classifyFailure, DEFAULT_RETRY_POLICY, type FailureKind, type RetryPolicy } from './io/retry.js';
+export type { CellRef, EntryRef } from './layout/item-key.js';
+export { StoreMetrics } from './metrics/store-metrics.js';
+export { type CompletedCheckpoint, DynamoDbStateStore } from './store/dynamodb-state-store.js';
+export {
+  DEFAULT_BUCKETS,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_FLUSH_PARALLELISM,
+  type DynamoDbStateStoreOptions,
+  type StartFrom,
+} from './store/store-options.js';
+export type { BillingMode, TableOptions } from './table/table-options.js';
+export { TTL_ATTRIBUTE } from './table/table-options.js';

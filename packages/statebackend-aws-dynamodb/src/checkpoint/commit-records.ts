@@ -1,0 +1,63 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoIo, Item, ItemKey } from '../io/dynamo-io.js';
+import { numberOf } from '../layout/slot-item.js';
+import type { CommitRecord, LineageEntry } from './lineage.js';
+
+const COMMIT_PREFIX = new TextEncoder().encode('commit');
+
+/** Sort key of a commit record: `commit`, checkpoint id (u64), writer epoch (u32). */
+export function commitSortKey(checkpointId: number, epoch: number): Uint8Array {
+  const sk = new Uint8Array(COMMIT_PREFIX.length + 12);
+  sk.set(COMMIT_PREFIX, 0);
+  const view = new DataView(sk.buffer);
+  view.setBigUint64(COMMIT_PREFIX.length, BigInt(checkpointId));
+  view.setUint32(COMMIT_PREFIX.length + 8, epoch);
+  return sk;
+}
+
+export function commitKey(metaPk: Uint8Array, checkpointId: number, epoch: number): ItemKey {
+  return { pk: { B: metaPk }, sk: { B: commitSortKey(checkpointId, epoch) } };
+}
+
+export function commitItem(metaPk: Uint8Array, record: CommitRecord): Record<string, AttributeValue> {
+  return {
+    ...commitKey(metaPk, record.checkpointId, record.epoch),
+    ckpt: { N: String(record.checkpointId) },
+    ep: { N: String(record.epoch) },
+    gen: { N: String(record.cutoff) },
+    ks: { N: String(record.start) },
+    ke: { N: String(record.end) },
+    lin: { S: JSON.stringify(record.lineage.map((e) => [e.epoch, e.cutoff, e.start, e.end])) },
+    md: { B: record.metadata },
+    at: { N: String(record.committedAt) },
+  };
+}
+
+export function fromCommitItem(item: Item): CommitRecord {
+  const lineage = (JSON.parse(item.lin?.S ?? '[]') as [number, number, number, number][]).map(
+    ([epoch, cutoff, start, end]): LineageEntry => ({ epoch, cutoff, start, end }),
+  );
+  return {
+    checkpointId: numberOf(item.ckpt),
+    epoch: numberOf(item.ep),
+    cutoff: numberOf(item.gen),
+    start: numberOf(item.ks),
+    end: numberOf(item.ke),
+    lineage,
+    metadata: item.md?.B ?? new Uint8Array(0),
+    committedAt: numberOf(item.at),
+  };
+}
+
+/** Every commit record of the scope, newest checkpoint first. */
+export async function listCommits(io: DynamoIo, metaPk: Uint8Array): Promise<CommitRecord[]> {
+  const records: CommitRecord[] = [];
+  for await (const page of io.query({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+    ExpressionAttributeValues: { ':pk': { B: metaPk }, ':c': { B: COMMIT_PREFIX } },
+    ScanIndexForward: false,
+  })) {
+    for (const item of page) records.push(fromCommitItem(item));
+  }
+  return records;
+}

@@ -1,0 +1,74 @@
+import type { KeyGroupRange } from '@statebackend/aws-base';
+
+/**
+ * One ancestor writer whose committed versions a restored owner still sees: versions of epoch
+ * `epoch` with a generation up to `cutoff`, in key groups `start..end`. Its later writes (after
+ * the checkpoint that was restored, or after it was fenced) are invisible.
+ */
+export interface LineageEntry {
+  readonly epoch: number;
+  readonly cutoff: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A committed checkpoint of one range, as its commit record says. */
+export interface CommitRecord {
+  readonly checkpointId: number;
+  readonly epoch: number;
+  /** The last generation of `epoch` the checkpoint covers. */
+  readonly cutoff: number;
+  readonly start: number;
+  readonly end: number;
+  readonly lineage: readonly LineageEntry[];
+  readonly metadata: Uint8Array;
+  readonly committedAt: number;
+}
+
+/**
+ * The lineage of an owner of `range` restoring, for each key group, the commit `choose` picks:
+ * the writer of that commit up to its cutoff, then that commit's own lineage, each cut to the
+ * key groups that picked the commit.
+ */
+export function lineageFor(range: KeyGroupRange, choose: (keyGroup: number) => CommitRecord): LineageEntry[] {
+  const entries: LineageEntry[] = [];
+  let runStart = range.startKeyGroup;
+  let runCommit = choose(runStart);
+  const close = (end: number): void => {
+    const candidates: LineageEntry[] = [
+      { epoch: runCommit.epoch, cutoff: runCommit.cutoff, start: runCommit.start, end: runCommit.end },
+      ...runCommit.lineage,
+    ];
+    for (const entry of candidates) {
+      const start = Math.max(entry.start, runStart);
+      const stop = Math.min(entry.end, end);
+      if (start <= stop)
+        appendMerged(entries, { epoch: entry.epoch, cutoff: entry.cutoff, start, end: stop });
+    }
+  };
+  for (let kg = range.startKeyGroup + 1; kg <= range.endKeyGroup; kg++) {
+    const commit = choose(kg);
+    if (commit === runCommit) continue;
+    close(kg - 1);
+    runStart = kg;
+    runCommit = commit;
+  }
+  close(range.endKeyGroup);
+  return entries;
+}
+
+function appendMerged(entries: LineageEntry[], entry: LineageEntry): void {
+  const same = entries.find(
+    (e) => e.epoch === entry.epoch && e.cutoff === entry.cutoff && e.end + 1 === entry.start,
+  );
+  if (same === undefined) {
+    entries.push(entry);
+    return;
+  }
+  entries[entries.indexOf(same)] = { ...same, end: entry.end };
+}
+
+/** The ancestors of key group `keyGroup`, newest epoch first: the order reads consult them. */
+export function ancestorsOf(lineage: readonly LineageEntry[], keyGroup: number): LineageEntry[] {
+  return lineage.filter((e) => e.start <= keyGroup && keyGroup <= e.end).sort((a, b) => b.epoch - a.epoch);
+}

@@ -1,0 +1,142 @@
+import { StateBackendError } from '@statebackend/aws-base';
+
+/**
+ * Every error of this package is a `StateBackendError` from `@statebackend/aws-base`, with a
+ * stable `name` and an `isRetryable` flag a caller can act on.
+ */
+
+/** An existing table whose key schema is not the one this backend writes. Nothing was written. */
+export class TableSchemaMismatchError extends StateBackendError {
+  override readonly name: string = 'TableSchemaMismatchError';
+  readonly tableName: string;
+  /** The key schema found, e.g. `pk HASH S, sk RANGE B`. */
+  readonly found: string;
+
+  constructor(tableName: string, found: string) {
+    super(
+      `DynamoDB table '${tableName}' has key schema (${found}), but the DynamoDB state backend needs ` +
+        `(pk HASH B, sk RANGE B). Choose another table name, or let the backend create the table.`,
+    );
+    this.tableName = tableName;
+    this.found = found;
+  }
+}
+
+/** A table that did not become ACTIVE in time. */
+export class TableNotActiveError extends StateBackendError {
+  override readonly name: string = 'TableNotActiveError';
+  override readonly isRetryable: boolean = true;
+  readonly tableName: string;
+
+  constructor(tableName: string, status: string, waitedMs: number) {
+    super(
+      `DynamoDB table '${tableName}' is ${status} after waiting ${waitedMs} ms for ACTIVE. Try again later.`,
+    );
+    this.tableName = tableName;
+  }
+}
+
+/**
+ * A value (with the previous version kept beside it) too large for one DynamoDB item. Raised
+ * before any item of the flush or snapshot is written.
+ */
+export class ValueTooLargeError extends StateBackendError {
+  override readonly name: string = 'ValueTooLargeError';
+  readonly stateName: string;
+  readonly size: number;
+  readonly limit: number;
+
+  constructor(stateName: string, size: number, limit: number) {
+    super(
+      `State '${stateName}': a serialized value of ${size} bytes exceeds the ${limit} bytes one DynamoDB item ` +
+        'can hold for it (400 KB, shared with the previous checkpointed version). Nothing of this flush was ' +
+        'written. Keep values smaller, e.g. split them across map entries.',
+    );
+    this.stateName = stateName;
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** A DynamoDB call that failed for good: not retryable, or out of retries. */
+export class DynamoDbRequestError extends StateBackendError {
+  override readonly name: string = 'DynamoDbRequestError';
+  override readonly isRetryable: boolean;
+  /** The DynamoDB operation, e.g. `BatchWriteItem`. */
+  readonly operation: string;
+  /** The AWS error name, e.g. `ResourceNotFoundException`. */
+  readonly errorName: string;
+  readonly attempts: number;
+
+  constructor(operation: string, errorName: string, attempts: number, retryable: boolean, cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `DynamoDB ${operation} failed with ${errorName} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ` +
+        `${message}. ${retryable ? 'It may succeed when repeated later.' : 'Repeating it will not help; check the table and permissions.'}`,
+      { cause },
+    );
+    this.operation = operation;
+    this.errorName = errorName;
+    this.attempts = attempts;
+    this.isRetryable = retryable;
+  }
+}
+
+/**
+ * A writer whose key groups were claimed by a newer owner (a backend that restored them). Its
+ * commit changed nothing, and its data writes land in its own epoch's items, which no newer
+ * owner reads. Stop this instance. Carries the same `name` as aws-base's fencing error.
+ */
+export class FencedError extends StateBackendError {
+  override readonly name: string = 'FencedError';
+  readonly epoch: number;
+  readonly newerEpoch: number;
+
+  constructor(scope: string, epoch: number, range: string, newerEpoch: number, newerRange: string) {
+    super(
+      `Writer epoch ${epoch} of ${range} in scope '${scope}' was fenced by epoch ${newerEpoch} of ${newerRange}, ` +
+        'which restored these key groups since. Nothing was committed; stop this instance, since another one ' +
+        'owns the state now.',
+    );
+    this.epoch = epoch;
+    this.newerEpoch = newerEpoch;
+  }
+}
+
+/** No complete checkpoint covers the key groups a restore asked for. */
+export class CheckpointNotFoundError extends StateBackendError {
+  override readonly name: string = 'CheckpointNotFoundError';
+  readonly scope: string;
+
+  constructor(scope: string, reason: string) {
+    super(`No complete checkpoint to restore in scope '${scope}': ${reason}.`);
+    this.scope = scope;
+  }
+}
+
+/** A checkpoint id at or below the last one this writer committed. Nothing was written. */
+export class CheckpointOrderError extends StateBackendError {
+  override readonly name: string = 'CheckpointOrderError';
+
+  constructor(checkpointId: number, lastCommitted: number) {
+    super(
+      `Checkpoint ${checkpointId} is not above the last committed checkpoint ${lastCommitted}. ` +
+        'Use increasing checkpoint ids.',
+    );
+  }
+}
+
+/**
+ * The store stopped accepting work: a commit's outcome could not be learned, or it was fenced or
+ * closed. Restore a new store from the last complete checkpoint.
+ */
+export class StoreFailedError extends StateBackendError {
+  override readonly name: string = 'StoreFailedError';
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(
+      `The DynamoDB state store cannot continue: ${reason}. Restore a new store from the last complete checkpoint.`,
+      options,
+    );
+  }
+}

@@ -1,0 +1,300 @@
+import { noopLogger } from '@statebackend/aws-base';
+import { claimRange } from '../checkpoint/claims.js';
+import { listCommits } from '../checkpoint/commit-records.js';
+import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
+import { planRestore } from '../checkpoint/restore-plan.js';
+import { CheckpointOrderError, FencedError, StoreFailedError } from '../errors.js';
+import { DynamoIo } from '../io/dynamo-io.js';
+import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
+import { type CellRef, type EntryRef, metaPartitionKey, scopeBytes } from '../layout/item-key.js';
+import { StoreMetrics } from '../metrics/store-metrics.js';
+import { ensureTable } from '../table/ensure-table.js';
+import type { CacheEntry } from './cache-entry.js';
+import { commitCheckpoint } from './commit.js';
+import { EntryCache } from './entry-cache.js';
+import { addressOf, cellIdOf } from './entry-keys.js';
+import { deleteSuperseded, flushEntries, freeze } from './flush.js';
+import { readMapCell } from './map-reader.js';
+import { MissLoader } from './miss-loader.js';
+import type { StoreContext } from './store-context.js';
+import {
+  DEFAULT_BUCKETS,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_FLUSH_PARALLELISM,
+  type DynamoDbStateStoreOptions,
+  validateStoreOptions,
+} from './store-options.js';
+
+/** A completed checkpoint, as {@link DynamoDbStateStore.snapshot} returns it. */
+export interface CompletedCheckpoint {
+  readonly checkpointId: number;
+  readonly durationMs: number;
+  /** Entries written by the checkpoint's flush. */
+  readonly entriesWritten: number;
+}
+
+/**
+ * Keyed state of one key-group range in DynamoDB behind a bounded cache, with exactly-once
+ * checkpoints: a restore of checkpoint N sees exactly the writes made before `snapshot(N)`,
+ * whatever reached DynamoDB after it (early flushes, a fenced previous owner).
+ *
+ * Values are serialized bytes: the state handles above serialize and deserialize.
+ *
+ * @example
+ * ```ts
+ * const store = await DynamoDbStateStore.open({
+ *   client, table: { tableName: 'state' }, scope: 'job/op',
+ *   keyGroupRange: KeyGroupRange.of(0, 127), maxParallelism: 128,
+ *   startFrom: { kind: 'checkpoint' },
+ * });
+ * await store.put(ref, bytes);
+ * await store.snapshot(8, metadata);
+ * ```
+ */
+export class DynamoDbStateStore {
+  readonly metrics: StoreMetrics;
+  /** The checkpoint restored at open, or undefined when started empty. */
+  readonly restored: readonly CommitRecord[];
+  readonly #ctx: StoreContext;
+  readonly #loader: MissLoader;
+  #lastCheckpointId: number;
+  #tail: Promise<unknown> = Promise.resolve();
+  #earlyFlush: Promise<void> | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+
+  private constructor(ctx: StoreContext, restored: readonly CommitRecord[], lastCheckpointId: number) {
+    this.#ctx = ctx;
+    this.metrics = ctx.metrics;
+    this.restored = restored;
+    this.#lastCheckpointId = lastCheckpointId;
+    this.#loader = new MissLoader(ctx);
+  }
+
+  /**
+   * Opens a store: checks or creates the table, claims the key-group range with a new epoch
+   * (fencing every earlier owner of these key groups) and, if asked, restores the newest
+   * complete checkpoint. Restoring reads only commit records: data is read on demand.
+   */
+  static async open(options: DynamoDbStateStoreOptions): Promise<DynamoDbStateStore> {
+    validateStoreOptions(options);
+    const metrics = new StoreMetrics();
+    if (options.metricGroup !== undefined) metrics.register(options.metricGroup);
+    const io = new DynamoIo({
+      client: options.client,
+      tableName: options.table.tableName,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      parallelism: options.flushParallelism ?? DEFAULT_FLUSH_PARALLELISM,
+      metrics,
+    });
+    if (options.skipTableCheck !== true) await ensureTable(io, options.table);
+    const scope = scopeBytes(options.scope);
+    const metaPk = metaPartitionKey(scope);
+    const epoch = await claimRange(io, metaPk, options.keyGroupRange);
+    let lineage: LineageEntry[] = [];
+    let restored: readonly CommitRecord[] = [];
+    let lastCheckpointId = 0;
+    if (options.startFrom?.kind === 'checkpoint') {
+      const plan = planRestore(
+        options.scope,
+        options.keyGroupRange,
+        await listCommits(io, metaPk),
+        options.startFrom.checkpointId,
+      );
+      lineage = plan.lineage;
+      restored = plan.commits;
+      lastCheckpointId = plan.checkpointId;
+    }
+    const ctx: StoreContext = {
+      io,
+      scope: options.scope,
+      scopeBytes: scope,
+      metaPk,
+      keyGroupRange: options.keyGroupRange,
+      maxParallelism: options.maxParallelism,
+      buckets: options.buckets ?? DEFAULT_BUCKETS,
+      epoch,
+      lineage,
+      cache: new EntryCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
+      metrics,
+      logger: options.logger ?? noopLogger,
+      gen: 1,
+      lastCompleteGen: 0,
+    };
+    ctx.logger.info('Opened DynamoDB state store', {
+      scope: options.scope,
+      epoch,
+      restoredCheckpoint: lastCheckpointId,
+    });
+    return new DynamoDbStateStore(ctx, restored, lastCheckpointId);
+  }
+
+  /** This writer's epoch. */
+  get epoch(): number {
+    return this.#ctx.epoch;
+  }
+
+  /** Bytes the cache holds now. */
+  get cacheBytes(): number {
+    return this.#ctx.cache.bytes;
+  }
+
+  /** The value of an entry, or undefined; from the cache, or read through on a miss. */
+  async get(ref: EntryRef): Promise<Uint8Array | undefined> {
+    return (await this.#entry(ref)).value;
+  }
+
+  /** The value and its expiry (ms since the epoch), or undefined. */
+  async getWithExpiry(
+    ref: EntryRef,
+  ): Promise<{ value: Uint8Array; expiresAt: number | undefined } | undefined> {
+    const entry = await this.#entry(ref);
+    return entry.value === undefined ? undefined : { value: entry.value, expiresAt: entry.expiresAt };
+  }
+
+  /** Sets an entry; written to DynamoDB at the next flush. The bytes are copied. */
+  put(ref: EntryRef, value: Uint8Array, expiresAt?: number): Promise<void> {
+    return this.#write(ref, value.slice(), expiresAt);
+  }
+
+  /** Removes an entry. */
+  delete(ref: EntryRef): Promise<void> {
+    return this.#write(ref, undefined, undefined);
+  }
+
+  /** Every entry of a map cell (one Query, laid under the cached entries), ordered by map key bytes. */
+  async entries(cell: CellRef): Promise<[mapKey: Uint8Array, value: Uint8Array][]> {
+    this.#checkUsable();
+    return readMapCell(this.#ctx, cell);
+  }
+
+  /** Removes every entry of a map cell. */
+  async clearMap(cell: CellRef): Promise<void> {
+    for (const [mapKey] of await this.entries(cell)) await this.delete({ ...cell, mapKey });
+  }
+
+  /**
+   * Checkpoint `checkpointId`: captures the state at this call (later writes go to the next
+   * generation and never into it), writes what changed, then the commit record. Resolves when
+   * the checkpoint is complete.
+   *
+   * @throws FencedError when a newer owner claimed these key groups; nothing is committed.
+   */
+  snapshot(checkpointId: number, metadata: Uint8Array = new Uint8Array(0)): Promise<CompletedCheckpoint> {
+    try {
+      this.#checkUsable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!Number.isSafeInteger(checkpointId) || checkpointId <= this.#lastCheckpointId) {
+      return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
+    }
+    this.#lastCheckpointId = checkpointId;
+    const ctx = this.#ctx;
+    const gen = ctx.gen++;
+    const frozen = freeze(ctx.cache.dirty());
+    const started = performance.now();
+    return this.#enqueue(async () => {
+      await flushEntries(ctx, frozen, gen);
+      await commitCheckpoint(ctx, {
+        checkpointId,
+        epoch: ctx.epoch,
+        cutoff: gen,
+        start: ctx.keyGroupRange.startKeyGroup,
+        end: ctx.keyGroupRange.endKeyGroup,
+        lineage: ctx.lineage,
+        metadata: metadata.slice(),
+        committedAt: Date.now(),
+      });
+      ctx.lastCompleteGen = gen;
+      try {
+        await deleteSuperseded(ctx, frozen);
+      } catch (error) {
+        ctx.logger.warn('Could not delete superseded versions; they stay until overwritten', {
+          error: String(error),
+        });
+      }
+      const durationMs = performance.now() - started;
+      ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
+      return { checkpointId, durationMs, entriesWritten: frozen.length };
+    });
+  }
+
+  /** Waits for running flushes and checkpoints, then refuses further use. Unflushed changes are dropped. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#tail.catch(() => undefined);
+  }
+
+  async #entry(ref: EntryRef): Promise<CacheEntry> {
+    this.#checkUsable();
+    const address = addressOf(this.#ctx, ref);
+    const cached = this.#ctx.cache.touch(address.id);
+    if (cached !== undefined) {
+      this.metrics.cacheHits.inc();
+      return cached;
+    }
+    this.metrics.cacheMisses.inc();
+    return this.#loader.load(ref, address.id);
+  }
+
+  async #write(ref: EntryRef, value: Uint8Array | undefined, expiresAt: number | undefined): Promise<void> {
+    this.#checkUsable();
+    const ctx = this.#ctx;
+    const address = addressOf(ctx, ref);
+    let entry = ctx.cache.touch(address.id);
+    if (entry === undefined) {
+      entry = {
+        ...address,
+        ref,
+        value,
+        expiresAt,
+        dirtyGen: 0,
+        changes: 0,
+        own: 'unknown',
+        ancestors: [],
+        size: 0,
+      };
+      ctx.cache.add(entry, ref.mapKey === undefined ? undefined : cellIdOf(ctx, ref));
+    }
+    entry.value = value;
+    entry.expiresAt = expiresAt;
+    entry.dirtyGen = ctx.gen;
+    entry.changes++;
+    ctx.cache.resize(entry);
+    if (ctx.cache.overBudget) await this.#makeRoom();
+  }
+
+  /** Drops clean entries; when dirty ones alone exceed the budget, flushes them early and waits. */
+  async #makeRoom(): Promise<void> {
+    const ctx = this.#ctx;
+    const cellOf = (entry: CacheEntry): string | undefined =>
+      entry.ref.mapKey === undefined ? undefined : cellIdOf(ctx, entry.ref);
+    ctx.cache.evictClean(cellOf);
+    if (!ctx.cache.overBudget) return;
+    this.#earlyFlush ??= this.#enqueue(async () => {
+      // Taken when it runs: it writes the newest values, as the open generation.
+      await flushEntries(ctx, freeze(ctx.cache.dirty()), ctx.gen);
+    }).finally(() => {
+      this.#earlyFlush = undefined;
+      ctx.cache.evictClean(cellOf);
+    });
+    await this.#earlyFlush;
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => {
+      if (this.#failure !== undefined) throw this.#failure;
+      return task();
+    });
+    this.#tail = run.catch((error: unknown) => {
+      if (error instanceof FencedError || error instanceof StoreFailedError) this.#failure = error;
+    });
+    return run;
+  }
+
+  #checkUsable(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#closed) throw new StoreFailedError('it is closed');
+  }
+}

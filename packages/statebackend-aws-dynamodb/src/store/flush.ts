@@ -1,0 +1,110 @@
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { assertNotFenced, readClaims } from '../checkpoint/claims.js';
+import { ValueTooLargeError } from '../errors.js';
+import type { ItemKey } from '../io/dynamo-io.js';
+import { bytesId, slotSortKey } from '../layout/item-key.js';
+import { fromItem, type SlotItem, toItem, valueLimit } from '../layout/slot-item.js';
+import type { CacheEntry } from './cache-entry.js';
+import type { StoreContext } from './store-context.js';
+import { keptVersion } from './visibility.js';
+
+/** An entry as it was when a flush or snapshot took it: what gets written. */
+export interface FrozenEntry {
+  readonly entry: CacheEntry;
+  readonly value: Uint8Array | undefined;
+  readonly expiresAt: number | undefined;
+  readonly changes: number;
+}
+
+export function freeze(entries: readonly CacheEntry[]): FrozenEntry[] {
+  return entries.map((entry) => ({
+    entry,
+    value: entry.value,
+    expiresAt: entry.expiresAt,
+    changes: entry.changes,
+  }));
+}
+
+/**
+ * Writes `frozen` as generation `gen` of this writer's slot, one put per entry, keeping beside
+ * each the version the last complete checkpoint needs. Fails with `FencedError` before writing
+ * when a newer owner claimed these key groups, and with `ValueTooLargeError` before writing when
+ * a value does not fit an item.
+ */
+export async function flushEntries(
+  ctx: StoreContext,
+  frozen: readonly FrozenEntry[],
+  gen: number,
+): Promise<void> {
+  if (frozen.length === 0) return;
+  await learnOwnSlots(ctx, frozen);
+  const puts: WriteRequest[] = [];
+  const written: SlotItem[] = [];
+  for (const f of frozen) {
+    const own = f.entry.own;
+    const slot: SlotItem = {
+      cur: { gen, value: f.value, expiresAt: f.expiresAt },
+      prev: keptVersion(typeof own === 'object' ? own : undefined, ctx.lastCompleteGen),
+    };
+    const sk = slotSortKey(f.entry.prefix, ctx.epoch);
+    const limit = valueLimit(f.entry.pk, sk);
+    const size = Math.max(f.value?.length ?? 0, slot.prev?.value?.length ?? 0);
+    if (size > limit) throw new ValueTooLargeError(f.entry.ref.state, size, limit);
+    puts.push({ PutRequest: { Item: toItem(f.entry.pk, sk, slot) } });
+    written.push(slot);
+  }
+  assertNotFenced(ctx.scope, await readClaims(ctx.io, ctx.metaPk), ctx.epoch, ctx.keyGroupRange);
+  try {
+    await ctx.io.batchWrite(puts);
+  } catch (error) {
+    // Some puts may have landed with their responses lost: learn the slots again next time.
+    for (const f of frozen) f.entry.own = 'unknown';
+    throw error;
+  }
+  frozen.forEach((f, i) => {
+    const entry = f.entry;
+    entry.own = written[i] as SlotItem;
+    // Changed while the flush ran (or written by an earlier-queued flush with a newer value):
+    // DynamoDB now holds the older value, so the entry stays dirty.
+    entry.dirtyGen = entry.changes === f.changes ? 0 : ctx.gen;
+    ctx.cache.resize(entry);
+  });
+}
+
+/** Reads this writer's slot of entries written blind (not read first), to know what to keep. */
+async function learnOwnSlots(ctx: StoreContext, frozen: readonly FrozenEntry[]): Promise<void> {
+  const unknown = frozen.filter((f) => f.entry.own === 'unknown');
+  if (unknown.length === 0) return;
+  const keys = new Map<string, ItemKey>();
+  for (const f of unknown) {
+    const sk = slotSortKey(f.entry.prefix, ctx.epoch);
+    keys.set(bytesId(f.entry.pk) + bytesId(sk), { pk: { B: f.entry.pk }, sk: { B: sk } });
+  }
+  const found = new Map<string, SlotItem>();
+  for (const item of await ctx.io.batchGet([...keys.values()])) {
+    const pk = item.pk?.B;
+    const sk = item.sk?.B;
+    if (pk !== undefined && sk !== undefined) found.set(bytesId(pk) + bytesId(sk), fromItem(item));
+  }
+  for (const f of unknown) {
+    f.entry.own =
+      found.get(bytesId(f.entry.pk) + bytesId(slotSortKey(f.entry.prefix, ctx.epoch))) ?? 'absent';
+  }
+}
+
+/**
+ * Deletes ancestors' items of entries this writer has written and committed since: no restore
+ * of a checkpoint still restorable reads them any more.
+ */
+export async function deleteSuperseded(ctx: StoreContext, frozen: readonly FrozenEntry[]): Promise<void> {
+  const deletes: WriteRequest[] = [];
+  for (const { entry } of frozen) {
+    for (const epoch of entry.ancestors) {
+      deletes.push({
+        DeleteRequest: { Key: { pk: { B: entry.pk }, sk: { B: slotSortKey(entry.prefix, epoch) } } },
+      });
+    }
+    entry.ancestors = [];
+  }
+  if (deletes.length > 0) await ctx.io.batchWrite(deletes);
+}

@@ -1,0 +1,111 @@
+import { ancestorsOf } from '../checkpoint/lineage.js';
+import type { Item, ItemKey } from '../io/dynamo-io.js';
+import { bytesId, type EntryRef, slotSortKey } from '../layout/item-key.js';
+import { fromItem, type SlotItem } from '../layout/slot-item.js';
+import type { CacheEntry } from './cache-entry.js';
+import { addressOf, cellIdOf } from './entry-keys.js';
+import type { StoreContext } from './store-context.js';
+import { resolveSlots } from './visibility.js';
+
+interface PendingLoad {
+  readonly ref: EntryRef;
+  readonly waiters: { resolve: (entry: CacheEntry) => void; reject: (error: unknown) => void }[];
+}
+
+/**
+ * Loads cache misses: every miss of one event-loop turn goes into one BatchGetItem (100 keys per
+ * call, several calls in flight), asking for the owner's slot and each ancestor's slot of every
+ * entry, so that records for many keys that miss together cost one round trip.
+ */
+export class MissLoader {
+  readonly #ctx: StoreContext;
+  #pending = new Map<string, PendingLoad>();
+  #scheduled = false;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** The entry for `ref`, from the cache or loaded from DynamoDB (and then cached). */
+  load(ref: EntryRef, id: string): Promise<CacheEntry> {
+    return new Promise((resolve, reject) => {
+      let pending = this.#pending.get(id);
+      if (pending === undefined) {
+        pending = { ref, waiters: [] };
+        this.#pending.set(id, pending);
+      }
+      pending.waiters.push({ resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => void this.#run());
+      }
+    });
+  }
+
+  async #run(): Promise<void> {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    const ctx = this.#ctx;
+    const keys = new Map<string, ItemKey>();
+    for (const { ref } of batch.values()) {
+      const { pk, prefix } = addressOf(ctx, ref);
+      for (const epoch of [ctx.epoch, ...ancestorsOf(ctx.lineage, ref.keyGroup).map((a) => a.epoch)]) {
+        const sk = slotSortKey(prefix, epoch);
+        keys.set(bytesId(pk) + bytesId(sk), { pk: { B: pk }, sk: { B: sk } });
+      }
+    }
+    let items: Item[];
+    try {
+      items = await ctx.io.batchGet([...keys.values()]);
+    } catch (error) {
+      for (const load of batch.values()) for (const waiter of load.waiters) waiter.reject(error);
+      return;
+    }
+    const found = new Map<string, SlotItem>();
+    for (const item of items) {
+      const pk = item.pk?.B;
+      const sk = item.sk?.B;
+      if (pk !== undefined && sk !== undefined) found.set(bytesId(pk) + bytesId(sk), fromItem(item));
+    }
+    for (const [id, load] of batch) {
+      const entry = this.#entryFrom(id, load.ref, found);
+      for (const waiter of load.waiters) waiter.resolve(entry);
+    }
+    ctx.cache.evictClean((entry) => (entry.ref.mapKey === undefined ? undefined : cellIdOf(ctx, entry.ref)));
+  }
+
+  #entryFrom(id: string, ref: EntryRef, found: Map<string, SlotItem>): CacheEntry {
+    const ctx = this.#ctx;
+    const { pk, prefix } = addressOf(ctx, ref);
+    const slotOf = (epoch: number): SlotItem | undefined =>
+      found.get(bytesId(pk) + bytesId(slotSortKey(prefix, epoch)));
+    const ancestors = ancestorsOf(ctx.lineage, ref.keyGroup);
+    const own = slotOf(ctx.epoch);
+    const present = ancestors.filter((a) => slotOf(a.epoch) !== undefined).map((a) => a.epoch);
+    // A write that raced the load already made the entry: it is newer than what was read.
+    const existing = ctx.cache.peek(id);
+    if (existing !== undefined) {
+      if (existing.own === 'unknown') existing.own = own ?? 'absent';
+      existing.ancestors = present;
+      ctx.cache.resize(existing);
+      return existing;
+    }
+    const resolved = resolveSlots(own, ancestors, slotOf);
+    const entry: CacheEntry = {
+      id,
+      ref,
+      pk,
+      prefix,
+      value: resolved.value,
+      expiresAt: resolved.expiresAt,
+      dirtyGen: 0,
+      changes: 0,
+      own: own ?? 'absent',
+      ancestors: present,
+      size: 0,
+    };
+    ctx.cache.add(entry, ref.mapKey === undefined ? undefined : cellIdOf(ctx, ref));
+    return entry;
+  }
+}

@@ -1,0 +1,27 @@
+import type { KeyGroupRange, Logger } from '@statebackend/aws-base';
+import type { LineageEntry } from '../checkpoint/lineage.js';
+import type { DynamoIo } from '../io/dynamo-io.js';
+import type { StoreMetrics } from '../metrics/store-metrics.js';
+import type { EntryCache } from './entry-cache.js';
+
+/** What the parts of one store share: where it writes, who it is, and what it knows. */
+export interface StoreContext {
+  readonly io: DynamoIo;
+  readonly scope: string;
+  readonly scopeBytes: Uint8Array;
+  readonly metaPk: Uint8Array;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  readonly buckets: number;
+  /** This writer's epoch: its slot in every item key, and its claim. */
+  readonly epoch: number;
+  /** Ancestor writers whose committed versions this writer sees. */
+  readonly lineage: readonly LineageEntry[];
+  readonly cache: EntryCache;
+  readonly metrics: StoreMetrics;
+  readonly logger: Logger;
+  /** The generation new writes belong to; a snapshot closes it. */
+  gen: number;
+  /** The last generation a committed checkpoint of this writer covers; 0 before the first. */
+  lastCompleteGen: number;
+}

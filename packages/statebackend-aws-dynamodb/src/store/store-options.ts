@@ -1,0 +1,97 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConfigurationError,
+  type ConfigurationIssue,
+  type KeyGroupRange,
+  type Logger,
+  type MetricGroup,
+} from '@statebackend/aws-base';
+import type { RetryPolicy } from '../io/retry.js';
+import type { TableOptions } from '../table/table-options.js';
+
+/** Where a store starts from. */
+export type StartFrom =
+  | { readonly kind: 'empty' }
+  /** The newest complete checkpoint of every key group, or exactly `checkpointId`. */
+  | { readonly kind: 'checkpoint'; readonly checkpointId?: number };
+
+/** Options of {@link DynamoDbStateStore.open}. */
+export interface DynamoDbStateStoreOptions {
+  /** The caller's client; the store never destroys it. */
+  readonly client: DynamoDBClient;
+  readonly table: TableOptions;
+  /** Skip creating/checking the table (it is known to be right). Default false. */
+  readonly skipTableCheck?: boolean;
+  /** Job and operator, e.g. `orders-job/enrich`; separates the state of different operators. */
+  readonly scope: string;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  /** Partitions per key group (1-256, default 4): spreads a hot key group's keys. */
+  readonly buckets?: number;
+  /** Bytes the local cache may hold (default 64 MiB). */
+  readonly cacheBytes?: number;
+  /** BatchWriteItem / BatchGetItem calls in flight (default 8). */
+  readonly flushParallelism?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly startFrom?: StartFrom;
+  readonly logger?: Logger;
+  /** Where to register the store's metrics, e.g. `operatorGroup.addGroup('dynamodb')`. */
+  readonly metricGroup?: MetricGroup;
+}
+
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_FLUSH_PARALLELISM = 8;
+export const DEFAULT_BUCKETS = 4;
+
+/** Checks options before any AWS call; every problem is listed in one `ConfigurationError`. */
+export function validateStoreOptions(options: DynamoDbStateStoreOptions): void {
+  const issues: ConfigurationIssue[] = [];
+  const check = (ok: boolean, key: string, received: unknown, expected: string): void => {
+    if (!ok) issues.push({ key, received: JSON.stringify(received) ?? String(received), expected });
+  };
+  check(
+    options.scope.length > 0 && !options.scope.includes('\u0000'),
+    'scope',
+    options.scope,
+    'a non-empty string without NUL characters',
+  );
+  check(
+    /^[a-zA-Z0-9_.-]{3,255}$/.test(options.table.tableName),
+    'table.tableName',
+    options.table.tableName,
+    'a DynamoDB table name (3-255 of a-z, A-Z, 0-9, _ . -)',
+  );
+  check(
+    Number.isInteger(options.maxParallelism) &&
+      options.maxParallelism >= 1 &&
+      options.maxParallelism <= 32768,
+    'maxParallelism',
+    options.maxParallelism,
+    'an integer in [1, 32768]',
+  );
+  check(
+    options.keyGroupRange.startKeyGroup >= 0 &&
+      options.keyGroupRange.endKeyGroup < options.maxParallelism &&
+      !options.keyGroupRange.isEmpty,
+    'keyGroupRange',
+    `[${options.keyGroupRange.startKeyGroup}, ${options.keyGroupRange.endKeyGroup}]`,
+    'a non-empty range inside [0, maxParallelism)',
+  );
+  const buckets = options.buckets ?? DEFAULT_BUCKETS;
+  check(
+    Number.isInteger(buckets) && buckets >= 1 && buckets <= 256,
+    'buckets',
+    buckets,
+    'an integer in [1, 256]',
+  );
+  const cache = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  check(Number.isInteger(cache) && cache >= 1024, 'cacheBytes', cache, 'an integer of at least 1024');
+  const parallelism = options.flushParallelism ?? DEFAULT_FLUSH_PARALLELISM;
+  check(
+    Number.isInteger(parallelism) && parallelism >= 1 && parallelism <= 64,
+    'flushParallelism',
+    parallelism,
+    'an integer in [1, 64]',
+  );
+  if (issues.length > 0) throw new ConfigurationError(issues);
+}
