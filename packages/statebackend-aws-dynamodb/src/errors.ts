@@ -82,38 +82,6 @@ export class DynamoDbRequestError extends StateBackendError {
   }
 }
 
-/**
- * A writer whose key groups were claimed by a newer owner (a backend that restored them). Its
- * commit changed nothing, and its data writes land in its own epoch's items, which no newer
- * owner reads. Stop this instance. Carries the same `name` as aws-base's fencing error.
- */
-export class FencedError extends StateBackendError {
-  override readonly name: string = 'FencedError';
-  readonly epoch: number;
-  readonly newerEpoch: number;
-
-  constructor(scope: string, epoch: number, range: string, newerEpoch: number, newerRange: string) {
-    super(
-      `Writer epoch ${epoch} of ${range} in scope '${scope}' was fenced by epoch ${newerEpoch} of ${newerRange}, ` +
-        'which restored these key groups since. Nothing was committed; stop this instance, since another one ' +
-        'owns the state now.',
-    );
-    this.epoch = epoch;
-    this.newerEpoch = newerEpoch;
-  }
-}
-
-/** No complete checkpoint covers the key groups a restore asked for. */
-export class CheckpointNotFoundError extends StateBackendError {
-  override readonly name: string = 'CheckpointNotFoundError';
-  readonly scope: string;
-
-  constructor(scope: string, reason: string) {
-    super(`No complete checkpoint to restore in scope '${scope}': ${reason}.`);
-    this.scope = scope;
-  }
-}
-
 /** A checkpoint id at or below the last one this writer committed. Nothing was written. */
 export class CheckpointOrderError extends StateBackendError {
   override readonly name: string = 'CheckpointOrderError';

@@ -1,10 +1,8 @@
 // Public surface of @statebackend/aws-dynamodb; nothing is defined here.
 export type { LineageEntry, CommitRecord } from './checkpoint/lineage.js';
 export {
-  CheckpointNotFoundError,
   CheckpointOrderError,
   DynamoDbRequestError,
-  FencedError,
   StoreFailedError,
   TableNotActiveError,
   TableSchemaMismatchError,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { KeyGroupRange } from '@statebackend/aws-base';
-import { FencedError } from '../errors.js';
+import { FencedError, KeyGroupRange } from '@statebackend/aws-base';
 import type { DynamoIo, ItemKey } from '../io/dynamo-io.js';
 import { numberOf } from '../layout/slot-item.js';
 
@@ -48,7 +47,7 @@ export function fencingClaim(state: ClaimsState, epoch: number, range: KeyGroupR
   return newest;
 }
 
-/** Throws {@link FencedError} when a newer claim intersects `range`. */
+/** Throws aws-base's `FencedError` when a newer claim intersects `range`. */
 export function assertNotFenced(
   scope: string,
   state: ClaimsState,

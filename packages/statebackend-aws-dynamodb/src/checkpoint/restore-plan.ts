@@ -1,5 +1,4 @@
-import type { KeyGroupRange } from '@statebackend/aws-base';
-import { CheckpointNotFoundError } from '../errors.js';
+import { CheckpointNotFoundError, type KeyGroupRange } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from './lineage.js';
 import { lineageFor } from './lineage.js';
 
@@ -20,7 +19,7 @@ export interface RestorePlan {
  * @throws CheckpointNotFoundError when a key group has no commit, or not the one asked for.
  */
 export function planRestore(
-  scope: string,
+  location: string,
   range: KeyGroupRange,
   commits: readonly CommitRecord[],
   checkpointId: number | undefined,
@@ -30,11 +29,11 @@ export function planRestore(
   for (let kg = range.startKeyGroup; kg <= range.endKeyGroup; kg++) {
     const newest = sorted.find((c) => c.start <= kg && kg <= c.end);
     if (newest === undefined) {
-      throw new CheckpointNotFoundError(scope, `key group ${kg} has no committed checkpoint`);
+      throw new CheckpointNotFoundError(location, `key group ${kg} has no committed checkpoint`);
     }
     if (checkpointId !== undefined && newest.checkpointId !== checkpointId) {
       throw new CheckpointNotFoundError(
-        scope,
+        location,
         `key group ${kg}'s newest complete checkpoint is ${newest.checkpointId}, not ${checkpointId}; ` +
           'DynamoDB working state can restore only the newest complete checkpoint of each key group (use a savepoint for older ones)',
       );

@@ -20,7 +20,7 @@ const MAX_COMMIT_ROUNDS = 20;
 export async function commitCheckpoint(ctx: StoreContext, record: CommitRecord): Promise<void> {
   for (let round = 0; round < MAX_COMMIT_ROUNDS; round++) {
     const claims = await readClaims(ctx.io, ctx.metaPk);
-    assertNotFenced(ctx.scope, claims, ctx.epoch, ctx.keyGroupRange);
+    assertNotFenced(ctx.location, claims, ctx.epoch, ctx.keyGroupRange);
     const token = createHash('sha256')
       .update(`${ctx.scope}\u0000${ctx.epoch}\u0000${record.checkpointId}\u0000${claims.version}`)
       .digest('hex')

@@ -1,9 +1,9 @@
-import { noopLogger } from '@statebackend/aws-base';
+import { FencedError, noopLogger } from '@statebackend/aws-base';
 import { claimRange } from '../checkpoint/claims.js';
 import { listCommits } from '../checkpoint/commit-records.js';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { planRestore } from '../checkpoint/restore-plan.js';
-import { CheckpointOrderError, FencedError, StoreFailedError } from '../errors.js';
+import { CheckpointOrderError, StoreFailedError } from '../errors.js';
 import { DynamoIo } from '../io/dynamo-io.js';
 import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
 import { type CellRef, type EntryRef, metaPartitionKey, scopeBytes } from '../layout/item-key.js';
@@ -90,13 +90,14 @@ export class DynamoDbStateStore {
     if (options.skipTableCheck !== true) await ensureTable(io, options.table);
     const scope = scopeBytes(options.scope);
     const metaPk = metaPartitionKey(scope);
+    const location = `dynamodb://${options.table.tableName}/${options.scope}`;
     const epoch = await claimRange(io, metaPk, options.keyGroupRange);
     let lineage: LineageEntry[] = [];
     let restored: readonly CommitRecord[] = [];
     let lastCheckpointId = 0;
     if (options.startFrom?.kind === 'checkpoint') {
       const plan = planRestore(
-        options.scope,
+        location,
         options.keyGroupRange,
         await listCommits(io, metaPk),
         options.startFrom.checkpointId,
@@ -108,6 +109,7 @@ export class DynamoDbStateStore {
     const ctx: StoreContext = {
       io,
       scope: options.scope,
+      location,
       scopeBytes: scope,
       metaPk,
       keyGroupRange: options.keyGroupRange,

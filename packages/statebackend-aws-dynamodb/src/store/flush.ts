@@ -53,7 +53,7 @@ export async function flushEntries(
     puts.push({ PutRequest: { Item: toItem(f.entry.pk, sk, slot) } });
     written.push(slot);
   }
-  assertNotFenced(ctx.scope, await readClaims(ctx.io, ctx.metaPk), ctx.epoch, ctx.keyGroupRange);
+  assertNotFenced(ctx.location, await readClaims(ctx.io, ctx.metaPk), ctx.epoch, ctx.keyGroupRange);
   try {
     await ctx.io.batchWrite(puts);
   } catch (error) {

@@ -8,6 +8,8 @@ import type { EntryCache } from './entry-cache.js';
 export interface StoreContext {
   readonly io: DynamoIo;
   readonly scope: string;
+  /** `dynamodb://<table>/<scope>`, for messages. */
+  readonly location: string;
   readonly scopeBytes: Uint8Array;
   readonly metaPk: Uint8Array;
   readonly keyGroupRange: KeyGroupRange;

@@ -1,6 +1,5 @@
-import { KeyGroupRange } from '@statebackend/aws-base';
+import { CheckpointNotFoundError, FencedError, KeyGroupRange } from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
-import { CheckpointNotFoundError, FencedError } from '../../src/index.js';
 import { bytes, mapRef, storeFixture, text, valueRef } from './support/store-fixture.js';
 
 describeEachTarget('dynamodb', (target) => {
