@@ -216,6 +216,17 @@ export {
   StateMigrationError,
   UnsupportedCheckpointVersionError,
 } from './errors.js';
+export {
+  CheckpointingHeapBackendBuilder,
+  type CheckpointingOptions,
+  type StateRegistration,
+} from './checkpoint/backend/checkpointing-heap-backend-builder.js';
+export { CheckpointingHeapKeyedStateBackend } from './checkpoint/backend/checkpointing-heap-keyed-state-backend.js';
+export type {
+  CheckpointingKeyedStateBackend,
+  RestoredCheckpointInfo,
+} from './checkpoint/backend/checkpointing-keyed-state-backend.js';
+export { type RestoreSource, resolveRestoreSource } from './checkpoint/backend/restore-source.js';
 export type { CheckpointPart } from './checkpoint/catalog/checkpoint-part.js';
 export {
   type CheckpointSelection,
@@ -223,6 +234,7 @@ export {
   loadCheckpoint,
   type SelectedPart,
 } from './checkpoint/catalog/checkpoint-selection.js';
+export { discardNewerCheckpoints } from './checkpoint/catalog/discard-newer-checkpoints.js';
 export { type CheckpointSummary, listCheckpoints } from './checkpoint/catalog/list-checkpoints.js';
 export {
   applyRetention,
@@ -246,7 +258,14 @@ export {
   encodeCheckpointMetadata,
 } from './checkpoint/metadata/checkpoint-metadata.js';
 export type { CheckpointedState } from './checkpoint/metadata/checkpointed-state.js';
+export { checkpointedStateOf, ttlConfigToJson } from './checkpoint/metadata/checkpointed-state-of.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
+export { loadRestoredState } from './checkpoint/restore/load-restored-state.js';
+export {
+  type RestoredEntry,
+  RestoredKeyedState,
+  type RestoredStateEntries,
+} from './checkpoint/restore/restored-keyed-state.js';
 export type { KeyedStateSource, RestoredUserMetadata } from './checkpoint/restore/keyed-state-source.js';
 export {
   CheckpointSnapshotter,
@@ -263,6 +282,7 @@ export {
   type SnapshotStrategy,
 } from './checkpoint/snapshot/snapshot-strategy.js';
 export type { KeyGroupEntryWriter, StateSnapshotView } from './checkpoint/snapshot/state-snapshot-view.js';
+export { TableSnapshotView } from './checkpoint/snapshot/table-snapshot-view.js';
 export type {
   ByteRange,
   CheckpointStorage,

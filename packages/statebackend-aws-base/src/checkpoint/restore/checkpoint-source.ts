@@ -18,6 +18,8 @@ import { mergeStates } from './merge-states.js';
 export class CheckpointSource implements KeyedStateSource {
   readonly description: string;
   readonly checkpointId: number;
+  /** The location of the storage read from. */
+  readonly storageLocation: string;
   readonly maxParallelism: number;
   readonly states: readonly CheckpointedState[];
   readonly userMetadata: readonly RestoredUserMetadata[];
@@ -29,6 +31,7 @@ export class CheckpointSource implements KeyedStateSource {
     this.storage = storage;
     this.selection = selection;
     this.checkpointId = selection.checkpointId;
+    this.storageLocation = storage.location;
     this.maxParallelism = selection.maxParallelism;
     this.description = `checkpoint ${selection.checkpointId} under ${storage.location}`;
     this.states = mergeStates(

@@ -252,6 +252,11 @@ export class CheckpointSnapshotter {
     await this.retain();
   }
 
+  /** The backend's state was restored: the next snapshot cannot build on earlier files. */
+  restoredFrom(): void {
+    this.options.strategy.reset();
+  }
+
   /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */
   close(): void {
     this.closed = true;

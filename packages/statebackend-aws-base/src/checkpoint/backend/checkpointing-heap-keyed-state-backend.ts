@@ -1,0 +1,155 @@
+import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
+import type { RegisteredKeyedState } from '../../backend/registered-state.js';
+import { SnapshotAbortedError, StateBackendError } from '../../errors.js';
+import { HeapKeyedStateBackend } from '../../heap/heap-keyed-state-backend.js';
+import {
+  type EncodedSavepoint,
+  encodeSavepoint,
+  type SavepointOptions,
+} from '../../savepoint/write-savepoint.js';
+import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import type { JsonValue } from '../json.js';
+import { loadRestoredState } from '../restore/load-restored-state.js';
+import type { RestoredKeyedState } from '../restore/restored-keyed-state.js';
+import type { CheckpointSnapshotter, CompletedCheckpoint } from '../snapshot/checkpoint-snapshotter.js';
+import { TableSnapshotView } from '../snapshot/table-snapshot-view.js';
+import type {
+  CheckpointingKeyedStateBackend,
+  RestoredCheckpointInfo,
+} from './checkpointing-keyed-state-backend.js';
+
+/**
+ * The heap backend with checkpoints: `snapshot()` freezes every table copy-on-write (the short
+ * synchronous part) and writes them out asynchronously through a {@link CheckpointSnapshotter},
+ * while records keep being processed. Built, and restored, by `CheckpointingHeapBackendBuilder`.
+ *
+ * @example
+ * ```ts
+ * const backend = await new CheckpointingHeapBackendBuilder(parameters, {
+ *   checkpointStorage: new LocalCheckpointStorage({ directory: '/var/ckpt', jobId, operatorId }),
+ *   restoreFrom: 'latest',
+ * }).build();
+ * const position = backend.restored?.userMetadata[0]?.metadata;  // resume the source here
+ * // ...process records...
+ * const pending = backend.snapshot(checkpointId, { offset });     // frozen now; keep processing
+ * await pending;                                                  // committed
+ * ```
+ */
+export class CheckpointingHeapKeyedStateBackend<K>
+  extends HeapKeyedStateBackend<K>
+  implements CheckpointingKeyedStateBackend<K>
+{
+  /** What this backend was restored from; undefined after a fresh start. */
+  restored: RestoredCheckpointInfo | undefined;
+  #snapshotter: CheckpointSnapshotter | undefined;
+  #restoredState: RestoredKeyedState | undefined;
+  /** Key groups changed before a savepoint froze the tables, owed to the next checkpoint. */
+  #carriedChanges = new Set<number>();
+
+  constructor(parameters: KeyedStateBackendParameters<K>, snapshotter: CheckpointSnapshotter | undefined) {
+    super(parameters);
+    this.#snapshotter = snapshotter;
+  }
+
+  /**
+   * Takes checkpoint `checkpointId`: the state now, with `metadata` (e.g. the source position).
+   * The tables are frozen before this returns; writes made afterwards are not in the checkpoint.
+   * The promise resolves once the checkpoint is committed (its metadata stored last), and
+   * rejects, leaving the previous checkpoint the latest, if any step fails.
+   */
+  snapshot(checkpointId: number, metadata?: JsonValue): Promise<CompletedCheckpoint> {
+    const snapshotter = this.#snapshotter;
+    if (snapshotter === undefined) {
+      return Promise.reject(
+        new StateBackendError(
+          `Operator '${this.operatorId}' has no checkpoint storage: build it with a checkpointStorage to take checkpoints, ` +
+            'or use exportSavepoint().',
+        ),
+      );
+    }
+    if (this.isDisposed)
+      return Promise.reject(new SnapshotAbortedError(checkpointId, 'the backend is disposed'));
+    const view = this.#freeze();
+    this.#carriedChanges = new Set();
+    return snapshotter.snapshot(checkpointId, view, metadata);
+  }
+
+  /** Checkpoint `checkpointId` completed everywhere: applies retention. */
+  async notifyCheckpointComplete(_checkpointId: number): Promise<void> {
+    await this.#snapshotter?.retain();
+  }
+
+  /** Checkpoint `checkpointId` was aborted: stops it if in flight, removes its files and commit. */
+  async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    await this.#snapshotter?.abort(checkpointId);
+  }
+
+  /**
+   * Exports the state now as a canonical savepoint, which any backend can import. The tables are
+   * frozen before this returns; write `content` out (e.g. to a file) to finish.
+   */
+  exportSavepoint(options: SavepointOptions = {}): EncodedSavepoint {
+    const view = this.#freeze();
+    for (const keyGroup of view.changedKeyGroups) this.#carriedChanges.add(keyGroup);
+    const encoded = encodeSavepoint(view, options);
+    return {
+      content: {
+        async *[Symbol.asyncIterator]() {
+          try {
+            yield* encoded.content;
+          } finally {
+            view.release();
+          }
+        },
+      },
+      result: () => encoded.result(),
+    };
+  }
+
+  /** @internal Called by the builder once the restored entries were read. */
+  acceptRestoredState(restored: RestoredKeyedState): void {
+    this.#restoredState = restored;
+    this.restored = {
+      description: restored.description,
+      checkpointId: restored.checkpointId,
+      userMetadata: restored.userMetadata,
+      entries: restored.entryCount,
+    };
+    this.#snapshotter?.restoredFrom();
+  }
+
+  protected override onStateRegistered(state: RegisteredKeyedState): void {
+    super.onStateRegistered(state);
+    const entries = this.#restoredState?.take(state.name);
+    if (entries === undefined) return;
+    try {
+      loadRestoredState(
+        entries,
+        state,
+        this.keySerializer as TypeSerializer<unknown>,
+        this.tableOf(state),
+        this.restored?.description ?? '',
+      );
+    } catch (error) {
+      // Not registered after all: a compatible registration may still claim the entries.
+      this.#restoredState?.putBack(entries);
+      this.tableOf(state).clear();
+      throw error;
+    }
+  }
+
+  override async dispose(): Promise<void> {
+    this.#snapshotter?.close();
+    await super.dispose();
+  }
+
+  #freeze(): TableSnapshotView {
+    return new TableSnapshotView(
+      this.snapshotTables(),
+      this.maxParallelism,
+      this.keySerializer as TypeSerializer<unknown>,
+      this.#restoredState?.pendingStates ?? [],
+      this.#carriedChanges,
+    );
+  }
+}

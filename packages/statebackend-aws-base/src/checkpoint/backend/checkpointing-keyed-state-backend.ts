@@ -1,0 +1,38 @@
+import type { KeyedStateBackend } from '../../backend/keyed-state-backend.js';
+import type { EncodedSavepoint, SavepointOptions } from '../../savepoint/write-savepoint.js';
+import type { JsonValue } from '../json.js';
+import type { RestoredUserMetadata } from '../restore/keyed-state-source.js';
+
+/** What a backend was restored from, and the caller metadata stored with it. */
+export interface RestoredCheckpointInfo {
+  /** e.g. `checkpoint 7 under file:///ckpt/job/op` or `savepoint state.sbsp`. */
+  readonly description: string;
+  /** The checkpoint restored; undefined for a savepoint. */
+  readonly checkpointId: number | undefined;
+  /** What was passed to `snapshot()` (e.g. a source position), per part restored. */
+  readonly userMetadata: readonly RestoredUserMetadata[];
+  /** Entries read for this backend's key groups. */
+  readonly entries: number;
+}
+
+/**
+ * A keyed backend that takes consistent checkpoints, the contract every checkpointing backend
+ * (heap, S3, DynamoDB) keeps and the conformance suite checks:
+ *
+ * - `snapshot()` captures the state at the call with the caller's metadata; writes after the
+ *   call never leak into it; the promise resolves once the checkpoint is complete (committed).
+ * - A failure at any step leaves the previous complete checkpoint the one restored.
+ * - A restore of any key-group range yields exactly the state captured, with its metadata.
+ */
+export interface CheckpointingKeyedStateBackend<K> extends KeyedStateBackend<K> {
+  /** What this backend was restored from; undefined after a fresh start. */
+  readonly restored: RestoredCheckpointInfo | undefined;
+  /** Takes checkpoint `checkpointId`; see the interface's contract. */
+  snapshot(checkpointId: number, metadata?: JsonValue): Promise<{ readonly checkpointId: number }>;
+  /** Checkpoint `checkpointId` completed everywhere: older ones may go (retention). */
+  notifyCheckpointComplete(checkpointId: number): Promise<void>;
+  /** Checkpoint `checkpointId` was aborted: it is stopped or removed, with its files. */
+  notifyCheckpointAborted(checkpointId: number): Promise<void>;
+  /** The state now as a canonical savepoint, which any backend imports. */
+  exportSavepoint(options?: SavepointOptions): EncodedSavepoint;
+}

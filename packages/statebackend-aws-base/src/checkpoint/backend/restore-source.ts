@@ -1,0 +1,65 @@
+import { CheckpointNotFoundError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { Logger } from '../../logging/logger.js';
+import { findLatestCompleteCheckpoint, loadCheckpoint } from '../catalog/checkpoint-selection.js';
+import { discardNewerCheckpoints } from '../catalog/discard-newer-checkpoints.js';
+import { CheckpointSource } from '../restore/checkpoint-source.js';
+import type { KeyedStateSource } from '../restore/keyed-state-source.js';
+import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
+
+/**
+ * What a keyed backend restores from:
+ * - `'latest'`: the latest checkpoint under the backend's checkpoint storage that holds all of its
+ *   key groups; a fresh start when there is none.
+ * - `{ checkpointId }`: that checkpoint under the backend's checkpoint storage (or under
+ *   `storage`); a `CheckpointNotFoundError` when it does not hold all of the key groups.
+ * - a {@link KeyedStateSource}: a canonical savepoint (`SavepointSource`) or any other source.
+ */
+export type RestoreSource =
+  | 'latest'
+  | { readonly checkpointId: number; readonly storage?: CheckpointStorage }
+  | KeyedStateSource;
+
+/**
+ * Resolves `spec` to the source to read for `range`, and removes the abandoned history newer than
+ * it under the backend's own storage (see {@link discardNewerCheckpoints}). Undefined when
+ * `'latest'` finds no checkpoint.
+ */
+export async function resolveRestoreSource(
+  spec: RestoreSource,
+  range: KeyGroupRange,
+  maxParallelism: number,
+  own: { storage: CheckpointStorage; lease: WriterLease } | undefined,
+  logger: Logger,
+): Promise<KeyedStateSource | undefined> {
+  let source: KeyedStateSource | undefined;
+  if (spec === 'latest') {
+    if (own === undefined) return undefined;
+    const selection = await findLatestCompleteCheckpoint(own.storage, range, maxParallelism);
+    source = selection === undefined ? undefined : new CheckpointSource(own.storage, selection);
+  } else if ('forEachEntry' in spec) {
+    source = spec;
+  } else {
+    const storage = spec.storage ?? own?.storage;
+    if (storage === undefined) {
+      throw new CheckpointNotFoundError(
+        '(no checkpoint storage)',
+        `restoring checkpoint ${spec.checkpointId} needs the storage it is in: pass \`storage\` with it, or give the backend a checkpoint storage`,
+      );
+    }
+    source = new CheckpointSource(
+      storage,
+      await loadCheckpoint(storage, spec.checkpointId, range, maxParallelism),
+    );
+  }
+  if (own !== undefined) {
+    const sameStorage = source instanceof CheckpointSource && source.storageLocation === own.storage.location;
+    await discardNewerCheckpoints(
+      own.storage,
+      own.lease,
+      sameStorage ? source?.checkpointId : undefined,
+      logger,
+    );
+  }
+  return source;
+}

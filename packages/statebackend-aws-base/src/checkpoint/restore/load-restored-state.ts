@@ -1,0 +1,95 @@
+import { cellId } from '../../backend/byte-id.js';
+import type { RegisteredKeyedState } from '../../backend/registered-state.js';
+import { CorruptCheckpointError, StateMigrationError } from '../../errors.js';
+import { ListContainer, MapContainer } from '../../heap/containers.js';
+import type { StateTable } from '../../heap/state-table.js';
+import { checkSerializerCompatibility } from '../../serialization/check-compatibility.js';
+import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import { ttlValue } from '../../state/ttl/ttl-value.js';
+import { VALUE_ROLE } from '../metadata/checkpointed-state-of.js';
+import type { RestoredStateEntries } from './restored-keyed-state.js';
+
+/**
+ * Loads the restored entries of one state into the table of its new registration, after checking
+ * that the registration reads what was stored: same kind, TTL on or off as before, and
+ * serializers compatible with the stored ones (values migrate when the serializer says how;
+ * keys, namespaces and map keys must read as-is). Throws {@link StateMigrationError} or
+ * `IncompatibleSerializerError` naming the state and both versions, before loading anything.
+ */
+export function loadRestoredState(
+  restored: RestoredStateEntries,
+  registered: RegisteredKeyedState,
+  keySerializer: TypeSerializer<unknown>,
+  table: StateTable<unknown>,
+  source: string,
+): void {
+  const stored = restored.state;
+  const name = registered.name;
+  if (stored.kind !== registered.kind) {
+    throw new StateMigrationError(name, `a ${stored.kind} state`, `a ${registered.kind} state`);
+  }
+  if ((stored.ttl === undefined) !== (registered.ttl === undefined)) {
+    throw new StateMigrationError(
+      name,
+      stored.ttl === undefined ? 'a state without TTL' : 'a state with TTL',
+      registered.ttl === undefined ? 'a state without TTL' : 'a state with TTL',
+    );
+  }
+  const check = (
+    role: Parameters<typeof checkSerializerCompatibility>[1],
+    current: TypeSerializer<unknown>,
+  ) => {
+    const snapshot = stored.serializers[role];
+    if (snapshot === undefined)
+      throw new CorruptCheckpointError(source, `state '${name}' lacks its ${role} serializer`);
+    return checkSerializerCompatibility(name, role, snapshot, current);
+  };
+  check('key', keySerializer);
+  check('namespace', registered.namespaceSerializer);
+  if (registered.userKeySerializer !== undefined) check('mapKey', registered.userKeySerializer);
+  const valueCompatibility = check(VALUE_ROLE[registered.kind], registered.serializer);
+  const read =
+    valueCompatibility.kind === 'compatible-as-is'
+      ? (bytes: Uint8Array) => registered.serializer.deserialize(bytes)
+      : valueCompatibility.migrate;
+  const mapKeySerializer = registered.userKeySerializer;
+  const withTtl = registered.ttl !== undefined;
+  const missingTtl = (): never => {
+    throw new CorruptCheckpointError(
+      source,
+      `an entry of state '${name}', which has TTL, lacks its TTL timestamp`,
+    );
+  };
+  const wrap = (bytes: Uint8Array, ttlTimestamp: number | undefined): unknown =>
+    withTtl ? ttlValue(read(bytes), ttlTimestamp ?? missingTtl()) : read(bytes);
+
+  for (const [keyGroup, entries] of restored.keyGroups) {
+    for (const entry of entries) {
+      const id = registered.namespaced ? cellId(entry.keyId, entry.namespaceId) : entry.keyId;
+      const value = wrap(entry.value, entry.ttlTimestamp);
+      if (registered.kind === 'list') {
+        const list = table.get(keyGroup, id) as ListContainer | undefined;
+        if (list === undefined) table.put(keyGroup, id, new ListContainer(table.version, [value]));
+        else list.elements.push(value);
+      } else if (registered.kind === 'map') {
+        if (entry.userKeyId === undefined || mapKeySerializer === undefined) {
+          throw new CorruptCheckpointError(source, `an entry of map state '${name}' lacks its map key`);
+        }
+        let map = table.get(keyGroup, id) as MapContainer | undefined;
+        if (map === undefined) {
+          map = new MapContainer(table.version);
+          table.put(keyGroup, id, map);
+        }
+        map.entries.set(entry.userKeyId, [mapKeySerializer.deserialize(idBytes(entry.userKeyId)), value]);
+      } else {
+        table.put(keyGroup, id, value);
+      }
+    }
+  }
+}
+
+function idBytes(id: string): Uint8Array {
+  const bytes = new Uint8Array(id.length);
+  for (let i = 0; i < id.length; i++) bytes[i] = id.charCodeAt(i);
+  return bytes;
+}
