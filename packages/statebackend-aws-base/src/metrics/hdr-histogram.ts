@@ -96,6 +96,13 @@ export class HdrHistogram implements Histogram {
   private handOver(): void {
     const current = this.#current;
     if (current.count === 0) return;
+    const [only] = this.#readers;
+    if (this.#readers.size === 1 && only !== undefined && only.count === 0) {
+      // The usual case, one reporter that takes every interval: hand the values over by swap.
+      only.swapWith(current);
+      this.#lifetime.mergeFrom(only);
+      return;
+    }
     this.#lifetime.mergeFrom(current);
     for (const reader of this.#readers) reader.mergeFrom(current);
     current.reset();

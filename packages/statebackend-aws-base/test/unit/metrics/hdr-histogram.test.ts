@@ -60,6 +60,22 @@ describe('HdrHistogram', () => {
     expect(histogram.getStatistics().count).toBe(6);
   });
 
+  it('hands each interval to a single reader and keeps the lifetime whole', () => {
+    const histogram = new HdrHistogram();
+    const reader = histogram.openIntervalReader();
+    for (const batch of [[1, 2], [30], [400, 500, 600]]) {
+      record(histogram, batch);
+      const taken = reader.take();
+      expect([taken.count, taken.min, taken.max]).toEqual([
+        batch.length,
+        Math.min(...batch),
+        Math.max(...batch),
+      ]);
+    }
+    const lifetime = histogram.getStatistics();
+    expect([lifetime.count, lifetime.min, lifetime.max, lifetime.sum]).toEqual([6, 1, 600, 1_533]);
+  });
+
   it('stops keeping values for a closed reader', () => {
     const histogram = new HdrHistogram();
     const reader = histogram.openIntervalReader();
