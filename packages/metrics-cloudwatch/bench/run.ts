@@ -1,0 +1,9 @@
+// `pnpm bench`: every benchmark of this package, printed as ratios against a baseline measured in
+// the same run. Runs the built package (`pnpm build` first; turbo's bench task does it).
+import { hotPathBenchmarks } from './hot-path.bench.ts';
+import { reportCycleBenchmark } from './report-cycle.bench.ts';
+
+console.log(`@statebackend/metrics-cloudwatch benchmarks, Node ${process.version}, ${process.arch}\n`);
+hotPathBenchmarks();
+console.log('');
+await reportCycleBenchmark();
