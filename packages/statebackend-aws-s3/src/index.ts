@@ -1,5 +1,36 @@
 // Public surface of @statebackend/aws-s3; nothing is defined here.
+export { PrefetchedFiles } from './backend/prefetched-files.js';
+export {
+  type RestoredCheckpoint,
+  S3KeyedStateBackend,
+  type S3KeyedStateBackendServices,
+} from './backend/s3-keyed-state-backend.js';
+export {
+  type RestoreMode,
+  type S3CheckpointSettings,
+  S3KeyedStateBackendBuilder,
+} from './backend/s3-keyed-state-backend-builder.js';
+export {
+  type S3ClientOption,
+  type S3LocationOptions,
+  S3StateBackend,
+  type S3StateBackendOptions,
+} from './backend/s3-state-backend.js';
+export {
+  registerS3StateBackend,
+  s3BackendOptionsFrom,
+  S3StateBackendFactory,
+} from './config/s3-state-backend-factory.js';
+export {
+  ENCRYPTION_TYPES,
+  type EncryptionType,
+  S3_CONFIGURATION_RULES,
+  S3_OPTIONS_PREFIX,
+  S3StateBackendOptions as S3ConfigOptions,
+  s3StateBackendOptions,
+} from './config/s3-state-backend-options.js';
 export { ClaimContentionError, S3RequestError } from './errors.js';
+export { CheckpointMetrics } from './metrics/checkpoint-metrics.js';
 export { S3StorageMetrics } from './metrics/s3-storage-metrics.js';
 export { S3CheckpointStorage } from './storage/s3-checkpoint-storage.js';
 export {

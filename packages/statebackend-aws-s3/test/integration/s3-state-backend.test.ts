@@ -1,0 +1,191 @@
+import {
+  assignKeyToParallelOperator,
+  FencedError,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  Serializers,
+  ValueStateDescriptor,
+} from '@statebackend/aws-base';
+import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
+import type { S3KeyedStateBackend } from '../../src/index.js';
+import { keyedBackend, MAX_PARALLELISM, s3StateBackend } from '../support/s3-backend.js';
+import { createBucket, listKeys, s3ClientFor } from '../support/s3-bucket.js';
+
+const counts = new ValueStateDescriptor('count', Serializers.int, 0);
+const pages = new ListStateDescriptor('pages', Serializers.string);
+const carts = new MapStateDescriptor('cart', Serializers.string, Serializers.int);
+
+async function count(backend: S3KeyedStateBackend<string>, key: string): Promise<number> {
+  return backend.withKey(key, (ctx) => ctx.getState(counts).value());
+}
+
+async function setCounts(
+  backend: S3KeyedStateBackend<string>,
+  keys: readonly string[],
+  value: number,
+): Promise<void> {
+  await Promise.all(keys.map((key) => backend.withKey(key, (ctx) => ctx.getState(counts).update(value))));
+}
+
+const KEYS = Array.from({ length: 400 }, (_, i) => `user-${i}`);
+
+describeEachTarget('s3', (target) => {
+  const cleanup = cleanupAfterAll();
+  const s3 = s3ClientFor(target, cleanup);
+  let bucket: string;
+
+  beforeAll(async () => {
+    bucket = await createBucket(s3, target, cleanup, 's3-backend');
+  });
+
+  it('restores values, lists and maps exactly as checkpointed, without writes made after snapshot()', async () => {
+    const backend = s3StateBackend(target, s3, bucket);
+    const writer = await keyedBackend(backend, 'roundtrip');
+    await writer.withKey('alice', async (ctx) => {
+      await ctx.getState(counts).update(3);
+      await ctx.getState(pages).addAll(['/home', '/cart']);
+      await ctx.getState(carts).putAll([
+        ['sku-1', 2],
+        ['sku-2', 5],
+      ]);
+    });
+
+    const pending = writer.snapshot(1, { offset: 17 });
+    await writer.withKey('alice', (ctx) => ctx.getState(counts).update(99));
+    await writer.withKey('bob', (ctx) => ctx.getState(counts).update(1));
+    const completed = await pending;
+    await writer.dispose();
+
+    expect(completed.checkpointId).toBe(1);
+    const reader = await keyedBackend(backend, 'roundtrip');
+    expect(reader.restoredCheckpoint).toEqual({
+      checkpointId: 1,
+      userMetadata: [{ keyGroupRange: reader.keyGroupRange, metadata: { offset: 17 } }],
+    });
+    await reader.withKey('alice', async (ctx) => {
+      expect(await ctx.getState(counts).value()).toBe(3);
+      expect(await ctx.getState(pages).get()).toEqual(['/home', '/cart']);
+      expect(new Map(await ctx.getState(carts).entries())).toEqual(
+        new Map([
+          ['sku-1', 2],
+          ['sku-2', 5],
+        ]),
+      );
+    });
+    expect(await count(reader, 'bob')).toBe(0);
+    await reader.dispose();
+    await backend.close();
+  });
+
+  it('uploads only changed key groups in an incremental checkpoint and references the earlier files', async () => {
+    const backend = s3StateBackend(target, s3, bucket, { retainedCheckpoints: 2 });
+    const writer = await keyedBackend(backend, 'incremental');
+    await setCounts(writer, KEYS, 1);
+    const full = await writer.snapshot(1);
+    await setCounts(writer, ['user-7'], 2);
+    const incremental = await writer.snapshot(2);
+
+    expect(full.snapshotType).toBe('full');
+    expect(incremental.snapshotType).toBe('incremental');
+    expect(incremental.bytesWritten).toBeLessThan(full.bytesWritten / 10);
+    expect(incremental.stateSize).toBeGreaterThan(incremental.bytesWritten);
+    const reused = incremental.metadata.files.filter((f) => f.checkpointId === 1);
+    expect(reused.length).toBeGreaterThan(0);
+    expect(writer.checkpointMetrics.lastIncrementalRatio).toBeCloseTo(
+      incremental.bytesWritten / incremental.stateSize,
+    );
+    await writer.dispose();
+
+    const reader = await keyedBackend(backend, 'incremental');
+    expect(await count(reader, 'user-7')).toBe(2);
+    expect(await count(reader, 'user-8')).toBe(1);
+    await reader.dispose();
+    await backend.close();
+  });
+
+  it('keeps the last N checkpoints and deletes every other object of the operator from S3', async () => {
+    const backend = s3StateBackend(target, s3, bucket, { retainedCheckpoints: 2, incremental: false });
+    const writer = await keyedBackend(backend, 'retention');
+    for (let id = 1; id <= 4; id++) {
+      await setCounts(writer, KEYS.slice(0, 50), id);
+      await writer.snapshot(id);
+    }
+    const last = await writer.snapshot(5);
+    await writer.dispose();
+
+    const remaining = await listKeys(s3, bucket, 'it/retention/op/');
+    const data = remaining.filter((k) => k.endsWith('.sbkg'));
+    const metadata = remaining.filter((k) => k.includes('_metadata'));
+    expect(metadata.map((k) => k.split('/')[3])).toEqual(['chk-4', 'chk-5']);
+    expect(data.every((k) => k.includes('/chk-4/') || k.includes('/chk-5/'))).toBe(true);
+    expect(data.filter((k) => k.includes('/chk-5/'))).toHaveLength(last.metadata.files.length);
+    await backend.close();
+  });
+
+  it('restores a named checkpoint instead of the latest', async () => {
+    const backend = s3StateBackend(target, s3, bucket, { retainedCheckpoints: 3 });
+    const writer = await keyedBackend(backend, 'named');
+    for (let id = 1; id <= 3; id++) {
+      await setCounts(writer, ['k'], id * 10);
+      await writer.snapshot(id);
+    }
+    await writer.dispose();
+
+    const reader = await keyedBackend(backend, 'named', { checkpointId: 2 });
+    expect(reader.restoredCheckpoint?.checkpointId).toBe(2);
+    expect(await count(reader, 'k')).toBe(20);
+    await reader.dispose();
+    await backend.close();
+  });
+
+  it('rescales: two writers restore into one and into four instances, each reading only the files it needs', async () => {
+    const backend = s3StateBackend(target, s3, bucket);
+    const writers = [
+      await keyedBackend(backend, 'rescale', 'latest', 2, 0),
+      await keyedBackend(backend, 'rescale', 'latest', 2, 1),
+    ];
+    const owner = (key: string, parallelism: number) =>
+      assignKeyToParallelOperator(Serializers.string.serialize(key), MAX_PARALLELISM, parallelism);
+    await Promise.all(
+      KEYS.map((key, i) =>
+        (writers[owner(key, 2)] as S3KeyedStateBackend<string>).withKey(key, (ctx) =>
+          ctx.getState(counts).update(i),
+        ),
+      ),
+    );
+    await Promise.all(writers.map((w) => w.snapshot(1)));
+    await Promise.all(writers.map((w) => w.dispose()));
+
+    const merged = await keyedBackend(backend, 'rescale', 'latest', 1, 0);
+    for (const [i, key] of KEYS.entries()) expect(await count(merged, key)).toBe(i);
+    await merged.dispose();
+
+    for (let index = 0; index < 4; index++) {
+      const part = await keyedBackend(backend, 'rescale', 'latest', 4, index);
+      const downloaded = part.storage.metrics.filesDownloaded.getCount();
+      const mine = KEYS.filter((key) => owner(key, 4) === index);
+      for (const key of mine) expect(await count(part, key)).toBe(KEYS.indexOf(key));
+      // The commit record and the one data file of the writer that held this quarter, nothing of the other.
+      expect(downloaded).toBe(2);
+      await part.dispose();
+    }
+    await backend.close();
+  });
+
+  it('fences the previous owner: once another instance claimed the range, its checkpoint fails and changes nothing', async () => {
+    const backend = s3StateBackend(target, s3, bucket);
+    const old = await keyedBackend(backend, 'fenced');
+    await setCounts(old, ['k'], 1);
+    await old.snapshot(1);
+    const successor = await keyedBackend(backend, 'fenced');
+    await setCounts(old, ['k'], 2);
+
+    await expect(old.snapshot(2)).rejects.toBeInstanceOf(FencedError);
+    expect(old.checkpointMetrics.failed.getCount()).toBe(1);
+    expect((await successor.storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1]);
+    expect(await count(successor, 'k')).toBe(1);
+    await old.dispose();
+    await successor.dispose();
+    await backend.close();
+  });
+});
