@@ -1,3 +1,4 @@
+import { StateBackendError } from '@statebackend/aws-base';
 import { DynamoDbRequestError } from '../errors.js';
 
 /** How throttled and transient calls are repeated. */
@@ -90,6 +91,7 @@ export async function withRetries<T>(
     try {
       return await call();
     } catch (error) {
+      if (error instanceof StateBackendError) throw error;
       const kind = classifyFailure(error);
       const name = error instanceof Error ? error.name : 'Error';
       if (kind === 'fatal') throw new DynamoDbRequestError(operation, name, attempt, false, error);

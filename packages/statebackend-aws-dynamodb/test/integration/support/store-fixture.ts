@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AwsClientManager, assignToKeyGroup, KeyGroupRange } from '@statebackend/aws-base';
 import { type Cleanup, deleteTableIfExists, type TestTarget, uniqueName } from '@statebackend/testkit';
 import { DynamoDbStateStore, type DynamoDbStateStoreOptions, type EntryRef } from '../../../src/index.js';
+import { FaultInjector } from './fault-injector.js';
 
 export const MAX_PARALLELISM = 128;
 const encoder = new TextEncoder();
@@ -20,6 +21,13 @@ export function storeFixture(
   const client = clients.getOrCreate(DynamoDBClient, { clientConfig: { maxAttempts: 1, ...clientConfig } });
   const tableName = uniqueName('ddb-state');
   cleanup.add(`table ${tableName}`, () => deleteTableIfExists(client, tableName));
+  /** A second client of the same target with a fault injector on it. */
+  const faultyClient = (): { client: DynamoDBClient; faults: FaultInjector } => {
+    const faulty = clients.getOrCreate(DynamoDBClient, { clientConfig: { maxAttempts: 1 } });
+    const faults = new FaultInjector();
+    faults.attach(faulty);
+    return { client: faulty, faults };
+  };
   const open = (overrides: Partial<DynamoDbStateStoreOptions> = {}): Promise<DynamoDbStateStore> =>
     DynamoDbStateStore.open({
       client,
@@ -30,7 +38,7 @@ export function storeFixture(
       retry: { baseDelayMs: 5 },
       ...overrides,
     });
-  return { client, tableName, open };
+  return { client, tableName, open, faultyClient };
 }
 
 /** The ref of a value state `state` of string `key`. */
