@@ -1,5 +1,14 @@
 // Public surface of @statebackend/testkit; nothing is defined here.
 
+export {
+  describeKeyedStateBackendConformance,
+  ConformanceHarness,
+  ManualClock,
+  keyedStateConformanceCases,
+  type ConformanceCaseGroup,
+  type KeyedStateBackendConformanceOptions,
+} from './conformance/index.js';
+
 // Emulator processes.
 export {
   EMULATOR_NAMES,

@@ -1,0 +1,10 @@
+// The keyed-state backend conformance suite; nothing is defined here.
+export { type ConformanceBackendSpec, ConformanceHarness } from './conformance-harness.js';
+export type {
+  ConformanceCaseDefiner,
+  ConformanceCaseGroup,
+  KeyedStateBackendConformanceOptions,
+} from './conformance-options.js';
+export { describeKeyedStateBackendConformance, keyedStateConformanceCases } from './describe-conformance.js';
+export { collect, interleave, seededRandom, sortedKeys } from './helpers.js';
+export { ManualClock } from './manual-clock.js';
