@@ -7,6 +7,7 @@ import {
 } from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
 import { S3CheckpointStorage, type S3CheckpointStorageOptions } from '../../src/index.js';
+import { S3FaultInjector } from '../support/fault-injection.js';
 import { createBucket, listKeys, openUploads, s3ClientFor } from '../support/s3-bucket.js';
 
 const RANGE = KeyGroupRange.of(0, 127);
@@ -211,5 +212,34 @@ describeEachTarget('s3', (target) => {
         expect(head.ServerSideEncryption).toBe(expected);
       }
     }
+  });
+
+  it.each([
+    ['a part upload fails', 2, 'request-lost'],
+    ['the answer to CreateMultipartUpload is lost', 1, 'response-lost'],
+    ['the answer to CompleteMultipartUpload is lost', 5, 'response-lost'],
+  ] as const)('aborts the multipart upload when %s, leaving no upload open', async (_what, failAt, mode) => {
+    const faulty = s3ClientFor(target, cleanup, { maxAttempts: 1 });
+    const faults = new S3FaultInjector(faulty);
+    const storage = new S3CheckpointStorage({
+      client: faulty,
+      bucket,
+      prefix: 'ckpt',
+      jobId: `multipart-fault-${failAt}-${mode}`,
+      operatorId: 'op-1',
+      partSize: 5 * 1024 * 1024,
+      uploadConcurrency: 1,
+    });
+    const lease = await storage.claim(RANGE);
+    faults.arm(failAt, mode);
+    const failed = await storage.writeFile(lease, 1, 'exclusive', new Uint8Array(11 * 1024 * 1024)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    faults.disarm();
+
+    expect(faults.commands[0]).toBe('CreateMultipartUploadCommand');
+    expect(failed).toBeInstanceOf(CheckpointStorageError);
+    expect(await openUploads(s3, bucket)).toEqual([]);
   });
 });

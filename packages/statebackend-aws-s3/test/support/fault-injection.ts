@@ -1,0 +1,55 @@
+import { type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+
+/** How an injected fault fails a call. */
+export type FaultMode = 'request-lost' | 'response-lost';
+
+/**
+ * Fails the k-th S3 call a client makes while armed, through a middleware above the SDK's retry
+ * strategy (so the SDK does not retry it): `request-lost` fails before anything is sent,
+ * `response-lost` sends the request, lets S3 apply it, and then fails as if the answer never came.
+ */
+export class S3FaultInjector {
+  calls = 0;
+  private failAt = 0;
+  private mode: FaultMode = 'request-lost';
+  private armed = false;
+  /** Commands seen while armed, in order. */
+  readonly commands: string[] = [];
+
+  constructor(client: S3Client) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!this.armed) return next(args);
+        this.calls++;
+        this.commands.push(context.commandName ?? 'unknown');
+        if (this.calls !== this.failAt) return next(args);
+        if (this.mode === 'request-lost') {
+          throw new S3ServiceException({
+            name: 'InternalError',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 500 },
+            message: `injected failure of call ${this.calls}`,
+          });
+        }
+        await next(args);
+        throw Object.assign(new Error(`injected loss of the response to call ${this.calls}`), {
+          code: 'ECONNRESET',
+        });
+      },
+      { step: 'initialize', name: 'statebackendFaultInjection' },
+    );
+  }
+
+  /** Counts calls from now on and fails call `failAt` (0: none). */
+  arm(failAt: number, mode: FaultMode = 'request-lost'): void {
+    this.calls = 0;
+    this.commands.length = 0;
+    this.failAt = failAt;
+    this.mode = mode;
+    this.armed = true;
+  }
+
+  disarm(): void {
+    this.armed = false;
+  }
+}
