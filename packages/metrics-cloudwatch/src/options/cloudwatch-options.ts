@@ -98,6 +98,36 @@ const filterListType: ConfigType<readonly string[]> = {
 const key = (suffix: string) => ConfigOptions.key(`${CLOUDWATCH_REPORTER_PREFIX}.${suffix}`);
 const generic = reporterOptions('cloudwatch');
 
+/** Keys of the Java module's reporter that are not carried over, and what to do instead. */
+export const UNSUPPORTED_JAVA_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['batch-size', 'not set: use batch.max-datums (CloudWatch takes 1,000 datums per request, not 20)'],
+  ['parse-metric-name', 'not set: scope variables become dimensions without parsing names'],
+  [
+    'extract-taskmanager-dimension',
+    'not set: use include-task-dimensions (adds tm_id and the other instance dimensions)',
+  ],
+  ['extract-operator-dimension', 'not set: operator_name is a dimension whenever the scope has an operator'],
+  ['job-name', "not set: the job name comes from the metric group's scope (job_name)"],
+  ['task-name', "not set: the task name comes from the metric group's scope (task_name)"],
+  ['user-agent-prefix', 'not set: the client names this package in its User-Agent'],
+].map(([suffix, instead]) => [`${CLOUDWATCH_REPORTER_PREFIX}.${suffix}`, instead] as const);
+
+/** Declared (so never "unknown"), and reported by {@link unsupportedJavaKeys} with what to use instead. */
+const UNSUPPORTED_JAVA_OPTIONS: readonly AnyConfigOption[] = UNSUPPORTED_JAVA_KEYS.map(
+  ([unsupported, instead]) =>
+    ConfigOptions.key(unsupported)
+      .stringType()
+      .noDefaultValue()
+      .withDescription(`Not supported; ${instead}.`),
+);
+
+/** A validation rule reporting every key of the Java module's reporter that is set. */
+export const unsupportedJavaKeys: ConfigurationRule = (context) => {
+  for (const [unsupported, expected] of UNSUPPORTED_JAVA_KEYS) {
+    if (context.configuration.contains(unsupported)) context.report({ key: unsupported, expected });
+  }
+};
+
 /**
  * The options of the CloudWatch reporter, under `metrics.reporter.cloudwatch.`. The reporter
  * also reads the `aws.*` options of `@statebackend/aws-base` (region, credentials, endpoint) in
@@ -229,6 +259,7 @@ export class CloudWatchOptions {
       CloudWatchOptions.RETRY_MAX_DELAY,
       CloudWatchOptions.BUFFER_MAX_DATUMS,
       CloudWatchOptions.EMF_OUTPUT,
+      ...UNSUPPORTED_JAVA_OPTIONS,
     ];
   }
 }

@@ -13,6 +13,7 @@ import {
   type EmfOutput,
   type HistogramMode,
   type ReporterMode,
+  unsupportedJavaKeys,
 } from './cloudwatch-options.js';
 
 /**
@@ -122,13 +123,15 @@ export function resolveSettings(
   options: ResolveSettingsOptions = {},
 ): ResolvedSettings {
   const scopePrefixes = [`${CLOUDWATCH_REPORTER_PREFIX}.`];
+  const rules = [unsupportedJavaKeys];
   if (options.validateAws === true) {
     validateAwsConfiguration(configuration, {
       options: CloudWatchOptions.all(),
       scopePrefixes: ['aws.', ...scopePrefixes],
+      rules,
     });
   } else {
-    validateConfiguration(configuration, CloudWatchOptions.all(), { scopePrefixes });
+    validateConfiguration(configuration, CloudWatchOptions.all(), { scopePrefixes, rules });
   }
   const get = <T>(option: ConfigOption<T, true>): T => configuration.get(option);
   const highResolution = configuration.get(O.HIGH_RESOLUTION) ?? [];

@@ -134,6 +134,24 @@ describe('CloudWatch reporter configuration', () => {
     expect(error.issues[3]?.suggestion).toBe('metrics.reporter.cloudwatch.include-task-dimensions');
   });
 
+  it("tells what to use instead of the Java module's keys", () => {
+    const error = configurationError(
+      () =>
+        new CloudWatchMetricReporter({
+          mode: 'dry-run',
+          configuration: Configuration.fromObject({
+            'metrics.reporter.cloudwatch.batch-size': 20,
+            'metrics.reporter.cloudwatch.job-name': 'wordcount',
+          }),
+        }),
+    );
+    expect(error.keys).toEqual([
+      'metrics.reporter.cloudwatch.batch-size',
+      'metrics.reporter.cloudwatch.job-name',
+    ]);
+    expect(error.message).toContain('use batch.max-datums');
+  });
+
   it('names settings given in code by their keys too', () => {
     const error = configurationError(
       () => new CloudWatchMetricReporter({ mode: 'emf', percentiles: [101], bufferMaxDatums: -1 }),
