@@ -1,0 +1,28 @@
+import {
+  cleanupAfterAll,
+  describeEachTarget,
+  describeKeyedStateBackendConformance,
+} from '@statebackend/testkit';
+import type { S3StateBackend } from '../../src/index.js';
+import { s3StateBackend } from '../support/s3-backend.js';
+import { createBucket, s3ClientFor } from '../support/s3-bucket.js';
+
+describeEachTarget('s3', (target) => {
+  const cleanup = cleanupAfterAll();
+  const s3 = s3ClientFor(target, cleanup);
+  let backend: S3StateBackend | undefined;
+
+  beforeAll(async () => {
+    const bucket = await createBucket(s3, target, cleanup, 's3-conformance');
+    backend = s3StateBackend(target, s3, bucket);
+    cleanup.add('S3 state backend', () => backend?.close());
+  });
+
+  describeKeyedStateBackendConformance(`S3StateBackend on ${target.name}`, {
+    create: (parameters) => {
+      if (backend === undefined) throw new Error('the bucket was not created');
+      return backend.createKeyedStateBackend(parameters);
+    },
+    timeoutMs: 30_000,
+  });
+});
