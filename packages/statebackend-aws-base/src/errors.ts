@@ -549,3 +549,30 @@ export class SnapshotAbortedError extends StateBackendError {
 }
 
 // <errors:metrics>
+
+// <errors:driver>
+
+/** A processor driver option out of range, or a driver used out of order (e.g. `run` before `start`). */
+export class ProcessorDriverError extends StateBackendError {
+  override readonly name: string = 'ProcessorDriverError';
+}
+
+/**
+ * The user's function failed on a record or a timer. The driver stopped without a checkpoint, so
+ * a restart resumes from the last complete checkpoint and processes the record again.
+ */
+export class RecordProcessingError extends StateBackendError {
+  override readonly name: string = 'RecordProcessingError';
+  /** The record's offset since the start of the stream (records before it, across restarts). */
+  readonly offset: number | undefined;
+
+  constructor(what: string, offset: number | undefined, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Processing ${what} failed: ${detail}. The driver stopped without a checkpoint; a restart resumes from ` +
+        'the last complete checkpoint and processes it again.',
+      { cause },
+    );
+    this.offset = offset;
+  }
+}

@@ -380,3 +380,28 @@ export {
 export { type ScheduledTask, type Scheduler, systemScheduler } from './metrics/scheduler.js';
 export { asVariable, type MetricScope, ScopeVariables, variableName } from './metrics/scope.js';
 export { SimpleCounter } from './metrics/simple-counter.js';
+
+// <exports:driver>
+export { ProcessorDriverError, RecordProcessingError } from './errors.js';
+export {
+  DRIVER_METADATA_FORMAT,
+  type DriverMetadata,
+  decodeDriverMetadata,
+  encodeDriverMetadata,
+} from './driver/driver-metadata.js';
+export type { ProcessContext } from './driver/process-context.js';
+export {
+  type DriverResult,
+  type DriverStart,
+  END_OF_INPUT_WATERMARK,
+  ProcessorDriver,
+} from './driver/processor-driver.js';
+export type {
+  CheckpointCadence,
+  DriverBackendContext,
+  DriverCheckpoint,
+  EventTimeOptions,
+  ProcessorDriverOptions,
+} from './driver/processor-driver-options.js';
+export type { TimeDomain, Timer, TimerService } from './driver/timers/timer.js';
+export { TIMER_STATE_NAME } from './driver/timers/timer-state.js';

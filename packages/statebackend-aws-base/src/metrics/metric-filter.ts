@@ -66,15 +66,6 @@ function matches(spec: FilterSpec, type: MetricType, name: string, logicalScope:
   return spec.types.has(type) && spec.name.test(name) && spec.scope.test(logicalScope);
 }
 
-/** Splits a `;`-separated list of filters, ignoring blanks. */
-export function splitFilterList(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-}
-
 /** Settings of {@link createMetricFilter}. */
 export interface MetricFilterPatterns {
   /** Default `['*:*:*']`: everything. */

@@ -96,8 +96,12 @@ export class MetricRegistry implements MetricRegistrar {
       for (const { reporter, factory } of resolved) {
         const config = registry.metricConfig(reporter.name, reporter.properties, configuration);
         const created = await factory.createMetricReporter(config);
-        const intervalMs = reporter.intervalMs ?? factory.defaultIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
-        await registry.addReporter(created, { ...reporter, intervalMs }, config);
+        const intervalMs = reporter.intervalMs ?? factory.defaultIntervalMs;
+        await registry.addReporter(
+          created,
+          { ...reporter, ...(intervalMs === undefined ? {} : { intervalMs }) },
+          config,
+        );
       }
     } catch (error) {
       await registry.close();
@@ -131,7 +135,7 @@ export class MetricRegistry implements MetricRegistrar {
 
   /**
    * Opens `reporter` and tells it of every metric registered so far. A reporter with `report()`
-   * then runs every `settings.intervalMs` (default 10 s).
+   * then runs every `settings.intervalMs` (default the reporter's `defaultIntervalMs`, else 10 s).
    */
   async addReporter(
     reporter: MetricReporter,
@@ -140,7 +144,7 @@ export class MetricRegistry implements MetricRegistrar {
   ): Promise<void> {
     if (this.isClosed)
       throw new StateBackendError(`Cannot add reporter '${settings.name}': the metric registry is closed`);
-    const intervalMs = settings.intervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
+    const intervalMs = settings.intervalMs ?? reporter.defaultIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
     if (!(intervalMs > 0))
       throw new RangeError(`Reporter '${settings.name}': intervalMs must be > 0, received ${intervalMs}`);
     await reporter.open(config);

@@ -42,6 +42,8 @@ export interface MetricReporter {
   notifyOfRemovedMetric(metric: Metric, metricName: string, group: MetricGroupView): void;
   /** For scheduled reporters: reports every metric's current value. */
   report?(): void | Promise<void>;
+  /** The interval this reporter suits when none is configured; otherwise 10 s, as in Flink. */
+  readonly defaultIntervalMs?: number;
 }
 
 /**

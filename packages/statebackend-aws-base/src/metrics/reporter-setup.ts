@@ -8,7 +8,7 @@ import { METRICS_REPORTER_PREFIX, REPORTERS_LIST, reporterOptions } from './repo
 export interface ReporterSettings {
   /** Names the reporter in logs and in `metrics.reporter.<name>.*`. */
   readonly name: string;
-  /** Time between `report()` calls; default the factory's, else 10 s. */
+  /** Time between `report()` calls; default the factory's or the reporter's, else 10 s. */
   readonly intervalMs?: number;
   /** Which metrics the reporter is told of; default all. */
   readonly filter?: MetricFilter;

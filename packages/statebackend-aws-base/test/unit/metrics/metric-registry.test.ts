@@ -81,6 +81,18 @@ describe('MetricRegistry', () => {
     await slow;
   });
 
+  it("uses the reporter's own default interval when none is given", async () => {
+    const scheduler = new ManualScheduler();
+    const registry = new MetricRegistry({ scheduler });
+    const reporter = Object.assign(new RecordingReporter(), { defaultIntervalMs: 60_000 });
+    await registry.addReporter(reporter, { name: 'r' });
+    await scheduler.advance(59_999);
+    expect(reporter.reports).toBe(0);
+    await scheduler.advance(1);
+    expect(reporter.reports).toBe(1);
+    expect(reporter.config?.metricGroup.getAllVariables()['<reporter>']).toBe('r');
+  });
+
   it('on close, stops the timer, reports a last time, then closes the reporter', async () => {
     const scheduler = new ManualScheduler();
     const registry = new MetricRegistry({ scheduler });
