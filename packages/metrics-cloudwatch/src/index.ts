@@ -23,7 +23,6 @@ export type { CloudWatchReporterSettings, ResolvedSettings } from './options/rep
 export {
   CloudWatchMetricReporter,
   type CloudWatchMetricReporterOptions,
-  USER_AGENT,
 } from './reporter/cloudwatch-metric-reporter.js';
 export {
   CLOUDWATCH_FACTORY_NAMES,
@@ -35,3 +34,4 @@ export {
   type DropReason,
   type ReporterStatisticsSnapshot,
 } from './reporter/reporter-statistics.js';
+export { USER_AGENT } from './reporter/senders.js';

@@ -24,12 +24,9 @@ export const CLOUDWATCH_FACTORY_NAMES: readonly string[] = [
  * Creates a {@link CloudWatchMetricReporter} from `metrics.reporter.<name>.*` and `aws.*` keys.
  * Whatever the reporter's name, its keys are read as the `metrics.reporter.cloudwatch.*` options
  * (so `metrics.reporter.cw.namespace` works for a reporter named `cw`). Reports every 60 s
- * unless `.interval` says otherwise.
+ * (the reporter's default) unless `.interval` says otherwise.
  */
 export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
-  /** CloudWatch keeps standard metrics per minute; reporting more often only adds requests. */
-  readonly defaultIntervalMs = 60_000;
-
   createMetricReporter(config: MetricConfig): CloudWatchMetricReporter {
     const entries: [string, string][] = [];
     for (const [key, value] of config.configuration.toMap()) {

@@ -1,11 +1,6 @@
+import type { CloudWatchClient, CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import {
-  CloudWatchClient,
-  type CloudWatchClientConfig,
-  PutMetricDataCommand,
-  type PutMetricDataCommandInput,
-} from '@aws-sdk/client-cloudwatch';
-import {
-  AwsClientManager,
+  type AwsClientManager,
   type ClientSource,
   Configuration,
   type Logger,
@@ -33,9 +28,7 @@ import {
 import { Publisher } from '../publish/publisher.js';
 import { RetryBuffer } from '../publish/retry-buffer.js';
 import { ReporterStatistics, type ReporterStatisticsSnapshot } from './reporter-statistics.js';
-
-/** Names this package in the User-Agent of the client it creates. */
-export const USER_AGENT = 'statebackend-metrics-cloudwatch';
+import { apiSender, dryRunSender, type Send, streamSink } from './senders.js';
 
 /** Everything the reporter takes in code: settings, where the client comes from, and collaborators. */
 export type CloudWatchMetricReporterOptions = CloudWatchReporterSettings &
@@ -55,13 +48,6 @@ export type CloudWatchMetricReporterOptions = CloudWatchReporterSettings &
     readonly random?: () => number;
   };
 
-function streamSink(output: 'stdout' | 'stderr'): (line: string) => void {
-  const stream = output === 'stdout' ? process.stdout : process.stderr;
-  return (line) => {
-    stream.write(`${line}\n`);
-  };
-}
-
 /**
  * Reports metrics to Amazon CloudWatch: through PutMetricData (`api`), as Embedded Metric Format
  * lines (`emf`) or as a log of what it would send (`dry-run`). See the package README for how
@@ -77,6 +63,8 @@ function streamSink(output: 'stdout' | 'stderr'): (line: string) => void {
  * ```
  */
 export class CloudWatchMetricReporter implements MetricReporter {
+  /** CloudWatch keeps standard metrics per minute; reporting more often only adds requests. */
+  readonly defaultIntervalMs = 60_000;
   readonly settings: ResolvedSettings;
   readonly #options: CloudWatchMetricReporterOptions;
   readonly #statistics = new ReporterStatistics();
@@ -124,7 +112,18 @@ export class CloudWatchMetricReporter implements MetricReporter {
     this.#scheduler = this.#options.scheduler ?? config.scheduler;
     this.#statistics.register(config.metricGroup);
     if (this.settings.mode === 'emf') return;
-    const send = this.settings.mode === 'api' ? this.apiSend(config) : this.dryRunSend();
+    let send: Send;
+    if (this.settings.mode === 'api') {
+      const sender = apiSender(
+        this.#options,
+        this.#options.configuration ?? config.configuration,
+        this.#logger,
+      );
+      send = sender.send;
+      this.#clients = sender.clients;
+    } else {
+      send = dryRunSender(this.#logger);
+    }
     const settings = this.settings;
     this.#publisher = new Publisher({
       namespace: settings.namespace,
@@ -262,37 +261,6 @@ export class CloudWatchMetricReporter implements MetricReporter {
       },
       statistics: this.#statistics,
       warnOnce: (key, message) => this.warnOnce(key, message),
-    };
-  }
-
-  private apiSend(config: MetricConfig): (input: PutMetricDataCommandInput) => Promise<unknown> {
-    const options = this.#options;
-    let client: CloudWatchClient;
-    if (options.client !== undefined) {
-      client = options.client;
-    } else {
-      const configuration = options.configuration ?? config.configuration;
-      this.#clients = new AwsClientManager(configuration, {
-        userAgentSuffix: USER_AGENT,
-        logger: this.#logger,
-      });
-      // The reporter retries itself (retry.*); SDK retries underneath would multiply the attempts.
-      client = this.#clients.getOrCreate(CloudWatchClient, {
-        clientConfig: { maxAttempts: 1, ...options.clientConfig },
-      });
-    }
-    return (input) => client.send(new PutMetricDataCommand(input));
-  }
-
-  private dryRunSend(): (input: PutMetricDataCommandInput) => Promise<unknown> {
-    return async (input) => {
-      this.#logger.info(
-        `CloudWatch dry run: PutMetricData of ${input.MetricData?.length ?? 0} datums to '${input.Namespace}'`,
-        {
-          namespace: input.Namespace,
-          metricData: input.MetricData,
-        },
-      );
     };
   }
 

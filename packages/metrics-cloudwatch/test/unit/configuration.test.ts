@@ -107,8 +107,15 @@ describe('CloudWatch reporter configuration', () => {
       'metrics.reporter.cloudwatch.factory.class': '@statebackend/metrics-cloudwatch',
       'metrics.reporter.cloudwatch.mode': 'dry-run',
     });
-    const registry = await MetricRegistry.fromConfiguration(configuration, { scheduler });
+    const logged: string[] = [];
+    const logger = { ...noopLogger, info: (message: string) => logged.push(message) };
+    const registry = await MetricRegistry.fromConfiguration(configuration, { scheduler, logger });
     expect(registry.reporterNames).toEqual(['cloudwatch']);
+    registry.createGroup({ host: 'h' }).counter('c');
+    await scheduler.advance(59_999);
+    expect(logged).toEqual([]);
+    await scheduler.advance(1);
+    expect(logged).toHaveLength(1);
     await registry.close();
   });
 
