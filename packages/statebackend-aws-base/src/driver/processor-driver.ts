@@ -1,0 +1,357 @@
+import type { KeyedContext } from '../backend/key-context.js';
+import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/checkpointing-keyed-state-backend.js';
+import type { JsonValue } from '../checkpoint/json.js';
+import { ProcessorDriverError, RecordProcessingError } from '../errors.js';
+import { type Logger, noopLogger } from '../logging/logger.js';
+import {
+  type DriverMetadata,
+  decodeDriverMetadata,
+  encodeDriverMetadata,
+  INITIAL_DRIVER_METADATA,
+} from './driver-metadata.js';
+import { InFlightLimiter } from './in-flight-limiter.js';
+import { DriverContext } from './process-context.js';
+import { type ProcessorDriverOptions, validateDriverOptions } from './processor-driver-options.js';
+import { DriverTimers } from './timers/driver-timers.js';
+import type { Timer } from './timers/timer.js';
+import { nextEvent, type Wakeable } from './wait-for-event.js';
+
+/** The watermark emitted at the end of bounded input: every event-time timer fires. */
+export const END_OF_INPUT_WATERMARK = Number.MAX_SAFE_INTEGER;
+
+/** What {@link ProcessorDriver.start} restored. */
+export interface DriverStart {
+  /** The checkpoint restored; undefined for a fresh start (or a restore from a savepoint). */
+  readonly checkpointId: number | undefined;
+  /** Where to resume the source: the position stored with the checkpoint; undefined to start at the beginning. */
+  readonly position: JsonValue | undefined;
+  /** Records consumed before the checkpoint, from the start of the stream. */
+  readonly offset: number;
+  /** Timers restored. */
+  readonly timers: number;
+}
+
+/** How {@link ProcessorDriver.run} ended. */
+export interface DriverResult {
+  /** `end`: the input ended; `aborted`: the signal stopped it (in-flight work drained, then checkpointed). */
+  readonly reason: 'end' | 'aborted';
+  /** Records consumed from the start of the stream. */
+  readonly offset: number;
+  readonly position: JsonValue | undefined;
+  /** The last checkpoint completed; undefined when none was taken or restored. */
+  readonly lastCheckpointId: number | undefined;
+  /** Checkpoints completed during this run. */
+  readonly checkpoints: number;
+}
+
+/**
+ * Runs a keyed stream processor over an async iterable with exactly-once keyed state: it keys
+ * each record, calls `process` with the key's state and timers (records of different keys
+ * concurrently, up to `maxInFlight`; records of one key in order), checkpoints every N records or
+ * T milliseconds together with the source position, and on start restores the latest complete
+ * checkpoint and returns the position to resume the source from. Timers live in the keyed state,
+ * so they fire after a restore. On abort it drains the work in flight and takes a last checkpoint.
+ *
+ * @example
+ * ```ts
+ * const driver = new ProcessorDriver<Click, string>({
+ *   createBackend: ({ clock }) =>
+ *     new CheckpointingHeapBackendBuilder({ ...parameters, clock }, { checkpointStorage, restoreFrom: 'latest' }).build(),
+ *   keyOf: (click) => click.userId,
+ *   process: async (click, ctx) => {
+ *     const count = ctx.getState(clicksPerUser);
+ *     await count.update((await count.value()) + 1);
+ *   },
+ *   checkpoint: { everyRecords: 1000, intervalMs: 5000 },
+ * });
+ * const { position } = await driver.start();
+ * await driver.run(readClicksFrom(position ?? 0), { signal });
+ * ```
+ */
+export class ProcessorDriver<R, K> {
+  readonly #options: ProcessorDriverOptions<R, K>;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #limiter: InFlightLimiter;
+  #backend: CheckpointingKeyedStateBackend<K> | undefined;
+  #timers: DriverTimers<K> | undefined;
+  #phase: 'new' | 'starting' | 'started' | 'running' | 'done' = 'new';
+  #progress: DriverMetadata = INITIAL_DRIVER_METADATA;
+  #lastCheckpointId: number | undefined;
+  #checkpoints = 0;
+  #sinceCheckpoint = 0;
+  #lastCheckpointAt = 0;
+  #pendingSnapshot: Promise<void> | undefined;
+  #failure: { error: unknown } | undefined;
+  readonly #wake: Wakeable = { wake: undefined };
+
+  constructor(options: ProcessorDriverOptions<R, K>) {
+    validateDriverOptions(options as ProcessorDriverOptions<unknown, unknown>);
+    this.#options = options;
+    this.#logger = options.logger ?? noopLogger;
+    this.#now = options.now ?? Date.now;
+    this.#limiter = new InFlightLimiter(options.maxInFlight ?? 32);
+  }
+
+  /** The keyed backend; available once {@link start} resolved. */
+  get backend(): CheckpointingKeyedStateBackend<K> {
+    if (this.#backend === undefined)
+      throw new ProcessorDriverError('The driver has no backend yet: await start() first.');
+    return this.#backend;
+  }
+
+  /** The watermark emitted last; `-Infinity` before the first. */
+  get currentWatermark(): number {
+    return this.#progress.watermark;
+  }
+
+  /** Creates the backend (restoring the latest complete checkpoint) and the timers; returns where to resume. */
+  async start(): Promise<DriverStart> {
+    if (this.#phase !== 'new') throw new ProcessorDriverError('start() was already called on this driver.');
+    this.#phase = 'starting';
+    const clock = {
+      currentTimestamp: (): number =>
+        this.#options.ttlTime === 'event' ? Math.max(0, this.#progress.dataWatermark) : this.#now(),
+    };
+    const backend = await this.#options.createBackend({ clock });
+    this.#backend = backend;
+    const restored = backend.restored;
+    const metadata = decodeDriverMetadata(restored?.userMetadata[0]?.metadata);
+    this.#progress = metadata ?? INITIAL_DRIVER_METADATA;
+    this.#lastCheckpointId = restored?.checkpointId;
+    this.#timers = new DriverTimers(backend, {
+      watermark: () => this.#progress.watermark,
+      now: this.#now,
+      processingTimerAdded: () => this.#wake.wake?.(),
+    });
+    const timers = await this.#timers.load();
+    this.#phase = 'started';
+    this.#logger.info('Processor driver started', {
+      restored: restored?.description ?? 'nothing',
+      offset: this.#progress.offset,
+      timers,
+    });
+    return {
+      checkpointId: restored?.checkpointId,
+      position: this.#progress.position,
+      offset: this.#progress.offset,
+      timers,
+    };
+  }
+
+  /**
+   * Processes `source` until it ends or `signal` aborts; resolves after the last checkpoint. On a
+   * failure of the user's function it stops without a checkpoint and rejects with a
+   * {@link RecordProcessingError}.
+   */
+  async run(
+    source: AsyncIterable<R>,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<DriverResult> {
+    if (this.#phase !== 'started') {
+      throw new ProcessorDriverError(
+        this.#phase === 'new' || this.#phase === 'starting'
+          ? 'Call and await start() before run().'
+          : 'run() can be called once.',
+      );
+    }
+    this.#phase = 'running';
+    const iterator = source[Symbol.asyncIterator]();
+    const signal = options.signal;
+    this.#lastCheckpointAt = this.#now();
+    let reason: DriverResult['reason'] = 'aborted';
+    let pending: Promise<IteratorResult<R>> | undefined;
+    try {
+      for (;;) {
+        this.#throwIfFailed();
+        pending ??= iterator.next();
+        const event = await nextEvent(pending, signal, this.#wakeAt(), this.#wake, this.#now);
+        if (event.kind === 'abort') break;
+        if (event.kind === 'wake') {
+          await this.#onClock();
+          continue;
+        }
+        pending = undefined;
+        if (event.result.done === true) {
+          reason = 'end';
+          break;
+        }
+        await this.#dispatch(event.result.value);
+      }
+      await this.#finish(reason);
+    } catch (error) {
+      await this.#limiter.drain();
+      await this.#pendingSnapshot?.catch(() => undefined);
+      throw error;
+    } finally {
+      this.#phase = 'done';
+      if (reason === 'aborted') iterator.return?.().catch(() => undefined);
+    }
+    return {
+      reason,
+      offset: this.#progress.offset,
+      position: this.#progress.position,
+      lastCheckpointId: this.#lastCheckpointId,
+      checkpoints: this.#checkpoints,
+    };
+  }
+
+  async #dispatch(record: R): Promise<void> {
+    const { keyOf, process, positionOf, eventTime } = this.#options;
+    await this.#limiter.acquire();
+    const offset = this.#progress.offset;
+    let key: K;
+    let timestamp: number | undefined;
+    let position: JsonValue;
+    try {
+      key = keyOf(record);
+      timestamp = eventTime?.timestampOf(record);
+      position = positionOf === undefined ? offset + 1 : positionOf(record, offset);
+    } catch (error) {
+      this.#limiter.track(Promise.resolve());
+      throw new RecordProcessingError(`record ${offset}`, offset, error);
+    }
+    const maxTimestamp =
+      timestamp === undefined
+        ? this.#progress.maxTimestamp
+        : Math.max(this.#progress.maxTimestamp, timestamp);
+    this.#progress = { ...this.#progress, offset: offset + 1, position, maxTimestamp };
+    const timers = this.#requireTimers();
+    const task = this.backend.withKey(key, (ctx) =>
+      process(record, new DriverContext(ctx, timestamp, timers.forKey(ctx))),
+    );
+    this.#limiter.track(
+      task.catch((error: unknown) =>
+        this.#fail(new RecordProcessingError(`record ${offset}`, offset, error)),
+      ),
+    );
+    this.#sinceCheckpoint++;
+    if (eventTime !== undefined && (offset + 1) % (eventTime.watermarkEveryRecords ?? 100) === 0) {
+      const watermark = maxTimestamp - (eventTime.maxOutOfOrdernessMs ?? 0) - 1;
+      await this.#emitWatermark(watermark, watermark);
+    }
+    if (this.#sinceCheckpoint >= (this.#options.checkpoint?.everyRecords ?? 1000)) await this.#checkpoint();
+  }
+
+  /** Waits for the work in flight, then advances the watermark and fires the event-time timers due. */
+  async #emitWatermark(watermark: number, dataWatermark: number): Promise<void> {
+    if (watermark <= this.#progress.watermark) return;
+    await this.#limiter.drain();
+    this.#throwIfFailed();
+    this.#progress = {
+      ...this.#progress,
+      watermark,
+      dataWatermark: Math.max(this.#progress.dataWatermark, dataWatermark),
+    };
+    // Timers may register timers that are due too: fire until none is.
+    while (this.#requireTimers().earliest('event') !== undefined) {
+      if (!(await this.#fireDue('event', watermark))) break;
+      await this.#limiter.drain();
+      this.#throwIfFailed();
+    }
+  }
+
+  /** Fires the timers of `domain` due at `time`; false when none was. */
+  async #fireDue(domain: 'event' | 'processing', time: number): Promise<boolean> {
+    const timers = this.#requireTimers();
+    let fired = false;
+    for (
+      let timer = timers.pollDue(domain, time);
+      timer !== undefined;
+      timer = timers.pollDue(domain, time)
+    ) {
+      fired = true;
+      await this.#limiter.acquire();
+      const task = timers.fire(timer, (t, ctx) => this.#callOnTimer(t, ctx));
+      const what = `${domain}-time timer ${timer.name === '' ? '' : `'${timer.name}' `}at ${timer.timestamp}`;
+      this.#limiter.track(
+        task.catch((error: unknown) => this.#fail(new RecordProcessingError(what, undefined, error))),
+      );
+      this.#sinceCheckpoint++;
+    }
+    return fired;
+  }
+
+  #callOnTimer(timer: Timer<K>, ctx: KeyedContext<K>): void | Promise<void> {
+    const onTimer = this.#options.onTimer;
+    if (onTimer === undefined) return;
+    const timestamp = timer.domain === 'event' ? timer.timestamp : undefined;
+    return onTimer(timer, new DriverContext(ctx, timestamp, this.#requireTimers().forKey(ctx)));
+  }
+
+  /** The processing clock reached a deadline: checkpoint by time, fire processing-time timers. */
+  async #onClock(): Promise<void> {
+    const intervalMs = this.#options.checkpoint?.intervalMs ?? 10_000;
+    if (this.#sinceCheckpoint > 0 && this.#now() - this.#lastCheckpointAt >= intervalMs)
+      await this.#checkpoint();
+    await this.#fireDue('processing', this.#now());
+  }
+
+  /** When the loop must wake without a record: the checkpoint interval, or the next processing timer. */
+  #wakeAt(): number | undefined {
+    const timer = this.#requireTimers().earliest('processing');
+    const checkpointAt =
+      this.#sinceCheckpoint > 0
+        ? this.#lastCheckpointAt + (this.#options.checkpoint?.intervalMs ?? 10_000)
+        : undefined;
+    if (timer === undefined) return checkpointAt;
+    return checkpointAt === undefined ? timer : Math.min(timer, checkpointAt);
+  }
+
+  async #finish(reason: DriverResult['reason']): Promise<void> {
+    await this.#limiter.drain();
+    this.#throwIfFailed();
+    if (
+      reason === 'end' &&
+      this.#options.eventTime !== undefined &&
+      this.#options.fireTimersAtEnd !== false
+    ) {
+      await this.#emitWatermark(END_OF_INPUT_WATERMARK, this.#progress.dataWatermark);
+    }
+    if (this.#sinceCheckpoint > 0 || this.#lastCheckpointId === undefined) await this.#checkpoint();
+    await this.#pendingSnapshot;
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Takes a checkpoint at a consistent point: every record consumed so far is processed, none
+   * after it. The state is frozen before this returns; its upload overlaps with the next records,
+   * one checkpoint at a time.
+   */
+  async #checkpoint(): Promise<void> {
+    await this.#limiter.drain();
+    this.#throwIfFailed();
+    await this.#pendingSnapshot;
+    this.#throwIfFailed();
+    const backend = this.backend;
+    const checkpointId = (this.#lastCheckpointId ?? 0) + 1;
+    const progress = this.#progress;
+    const snapshot = backend.snapshot(checkpointId, encodeDriverMetadata(progress));
+    this.#lastCheckpointId = checkpointId;
+    this.#sinceCheckpoint = 0;
+    this.#lastCheckpointAt = this.#now();
+    this.#pendingSnapshot = snapshot.then(
+      async () => {
+        this.#checkpoints++;
+        await backend.notifyCheckpointComplete(checkpointId);
+        this.#options.onCheckpoint?.({ checkpointId, offset: progress.offset, position: progress.position });
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= { error };
+    this.#wake.wake?.();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure.error;
+  }
+
+  #requireTimers(): DriverTimers<K> {
+    if (this.#timers === undefined)
+      throw new ProcessorDriverError('The driver has not started: await start() first.');
+    return this.#timers;
+  }
+}
