@@ -108,3 +108,21 @@ export class StoreFailedError extends StateBackendError {
     );
   }
 }
+
+/** A key (with namespace and map key) too long for a DynamoDB sort key. Nothing was written. */
+export class KeyTooLargeError extends StateBackendError {
+  override readonly name: string = 'KeyTooLargeError';
+  readonly stateName: string;
+  readonly byteLength: number;
+  readonly limit: number;
+
+  constructor(stateName: string, byteLength: number, limit: number) {
+    super(
+      `State '${stateName}': the serialized key, namespace and map key take ${byteLength} bytes; DynamoDB sort keys ` +
+        `leave room for ${limit} (less a long state name). Use shorter keys, e.g. a hash of a long key.`,
+    );
+    this.stateName = stateName;
+    this.byteLength = byteLength;
+    this.limit = limit;
+  }
+}

@@ -1,8 +1,21 @@
 // Public surface of @statebackend/aws-dynamodb; nothing is defined here.
-export type { LineageEntry, CommitRecord } from './checkpoint/lineage.js';
+export {
+  DynamoDbKeyedStateBackend,
+  MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
+} from './backend/dynamodb-keyed-state-backend.js';
+export {
+  DynamoDbKeyedStateBackendBuilder,
+  type StoreSettings,
+} from './backend/dynamodb-keyed-state-backend-builder.js';
+export { DynamoDbStateBackend, type DynamoDbStateBackendOptions } from './backend/dynamodb-state-backend.js';
+export { DynamoDbStateBackendFactory } from './backend/dynamodb-state-backend-factory.js';
+export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';
+export { DynamoDbOptions } from './config/dynamodb-options.js';
 export {
   CheckpointOrderError,
   DynamoDbRequestError,
+  KeyTooLargeError,
   StoreFailedError,
   TableNotActiveError,
   TableSchemaMismatchError,

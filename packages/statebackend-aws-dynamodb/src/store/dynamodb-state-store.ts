@@ -14,6 +14,7 @@ import { commitCheckpoint } from './commit.js';
 import { EntryCache } from './entry-cache.js';
 import { addressOf, cellIdOf } from './entry-keys.js';
 import { deleteSuperseded, flushEntries, freeze } from './flush.js';
+import { listKeys } from './key-lister.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
 import type { StoreContext } from './store-context.js';
@@ -168,6 +169,12 @@ export class DynamoDbStateStore {
   async entries(cell: CellRef): Promise<[mapKey: Uint8Array, value: Uint8Array][]> {
     this.#checkUsable();
     return readMapCell(this.#ctx, cell);
+  }
+
+  /** The keys holding any entry of `state` in `namespace`, each once (a Query per partition, no Scan). */
+  async keys(state: string, namespace: Uint8Array): Promise<Uint8Array[]> {
+    this.#checkUsable();
+    return listKeys(this.#ctx, state, namespace);
   }
 
   /** Removes every entry of a map cell. */

@@ -73,6 +73,11 @@ export class EntryCache {
     return found;
   }
 
+  /** Every cached entry. */
+  all(): IterableIterator<CacheEntry> {
+    return this.#entries.values();
+  }
+
   /** Every dirty entry, oldest use first. */
   dirty(): CacheEntry[] {
     const found: CacheEntry[] = [];

@@ -1,0 +1,50 @@
+import {
+  AbstractAwsKeyedStateBackendBuilder,
+  type KeyedStateBackendParameters,
+} from '@statebackend/aws-base';
+import { DynamoDbStateStore } from '../store/dynamodb-state-store.js';
+import type { DynamoDbStateStoreOptions, StartFrom } from '../store/store-options.js';
+import { DynamoDbKeyedStateBackend } from './dynamodb-keyed-state-backend.js';
+
+/** What a keyed backend's store is opened with, besides what the parameters say. */
+export type StoreSettings = Omit<
+  DynamoDbStateStoreOptions,
+  'scope' | 'keyGroupRange' | 'maxParallelism' | 'startFrom' | 'logger'
+>;
+
+/**
+ * Builds a {@link DynamoDbKeyedStateBackend}: opens its store for the job and operator (scope
+ * `jobId/operatorId`), claiming the key-group range and, when `startFrom` says so, restoring the
+ * newest complete checkpoint of those key groups (rescaling included).
+ */
+export class DynamoDbKeyedStateBackendBuilder<K> extends AbstractAwsKeyedStateBackendBuilder<
+  K,
+  DynamoDbKeyedStateBackend<K>
+> {
+  readonly #settings: StoreSettings;
+  readonly #startFrom: StartFrom;
+
+  constructor(
+    parameters: KeyedStateBackendParameters<K>,
+    settings: StoreSettings,
+    startFrom: StartFrom = { kind: 'empty' },
+  ) {
+    super(parameters);
+    this.#settings = settings;
+    this.#startFrom = startFrom;
+  }
+
+  protected async createBackend(): Promise<DynamoDbKeyedStateBackend<K>> {
+    const p = this.parameters;
+    const store = await DynamoDbStateStore.open({
+      ...this.#settings,
+      scope: `${p.jobId}/${p.operatorId}`,
+      keyGroupRange: p.keyGroupRange,
+      maxParallelism: p.maxParallelism,
+      startFrom: this.#startFrom,
+      ...(p.logger === undefined ? {} : { logger: p.logger }),
+      ...(p.metricGroup === undefined ? {} : { metricGroup: p.metricGroup.addGroup('dynamodb') }),
+    });
+    return new DynamoDbKeyedStateBackend(p, store);
+  }
+}

@@ -1,0 +1,192 @@
+import {
+  AwsKeyedStateBackendBase,
+  type KeyedStateBackendParameters,
+  type RegisteredKeyedState,
+  type SerializedRef,
+  type StateCell,
+  type StateLimits,
+  StateValueTooLargeError,
+  type StoredMapEntry,
+  systemTimeProvider,
+} from '@statebackend/aws-base';
+import { KeyTooLargeError } from '../errors.js';
+import type { CellRef, EntryRef } from '../layout/item-key.js';
+import type { CompletedCheckpoint, DynamoDbStateStore } from '../store/dynamodb-state-store.js';
+import {
+  decodeList,
+  decodeStored,
+  encodeList,
+  encodeStored,
+  expiryOf,
+  listExpiry,
+} from './stored-value-codec.js';
+
+/**
+ * Largest serialized value: half an item (each item may keep the previous checkpointed version
+ * beside the newest), less the keys and attribute names.
+ */
+export const MAX_VALUE_BYTES = 190 * 1024;
+/** Largest key + namespace + map key: DynamoDB sort keys hold 1,024 bytes, with the state name. */
+export const MAX_KEY_BYTES = 896;
+const MAX_SORT_KEY_BYTES = 1024;
+const SORT_KEY_OVERHEAD = 2 + 4 + 4 + 1 + 4 + 4;
+
+/**
+ * Keyed state of one operator instance in DynamoDB: aws-base's keyed-state API on top of a
+ * {@link DynamoDbStateStore}. Values are serialized when written (so a too-large value fails
+ * the write itself) and held as bytes in the store's bounded cache.
+ *
+ * @example
+ * ```ts
+ * const keyed = await backend.createKeyedStateBackend({ jobId, operatorId, keyGroupRange,
+ *   maxParallelism: 128, keySerializer: Serializers.string });
+ * await keyed.withKey('user-1', async (ctx) => ctx.getState(clicks).update(1));
+ * await keyed.snapshot(1, sourcePosition);
+ * ```
+ */
+export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
+  readonly limits: StateLimits = Object.freeze({
+    maxValueBytes: MAX_VALUE_BYTES,
+    maxKeyBytes: MAX_KEY_BYTES,
+  });
+  /** The store underneath: checkpoints, metrics, epoch. */
+  readonly store: DynamoDbStateStore;
+  readonly #nativeTtl: boolean;
+
+  constructor(parameters: KeyedStateBackendParameters<K>, store: DynamoDbStateStore) {
+    super(parameters);
+    this.store = store;
+    // DynamoDB deletes by wall-clock time: expiries from another clock would mean nothing to it.
+    this.#nativeTtl = parameters.clock === undefined || parameters.clock === systemTimeProvider;
+  }
+
+  /**
+   * Takes checkpoint `checkpointId` of this operator instance with the caller's `metadata`
+   * (e.g. the source position); resolves once it is complete. See {@link DynamoDbStateStore.snapshot}.
+   */
+  snapshot(checkpointId: number, metadata?: Uint8Array): Promise<CompletedCheckpoint> {
+    return this.store.snapshot(checkpointId, metadata);
+  }
+
+  /** The metadata of the checkpoint restored at creation, if any. */
+  get restoredMetadata(): Uint8Array | undefined {
+    return this.store.restored[0]?.metadata;
+  }
+
+  protected async read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {
+    const bytes = await this.store.get(this.#ref(state, cell));
+    return bytes === undefined ? undefined : decodeStored(state, bytes);
+  }
+
+  protected write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): Promise<void> {
+    const bytes = this.#checked(state, encodeStored(state, stored));
+    return this.store.put(this.#ref(state, cell), bytes, this.#expiry(expiryOf(state, stored)));
+  }
+
+  protected remove(state: RegisteredKeyedState, cell: StateCell): Promise<void> {
+    if (state.kind === 'map') return this.store.clearMap(this.#cell(state, cell));
+    return this.store.delete(this.#ref(state, cell));
+  }
+
+  protected async readList(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+  ): Promise<readonly unknown[] | undefined> {
+    const bytes = await this.store.get(this.#ref(state, cell));
+    return bytes === undefined ? undefined : decodeList(state, bytes);
+  }
+
+  protected async appendList(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    elements: readonly unknown[],
+  ): Promise<void> {
+    const existing = (await this.readList(state, cell)) ?? [];
+    await this.writeList(state, cell, [...existing, ...elements]);
+  }
+
+  protected writeList(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    elements: readonly unknown[],
+  ): Promise<void> {
+    const bytes = this.#checked(state, encodeList(state, elements));
+    return this.store.put(this.#ref(state, cell), bytes, this.#expiry(listExpiry(state, elements)));
+  }
+
+  protected async readEntry(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    userKey: SerializedRef,
+  ): Promise<unknown> {
+    const bytes = await this.store.get(this.#ref(state, cell, userKey));
+    return bytes === undefined ? undefined : decodeStored(state, bytes);
+  }
+
+  protected writeEntry(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+    userKey: SerializedRef,
+    stored: unknown,
+  ): Promise<void> {
+    const bytes = this.#checked(state, encodeStored(state, stored));
+    return this.store.put(this.#ref(state, cell, userKey), bytes, this.#expiry(expiryOf(state, stored)));
+  }
+
+  protected removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): Promise<void> {
+    return this.store.delete(this.#ref(state, cell, userKey));
+  }
+
+  protected async readEntries(
+    state: RegisteredKeyedState,
+    cell: StateCell,
+  ): Promise<readonly StoredMapEntry[]> {
+    const userKeys = state.userKeySerializer;
+    if (userKeys === undefined) return [];
+    const entries = await this.store.entries(this.#cell(state, cell));
+    return entries.map(
+      ([mapKey, value]): StoredMapEntry => [userKeys.deserialize(mapKey), decodeStored(state, value)],
+    );
+  }
+
+  protected async *iterateKeys(
+    state: RegisteredKeyedState,
+    namespace: SerializedRef,
+  ): AsyncGenerator<Uint8Array> {
+    yield* await this.store.keys(state.name, namespace.bytes);
+  }
+
+  protected async disposeStore(): Promise<void> {
+    await this.store.close();
+  }
+
+  #cell(state: RegisteredKeyedState, cell: StateCell): CellRef {
+    const context = cell.keyContext;
+    return {
+      state: state.name,
+      keyGroup: context.keyGroup,
+      key: context.keyBytes,
+      namespace: cell.namespace.bytes,
+    };
+  }
+
+  #ref(state: RegisteredKeyedState, cell: StateCell, userKey?: SerializedRef): EntryRef {
+    const ref: EntryRef = { ...this.#cell(state, cell), mapKey: userKey?.bytes };
+    const keyBytes = ref.key.length + ref.namespace.length + (ref.mapKey?.length ?? 0);
+    const sortKeyBytes = keyBytes + Buffer.byteLength(state.name) + SORT_KEY_OVERHEAD;
+    if (keyBytes > MAX_KEY_BYTES || sortKeyBytes > MAX_SORT_KEY_BYTES) {
+      throw new KeyTooLargeError(state.name, keyBytes, MAX_KEY_BYTES);
+    }
+    return ref;
+  }
+
+  #checked(state: RegisteredKeyedState, bytes: Uint8Array): Uint8Array {
+    if (bytes.length > MAX_VALUE_BYTES)
+      throw new StateValueTooLargeError(state.name, bytes.length, MAX_VALUE_BYTES, 'DynamoDB item');
+    return bytes;
+  }
+
+  #expiry(expiresAt: number | undefined): number | undefined {
+    return this.#nativeTtl ? expiresAt : undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import {
+  AbstractAwsStateBackendFactory,
+  type AnyConfigOption,
+  AwsConfigOptions,
+  type Configuration,
+  type ConfigurationRule,
+  type StateBackendContext,
+} from '@statebackend/aws-base';
+import { DynamoDbOptions } from '../config/dynamodb-options.js';
+import { DynamoDbStateBackend } from './dynamodb-state-backend.js';
+
+/**
+ * Creates the {@link DynamoDbStateBackend} for `state.backend.type: dynamodb` from
+ * `state.backend.dynamodb.*` and `aws.*` keys, validated (every problem at once) before any AWS
+ * call.
+ */
+export class DynamoDbStateBackendFactory extends AbstractAwsStateBackendFactory<DynamoDbStateBackend> {
+  readonly type = 'dynamodb';
+  protected get options(): readonly AnyConfigOption[] {
+    return [...Object.values(DynamoDbOptions), ...AwsConfigOptions.all()];
+  }
+
+  protected override get scopePrefixes(): readonly string[] {
+    return ['state.backend.dynamodb.', 'aws.'];
+  }
+
+  protected override get rules(): readonly ConfigurationRule[] {
+    return [(context) => context.require(DynamoDbOptions.TABLE_NAME, 'a DynamoDB table name')];
+  }
+
+  protected async create(
+    configuration: Configuration,
+    context: StateBackendContext,
+  ): Promise<DynamoDbStateBackend> {
+    const provisioned = configuration.get(DynamoDbOptions.BILLING_MODE) === 'PROVISIONED';
+    return new DynamoDbStateBackend(configuration, {
+      ...(context.clients === undefined ? {} : { clients: context.clients }),
+      ...(context.logger === undefined ? {} : { logger: context.logger }),
+      table: {
+        tableName: configuration.get(DynamoDbOptions.TABLE_NAME) ?? '',
+        createIfMissing: configuration.get(DynamoDbOptions.CREATE_TABLE),
+        deletionProtection: configuration.get(DynamoDbOptions.DELETION_PROTECTION),
+        billing: provisioned
+          ? {
+              mode: 'provisioned',
+              readCapacityUnits: configuration.get(DynamoDbOptions.READ_CAPACITY),
+              writeCapacityUnits: configuration.get(DynamoDbOptions.WRITE_CAPACITY),
+            }
+          : { mode: 'on-demand' },
+      },
+      cacheBytes: configuration.get(DynamoDbOptions.CACHE_SIZE),
+      flushParallelism: configuration.get(DynamoDbOptions.FLUSH_PARALLELISM),
+      buckets: configuration.get(DynamoDbOptions.BUCKETS),
+    });
+  }
+}

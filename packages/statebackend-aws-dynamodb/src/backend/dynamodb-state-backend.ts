@@ -1,0 +1,84 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  AbstractAwsStateBackend,
+  type AwsStateBackendOptions,
+  Configuration,
+  type KeyedStateBackendParameters,
+  type WithClient,
+  type WithConfig,
+} from '@statebackend/aws-base';
+import type { StartFrom } from '../store/store-options.js';
+import type { TableOptions } from '../table/table-options.js';
+import type { DynamoDbKeyedStateBackend } from './dynamodb-keyed-state-backend.js';
+import {
+  DynamoDbKeyedStateBackendBuilder,
+  type StoreSettings,
+} from './dynamodb-keyed-state-backend-builder.js';
+
+/** Options of a {@link DynamoDbStateBackend}: a caller's client or a client config, never both. */
+export type DynamoDbStateBackendOptions = AwsStateBackendOptions &
+  (WithClient<DynamoDBClient> | WithConfig<DynamoDBClientConfig>) & {
+    readonly table: TableOptions;
+    readonly cacheBytes?: number;
+    readonly flushParallelism?: number;
+    readonly buckets?: number;
+  };
+
+/**
+ * The DynamoDB state backend (`state.backend.type: dynamodb`): each keyed backend keeps its
+ * working state in one DynamoDB table behind a bounded cache, with exactly-once checkpoints.
+ *
+ * @example
+ * ```ts
+ * const backend = new DynamoDbStateBackend(configuration, { table: { tableName: 'state' } });
+ * const keyed = await backend.restoreKeyedStateBackend(parameters, { kind: 'checkpoint' });
+ * ```
+ */
+export class DynamoDbStateBackend extends AbstractAwsStateBackend {
+  readonly type = 'dynamodb';
+  readonly #options: DynamoDbStateBackendOptions;
+
+  constructor(configuration: Configuration = new Configuration(), options: DynamoDbStateBackendOptions) {
+    super(configuration, options);
+    this.#options = options;
+  }
+
+  override async createKeyedStateBackend<K>(
+    parameters: KeyedStateBackendParameters<K>,
+  ): Promise<DynamoDbKeyedStateBackend<K>> {
+    return this.restoreKeyedStateBackend(parameters, { kind: 'empty' });
+  }
+
+  /** A keyed backend that starts from `startFrom`: empty, or the newest complete checkpoint of its key groups. */
+  restoreKeyedStateBackend<K>(
+    parameters: KeyedStateBackendParameters<K>,
+    startFrom: StartFrom,
+  ): Promise<DynamoDbKeyedStateBackend<K>> {
+    const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
+    return new DynamoDbKeyedStateBackendBuilder(withLogger, this.#settings(), startFrom).build();
+  }
+
+  protected createKeyedStateBackendBuilder<K>(
+    parameters: KeyedStateBackendParameters<K>,
+  ): DynamoDbKeyedStateBackendBuilder<K> {
+    return new DynamoDbKeyedStateBackendBuilder(parameters, this.#settings());
+  }
+
+  #settings(): StoreSettings {
+    const o = this.#options;
+    const client =
+      o.client !== undefined
+        ? this.clients.getOrCreate(DynamoDBClient, { client: o.client })
+        : this.clients.getOrCreate(
+            DynamoDBClient,
+            o.clientConfig === undefined ? undefined : { clientConfig: o.clientConfig },
+          );
+    return {
+      client,
+      table: o.table,
+      ...(o.cacheBytes === undefined ? {} : { cacheBytes: o.cacheBytes }),
+      ...(o.flushParallelism === undefined ? {} : { flushParallelism: o.flushParallelism }),
+      ...(o.buckets === undefined ? {} : { buckets: o.buckets }),
+    };
+  }
+}
