@@ -3,6 +3,7 @@ import {
   ConfigOptions,
   type ConfigType,
   ConfigTypes,
+  type ConfigurationRule,
   FILTER_ACCEPTS,
   reporterOptions,
 } from '@statebackend/aws-base';
@@ -99,7 +100,7 @@ const key = (suffix: string) => ConfigOptions.key(`${CLOUDWATCH_REPORTER_PREFIX}
 const generic = reporterOptions('cloudwatch');
 
 /** Keys of the Java module's reporter that are not carried over, and what to do instead. */
-export const UNSUPPORTED_JAVA_KEYS: ReadonlyArray<readonly [string, string]> = [
+const JAVA_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['batch-size', 'not set: use batch.max-datums (CloudWatch takes 1,000 datums per request, not 20)'],
   ['parse-metric-name', 'not set: scope variables become dimensions without parsing names'],
   [
@@ -110,7 +111,10 @@ export const UNSUPPORTED_JAVA_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['job-name', "not set: the job name comes from the metric group's scope (job_name)"],
   ['task-name', "not set: the task name comes from the metric group's scope (task_name)"],
   ['user-agent-prefix', 'not set: the client names this package in its User-Agent'],
-].map(([suffix, instead]) => [`${CLOUDWATCH_REPORTER_PREFIX}.${suffix}`, instead] as const);
+];
+export const UNSUPPORTED_JAVA_KEYS: ReadonlyArray<readonly [string, string]> = JAVA_KEYS.map(
+  ([suffix, instead]) => [`${CLOUDWATCH_REPORTER_PREFIX}.${suffix}`, instead] as const,
+);
 
 /** Declared (so never "unknown"), and reported by {@link unsupportedJavaKeys} with what to use instead. */
 const UNSUPPORTED_JAVA_OPTIONS: readonly AnyConfigOption[] = UNSUPPORTED_JAVA_KEYS.map(
