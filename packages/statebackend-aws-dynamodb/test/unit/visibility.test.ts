@@ -1,0 +1,101 @@
+import { KeyGroupRange } from '@statebackend/aws-base';
+import { ancestorsOf, type CommitRecord, lineageFor } from '../../src/checkpoint/lineage.js';
+import { planRestore } from '../../src/checkpoint/restore-plan.js';
+import { keptVersion, resolveSlots } from '../../src/store/visibility.js';
+
+const v = (gen: number, text?: string) => ({
+  gen,
+  value: text === undefined ? undefined : new TextEncoder().encode(text),
+  expiresAt: undefined,
+});
+const commit = (
+  checkpointId: number,
+  epoch: number,
+  cutoff: number,
+  start: number,
+  end: number,
+  lineage: CommitRecord['lineage'] = [],
+): CommitRecord => ({
+  checkpointId,
+  epoch,
+  cutoff,
+  start,
+  end,
+  lineage,
+  metadata: new Uint8Array(0),
+  committedAt: 0,
+});
+
+describe('what a restored owner sees', () => {
+  const ancestors = [
+    { epoch: 7, cutoff: 3, start: 0, end: 127 },
+    { epoch: 2, cutoff: 9, start: 0, end: 127 },
+  ];
+
+  it('its own slot wins, whatever its generation', () => {
+    const own = { cur: v(1, 'mine'), prev: undefined };
+    expect(resolveSlots(own, ancestors, () => ({ cur: v(1, 'old'), prev: undefined })).value).toEqual(
+      own.cur.value,
+    );
+  });
+
+  it("an ancestor's write after its checkpoint is invisible: the version it kept shows", () => {
+    const slots = new Map([[7, { cur: v(5, 'after'), prev: v(3, 'at-checkpoint') }]]);
+    const resolved = resolveSlots(undefined, ancestors, (e) => slots.get(e));
+    expect(new TextDecoder().decode(resolved.value)).toBe('at-checkpoint');
+  });
+
+  it('an ancestor that had not written the entry by its checkpoint defers to older ancestors', () => {
+    const slots = new Map([
+      [7, { cur: v(5, 'after'), prev: undefined }],
+      [2, { cur: v(9, 'older'), prev: undefined }],
+    ]);
+    expect(new TextDecoder().decode(resolveSlots(undefined, ancestors, (e) => slots.get(e)).value)).toBe(
+      'older',
+    );
+  });
+
+  it('a deletion within the cutoff hides older ancestors', () => {
+    const slots = new Map([
+      [7, { cur: v(2), prev: undefined }],
+      [2, { cur: v(9, 'older'), prev: undefined }],
+    ]);
+    expect(resolveSlots(undefined, ancestors, (e) => slots.get(e)).value).toBeUndefined();
+  });
+
+  it('a write keeps the newest version the last complete checkpoint covers', () => {
+    expect(keptVersion({ cur: v(3, 'a'), prev: v(1, 'b') }, 3)).toEqual(v(3, 'a'));
+    expect(keptVersion({ cur: v(4, 'a'), prev: v(1, 'b') }, 3)).toEqual(v(1, 'b'));
+    expect(keptVersion(undefined, 3)).toBeUndefined();
+  });
+});
+
+describe('restore plans', () => {
+  it('take the newest commit of each key group and cut lineages to the key groups that chose them', () => {
+    const commits = [
+      commit(5, 1, 4, 0, 127),
+      commit(6, 2, 2, 0, 63, [{ epoch: 1, cutoff: 4, start: 0, end: 63 }]),
+    ];
+    const plan = planRestore('loc', KeyGroupRange.of(32, 95), commits, undefined);
+    expect(plan.checkpointId).toBe(6);
+    expect(ancestorsOf(plan.lineage, 40)).toEqual([
+      { epoch: 2, cutoff: 2, start: 32, end: 63 },
+      { epoch: 1, cutoff: 4, start: 32, end: 95 },
+    ]);
+    expect(ancestorsOf(plan.lineage, 80)).toEqual([{ epoch: 1, cutoff: 4, start: 32, end: 95 }]);
+  });
+
+  it('refuse a key group without a commit, and a checkpoint older than the newest', () => {
+    expect(() => planRestore('loc', KeyGroupRange.of(0, 127), [commit(1, 1, 1, 0, 63)], undefined)).toThrow(
+      /key group 64 has no committed checkpoint/,
+    );
+    expect(() =>
+      planRestore('loc', KeyGroupRange.of(0, 63), [commit(1, 1, 1, 0, 63), commit(2, 1, 2, 0, 63)], 1),
+    ).toThrow(/newest complete checkpoint is 2/);
+  });
+
+  it('merge per-range entries of one ancestor into one range', () => {
+    const lineage = lineageFor(KeyGroupRange.of(0, 9), () => commit(1, 3, 2, 0, 9));
+    expect(lineage).toEqual([{ epoch: 3, cutoff: 2, start: 0, end: 9 }]);
+  });
+});
