@@ -252,8 +252,16 @@ export class StateSerializationError extends SerializationError {
   readonly stateName: string;
   readonly role: SerializerRole;
 
-  constructor(stateName: string, role: SerializerRole, serializerId: string, received: string, cause: unknown) {
+  constructor(
+    stateName: string,
+    role: SerializerRole,
+    serializerId: string,
+    received: string,
+    cause: unknown,
+  ) {
     const expected = cause instanceof SerializationError ? cause.expected : 'what the serializer accepts';
+    // The serializer's own description may say more, e.g. `object, circular at $.self`.
+    if (cause instanceof SerializationError) received = cause.received;
     super(serializerId, received, expected, { cause });
     this.stateName = stateName;
     this.role = role;
@@ -271,6 +279,7 @@ export class KeySerializationError extends SerializationError {
 
   constructor(serializerId: string, received: string, cause: unknown) {
     const expected = cause instanceof SerializationError ? cause.expected : 'what the serializer accepts';
+    if (cause instanceof SerializationError) received = cause.received;
     super(serializerId, received, expected, { cause });
     const why = cause instanceof SerializationError ? `it accepts ${expected}` : describeCause(cause);
     this.message =

@@ -5,8 +5,20 @@ export {
   ConformanceHarness,
   ManualClock,
   keyedStateConformanceCases,
+  collect,
+  interleave,
+  seededRandom,
   type ConformanceCaseGroup,
   type KeyedStateBackendConformanceOptions,
+} from './conformance/index.js';
+// Checkpoint conformance cases and storage fault injection.
+export {
+  type CheckpointConformanceOptions,
+  type ConformanceCheckpointing,
+  checkpointConformanceCases,
+  FailingCheckpointStorage,
+  type FailureMode,
+  InjectedStorageFailure,
 } from './conformance/index.js';
 
 // Emulator processes.

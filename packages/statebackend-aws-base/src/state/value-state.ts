@@ -21,19 +21,10 @@ export interface ValueState<T, R extends T | undefined = T | undefined> extends 
 }
 
 /**
- * Describes a {@link ValueState}: name, serializer (MessagePack when omitted) and an optional
- * default value returned while the key has no value.
- *
- * @example
- * ```ts
- * const clicks = new ValueStateDescriptor('clicks', Serializers.int, 0);
- * await backend.withKey('user-1', async (ctx) => {
- *   const state = ctx.getState(clicks);
- *   await state.update((await state.value()) + 1);
- * });
- * ```
+ * The class behind {@link ValueStateDescriptor}; use that name. Exported for the backends'
+ * `instanceof` checks.
  */
-export class ValueStateDescriptorImpl<T, R extends T | undefined = T | undefined> extends StateDescriptor<
+export class ValueStateDescriptorClass<T, R extends T | undefined = T | undefined> extends StateDescriptor<
   ValueState<T, R>,
   T
 > {
@@ -47,17 +38,32 @@ export class ValueStateDescriptorImpl<T, R extends T | undefined = T | undefined
   }
 }
 
+/**
+ * Describes a {@link ValueState}: name, serializer (MessagePack when omitted) and an optional
+ * default value returned while the key has no value. With a default, `value()` is typed `T`.
+ *
+ * @example
+ * ```ts
+ * const clicks = new ValueStateDescriptor('clicks', Serializers.int, 0);
+ * await backend.withKey('user-1', async (ctx) => {
+ *   const state = ctx.getState(clicks);
+ *   await state.update((await state.value()) + 1);
+ * });
+ * ```
+ */
+export interface ValueStateDescriptor<T, R extends T | undefined = T | undefined>
+  extends ValueStateDescriptorClass<T, R> {}
+
 /** Constructor signatures of {@link ValueStateDescriptor}: with a default, `value()` is never undefined. */
 export interface ValueStateDescriptorConstructor {
   new <T>(
     name: string,
     serializer: TypeSerializer<T> | undefined,
     defaultValue: T,
-  ): ValueStateDescriptorImpl<T, T>;
-  new <T>(name: string, serializer?: TypeSerializer<T>): ValueStateDescriptorImpl<T, T | undefined>;
+  ): ValueStateDescriptor<T, T>;
+  new <T>(name: string, serializer?: TypeSerializer<T>): ValueStateDescriptor<T, T | undefined>;
+  readonly prototype: ValueStateDescriptor<unknown>;
 }
 
-/** Describes a {@link ValueState}; see {@link ValueStateDescriptorImpl}. */
-export type ValueStateDescriptor<T, R extends T | undefined = T | undefined> = ValueStateDescriptorImpl<T, R>;
-/** Describes a {@link ValueState}; see {@link ValueStateDescriptorImpl}. */
-export const ValueStateDescriptor: ValueStateDescriptorConstructor = ValueStateDescriptorImpl;
+/** Describes a {@link ValueState}; see the interface of the same name. */
+export const ValueStateDescriptor = ValueStateDescriptorClass as ValueStateDescriptorConstructor;

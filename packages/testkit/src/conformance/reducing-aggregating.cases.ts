@@ -8,7 +8,7 @@ import {
 import type { ConformanceCaseGroup } from './conformance-options.js';
 import { inKey } from './helpers.js';
 
-interface Average {
+export interface Average {
   sum: number;
   count: number;
 }

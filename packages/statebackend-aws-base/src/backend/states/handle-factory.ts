@@ -5,7 +5,7 @@ import { MapStateDescriptor } from '../../state/map-state.js';
 import { ReducingStateDescriptor } from '../../state/reducing-state.js';
 import type { State } from '../../state/state.js';
 import type { StateDescriptor } from '../../state/state-descriptor.js';
-import { ValueStateDescriptorImpl } from '../../state/value-state.js';
+import { ValueStateDescriptorClass } from '../../state/value-state.js';
 import type { KeyContext } from '../key-context.js';
 import type { RegisteredKeyedState } from '../registered-state.js';
 import type { SerializedRef } from '../state-store.js';
@@ -32,7 +32,7 @@ export function handleFactoryFor(
   state: RegisteredKeyedState,
   descriptor: StateDescriptor<State, unknown>,
 ): HandleFactory {
-  if (descriptor instanceof ValueStateDescriptorImpl) {
+  if (descriptor instanceof ValueStateDescriptorClass) {
     const defaultValue: unknown = descriptor.defaultValue;
     return (key, namespace, cellId) =>
       new ValueStateHandle(services, state, key, namespace, cellId, defaultValue);
