@@ -365,10 +365,12 @@ export {
 } from './metrics/reporter-factory-registry.js';
 export {
   DEFAULT_REPORT_INTERVAL_MS,
+  keyValueMapType,
   METRICS_REPORTER_PREFIX,
   REPORTERS_LIST,
   type ReporterOptions,
   reporterOptions,
+  semicolonListType,
 } from './metrics/reporter-options.js';
 export {
   type ConfiguredReporter,

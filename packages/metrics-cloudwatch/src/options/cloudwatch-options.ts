@@ -5,7 +5,9 @@ import {
   ConfigTypes,
   type ConfigurationRule,
   FILTER_ACCEPTS,
+  keyValueMapType,
   reporterOptions,
+  semicolonListType,
 } from '@statebackend/aws-base';
 
 /** Prefix of the reporter's keys. Another reporter name works too; see the README. */
@@ -54,46 +56,6 @@ const percentileListType: ConfigType<readonly number[]> = {
     return valid && numbers.length > 0 ? { ok: true, value: Object.freeze(numbers) } : { ok: false };
   },
   format: (value) => value.join(','),
-};
-
-/** `key:value` pairs, as Flink writes maps. */
-const dimensionMapType: ConfigType<Readonly<Record<string, string>>> = {
-  name: 'map',
-  accepts: "dimensions as 'name:value' pairs separated by ',' (e.g. 'Environment:prod,Team:data')",
-  parse(value) {
-    const text = ConfigTypes.string().parse(value);
-    if (!text.ok) return { ok: false };
-    const result: Record<string, string> = {};
-    for (const entry of text.value.split(',')) {
-      if (entry.trim() === '') continue;
-      const colon = entry.indexOf(':');
-      const name = entry.slice(0, colon).trim();
-      const dimensionValue = entry.slice(colon + 1).trim();
-      if (colon <= 0 || name === '' || dimensionValue === '') return { ok: false };
-      result[name] = dimensionValue;
-    }
-    return { ok: true, value: Object.freeze(result) };
-  },
-  format: (value) =>
-    Object.entries(value)
-      .map(([k, v]) => `${k}:${v}`)
-      .join(','),
-};
-
-/** Flink filters separated by `;` (a YAML list becomes that). */
-const filterListType: ConfigType<readonly string[]> = {
-  name: 'list',
-  accepts: FILTER_ACCEPTS,
-  parse(value) {
-    const text = ConfigTypes.string().parse(value);
-    if (!text.ok) return { ok: false };
-    const list = text.value
-      .split(';')
-      .map((part) => part.trim())
-      .filter((part) => part !== '');
-    return { ok: true, value: Object.freeze(list) };
-  },
-  format: (value) => value.join(';'),
 };
 
 const key = (suffix: string) => ConfigOptions.key(`${CLOUDWATCH_REPORTER_PREFIX}.${suffix}`);
@@ -161,7 +123,11 @@ export class CloudWatchOptions {
     );
 
   static readonly DIMENSIONS = key('dimensions')
-    .ofType(dimensionMapType)
+    .ofType(
+      keyValueMapType(
+        "dimensions as 'name:value' pairs separated by ',' (e.g. 'Environment:prod,Team:data')",
+      ),
+    )
     .noDefaultValue()
     .withDescription(
       "Dimensions added to every metric, first, as 'name:value' pairs, e.g. 'Environment:prod'.",
@@ -195,7 +161,7 @@ export class CloudWatchOptions {
     .withDescription('Most distinct values per histogram datum; more are merged into value ranges.');
 
   static readonly HIGH_RESOLUTION = key('high-resolution.includes')
-    .ofType(filterListType)
+    .ofType(semicolonListType(FILTER_ACCEPTS))
     .noDefaultValue()
     .withDescription(
       "Metrics stored at 1-second resolution, as Flink filters 'scope[:name[:types]]' separated by ';'.",
