@@ -249,6 +249,7 @@ export {
   KeyGroupFileWriter,
   type KeyGroupFileWriterOptions,
 } from './checkpoint/format/key-group-file-writer.js';
+export { decodeVerifiedBlock } from './checkpoint/format/block-decoder.js';
 export { bytesAsFile, type RandomAccessFile } from './checkpoint/format/random-access-file.js';
 export type { JsonObject, JsonValue } from './checkpoint/json.js';
 export {
@@ -261,12 +262,12 @@ export type { CheckpointedState } from './checkpoint/metadata/checkpointed-state
 export { checkpointedStateOf, ttlConfigToJson } from './checkpoint/metadata/checkpointed-state-of.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
 export { loadRestoredState } from './checkpoint/restore/load-restored-state.js';
-export {
-  type RestoredEntry,
-  RestoredKeyedState,
-  type RestoredStateEntries,
-} from './checkpoint/restore/restored-keyed-state.js';
-export type { KeyedStateSource, RestoredUserMetadata } from './checkpoint/restore/keyed-state-source.js';
+export { RestoredKeyedState, type RestoredStateEntries } from './checkpoint/restore/restored-keyed-state.js';
+export type {
+  KeyedStateSource,
+  RestoredUserMetadata,
+  VerifiedBlock,
+} from './checkpoint/restore/keyed-state-source.js';
 export {
   CheckpointSnapshotter,
   type CheckpointSnapshotterOptions,

@@ -1,9 +1,14 @@
 import { open } from 'node:fs/promises';
+import { decodeVerifiedBlock } from '../checkpoint/format/block-decoder.js';
 import type { RawEntry } from '../checkpoint/format/key-group-file-format.js';
 import { KeyGroupFileReader } from '../checkpoint/format/key-group-file-reader.js';
 import { bytesAsFile, type RandomAccessFile } from '../checkpoint/format/random-access-file.js';
 import type { CheckpointedState } from '../checkpoint/metadata/checkpointed-state.js';
-import type { KeyedStateSource, RestoredUserMetadata } from '../checkpoint/restore/keyed-state-source.js';
+import type {
+  KeyedStateSource,
+  RestoredUserMetadata,
+  VerifiedBlock,
+} from '../checkpoint/restore/keyed-state-source.js';
 import { mergeStates } from '../checkpoint/restore/merge-states.js';
 import { CheckpointStorageError, CorruptSavepointError, NotACheckpointError } from '../errors.js';
 import type { KeyGroupRange } from '../keygroup/key-group-range.js';
@@ -131,17 +136,25 @@ export class SavepointSource implements KeyedStateSource {
     range: KeyGroupRange,
     visit: (keyGroup: number, state: CheckpointedState, entry: RawEntry) => void,
   ): Promise<void> {
+    await this.forEachBlock(range, (block) =>
+      decodeVerifiedBlock(block.bytes, block.entries, block.keyGroup, (keyGroup, entry) =>
+        visit(keyGroup, block.states[entry.stateIndex] as CheckpointedState, entry),
+      ),
+    );
+  }
+
+  async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
     for (const { reader, properties } of this.files) {
       if (properties.keyGroupRange.intersect(range).isEmpty) continue;
       const states = properties.states.map((s) => this.statesByName.get(s.name) as CheckpointedState);
-      await reader.forEachEntry(range, (keyGroup, entry) => {
-        if (!properties.keyGroupRange.contains(keyGroup)) {
+      await reader.forEachBlock(range, (block, bytes) => {
+        if (!properties.keyGroupRange.contains(block.keyGroup)) {
           throw new CorruptSavepointError(
             reader.file.name,
-            `it holds key group ${keyGroup}, outside its ${properties.keyGroupRange}`,
+            `it holds key group ${block.keyGroup}, outside its ${properties.keyGroupRange}`,
           );
         }
-        visit(keyGroup, states[entry.stateIndex] as CheckpointedState, entry);
+        visit({ keyGroup: block.keyGroup, bytes, entries: block.entries, states });
       });
     }
   }

@@ -74,9 +74,13 @@ export class CheckpointingHeapKeyedStateBackend<K>
     return snapshotter.snapshot(checkpointId, view, metadata);
   }
 
-  /** Checkpoint `checkpointId` completed everywhere: applies retention. */
-  async notifyCheckpointComplete(_checkpointId: number): Promise<void> {
-    await this.#snapshotter?.retain();
+  /**
+   * Checkpoint `checkpointId` completed everywhere (every operator committed it): older
+   * checkpoints beyond the retained count are deleted. Until a checkpoint is confirmed, the
+   * checkpoints before it are kept, so that aborting it never leaves nothing to restore.
+   */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    await this.#snapshotter?.complete(checkpointId);
   }
 
   /** Checkpoint `checkpointId` was aborted: stops it if in flight, removes its files and commit. */
@@ -115,7 +119,7 @@ export class CheckpointingHeapKeyedStateBackend<K>
       userMetadata: restored.userMetadata,
       entries: restored.entryCount,
     };
-    this.#snapshotter?.restoredFrom();
+    this.#snapshotter?.restoredFrom(restored.checkpointId);
   }
 
   protected override onStateRegistered(state: RegisteredKeyedState): void {

@@ -12,6 +12,13 @@ import { readCheckpointPart } from './checkpoint-part.js';
 export interface RetentionOptions {
   /** How many complete checkpoints to keep for each key group; at least 1. */
   readonly retainedCheckpoints: number;
+  /**
+   * The newest checkpoint known to be complete everywhere (Flink's `notifyCheckpointComplete`).
+   * Newer checkpoints are kept and not counted: one may still be aborted, and must not have
+   * pushed out the checkpoint a restore would then need. Default: every committed checkpoint
+   * counts as complete.
+   */
+  readonly confirmedCheckpointId?: number;
   /** Checkpoints the caller is still writing: their files are kept. */
   readonly inFlightCheckpointIds?: ReadonlySet<number>;
   readonly logger?: Logger;
@@ -45,7 +52,12 @@ export async function applyRetention(
   const keep = Math.max(1, Math.floor(options.retainedCheckpoints));
   await storage.checkNotFenced(lease);
   const committed = await storage.listCommitted();
-  const retained = retainedParts(committed, keep);
+  const confirmed = options.confirmedCheckpointId ?? Number.POSITIVE_INFINITY;
+  const retained = retainedParts(
+    committed.filter((c) => c.checkpointId <= confirmed),
+    keep,
+  );
+  for (const c of committed) if (c.checkpointId > confirmed) retained.add(c);
   const expired = new Set(
     committed.filter((c) => !retained.has(c) && intersects(c.keyGroupRange, lease.keyGroupRange)),
   );

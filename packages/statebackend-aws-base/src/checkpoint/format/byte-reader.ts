@@ -85,11 +85,12 @@ export class ByteReader {
 
   /** Moves past a length-prefixed field without making a view of it. */
   skipLengthPrefixed(what = 'bytes'): void {
-    const length = this.readVarUint(`length of ${what}`);
+    const length = this.readVarUint(what);
     this.position += length;
   }
 
   readLengthPrefixed(what = 'bytes'): Uint8Array {
-    return this.readBytes(this.readVarUint(`length of ${what}`), what);
+    const length = this.readVarUint(what);
+    return this.readBytes(length, what);
   }
 }

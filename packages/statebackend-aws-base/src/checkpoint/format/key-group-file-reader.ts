@@ -6,6 +6,7 @@ import {
 } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { JsonValue } from '../json.js';
+import { decodeVerifiedBlock } from './block-decoder.js';
 import { ByteReader } from './byte-reader.js';
 import { crc32 } from './crc32.js';
 import {
@@ -162,6 +163,20 @@ export class KeyGroupFileReader {
     wanted: KeyGroupRange | ((keyGroup: number) => boolean),
     visit: (keyGroup: number, entry: RawEntry) => void,
   ): Promise<void> {
+    await this.forEachBlock(wanted, (block, bytes) =>
+      decodeVerifiedBlock(bytes, block.entries, block.keyGroup, visit),
+    );
+  }
+
+  /**
+   * Calls `visit` with the bytes of every block of the key groups `wanted` accepts, each checked
+   * (checksum and structure) before it is handed out; decode them with {@link decodeVerifiedBlock}.
+   * The bytes are views into the buffers read: keep them as long as needed, they are not reused.
+   */
+  async forEachBlock(
+    wanted: KeyGroupRange | ((keyGroup: number) => boolean),
+    visit: (block: KeyGroupBlock, bytes: Uint8Array) => void,
+  ): Promise<void> {
     const accepts = typeof wanted === 'function' ? wanted : (keyGroup: number) => wanted.contains(keyGroup);
     const selected = this.blocks.filter((block) => accepts(block.keyGroup));
     for (const run of coalesce(selected)) {
@@ -178,62 +193,33 @@ export class KeyGroupFileReader {
       if (start === 0) checkHeader(bytes, magicOf(this.kind), this.version, (reason) => this.fail(reason));
       for (const block of run) {
         const from = block.offset - start;
-        this.decodeBlock(bytes.subarray(from, from + block.length), block, visit);
+        const blockBytes = bytes.subarray(from, from + block.length);
+        this.verifyBlock(blockBytes, block);
+        visit(block, blockBytes);
       }
     }
   }
 
-  private decodeBlock(
-    bytes: Uint8Array,
-    block: KeyGroupBlock,
-    visit: (keyGroup: number, entry: RawEntry) => void,
-  ): void {
+  /** Checks a block's checksum and that its entries parse to exactly its end, reading nothing out. */
+  private verifyBlock(bytes: Uint8Array, block: KeyGroupBlock): void {
     const actual = crc32(bytes);
     if (actual !== block.crc) {
       this.fail(`checksum of key group ${block.keyGroup} is ${hex(actual)}, expected ${hex(block.crc)}`);
     }
-    // Check the whole block's structure first, so a corrupt block yields no entry at all.
-    this.decodeEntries(bytes, block, undefined);
-    this.decodeEntries(bytes, block, visit);
-  }
-
-  private decodeEntries(
-    bytes: Uint8Array,
-    block: KeyGroupBlock,
-    visit: ((keyGroup: number, entry: RawEntry) => void) | undefined,
-  ): void {
     const fail = (reason: string): never => this.fail(`key group ${block.keyGroup}: ${reason}`);
     const reader = new ByteReader(bytes, fail);
     const stateCount = this.stateNames.length;
-    const entry: RawEntry = {
-      stateIndex: 0,
-      key: bytes,
-      namespace: bytes,
-      userKey: undefined,
-      value: bytes,
-      ttlTimestamp: undefined,
-    };
     for (let i = 0; i < block.entries; i++) {
       const flags = reader.readU8('entry flags');
       if ((flags & ~ENTRY_KNOWN_FLAGS) !== 0) fail(`entry ${i} has unknown flags ${hex(flags)}`);
       const stateIndex = reader.readVarUint('state index');
       if (stateIndex >= stateCount) fail(`entry ${i} refers to state ${stateIndex} of ${stateCount}`);
-      if (visit === undefined) {
-        reader.skipLengthPrefixed('key');
-        reader.skipLengthPrefixed('namespace');
-        if (flags & ENTRY_HAS_USER_KEY) reader.skipLengthPrefixed('user key');
-        reader.skipLengthPrefixed('value');
-        if (flags & ENTRY_HAS_TTL) reader.position += 8;
-        if (reader.remaining < 0) fail(`entry ${i} runs past the end of the block`);
-        continue;
-      }
-      entry.stateIndex = stateIndex;
-      entry.key = reader.readLengthPrefixed('key');
-      entry.namespace = reader.readLengthPrefixed('namespace');
-      entry.userKey = flags & ENTRY_HAS_USER_KEY ? reader.readLengthPrefixed('user key') : undefined;
-      entry.value = reader.readLengthPrefixed('value');
-      entry.ttlTimestamp = flags & ENTRY_HAS_TTL ? reader.readU64('TTL timestamp') : undefined;
-      visit(block.keyGroup, entry);
+      reader.skipLengthPrefixed('key');
+      reader.skipLengthPrefixed('namespace');
+      if (flags & ENTRY_HAS_USER_KEY) reader.skipLengthPrefixed('user key');
+      reader.skipLengthPrefixed('value');
+      if (flags & ENTRY_HAS_TTL) reader.position += 8;
+      if (reader.remaining < 0) fail(`entry ${i} runs past the end of the block`);
     }
     if (!reader.atEnd) fail(`${reader.remaining} bytes follow the last of its ${block.entries} entries`);
   }

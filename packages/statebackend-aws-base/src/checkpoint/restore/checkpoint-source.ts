@@ -1,6 +1,7 @@
 import { CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { CheckpointSelection } from '../catalog/checkpoint-selection.js';
+import { decodeVerifiedBlock } from '../format/block-decoder.js';
 import type { RawEntry } from '../format/key-group-file-format.js';
 import { KeyGroupFileReader } from '../format/key-group-file-reader.js';
 import type { RandomAccessFile } from '../format/random-access-file.js';
@@ -8,7 +9,7 @@ import type { CheckpointFile } from '../metadata/checkpoint-metadata.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import { intersectRanges, rangesContain } from '../range-set.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
-import type { KeyedStateSource, RestoredUserMetadata } from './keyed-state-source.js';
+import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from './keyed-state-source.js';
 import { mergeStates } from './merge-states.js';
 
 /**
@@ -69,6 +70,14 @@ export class CheckpointSource implements KeyedStateSource {
     range: KeyGroupRange,
     visit: (keyGroup: number, state: CheckpointedState, entry: RawEntry) => void,
   ): Promise<void> {
+    await this.forEachBlock(range, (block) =>
+      decodeVerifiedBlock(block.bytes, block.entries, block.keyGroup, (keyGroup, entry) =>
+        visit(keyGroup, block.states[entry.stateIndex] as CheckpointedState, entry),
+      ),
+    );
+  }
+
+  async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
     for (const { file, keyGroups } of this.plan(range)) {
       const reader = await KeyGroupFileReader.open(this.randomAccess(file), 'data');
       const name = reader.file.name;
@@ -82,9 +91,9 @@ export class CheckpointSource implements KeyedStateSource {
         }
         return state;
       });
-      await reader.forEachEntry(
+      await reader.forEachBlock(
         (keyGroup) => rangesContain(keyGroups, keyGroup),
-        (keyGroup, entry) => visit(keyGroup, states[entry.stateIndex] as CheckpointedState, entry),
+        (block, bytes) => visit({ keyGroup: block.keyGroup, bytes, entries: block.entries, states }),
       );
     }
   }

@@ -9,6 +9,16 @@ export interface RestoredUserMetadata {
   readonly metadata: JsonValue | undefined;
 }
 
+/** A block of entries of one key group, already verified (checksum and structure). */
+export interface VerifiedBlock {
+  readonly keyGroup: number;
+  /** Decode with `decodeVerifiedBlock`; never changed, keep it as long as needed. */
+  readonly bytes: Uint8Array;
+  readonly entries: number;
+  /** The state of each entry, by the entry's `stateIndex`. */
+  readonly states: readonly CheckpointedState[];
+}
+
 /**
  * Serialized keyed state to restore from: a checkpoint or a canonical savepoint. A backend
  * restores from it without knowing which, which is what lets a job move between backends.
@@ -35,4 +45,9 @@ export interface KeyedStateSource {
     range: KeyGroupRange,
     visit: (keyGroup: number, state: CheckpointedState, entry: RawEntry) => void,
   ): Promise<void>;
+  /**
+   * Like {@link forEachEntry}, a verified block at a time: what a restore keeps to decode later,
+   * without copying entries.
+   */
+  forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { cellId } from '../../backend/byte-id.js';
+import { bytesToId, cellId } from '../../backend/byte-id.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import { CorruptCheckpointError, StateMigrationError } from '../../errors.js';
 import { ListContainer, MapContainer } from '../../heap/containers.js';
@@ -63,33 +63,26 @@ export function loadRestoredState(
   const wrap = (bytes: Uint8Array, ttlTimestamp: number | undefined): unknown =>
     withTtl ? ttlValue(read(bytes), ttlTimestamp ?? missingTtl()) : read(bytes);
 
-  for (const [keyGroup, entries] of restored.keyGroups) {
-    for (const entry of entries) {
-      const id = registered.namespaced ? cellId(entry.keyId, entry.namespaceId) : entry.keyId;
-      const value = wrap(entry.value, entry.ttlTimestamp);
-      if (registered.kind === 'list') {
-        const list = table.get(keyGroup, id) as ListContainer | undefined;
-        if (list === undefined) table.put(keyGroup, id, new ListContainer(table.version, [value]));
-        else list.elements.push(value);
-      } else if (registered.kind === 'map') {
-        if (entry.userKeyId === undefined || mapKeySerializer === undefined) {
-          throw new CorruptCheckpointError(source, `an entry of map state '${name}' lacks its map key`);
-        }
-        let map = table.get(keyGroup, id) as MapContainer | undefined;
-        if (map === undefined) {
-          map = new MapContainer(table.version);
-          table.put(keyGroup, id, map);
-        }
-        map.entries.set(entry.userKeyId, [mapKeySerializer.deserialize(idBytes(entry.userKeyId)), value]);
-      } else {
-        table.put(keyGroup, id, value);
+  restored.forEachEntry((keyGroup, entry) => {
+    const keyId = bytesToId(entry.key);
+    const id = registered.namespaced ? cellId(keyId, bytesToId(entry.namespace)) : keyId;
+    const value = wrap(entry.value, entry.ttlTimestamp);
+    if (registered.kind === 'list') {
+      const list = table.get(keyGroup, id) as ListContainer | undefined;
+      if (list === undefined) table.put(keyGroup, id, new ListContainer(table.version, [value]));
+      else list.elements.push(value);
+    } else if (registered.kind === 'map') {
+      if (entry.userKey === undefined || mapKeySerializer === undefined) {
+        throw new CorruptCheckpointError(source, `an entry of map state '${name}' lacks its map key`);
       }
+      let map = table.get(keyGroup, id) as MapContainer | undefined;
+      if (map === undefined) {
+        map = new MapContainer(table.version);
+        table.put(keyGroup, id, map);
+      }
+      map.entries.set(bytesToId(entry.userKey), [mapKeySerializer.deserialize(entry.userKey), value]);
+    } else {
+      table.put(keyGroup, id, value);
     }
-  }
-}
-
-function idBytes(id: string): Uint8Array {
-  const bytes = new Uint8Array(id.length);
-  for (let i = 0; i < id.length; i++) bytes[i] = id.charCodeAt(i);
-  return bytes;
+  });
 }

@@ -1,28 +1,25 @@
-import { bytesToId } from '../../backend/byte-id.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { decodeVerifiedBlock } from '../format/block-decoder.js';
+import type { RawEntry } from '../format/key-group-file-format.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
-import type { KeyedStateSource, RestoredUserMetadata } from './keyed-state-source.js';
+import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from './keyed-state-source.js';
 
-/** One restored entry, still serialized; key, namespace and user key as table ids. */
-export interface RestoredEntry {
-  readonly keyId: string;
-  readonly namespaceId: string;
-  readonly userKeyId: string | undefined;
-  readonly value: Uint8Array;
-  readonly ttlTimestamp: number | undefined;
-}
-
-/** The restored entries of one state, by key group. */
+/** The restored entries of one state, still serialized. */
 export interface RestoredStateEntries {
   readonly state: CheckpointedState;
-  readonly keyGroups: ReadonlyMap<number, readonly RestoredEntry[]>;
+  /**
+   * Calls `visit` for each entry of the state, in key group `keyGroup` or in all of them. The
+   * entry and its views are reused between calls: copy what you keep.
+   */
+  forEachEntry(visit: (keyGroup: number, entry: RawEntry) => void, keyGroup?: number): void;
 }
 
 /**
- * State read from a checkpoint or savepoint and not yet claimed by a registration. Values stay
- * serialized until the state is registered, because only then is the serializer known that must
- * read them (checked for compatibility with the one that wrote them). A state never registered
- * again is carried into later snapshots as it was read, as Flink does.
+ * State read from a checkpoint or savepoint and not yet claimed by a registration. It keeps the
+ * verified blocks as read, without copying or decoding an entry: values stay serialized until the
+ * state is registered, because only then is the serializer known that must read them (checked
+ * for compatibility with the one that wrote them). A state never registered again is carried into
+ * later snapshots as it was read, as Flink does.
  */
 export class RestoredKeyedState {
   /** What was restored, e.g. `checkpoint 7 under file:///ckpt/job/op`. */
@@ -32,61 +29,39 @@ export class RestoredKeyedState {
   readonly userMetadata: readonly RestoredUserMetadata[];
   /** Number of entries read. */
   readonly entryCount: number;
-  readonly #pending: Map<string, RestoredStateEntries>;
+  readonly #pending = new Map<string, RestoredStateEntries>();
 
   private constructor(
     source: KeyedStateSource,
-    pending: Map<string, RestoredStateEntries>,
+    blocks: ReadonlyMap<number, readonly VerifiedBlock[]>,
     entryCount: number,
   ) {
     this.description = source.description;
     this.checkpointId = source.checkpointId;
     this.userMetadata = source.userMetadata;
-    this.#pending = pending;
     this.entryCount = entryCount;
+    for (const state of source.states) this.#pending.set(state.name, entriesOf(state, blocks));
   }
 
   /**
-   * Reads every entry of `range` from `source` (only the files and blocks holding it). Rejects
-   * with a typed error, and yields nothing, when any of it is corrupt.
+   * Reads the blocks of `range` from `source` (only the files and blocks holding it). Rejects with
+   * a typed error, and keeps nothing, when any of it is corrupt.
    */
   static async read(source: KeyedStateSource, range: KeyGroupRange): Promise<RestoredKeyedState> {
-    const entries = new Map<CheckpointedState, Map<number, RestoredEntry[]>>();
-    for (const state of source.states) entries.set(state, new Map());
+    const blocks = new Map<number, VerifiedBlock[]>();
     let count = 0;
-    let lastState: CheckpointedState | undefined;
-    let lastKeyGroup = -1;
-    let current: RestoredEntry[] = [];
-    await source.forEachEntry(range, (keyGroup, state, entry) => {
-      if (state !== lastState || keyGroup !== lastKeyGroup) {
-        const byKeyGroup = entries.get(state) as Map<number, RestoredEntry[]>;
-        current = byKeyGroup.get(keyGroup) ?? [];
-        byKeyGroup.set(keyGroup, current);
-        lastState = state;
-        lastKeyGroup = keyGroup;
-      }
-      current.push({
-        keyId: bytesToId(entry.key),
-        namespaceId: bytesToId(entry.namespace),
-        userKeyId: entry.userKey === undefined ? undefined : bytesToId(entry.userKey),
-        value: entry.value.slice(),
-        ttlTimestamp: entry.ttlTimestamp,
-      });
-      count++;
+    await source.forEachBlock(range, (block) => {
+      const list = blocks.get(block.keyGroup);
+      if (list === undefined) blocks.set(block.keyGroup, [block]);
+      else list.push(block);
+      count += block.entries;
     });
-    const pending = new Map<string, RestoredStateEntries>();
-    for (const [state, keyGroups] of entries) pending.set(state.name, { state, keyGroups });
-    return new RestoredKeyedState(source, pending, count);
+    return new RestoredKeyedState(source, blocks, count);
   }
 
   /** States restored and not registered yet. */
   get pendingStates(): readonly RestoredStateEntries[] {
     return [...this.#pending.values()];
-  }
-
-  /** Returns entries taken by a registration that failed. */
-  putBack(entries: RestoredStateEntries): void {
-    this.#pending.set(entries.state.name, entries);
   }
 
   /** Hands the entries of state `name` to its registration; they are no longer pending. */
@@ -95,4 +70,34 @@ export class RestoredKeyedState {
     this.#pending.delete(name);
     return found;
   }
+
+  /** Returns entries taken by a registration that failed. */
+  putBack(entries: RestoredStateEntries): void {
+    this.#pending.set(entries.state.name, entries);
+  }
+}
+
+function entriesOf(
+  state: CheckpointedState,
+  blocks: ReadonlyMap<number, readonly VerifiedBlock[]>,
+): RestoredStateEntries {
+  const visitBlocks = (
+    list: readonly VerifiedBlock[] | undefined,
+    visit: (keyGroup: number, entry: RawEntry) => void,
+  ) => {
+    for (const block of list ?? []) {
+      const index = block.states.indexOf(state);
+      if (index < 0) continue;
+      decodeVerifiedBlock(block.bytes, block.entries, block.keyGroup, (keyGroup, entry) => {
+        if (entry.stateIndex === index) visit(keyGroup, entry);
+      });
+    }
+  };
+  return {
+    state,
+    forEachEntry(visit, keyGroup) {
+      if (keyGroup !== undefined) visitBlocks(blocks.get(keyGroup), visit);
+      else for (const list of blocks.values()) visitBlocks(list, visit);
+    },
+  };
 }

@@ -24,7 +24,11 @@ export interface CheckpointSnapshotterOptions {
   readonly jobId: string;
   readonly operatorId: string;
   readonly strategy: SnapshotStrategy;
-  /** Complete checkpoints kept per key group after each commit. Default 1, as Flink's `state.checkpoints.num-retained`. */
+  /**
+   * Complete checkpoints kept per key group. Default 1, as Flink's `state.checkpoints.num-retained`.
+   * A checkpoint counts once {@link CheckpointSnapshotter.complete} confirmed it; newer ones are
+   * all kept until then.
+   */
   readonly retainedCheckpoints?: number;
   /** A data file ends after the key group that brings it to this size. Default 64 MiB. */
   readonly targetFileSize?: number;
@@ -56,6 +60,8 @@ export class CheckpointSnapshotter {
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, { aborted: string | undefined; done: Promise<unknown> }>();
   private closed = false;
+  /** The newest checkpoint confirmed complete (or restored); retention counts only up to it. */
+  private confirmed = -1;
 
   constructor(options: CheckpointSnapshotterOptions) {
     this.options = options;
@@ -220,6 +226,7 @@ export class CheckpointSnapshotter {
     try {
       await applyRetention(this.options.storage, this.options.lease, {
         retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
+        confirmedCheckpointId: this.confirmed,
         inFlightCheckpointIds: this.inFlightCheckpointIds,
         logger: this.logger,
       });
@@ -252,9 +259,22 @@ export class CheckpointSnapshotter {
     await this.retain();
   }
 
-  /** The backend's state was restored: the next snapshot cannot build on earlier files. */
-  restoredFrom(): void {
+  /**
+   * Checkpoint `checkpointId` completed everywhere (all writers committed it): retention may now
+   * drop what it subsumes.
+   */
+  async complete(checkpointId: number): Promise<void> {
+    this.confirmed = Math.max(this.confirmed, checkpointId);
+    await this.retain();
+  }
+
+  /**
+   * The backend's state was restored from `checkpointId` (undefined for a savepoint): the next
+   * snapshot cannot build on earlier files, and the restored checkpoint counts as complete.
+   */
+  restoredFrom(checkpointId: number | undefined): void {
     this.options.strategy.reset();
+    this.confirmed = checkpointId ?? -1;
   }
 
   /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */

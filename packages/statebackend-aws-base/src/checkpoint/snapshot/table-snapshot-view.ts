@@ -54,11 +54,11 @@ export class TableSnapshotView implements StateSnapshotView {
       for (const [cellId, stored] of cells) writeCell(index, part.state, cellId, stored, out);
     }
     for (let i = 0; i < this.#pending.length; i++) {
-      const entries = (this.#pending[i] as RestoredStateEntries).keyGroups.get(keyGroup);
-      if (entries === undefined) continue;
       const index = parts.length + i;
-      for (const e of entries)
-        out.writeEntryWithIds(index, e.keyId, e.namespaceId, e.userKeyId, e.value, e.ttlTimestamp);
+      (this.#pending[i] as RestoredStateEntries).forEachEntry(
+        (_, e) => out.writeEntry(index, e.key, e.namespace, e.userKey, e.value, e.ttlTimestamp),
+        keyGroup,
+      );
     }
   }
 

@@ -61,8 +61,10 @@ describe('retention', () => {
     await storage.writeFile(crashed, 3, 'shared', bytes('half a shared file'));
     const lease = await storage.claim(all);
     const writer = snapshotter(storage, lease, { retained: 2 });
-    for (let id = 1; id <= 5; id++)
+    for (let id = 1; id <= 5; id++) {
       await writer.snapshot(id, new ArrayView(spreadEntries(50, 128, `v${id}-`)));
+      await writer.complete(id);
+    }
     // Our own failed attempt at checkpoint 6.
     await storage.writeFile(lease, 6, 'exclusive', bytes('never committed'));
     await applyRetention(storage, lease, { retainedCheckpoints: 2 });
@@ -82,6 +84,7 @@ describe('retention', () => {
       const changedGroup = id * 3;
       entries = entries.map((e) => (e.keyGroup === changedGroup ? { ...e, value: `${e.value}+${id}` } : e));
       await writer.snapshot(id, new ArrayView(entries, { changed: [changedGroup] }));
+      await writer.complete(id);
     }
     expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([6]);
     const latest = (await listCheckpoints(storage))[0];
@@ -90,6 +93,23 @@ describe('retention', () => {
     );
     expect(await listTree(base)).toEqual(await referencedTree());
     expect((await restoreLatest(storage, all)).entries).toHaveLength(400);
+  });
+
+  it('keeps the checkpoints before one not yet confirmed complete', async () => {
+    const lease = await storage.claim(all);
+    const writer = snapshotter(storage, lease, { retained: 1 });
+    await writer.snapshot(1, new ArrayView(spreadEntries(10)));
+    await writer.complete(1);
+    await writer.snapshot(2, new ArrayView(spreadEntries(10, 128, 'two')));
+    await writer.snapshot(3, new ArrayView(spreadEntries(10, 128, 'three')));
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1, 2, 3]);
+    await writer.abort(3);
+    await writer.abort(2);
+    expect((await restoreLatest(storage, all)).checkpointId).toBe(1);
+    await writer.snapshot(4, new ArrayView(spreadEntries(10, 128, 'four')));
+    await writer.complete(4);
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([4]);
+    expect(await listTree(base)).toEqual(await referencedTree());
   });
 
   it('leaves the in-flight files of a live writer of another range alone', async () => {
