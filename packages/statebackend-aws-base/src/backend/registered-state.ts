@@ -5,6 +5,7 @@ import { voidNamespaceSerializer } from '../state/namespace.js';
 import type { State, StateKind } from '../state/state.js';
 import type { StateDescriptor } from '../state/state-descriptor.js';
 import type { StateTtlConfig } from '../state/ttl/state-ttl-config.js';
+import { fastAcceptCheck } from './states/fast-validation.js';
 
 /**
  * A state as a keyed backend registered it: everything a store and a snapshot need to know about
@@ -23,6 +24,8 @@ export class RegisteredKeyedState {
   readonly ttl: StateTtlConfig | undefined;
   /** Position in registration order, for stores that keep per-state arrays. */
   readonly index: number;
+  /** @internal Checks a value against a built-in serializer of immutable values without serializing it. */
+  readonly acceptsWithoutSerializing: ((value: unknown) => boolean) | undefined;
 
   constructor(
     descriptor: StateDescriptor<State, unknown>,
@@ -37,6 +40,7 @@ export class RegisteredKeyedState {
     this.namespaced = namespaceSerializer !== undefined;
     this.ttl = descriptor.ttlConfig;
     this.index = index;
+    this.acceptsWithoutSerializing = fastAcceptCheck(this.serializer);
     if (this.userKeySerializer !== undefined)
       requireDeterministic(this.name, 'map key', this.userKeySerializer);
     if (namespaceSerializer !== undefined) requireDeterministic(this.name, 'namespace', namespaceSerializer);

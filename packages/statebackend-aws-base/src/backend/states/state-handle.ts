@@ -59,7 +59,9 @@ export abstract class StateHandle implements StateCell, State {
   protected copyIn<T>(value: T, serializer: TypeSerializer<T>, role: SerializerRole): T {
     try {
       if (typeof value === 'object' && value !== null) return serializer.copy(value);
-      serializer.serialize(value);
+      // Immutable values need no copy, only the check that the serializer takes them.
+      const accepts = serializer === this.state.serializer ? this.state.acceptsWithoutSerializing : undefined;
+      if (accepts === undefined || !accepts(value)) serializer.serialize(value);
       return value;
     } catch (error) {
       throw this.serializationError(value, serializer, role, error);

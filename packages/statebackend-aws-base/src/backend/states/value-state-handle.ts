@@ -7,6 +7,8 @@ import type { SerializedRef } from '../state-store.js';
 import { type HandleServices, StateHandle } from './state-handle.js';
 import { readThroughTtl } from './ttl-read.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** {@link ValueState} over a store's value cell. */
 export class ValueStateHandle<T> extends StateHandle implements ValueState<T> {
   readonly #defaultValue: T | undefined;
@@ -23,10 +25,36 @@ export class ValueStateHandle<T> extends StateHandle implements ValueState<T> {
     this.#defaultValue = defaultValue;
   }
 
-  async value(): Promise<T | undefined> {
-    this.beforeAccess();
-    let stored = this.store.read(this.state, this);
-    if (stored instanceof Promise) stored = await stored;
+  value(): Promise<T | undefined> {
+    // The hot path of a heap backend (a stored value, no TTL) answers without an async frame.
+    try {
+      this.beforeAccess();
+      const stored = this.store.read(this.state, this);
+      if (stored instanceof Promise || this.state.ttl !== undefined) return this.#valueAfter(stored);
+      return Promise.resolve(this.#result(stored));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  update(value: T | undefined): Promise<void> {
+    try {
+      if (value === undefined) return this.clear();
+      this.beforeAccess();
+      const copy = this.copyIn(value, this.state.serializer, 'value');
+      const written = this.store.write(
+        this.state,
+        this,
+        this.state.ttl === undefined ? copy : ttlValue(copy, this.now()),
+      );
+      return written instanceof Promise ? written : RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #valueAfter(read: unknown): Promise<T | undefined> {
+    const stored = read instanceof Promise ? await read : read;
     const ttl = this.state.ttl;
     const found =
       ttl === undefined
@@ -35,24 +63,14 @@ export class ValueStateHandle<T> extends StateHandle implements ValueState<T> {
             remove: () => this.store.remove(this.state, this),
             write: (refreshed) => this.store.write(this.state, this, refreshed),
           });
-    const serializer = this.state.serializer;
-    if (found === undefined) {
-      return this.#defaultValue === undefined
-        ? undefined
-        : (this.copyOut(this.#defaultValue, serializer) as T);
-    }
-    return this.copyOut(found, serializer) as T;
+    return this.#result(found);
   }
 
-  async update(value: T | undefined): Promise<void> {
-    if (value === undefined) return this.clear();
-    this.beforeAccess();
-    const copy = this.copyIn(value, this.state.serializer, 'value');
-    const written = this.store.write(
-      this.state,
-      this,
-      this.state.ttl === undefined ? copy : ttlValue(copy, this.now()),
-    );
-    if (written instanceof Promise) await written;
+  /** A copy of what was found, or of the default value. */
+  #result(found: unknown): T | undefined {
+    if (found !== undefined) return this.copyOut(found, this.state.serializer) as T;
+    return this.#defaultValue === undefined
+      ? undefined
+      : (this.copyOut(this.#defaultValue, this.state.serializer) as T);
   }
 }
