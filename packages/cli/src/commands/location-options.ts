@@ -1,0 +1,78 @@
+import { type CommandHelp, formatHelp } from '../cli/help.js';
+import type { CliIo } from '../cli/io.js';
+import { type OptionSpecs, type ParsedCommand, parseCommand, stringOption } from '../cli/parse.js';
+import { UsageError } from '../errors.js';
+import { AWS_OPTIONS, EXAMPLE_SCOPE } from '../example/example-options.js';
+import { awsSettingsOf } from '../example/run-example.js';
+import { type JobScope, parseLocation } from '../target/location.js';
+import { type OpenedStorage, openCheckpointStorage } from '../target/open-storage.js';
+
+/** Options of every command that reads a location: whose checkpoints, and how to reach AWS. */
+export const LOCATION_OPTIONS: OptionSpecs = {
+  job: {
+    type: 'string',
+    value: '<id>',
+    description: `the job id (default ${EXAMPLE_SCOPE.jobId}, the example's)`,
+  },
+  operator: {
+    type: 'string',
+    value: '<id>',
+    description: `the operator id (default ${EXAMPLE_SCOPE.operatorId}, the example's)`,
+  },
+  ...AWS_OPTIONS,
+};
+
+/** The job and operator a parsed command names. */
+export function scopeOf(parsed: ParsedCommand): JobScope {
+  return {
+    jobId: stringOption(parsed, 'job') ?? EXAMPLE_SCOPE.jobId,
+    operatorId: stringOption(parsed, 'operator') ?? EXAMPLE_SCOPE.operatorId,
+  };
+}
+
+/** Opens the checkpoint storage of the location given as positional `index`. */
+export function openLocation(parsed: ParsedCommand, text: string, io: CliIo): Promise<OpenedStorage> {
+  return openCheckpointStorage(parseLocation(text, io.cwd), scopeOf(parsed), {
+    aws: awsSettingsOf(parsed),
+    env: io.env,
+  });
+}
+
+/** A sub-command of a command group, e.g. `list` of `checkpoints`. */
+export interface SubCommand {
+  readonly help: CommandHelp;
+  run(parsed: ParsedCommand, io: CliIo): Promise<number>;
+}
+
+/**
+ * Dispatches `args` of a command group (`checkpoints`, `state`, `savepoint`) to its sub-command,
+ * answering `--help` at either level.
+ */
+export async function dispatch(
+  group: string,
+  subCommands: Readonly<Record<string, SubCommand>>,
+  args: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const [name, ...rest] = args;
+  const names = Object.keys(subCommands).join('|');
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout.write(
+      `Usage: statebackend ${group} ${names} ...\n\n` +
+        Object.values(subCommands)
+          .map((c) => `  statebackend ${c.help.usage[0]}\n`)
+          .join('') +
+        `\nRun 'statebackend ${group} <${names}> --help' for the options.\n`,
+    );
+    return name === undefined ? 2 : 0;
+  }
+  const sub = subCommands[name];
+  if (sub === undefined) throw new UsageError(`unknown ${group} command '${name}'; use ${names}`, group);
+  const command = `${group} ${name}`;
+  const parsed = parseCommand(command, rest, sub.help.options);
+  if (parsed.values.help === true) {
+    io.stdout.write(formatHelp(sub.help));
+    return 0;
+  }
+  return sub.run(parsed, io);
+}

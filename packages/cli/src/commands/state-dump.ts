@@ -1,0 +1,124 @@
+import {
+  assignToKeyGroup,
+  CheckpointSource,
+  type CheckpointStorage,
+  findLatestCompleteCheckpoint,
+  KeyGroupRange,
+  loadCheckpoint,
+} from '@statebackend/aws-base';
+import type { CliIo } from '../cli/io.js';
+import {
+  integerOption,
+  noMorePositionals,
+  type ParsedCommand,
+  requiredPositional,
+  stringOption,
+} from '../cli/parse.js';
+import { dumpSerializerRegistry } from '../dump/dump-registry.js';
+import { StateDecoder } from '../dump/state-decoder.js';
+import type { toJson } from '../dump/to-json.js';
+import { CliError } from '../errors.js';
+import { dispatch, LOCATION_OPTIONS, openLocation, type SubCommand } from './location-options.js';
+
+const COMMAND = 'state dump';
+
+/** `statebackend state dump`. */
+export function stateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  return dispatch('state', { dump }, args, io);
+}
+
+const dump: SubCommand = {
+  help: {
+    usage: ['state dump <location> [--checkpoint <id>] [--state <name>] [--key <key>] [options]'],
+    summary:
+      'Prints the state of a checkpoint (default: the latest) as JSON lines, one per value, list element\n' +
+      'or map entry, decoded with the serializers recorded in the checkpoint.',
+    options: {
+      checkpoint: {
+        type: 'string',
+        value: '<id>',
+        description: 'the checkpoint (default: the latest complete one)',
+      },
+      state: { type: 'string', value: '<name>', description: 'only this state' },
+      key: { type: 'string', value: '<key>', description: 'only this key (as printed by the dump)' },
+      ...LOCATION_OPTIONS,
+    },
+  },
+  run: async (parsed, io) => {
+    const location = requiredPositional(parsed, 0, 'the <location>', COMMAND);
+    noMorePositionals(parsed, 1, COMMAND);
+    const opened = await openLocation(parsed, location, io);
+    try {
+      return await dumpState(parsed, opened.storage, io);
+    } finally {
+      await opened.close();
+    }
+  },
+};
+
+async function dumpState(parsed: ParsedCommand, storage: CheckpointStorage, io: CliIo): Promise<number> {
+  const committed = await storage.listCommitted();
+  if (committed.length === 0) throw new CliError(`No checkpoints at ${storage.location}.`);
+  const range = KeyGroupRange.of(
+    Math.min(...committed.map((c) => c.keyGroupRange.startKeyGroup)),
+    Math.max(...committed.map((c) => c.keyGroupRange.endKeyGroup)),
+  );
+  const checkpointId =
+    parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', COMMAND, 0);
+  const selection =
+    checkpointId === undefined
+      ? await findLatestCompleteCheckpoint(storage, range)
+      : await loadCheckpoint(storage, checkpointId, range);
+  if (selection === undefined) throw new CliError(`No complete checkpoint at ${storage.location}.`);
+  const source = new CheckpointSource(storage, selection);
+  const stateName = stringOption(parsed, 'state');
+  if (stateName !== undefined && !source.states.some((s) => s.name === stateName)) {
+    throw new CliError(
+      `Checkpoint ${selection.checkpointId} has no state '${stateName}'; it has ${source.states.map((s) => s.name).join(', ')}.`,
+    );
+  }
+  const registry = dumpSerializerRegistry();
+  const decoders = new Map(source.states.map((state) => [state, new StateDecoder(state, registry)]));
+  const key = stringOption(parsed, 'key');
+  let scan = range;
+  if (key !== undefined) {
+    // A key the key serializer can encode lives in one key group: read only that one.
+    const keySerializer = [...decoders.values()][0]?.key;
+    const bytes = tryEncode(keySerializer, key);
+    if (bytes !== undefined) {
+      const keyGroup = assignToKeyGroup(bytes, selection.maxParallelism);
+      scan = KeyGroupRange.of(keyGroup, keyGroup);
+    }
+  }
+  let lines = 0;
+  await source.forEachEntry(scan, (keyGroup, state, entry) => {
+    if (stateName !== undefined && state.name !== stateName) return;
+    const decoder = decoders.get(state);
+    if (decoder === undefined) return;
+    const line = decoder.decode(keyGroup, entry);
+    if (key !== undefined && !sameKey(line.key ?? null, key)) return;
+    io.stdout.write(`${JSON.stringify(line)}\n`);
+    lines++;
+  });
+  if (lines === 0 && (key !== undefined || stateName !== undefined)) {
+    io.stderr.write(`No entries matched in checkpoint ${selection.checkpointId}.\n`);
+  }
+  return 0;
+}
+
+function tryEncode(
+  serializer: { serialize(value: unknown): Uint8Array } | undefined,
+  key: string,
+): Uint8Array | undefined {
+  if (serializer === undefined) return undefined;
+  try {
+    return serializer.serialize(key);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dump prints keys as JSON; `--key` matches a string key as is, any other key as its JSON. */
+function sameKey(printed: ReturnType<typeof toJson>, wanted: string): boolean {
+  return typeof printed === 'string' ? printed === wanted : JSON.stringify(printed) === wanted;
+}

@@ -1,0 +1,50 @@
+/**
+ * Errors of the `statebackend` command. Each is shown as one line on stderr, and the command
+ * exits with {@link CliError.exitCode}.
+ */
+export class CliError extends Error {
+  override readonly name: string = 'CliError';
+  /** The process exit code: 1 for a failure, 2 for a usage error. */
+  readonly exitCode: number = 1;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The command line was wrong: unknown command or option, missing or malformed argument. */
+export class UsageError extends CliError {
+  override readonly name: string = 'UsageError';
+  override readonly exitCode: number = 2;
+  /** The command whose `--help` explains the usage, e.g. `checkpoints list`. */
+  readonly command: string;
+
+  constructor(message: string, command: string) {
+    super(`${message} (see 'statebackend ${command === '' ? '' : `${command} `}--help')`);
+    this.command = command;
+  }
+}
+
+/** A location the command cannot read: unknown scheme, a backend that has no checkpoints there. */
+export class UnsupportedLocationError extends CliError {
+  override readonly name: string = 'UnsupportedLocationError';
+  readonly location: string;
+
+  constructor(location: string, reason: string) {
+    super(`Cannot use location '${location}': ${reason}.`);
+    this.location = location;
+  }
+}
+
+/** A package the chosen backend or reporter needs is not installed. */
+export class MissingPackageError extends CliError {
+  override readonly name: string = 'MissingPackageError';
+  readonly packageName: string;
+
+  constructor(packageName: string, purpose: string, cause: unknown) {
+    super(`${purpose} needs the package '${packageName}': install it (npm install ${packageName}).`, {
+      cause,
+    });
+    this.packageName = packageName;
+  }
+}
