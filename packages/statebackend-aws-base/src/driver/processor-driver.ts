@@ -80,6 +80,8 @@ export class ProcessorDriver<R, K> {
   #lastCheckpointId: number | undefined;
   #checkpoints = 0;
   #sinceCheckpoint = 0;
+  /** Whether records or timers ran since the last checkpoint (what time-based and final checkpoints need). */
+  #changed = false;
   #lastCheckpointAt = 0;
   #pendingSnapshot: Promise<void> | undefined;
   #failure: { error: unknown } | undefined;
@@ -226,6 +228,7 @@ export class ProcessorDriver<R, K> {
       ),
     );
     this.#sinceCheckpoint++;
+    this.#changed = true;
     if (eventTime !== undefined && (offset + 1) % (eventTime.watermarkEveryRecords ?? 100) === 0) {
       const watermark = maxTimestamp - (eventTime.maxOutOfOrdernessMs ?? 0) - 1;
       await this.#emitWatermark(watermark, watermark);
@@ -267,7 +270,7 @@ export class ProcessorDriver<R, K> {
       this.#limiter.track(
         task.catch((error: unknown) => this.#fail(new RecordProcessingError(what, undefined, error))),
       );
-      this.#sinceCheckpoint++;
+      this.#changed = true;
     }
     return fired;
   }
@@ -282,18 +285,16 @@ export class ProcessorDriver<R, K> {
   /** The processing clock reached a deadline: checkpoint by time, fire processing-time timers. */
   async #onClock(): Promise<void> {
     const intervalMs = this.#options.checkpoint?.intervalMs ?? 10_000;
-    if (this.#sinceCheckpoint > 0 && this.#now() - this.#lastCheckpointAt >= intervalMs)
-      await this.#checkpoint();
+    if (this.#changed && this.#now() - this.#lastCheckpointAt >= intervalMs) await this.#checkpoint();
     await this.#fireDue('processing', this.#now());
   }
 
   /** When the loop must wake without a record: the checkpoint interval, or the next processing timer. */
   #wakeAt(): number | undefined {
     const timer = this.#requireTimers().earliest('processing');
-    const checkpointAt =
-      this.#sinceCheckpoint > 0
-        ? this.#lastCheckpointAt + (this.#options.checkpoint?.intervalMs ?? 10_000)
-        : undefined;
+    const checkpointAt = this.#changed
+      ? this.#lastCheckpointAt + (this.#options.checkpoint?.intervalMs ?? 10_000)
+      : undefined;
     if (timer === undefined) return checkpointAt;
     return checkpointAt === undefined ? timer : Math.min(timer, checkpointAt);
   }
@@ -308,7 +309,7 @@ export class ProcessorDriver<R, K> {
     ) {
       await this.#emitWatermark(END_OF_INPUT_WATERMARK, this.#progress.dataWatermark);
     }
-    if (this.#sinceCheckpoint > 0 || this.#lastCheckpointId === undefined) await this.#checkpoint();
+    if (this.#changed || this.#lastCheckpointId === undefined) await this.#checkpoint();
     await this.#pendingSnapshot;
     this.#throwIfFailed();
   }
@@ -329,6 +330,7 @@ export class ProcessorDriver<R, K> {
     const snapshot = backend.snapshot(checkpointId, encodeDriverMetadata(progress));
     this.#lastCheckpointId = checkpointId;
     this.#sinceCheckpoint = 0;
+    this.#changed = false;
     this.#lastCheckpointAt = this.#now();
     this.#pendingSnapshot = snapshot.then(
       async () => {
