@@ -36,7 +36,9 @@ export function parseCommand(command: string, args: readonly string[], options: 
     });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/\. To specify.*$/s, '') : String(error);
+    // Node's own errors may come from another realm (e.g. under jest): read the message by shape.
+    const raw = (error as { message?: unknown }).message;
+    const message = typeof raw === 'string' ? raw.replace(/\. To specify.*$/s, '') : String(error);
     throw new UsageError(message.replace(/\.$/, ''), command);
   }
 }

@@ -1,0 +1,68 @@
+import { runCli, tempDir } from '../support/run-cli.js';
+
+describe('the statebackend command line', () => {
+  it('prints help for every command and exits 0', async () => {
+    for (const args of [
+      ['--help'],
+      ['run-example', '--help'],
+      ['checkpoints', '--help'],
+      ['checkpoints', 'list', '--help'],
+      ['checkpoints', 'show', '-h'],
+      ['checkpoints', 'prune', '--help'],
+      ['state', 'dump', '--help'],
+      ['savepoint', 'export', '--help'],
+      ['savepoint', 'import', '--help'],
+    ]) {
+      const run = await runCli(args);
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/Usage:/);
+    }
+    expect((await runCli(['run-example', '--help'])).stdout).toContain('--checkpoint-every <n>');
+  });
+
+  it('answers a wrong command line with one line on stderr and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /^statebackend: unknown command 'frobnicate' \(see 'statebackend --help'\)\n$/],
+      [
+        ['run-example', '--bogus'],
+        /^statebackend: Unknown option '--bogus' \(see 'statebackend run-example --help'\)\n$/,
+      ],
+      [['run-example', '--records', 'many'], /--records must be an integer of at least 0, not 'many'/],
+      [['run-example', '--backend', 'redis'], /--backend must be heap, s3 or dynamodb, not 'redis'/],
+      [['run-example', '--backend', 's3'], /--backend s3 needs --location s3:\/\/<bucket>/],
+      [['checkpoints', 'list'], /missing the <location> \(see 'statebackend checkpoints list --help'\)/],
+      [['checkpoints', 'rewind', 'x'], /unknown checkpoints command 'rewind'; use list\|show\|prune/],
+      [['savepoint', 'import', 'only-a-file'], /missing the <location>/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('fails with one clear line, exit code 1, for a location it cannot read', async () => {
+    const dir = await tempDir();
+    const cases: [string[], RegExp][] = [
+      [['checkpoints', 'list', 'gs://bucket'], /Cannot use location 'gs:\/\/bucket': unknown scheme/],
+      [
+        ['checkpoints', 'list', 'dynamodb://state'],
+        /Cannot use location 'dynamodb:\/\/state': the DynamoDB backend keeps/,
+      ],
+      [['state', 'dump', dir.path], /No checkpoints at file:\/\//],
+      [['savepoint', 'export', dir.path, `${dir.path}/x.sbsp`], /No checkpoints at file:\/\//],
+      [['savepoint', 'import', `${dir.path}/missing.sbsp`, dir.path], /missing\.sbsp/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 1 });
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+    expect((await runCli(['checkpoints', 'list', dir.path])).stdout).toBe(
+      'ID  TAKEN  SIZE  KEY GROUPS  STATES\n',
+    );
+    await dir.remove();
+  });
+});

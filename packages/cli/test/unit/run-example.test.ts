@@ -1,0 +1,91 @@
+import { BufferWriter, type ExampleSummary, main } from '../../src/index.js';
+import { runCli, summaryOf, tempDir } from '../support/run-cli.js';
+
+const STREAM = [
+  '--records',
+  '3000',
+  '--users',
+  '80',
+  '--seed',
+  '5',
+  '--checkpoint-every',
+  '300',
+  '--checkpoint-interval',
+  '600000',
+];
+
+let dirs: { path: string; remove: () => Promise<void> }[] = [];
+async function freshDir(): Promise<string> {
+  const dir = await tempDir('run-example-');
+  dirs.push(dir);
+  return dir.path;
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => d.remove()));
+  dirs = [];
+});
+
+describe('statebackend run-example (in process)', () => {
+  it('runs the job to the end and summarises it: every click counted once, every session closed', async () => {
+    const run = await runCli(['run-example', '--dir', await freshDir(), ...STREAM, '--json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Starting the click-session example: 3000 clicks of 80 users \(seed 5\)/);
+    // Every 300 clicks, and once more after the end of the input closed the open sessions.
+    const offsets = lines
+      .filter((l) => l.startsWith('checkpoint '))
+      .map((l) => Number(/: (\d+)\//.exec(l)?.[1]));
+    expect(offsets).toEqual([...Array.from({ length: 10 }, (_, i) => (i + 1) * 300), 3000]);
+    const summary = JSON.parse(lines.at(-1) ?? '') as ExampleSummary;
+    expect(summary).toMatchObject({ clicks: 3000, openSessions: 0 });
+    expect(summary.sessions).toBeGreaterThan(80);
+    expect(summary.pages.reduce((sum, [, clicks]) => sum + clicks, 0)).toBe(3000);
+    expect(summary.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('stops on its signal with a final checkpoint, and a rerun ends with the summary of an uninterrupted run', async () => {
+    const dir = await freshDir();
+    const controller = new AbortController();
+    const stdout = new BufferWriter();
+    const watching = {
+      write(text: string) {
+        stdout.write(text);
+        if (text.startsWith('checkpoint 2:')) controller.abort();
+      },
+    };
+    const stderr = new BufferWriter();
+    const code = await main(['run-example', '--dir', dir, ...STREAM], {
+      stdout: watching,
+      stderr,
+      isTTY: false,
+      env: {},
+      cwd: process.cwd(),
+      signal: controller.signal,
+    });
+    expect(code).toBe(130);
+    const stopped = /Stopped at click (\d+) of 3000; checkpoint 3 holds it/.exec(stdout.text);
+    expect(stopped).not.toBeNull();
+
+    const resumed = await runCli(['run-example', '--dir', dir, ...STREAM]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`Resuming from checkpoint 3 at click ${stopped?.[1]} of 3000`);
+
+    const uninterrupted = await runCli(['run-example', '--dir', await freshDir(), ...STREAM]);
+    expect(summaryOf(resumed.stdout)).toBe(summaryOf(uninterrupted.stdout));
+
+    // Run again once complete: nothing left to read, the same summary from the restored state.
+    const again = await runCli(['run-example', '--dir', dir, ...STREAM]);
+    expect(again.stdout).toContain('Resuming from checkpoint');
+    expect(summaryOf(again.stdout)).toBe(summaryOf(uninterrupted.stdout));
+  });
+
+  it('refuses to resume checkpoints of another stream', async () => {
+    const dir = await freshDir();
+    expect((await runCli(['run-example', '--dir', dir, ...STREAM])).code).toBe(0);
+    const other = await runCli(['run-example', '--dir', dir, ...STREAM, '--seed', '6']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(
+      /^statebackend: The checkpoints under file:\/\/.* are of another stream \(--records 3000 --users 80 --seed 5\)/,
+    );
+  });
+});
