@@ -74,7 +74,10 @@ async function dumpState(parsed: ParsedCommand, storage: CheckpointStorage, io: 
   const stateName = stringOption(parsed, 'state');
   if (stateName !== undefined && !source.states.some((s) => s.name === stateName)) {
     throw new CliError(
-      `Checkpoint ${selection.checkpointId} has no state '${stateName}'; it has ${source.states.map((s) => s.name).join(', ')}.`,
+      `Checkpoint ${selection.checkpointId} has no state '${stateName}'; it has ${source.states
+        .map((s) => s.name)
+        .sort()
+        .join(', ')}.`,
     );
   }
   const registry = dumpSerializerRegistry();
