@@ -1,7 +1,7 @@
 import { NAMESPACE_SEPARATOR } from '../../backend/byte-id.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { StoredMapEntry } from '../../backend/state-store.js';
-import { ListContainer, MapContainer } from '../../heap/containers.js';
+import type { ListContainer, MapContainer } from '../../heap/containers.js';
 import type { HeapStateSnapshot, StateSnapshotPart } from '../../heap/heap-state-snapshot.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
@@ -26,6 +26,7 @@ export class TableSnapshotView implements StateSnapshotView {
   readonly changedKeyGroups: ReadonlySet<number>;
   readonly #snapshot: HeapStateSnapshot;
   readonly #pending: readonly RestoredStateEntries[];
+  readonly #writers: readonly CellWriter[];
 
   constructor(
     snapshot: HeapStateSnapshot,
@@ -39,6 +40,7 @@ export class TableSnapshotView implements StateSnapshotView {
     this.maxParallelism = maxParallelism;
     this.keyGroupRange = snapshot.keyGroupRange;
     this.timestamp = snapshot.timestamp;
+    this.#writers = snapshot.parts.map((part, index) => cellWriter(index, part.state));
     this.changedKeyGroups = new Set([...snapshot.changedKeyGroups, ...carriedChanges]);
     this.states = [
       ...snapshot.parts.map((part) => checkpointedStateOf(part.state, keySerializer)),
@@ -50,8 +52,9 @@ export class TableSnapshotView implements StateSnapshotView {
     const parts = this.#snapshot.parts;
     for (let index = 0; index < parts.length; index++) {
       const part = parts[index] as StateSnapshotPart;
+      const write = this.#writers[index] as CellWriter;
       const cells = dropExpired ? this.#snapshot.cellsToWrite(part, keyGroup) : part.table.entries(keyGroup);
-      for (const [cellId, stored] of cells) writeCell(index, part.state, cellId, stored, out);
+      for (const [cellId, stored] of cells) write(cellId, stored, out);
     }
     for (let i = 0; i < this.#pending.length; i++) {
       const index = parts.length + i;
@@ -67,66 +70,96 @@ export class TableSnapshotView implements StateSnapshotView {
   }
 }
 
-function writeCell(
-  index: number,
-  state: RegisteredKeyedState,
-  cellId: string,
-  stored: unknown,
-  out: KeyGroupEntryWriter,
-): void {
-  const separator = cellId.indexOf(NAMESPACE_SEPARATOR);
-  const keyId = separator < 0 ? cellId : cellId.slice(0, separator);
-  const namespaceId = separator < 0 ? '' : cellId.slice(separator + 1);
+/** Writes the entries of one stored cell: its id split into key and namespace, its value(s). */
+type CellWriter = (cellId: string, stored: unknown, out: KeyGroupEntryWriter) => void;
+
+/**
+ * A cell writer specialized once per state for its kind, TTL and namespacing, so the loop over a
+ * million cells makes no decision that is the same for all of them.
+ */
+function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
   const serializer = state.serializer;
+  const namespaced = state.namespaced;
   const withTtl = state.ttl !== undefined;
-  if (stored instanceof ListContainer) {
-    for (const element of stored.elements) {
-      if (withTtl) {
-        const t = element as TtlValue<unknown>;
-        out.writeEntryWithIds(
-          index,
-          keyId,
-          namespaceId,
-          undefined,
-          serializer.serialize(t.userValue),
-          t.lastAccessTimestamp,
-        );
-      } else {
-        out.writeEntryWithIds(index, keyId, namespaceId, undefined, serializer.serialize(element), undefined);
+  const split = (cellId: string): [string, string] => {
+    if (!namespaced) return [cellId, ''];
+    const at = cellId.indexOf(NAMESPACE_SEPARATOR);
+    return [cellId.slice(0, at), cellId.slice(at + 1)];
+  };
+  if (state.kind === 'list') {
+    return (cellId, stored, out) => {
+      const [keyId, namespaceId] = split(cellId);
+      for (const element of (stored as ListContainer).elements) {
+        if (withTtl) {
+          const t = element as TtlValue<unknown>;
+          out.writeEntryWithIds(
+            index,
+            keyId,
+            namespaceId,
+            undefined,
+            serializer.serialize(t.userValue),
+            t.lastAccessTimestamp,
+          );
+        } else {
+          out.writeEntryWithIds(
+            index,
+            keyId,
+            namespaceId,
+            undefined,
+            serializer.serialize(element),
+            undefined,
+          );
+        }
       }
-    }
-    return;
+    };
   }
-  if (stored instanceof MapContainer) {
-    for (const [userKeyId, entry] of stored.entries as Map<string, StoredMapEntry>) {
-      const value = entry[1];
-      if (withTtl) {
-        const t = value as TtlValue<unknown>;
-        out.writeEntryWithIds(
-          index,
-          keyId,
-          namespaceId,
-          userKeyId,
-          serializer.serialize(t.userValue),
-          t.lastAccessTimestamp,
-        );
-      } else {
-        out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serializer.serialize(value), undefined);
+  if (state.kind === 'map') {
+    return (cellId, stored, out) => {
+      const [keyId, namespaceId] = split(cellId);
+      for (const [userKeyId, entry] of (stored as MapContainer).entries as Map<string, StoredMapEntry>) {
+        if (withTtl) {
+          const t = entry[1] as TtlValue<unknown>;
+          out.writeEntryWithIds(
+            index,
+            keyId,
+            namespaceId,
+            userKeyId,
+            serializer.serialize(t.userValue),
+            t.lastAccessTimestamp,
+          );
+        } else {
+          out.writeEntryWithIds(
+            index,
+            keyId,
+            namespaceId,
+            userKeyId,
+            serializer.serialize(entry[1]),
+            undefined,
+          );
+        }
       }
-    }
-    return;
+    };
   }
   if (withTtl) {
-    const t = stored as TtlValue<unknown>;
-    out.writeEntryWithIds(
-      index,
-      keyId,
-      namespaceId,
-      undefined,
-      serializer.serialize(t.userValue),
-      t.lastAccessTimestamp,
-    );
-  } else {
-    out.writeEntryWithIds(index, keyId, namespaceId, undefined, serializer.serialize(stored), undefined);
+    return (cellId, stored, out) => {
+      const [keyId, namespaceId] = split(cellId);
+      const t = stored as TtlValue<unknown>;
+      out.writeEntryWithIds(
+        index,
+        keyId,
+        namespaceId,
+        undefined,
+        serializer.serialize(t.userValue),
+        t.lastAccessTimestamp,
+      );
+    };
   }
+  if (!namespaced) {
+    return (cellId, stored, out) =>
+      out.writeEntryWithIds(index, cellId, '', undefined, serializer.serialize(stored), undefined);
+  }
+  return (cellId, stored, out) => {
+    const [keyId, namespaceId] = split(cellId);
+    out.writeEntryWithIds(index, keyId, namespaceId, undefined, serializer.serialize(stored), undefined);
+  };
 }

@@ -1,0 +1,198 @@
+// Checkpoints of 1M small entries (string key, int value) in a local directory, each measure a
+// ratio against a baseline taken in the same run, so machine speed cancels out:
+//
+// 1. full snapshot (freeze + serialize + write + fsync + commit) / writing the same number of
+//    bytes to one file and fsyncing it;
+// 2. restore (find the latest checkpoint, read, verify, decode and load into the heap tables) /
+//    reading the data file and decoding its keys and values with the same serializers into a
+//    plain Map;
+// 3. the synchronous part of snapshot() (what blocks record processing) / the whole snapshot;
+// 4. bytes an incremental checkpoint writes after 1% of the keys changed / a full checkpoint's,
+//    at 128 and at 32768 key groups (incremental checkpoints rewrite whole key groups).
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  CheckpointingHeapBackendBuilder,
+  type CheckpointingHeapKeyedStateBackend,
+  decodeVerifiedBlock,
+  findLatestCompleteCheckpoint,
+  KeyGroupFileReader,
+  KeyGroupRange,
+  LocalCheckpointStorage,
+  type RandomAccessFile,
+  Serializers,
+  ValueStateDescriptor,
+} from '../dist/index.js';
+
+const ENTRIES = 1_000_000;
+const ROUNDS = 5;
+const counts = new ValueStateDescriptor('count', Serializers.int, 0);
+const keys = Array.from({ length: ENTRIES }, (_, i) => `user-${i}`);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] as number;
+}
+
+function build(
+  directory: string,
+  maxParallelism: number,
+  options: { incremental?: boolean; restore?: boolean } = {},
+): Promise<CheckpointingHeapKeyedStateBackend<string>> {
+  return new CheckpointingHeapBackendBuilder(
+    {
+      jobId: 'bench',
+      operatorId: `op-${maxParallelism}`,
+      keyGroupRange: KeyGroupRange.of(0, maxParallelism - 1),
+      maxParallelism,
+      keySerializer: Serializers.string,
+    },
+    {
+      checkpointStorage: new LocalCheckpointStorage({
+        directory,
+        jobId: 'bench',
+        operatorId: `op-${maxParallelism}`,
+      }),
+      incremental: options.incremental ?? false,
+      retainedCheckpoints: 1,
+      ...(options.restore === true
+        ? { restoreFrom: 'latest' as const, states: [{ descriptor: counts }] }
+        : {}),
+    },
+  ).build();
+}
+
+async function fill(
+  backend: CheckpointingHeapKeyedStateBackend<string>,
+  round: number,
+  every = 1,
+): Promise<void> {
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < keys.length; i += every) {
+    pending.push(backend.withKey(keys[i] as string, (ctx) => ctx.getState(counts).update(i + round)));
+    if (pending.length === 10_000) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+}
+
+async function writeAndSync(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.write(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const directory = await mkdtemp(join(tmpdir(), 'checkpoint-bench-'));
+try {
+  const backend = await build(directory, 128);
+  await fill(backend, 0);
+
+  // 1 and 3: full snapshots against writing their bytes; sync part against the whole.
+  const snapshotMs: number[] = [];
+  const syncFractions: number[] = [];
+  const rawWriteMs: number[] = [];
+  let dataFile = '';
+  let dataBytes = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const started = performance.now();
+    const pending = backend.snapshot(round);
+    const syncMs = performance.now() - started;
+    const completed = await pending;
+    const totalMs = performance.now() - started;
+    snapshotMs.push(totalMs);
+    syncFractions.push(syncMs / totalMs);
+    await backend.notifyCheckpointComplete(round);
+    const file = completed.metadata.files[0];
+    dataFile = join(directory, 'bench', 'op-128', file?.path ?? '');
+    dataBytes = completed.bytesWritten;
+    const bytes = await readFile(dataFile);
+    const rawStarted = performance.now();
+    await writeAndSync(join(directory, `raw-${round}.bin`), bytes);
+    rawWriteMs.push(performance.now() - rawStarted);
+  }
+  const lastId = ROUNDS;
+  await backend.dispose();
+
+  // 2: restore against reading the data file and decoding its entries into a Map.
+  const restoreMs: number[] = [];
+  const decodeMs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    const restored = await build(directory, 128, { restore: true });
+    restoreMs.push(performance.now() - started);
+    if (restored.restored?.checkpointId !== lastId || restored.restored.entries !== ENTRIES) {
+      throw new Error(
+        `restored ${restored.restored?.entries} entries of checkpoint ${restored.restored?.checkpointId}`,
+      );
+    }
+    await restored.dispose();
+
+    const decodeStarted = performance.now();
+    const bytes = new Uint8Array(await readFile(dataFile));
+    const file: RandomAccessFile = {
+      name: dataFile,
+      size: bytes.length,
+      read: (offset, length) => Promise.resolve(bytes.subarray(offset, offset + length)),
+    };
+    const reader = await KeyGroupFileReader.open(file, 'data');
+    const map = new Map<string, number>();
+    await reader.forEachBlock(KeyGroupRange.of(0, 127), (block, blockBytes) =>
+      decodeVerifiedBlock(blockBytes, block.entries, block.keyGroup, (_, entry) => {
+        map.set(Serializers.string.deserialize(entry.key), Serializers.int.deserialize(entry.value));
+      }),
+    );
+    decodeMs.push(performance.now() - decodeStarted);
+    if (map.size !== ENTRIES) throw new Error(`decoded ${map.size} entries`);
+  }
+
+  // 4: incremental bytes after 1% of the keys changed, at two numbers of key groups.
+  const incremental: { maxParallelism: number; ratio: number }[] = [];
+  for (const maxParallelism of [128, 32_768]) {
+    const writer = await build(directory, maxParallelism, { incremental: true });
+    await fill(writer, 0);
+    const full = await writer.snapshot(1);
+    await writer.notifyCheckpointComplete(1);
+    await fill(writer, 1, 100);
+    const delta = await writer.snapshot(2);
+    if (delta.snapshotType !== 'incremental') throw new Error('the second snapshot was not incremental');
+    incremental.push({ maxParallelism, ratio: delta.bytesWritten / full.bytesWritten });
+    await writer.dispose();
+  }
+  const latest = await findLatestCompleteCheckpoint(
+    new LocalCheckpointStorage({ directory, jobId: 'bench', operatorId: 'op-128' }),
+    KeyGroupRange.of(0, 127),
+  );
+
+  const mb = (dataBytes / 1024 / 1024).toFixed(1);
+  console.log(
+    `\nCheckpoints of ${ENTRIES.toLocaleString('en-US')} entries (${mb} MiB of data), median of ${ROUNDS}`,
+  );
+  const rows: [string, string, string][] = [
+    [
+      'full snapshot / write + fsync same bytes',
+      `${median(snapshotMs).toFixed(0)} ms / ${median(rawWriteMs).toFixed(0)} ms`,
+      `${(median(snapshotMs) / median(rawWriteMs)).toFixed(2)}x`,
+    ],
+    [
+      'restore / read + decode into a Map',
+      `${median(restoreMs).toFixed(0)} ms / ${median(decodeMs).toFixed(0)} ms`,
+      `${(median(restoreMs) / median(decodeMs)).toFixed(2)}x`,
+    ],
+    ['synchronous part / whole snapshot', 'goal < 5%', `${(median(syncFractions) * 100).toFixed(2)}%`],
+    ...incremental.map(({ maxParallelism, ratio }): [string, string, string] => [
+      `incremental bytes, 1% of keys changed, ${maxParallelism} key groups / full`,
+      '',
+      `${(ratio * 100).toFixed(1)}%`,
+    ]),
+  ];
+  for (const [name, detail, ratio] of rows)
+    console.log(`${name.padEnd(66)} ${detail.padStart(20)} ${ratio.padStart(9)}`);
+  if (latest?.checkpointId !== lastId) throw new Error('the benchmark lost its checkpoint');
+} finally {
+  await rm(directory, { recursive: true, force: true });
+}
