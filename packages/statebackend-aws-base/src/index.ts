@@ -295,7 +295,7 @@ export type {
   WriterLease,
   WrittenFile,
 } from './checkpoint/storage/checkpoint-storage.js';
-export { assertNotFenced, fencingClaim, nextEpoch } from './checkpoint/storage/fencing.js';
+export { assertNotFenced, fencingClaim, isSuperseded, nextEpoch } from './checkpoint/storage/fencing.js';
 export {
   LocalCheckpointStorage,
   type LocalCheckpointStorageOptions,

@@ -5,6 +5,7 @@ import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
 import type { StateDescriptor } from '../../state/state-descriptor.js';
+import type { KeyedStateSource } from '../restore/keyed-state-source.js';
 import { RestoredKeyedState } from '../restore/restored-keyed-state.js';
 import { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
 import {
@@ -12,9 +13,9 @@ import {
   IncrementalSnapshotStrategy,
 } from '../snapshot/incremental-snapshot-strategy.js';
 import { FullSnapshotStrategy } from '../snapshot/snapshot-strategy.js';
-import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
 import { CheckpointingHeapKeyedStateBackend } from './checkpointing-heap-keyed-state-backend.js';
-import { type RestoreSource, resolveRestoreSource } from './restore-source.js';
+import { discardHistoryAfter, type RestoreSource, resolveRestoreSource } from './restore-source.js';
 
 /** A state to register right after restore; see {@link CheckpointingOptions.states}. */
 export interface StateRegistration {
@@ -57,7 +58,9 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
   RestoreSource
 > {
   private readonly options: CheckpointingOptions;
-  private lease: Awaited<ReturnType<CheckpointStorage['claim']>> | undefined;
+  private lease: WriterLease | undefined;
+  /** What the restore read (its source undefined when `'latest'` found nothing). */
+  private restoredSource: { source: KeyedStateSource | undefined } | undefined;
 
   constructor(parameters: KeyedStateBackendParameters<K>, options: CheckpointingOptions = {}) {
     super(parameters, options.restoreFrom === undefined ? [] : [options.restoreFrom]);
@@ -70,11 +73,21 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       for (const { descriptor, namespaceSerializer } of this.options.states ?? []) {
         backend.registerState(descriptor, namespaceSerializer);
       }
+      // Only a restore that fully succeeded abandons the history after what it restored.
+      const own = this.ownStorage();
+      if (own !== undefined && this.restoredSource !== undefined) {
+        await discardHistoryAfter(this.restoredSource.source, own, this.parameters.logger ?? noopLogger);
+      }
     } catch (error) {
       await backend.dispose();
       throw error;
     }
     return backend;
+  }
+
+  private ownStorage(): { storage: CheckpointStorage; lease: WriterLease } | undefined {
+    const storage = this.options.checkpointStorage;
+    return storage === undefined || this.lease === undefined ? undefined : { storage, lease: this.lease };
   }
 
   protected async createBackend(): Promise<CheckpointingHeapKeyedStateBackend<K>> {
@@ -106,13 +119,12 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
   ): Promise<void> {
     const { keyGroupRange, maxParallelism } = this.parameters;
     const logger = this.parameters.logger ?? noopLogger;
-    const storage = this.options.checkpointStorage;
-    const own =
-      storage === undefined || this.lease === undefined ? undefined : { storage, lease: this.lease };
+    const own = this.ownStorage();
     // The last source given wins: each replaces the whole state of the range.
     const spec = sources[sources.length - 1];
     if (spec === undefined) return;
-    const source = await resolveRestoreSource(spec, keyGroupRange, maxParallelism, own, logger);
+    const source = await resolveRestoreSource(spec, keyGroupRange, maxParallelism, own);
+    this.restoredSource = { source };
     if (source === undefined) {
       logger.info('No checkpoint to restore; starting empty', { operatorId: backend.operatorId });
       return;

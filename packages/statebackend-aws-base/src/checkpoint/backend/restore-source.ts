@@ -20,17 +20,12 @@ export type RestoreSource =
   | { readonly checkpointId: number; readonly storage?: CheckpointStorage }
   | KeyedStateSource;
 
-/**
- * Resolves `spec` to the source to read for `range`, and removes the abandoned history newer than
- * it under the backend's own storage (see {@link discardNewerCheckpoints}). Undefined when
- * `'latest'` finds no checkpoint.
- */
+/** Resolves `spec` to the source to read for `range`; undefined when `'latest'` finds no checkpoint. */
 export async function resolveRestoreSource(
   spec: RestoreSource,
   range: KeyGroupRange,
   maxParallelism: number,
   own: { storage: CheckpointStorage; lease: WriterLease } | undefined,
-  logger: Logger,
 ): Promise<KeyedStateSource | undefined> {
   let source: KeyedStateSource | undefined;
   if (spec === 'latest') {
@@ -52,14 +47,24 @@ export async function resolveRestoreSource(
       await loadCheckpoint(storage, spec.checkpointId, range, maxParallelism),
     );
   }
-  if (own !== undefined) {
-    const sameStorage = source instanceof CheckpointSource && source.storageLocation === own.storage.location;
-    await discardNewerCheckpoints(
-      own.storage,
-      own.lease,
-      sameStorage ? source?.checkpointId : undefined,
-      logger,
-    );
-  }
   return source;
+}
+
+/**
+ * Once `source` was read into a backend owning `own.lease`, removes the abandoned history newer
+ * than it under the backend's own storage (see {@link discardNewerCheckpoints}): the state
+ * continues from `source` (or from nothing, when undefined).
+ */
+export async function discardHistoryAfter(
+  source: KeyedStateSource | undefined,
+  own: { storage: CheckpointStorage; lease: WriterLease },
+  logger: Logger,
+): Promise<void> {
+  const sameStorage = source instanceof CheckpointSource && source.storageLocation === own.storage.location;
+  await discardNewerCheckpoints(
+    own.storage,
+    own.lease,
+    sameStorage ? source.checkpointId : undefined,
+    logger,
+  );
 }

@@ -1,5 +1,6 @@
 import { FencedError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { subtractRange } from '../range-set.js';
 import type { WriterLease } from './checkpoint-storage.js';
 
 /**
@@ -28,6 +29,15 @@ export function assertNotFenced(location: string, claims: readonly WriterLease[]
       describeRange(newer.keyGroupRange),
     );
   }
+}
+
+/** Whether newer claims together cover all of `claim`'s range: it fences nothing any more. */
+export function isSuperseded(claim: WriterLease, claims: readonly WriterLease[]): boolean {
+  let remaining: KeyGroupRange[] = [claim.keyGroupRange];
+  for (const newer of claims) {
+    if (newer.epoch > claim.epoch) remaining = subtractRange(remaining, newer.keyGroupRange);
+  }
+  return remaining.length === 0;
 }
 
 /** The epoch a new claim takes: one above every recorded claim. */

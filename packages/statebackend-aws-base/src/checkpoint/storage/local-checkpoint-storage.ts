@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CheckpointAlreadyExistsError, CheckpointStorageError, ConfigurationError } from '../../errors.js';
+import {
+  CheckpointAlreadyExistsError,
+  CheckpointStorageError,
+  ConfigurationError,
+  NotACheckpointError,
+} from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
-import { subtractRange } from '../range-set.js';
 import type {
   ByteRange,
   CheckpointStorage,
@@ -15,7 +19,7 @@ import type {
   WriterLease,
   WrittenFile,
 } from './checkpoint-storage.js';
-import { assertNotFenced, describeRange, intersects, nextEpoch } from './fencing.js';
+import { assertNotFenced, describeRange, intersects, isSuperseded, nextEpoch } from './fencing.js';
 import {
   fsyncDirectory,
   listDirectory,
@@ -82,6 +86,42 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     if (issues.length > 0) throw new ConfigurationError(issues);
     this.baseDirectory = path.resolve(options.directory, options.jobId, options.operatorId);
     this.location = pathToFileURL(this.baseDirectory).href;
+  }
+
+  /**
+   * The storage and checkpoint id of a `chk-N` directory, to restore exactly that checkpoint:
+   * `restoreFrom: LocalCheckpointStorage.openCheckpointDirectory(path)`. Throws
+   * {@link NotACheckpointError} when `path` is not a `<directory>/<job>/<operator>/chk-N`
+   * directory holding a committed metadata file.
+   */
+  static async openCheckpointDirectory(
+    checkpointDirectory: string,
+  ): Promise<{ storage: LocalCheckpointStorage; checkpointId: number }> {
+    const absolute = path.resolve(checkpointDirectory);
+    const checkpointId = parseCheckpointDirectoryName(path.basename(absolute));
+    if (checkpointId === undefined) {
+      throw new NotACheckpointError(absolute, "its name is not 'chk-<checkpoint id>'");
+    }
+    const operatorDirectory = path.dirname(absolute);
+    const jobDirectory = path.dirname(operatorDirectory);
+    const names = await fs.readdir(absolute).catch((error: unknown) => {
+      throw new NotACheckpointError(
+        absolute,
+        'it cannot be listed (it does not exist or is not a directory)',
+        {
+          cause: error,
+        },
+      );
+    });
+    if (!names.some((name) => parseMetadataFileName(name) !== undefined)) {
+      throw new NotACheckpointError(absolute, 'it holds no metadata file, so the checkpoint never completed');
+    }
+    const storage = new LocalCheckpointStorage({
+      directory: path.dirname(jobDirectory),
+      jobId: path.basename(jobDirectory),
+      operatorId: path.basename(operatorDirectory),
+    });
+    return { storage, checkpointId };
   }
 
   describe(relative: string): string {
@@ -260,14 +300,6 @@ export class LocalCheckpointStorage implements CheckpointStorage {
       await fs.rmdir(this.absolute(directory)).catch(() => undefined);
     }
   }
-}
-
-function isSuperseded(claim: WriterLease, claims: readonly WriterLease[]): boolean {
-  let remaining: KeyGroupRange[] = [claim.keyGroupRange];
-  for (const newer of claims) {
-    if (newer.epoch > claim.epoch) remaining = subtractRange(remaining, newer.keyGroupRange);
-  }
-  return remaining.length === 0;
 }
 
 function random(): string {
