@@ -15,8 +15,8 @@ export interface VersionedContainer {
 /**
  * The in-memory state of one registered state: deserialized values by cell id, split per key
  * group so that a snapshot, a restore or a rescale handles key groups independently. The heap
- * backend keeps all its state in these tables; the DynamoDB backend uses them as its cache, the
- * S3 backend snapshots them whole.
+ * backend keeps all its state in these tables and the S3 backend snapshots them whole; nothing
+ * in a table depends on the backend, so a cache can be built on one too.
  *
  * Copy-on-write snapshots, after Flink's `CopyOnWriteStateMap` but per key group: every key-group
  * map and every mutable container carries the table version it was created at. `snapshot()`
