@@ -268,11 +268,12 @@ export type {
   RestoredUserMetadata,
   VerifiedBlock,
 } from './checkpoint/restore/keyed-state-source.js';
-export {
-  CheckpointSnapshotter,
-  type CheckpointSnapshotterOptions,
-  type CompletedCheckpoint,
-} from './checkpoint/snapshot/checkpoint-snapshotter.js';
+export { CheckpointMetrics } from './checkpoint/snapshot/checkpoint-metrics.js';
+export { CheckpointSnapshotter } from './checkpoint/snapshot/checkpoint-snapshotter.js';
+export type {
+  CheckpointSnapshotterOptions,
+  CompletedCheckpoint,
+} from './checkpoint/snapshot/checkpoint-snapshotter-options.js';
 export {
   IncrementalSnapshotStrategy,
   type IncrementalSnapshotOptions,

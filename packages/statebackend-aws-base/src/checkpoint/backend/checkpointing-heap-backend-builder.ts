@@ -109,6 +109,9 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
         : { retainedCheckpoints: this.options.retainedCheckpoints }),
       ...(this.options.targetFileSize === undefined ? {} : { targetFileSize: this.options.targetFileSize }),
       ...(this.parameters.logger === undefined ? {} : { logger: this.parameters.logger }),
+      ...(this.parameters.metricGroup === undefined
+        ? {}
+        : { metricGroup: this.parameters.metricGroup.addGroup('checkpoints') }),
     });
     return new CheckpointingHeapKeyedStateBackend(this.parameters, snapshotter);
   }

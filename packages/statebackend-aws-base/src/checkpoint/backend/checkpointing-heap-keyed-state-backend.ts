@@ -11,7 +11,8 @@ import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { JsonValue } from '../json.js';
 import { loadRestoredState } from '../restore/load-restored-state.js';
 import type { RestoredKeyedState } from '../restore/restored-keyed-state.js';
-import type { CheckpointSnapshotter, CompletedCheckpoint } from '../snapshot/checkpoint-snapshotter.js';
+import type { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
+import type { CompletedCheckpoint } from '../snapshot/checkpoint-snapshotter-options.js';
 import { TableSnapshotView } from '../snapshot/table-snapshot-view.js';
 import type {
   CheckpointingKeyedStateBackend,

@@ -12,42 +12,12 @@ import {
   type CheckpointMetadata,
   encodeCheckpointMetadata,
 } from '../metadata/checkpoint-metadata.js';
-import type { CheckpointStorage, CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
+import type { CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
+import { CheckpointMetrics } from './checkpoint-metrics.js';
+import type { CheckpointSnapshotterOptions, CompletedCheckpoint } from './checkpoint-snapshotter-options.js';
 import { encodeKeyGroupFile, keyGroupIterator } from './key-group-file-encoder.js';
-import type { SnapshotPlan, SnapshotStrategy } from './snapshot-strategy.js';
+import type { SnapshotPlan } from './snapshot-strategy.js';
 import type { StateSnapshotView } from './state-snapshot-view.js';
-
-/** Options of a {@link CheckpointSnapshotter}. */
-export interface CheckpointSnapshotterOptions {
-  readonly storage: CheckpointStorage;
-  readonly lease: WriterLease;
-  readonly jobId: string;
-  readonly operatorId: string;
-  readonly strategy: SnapshotStrategy;
-  /**
-   * Complete checkpoints kept per key group. Default 1, as Flink's `state.checkpoints.num-retained`.
-   * A checkpoint counts once {@link CheckpointSnapshotter.complete} confirmed it; newer ones are
-   * all kept until then.
-   */
-  readonly retainedCheckpoints?: number;
-  /** A data file ends after the key group that brings it to this size. Default 64 MiB. */
-  readonly targetFileSize?: number;
-  readonly logger?: Logger;
-}
-
-/** A committed checkpoint, as {@link CheckpointSnapshotter.snapshot} reports it. */
-export interface CompletedCheckpoint {
-  readonly checkpointId: number;
-  readonly snapshotType: 'full' | 'incremental';
-  readonly committed: CommittedCheckpoint;
-  readonly metadata: CheckpointMetadata;
-  /** Bytes of the data files this checkpoint wrote. */
-  readonly bytesWritten: number;
-  /** Bytes of every data file it references, reused ones included: the state's size. */
-  readonly stateSize: number;
-  /** Entries written (reused files not counted). */
-  readonly entriesWritten: number;
-}
 
 /**
  * Runs the asynchronous part of snapshots: encodes a frozen view into data files, writes them,
@@ -58,6 +28,7 @@ export interface CompletedCheckpoint {
 export class CheckpointSnapshotter {
   private readonly options: CheckpointSnapshotterOptions;
   private readonly logger: Logger;
+  private readonly metrics: CheckpointMetrics | undefined;
   private readonly inFlight = new Map<number, { aborted: string | undefined; done: Promise<unknown> }>();
   private closed = false;
   /** The newest checkpoint confirmed complete (or restored); retention counts only up to it. */
@@ -66,6 +37,7 @@ export class CheckpointSnapshotter {
   constructor(options: CheckpointSnapshotterOptions) {
     this.options = options;
     this.logger = options.logger ?? noopLogger;
+    this.metrics = options.metricGroup === undefined ? undefined : new CheckpointMetrics(options.metricGroup);
   }
 
   get lease(): WriterLease {
@@ -109,12 +81,28 @@ export class CheckpointSnapshotter {
     }
     const control = { aborted: undefined as string | undefined, done: Promise.resolve() as Promise<unknown> };
     this.inFlight.set(checkpointId, control);
-    const done = this.write(checkpointId, view, plan, userMetadata, control).finally(() => {
+    const started = performance.now();
+    const done = this.write(checkpointId, view, plan, userMetadata, control).then(
+      (completed) => {
+        this.metrics?.completed(
+          checkpointId,
+          performance.now() - started,
+          completed.stateSize,
+          completed.bytesWritten,
+        );
+        return completed;
+      },
+      (error: unknown) => {
+        this.metrics?.failed();
+        throw error;
+      },
+    );
+    const settled = done.finally(() => {
       view.release();
       this.inFlight.delete(checkpointId);
     });
-    control.done = done.catch(() => undefined);
-    return done;
+    control.done = settled.catch(() => undefined);
+    return settled;
   }
 
   private async write(

@@ -1,4 +1,5 @@
 import {
+  CheckpointAlreadyExistsError,
   CheckpointingHeapBackendBuilder,
   type CheckpointingOptions,
   IncompatibleSerializerError,
@@ -6,6 +7,7 @@ import {
   ListStateDescriptor,
   LocalCheckpointStorage,
   MapStateDescriptor,
+  MetricRegistry,
   SavepointSource,
   Serializers,
   StateMigrationError,
@@ -114,6 +116,40 @@ describe('the heap backend with checkpoints', () => {
     expect(last.restored?.checkpointId).toBe(2);
     expect(await last.withKey('k', (ctx) => ctx.getState(counts).value())).toBe(7);
     await last.dispose();
+  });
+
+  it('reports checkpoint counts, duration and size as metrics', async () => {
+    const registry = new MetricRegistry();
+    const backend = await new CheckpointingHeapBackendBuilder(
+      {
+        jobId: 'job',
+        operatorId: 'op',
+        keyGroupRange: KeyGroupRange.of(0, 127),
+        maxParallelism: 128,
+        keySerializer: Serializers.string,
+        metricGroup: registry.createGroup({}),
+      },
+      { checkpointStorage: storage() },
+    ).build();
+    await backend.withKey('k', (ctx) => ctx.getState(counts).update(1));
+    const completed = await backend.snapshot(1);
+    await expect(backend.snapshot(1)).rejects.toThrow(CheckpointAlreadyExistsError);
+    const readings = Object.fromEntries(
+      registry
+        .read()
+        .filter((m) => m.identifier.includes('.checkpoints.'))
+        .map((m) => [m.identifier.split('.').slice(-1)[0], m.value]),
+    );
+    expect(readings).toMatchObject({
+      numberOfCompletedCheckpoints: { type: 'counter', count: 1 },
+      numberOfFailedCheckpoints: { type: 'counter', count: 1 },
+      lastCompletedCheckpointId: { type: 'gauge', value: 1 },
+      lastCheckpointSize: { type: 'gauge', value: completed.stateSize },
+      lastCheckpointBytesWritten: { type: 'gauge', value: completed.bytesWritten },
+    });
+    expect(completed.stateSize).toBeGreaterThan(0);
+    await backend.dispose();
+    await registry.close();
   });
 
   it('exports a savepoint another backend imports', async () => {
