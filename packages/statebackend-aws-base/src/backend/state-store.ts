@@ -42,9 +42,9 @@ export interface KeyedStateStore {
 
   /** The elements of a list cell, in order; undefined when empty. Treat as read-only. */
   readList(state: RegisteredKeyedState, cell: StateCell): MaybePromise<readonly unknown[] | undefined>;
-  /** Appends non-empty `elements` to a list cell. */
+  /** Appends non-empty `elements` to a list cell. The array is the store's to keep. */
   appendList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): MaybePromise<void>;
-  /** Replaces a list cell with non-empty `elements`. */
+  /** Replaces a list cell with non-empty `elements`. The array is the store's to keep. */
   writeList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): MaybePromise<void>;
 
   readEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<unknown>;

@@ -100,7 +100,12 @@ export class HeapKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     const table = this.tableOf(state);
     const list = table.getForUpdate(cell.keyContext.keyGroup, cell.cellId, ListContainer.copy);
     if (list === undefined) {
-      table.put(cell.keyContext.keyGroup, cell.cellId, new ListContainer(table.version, elements.slice()));
+      // The caller hands the array over (see KeyedStateStore.appendList).
+      table.put(
+        cell.keyContext.keyGroup,
+        cell.cellId,
+        new ListContainer(table.version, elements as unknown[]),
+      );
       return;
     }
     for (const element of elements) list.elements.push(element);
@@ -108,7 +113,7 @@ export class HeapKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
 
   protected writeList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): void {
     const table = this.tableOf(state);
-    table.put(cell.keyContext.keyGroup, cell.cellId, new ListContainer(table.version, elements.slice()));
+    table.put(cell.keyContext.keyGroup, cell.cellId, new ListContainer(table.version, elements as unknown[]));
   }
 
   protected readEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): unknown {

@@ -5,6 +5,8 @@ import { partitionByExpiry } from './ttl-read.js';
 
 type StoredElement = TtlValue<unknown>;
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * {@link ListState} over a store's list cell. With TTL every element carries its own timestamp,
  * as in Flink's `TtlListState`.
@@ -35,7 +37,17 @@ export class ListStateHandle<T> extends StateHandle implements ListState<T> {
   }
 
   add(value: T): Promise<void> {
-    return this.addAll([value]);
+    // The hot path: no async frame while the store answers synchronously.
+    try {
+      this.beforeAccess();
+      const copy = this.copyIn(value, this.state.serializer, 'element');
+      const appended = this.store.appendList(this.state, this, [
+        this.state.ttl === undefined ? copy : ttlValue(copy, this.now()),
+      ]);
+      return appended instanceof Promise ? appended : RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async addAll(values: readonly T[]): Promise<void> {

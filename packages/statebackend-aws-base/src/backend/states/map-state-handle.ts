@@ -3,28 +3,49 @@ import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { MapState } from '../../state/map-state.js';
 import { type TtlValue, ttlValue } from '../../state/ttl/ttl-value.js';
 import { bytesToId, stringKeyId } from '../byte-id.js';
-import type { SerializedRef, StoredMapEntry } from '../state-store.js';
+import type { MaybePromise, SerializedRef, StoredMapEntry } from '../state-store.js';
 import { StateHandle } from './state-handle.js';
 import { partitionByExpiry, readThroughTtl } from './ttl-read.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * {@link MapState} over a store's map cell: one stored entry per map key. With TTL every entry
  * carries its own timestamp, as in Flink's `TtlMapState`.
  */
 export class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> {
-  async get(key: K): Promise<V | undefined> {
-    this.beforeAccess();
-    return this.#read(this.#userKey(key));
+  get(key: K): Promise<V | undefined> {
+    // The hot path (a synchronous store, no TTL) answers without an async frame.
+    try {
+      this.beforeAccess();
+      const userKey = this.#userKey(key);
+      if (this.state.ttl !== undefined) return this.#read(userKey);
+      const stored = this.store.readEntry(this.state, this, userKey);
+      if (stored instanceof Promise) return this.#read(userKey, stored);
+      return Promise.resolve(
+        stored === undefined ? undefined : (this.copyOut(stored, this.state.serializer) as V),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async put(key: K, value: V): Promise<void> {
-    this.beforeAccess();
-    await this.#put(key, value);
+  put(key: K, value: V): Promise<void> {
+    try {
+      this.beforeAccess();
+      const written = this.#put(key, value);
+      return written instanceof Promise ? written : RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async putAll(entries: Iterable<readonly [K, V]>): Promise<void> {
     this.beforeAccess();
-    for (const [key, value] of entries) await this.#put(key, value);
+    for (const [key, value] of entries) {
+      const written = this.#put(key, value);
+      if (written instanceof Promise) await written;
+    }
   }
 
   async remove(key: K): Promise<void> {
@@ -60,26 +81,22 @@ export class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> 
     return (await this.#visibleEntries()).length === 0;
   }
 
-  async #put(key: K, value: V): Promise<void> {
-    if (value === undefined) {
-      await this.store.removeEntry(this.state, this, this.#userKey(key));
-      return;
-    }
+  #put(key: K, value: V): MaybePromise<void> {
+    if (value === undefined) return this.store.removeEntry(this.state, this, this.#userKey(key));
     const userKey = this.#userKey(key, true);
     const copy = this.copyIn(value, this.state.serializer, 'mapValue');
     const stored = this.state.ttl === undefined ? copy : ttlValue(copy, this.now());
-    const written = this.store.writeEntry(this.state, this, userKey, stored);
-    if (written instanceof Promise) await written;
+    return this.store.writeEntry(this.state, this, userKey, stored);
   }
 
-  async #read(userKey: SerializedRef): Promise<V | undefined> {
-    const found = await this.#find(userKey);
+  async #read(userKey: SerializedRef, read?: Promise<unknown>): Promise<V | undefined> {
+    const found = await this.#find(userKey, read);
     return found === undefined ? undefined : (this.copyOut(found, this.state.serializer) as V);
   }
 
   /** The stored user value under `userKey` after the TTL check, not yet copied. */
-  async #find(userKey: SerializedRef): Promise<unknown> {
-    let stored = this.store.readEntry(this.state, this, userKey);
+  async #find(userKey: SerializedRef, read?: Promise<unknown>): Promise<unknown> {
+    let stored = read ?? this.store.readEntry(this.state, this, userKey);
     if (stored instanceof Promise) stored = await stored;
     const ttl = this.state.ttl;
     if (ttl === undefined) return stored;
