@@ -31,6 +31,8 @@ export interface DynamoIoOptions {
   /** BatchWriteItem / BatchGetItem calls in flight at once. */
   readonly parallelism: number;
   readonly metrics: StoreMetrics;
+  /** Ask DynamoDB for consumed capacity on batch calls and Query (default true). */
+  readonly trackConsumedCapacity?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export class DynamoIo implements RetryListener {
   readonly #retry: RetryPolicy;
   readonly #parallelism: number;
   readonly #metrics: StoreMetrics;
+  readonly #capacity: { ReturnConsumedCapacity?: 'TOTAL' };
 
   constructor(options: DynamoIoOptions) {
     this.#client = options.client;
@@ -51,6 +54,7 @@ export class DynamoIo implements RetryListener {
     this.#retry = options.retry;
     this.#parallelism = options.parallelism;
     this.#metrics = options.metrics;
+    this.#capacity = options.trackConsumedCapacity === false ? {} : { ReturnConsumedCapacity: 'TOTAL' };
   }
 
   onRetry(kind: 'throttle' | 'transient'): void {
@@ -72,7 +76,7 @@ export class DynamoIo implements RetryListener {
         this.#client.send(
           new BatchWriteItemCommand({
             RequestItems: { [this.tableName]: pending },
-            ReturnConsumedCapacity: 'TOTAL',
+            ...this.#capacity,
           }),
         ),
       );
@@ -121,7 +125,7 @@ export class DynamoIo implements RetryListener {
           this.#client.send(
             new BatchGetItemCommand({
               RequestItems: { [this.tableName]: request },
-              ReturnConsumedCapacity: 'TOTAL',
+              ...this.#capacity,
             }),
           ),
         );
@@ -163,7 +167,7 @@ export class DynamoIo implements RetryListener {
             ...input,
             TableName: this.tableName,
             ConsistentRead: true,
-            ReturnConsumedCapacity: 'TOTAL',
+            ...this.#capacity,
             ...(from === undefined ? {} : { ExclusiveStartKey: from }),
           }),
         ),

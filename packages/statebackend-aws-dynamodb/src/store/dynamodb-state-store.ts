@@ -25,6 +25,7 @@ import {
   type DynamoDbStateStoreOptions,
   validateStoreOptions,
 } from './store-options.js';
+import { WrittenFilter } from './written-filter.js';
 
 /** A completed checkpoint, as {@link DynamoDbStateStore.snapshot} returns it. */
 export interface CompletedCheckpoint {
@@ -87,6 +88,7 @@ export class DynamoDbStateStore {
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       parallelism: options.flushParallelism ?? DEFAULT_FLUSH_PARALLELISM,
       metrics,
+      trackConsumedCapacity: options.trackConsumedCapacity !== false,
     });
     if (options.skipTableCheck !== true) await ensureTable(io, options.table);
     const scope = scopeBytes(options.scope);
@@ -119,8 +121,10 @@ export class DynamoDbStateStore {
       epoch,
       lineage,
       cache: new EntryCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
+      written: new WrittenFilter(),
       metrics,
       logger: options.logger ?? noopLogger,
+      claims: undefined,
       gen: 1,
       lastCompleteGen: 0,
     };

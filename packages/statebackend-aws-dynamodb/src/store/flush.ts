@@ -27,9 +27,9 @@ export function freeze(entries: readonly CacheEntry[]): FrozenEntry[] {
 
 /**
  * Writes `frozen` as generation `gen` of this writer's slot, one put per entry, keeping beside
- * each the version the last complete checkpoint needs. Fails with `FencedError` before writing
- * when a newer owner claimed these key groups, and with `ValueTooLargeError` before writing when
- * a value does not fit an item.
+ * each the version the last complete checkpoint needs. Fails with `FencedError` when a newer
+ * owner claimed these key groups (its puts landed only in its own, unread slot), and with
+ * `ValueTooLargeError` before writing anything when a value does not fit an item.
  */
 export async function flushEntries(
   ctx: StoreContext,
@@ -53,10 +53,16 @@ export async function flushEntries(
     puts.push({ PutRequest: { Item: toItem(f.entry.pk, sk, slot) } });
     written.push(slot);
   }
-  assertNotFenced(ctx.location, await readClaims(ctx.io, ctx.metaPk), ctx.epoch, ctx.keyGroupRange);
+  for (const f of frozen) ctx.written.add(f.entry.id);
+  // The fencing check runs beside the writes, not before them: a fenced writer's puts land in its
+  // own slot, which no newer owner reads, so they change nothing either way.
+  const claims = readClaims(ctx.io, ctx.metaPk);
   try {
-    await ctx.io.batchWrite(puts);
+    const [state] = await Promise.all([claims, ctx.io.batchWrite(puts)]);
+    assertNotFenced(ctx.location, state, ctx.epoch, ctx.keyGroupRange);
+    ctx.claims = state;
   } catch (error) {
+    claims.catch(() => undefined);
     // Some puts may have landed with their responses lost: learn the slots again next time.
     for (const f of frozen) f.entry.own = 'unknown';
     throw error;
@@ -73,6 +79,9 @@ export async function flushEntries(
 
 /** Reads this writer's slot of entries written blind (not read first), to know what to keep. */
 async function learnOwnSlots(ctx: StoreContext, frozen: readonly FrozenEntry[]): Promise<void> {
+  for (const f of frozen) {
+    if (f.entry.own === 'unknown' && !ctx.written.mightContain(f.entry.id)) f.entry.own = 'absent';
+  }
   const unknown = frozen.filter((f) => f.entry.own === 'unknown');
   if (unknown.length === 0) return;
   const keys = new Map<string, ItemKey>();

@@ -1,8 +1,10 @@
 import type { KeyGroupRange, Logger } from '@statebackend/aws-base';
+import type { ClaimsState } from '../checkpoint/claims.js';
 import type { LineageEntry } from '../checkpoint/lineage.js';
 import type { DynamoIo } from '../io/dynamo-io.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
 import type { EntryCache } from './entry-cache.js';
+import type { WrittenFilter } from './written-filter.js';
 
 /** What the parts of one store share: where it writes, who it is, and what it knows. */
 export interface StoreContext {
@@ -20,8 +22,12 @@ export interface StoreContext {
   /** Ancestor writers whose committed versions this writer sees. */
   readonly lineage: readonly LineageEntry[];
   readonly cache: EntryCache;
+  /** Entries this writer may have put in its own slot: the others need no read before a blind write. */
+  readonly written: WrittenFilter;
   readonly metrics: StoreMetrics;
   readonly logger: Logger;
+  /** The claims as last read and found not fencing this writer; a commit's first round uses it. */
+  claims: ClaimsState | undefined;
   /** The generation new writes belong to; a snapshot closes it. */
   gen: number;
   /** The last generation a committed checkpoint of this writer covers; 0 before the first. */

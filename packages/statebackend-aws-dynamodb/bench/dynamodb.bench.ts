@@ -1,0 +1,332 @@
+// DynamoDB backend benchmarks against DynamoDB Local, each a ratio to a baseline measured in the
+// same run on the same emulator. Sizes are kept small: DynamoDB Local on two cores writes about
+// 2,500 items/s, so the whole file finishes in about a minute.
+
+import {
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { HeapStateBackend, KeyGroupRange, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
+import { startEmulator } from '@statebackend/testkit';
+import { DynamoDbStateBackend, DynamoDbStateStore } from '../dist/index.js';
+
+const emulator = await startEmulator('dynamodb-local');
+const client = new DynamoDBClient({
+  endpoint: emulator.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+});
+const encoder = new TextEncoder();
+const range = KeyGroupRange.of(0, 127);
+const results: [string, number, string, number][] = [];
+let tables = 0;
+
+function report(name: string, value: number, baselineName: string, baseline: number): void {
+  results.push([name, value, baselineName, baseline]);
+  console.log(
+    `${name}: ${value.toFixed(0)}/s vs ${baselineName}: ${baseline.toFixed(0)}/s -> ratio ${(value / baseline).toFixed(2)}x`,
+  );
+}
+
+async function inParallel<T>(
+  items: readonly T[],
+  lanes: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+function openStore(tableName: string, scope: string, extra: object = {}): Promise<DynamoDbStateStore> {
+  return DynamoDbStateStore.open({
+    client,
+    table: { tableName },
+    scope,
+    keyGroupRange: range,
+    maxParallelism: 128,
+    ...extra,
+  });
+}
+
+const ref = (key: string) => {
+  const bytes = encoder.encode(key);
+  return {
+    state: 'v',
+    keyGroup: Math.abs(bytes.reduce((h, b) => (h * 31 + b) | 0, 7)) % 128,
+    key: bytes,
+    namespace: new Uint8Array(0),
+  };
+};
+
+/** 1. Checkpoint flush throughput vs a hand-tuned parallel BatchWriteItem loop over the same items. */
+async function flushThroughput(): Promise<void> {
+  const tableName = `bench-flush-${tables++}`;
+  const entries = 6000;
+  const value = new Uint8Array(100).fill(7);
+  const storeRates: number[] = [];
+  const loopRates: number[] = [];
+  // The store's dirty entries are prepared first, so that both measurements follow the same idle
+  // pause (the SDK's sockets may have to reconnect after it) and only the flush is timed.
+  const prepare = async (round: number): Promise<() => Promise<number>> => {
+    // Like the loop, without asking for consumed capacity (DynamoDB Local slows down for it).
+    const store = await openStore(tableName, `flush-${round}`, {
+      skipTableCheck: round > 0,
+      trackConsumedCapacity: false,
+    });
+    for (let i = 0; i < entries; i++) await store.put(ref(`key-${i}`), value);
+    return async () => {
+      const started = performance.now();
+      await store.snapshot(1);
+      const rate = entries / ((performance.now() - started) / 1000);
+      await store.close();
+      return rate;
+    };
+  };
+  const viaLoop = async (round: number): Promise<number> => {
+    // The same number of items of the same shape and size, 25 per call, 8 in flight.
+    const requests: WriteRequest[] = Array.from({ length: entries }, (_, i) => ({
+      PutRequest: {
+        Item: {
+          pk: { B: encoder.encode(`loop-${round}/p-${i % 512}`) },
+          sk: { B: encoder.encode(`v/key-${i}/slot`) },
+          g: { N: '1' },
+          v: { B: value },
+        },
+      },
+    }));
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    const started = performance.now();
+    await inParallel(batches, 8, async (batch) => {
+      let pending = batch;
+      while (pending.length > 0) {
+        const response = await client.send(
+          new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
+        );
+        pending = response.UnprocessedItems?.[tableName] ?? [];
+      }
+    });
+    return entries / ((performance.now() - started) / 1000);
+  };
+  // DynamoDB Local speeds up for a while after start: warm both paths, then alternate which goes first.
+  await (await prepare(0))();
+  await viaLoop(0);
+  for (let round = 1; round <= 4; round++) {
+    const flush = await prepare(round);
+    if (round % 2 === 0) {
+      storeRates.push(await flush());
+      loopRates.push(await viaLoop(round));
+    } else {
+      loopRates.push(await viaLoop(round));
+      storeRates.push(await flush());
+    }
+  }
+  report('checkpoint flush (items/s)', median(storeRates), 'parallel BatchWriteItem loop', median(loopRates));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** 2. 10 updates per key between checkpoints vs one GetItem + one PutItem per state access. */
+async function processingThroughput(): Promise<void> {
+  const tableName = `bench-process-${tables++}`;
+  const backend = new DynamoDbStateBackend(undefined, { client, table: { tableName } });
+  const keyed = await backend.createKeyedStateBackend({
+    jobId: 'bench',
+    operatorId: 'process',
+    keyGroupRange: range,
+    maxParallelism: 128,
+    keySerializer: Serializers.string,
+  });
+  const counter = new ValueStateDescriptor('count', Serializers.int, 0);
+  const keys = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
+  const rounds = 10;
+  const started = performance.now();
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all(
+      keys.map((key) =>
+        keyed.withKey(key, async (ctx) => {
+          const state = ctx.getState(counter);
+          await state.update(((await state.value()) ?? 0) + 1);
+        }),
+      ),
+    );
+  }
+  await keyed.snapshot(1);
+  const accesses = keys.length * rounds;
+  const store = accesses / ((performance.now() - started) / 1000);
+  await keyed.dispose();
+  await backend.close();
+
+  // Baseline: a read and a write per access, 16 accesses in flight, on a sample of the accesses.
+  const sample = 800;
+  const t0 = performance.now();
+  await inParallel(
+    Array.from({ length: sample }, (_, i) => i),
+    16,
+    async (i) => {
+      const key = {
+        pk: { B: encoder.encode(`user-${i % keys.length}`) },
+        sk: { B: encoder.encode('count') },
+      };
+      const found = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+      );
+      const next = Number(found.Item?.n?.N ?? '0') + 1;
+      await client.send(
+        new PutItemCommand({ TableName: tableName, Item: { ...key, n: { N: String(next) } } }),
+      );
+    },
+  );
+  const baseline = sample / ((performance.now() - t0) / 1000);
+  report(
+    'processing, 10 updates/key/checkpoint (accesses/s)',
+    store,
+    'GetItem + PutItem per access',
+    baseline,
+  );
+}
+
+/** 3. Warm-cache ValueState reads and writes vs the heap backend. */
+async function warmCache(): Promise<void> {
+  const tableName = `bench-warm-${tables++}`;
+  const parameters = {
+    jobId: 'bench',
+    operatorId: 'warm',
+    keyGroupRange: range,
+    maxParallelism: 128,
+    keySerializer: Serializers.string,
+  };
+  const backend = new DynamoDbStateBackend(undefined, { client, table: { tableName } });
+  const dynamo = await backend.createKeyedStateBackend(parameters);
+  const heap = await new HeapStateBackend().createKeyedStateBackend(parameters);
+  const counter = new ValueStateDescriptor('count', Serializers.int, 0);
+  const keys = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+  const run = async (keyed: typeof heap | typeof dynamo, rounds: number): Promise<number> => {
+    const started = performance.now();
+    for (let round = 0; round < rounds; round++) {
+      await Promise.all(
+        keys.map((key) =>
+          keyed.withKey(key, async (ctx) => {
+            const state = ctx.getState(counter);
+            await state.update(((await state.value()) ?? 0) + 1);
+          }),
+        ),
+      );
+    }
+    return (keys.length * rounds) / ((performance.now() - started) / 1000);
+  };
+  await run(dynamo, 2); // warm: every key cached
+  await run(heap, 2);
+  const dynamoRate = await run(dynamo, 50);
+  const heapRate = await run(heap, 50);
+  report('warm-cache ValueState value()+update() (ops/s)', dynamoRate, 'heap backend', heapRate);
+  await dynamo.dispose();
+  await heap.dispose();
+  await backend.close();
+}
+
+/** 4. Restore (then reading every entry) vs a plain parallel Query of the same items. */
+async function restore(): Promise<void> {
+  const tableName = `bench-restore-${tables++}`;
+  const entries = 20_000;
+  const writer = await openStore(tableName, 'restore', { buckets: 1 });
+  const value = new Uint8Array(64).fill(3);
+  for (let i = 0; i < entries; i++) await writer.put(ref(`key-${i}`), value);
+  await writer.snapshot(1);
+  await writer.close();
+
+  let lazyMs = 0;
+  const viaRestore = async (): Promise<number> => {
+    const started = performance.now();
+    const restored = await openStore(tableName, 'restore', {
+      buckets: 1,
+      skipTableCheck: true,
+      startFrom: { kind: 'checkpoint' },
+      trackConsumedCapacity: false,
+    });
+    lazyMs = performance.now() - started;
+    const keys = await restored.keys('v', new Uint8Array(0));
+    const rate = keys.length / ((performance.now() - started) / 1000);
+    await restored.close();
+    if (keys.length !== entries) throw new Error(`restored ${keys.length} keys, expected ${entries}`);
+    return rate;
+  };
+  const scope = encoder.encode('restore');
+  const viaQuery = async (): Promise<number> => {
+    const started = performance.now();
+    let count = 0;
+    await inParallel(
+      Array.from({ length: 128 }, (_, kg) => kg),
+      8,
+      async (kg) => {
+        const pk = new Uint8Array(scope.length + 5);
+        pk.set(scope, 0);
+        pk.set([0, 1, kg >> 8, kg & 0xff, 0], scope.length);
+        let start: Record<string, never> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': { B: pk } },
+              ConsistentRead: true,
+              ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+            }),
+          );
+          count += page.Count ?? 0;
+          start = page.LastEvaluatedKey as Record<string, never> | undefined;
+        } while (start !== undefined);
+      },
+    );
+    if (count !== entries) throw new Error(`queried ${count} items, expected ${entries}`);
+    return count / ((performance.now() - started) / 1000);
+  };
+  const restoreRates: number[] = [];
+  const queryRates: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    if (round % 2 === 0) {
+      queryRates.push(await viaQuery());
+      restoreRates.push(await viaRestore());
+    } else {
+      restoreRates.push(await viaRestore());
+      queryRates.push(await viaQuery());
+    }
+  }
+  const restoreRate = median(restoreRates);
+  const queryRate = median(queryRates);
+  console.log(`restore itself (commit records only): ${lazyMs.toFixed(0)} ms`);
+  report(
+    `restore + reading all ${entries} entries (entries/s)`,
+    restoreRate,
+    'parallel Query of the same items',
+    queryRate,
+  );
+}
+
+const only = process.argv[2];
+try {
+  if (only === undefined || only === 'flush') await flushThroughput();
+  if (only === undefined || only === 'process') await processingThroughput();
+  if (only === undefined || only === 'warm') await warmCache();
+  if (only === undefined || only === 'restore') await restore();
+} finally {
+  client.destroy();
+  await emulator.stop();
+}
+console.log('\nratio summary');
+for (const [name, value, baselineName, baseline] of results)
+  console.log(`  ${(value / baseline).toFixed(2)}x  ${name} vs ${baselineName}`);
