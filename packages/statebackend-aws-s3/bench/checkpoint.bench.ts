@@ -1,0 +1,264 @@
+// The S3 backend against moto, each figure against a baseline measured in the same run:
+// 1. full checkpoint upload throughput vs uploading the same bytes with lib-storage directly;
+// 2. bytes of an incremental checkpoint after changing 1% of keys, as a fraction of a full one;
+// 3. time processing is blocked by a checkpoint of 1M entries, as a fraction of its duration;
+// 4. restore (download, decode, load) vs downloading the same objects.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  Configuration,
+  type KeyedStateBackendParameters,
+  KeyGroupRange,
+  listCheckpoints,
+  Serializers,
+  ValueStateDescriptor,
+} from '@statebackend/aws-base';
+import { startEmulator } from '@statebackend/testkit';
+import { type S3KeyedStateBackend, S3StateBackend, type S3StateBackendOptions } from '../dist/index.js';
+import { compareAsync, printFigure, printResults } from './harness.mjs';
+
+const MIB = 1024 * 1024;
+const PART_SIZE = 5 * MIB;
+const QUEUE_SIZE = 4;
+const moto = await startEmulator('moto');
+const client = new S3Client({
+  region: 'us-east-1',
+  endpoint: moto.endpoint,
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+const bucket = 'bench-state';
+await client.send(new CreateBucketCommand({ Bucket: bucket }));
+
+function stateBackend(options: Partial<S3StateBackendOptions> = {}): S3StateBackend {
+  return new S3StateBackend(Configuration.fromObject({ 'aws.region': 'us-east-1' }), {
+    client,
+    location: { bucket, prefix: 'bench', partSize: PART_SIZE, uploadConcurrency: QUEUE_SIZE },
+    retainedCheckpoints: 1,
+    ...options,
+  } as S3StateBackendOptions);
+}
+
+function parameters(jobId: string, maxParallelism = 128): KeyedStateBackendParameters<string> {
+  return {
+    jobId,
+    operatorId: 'op',
+    keyGroupRange: KeyGroupRange.of(0, maxParallelism - 1),
+    maxParallelism,
+    keySerializer: Serializers.string,
+  };
+}
+
+async function fill<V>(
+  keyed: S3KeyedStateBackend<string>,
+  descriptor: ValueStateDescriptor<V>,
+  count: number,
+  value: (i: number) => V,
+): Promise<void> {
+  const batch = 10_000;
+  for (let start = 0; start < count; start += batch) {
+    const writes: Promise<void>[] = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      writes.push(keyed.withKey(`key-${i}`, (ctx) => ctx.getState(descriptor).update(value(i))));
+    }
+    await Promise.all(writes);
+  }
+}
+
+// 1. Full checkpoint throughput. ~24 MB of 1 KB values, in data files of the default 64 MiB.
+{
+  const blobs = new ValueStateDescriptor('blob', Serializers.bytes);
+  const backend = stateBackend({ incremental: false });
+  const keyed = await backend.createKeyedStateBackend(parameters('throughput'));
+  await fill(keyed, blobs, 24_000, () => randomBytes(1000));
+  let checkpointId = 0;
+  const sizes = (await keyed.snapshot(++checkpointId)).metadata.files.map((f) => f.size);
+  const buffers = sizes.map((size) => randomBytes(size));
+  const results = await compareAsync({
+    rounds: 5,
+    baseline: {
+      name: `lib-storage Upload of the same ${sizes.length} files`,
+      run: async (round) => {
+        const keys = buffers.map((_, i) => `baseline/${round}/${i}`);
+        for (const [i, body] of buffers.entries()) {
+          const params = { Bucket: bucket, Key: keys[i], Body: body };
+          await new Upload({ client, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE }).done();
+        }
+        // As retention does for the checkpoints: moto keeps everything in memory and slows down.
+        await client.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }),
+        );
+        return buffers.reduce((sum, b) => sum + b.length, 0);
+      },
+    },
+    cases: [
+      {
+        name: 'storage.writeFile of the same bytes, 1 MiB chunks',
+        run: async () => {
+          const paths: string[] = [];
+          for (const body of buffers) {
+            const chunks = Array.from({ length: Math.ceil(body.length / MIB) }, (_, i) =>
+              body.subarray(i * MIB, (i + 1) * MIB),
+            );
+            paths.push((await keyed.storage.writeFile(keyed.lease, 0, 'exclusive', chunks)).path);
+          }
+          await keyed.storage.delete(paths);
+          return buffers.reduce((sum, b) => sum + b.length, 0);
+        },
+      },
+      {
+        name: 'full checkpoint (serialize, upload, commit, retain)',
+        run: async () => (await keyed.snapshot(++checkpointId)).bytesWritten,
+      },
+    ],
+  });
+  printResults('1. full checkpoint upload, 24,000 values of 1 KB (higher is better)', results);
+  printFigure(
+    '   storage.writeFile throughput / lib-storage throughput',
+    `${(results[1]?.ratio ?? 0).toFixed(2)}x`,
+    '~1x',
+  );
+  printFigure(
+    '   full checkpoint throughput / lib-storage throughput',
+    `${(results[2]?.ratio ?? 0).toFixed(2)}x`,
+    '>= 0.8x',
+  );
+  await keyed.dispose();
+  await backend.close();
+}
+
+// 2. Incremental checkpoint after changing 1% of 100,000 keys (chosen at random).
+console.log('\n2. incremental checkpoint after changing 1% of 100,000 keys at random');
+for (const maxParallelism of [128, 4096, 32768]) {
+  const counts = new ValueStateDescriptor('count', Serializers.int, 0);
+  const backend = stateBackend({ incremental: true, retainedCheckpoints: 2 });
+  const keyed = await backend.createKeyedStateBackend(
+    parameters(`incremental-${maxParallelism}`, maxParallelism),
+  );
+  await fill(keyed, counts, 100_000, (i) => i);
+  const full = await keyed.snapshot(1);
+  const changed = new Set<number>();
+  while (changed.size < 1_000) changed.add(Math.floor(Math.random() * 100_000));
+  await Promise.all(
+    [...changed].map((i) => keyed.withKey(`key-${i}`, (ctx) => ctx.getState(counts).update(-i))),
+  );
+  const incremental = await keyed.snapshot(2);
+  printFigure(
+    `   maxParallelism ${maxParallelism}: incremental bytes / full bytes (${incremental.bytesWritten} / ${full.bytesWritten})`,
+    `${((incremental.bytesWritten / full.bytesWritten) * 100).toFixed(1)}%`,
+    '<= 5%',
+  );
+  await keyed.dispose();
+  await backend.close();
+}
+
+// 3. Blocking: a checkpoint of 1M entries while records keep being processed. Records arrive in
+// batches of 100, each batch one macrotask, as from a source. "Blocked" is the share of the
+// processing rate lost while the checkpoint runs (serializing it shares the one JS thread, and
+// writes copy key-group maps the checkpoint still holds), next to the synchronous part alone.
+const MILLION = 1_000_000;
+const counts = new ValueStateDescriptor('count', Serializers.int, 0);
+{
+  const backend = stateBackend({ incremental: false });
+  const keyed = await backend.createKeyedStateBackend(parameters('million'));
+  await fill(keyed, counts, MILLION, (i) => i);
+  let processed = 0;
+  let longest = 0;
+  const processWhile = async (running: () => boolean): Promise<number> => {
+    const start = processed;
+    let last = performance.now();
+    while (running()) {
+      for (let i = 0; i < 100; i++) {
+        const key = `key-${(processed * 7919) % MILLION}`;
+        await keyed.withKey(key, (ctx) => ctx.getState(counts).update(processed));
+        processed++;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }
+    return processed - start;
+  };
+  const idleStart = performance.now();
+  const idleRecords = await processWhile(() => performance.now() - idleStart < 1500);
+  const idleRate = idleRecords / (performance.now() - idleStart);
+  longest = 0;
+  let done = false;
+  const started = performance.now();
+  const pending = keyed.snapshot(1).finally(() => {
+    done = true;
+  });
+  const synchronous = performance.now() - started;
+  const busyRecords = await processWhile(() => !done);
+  await pending;
+  const duration = performance.now() - started;
+  const busyRate = busyRecords / duration;
+  console.log(`\n3. checkpoint of ${MILLION.toLocaleString('en-US')} entries while processing records`);
+  printFigure('   checkpoint duration', `${duration.toFixed(0)} ms`, '-');
+  printFigure(
+    '   synchronous part (freezing the tables) / duration',
+    `${((synchronous / duration) * 100).toFixed(2)}%`,
+    'small',
+  );
+  printFigure(
+    `   processing rate lost during it (${Math.round(busyRate * 1000)}/s vs ${Math.round(idleRate * 1000)}/s)`,
+    `${((1 - busyRate / idleRate) * 100).toFixed(1)}%`,
+    'small',
+  );
+  printFigure('   longest gap between two batches of records during it', `${longest.toFixed(0)} ms`, '-');
+  await keyed.dispose();
+  await backend.close();
+}
+
+// 4. Restore of the 1M-entry checkpoint vs downloading the same objects (8 at a time).
+{
+  const backend = stateBackend();
+  const probe = await backend.createKeyedStateBackend(parameters('million'), 'none');
+  const [latest] = await listCheckpoints(probe.storage);
+  const paths = (latest?.parts ?? []).flatMap((p) => [
+    p.committed.path,
+    ...p.metadata.files.map((f) => f.path),
+  ]);
+  const keys = paths.map((p) => probe.storage.layout.keyOf(p));
+  await probe.dispose();
+  const results = await compareAsync({
+    baseline: {
+      name: `GetObject of the same ${keys.length} objects`,
+      run: async () => {
+        let bytes = 0;
+        const queue = [...keys];
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+              const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+              bytes += (await object.Body?.transformToByteArray())?.length ?? 0;
+            }
+          }),
+        );
+        return bytes;
+      },
+    },
+    cases: [
+      {
+        name: 'restore (claim, download, decode, load the state)',
+        run: async () => {
+          const keyed = await backend.createKeyedStateBackend(parameters('million'));
+          keyed.registerState(counts);
+          const entries = keyed.numEntries();
+          await keyed.dispose();
+          if (entries !== MILLION) throw new Error(`restored ${entries} entries, not ${MILLION}`);
+          return keyed.storage.metrics.bytesDownloaded.getCount();
+        },
+      },
+    ],
+  });
+  printResults(`4. restore of ${MILLION.toLocaleString('en-US')} entries (higher is better)`, results);
+  printFigure('   restore speed / download speed', `${(results[1]?.ratio ?? 0).toFixed(2)}x`, '-');
+  await backend.close();
+}
+
+client.destroy();
+await moto.stop();
