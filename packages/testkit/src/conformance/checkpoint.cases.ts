@@ -133,21 +133,28 @@ export function checkpointRestoreCases(options: CheckpointConformanceOptions): C
       test(
         'an aborted checkpoint is never restored',
         checkpointCase(options, async (c) => {
-          const backend = await c.backend();
-          await writeOwned(backend, keys, 1);
-          await backend.snapshot(1);
-          const first = await dumpAll([backend], keys);
-          await writeOwned(backend, keys, 2);
-          await backend.snapshot(2);
-          await backend.notifyCheckpointAborted(2);
-          await writeOwned(backend, keys, 3);
-          const inFlight = backend.snapshot(3).then(
-            () => 'completed',
-            () => 'failed',
+          const left = await c.backend({ operator: [0, 2] });
+          const right = await c.backend({ operator: [1, 2] });
+          const both = [left, right];
+          for (const backend of both) await writeOwned(backend, keys, 1);
+          for (const backend of both) await backend.snapshot(1);
+          for (const backend of both) await backend.notifyCheckpointComplete(1);
+          const first = await dumpAll(both, keys);
+          // Checkpoint 2: the left operator commits, the right one fails; it is aborted everywhere.
+          for (const backend of both) await writeOwned(backend, keys, 2);
+          await left.snapshot(2);
+          for (const backend of both) await backend.notifyCheckpointAborted(2);
+          // Checkpoint 3 is aborted while in flight.
+          for (const backend of both) await writeOwned(backend, keys, 3);
+          const inFlight = both.map((backend) =>
+            backend.snapshot(3).then(
+              () => 'completed',
+              () => 'failed',
+            ),
           );
-          await backend.notifyCheckpointAborted(3);
-          await inFlight;
-          await c.stop(backend);
+          for (const backend of both) await backend.notifyCheckpointAborted(3);
+          await Promise.all(inFlight);
+          for (const backend of both) await c.stop(backend);
           const restored = await c.backend({ restoreFrom: 'latest' });
           assert.equal(restored.restored?.checkpointId, 1);
           assert.deepEqual(await dumpAll([restored], keys), first);

@@ -1,4 +1,6 @@
+import { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
+import { subtractRange } from '../range-set.js';
 import type {
   CheckpointStorage,
   CommittedCheckpoint,
@@ -19,6 +21,12 @@ export interface RetentionOptions {
    * counts as complete.
    */
   readonly confirmedCheckpointId?: number;
+  /**
+   * With it, a checkpoint whose committed parts together hold all `maxParallelism` key groups
+   * also counts as confirmed: every writer of the operator committed it, which is what Flink's
+   * coordinator waits for. Only meaningful together with `confirmedCheckpointId`.
+   */
+  readonly maxParallelism?: number;
   /** Checkpoints the caller is still writing: their files are kept. */
   readonly inFlightCheckpointIds?: ReadonlySet<number>;
   readonly logger?: Logger;
@@ -52,7 +60,10 @@ export async function applyRetention(
   const keep = Math.max(1, Math.floor(options.retainedCheckpoints));
   await storage.checkNotFenced(lease);
   const committed = await storage.listCommitted();
-  const confirmed = options.confirmedCheckpointId ?? Number.POSITIVE_INFINITY;
+  const confirmed = Math.max(
+    options.confirmedCheckpointId ?? Number.POSITIVE_INFINITY,
+    options.maxParallelism === undefined ? -1 : newestCoveringAll(committed, options.maxParallelism),
+  );
   const retained = retainedParts(
     committed.filter((c) => c.checkpointId <= confirmed),
     keep,
@@ -112,4 +123,24 @@ function retainedParts(committed: readonly CommittedCheckpoint[], keep: number):
     }
   }
   return retained;
+}
+
+/** The newest checkpoint id whose parts hold every key group of `[0, maxParallelism)`, or -1. */
+export function newestCoveringAll(committed: readonly CommittedCheckpoint[], maxParallelism: number): number {
+  let newest = -1;
+  for (const id of new Set(committed.map((c) => c.checkpointId))) {
+    if (id > newest && coversAllKeyGroups(committed, id, maxParallelism)) newest = id;
+  }
+  return newest;
+}
+
+/** Whether the committed parts of checkpoint `id` hold every key group: every writer committed it. */
+export function coversAllKeyGroups(
+  committed: readonly CommittedCheckpoint[],
+  id: number,
+  maxParallelism: number,
+): boolean {
+  let missing = [KeyGroupRange.of(0, maxParallelism - 1)];
+  for (const c of committed) if (c.checkpointId === id) missing = subtractRange(missing, c.keyGroupRange);
+  return missing.length === 0;
 }

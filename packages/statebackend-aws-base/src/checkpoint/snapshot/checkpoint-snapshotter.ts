@@ -5,7 +5,7 @@ import {
   StateBackendError,
 } from '../../errors.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
-import { applyRetention } from '../catalog/retention.js';
+import { applyRetention, coversAllKeyGroups } from '../catalog/retention.js';
 import type { JsonValue } from '../json.js';
 import {
   type CheckpointFile,
@@ -33,6 +33,8 @@ export class CheckpointSnapshotter {
   private closed = false;
   /** The newest checkpoint confirmed complete (or restored); retention counts only up to it. */
   private confirmed = -1;
+  /** Of the state snapshotted; lets retention see checkpoints every writer committed. */
+  private maxParallelism: number | undefined;
 
   constructor(options: CheckpointSnapshotterOptions) {
     this.options = options;
@@ -72,6 +74,7 @@ export class CheckpointSnapshotter {
           : 'checkpoint ids are non-negative integers';
       return Promise.reject(new SnapshotAbortedError(checkpointId, why));
     }
+    this.maxParallelism = view.maxParallelism;
     let plan: SnapshotPlan;
     try {
       plan = this.options.strategy.plan(checkpointId, view);
@@ -215,6 +218,7 @@ export class CheckpointSnapshotter {
       await applyRetention(this.options.storage, this.options.lease, {
         retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
         confirmedCheckpointId: this.confirmed,
+        ...(this.maxParallelism === undefined ? {} : { maxParallelism: this.maxParallelism }),
         inFlightCheckpointIds: this.inFlightCheckpointIds,
         logger: this.logger,
       });
@@ -227,7 +231,8 @@ export class CheckpointSnapshotter {
 
   /**
    * Aborts checkpoint `checkpointId`: stops it if in flight (its files are removed), or removes
-   * its commit record and files if it was committed by this writer.
+   * this writer's commit record and files of it, unless the checkpoint already completed
+   * everywhere (every key group committed, or confirmed): a complete checkpoint stays.
    */
   async abort(checkpointId: number, reason = 'it was aborted'): Promise<void> {
     const control = this.inFlight.get(checkpointId);
@@ -238,10 +243,20 @@ export class CheckpointSnapshotter {
       return;
     }
     const { storage, lease } = this.options;
-    const mine = (await storage.listCommitted()).filter(
-      (c) => c.checkpointId === checkpointId && c.writerEpoch === lease.epoch,
-    );
+    const committed = await storage.listCommitted();
+    const mine = committed.filter((c) => c.checkpointId === checkpointId && c.writerEpoch === lease.epoch);
     if (mine.length === 0) return;
+    const complete =
+      checkpointId <= this.confirmed ||
+      (this.maxParallelism !== undefined && coversAllKeyGroups(committed, checkpointId, this.maxParallelism));
+    if (complete) {
+      // Once every writer committed it, it is complete, as in Flink: older ones may be gone already.
+      this.logger.warn('Checkpoint was aborted after it completed everywhere; it stays', {
+        checkpointId,
+        location: storage.location,
+      });
+      return;
+    }
     await storage.delete(mine.map((c) => c.path));
     this.options.strategy.discarded(checkpointId);
     await this.retain();

@@ -119,13 +119,28 @@ describe('CheckpointSnapshotter', () => {
     expect((await restoreLatest(storage, all)).checkpointId).toBe(1);
   });
 
-  it('removes a committed checkpoint when it is aborted afterwards', async () => {
-    const writer = snapshotter(storage, await storage.claim(all));
-    await writer.snapshot(1, new ArrayView(spreadEntries(10)));
-    await writer.snapshot(2, new ArrayView(spreadEntries(10, 128, 'two')));
+  it('removes its part of a committed checkpoint aborted before every writer committed it', async () => {
+    const left = KeyGroupRange.of(0, 63);
+    const half = (entries: TestEntry[]) =>
+      new ArrayView(
+        entries.filter((e) => left.contains(e.keyGroup)),
+        { range: left },
+      );
+    const writer = snapshotter(storage, await storage.claim(left));
+    await writer.snapshot(1, half(spreadEntries(20)));
+    await writer.snapshot(2, half(spreadEntries(20, 128, 'two')));
     await writer.abort(2);
     expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1]);
     expect((await storage.listFiles()).every((f) => f.origin?.checkpointId === 1)).toBe(true);
+  });
+
+  it('keeps a checkpoint every writer committed when it is aborted afterwards', async () => {
+    const writer = snapshotter(storage, await storage.claim(all), { retained: 1 });
+    await writer.snapshot(1, new ArrayView(spreadEntries(10)));
+    await writer.snapshot(2, new ArrayView(spreadEntries(10, 128, 'two')));
+    await writer.abort(2);
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([2]);
+    expect((await restoreLatest(storage, all)).checkpointId).toBe(2);
   });
 
   it('combines the parts of several writers and restores them at another parallelism', async () => {

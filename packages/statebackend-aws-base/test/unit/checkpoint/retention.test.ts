@@ -95,21 +95,46 @@ describe('retention', () => {
     expect((await restoreLatest(storage, all)).entries).toHaveLength(400);
   });
 
-  it('keeps the checkpoints before one not yet confirmed complete', async () => {
-    const lease = await storage.claim(all);
-    const writer = snapshotter(storage, lease, { retained: 1 });
-    await writer.snapshot(1, new ArrayView(spreadEntries(10)));
-    await writer.complete(1);
-    await writer.snapshot(2, new ArrayView(spreadEntries(10, 128, 'two')));
-    await writer.snapshot(3, new ArrayView(spreadEntries(10, 128, 'three')));
-    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1, 2, 3]);
-    await writer.abort(3);
-    await writer.abort(2);
+  it('keeps the checkpoints before one that not every writer committed yet', async () => {
+    const left = KeyGroupRange.of(0, 63);
+    const right = KeyGroupRange.of(64, 127);
+    const view = (range: KeyGroupRange, prefix: string) =>
+      new ArrayView(
+        spreadEntries(40, 128, prefix).filter((e) => range.contains(e.keyGroup)),
+        { range },
+      );
+    const leftWriter = snapshotter(storage, await storage.claim(left), { retained: 1 });
+    const rightWriter = snapshotter(storage, await storage.claim(right), { retained: 1 });
+    await leftWriter.snapshot(1, view(left, 'one'));
+    await rightWriter.snapshot(1, view(right, 'one'));
+    await leftWriter.snapshot(2, view(left, 'two'));
+    await leftWriter.snapshot(3, view(left, 'three'));
+    // Only the left writer committed 2 and 3: checkpoint 1 is the latest complete one and stays.
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1, 1, 2, 3]);
+    await leftWriter.abort(3);
+    await leftWriter.abort(2);
     expect((await restoreLatest(storage, all)).checkpointId).toBe(1);
-    await writer.snapshot(4, new ArrayView(spreadEntries(10, 128, 'four')));
-    await writer.complete(4);
-    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([4]);
+    await leftWriter.snapshot(4, view(left, 'four'));
+    await rightWriter.snapshot(4, view(right, 'four'));
+    await leftWriter.retain();
+    await rightWriter.retain();
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([4, 4]);
     expect(await listTree(base)).toEqual(await referencedTree());
+  });
+
+  it('counts a checkpoint as complete once confirmed, even when its parts do not cover every key group', async () => {
+    const left = KeyGroupRange.of(0, 63);
+    const writer = snapshotter(storage, await storage.claim(left), { retained: 1 });
+    const view = (prefix: string) =>
+      new ArrayView(
+        spreadEntries(40, 128, prefix).filter((e) => left.contains(e.keyGroup)),
+        { range: left },
+      );
+    await writer.snapshot(1, view('one'));
+    await writer.snapshot(2, view('two'));
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1, 2]);
+    await writer.complete(2);
+    expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([2]);
   });
 
   it('leaves the in-flight files of a live writer of another range alone', async () => {
