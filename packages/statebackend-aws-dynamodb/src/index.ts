@@ -24,7 +24,11 @@ export {
 export { classifyFailure, DEFAULT_RETRY_POLICY, type FailureKind, type RetryPolicy } from './io/retry.js';
 export type { CellRef, EntryRef } from './layout/item-key.js';
 export { StoreMetrics } from './metrics/store-metrics.js';
-export { type CompletedCheckpoint, DynamoDbStateStore } from './store/dynamodb-state-store.js';
+export {
+  type CompletedCheckpoint,
+  DynamoDbStateStore,
+  type PutOptions,
+} from './store/dynamodb-state-store.js';
 export {
   DEFAULT_BUCKETS,
   DEFAULT_CACHE_BYTES,

@@ -31,6 +31,11 @@ export const MAX_KEY_BYTES = 896;
 const MAX_SORT_KEY_BYTES = 1024;
 const SORT_KEY_OVERHEAD = 2 + 4 + 4 + 1 + 4 + 4;
 
+interface Decoders {
+  readonly value: (bytes: Uint8Array) => unknown;
+  readonly list: (bytes: Uint8Array) => unknown;
+}
+
 /**
  * Keyed state of one operator instance in DynamoDB: aws-base's keyed-state API on top of a
  * {@link DynamoDbStateStore}. Values are serialized when written (so a too-large value fails
@@ -52,6 +57,7 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
   /** The store underneath: checkpoints, metrics, epoch. */
   readonly store: DynamoDbStateStore;
   readonly #nativeTtl: boolean;
+  readonly #decoderCache = new Map<RegisteredKeyedState, Decoders>();
 
   constructor(parameters: KeyedStateBackendParameters<K>, store: DynamoDbStateStore) {
     super(parameters);
@@ -73,14 +79,18 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     return this.store.restored[0]?.metadata;
   }
 
-  protected async read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {
-    const bytes = await this.store.get(this.#ref(state, cell));
-    return bytes === undefined ? undefined : decodeStored(state, bytes);
+  protected read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {
+    return this.store.read(this.#ref(state, cell), this.#decoders(state).value);
   }
 
   protected write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): Promise<void> {
-    const bytes = this.#checked(state, encodeStored(state, stored));
-    return this.store.put(this.#ref(state, cell), bytes, this.#expiry(expiryOf(state, stored)));
+    return this.#put(
+      state,
+      this.#ref(state, cell),
+      encodeStored(state, stored),
+      expiryOf(state, stored),
+      stored,
+    );
   }
 
   protected remove(state: RegisteredKeyedState, cell: StateCell): Promise<void> {
@@ -88,12 +98,10 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     return this.store.delete(this.#ref(state, cell));
   }
 
-  protected async readList(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-  ): Promise<readonly unknown[] | undefined> {
-    const bytes = await this.store.get(this.#ref(state, cell));
-    return bytes === undefined ? undefined : decodeList(state, bytes);
+  protected readList(state: RegisteredKeyedState, cell: StateCell): Promise<readonly unknown[] | undefined> {
+    return this.store.read(this.#ref(state, cell), this.#decoders(state).list) as Promise<
+      readonly unknown[] | undefined
+    >;
   }
 
   protected async appendList(
@@ -110,17 +118,16 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     cell: StateCell,
     elements: readonly unknown[],
   ): Promise<void> {
-    const bytes = this.#checked(state, encodeList(state, elements));
-    return this.store.put(this.#ref(state, cell), bytes, this.#expiry(listExpiry(state, elements)));
+    const bytes = encodeList(state, elements);
+    return this.#put(state, this.#ref(state, cell), bytes, listExpiry(state, elements), elements);
   }
 
-  protected async readEntry(
+  protected readEntry(
     state: RegisteredKeyedState,
     cell: StateCell,
     userKey: SerializedRef,
   ): Promise<unknown> {
-    const bytes = await this.store.get(this.#ref(state, cell, userKey));
-    return bytes === undefined ? undefined : decodeStored(state, bytes);
+    return this.store.read(this.#ref(state, cell, userKey), this.#decoders(state).value);
   }
 
   protected writeEntry(
@@ -129,8 +136,8 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     userKey: SerializedRef,
     stored: unknown,
   ): Promise<void> {
-    const bytes = this.#checked(state, encodeStored(state, stored));
-    return this.store.put(this.#ref(state, cell, userKey), bytes, this.#expiry(expiryOf(state, stored)));
+    const ref = this.#ref(state, cell, userKey);
+    return this.#put(state, ref, encodeStored(state, stored), expiryOf(state, stored), stored);
   }
 
   protected removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): Promise<void> {
@@ -160,6 +167,32 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     await this.store.close();
   }
 
+  /** Stores `bytes`, refusing them before anything changes when they exceed the limit. */
+  #put(
+    state: RegisteredKeyedState,
+    ref: EntryRef,
+    bytes: Uint8Array,
+    expiresAt: number | undefined,
+    decoded: unknown,
+  ): Promise<void> {
+    if (bytes.length > MAX_VALUE_BYTES) {
+      return Promise.reject(
+        new StateValueTooLargeError(state.name, bytes.length, MAX_VALUE_BYTES, 'DynamoDB item'),
+      );
+    }
+    return this.store.put(ref, bytes, { expiresAt: this.#nativeTtl ? expiresAt : undefined, decoded });
+  }
+
+  /** One decoder per state and shape, so the store can keep what it decoded with its entry. */
+  #decoders(state: RegisteredKeyedState): Decoders {
+    let decoders = this.#decoderCache.get(state);
+    if (decoders === undefined) {
+      decoders = { value: (bytes) => decodeStored(state, bytes), list: (bytes) => decodeList(state, bytes) };
+      this.#decoderCache.set(state, decoders);
+    }
+    return decoders;
+  }
+
   #cell(state: RegisteredKeyedState, cell: StateCell): CellRef {
     const context = cell.keyContext;
     return {
@@ -178,15 +211,5 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
       throw new KeyTooLargeError(state.name, keyBytes, MAX_KEY_BYTES);
     }
     return ref;
-  }
-
-  #checked(state: RegisteredKeyedState, bytes: Uint8Array): Uint8Array {
-    if (bytes.length > MAX_VALUE_BYTES)
-      throw new StateValueTooLargeError(state.name, bytes.length, MAX_VALUE_BYTES, 'DynamoDB item');
-    return bytes;
-  }
-
-  #expiry(expiresAt: number | undefined): number | undefined {
-    return this.#nativeTtl ? expiresAt : undefined;
   }
 }

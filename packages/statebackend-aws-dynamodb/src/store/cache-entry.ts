@@ -24,6 +24,8 @@ export interface CacheEntry {
   ancestors: number[];
   /** Bytes the entry is accounted for in the cache. */
   size: number;
+  /** The value decoded by whoever reads it (see `DynamoDbStateStore.read`), so a hit decodes nothing. */
+  memo: unknown;
 }
 
 const ENTRY_OVERHEAD = 160;

@@ -12,7 +12,7 @@ import { ensureTable } from '../table/ensure-table.js';
 import type { CacheEntry } from './cache-entry.js';
 import { commitCheckpoint } from './commit.js';
 import { EntryCache } from './entry-cache.js';
-import { addressOf, cellIdOf } from './entry-keys.js';
+import { addressOf, entryIdOf, mapCellOf } from './entry-keys.js';
 import { deleteSuperseded, flushEntries, freeze } from './flush.js';
 import { listKeys } from './key-lister.js';
 import { readMapCell } from './map-reader.js';
@@ -26,6 +26,14 @@ import {
   validateStoreOptions,
 } from './store-options.js';
 import { WrittenFilter } from './written-filter.js';
+
+/** Options of {@link DynamoDbStateStore.put}. */
+export interface PutOptions {
+  /** When the value expires (state TTL), ms since the epoch; DynamoDB's native TTL may delete it after. */
+  readonly expiresAt?: number | undefined;
+  /** The decoded value, kept for {@link DynamoDbStateStore.read}. */
+  readonly decoded?: unknown;
+}
 
 /** A completed checkpoint, as {@link DynamoDbStateStore.snapshot} returns it. */
 export interface CompletedCheckpoint {
@@ -159,14 +167,29 @@ export class DynamoDbStateStore {
     return entry.value === undefined ? undefined : { value: entry.value, expiresAt: entry.expiresAt };
   }
 
-  /** Sets an entry; written to DynamoDB at the next flush. The bytes are copied. */
-  put(ref: EntryRef, value: Uint8Array, expiresAt?: number): Promise<void> {
-    return this.#write(ref, value.slice(), expiresAt);
+  /**
+   * The value of an entry decoded by `decode`, or undefined. The decoded value is kept with the
+   * cached entry, so repeated reads of a cached entry decode nothing: `decode` must be the same
+   * function for an entry every time, and what it returns must not be changed by the caller.
+   */
+  async read<T>(ref: EntryRef, decode: (bytes: Uint8Array) => T): Promise<T | undefined> {
+    const entry = await this.#entry(ref);
+    if (entry.value === undefined) return undefined;
+    if (entry.memo === undefined) entry.memo = decode(entry.value);
+    return entry.memo as T;
+  }
+
+  /**
+   * Sets an entry; written to DynamoDB at the next flush. The bytes are copied. `options.decoded`
+   * is what {@link read} will return for them (it must equal decoding the bytes).
+   */
+  put(ref: EntryRef, value: Uint8Array, options: PutOptions = {}): Promise<void> {
+    return this.#write(ref, value.slice(), options.expiresAt, options.decoded);
   }
 
   /** Removes an entry. */
   delete(ref: EntryRef): Promise<void> {
-    return this.#write(ref, undefined, undefined);
+    return this.#write(ref, undefined, undefined, undefined);
   }
 
   /** Every entry of a map cell (one Query, laid under the cached entries), ordered by map key bytes. */
@@ -241,24 +264,30 @@ export class DynamoDbStateStore {
 
   async #entry(ref: EntryRef): Promise<CacheEntry> {
     this.#checkUsable();
-    const address = addressOf(this.#ctx, ref);
-    const cached = this.#ctx.cache.touch(address.id);
+    const id = entryIdOf(ref);
+    const cached = this.#ctx.cache.touch(id);
     if (cached !== undefined) {
       this.metrics.cacheHits.inc();
       return cached;
     }
     this.metrics.cacheMisses.inc();
-    return this.#loader.load(ref, address.id);
+    return this.#loader.load(ref, id);
   }
 
-  async #write(ref: EntryRef, value: Uint8Array | undefined, expiresAt: number | undefined): Promise<void> {
+  async #write(
+    ref: EntryRef,
+    value: Uint8Array | undefined,
+    expiresAt: number | undefined,
+    decoded: unknown,
+  ): Promise<void> {
     this.#checkUsable();
     const ctx = this.#ctx;
-    const address = addressOf(ctx, ref);
-    let entry = ctx.cache.touch(address.id);
+    const id = entryIdOf(ref);
+    let entry = ctx.cache.touch(id);
     if (entry === undefined) {
       entry = {
-        ...address,
+        id,
+        ...addressOf(ctx, ref),
         ref,
         value,
         expiresAt,
@@ -267,10 +296,12 @@ export class DynamoDbStateStore {
         own: 'unknown',
         ancestors: [],
         size: 0,
+        memo: undefined,
       };
-      ctx.cache.add(entry, ref.mapKey === undefined ? undefined : cellIdOf(ctx, ref));
+      ctx.cache.add(entry, mapCellOf(ref));
     }
     entry.value = value;
+    entry.memo = decoded;
     entry.expiresAt = expiresAt;
     entry.dirtyGen = ctx.gen;
     entry.changes++;
@@ -281,8 +312,7 @@ export class DynamoDbStateStore {
   /** Drops clean entries; when dirty ones alone exceed the budget, flushes them early and waits. */
   async #makeRoom(): Promise<void> {
     const ctx = this.#ctx;
-    const cellOf = (entry: CacheEntry): string | undefined =>
-      entry.ref.mapKey === undefined ? undefined : cellIdOf(ctx, entry.ref);
+    const cellOf = (entry: CacheEntry): string | undefined => mapCellOf(entry.ref);
     ctx.cache.evictClean(cellOf);
     if (!ctx.cache.overBudget) return;
     this.#earlyFlush ??= this.#enqueue(async () => {

@@ -37,7 +37,7 @@ export async function readMapCell(ctx: StoreContext, cell: CellRef): Promise<[Ui
     const resolved = resolveSlots(byEpoch.get(ctx.epoch), ancestors, (epoch) => byEpoch.get(epoch));
     result.set(id, [mapKey, resolved.value]);
   }
-  for (const entry of ctx.cache.entriesOfCell(cellIdOf(ctx, cell))) {
+  for (const entry of ctx.cache.entriesOfCell(cellIdOf(cell))) {
     const mapKey = entry.ref.mapKey;
     if (mapKey !== undefined) result.set(bytesId(entry.prefix), [mapKey, entry.value]);
   }

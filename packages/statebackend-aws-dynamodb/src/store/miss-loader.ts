@@ -3,7 +3,7 @@ import type { Item, ItemKey } from '../io/dynamo-io.js';
 import { bytesId, type EntryRef, slotSortKey } from '../layout/item-key.js';
 import { fromItem, type SlotItem } from '../layout/slot-item.js';
 import type { CacheEntry } from './cache-entry.js';
-import { addressOf, cellIdOf } from './entry-keys.js';
+import { addressOf, mapCellOf } from './entry-keys.js';
 import type { StoreContext } from './store-context.js';
 import { resolveSlots } from './visibility.js';
 
@@ -72,7 +72,7 @@ export class MissLoader {
       const entry = this.#entryFrom(id, load.ref, found);
       for (const waiter of load.waiters) waiter.resolve(entry);
     }
-    ctx.cache.evictClean((entry) => (entry.ref.mapKey === undefined ? undefined : cellIdOf(ctx, entry.ref)));
+    ctx.cache.evictClean((entry) => mapCellOf(entry.ref));
   }
 
   #entryFrom(id: string, ref: EntryRef, found: Map<string, SlotItem>): CacheEntry {
@@ -104,8 +104,9 @@ export class MissLoader {
       own: own ?? 'absent',
       ancestors: present,
       size: 0,
+      memo: undefined,
     };
-    ctx.cache.add(entry, ref.mapKey === undefined ? undefined : cellIdOf(ctx, ref));
+    ctx.cache.add(entry, mapCellOf(ref));
     return entry;
   }
 }
