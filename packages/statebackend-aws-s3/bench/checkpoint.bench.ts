@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
+  type CheckpointingHeapKeyedStateBackend,
   Configuration,
   type KeyedStateBackendParameters,
   KeyGroupRange,
@@ -16,7 +17,7 @@ import {
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
 import { startEmulator } from '@statebackend/testkit';
-import { type S3KeyedStateBackend, S3StateBackend, type S3StateBackendOptions } from '../dist/index.js';
+import { S3StateBackend, type S3StateBackendOptions } from '../dist/index.js';
 import { compareAsync, printFigure, printResults } from './harness.mjs';
 
 const MIB = 1024 * 1024;
@@ -52,7 +53,7 @@ function parameters(jobId: string, maxParallelism = 128): KeyedStateBackendParam
 }
 
 async function fill<V>(
-  keyed: S3KeyedStateBackend<string>,
+  keyed: CheckpointingHeapKeyedStateBackend<string>,
   descriptor: ValueStateDescriptor<V>,
   count: number,
   value: (i: number) => V,
@@ -72,6 +73,9 @@ async function fill<V>(
   const blobs = new ValueStateDescriptor('blob', Serializers.bytes);
   const backend = stateBackend({ incremental: false });
   const keyed = await backend.createKeyedStateBackend(parameters('throughput'));
+  // The storage alone, under a job of its own (a claim on the checkpointing job would fence it).
+  const storage = backend.storageFor('throughput-storage-only', 'op');
+  const lease = await storage.claim(KeyGroupRange.of(0, 127));
   await fill(keyed, blobs, 24_000, () => randomBytes(1000));
   let checkpointId = 0;
   const sizes = (await keyed.snapshot(++checkpointId)).metadata.files.map((f) => f.size);
@@ -102,9 +106,9 @@ async function fill<V>(
             const chunks = Array.from({ length: Math.ceil(body.length / MIB) }, (_, i) =>
               body.subarray(i * MIB, (i + 1) * MIB),
             );
-            paths.push((await keyed.storage.writeFile(keyed.lease, 0, 'exclusive', chunks)).path);
+            paths.push((await storage.writeFile(lease, 0, 'exclusive', chunks)).path);
           }
-          await keyed.storage.delete(paths);
+          await storage.delete(paths);
           return buffers.reduce((sum, b) => sum + b.length, 0);
         },
       },
@@ -216,14 +220,13 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
 // 4. Restore of the 1M-entry checkpoint vs downloading the same objects (8 at a time).
 {
   const backend = stateBackend();
-  const probe = await backend.createKeyedStateBackend(parameters('million'), 'none');
-  const [latest] = await listCheckpoints(probe.storage);
+  const probe = backend.storageFor('million', 'op');
+  const [latest] = await listCheckpoints(probe);
   const paths = (latest?.parts ?? []).flatMap((p) => [
     p.committed.path,
     ...p.metadata.files.map((f) => f.path),
   ]);
-  const keys = paths.map((p) => probe.storage.layout.keyOf(p));
-  await probe.dispose();
+  const keys = paths.map((p) => probe.layout.keyOf(p));
   const results = await compareAsync({
     baseline: {
       name: `GetObject of the same ${keys.length} objects`,
@@ -245,12 +248,13 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
       {
         name: 'restore (claim, download, decode, load the state)',
         run: async () => {
-          const keyed = await backend.createKeyedStateBackend(parameters('million'));
+          const storage = backend.storageFor('million', 'op');
+          const keyed = await backend.createKeyedStateBackend(parameters('million'), { storage });
           keyed.registerState(counts);
           const entries = keyed.numEntries();
           await keyed.dispose();
           if (entries !== MILLION) throw new Error(`restored ${entries} entries, not ${MILLION}`);
-          return keyed.storage.metrics.bytesDownloaded.getCount();
+          return storage.metrics.bytesDownloaded.getCount();
         },
       },
     ],

@@ -1,7 +1,7 @@
 /** One measured asynchronous operation; `run(round)` may return the bytes it moved (round -1 is the warm-up). */
 export interface AsyncBenchCase {
   readonly name: string;
-  readonly run: (round: number) => Promise<number | undefined | void>;
+  readonly run: (round: number) => Promise<number | undefined>;
 }
 
 export interface AsyncBenchResult {
@@ -16,7 +16,7 @@ export interface AsyncBenchResult {
 
 export function median(values: readonly number[]): number;
 export function timeOnce(
-  run: (round: number) => Promise<number | undefined | void>,
+  run: (round: number) => Promise<number | undefined>,
   round: number,
 ): Promise<{ ms: number; bytes: number }>;
 export function compareAsync(options: {

@@ -1,17 +1,9 @@
 // Public surface of @statebackend/aws-s3; nothing is defined here.
-export { PrefetchedFiles } from './backend/prefetched-files.js';
+export { ParallelRestoreStorage } from './backend/parallel-restore-storage.js';
 export {
-  type RestoredCheckpoint,
-  S3KeyedStateBackend,
-  type S3KeyedStateBackendServices,
-} from './backend/s3-keyed-state-backend.js';
-export {
-  type RestoreMode,
   type S3CheckpointSettings,
-  S3KeyedStateBackendBuilder,
-} from './backend/s3-keyed-state-backend-builder.js';
-export {
   type S3ClientOption,
+  type S3KeyedBackendOptions,
   type S3LocationOptions,
   S3StateBackend,
   type S3StateBackendOptions,
@@ -30,7 +22,6 @@ export {
   s3StateBackendOptions,
 } from './config/s3-state-backend-options.js';
 export { ClaimContentionError, S3RequestError } from './errors.js';
-export { CheckpointMetrics } from './metrics/checkpoint-metrics.js';
 export { S3StorageMetrics } from './metrics/s3-storage-metrics.js';
 export { S3CheckpointStorage } from './storage/s3-checkpoint-storage.js';
 export {

@@ -2,18 +2,18 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   AbstractAwsStateBackend,
   type AwsStateBackendOptions,
+  CheckpointingHeapBackendBuilder,
+  type CheckpointingHeapKeyedStateBackend,
+  type CheckpointStorage,
   type Configuration,
   type KeyedStateBackendParameters,
   type MetricGroup,
+  type RestoreSource,
+  type StateRegistration,
 } from '@statebackend/aws-base';
 import { S3CheckpointStorage } from '../storage/s3-checkpoint-storage.js';
 import type { S3CheckpointStorageOptions } from '../storage/s3-checkpoint-storage-options.js';
-import type { S3KeyedStateBackend } from './s3-keyed-state-backend.js';
-import {
-  type RestoreMode,
-  type S3CheckpointSettings,
-  S3KeyedStateBackendBuilder,
-} from './s3-keyed-state-backend-builder.js';
+import { ParallelRestoreStorage } from './parallel-restore-storage.js';
 
 /** Where checkpoints go, for every keyed backend of the state backend. */
 export type S3LocationOptions = Omit<
@@ -26,6 +26,18 @@ export type S3ClientOption =
   | { readonly client: S3Client; readonly clientConfig?: never }
   | { readonly client?: never; readonly clientConfig?: S3ClientConfig };
 
+/** How keyed backends checkpoint; the same for every keyed backend of one {@link S3StateBackend}. */
+export interface S3CheckpointSettings {
+  /** Upload only key groups changed since the last checkpoint. Default true. */
+  readonly incremental?: boolean;
+  /** Complete checkpoints kept per key group. Default 1. */
+  readonly retainedCheckpoints?: number;
+  /** A data file ends after the key group that brings it to this size. Default 64 MiB. */
+  readonly targetFileSize?: number;
+  /** Files a restore downloads in parallel. Default 8. */
+  readonly restoreConcurrency?: number;
+}
+
 /** Options of an {@link S3StateBackend}. */
 export type S3StateBackendOptions = AwsStateBackendOptions &
   S3ClientOption &
@@ -35,10 +47,26 @@ export type S3StateBackendOptions = AwsStateBackendOptions &
     readonly metricGroup?: MetricGroup;
   };
 
+/** Per keyed backend: what it restores, and overrides of the backend's settings. */
+export interface S3KeyedBackendOptions extends Omit<S3CheckpointSettings, 'restoreConcurrency'> {
+  /**
+   * What to restore: `'latest'` (default: the latest complete checkpoint holding the backend's
+   * key groups, a fresh start when there is none), `{ checkpointId }`, a savepoint source, or
+   * `'none'` (start empty; checkpoints newer than nothing are left to retention).
+   */
+  readonly restoreFrom?: RestoreSource | 'none';
+  /** The storage to use instead of {@link S3StateBackend.storageFor} (e.g. a wrapper). */
+  readonly storage?: CheckpointStorage;
+  /** States to register right after restore, so that an incompatible one fails the build. */
+  readonly states?: readonly StateRegistration[];
+}
+
 /**
  * The S3 state backend (`state.backend.type: s3`): keyed state in memory, as the heap backend
- * keeps it, with checkpoints in S3 under `<bucket>/<prefix>/<jobId>/<operatorId>/`. The model
- * of Flink's `HashMapStateBackend` with S3 checkpoint storage.
+ * keeps it, with checkpoints in S3 under `<bucket>/<prefix>/<jobId>/<operatorId>/`: the model of
+ * Flink's `HashMapStateBackend` with S3 checkpoint storage. Keyed backends are aws-base's
+ * checkpointing heap backends over an {@link S3CheckpointStorage}; restores download the files
+ * they need in parallel.
  *
  * @example
  * ```ts
@@ -46,8 +74,9 @@ export type S3StateBackendOptions = AwsStateBackendOptions &
  * const keyed = await backend.createKeyedStateBackend({
  *   jobId: 'clicks', operatorId: 'count', keyGroupRange: KeyGroupRange.of(0, 127), maxParallelism: 128,
  *   keySerializer: Serializers.string,
- * }); // claims key groups 0-127 and restores the latest complete checkpoint, if any
+ * }); // claims key groups 0-127 (fencing the previous owner), restores the latest complete checkpoint
  * await keyed.snapshot(1, { offset: 42 });
+ * await keyed.notifyCheckpointComplete(1); // older checkpoints beyond the retained count go
  * await backend.close();
  * ```
  */
@@ -90,27 +119,42 @@ export class S3StateBackend extends AbstractAwsStateBackend {
   }
 
   /**
-   * The keyed backend of one operator instance. It claims the key-group range, fencing the
-   * previous owner, and restores per `restore`: the latest complete checkpoint (default), a
-   * given one, or nothing.
+   * The keyed backend of one operator instance: it claims its key-group range (fencing the
+   * previous owner), restores per `options.restoreFrom` (default the latest complete checkpoint)
+   * and checkpoints to S3.
    */
   override async createKeyedStateBackend<K>(
     parameters: KeyedStateBackendParameters<K>,
-    restore: RestoreMode = 'latest',
-  ): Promise<S3KeyedStateBackend<K>> {
+    options: S3KeyedBackendOptions = {},
+  ): Promise<CheckpointingHeapKeyedStateBackend<K>> {
     const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
-    const storage = this.storageFor(parameters.jobId, parameters.operatorId);
-    return new S3KeyedStateBackendBuilder(withLogger, storage, restore, this.#options).build();
+    const storage = new ParallelRestoreStorage(
+      options.storage ?? this.storageFor(parameters.jobId, parameters.operatorId),
+      parameters.keyGroupRange,
+      this.#options.restoreConcurrency ?? 8,
+    );
+    try {
+      return await this.createKeyedStateBackendBuilder(withLogger, storage, options).build();
+    } finally {
+      storage.endRestore();
+    }
   }
 
   protected createKeyedStateBackendBuilder<K>(
     parameters: KeyedStateBackendParameters<K>,
-  ): S3KeyedStateBackendBuilder<K> {
-    return new S3KeyedStateBackendBuilder(
-      parameters,
-      this.storageFor(parameters.jobId, parameters.operatorId),
-      'latest',
-      this.#options,
-    );
+    storage?: CheckpointStorage,
+    options: S3KeyedBackendOptions = {},
+  ): CheckpointingHeapBackendBuilder<K> {
+    const settings = this.#options;
+    const targetFileSize = options.targetFileSize ?? settings.targetFileSize;
+    const restoreFrom = options.restoreFrom ?? 'latest';
+    return new CheckpointingHeapBackendBuilder(parameters, {
+      checkpointStorage: storage ?? this.storageFor(parameters.jobId, parameters.operatorId),
+      ...(restoreFrom === 'none' ? {} : { restoreFrom }),
+      incremental: options.incremental ?? settings.incremental ?? true,
+      retainedCheckpoints: options.retainedCheckpoints ?? settings.retainedCheckpoints ?? 1,
+      ...(targetFileSize === undefined ? {} : { targetFileSize }),
+      ...(options.states === undefined ? {} : { states: options.states }),
+    });
   }
 }

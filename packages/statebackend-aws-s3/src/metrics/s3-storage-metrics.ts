@@ -1,8 +1,10 @@
 import { type Counter, type MetricGroup, SimpleCounter } from '@statebackend/aws-base';
 
 /**
- * Counters of the S3 checkpoint storage, registered under the group passed in (or kept
- * unregistered when there is none, so the storage needs no metric system).
+ * Metrics of the S3 checkpoint storage, registered under the group passed in (or kept
+ * unregistered when there is none, so the storage needs no metric system): counters of bytes,
+ * files, requests and retries, and gauges of the last checkpoint's uploaded and referenced bytes
+ * and their ratio. Checkpoint counts and durations are aws-base's checkpoint metrics.
  */
 export class S3StorageMetrics {
   /** Bytes of data files and commit records uploaded. */
@@ -19,6 +21,8 @@ export class S3StorageMetrics {
   readonly retries: Counter;
   /** Requests that failed for good, after the SDK's retries. */
   readonly failedRequests: Counter;
+  #lastUploaded = 0;
+  #lastReferenced = 0;
 
   constructor(group?: MetricGroup) {
     const counter = (name: string): Counter =>
@@ -30,6 +34,23 @@ export class S3StorageMetrics {
     this.requests = counter('s3Requests');
     this.retries = counter('s3Retries');
     this.failedRequests = counter('s3FailedRequests');
+    group?.gauge('lastCheckpointUploadedBytes', () => this.#lastUploaded);
+    group?.gauge('lastCheckpointReferencedBytes', () => this.#lastReferenced);
+    group?.gauge('lastIncrementalRatio', () => this.lastIncrementalRatio);
+  }
+
+  /** A checkpoint was committed: it uploaded `uploaded` data bytes and references `referenced`. */
+  recordCommit(uploaded: number, referenced: number): void {
+    this.#lastUploaded = uploaded;
+    this.#lastReferenced = referenced;
+  }
+
+  /**
+   * Data bytes the last committed checkpoint uploaded over the data bytes it references: 1 for a
+   * full checkpoint, the share of changed key groups' bytes for an incremental one.
+   */
+  get lastIncrementalRatio(): number {
+    return this.#lastReferenced === 0 ? 1 : this.#lastUploaded / this.#lastReferenced;
   }
 
   /** Counts one request from the attempts the SDK reports in `$metadata`. */

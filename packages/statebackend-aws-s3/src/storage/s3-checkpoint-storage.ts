@@ -7,6 +7,7 @@ import {
   type CommittedCheckpoint,
   checkpointDirectoryName,
   dataFileName,
+  decodeCheckpointMetadata,
   type FileContent,
   type FileScope,
   fencingClaim,
@@ -65,6 +66,8 @@ export class S3CheckpointStorage implements CheckpointStorage {
   private readonly requests: S3Requests;
   private readonly claims: S3Claims;
   private readonly logger: Logger;
+  /** Data bytes written per checkpoint id, for the incremental-ratio metric. */
+  private readonly written = new Map<number, number>();
 
   constructor(options: S3CheckpointStorageOptions) {
     validateStorageOptions(options);
@@ -122,6 +125,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
     );
     const relative = this.layout.newDataPath(directory, name);
     const size = await this.requests.upload(this.layout.keyOf(relative), content, this.describe(relative));
+    this.written.set(checkpointId, (this.written.get(checkpointId) ?? 0) + size);
     return { path: relative, size };
   }
 
@@ -157,6 +161,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
       });
       assertNotFenced(this.location, claimsAfter, lease);
     }
+    this.recordCommit(checkpointId, relative, metadata);
     return {
       checkpointId,
       keyGroupRange: lease.keyGroupRange,
@@ -165,6 +170,18 @@ export class S3CheckpointStorage implements CheckpointStorage {
       size: metadata.length,
       committedAt,
     };
+  }
+
+  private recordCommit(checkpointId: number, relative: string, metadata: Uint8Array): void {
+    let referenced = 0;
+    try {
+      for (const file of decodeCheckpointMetadata(this.describe(relative), metadata).files)
+        referenced += file.size;
+    } catch {
+      return; // Not a checkpoint this package's writers produce: no ratio to tell.
+    }
+    this.metrics.recordCommit(this.written.get(checkpointId) ?? 0, referenced);
+    for (const id of this.written.keys()) if (id <= checkpointId) this.written.delete(id);
   }
 
   async listCommitted(): Promise<CommittedCheckpoint[]> {

@@ -1,22 +1,26 @@
-import { listCheckpoints, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
+import {
+  type CheckpointingHeapKeyedStateBackend,
+  listCheckpoints,
+  Serializers,
+  ValueStateDescriptor,
+} from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
-import type { S3KeyedStateBackend } from '../../src/index.js';
 import { type FaultMode, S3FaultInjector } from '../support/fault-injection.js';
-import { keyedBackend, s3StateBackend } from '../support/s3-backend.js';
+import { keyedBackend, parameters, s3StateBackend } from '../support/s3-backend.js';
 import { createBucket, listKeys, openUploads, s3ClientFor } from '../support/s3-bucket.js';
 
 const counts = new ValueStateDescriptor('count', Serializers.int, 0);
 const KEYS = Array.from({ length: 60 }, (_, i) => `key-${i}`);
 
 async function write(
-  backend: S3KeyedStateBackend<string>,
+  backend: CheckpointingHeapKeyedStateBackend<string>,
   keys: readonly string[],
   value: number,
 ): Promise<void> {
   await Promise.all(keys.map((key) => backend.withKey(key, (ctx) => ctx.getState(counts).update(value))));
 }
 
-async function read(backend: S3KeyedStateBackend<string>): Promise<number[]> {
+async function read(backend: CheckpointingHeapKeyedStateBackend<string>): Promise<number[]> {
   return Promise.all(KEYS.map((key) => backend.withKey(key, (ctx) => ctx.getState(counts).value())));
 }
 
@@ -72,8 +76,9 @@ describeEachTarget('s3', (target) => {
         const reported = await checkpointWithFault(jobId, k, mode);
 
         const backend = s3StateBackend(target, clean, bucket, { retainedCheckpoints: 1 });
-        const reader = await keyedBackend(backend, jobId);
-        const restored = reader.restoredCheckpoint?.checkpointId;
+        const storage = backend.storageFor(jobId, 'op');
+        const reader = await backend.createKeyedStateBackend(parameters(jobId), { storage });
+        const restored = reader.restored?.checkpointId;
         // A checkpoint reported complete is restored; one that failed is restored only if its
         // commit record was stored before the answer got lost.
         if (reported) expect({ k, restored }).toEqual({ k, restored: 2 });
@@ -82,11 +87,12 @@ describeEachTarget('s3', (target) => {
 
         await write(reader, KEYS.slice(20, 25), 3);
         await reader.snapshot(3);
-        const [latest] = await listCheckpoints(reader.storage);
+        await reader.notifyCheckpointComplete(3);
+        const [latest] = await listCheckpoints(storage);
         const expected = new Set<string>();
         for (const part of latest?.parts ?? []) {
-          expected.add(reader.storage.layout.keyOf(part.committed.path));
-          for (const file of part.metadata.files) expected.add(reader.storage.layout.keyOf(file.path));
+          expected.add(storage.layout.keyOf(part.committed.path));
+          for (const file of part.metadata.files) expected.add(storage.layout.keyOf(file.path));
         }
         const prefix = `it/${jobId}/op/`;
         const stored = (await listKeys(clean, bucket, prefix)).filter(

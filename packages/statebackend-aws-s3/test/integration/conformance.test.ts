@@ -1,4 +1,5 @@
 import {
+  checkpointConformanceCases,
   cleanupAfterAll,
   describeEachTarget,
   describeKeyedStateBackendConformance,
@@ -18,11 +19,24 @@ describeEachTarget('s3', (target) => {
     cleanup.add('S3 state backend', () => backend?.close());
   });
 
+  const ready = (): S3StateBackend => {
+    if (backend === undefined) throw new Error('the bucket was not created');
+    return backend;
+  };
+
   describeKeyedStateBackendConformance(`S3StateBackend on ${target.name}`, {
-    create: (parameters) => {
-      if (backend === undefined) throw new Error('the bucket was not created');
-      return backend.createKeyedStateBackend(parameters);
-    },
-    timeoutMs: 30_000,
+    create: (parameters) => ready().createKeyedStateBackend(parameters),
+    timeoutMs: 60_000,
+    extraCases: checkpointConformanceCases({
+      storage: ({ jobId, operatorId }) => ready().storageFor(jobId, operatorId),
+      create: (parameters, { storage, restoreFrom, incremental, retainedCheckpoints }) =>
+        ready().createKeyedStateBackend(parameters, {
+          storage,
+          restoreFrom: restoreFrom ?? 'none',
+          ...(incremental === undefined ? {} : { incremental }),
+          ...(retainedCheckpoints === undefined ? {} : { retainedCheckpoints }),
+        }),
+      incremental: true,
+    }),
   });
 });

@@ -33,7 +33,7 @@ describeEachTarget('s3', (target) => {
     const reader = await backend.createKeyedStateBackend(parameters('configured'));
 
     expect(await reader.withKey('k', (ctx) => ctx.getState(counts).value())).toBe(5);
-    expect(reader.storage.location).toBe(`s3://${bucket}/from-config/configured/op`);
+    expect(backend.storageFor('configured', 'op').location).toBe(`s3://${bucket}/from-config/configured/op`);
     expect(backend.client).toBeInstanceOf(S3Client);
     expect(backend.clients.createdCount).toBe(1);
     await reader.dispose();

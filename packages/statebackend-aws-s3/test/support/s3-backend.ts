@@ -1,17 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
+  type CheckpointingHeapKeyedStateBackend,
   computeKeyGroupRangeForOperatorIndex,
   type KeyedStateBackendParameters,
   type KeyGroupRange,
+  type RestoreSource,
   Serializers,
 } from '@statebackend/aws-base';
 import type { TestTarget } from '@statebackend/testkit';
-import {
-  type RestoreMode,
-  type S3KeyedStateBackend,
-  S3StateBackend,
-  type S3StateBackendOptions,
-} from '../../src/index.js';
+import { S3StateBackend, type S3StateBackendOptions } from '../../src/index.js';
 
 export const MAX_PARALLELISM = 128;
 
@@ -46,12 +43,12 @@ export function parameters(
 export function keyedBackend(
   backend: S3StateBackend,
   jobId: string,
-  restore: RestoreMode = 'latest',
+  restoreFrom: RestoreSource | 'none' = 'latest',
   parallelism = 1,
   index = 0,
-): Promise<S3KeyedStateBackend<string>> {
+): Promise<CheckpointingHeapKeyedStateBackend<string>> {
   return backend.createKeyedStateBackend(
     parameters(jobId, computeKeyGroupRangeForOperatorIndex(MAX_PARALLELISM, parallelism, index)),
-    restore,
+    { restoreFrom },
   );
 }
