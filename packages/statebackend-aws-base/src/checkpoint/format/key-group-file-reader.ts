@@ -43,6 +43,8 @@ export class KeyGroupFileReader {
   readonly stateNames: readonly string[];
   /** Blocks in ascending key-group order. */
   readonly blocks: readonly KeyGroupBlock[];
+  /** The end of the file read when opening it, and where it starts: blocks in it are not read again. */
+  readonly #tail: { readonly bytes: Uint8Array; readonly start: number };
 
   private constructor(
     file: RandomAccessFile,
@@ -51,7 +53,9 @@ export class KeyGroupFileReader {
     properties: JsonValue | undefined,
     stateNames: readonly string[],
     blocks: readonly KeyGroupBlock[],
+    tail: { readonly bytes: Uint8Array; readonly start: number },
   ) {
+    this.#tail = tail;
     this.file = file;
     this.kind = kind;
     this.version = version;
@@ -143,7 +147,10 @@ export class KeyGroupFileReader {
       blocks.push(block);
     }
     if (!index.atEnd) fail(`${index.remaining} unexpected bytes follow the index`);
-    return new KeyGroupFileReader(file, kind, version, properties, stateNames, blocks);
+    return new KeyGroupFileReader(file, kind, version, properties, stateNames, blocks, {
+      bytes: tail,
+      start: tailStart,
+    });
   }
 
   /** The smallest and largest key group with entries, or undefined for a file without entries. */
@@ -186,7 +193,11 @@ export class KeyGroupFileReader {
       // A run starting at the first block reads the header too, so that every byte read is checked.
       const start = first.offset === HEADER_LENGTH ? 0 : first.offset;
       const length = last.offset + last.length - start;
-      const bytes = await this.file.read(start, length);
+      const tail = this.#tail;
+      const bytes =
+        start >= tail.start
+          ? tail.bytes.subarray(start - tail.start, start - tail.start + length)
+          : await this.file.read(start, length);
       if (bytes.length !== length) {
         this.fail(`key groups ${first.keyGroup} to ${last.keyGroup} are cut off (truncated file)`);
       }

@@ -60,7 +60,18 @@ describe('CheckpointSnapshotter', () => {
     const allFiles = selection.parts.flatMap((p) => p.metadata.files);
     expect(allFiles.length).toBeGreaterThan(4);
     expect(source.filesFor(part).length).toBeLessThanOrEqual(2);
-    expect((await restoreLatest(storage, part)).entries).toEqual(expected(entries, part));
+    // What a restore of the part reads from storage: only those files, and not all of them.
+    const reads: { path: string; length: number }[] = [];
+    const recording = Object.create(storage) as LocalCheckpointStorage;
+    recording.readFile = (path, range) => {
+      reads.push({ path, length: range?.length ?? Number.POSITIVE_INFINITY });
+      return storage.readFile(path, range);
+    };
+    expect((await restoreLatest(recording, part)).entries).toEqual(expected(entries, part));
+    const dataReads = reads.filter((r) => r.path.endsWith('.sbkg'));
+    expect(new Set(dataReads.map((r) => r.path))).toEqual(new Set(source.filesFor(part).map((f) => f.path)));
+    const bytesRead = dataReads.reduce((sum, r) => sum + r.length, 0);
+    expect(bytesRead).toBeLessThanOrEqual(source.filesFor(part).reduce((sum, f) => sum + f.size, 0));
   });
 
   it('drops entries whose TTL expired when the snapshot asks for cleanup', async () => {
