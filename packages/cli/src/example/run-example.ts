@@ -4,9 +4,8 @@ import { integerOption, noMorePositionals, type ParsedCommand, stringOption } fr
 import { CliError } from '../errors.js';
 import { type JobMetrics, metricsChoice, setUpMetrics } from '../metrics/metrics-setup.js';
 import type { AwsSettings } from '../target/aws-settings.js';
-import { buildJobBackend } from '../target/job-backend.js';
+import { openJobBackendSource } from '../target/job-backend-source.js';
 import { resolveJobTarget } from '../target/job-target.js';
-import { openCheckpointStorage } from '../target/open-storage.js';
 import { ClickJobStates, onSessionTimer, processClick } from './click-job.js';
 import { type Click, type ClickStreamOptions, clickStream, MAX_OUT_OF_ORDERNESS_MS } from './click-stream.js';
 import { DEFAULT_EXAMPLE_DIRECTORY, EXAMPLE_SCOPE } from './example-options.js';
@@ -59,7 +58,7 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
     io,
     COMMAND,
   );
-  const opened = await openCheckpointStorage(target.location, EXAMPLE_SCOPE, { aws, env: io.env });
+  const opened = await openJobBackendSource(target, EXAMPLE_SCOPE, { aws, env: io.env });
   let jobMetrics: JobMetrics | undefined;
   try {
     if (metrics !== undefined) {
@@ -81,14 +80,7 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
     const metricGroup = jobMetrics?.group;
     const driver = new ProcessorDriver<Click, string>({
       createBackend: ({ clock }) =>
-        buildJobBackend({
-          scope: EXAMPLE_SCOPE,
-          storage: opened.storage,
-          restoreFrom: 'latest',
-          clock,
-          states,
-          ...(metricGroup === undefined ? {} : { metricGroup }),
-        }),
+        opened.create({ clock, states, ...(metricGroup === undefined ? {} : { metricGroup }) }),
       keyOf: (click) => click.userId,
       process: processClick,
       onTimer: onSessionTimer,
@@ -106,11 +98,11 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
     const started = await driver.start();
     const backend = driver.backend;
     try {
-      const from = resumePosition(started.position, stream, opened.storage.location);
+      const from = resumePosition(started.position, stream, opened.description);
       io.stdout.write(
         started.checkpointId === undefined
-          ? `Starting the click-session example: ${stream.records} clicks of ${stream.users} users (seed ${stream.seed}), checkpoints in ${opened.storage.location}\n`
-          : `Resuming from checkpoint ${started.checkpointId} at click ${from} of ${stream.records} (${opened.storage.location})\n`,
+          ? `Starting the click-session example: ${stream.records} clicks of ${stream.users} users (seed ${stream.seed}), checkpoints in ${opened.description}\n`
+          : `Resuming from checkpoint ${started.checkpointId} at click ${from} of ${stream.records} (${opened.description})\n`,
       );
       let consumed = from;
       async function* counted(): AsyncGenerator<Click> {

@@ -23,31 +23,26 @@ export async function readSummary(backend: KeyedStateBackend<string>): Promise<E
   backend.registerState(ClickJobStates.stats);
   backend.registerState(ClickJobStates.session);
   backend.registerState(ClickJobStates.pageClicks, Serializers.string);
+  // One pass over the users (every user with a click has stats): a backend that lists keys by
+  // querying its store (DynamoDB) pays for one listing, not one per page.
   const users: [string, UserStats][] = [];
+  const totals = new Map<string, number>(PAGES.map((page) => [page, 0]));
+  let openSessions = 0;
   for await (const user of backend.keys(ClickJobStates.stats.name)) {
-    users.push([user, await backend.withKey(user, (ctx) => ctx.getState(ClickJobStates.stats).value())]);
+    const read = await backend.withKey(user, async (ctx) => {
+      const counts: number[] = [];
+      const perPage = ctx.getPartitionedState(ClickJobStates.pageClicks, Serializers.string);
+      for (const page of PAGES) counts.push((await perPage.inNamespace(page).get()) ?? 0);
+      const open = (await ctx.getState(ClickJobStates.session).value()) !== undefined;
+      return { stats: await ctx.getState(ClickJobStates.stats).value(), counts, open };
+    });
+    users.push([user, read.stats]);
+    if (read.open) openSessions++;
+    for (const [i, page] of PAGES.entries())
+      totals.set(page, (totals.get(page) ?? 0) + (read.counts[i] ?? 0));
   }
   users.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let openSessions = 0;
-  for await (const user of backend.keys(ClickJobStates.session.name)) {
-    const open = await backend.withKey(user, (ctx) => ctx.getState(ClickJobStates.session).value());
-    if (open !== undefined) openSessions++;
-  }
-  const pages: [string, number][] = [];
-  for (const page of PAGES) {
-    let total = 0;
-    for await (const user of backend.keys(ClickJobStates.pageClicks.name, page)) {
-      total += await backend.withKey(
-        user,
-        async (ctx) =>
-          (await ctx
-            .getPartitionedState(ClickJobStates.pageClicks, Serializers.string)
-            .inNamespace(page)
-            .get()) ?? 0,
-      );
-    }
-    pages.push([page, total]);
-  }
+  const pages: [string, number][] = PAGES.map((page) => [page, totals.get(page) ?? 0]);
   const sum = (pick: (s: UserStats) => number): number => users.reduce((acc, [, s]) => acc + pick(s), 0);
   return {
     clicks: sum((s) => s.clicks),

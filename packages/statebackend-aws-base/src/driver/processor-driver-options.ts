@@ -22,9 +22,9 @@ export interface EventTimeOptions<R> {
   /** How late a record may arrive behind the latest timestamp seen. Default 0. */
   readonly maxOutOfOrdernessMs?: number;
   /**
-   * A watermark is emitted every this many records (counted from the start of the stream, so the
-   * same records see the same watermarks after a restore). Emitting waits for the records in
-   * flight, then fires the due event-time timers. Default 100.
+   * A watermark is emitted before every this many records, the first one included (counted from
+   * the start of the stream, so the same records see the same watermarks after a restore).
+   * Emitting waits for the records in flight, then fires the due event-time timers. Default 100.
    */
   readonly watermarkEveryRecords?: number;
 }

@@ -200,7 +200,6 @@ export class ProcessorDriver<R, K> {
 
   async #dispatch(record: R): Promise<void> {
     const { keyOf, process, positionOf, eventTime } = this.#options;
-    await this.#limiter.acquire();
     const offset = this.#progress.offset;
     let key: K;
     let timestamp: number | undefined;
@@ -210,14 +209,21 @@ export class ProcessorDriver<R, K> {
       timestamp = eventTime?.timestampOf(record);
       position = positionOf === undefined ? offset + 1 : positionOf(record, offset);
     } catch (error) {
-      this.#limiter.track(Promise.resolve());
       throw new RecordProcessingError(`record ${offset}`, offset, error);
     }
     const maxTimestamp =
       timestamp === undefined
         ? this.#progress.maxTimestamp
         : Math.max(this.#progress.maxTimestamp, timestamp);
-    this.#progress = { ...this.#progress, offset: offset + 1, position, maxTimestamp };
+    this.#progress = { ...this.#progress, maxTimestamp };
+    // A watermark goes before every N-th record, the first one included (so that event-time
+    // TTL has a clock from the start): the same records see the same watermarks on a replay.
+    if (eventTime !== undefined && offset % (eventTime.watermarkEveryRecords ?? 100) === 0) {
+      const watermark = maxTimestamp - (eventTime.maxOutOfOrdernessMs ?? 0) - 1;
+      await this.#emitWatermark(watermark, watermark);
+    }
+    await this.#limiter.acquire();
+    this.#progress = { ...this.#progress, offset: offset + 1, position };
     const timers = this.#requireTimers();
     const task = this.backend.withKey(key, (ctx) =>
       process(record, new DriverContext(ctx, timestamp, timers.forKey(ctx))),
@@ -229,10 +235,6 @@ export class ProcessorDriver<R, K> {
     );
     this.#sinceCheckpoint++;
     this.#changed = true;
-    if (eventTime !== undefined && (offset + 1) % (eventTime.watermarkEveryRecords ?? 100) === 0) {
-      const watermark = maxTimestamp - (eventTime.maxOutOfOrdernessMs ?? 0) - 1;
-      await this.#emitWatermark(watermark, watermark);
-    }
     if (this.#sinceCheckpoint >= (this.#options.checkpoint?.everyRecords ?? 1000)) await this.#checkpoint();
   }
 

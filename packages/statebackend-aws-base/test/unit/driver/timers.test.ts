@@ -33,9 +33,10 @@ describe('ProcessorDriver timers', () => {
     const driver = eventTimeDriver(fired, { fireTimersAtEnd: false });
     await driver.start();
     await driver.run(records(0, 30, 3));
-    // Watermark after 30 records (every 5): max ts 290 - 1 = 289, so timers up to 289 fired (records up to ts 189).
-    expect(driver.currentWatermark).toBe(289);
-    expect(fired.map((t) => t.timestamp)).toEqual(Array.from({ length: 19 }, (_, i) => i * 10 + 100));
+    // The last watermark goes before record 25 (every 5, from the first): its ts 250 - 1 = 249,
+    // so the timers up to 249 fired: those of records 0..14.
+    expect(driver.currentWatermark).toBe(249);
+    expect(fired.map((t) => t.timestamp)).toEqual(Array.from({ length: 15 }, (_, i) => i * 10 + 100));
     expect(fired.every((t) => t.key === `k${((t.timestamp - 100) / 10) % 3}` && t.name === 'timeout')).toBe(
       true,
     );
@@ -54,20 +55,21 @@ describe('ProcessorDriver timers', () => {
       }
     }
     await first.run(abortingAt(20), { signal: controller.signal });
-    // The watermark after 20 records is 189: the timers of records 0..8 fired, those of 9..19 are pending.
-    expect(before.map((t) => t.timestamp)).toEqual(Array.from({ length: 9 }, (_, i) => 100 + i * 10));
+    // The last watermark, before record 15, is 149: the timers of records 0..4 fired, those of 5..19 are pending.
+    expect(before.map((t) => t.timestamp)).toEqual(Array.from({ length: 5 }, (_, i) => 100 + i * 10));
     await first.backend.dispose();
 
     const after: Timer<string>[] = [];
     const second = eventTimeDriver(after);
     const start = await second.start();
-    expect(start).toMatchObject({ offset: 20, timers: 11 });
+    expect(start).toMatchObject({ offset: 20, timers: 15 });
     const keys: string[] = [];
     for await (const key of second.backend.keys(TIMER_STATE_NAME)) keys.push(key);
     expect(keys.sort()).toEqual(['k0', 'k1', 'k2', 'k3']);
     await second.run(records(20, 30, 4));
-    // The end of the input fires every timer left: the restored ones (records 9..19) and the new ones.
-    expect(after.map((t) => t.timestamp)).toEqual(Array.from({ length: 21 }, (_, i) => 190 + i * 10));
+    // Watermarks before records 20 and 25 fire the restored timers of records 5..14, and the end of
+    // the input every timer left: the restored ones of records 15..19 and the new ones.
+    expect(after.map((t) => t.timestamp)).toEqual(Array.from({ length: 25 }, (_, i) => 150 + i * 10));
     await second.backend.dispose();
   });
 

@@ -1,0 +1,99 @@
+import {
+  AwsClientManager,
+  type CheckpointingKeyedStateBackend,
+  CheckpointNotFoundError,
+  KeyGroupRange,
+  type MetricGroup,
+  Serializers,
+  type StateRegistration,
+  type TtlTimeProvider,
+} from '@statebackend/aws-base';
+import { type AwsSettings, awsConfiguration, awsKeysOnly } from './aws-settings.js';
+import { DynamoDbCheckpointing } from './dynamodb-checkpointing.js';
+import { buildJobBackend, EXAMPLE_MAX_PARALLELISM } from './job-backend.js';
+import type { JobTarget } from './job-target.js';
+import { lazyImport } from './lazy-import.js';
+import type { JobScope } from './location.js';
+import { openCheckpointStorage } from './open-storage.js';
+
+/** What a job's keyed backend is created with, once the driver asks for it. */
+export interface JobBackendRequest {
+  readonly clock: TtlTimeProvider;
+  readonly states: readonly StateRegistration[];
+  readonly metricGroup?: MetricGroup;
+}
+
+/** Creates the keyed backend of a job on its target, restored from the latest checkpoint there. */
+export interface JobBackendSource {
+  /** Where the checkpoints are, e.g. `file:///work/.statebackend/click-example/sessions`. */
+  readonly description: string;
+  create(request: JobBackendRequest): Promise<CheckpointingKeyedStateBackend<string>>;
+  /** Releases the AWS clients. */
+  close(): Promise<void>;
+}
+
+/**
+ * The backend of `target`: heap working state with checkpoints in a local directory or S3, or
+ * DynamoDB (its package and SDK are loaded only then).
+ */
+export async function openJobBackendSource(
+  target: JobTarget,
+  scope: JobScope,
+  context: { readonly aws: AwsSettings; readonly env: Readonly<Record<string, string | undefined>> },
+): Promise<JobBackendSource> {
+  const location = target.location;
+  if (location.kind !== 'dynamodb') {
+    const opened = await openCheckpointStorage(location, scope, context);
+    return {
+      description: opened.storage.location,
+      create: ({ clock, states, metricGroup }) =>
+        buildJobBackend({
+          scope,
+          storage: opened.storage,
+          restoreFrom: 'latest',
+          clock,
+          states,
+          ...(metricGroup === undefined ? {} : { metricGroup }),
+        }),
+      close: () => opened.close(),
+    };
+  }
+  const dynamodb = await lazyImport(
+    '@statebackend/aws-dynamodb',
+    '--backend dynamodb',
+    () => import('@statebackend/aws-dynamodb'),
+  );
+  const configuration = awsKeysOnly(awsConfiguration(context.aws, context.env));
+  const clients = new AwsClientManager(configuration);
+  const stateBackend = new dynamodb.DynamoDbStateBackend(configuration, {
+    clients,
+    table: { tableName: location.table },
+  });
+  return {
+    description: `dynamodb://${location.table}/${scope.jobId}/${scope.operatorId}`,
+    create: async ({ clock, states, metricGroup }) => {
+      const parameters = {
+        ...scope,
+        keyGroupRange: KeyGroupRange.of(0, EXAMPLE_MAX_PARALLELISM - 1),
+        maxParallelism: EXAMPLE_MAX_PARALLELISM,
+        keySerializer: Serializers.string,
+        clock,
+        ...(metricGroup === undefined ? {} : { metricGroup }),
+      };
+      // The newest complete checkpoint; the first run of a job has none and starts empty.
+      const keyed = await stateBackend
+        .restoreKeyedStateBackend(parameters, { kind: 'checkpoint' })
+        .catch((error: unknown) => {
+          if (!(error instanceof CheckpointNotFoundError)) throw error;
+          return stateBackend.restoreKeyedStateBackend(parameters, { kind: 'empty' });
+        });
+      for (const { descriptor, namespaceSerializer } of states)
+        keyed.registerState(descriptor, namespaceSerializer);
+      return new DynamoDbCheckpointing(keyed, location.table);
+    },
+    close: async () => {
+      await stateBackend.close();
+      clients.close();
+    },
+  };
+}
