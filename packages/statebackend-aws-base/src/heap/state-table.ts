@@ -1,12 +1,6 @@
 import type { KeyGroupRange } from '../keygroup/key-group-range.js';
 import { StateTableSnapshot } from './state-table-snapshot.js';
 
-/** The map of one key group and the table version it was created (or copied) at. */
-interface KeyGroupSlot<V> {
-  readonly map: Map<string, V>;
-  readonly version: number;
-}
-
 /** A mutable value kept in a table (a list or a map of a state), with the version it was made at. */
 export interface VersionedContainer {
   readonly version: number;
@@ -32,7 +26,10 @@ export interface VersionedContainer {
 export class StateTable<V> {
   readonly keyGroupRange: KeyGroupRange;
   readonly #start: number;
-  readonly #slots: Array<KeyGroupSlot<V> | undefined>;
+  /** The map of each key group (index = key group - first key group). */
+  readonly #maps: Array<Map<string, V> | undefined>;
+  /** The table version each key group's map was created (or copied) at. */
+  readonly #mapVersions: Float64Array;
   readonly #changed: Uint8Array;
   /** Snapshot versions not released yet, with how many snapshots hold each. */
   readonly #liveSnapshots = new Map<number, number>();
@@ -43,7 +40,8 @@ export class StateTable<V> {
   constructor(keyGroupRange: KeyGroupRange) {
     this.keyGroupRange = keyGroupRange;
     this.#start = keyGroupRange.startKeyGroup;
-    this.#slots = new Array<KeyGroupSlot<V> | undefined>(keyGroupRange.size).fill(undefined);
+    this.#maps = new Array<Map<string, V> | undefined>(keyGroupRange.size).fill(undefined);
+    this.#mapVersions = new Float64Array(keyGroupRange.size);
     this.#changed = new Uint8Array(keyGroupRange.size);
   }
 
@@ -65,7 +63,7 @@ export class StateTable<V> {
   }
 
   get(keyGroup: number, id: string): V | undefined {
-    return this.#slots[keyGroup - this.#start]?.map.get(id);
+    return this.#maps[keyGroup - this.#start]?.get(id);
   }
 
   put(keyGroup: number, id: string, value: V): void {
@@ -77,8 +75,8 @@ export class StateTable<V> {
 
   /** Removes the cell; false when there was none. */
   remove(keyGroup: number, id: string): boolean {
-    const slot = this.#slots[keyGroup - this.#start];
-    if (slot === undefined || !slot.map.has(id)) return false;
+    const map = this.#maps[keyGroup - this.#start];
+    if (map === undefined || !map.has(id)) return false;
     this.#writableMap(keyGroup).delete(id);
     this.#size--;
     return true;
@@ -106,8 +104,7 @@ export class StateTable<V> {
 
   /** The cells of one key group, live: do not change the table while iterating. */
   entries(keyGroup: number): IterableIterator<[string, V]> {
-    const slot = this.#slots[keyGroup - this.#start];
-    return slot === undefined ? new Map<string, V>().entries() : slot.map.entries();
+    return (this.#maps[keyGroup - this.#start] ?? new Map<string, V>()).entries();
   }
 
   /**
@@ -119,7 +116,7 @@ export class StateTable<V> {
     this.#version++;
     this.#liveSnapshots.set(version, (this.#liveSnapshots.get(version) ?? 0) + 1);
     this.#highestRequiredSnapshotVersion = version;
-    const maps = this.#slots.map((slot) => slot?.map);
+    const maps = this.#maps.slice();
     const changed: number[] = [];
     for (let i = 0; i < this.#changed.length; i++) if (this.#changed[i] === 1) changed.push(this.#start + i);
     this.#changed.fill(0);
@@ -130,20 +127,26 @@ export class StateTable<V> {
 
   /** Drops every cell (keeps live snapshots intact). */
   clear(): void {
-    for (let i = 0; i < this.#slots.length; i++) {
-      if (this.#slots[i] !== undefined) this.#changed[i] = 1;
-      this.#slots[i] = undefined;
+    for (let i = 0; i < this.#maps.length; i++) {
+      if (this.#maps[i] !== undefined) this.#changed[i] = 1;
+      this.#maps[i] = undefined;
     }
     this.#size = 0;
   }
 
   #writableMap(keyGroup: number): Map<string, V> {
     const index = keyGroup - this.#start;
-    const slot = this.#slots[index];
+    const current = this.#maps[index];
     this.#changed[index] = 1;
-    if (slot !== undefined && slot.version > this.#highestRequiredSnapshotVersion) return slot.map;
-    const map = slot === undefined ? new Map<string, V>() : new Map(slot.map);
-    this.#slots[index] = { map, version: this.#version };
+    if (
+      current !== undefined &&
+      (this.#mapVersions[index] as number) > this.#highestRequiredSnapshotVersion
+    ) {
+      return current;
+    }
+    const map = current === undefined ? new Map<string, V>() : new Map(current);
+    this.#maps[index] = map;
+    this.#mapVersions[index] = this.#version;
     return map;
   }
 
