@@ -126,3 +126,17 @@ export class KeyTooLargeError extends StateBackendError {
     this.limit = limit;
   }
 }
+
+/** A table that does not exist, when the backend was told not to create it. */
+export class TableNotFoundError extends StateBackendError {
+  override readonly name: string = 'TableNotFoundError';
+  readonly tableName: string;
+
+  constructor(tableName: string) {
+    super(
+      `DynamoDB table '${tableName}' does not exist and createIfMissing is false. Create it (pk HASH B, ` +
+        'sk RANGE B), or let the backend create it.',
+    );
+    this.tableName = tableName;
+  }
+}

@@ -18,6 +18,7 @@ export {
   KeyTooLargeError,
   StoreFailedError,
   TableNotActiveError,
+  TableNotFoundError,
   TableSchemaMismatchError,
   ValueTooLargeError,
 } from './errors.js';

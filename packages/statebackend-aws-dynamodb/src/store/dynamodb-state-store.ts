@@ -17,6 +17,7 @@ import { deleteSuperseded, flushEntries, freeze } from './flush.js';
 import { listKeys } from './key-lister.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
+import { pruneCommits } from './prune-commits.js';
 import type { StoreContext } from './store-context.js';
 import {
   DEFAULT_BUCKETS,
@@ -245,10 +246,10 @@ export class DynamoDbStateStore {
       ctx.lastCompleteGen = gen;
       try {
         await deleteSuperseded(ctx, frozen);
+        await pruneCommits(ctx, checkpointId);
       } catch (error) {
-        ctx.logger.warn('Could not delete superseded versions; they stay until overwritten', {
-          error: String(error),
-        });
+        // Clean-up only: what stays is deleted after a later checkpoint, or overwritten.
+        ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
       }
       const durationMs = performance.now() - started;
       ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));

@@ -5,7 +5,7 @@ import {
   type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TableNotActiveError, TableSchemaMismatchError } from '../errors.js';
+import { TableNotActiveError, TableNotFoundError, TableSchemaMismatchError } from '../errors.js';
 import type { DynamoIo } from '../io/dynamo-io.js';
 import { delay } from '../io/retry.js';
 import { type TableOptions, TTL_ATTRIBUTE } from './table-options.js';
@@ -21,7 +21,7 @@ export async function ensureTable(io: DynamoIo, options: TableOptions): Promise<
   let table = await describe(io, tableName);
   if (table === undefined) {
     if (options.createIfMissing === false) {
-      throw new TableSchemaMismatchError(tableName, 'no such table, and createIfMissing is false');
+      throw new TableNotFoundError(tableName);
     }
     await create(io, options);
   } else {

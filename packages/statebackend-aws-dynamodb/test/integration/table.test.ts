@@ -1,0 +1,73 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+import { KeyGroupRange } from '@statebackend/aws-base';
+import { cleanupAfterAll, deleteTableIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
+import { DynamoDbStateStore, TableSchemaMismatchError } from '../../src/index.js';
+import { storeFixture } from './support/store-fixture.js';
+
+describeEachTarget('dynamodb', (target) => {
+  const cleanup = cleanupAfterAll();
+  const { client } = storeFixture(target, cleanup);
+  const open = (tableName: string, table: object = {}) =>
+    DynamoDbStateStore.open({
+      client,
+      table: { tableName, ...table },
+      scope: 'table-test',
+      keyGroupRange: KeyGroupRange.of(0, 7),
+      maxParallelism: 8,
+    });
+  const fresh = (): string => {
+    const name = uniqueName('ddb-table');
+    cleanup.add(`table ${name}`, () => deleteTableIfExists(client, name));
+    return name;
+  };
+
+  it('creates an absent table on demand, waits until ACTIVE and enables native TTL on `ttl`', async () => {
+    const tableName = fresh();
+    await (await open(tableName)).close();
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    expect(ttl.TimeToLiveDescription?.AttributeName).toBe('ttl');
+    expect(['ENABLED', 'ENABLING']).toContain(ttl.TimeToLiveDescription?.TimeToLiveStatus);
+  });
+
+  it('creates a provisioned table with deletion protection when asked', async () => {
+    const tableName = fresh();
+    const store = await open(tableName, {
+      billing: { mode: 'provisioned', readCapacityUnits: 3, writeCapacityUnits: 4 },
+      deletionProtection: true,
+    });
+    await store.close();
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.ProvisionedThroughput?.ReadCapacityUnits).toBe(3);
+    expect(Table?.ProvisionedThroughput?.WriteCapacityUnits).toBe(4);
+    expect(Table?.DeletionProtectionEnabled).toBe(true);
+    // Let the cleanup delete it.
+    await client.send(new UpdateTableCommand({ TableName: tableName, DeletionProtectionEnabled: false }));
+  });
+
+  it('uses an existing table of the right schema, and refuses one of another schema with a typed error', async () => {
+    const right = fresh();
+    await (await open(right)).close();
+    await (await open(right)).close();
+
+    const wrong = fresh();
+    await client.send(
+      new CreateTableCommand({
+        TableName: wrong,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const error = await open(wrong).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TableSchemaMismatchError);
+    expect((error as TableSchemaMismatchError).found).toBe('id HASH S');
+  });
+});
