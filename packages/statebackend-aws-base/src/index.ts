@@ -121,9 +121,19 @@ export {
 
 // <exports:state>
 export { AbstractAwsKeyedStateBackendBuilder } from './backend/abstract-aws-keyed-state-backend-builder.js';
-export { AbstractAwsStateBackend, type AwsStateBackendOptions } from './backend/abstract-aws-state-backend.js';
+export {
+  AbstractAwsStateBackend,
+  type AwsStateBackendOptions,
+} from './backend/abstract-aws-state-backend.js';
 export { AwsKeyedStateBackendBase } from './backend/aws-keyed-state-backend-base.js';
-export { bytesToId, cellId, idToBytes, NAMESPACE_SEPARATOR, splitCellId, stringKeyId } from './backend/byte-id.js';
+export {
+  bytesToId,
+  cellId,
+  idToBytes,
+  NAMESPACE_SEPARATOR,
+  splitCellId,
+  stringKeyId,
+} from './backend/byte-id.js';
 export { KeyContext, type KeyedContext } from './backend/key-context.js';
 export type { KeyedStateBackend, StateLimits } from './backend/keyed-state-backend.js';
 export {
