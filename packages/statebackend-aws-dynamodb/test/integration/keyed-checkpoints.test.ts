@@ -95,16 +95,14 @@ describeEachTarget('dynamodb', (target) => {
     const pk = new Uint8Array(meta.length + 2);
     pk.set(meta, 0);
     pk[meta.length + 1] = 2;
-    const { Items } = await clients
-      .getOrCreate(DynamoDBClient)
-      .send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { B: pk } },
-          ConsistentRead: true,
-        }),
-      );
+    const { Items } = await clients.getOrCreate(DynamoDBClient).send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { B: pk } },
+        ConsistentRead: true,
+      }),
+    );
     const commits = (Items ?? []).filter((item) => new TextDecoder().decode(item.sk?.B).startsWith('commit'));
     expect(commits.map((item) => item.ckpt?.N)).toEqual(['3']);
     await merged.dispose();
