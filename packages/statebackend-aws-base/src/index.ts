@@ -404,12 +404,8 @@ export {
   encodeDriverMetadata,
 } from './driver/driver-metadata.js';
 export type { ProcessContext } from './driver/process-context.js';
-export {
-  type DriverResult,
-  type DriverStart,
-  END_OF_INPUT_WATERMARK,
-  ProcessorDriver,
-} from './driver/processor-driver.js';
+export { type DriverResult, type DriverStart, END_OF_INPUT_WATERMARK } from './driver/driver-run.js';
+export { ProcessorDriver } from './driver/processor-driver.js';
 export type {
   CheckpointCadence,
   DriverBackendContext,

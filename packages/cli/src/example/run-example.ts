@@ -94,6 +94,7 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
       checkpoint: { everyRecords, intervalMs },
       maxInFlight,
       onCheckpoint: (c) => progress.checkpointed(c.checkpointId, c.offset),
+      ...(metricGroup === undefined ? {} : { metricGroup }),
     });
     const started = await driver.start();
     const backend = driver.backend;
@@ -123,6 +124,8 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
       io.stdout.write(parsed.values.json === true ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
       return 0;
     } finally {
+      // The last report reads the backend's gauges: it goes before the backend is released.
+      await jobMetrics?.close();
       await backend.dispose();
     }
   } finally {

@@ -79,6 +79,21 @@ describe('statebackend run-example (in process)', () => {
     expect(summaryOf(again.stdout)).toBe(summaryOf(uninterrupted.stdout));
   });
 
+  it('reports the driver, state and checkpoint metrics to stderr with --metrics console', async () => {
+    const run = await runCli(['run-example', '--dir', await freshDir(), ...STREAM, '--metrics', 'console']);
+    expect(run.code).toBe(0);
+    const metric = (name: string) =>
+      new RegExp(`^metric \\S+\\.click-example\\.sessions\\.0\\.${name} (.*)$`, 'm').exec(run.stderr)?.[1];
+    expect(metric('driver\\.records')).toBe('counter count=3000');
+    expect(metric('driver\\.offset')).toBe('gauge value=3000');
+    expect(metric('state\\.writes')).toMatch(/^counter count=\d+$/);
+    expect(metric('checkpoints\\.numberOfCompletedCheckpoints')).toBe('counter count=11');
+    expect(run.stdout).toContain('Summary\n');
+    expect((await runCli(['run-example', '--metrics', 'statsd'])).stderr).toMatch(
+      /--metrics must be console or cloudwatch, not 'statsd'/,
+    );
+  });
+
   it('refuses to resume checkpoints of another stream', async () => {
     const dir = await freshDir();
     expect((await runCli(['run-example', '--dir', dir, ...STREAM])).code).toBe(0);

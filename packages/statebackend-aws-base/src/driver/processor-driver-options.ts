@@ -2,6 +2,7 @@ import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/check
 import type { JsonValue } from '../checkpoint/json.js';
 import { ProcessorDriverError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { MetricGroup } from '../metrics/metric-group.js';
 import type { TtlTimeProvider } from '../state/ttl/time-provider.js';
 import type { ProcessContext } from './process-context.js';
 import type { Timer } from './timers/timer.js';
@@ -76,6 +77,11 @@ export interface ProcessorDriverOptions<R, K> {
   readonly fireTimersAtEnd?: boolean;
   /** The processing clock. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Where the driver registers its metrics (under `driver`: `records`, `timersFired`, `inFlight`,
+   * `offset`, `currentWatermark`); none without it.
+   */
+  readonly metricGroup?: MetricGroup;
   /** Called after each checkpoint completed. */
   onCheckpoint?(checkpoint: DriverCheckpoint): void;
   readonly logger?: Logger;

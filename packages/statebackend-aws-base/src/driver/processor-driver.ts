@@ -3,46 +3,16 @@ import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/check
 import type { JsonValue } from '../checkpoint/json.js';
 import { ProcessorDriverError, RecordProcessingError } from '../errors.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
-import {
-  type DriverMetadata,
-  decodeDriverMetadata,
-  encodeDriverMetadata,
-  INITIAL_DRIVER_METADATA,
-} from './driver-metadata.js';
+import { type DriverMetadata, decodeDriverMetadata, INITIAL_DRIVER_METADATA } from './driver-metadata.js';
+import { DriverMetrics } from './driver-metrics.js';
+import { type DriverResult, type DriverStart, END_OF_INPUT_WATERMARK } from './driver-run.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 import { DriverContext } from './process-context.js';
 import { type ProcessorDriverOptions, validateDriverOptions } from './processor-driver-options.js';
+import { SnapshotPipeline } from './snapshot-pipeline.js';
 import { DriverTimers } from './timers/driver-timers.js';
 import type { Timer } from './timers/timer.js';
 import { nextEvent, type Wakeable } from './wait-for-event.js';
-
-/** The watermark emitted at the end of bounded input: every event-time timer fires. */
-export const END_OF_INPUT_WATERMARK = Number.MAX_SAFE_INTEGER;
-
-/** What {@link ProcessorDriver.start} restored. */
-export interface DriverStart {
-  /** The checkpoint restored; undefined for a fresh start (or a restore from a savepoint). */
-  readonly checkpointId: number | undefined;
-  /** Where to resume the source: the position stored with the checkpoint; undefined to start at the beginning. */
-  readonly position: JsonValue | undefined;
-  /** Records consumed before the checkpoint, from the start of the stream. */
-  readonly offset: number;
-  /** Timers restored. */
-  readonly timers: number;
-}
-
-/** How {@link ProcessorDriver.run} ended. */
-export interface DriverResult {
-  /** `end`: the input ended; `aborted`: the signal stopped it (in-flight work drained, then checkpointed). */
-  readonly reason: 'end' | 'aborted';
-  /** Records consumed from the start of the stream. */
-  readonly offset: number;
-  readonly position: JsonValue | undefined;
-  /** The last checkpoint completed; undefined when none was taken or restored. */
-  readonly lastCheckpointId: number | undefined;
-  /** Checkpoints completed during this run. */
-  readonly checkpoints: number;
-}
 
 /**
  * Runs a keyed stream processor over an async iterable with exactly-once keyed state: it keys
@@ -55,16 +25,11 @@ export interface DriverResult {
  * @example
  * ```ts
  * const driver = new ProcessorDriver<Click, string>({
- *   createBackend: ({ clock }) =>
- *     new CheckpointingHeapBackendBuilder({ ...parameters, clock }, { checkpointStorage, restoreFrom: 'latest' }).build(),
+ *   createBackend: ({ clock }) => new CheckpointingHeapBackendBuilder({ ...parameters, clock }, options).build(),
  *   keyOf: (click) => click.userId,
- *   process: async (click, ctx) => {
- *     const count = ctx.getState(clicksPerUser);
- *     await count.update((await count.value()) + 1);
- *   },
- *   checkpoint: { everyRecords: 1000, intervalMs: 5000 },
+ *   process: async (click, ctx) => ctx.getState(clicks).update(((await ctx.getState(clicks).value()) ?? 0) + 1),
  * });
- * const { position } = await driver.start();
+ * const { position } = await driver.start(); // restores the latest complete checkpoint
  * await driver.run(readClicksFrom(position ?? 0), { signal });
  * ```
  */
@@ -73,17 +38,16 @@ export class ProcessorDriver<R, K> {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #limiter: InFlightLimiter;
+  readonly #metrics: DriverMetrics;
   #backend: CheckpointingKeyedStateBackend<K> | undefined;
   #timers: DriverTimers<K> | undefined;
   #phase: 'new' | 'starting' | 'started' | 'running' | 'done' = 'new';
   #progress: DriverMetadata = INITIAL_DRIVER_METADATA;
-  #lastCheckpointId: number | undefined;
-  #checkpoints = 0;
+  #snapshots: SnapshotPipeline | undefined;
   #sinceCheckpoint = 0;
   /** Whether records or timers ran since the last checkpoint (what time-based and final checkpoints need). */
   #changed = false;
   #lastCheckpointAt = 0;
-  #pendingSnapshot: Promise<void> | undefined;
   #failure: { error: unknown } | undefined;
   readonly #wake: Wakeable = { wake: undefined };
 
@@ -93,6 +57,11 @@ export class ProcessorDriver<R, K> {
     this.#logger = options.logger ?? noopLogger;
     this.#now = options.now ?? Date.now;
     this.#limiter = new InFlightLimiter(options.maxInFlight ?? 32);
+    this.#metrics = new DriverMetrics(options.metricGroup, {
+      inFlight: () => this.#limiter.running,
+      watermark: () => this.#progress.watermark,
+      offset: () => this.#progress.offset,
+    });
   }
 
   /** The keyed backend; available once {@link start} resolved. */
@@ -120,7 +89,12 @@ export class ProcessorDriver<R, K> {
     const restored = backend.restored;
     const metadata = decodeDriverMetadata(restored?.userMetadata[0]?.metadata);
     this.#progress = metadata ?? INITIAL_DRIVER_METADATA;
-    this.#lastCheckpointId = restored?.checkpointId;
+    this.#snapshots = new SnapshotPipeline(
+      backend as CheckpointingKeyedStateBackend<unknown>,
+      restored?.checkpointId,
+      this.#options.onCheckpoint,
+      (error) => this.#fail(error),
+    );
     this.#timers = new DriverTimers(backend, {
       watermark: () => this.#progress.watermark,
       now: this.#now,
@@ -128,17 +102,13 @@ export class ProcessorDriver<R, K> {
     });
     const timers = await this.#timers.load();
     this.#phase = 'started';
+    const { position, offset } = this.#progress;
     this.#logger.info('Processor driver started', {
-      restored: restored?.description ?? 'nothing',
-      offset: this.#progress.offset,
+      from: restored?.description ?? 'nothing',
+      offset,
       timers,
     });
-    return {
-      checkpointId: restored?.checkpointId,
-      position: this.#progress.position,
-      offset: this.#progress.offset,
-      timers,
-    };
+    return { checkpointId: restored?.checkpointId, position, offset, timers };
   }
 
   /**
@@ -150,13 +120,8 @@ export class ProcessorDriver<R, K> {
     source: AsyncIterable<R>,
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<DriverResult> {
-    if (this.#phase !== 'started') {
-      throw new ProcessorDriverError(
-        this.#phase === 'new' || this.#phase === 'starting'
-          ? 'Call and await start() before run().'
-          : 'run() can be called once.',
-      );
-    }
+    if (this.#phase === 'new' || this.#phase === 'starting') notStarted();
+    if (this.#phase !== 'started') throw new ProcessorDriverError('run() can be called once.');
     this.#phase = 'running';
     const iterator = source[Symbol.asyncIterator]();
     const signal = options.signal;
@@ -183,7 +148,7 @@ export class ProcessorDriver<R, K> {
       await this.#finish(reason);
     } catch (error) {
       await this.#limiter.drain();
-      await this.#pendingSnapshot?.catch(() => undefined);
+      await this.#snapshots?.settled();
       throw error;
     } finally {
       this.#phase = 'done';
@@ -193,8 +158,8 @@ export class ProcessorDriver<R, K> {
       reason,
       offset: this.#progress.offset,
       position: this.#progress.position,
-      lastCheckpointId: this.#lastCheckpointId,
-      checkpoints: this.#checkpoints,
+      lastCheckpointId: this.#requireSnapshots().lastCheckpointId,
+      checkpoints: this.#requireSnapshots().completed,
     };
   }
 
@@ -235,6 +200,7 @@ export class ProcessorDriver<R, K> {
     );
     this.#sinceCheckpoint++;
     this.#changed = true;
+    this.#metrics.records.inc();
     if (this.#sinceCheckpoint >= (this.#options.checkpoint?.everyRecords ?? 1000)) await this.#checkpoint();
   }
 
@@ -258,23 +224,13 @@ export class ProcessorDriver<R, K> {
 
   /** Fires the timers of `domain` due at `time`; false when none was. */
   async #fireDue(domain: 'event' | 'processing', time: number): Promise<boolean> {
-    const timers = this.#requireTimers();
-    let fired = false;
-    for (
-      let timer = timers.pollDue(domain, time);
-      timer !== undefined;
-      timer = timers.pollDue(domain, time)
-    ) {
-      fired = true;
-      await this.#limiter.acquire();
-      const task = timers.fire(timer, (t, ctx) => this.#callOnTimer(t, ctx));
-      const what = `${domain}-time timer ${timer.name === '' ? '' : `'${timer.name}' `}at ${timer.timestamp}`;
-      this.#limiter.track(
-        task.catch((error: unknown) => this.#fail(new RecordProcessingError(what, undefined, error))),
-      );
-      this.#changed = true;
-    }
-    return fired;
+    const fired = await this.#requireTimers().fireDue(domain, time, this.#limiter, {
+      onTimer: (timer, ctx) => this.#callOnTimer(timer, ctx),
+      onError: (what, error) => this.#fail(new RecordProcessingError(what, undefined, error)),
+    });
+    if (fired > 0) this.#changed = true;
+    this.#metrics.timersFired.inc(fired);
+    return fired > 0;
   }
 
   #callOnTimer(timer: Timer<K>, ctx: KeyedContext<K>): void | Promise<void> {
@@ -311,8 +267,8 @@ export class ProcessorDriver<R, K> {
     ) {
       await this.#emitWatermark(END_OF_INPUT_WATERMARK, this.#progress.dataWatermark);
     }
-    if (this.#changed || this.#lastCheckpointId === undefined) await this.#checkpoint();
-    await this.#pendingSnapshot;
+    if (this.#changed || this.#requireSnapshots().lastCheckpointId === undefined) await this.#checkpoint();
+    await this.#requireSnapshots().settled();
     this.#throwIfFailed();
   }
 
@@ -324,24 +280,13 @@ export class ProcessorDriver<R, K> {
   async #checkpoint(): Promise<void> {
     await this.#limiter.drain();
     this.#throwIfFailed();
-    await this.#pendingSnapshot;
+    const snapshots = this.#requireSnapshots();
+    await snapshots.settled();
     this.#throwIfFailed();
-    const backend = this.backend;
-    const checkpointId = (this.#lastCheckpointId ?? 0) + 1;
-    const progress = this.#progress;
-    const snapshot = backend.snapshot(checkpointId, encodeDriverMetadata(progress));
-    this.#lastCheckpointId = checkpointId;
+    snapshots.start(this.#progress);
     this.#sinceCheckpoint = 0;
     this.#changed = false;
     this.#lastCheckpointAt = this.#now();
-    this.#pendingSnapshot = snapshot.then(
-      async () => {
-        this.#checkpoints++;
-        await backend.notifyCheckpointComplete(checkpointId);
-        this.#options.onCheckpoint?.({ checkpointId, offset: progress.offset, position: progress.position });
-      },
-      (error: unknown) => this.#fail(error),
-    );
   }
 
   #fail(error: unknown): void {
@@ -353,9 +298,15 @@ export class ProcessorDriver<R, K> {
     if (this.#failure !== undefined) throw this.#failure.error;
   }
 
-  #requireTimers(): DriverTimers<K> {
-    if (this.#timers === undefined)
-      throw new ProcessorDriverError('The driver has not started: await start() first.');
-    return this.#timers;
+  #requireSnapshots(): SnapshotPipeline {
+    return this.#snapshots ?? notStarted();
   }
+
+  #requireTimers(): DriverTimers<K> {
+    return this.#timers ?? notStarted();
+  }
+}
+
+function notStarted(): never {
+  throw new ProcessorDriverError('The driver has not started: await start() first.');
 }

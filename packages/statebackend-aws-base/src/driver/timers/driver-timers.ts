@@ -1,6 +1,7 @@
 import type { KeyedContext } from '../../backend/key-context.js';
 import type { KeyedStateBackend } from '../../backend/keyed-state-backend.js';
 import { ProcessorDriverError } from '../../errors.js';
+import type { InFlightLimiter } from '../in-flight-limiter.js';
 import type { KeyTimers } from '../process-context.js';
 import type { TimeDomain, Timer } from './timer.js';
 import { type QueuedTimer, TimerQueue } from './timer-queue.js';
@@ -72,6 +73,32 @@ export class DriverTimers<K> {
         await ctx.getState(timerStateDescriptor).remove(timerMapKey(domain, timestamp, name));
       },
     };
+  }
+
+  /**
+   * Fires every timer of `domain` due at `time`, earliest first, each taking a slot of `limiter`
+   * (so timers count toward the work in flight). Failures go to `onError` with what failed.
+   * Returns the number of timers started.
+   */
+  async fireDue(
+    domain: TimeDomain,
+    time: number,
+    limiter: InFlightLimiter,
+    handlers: {
+      onTimer(timer: Timer<K>, ctx: KeyedContext<K>): void | Promise<void>;
+      onError(what: string, error: unknown): void;
+    },
+  ): Promise<number> {
+    let fired = 0;
+    for (let timer = this.pollDue(domain, time); timer !== undefined; timer = this.pollDue(domain, time)) {
+      fired++;
+      await limiter.acquire();
+      const what = `${domain}-time timer ${timer.name === '' ? '' : `'${timer.name}' `}at ${timer.timestamp}`;
+      limiter.track(
+        this.fire(timer, handlers.onTimer).catch((error: unknown) => handlers.onError(what, error)),
+      );
+    }
+    return fired;
   }
 
   /**

@@ -1,0 +1,29 @@
+import type { JsonValue } from '../checkpoint/json.js';
+
+/** The watermark emitted at the end of bounded input: every event-time timer fires. */
+export const END_OF_INPUT_WATERMARK = Number.MAX_SAFE_INTEGER;
+
+/** What {@link ProcessorDriver.start} restored. */
+export interface DriverStart {
+  /** The checkpoint restored; undefined for a fresh start (or a restore from a savepoint). */
+  readonly checkpointId: number | undefined;
+  /** Where to resume the source: the position stored with the checkpoint; undefined to start at the beginning. */
+  readonly position: JsonValue | undefined;
+  /** Records consumed before the checkpoint, from the start of the stream. */
+  readonly offset: number;
+  /** Timers restored. */
+  readonly timers: number;
+}
+
+/** How {@link ProcessorDriver.run} ended. */
+export interface DriverResult {
+  /** `end`: the input ended; `aborted`: the signal stopped it (in-flight work drained, then checkpointed). */
+  readonly reason: 'end' | 'aborted';
+  /** Records consumed from the start of the stream. */
+  readonly offset: number;
+  readonly position: JsonValue | undefined;
+  /** The last checkpoint completed; undefined when none was taken or restored. */
+  readonly lastCheckpointId: number | undefined;
+  /** Checkpoints completed during this run. */
+  readonly checkpoints: number;
+}

@@ -1,0 +1,63 @@
+import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/checkpointing-keyed-state-backend.js';
+import { type DriverMetadata, encodeDriverMetadata } from './driver-metadata.js';
+import type { DriverCheckpoint } from './processor-driver-options.js';
+
+/**
+ * The driver's checkpoints: ids follow the restored one, and at most one snapshot uploads at a
+ * time while the next records are processed. A failed snapshot is reported to `fail` (the driver
+ * then stops); it never counts as taken.
+ */
+export class SnapshotPipeline {
+  readonly #backend: CheckpointingKeyedStateBackend<unknown>;
+  readonly #onCheckpoint: ((checkpoint: DriverCheckpoint) => void) | undefined;
+  readonly #fail: (error: unknown) => void;
+  #lastCheckpointId: number | undefined;
+  #completed = 0;
+  #pending: Promise<void> | undefined;
+
+  constructor(
+    backend: CheckpointingKeyedStateBackend<unknown>,
+    restoredCheckpointId: number | undefined,
+    onCheckpoint: ((checkpoint: DriverCheckpoint) => void) | undefined,
+    fail: (error: unknown) => void,
+  ) {
+    this.#backend = backend;
+    this.#lastCheckpointId = restoredCheckpointId;
+    this.#onCheckpoint = onCheckpoint;
+    this.#fail = fail;
+  }
+
+  /** The last checkpoint started (or restored); undefined when there is none. */
+  get lastCheckpointId(): number | undefined {
+    return this.#lastCheckpointId;
+  }
+
+  /** Checkpoints completed by this pipeline. */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** Resolves once the snapshot uploading (if any) settled. */
+  async settled(): Promise<void> {
+    await this.#pending;
+  }
+
+  /**
+   * Freezes the state now with `progress` (the caller has drained the work in flight and waited
+   * for {@link settled}); the upload continues in the background.
+   */
+  start(progress: DriverMetadata): void {
+    const backend = this.#backend;
+    const checkpointId = (this.#lastCheckpointId ?? 0) + 1;
+    const snapshot = backend.snapshot(checkpointId, encodeDriverMetadata(progress));
+    this.#lastCheckpointId = checkpointId;
+    this.#pending = snapshot.then(
+      async () => {
+        this.#completed++;
+        await backend.notifyCheckpointComplete(checkpointId);
+        this.#onCheckpoint?.({ checkpointId, offset: progress.offset, position: progress.position });
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+}
