@@ -81,7 +81,7 @@ async function fill<V>(
   const sizes = (await keyed.snapshot(++checkpointId)).metadata.files.map((f) => f.size);
   const buffers = sizes.map((size) => randomBytes(size));
   const results = await compareAsync({
-    rounds: 5,
+    rounds: 7,
     baseline: {
       name: `lib-storage Upload of the same ${sizes.length} files`,
       run: async (round) => {
