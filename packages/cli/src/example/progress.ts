@@ -8,7 +8,7 @@ export class Progress {
   readonly #now: () => number;
   #consumed = 0;
   #checkpoint: number | undefined;
-  #drawnAt = 0;
+  #drawnAt = Number.NEGATIVE_INFINITY;
   #drawn = false;
 
   constructor(out: Writer, tty: boolean, total: number, now: () => number = Date.now) {
