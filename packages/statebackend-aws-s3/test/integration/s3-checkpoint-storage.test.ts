@@ -242,4 +242,30 @@ describeEachTarget('s3', (target) => {
     expect(failed).toBeInstanceOf(CheckpointStorageError);
     expect(await openUploads(s3, bucket)).toEqual([]);
   });
+
+  it('withdraws a commit whose writer was fenced between its checks and its put, failing with FencedError', async () => {
+    const racing = s3ClientFor(target, cleanup);
+    const location = { bucket, prefix: 'ckpt', jobId: 'commit-race', operatorId: 'op-1' };
+    const old = new S3CheckpointStorage({ ...location, client: racing });
+    const successor = new S3CheckpointStorage({ ...location, client: s3 });
+    const oldLease = await old.claim(RANGE);
+    let newLease: Awaited<ReturnType<S3CheckpointStorage['claim']>> | undefined;
+    // The new owner claims the range while the old writer's commit record is on its way.
+    racing.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Key?: string; IfNoneMatch?: string };
+        if (input.IfNoneMatch === '*' && input.Key?.includes('/chk-9/_metadata') === true) {
+          newLease = await successor.claim(RANGE);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'claimDuringCommit' },
+    );
+
+    await expect(old.commit(oldLease, 9, bytes('stale'))).rejects.toBeInstanceOf(FencedError);
+    expect(newLease?.epoch).toBeGreaterThan(oldLease.epoch);
+    expect(await successor.listCommitted()).toEqual([]);
+    if (newLease === undefined) throw new Error('the successor did not claim');
+    await expect(successor.commit(newLease, 9, bytes('fresh'))).resolves.toMatchObject({ checkpointId: 9 });
+  });
 });
