@@ -1,5 +1,5 @@
 import { ProcessorDriver, TIMER_STATE_NAME, type Timer } from '../../../src/index.js';
-import { heapBackendIn, type Rec, records, tempDirectory } from './driver-fixtures.js';
+import { deferred, heapBackendIn, type Rec, records, tempDirectory } from './driver-fixtures.js';
 
 let dir: Awaited<ReturnType<typeof tempDirectory>>;
 beforeEach(async () => {
@@ -107,6 +107,27 @@ describe('ProcessorDriver timers', () => {
       ['k1', 'processing', 1500, 'reminder-1'],
     ]);
     await second.backend.dispose();
+  });
+
+  it('wakes up for a processing-time timer registered while the source is idle', async () => {
+    const fired = deferred<Timer<string>>();
+    const driver = new ProcessorDriver<Rec, string>({
+      createBackend: heapBackendIn(dir.path),
+      keyOf: (r) => r.key,
+      process: (_r, ctx) => ctx.timers.registerProcessingTimeTimer(ctx.timers.currentProcessingTime(), 'now'),
+      onTimer: (timer) => fired.resolve(timer),
+      // Without the wake-up, the loop would sleep until this interval.
+      checkpoint: { intervalMs: 3_600_000 },
+    });
+    await driver.start();
+    let seen: Timer<string> | undefined;
+    async function* oneThenWait(): AsyncGenerator<Rec> {
+      yield* records(0, 1);
+      seen = await fired.promise;
+    }
+    await driver.run(oneThenWait());
+    expect(seen).toMatchObject({ key: 'k0', domain: 'processing', name: 'now' });
+    await driver.backend.dispose();
   });
 
   it('does not fire a deleted timer', async () => {
