@@ -4,11 +4,12 @@ import {
   type KeyGroupRange,
   type Logger,
   parseClaimFileName,
+  parseFileOrigin,
   type WriterLease,
 } from '@statebackend/aws-base';
 import { ClaimContentionError } from '../errors.js';
 import { isPreconditionFailed } from './s3-error.js';
-import { describeRange, isSuperseded } from './s3-fencing.js';
+import { describeRange, intersects, isSuperseded } from './s3-fencing.js';
 import type { S3Layout } from './s3-layout.js';
 import type { S3Requests } from './s3-requests.js';
 
@@ -76,9 +77,31 @@ export class S3Claims {
         { ifNoneMatch: true },
       );
       await this.removeStale(epoch);
+      await this.abortUploadsFencedBy({ epoch, keyGroupRange });
       return { epoch, keyGroupRange };
     }
     throw new ClaimContentionError(this.location, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Aborts the multipart uploads still open for data files of writers this claim fences: a
+   * process killed while uploading leaves its parts behind (billed, invisible to listings), and
+   * only the new owner knows they can never complete. Best effort; a bucket lifecycle rule
+   * `AbortIncompleteMultipartUpload` is the backstop.
+   */
+  private async abortUploadsFencedBy(claim: WriterLease): Promise<void> {
+    try {
+      for await (const upload of this.requests.listUploads(this.layout.dataListPrefix, this.location)) {
+        const path = this.layout.pathOf(upload.key);
+        const origin =
+          path === undefined ? undefined : parseFileOrigin(path.slice(path.lastIndexOf('/') + 1));
+        if (origin === undefined || origin.epoch >= claim.epoch) continue;
+        if (!intersects(origin.keyGroupRange, claim.keyGroupRange)) continue;
+        await this.requests.abortUpload(upload.key, upload.uploadId, this.location);
+      }
+    } catch (error) {
+      this.logger.warn('Could not abort the uploads of fenced writers', { error: String(error) });
+    }
   }
 
   /**

@@ -191,6 +191,43 @@ export class S3Requests {
     }
   }
 
+  /** Open multipart uploads below `prefix`: their keys and upload ids, page by page. */
+  async *listUploads(prefix: string, location: string): AsyncGenerator<{ key: string; uploadId: string }> {
+    const { client, bucket } = this.settings;
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.send('list the multipart uploads of', location, () =>
+        client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: bucket,
+            Prefix: prefix,
+            ...(KeyMarker === undefined ? {} : { KeyMarker }),
+            ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }),
+            ...this.owner,
+          }),
+        ),
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key !== undefined && upload.UploadId !== undefined)
+          yield { key: upload.Key, uploadId: upload.UploadId };
+      }
+      if (page.IsTruncated !== true) return;
+      KeyMarker = page.NextKeyMarker;
+      UploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  /** Aborts one multipart upload: its parts are discarded. */
+  async abortUpload(key: string, uploadId: string, location: string): Promise<void> {
+    const { client, bucket } = this.settings;
+    await this.send('abort a multipart upload of', location, () =>
+      client.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...this.owner }),
+      ),
+    );
+  }
+
   /** The object's bytes, or `length` bytes from `offset`; an offset past the end reads nothing. */
   async get(key: string, location: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
     const { client, bucket, metrics } = this.settings;

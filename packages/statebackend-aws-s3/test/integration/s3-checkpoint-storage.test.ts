@@ -1,4 +1,4 @@
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CheckpointAlreadyExistsError,
   CheckpointStorageError,
@@ -267,5 +267,27 @@ describeEachTarget('s3', (target) => {
     expect(await successor.listCommitted()).toEqual([]);
     if (newLease === undefined) throw new Error('the successor did not claim');
     await expect(successor.commit(newLease, 9, bytes('fresh'))).resolves.toMatchObject({ checkpointId: 9 });
+  });
+
+  it('aborts the multipart uploads a fenced writer left open when a new owner claims its key groups', async () => {
+    const storage = storageOf({ jobId: 'orphan-uploads' });
+    const old = await storage.claim(KeyGroupRange.of(0, 63));
+    const neighbour = await storage.claim(KeyGroupRange.of(64, 127));
+    // Uploads a killed process left open: one of the old writer, one of the live neighbour.
+    for (const lease of [old, neighbour]) {
+      const name = `kg-${lease.keyGroupRange.startKeyGroup}-${lease.keyGroupRange.endKeyGroup}.e${lease.epoch}.c4.abc.sbkg`;
+      await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: `ckpt/orphan-uploads/op-1/shared/${name}` }),
+      );
+    }
+    const before = await openUploads(s3, bucket);
+    expect(before.filter((k) => k.startsWith('ckpt/orphan-uploads/'))).toHaveLength(2);
+
+    await storage.claim(KeyGroupRange.of(0, 63));
+
+    const after = (await openUploads(s3, bucket)).filter((k) => k.startsWith('ckpt/orphan-uploads/'));
+    expect(after).toEqual([`ckpt/orphan-uploads/op-1/shared/kg-64-127.e${neighbour.epoch}.c4.abc.sbkg`]);
+    await storage.claim(KeyGroupRange.of(0, 127));
+    expect((await openUploads(s3, bucket)).filter((k) => k.startsWith('ckpt/orphan-uploads/'))).toEqual([]);
   });
 });
