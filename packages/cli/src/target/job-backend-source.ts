@@ -13,7 +13,7 @@ import { DynamoDbCheckpointing } from './dynamodb-checkpointing.js';
 import { buildJobBackend, EXAMPLE_MAX_PARALLELISM } from './job-backend.js';
 import type { JobTarget } from './job-target.js';
 import { lazyImport } from './lazy-import.js';
-import type { JobScope } from './location.js';
+import type { JobScope, Location } from './location.js';
 import { openCheckpointStorage } from './open-storage.js';
 
 /** What a job's keyed backend is created with, once the driver asks for it. */
@@ -42,7 +42,8 @@ export async function openJobBackendSource(
   context: { readonly aws: AwsSettings; readonly env: Readonly<Record<string, string | undefined>> },
 ): Promise<JobBackendSource> {
   const location = target.location;
-  if (location.kind !== 'dynamodb') {
+  if (location.kind === 's3') return openS3JobBackendSource(location, scope, context);
+  if (location.kind === 'local') {
     const opened = await openCheckpointStorage(location, scope, context);
     return {
       description: opened.storage.location,
@@ -93,6 +94,55 @@ export async function openJobBackendSource(
     },
     close: async () => {
       await stateBackend.close();
+      clients.close();
+    },
+  };
+}
+
+/**
+ * The S3 backend of `@statebackend/aws-s3`: heap working state, incremental checkpoints in S3
+ * restored with parallel downloads. Its storage metrics go to the job's metric group.
+ */
+async function openS3JobBackendSource(
+  location: Extract<Location, { kind: 's3' }>,
+  scope: JobScope,
+  context: { readonly aws: AwsSettings; readonly env: Readonly<Record<string, string | undefined>> },
+): Promise<JobBackendSource> {
+  const s3 = await lazyImport('@statebackend/aws-s3', '--backend s3', () => import('@statebackend/aws-s3'));
+  const configuration = awsConfiguration(context.aws, context.env);
+  const awsOnly = awsKeysOnly(configuration);
+  const clients = new AwsClientManager(awsOnly);
+  const forcePathStyle =
+    configuration.contains('aws.endpoint') ||
+    configuration.getString('state.backend.s3.force-path-style') === 'true';
+  let stateBackend: InstanceType<typeof s3.S3StateBackend> | undefined;
+  const backendFor = (metricGroup: MetricGroup | undefined) => {
+    stateBackend ??= new s3.S3StateBackend(awsOnly, {
+      clients,
+      clientConfig: { forcePathStyle },
+      location: { bucket: location.bucket, ...(location.prefix === '' ? {} : { prefix: location.prefix }) },
+      retainedCheckpoints: 2,
+      ...(metricGroup === undefined ? {} : { metricGroup: metricGroup.addGroup('s3') }),
+    });
+    return stateBackend;
+  };
+  const prefix = location.prefix === '' ? '' : `/${location.prefix}`;
+  return {
+    description: `s3://${location.bucket}${prefix}/${scope.jobId}/${scope.operatorId}`,
+    create: ({ clock, states, metricGroup }) =>
+      backendFor(metricGroup).createKeyedStateBackend(
+        {
+          ...scope,
+          keyGroupRange: KeyGroupRange.of(0, EXAMPLE_MAX_PARALLELISM - 1),
+          maxParallelism: EXAMPLE_MAX_PARALLELISM,
+          keySerializer: Serializers.string,
+          clock,
+          ...(metricGroup === undefined ? {} : { metricGroup }),
+        },
+        { restoreFrom: 'latest', states },
+      ),
+    close: async () => {
+      await stateBackend?.close();
       clients.close();
     },
   };
