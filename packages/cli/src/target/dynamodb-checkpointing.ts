@@ -19,14 +19,18 @@ import { CliError } from '../errors.js';
 /** What the adapter needs of a DynamoDB keyed backend: keyed state, and its store's checkpoints. */
 export interface DynamoDbKeyed<K> extends KeyedStateBackend<K> {
   snapshot(checkpointId: number, metadata?: Uint8Array): Promise<unknown>;
-  readonly store: { readonly restored: readonly CommitRecord[] };
+  readonly store: {
+    readonly restored: readonly CommitRecord[];
+    notifyCheckpointComplete(checkpointId: number): Promise<void>;
+    notifyCheckpointAborted(checkpointId: number): Promise<void>;
+  };
 }
 
 /**
  * A DynamoDB keyed backend seen as a {@link CheckpointingKeyedStateBackend}, as the processor
  * driver uses it: the driver's JSON metadata is stored as the UTF-8 bytes the DynamoDB store
- * keeps with each commit record. Retention and abort are the store's own business (no-ops here);
- * a savepoint export reads checkpoint files, which DynamoDB does not write.
+ * keeps with each commit record; completion and abort go to the store (its retention). A
+ * savepoint export reads checkpoint files, which DynamoDB does not write.
  */
 export class DynamoDbCheckpointing<K> implements CheckpointingKeyedStateBackend<K> {
   readonly restored: RestoredCheckpointInfo | undefined;
@@ -98,9 +102,13 @@ export class DynamoDbCheckpointing<K> implements CheckpointingKeyedStateBackend<
     return { checkpointId };
   }
 
-  async notifyCheckpointComplete(): Promise<void> {}
+  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    return this.#keyed.store.notifyCheckpointComplete(checkpointId);
+  }
 
-  async notifyCheckpointAborted(): Promise<void> {}
+  notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    return this.#keyed.store.notifyCheckpointAborted(checkpointId);
+  }
 
   exportSavepoint(): EncodedSavepoint {
     throw new CliError(
