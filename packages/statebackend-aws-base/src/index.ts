@@ -232,6 +232,13 @@ export {
   type StateRegistration,
 } from './checkpoint/backend/checkpointing-heap-backend-builder.js';
 export { CheckpointingHeapKeyedStateBackend } from './checkpoint/backend/checkpointing-heap-keyed-state-backend.js';
+export {
+  CHECKPOINT_CONFIGURATION_RULES,
+  CheckpointConfigOptions,
+  checkpointConfigOptions,
+  type LocalCheckpointSettings,
+  localCheckpointSettingsFrom,
+} from './checkpoint/config/checkpoint-config-options.js';
 export type {
   CheckpointingKeyedStateBackend,
   RestoredCheckpointInfo,

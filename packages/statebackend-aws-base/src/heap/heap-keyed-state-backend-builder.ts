@@ -2,8 +2,11 @@ import { AbstractAwsKeyedStateBackendBuilder } from '../backend/abstract-aws-key
 import { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 
 /**
- * Builds a {@link HeapKeyedStateBackend}. Restore from checkpoints plugs in by overriding
+ * Builds a bare {@link HeapKeyedStateBackend}. Restore from checkpoints plugs in by overriding
  * `restore` (the tables are filled key group by key group, see `HeapKeyedStateBackend.tableOf`).
+ *
+ * @deprecated Build heap backends with `CheckpointingHeapBackendBuilder` (what `HeapStateBackend`
+ * uses): the same tables, plus checkpoints, restore and savepoints.
  */
 export class HeapKeyedStateBackendBuilder<K, R = never> extends AbstractAwsKeyedStateBackendBuilder<
   K,
