@@ -34,4 +34,4 @@ export {
   validateStorageOptions,
 } from './storage/s3-checkpoint-storage-options.js';
 export { type EntropySettings, S3Layout } from './storage/s3-layout.js';
-export type { S3Encryption } from './storage/s3-requests.js';
+export type { S3Encryption } from './storage/s3-request-params.js';

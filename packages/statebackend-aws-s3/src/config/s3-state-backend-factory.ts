@@ -15,7 +15,7 @@ import {
   DEFAULT_PART_SIZE,
   DEFAULT_UPLOAD_CONCURRENCY,
 } from '../storage/s3-checkpoint-storage-options.js';
-import type { S3Encryption } from '../storage/s3-requests.js';
+import type { S3Encryption } from '../storage/s3-request-params.js';
 import {
   S3StateBackendOptions as Options,
   S3_CONFIGURATION_RULES,

@@ -5,7 +5,7 @@ import {
   type Logger,
   type MetricGroup,
 } from '@statebackend/aws-base';
-import type { S3Encryption } from './s3-requests.js';
+import type { S3Encryption } from './s3-request-params.js';
 
 /** Options of {@link S3CheckpointStorage}. */
 export interface S3CheckpointStorageOptions {

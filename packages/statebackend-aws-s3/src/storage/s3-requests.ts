@@ -14,11 +14,7 @@ import type { FileContent } from '@statebackend/aws-base';
 import { S3RequestError } from '../errors.js';
 import type { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
 import { toStorageError } from './s3-error.js';
-
-/** Server-side encryption of every object written. */
-export type S3Encryption =
-  | { readonly type: 'SSE-S3' }
-  | { readonly type: 'SSE-KMS'; readonly kmsKeyId?: string };
+import { countingClient, encryptionParams, ownerParams, type S3Encryption } from './s3-request-params.js';
 
 /** What every request of one storage carries. */
 export interface S3RequestSettings {
@@ -54,33 +50,9 @@ export class S3Requests {
 
   constructor(settings: S3RequestSettings) {
     this.settings = settings;
-    this.owner =
-      settings.expectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: settings.expectedBucketOwner };
-    const encryption = settings.encryption;
-    this.sse =
-      encryption === undefined
-        ? {}
-        : encryption.type === 'SSE-S3'
-          ? { ServerSideEncryption: 'AES256' }
-          : {
-              ServerSideEncryption: 'aws:kms',
-              ...(encryption.kmsKeyId === undefined ? {} : { SSEKMSKeyId: encryption.kmsKeyId }),
-            };
-    const { client, metrics } = settings;
-    this.countingClient = Object.create(client, {
-      send: {
-        value: async (command: Parameters<S3Client['send']>[0]) => {
-          try {
-            const result: unknown = await client.send(command);
-            metrics.recordAttempts(result);
-            return result;
-          } catch (error) {
-            metrics.recordAttempts(error);
-            throw error;
-          }
-        },
-      },
-    });
+    this.owner = ownerParams(settings.expectedBucketOwner);
+    this.sse = encryptionParams(settings.encryption);
+    this.countingClient = countingClient(settings.client, settings.metrics);
   }
 
   get bucket(): string {
