@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoIo, Item, ItemKey } from '../io/dynamo-io.js';
 import { numberOf } from '../layout/slot-item.js';
 import type { CommitRecord, LineageEntry } from './lineage.js';
@@ -30,6 +30,7 @@ export function commitItem(metaPk: Uint8Array, record: CommitRecord): Record<str
     lin: { S: JSON.stringify(record.lineage.map((e) => [e.epoch, e.cutoff, e.start, e.end])) },
     md: { B: record.metadata },
     at: { N: String(record.committedAt) },
+    ok: { S: JSON.stringify(record.restorable) },
   };
 }
 
@@ -46,6 +47,7 @@ export function fromCommitItem(item: Item): CommitRecord {
     lineage,
     metadata: item.md?.B ?? new Uint8Array(0),
     committedAt: numberOf(item.at),
+    restorable: JSON.parse(item.ok?.S ?? '[]') as number[],
   };
 }
 
@@ -60,4 +62,27 @@ export async function listCommits(io: DynamoIo, metaPk: Uint8Array): Promise<Com
     for (const item of page) records.push(fromCommitItem(item));
   }
   return records;
+}
+
+/**
+ * Records on this writer's newest commit which of its checkpoints are still restorable, after a
+ * completion notice dropped older ones, so that a restore of an explicit id can check it.
+ */
+export async function updateRestorable(
+  ctx: { readonly io: DynamoIo; readonly metaPk: Uint8Array; readonly epoch: number },
+  restorable: readonly number[],
+): Promise<void> {
+  const newest = restorable[restorable.length - 1];
+  if (newest === undefined) return;
+  await ctx.io.send('UpdateItem', (client) =>
+    client.send(
+      new UpdateItemCommand({
+        TableName: ctx.io.tableName,
+        Key: commitKey(ctx.metaPk, newest, ctx.epoch),
+        UpdateExpression: 'SET ok = :ok',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':ok': { S: JSON.stringify(restorable) } },
+      }),
+    ),
+  );
 }

@@ -23,6 +23,8 @@ export interface CommitRecord {
   readonly lineage: readonly LineageEntry[];
   readonly metadata: Uint8Array;
   readonly committedAt: number;
+  /** Checkpoint ids of this range still restorable when it was written (or last confirmed), itself included. */
+  readonly restorable: readonly number[];
 }
 
 /**

@@ -12,9 +12,9 @@ export interface RestorePlan {
 }
 
 /**
- * Picks, for every key group of `range`, the newest commit covering it (or the commit of
- * `checkpointId`, which must then be the newest for each key group: older ones may already have
- * had versions overwritten), and builds the lineage from them.
+ * Picks, for every key group of `range`, the newest commit covering it, or the commit of
+ * `checkpointId` while its writer still retains it (its items keep the versions it needs), and
+ * builds the lineage from them.
  *
  * @throws CheckpointNotFoundError when a key group has no commit, or not the one asked for.
  */
@@ -27,18 +27,25 @@ export function planRestore(
   const sorted = [...commits].sort((a, b) => b.checkpointId - a.checkpointId || b.epoch - a.epoch);
   const chosen = new Map<number, CommitRecord>();
   for (let kg = range.startKeyGroup; kg <= range.endKeyGroup; kg++) {
-    const newest = sorted.find((c) => c.start <= kg && kg <= c.end);
+    const covering = sorted.filter((c) => c.start <= kg && kg <= c.end);
+    const newest = covering[0];
     if (newest === undefined) {
       throw new CheckpointNotFoundError(location, `key group ${kg} has no committed checkpoint`);
     }
-    if (checkpointId !== undefined && newest.checkpointId !== checkpointId) {
+    if (checkpointId === undefined || newest.checkpointId === checkpointId) {
+      chosen.set(kg, newest);
+      continue;
+    }
+    // An older checkpoint: only while its writer still keeps the versions it needs.
+    const older = covering.find((c) => c.checkpointId === checkpointId);
+    if (older === undefined || !newest.restorable.includes(checkpointId)) {
       throw new CheckpointNotFoundError(
         location,
-        `key group ${kg}'s newest complete checkpoint is ${newest.checkpointId}, not ${checkpointId}; ` +
-          'DynamoDB working state can restore only the newest complete checkpoint of each key group (use a savepoint for older ones)',
+        `checkpoint ${checkpointId} of key group ${kg} is not retained (the newest is ${newest.checkpointId}); ` +
+          'raise retainedCheckpoints to keep older ones restorable, or restore from a savepoint',
       );
     }
-    chosen.set(kg, newest);
+    chosen.set(kg, older);
   }
   const lineage = lineageFor(range, (kg) => chosen.get(kg) as CommitRecord);
   const used = [...new Set(chosen.values())];

@@ -33,6 +33,6 @@ const ENTRY_OVERHEAD = 160;
 /** The bytes `entry` is accounted for: keys, value and the previous version it remembers. */
 export function entrySize(entry: CacheEntry): number {
   const own = entry.own;
-  const prev = typeof own === 'object' ? (own.prev?.value?.length ?? 0) : 0;
+  const prev = typeof own === 'object' ? own.kept.reduce((n, v) => n + (v.value?.length ?? 0), 0) : 0;
   return ENTRY_OVERHEAD + entry.pk.length + entry.prefix.length + (entry.value?.length ?? 0) + prev;
 }

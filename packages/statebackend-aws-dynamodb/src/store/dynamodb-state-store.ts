@@ -1,6 +1,7 @@
-import { FencedError, noopLogger } from '@statebackend/aws-base';
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { FencedError, noopLogger, SnapshotAbortedError } from '@statebackend/aws-base';
 import { claimRange } from '../checkpoint/claims.js';
-import { listCommits } from '../checkpoint/commit-records.js';
+import { commitKey, listCommits, updateRestorable } from '../checkpoint/commit-records.js';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { planRestore } from '../checkpoint/restore-plan.js';
 import { CheckpointOrderError, StoreFailedError } from '../errors.js';
@@ -10,10 +11,11 @@ import { type CellRef, type EntryRef, metaPartitionKey, scopeBytes } from '../la
 import { StoreMetrics } from '../metrics/store-metrics.js';
 import { ensureTable } from '../table/ensure-table.js';
 import type { CacheEntry } from './cache-entry.js';
+import { CheckpointTracker } from './checkpoint-tracker.js';
 import { commitCheckpoint } from './commit.js';
 import { EntryCache } from './entry-cache.js';
 import { addressOf, entryIdOf, mapCellOf } from './entry-keys.js';
-import { deleteSuperseded, flushEntries, freeze } from './flush.js';
+import { flushEntries, freeze, supersededItems } from './flush.js';
 import { listKeys } from './key-lister.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
@@ -72,6 +74,10 @@ export class DynamoDbStateStore {
   #tail: Promise<unknown> = Promise.resolve();
   #earlyFlush: Promise<void> | undefined;
   #failure: Error | undefined;
+  /** Snapshots called and not aborted, until they commit. */
+  readonly #inFlight = new Set<number>();
+  /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
+  readonly #superseded = new Map<number, WriteRequest[]>();
   #closed = false;
 
   private constructor(ctx: StoreContext, restored: readonly CommitRecord[], lastCheckpointId: number) {
@@ -135,7 +141,10 @@ export class DynamoDbStateStore {
       logger: options.logger ?? noopLogger,
       claims: undefined,
       gen: 1,
-      lastCompleteGen: 0,
+      tracker: new CheckpointTracker(
+        options.checkpointCompletion ?? 'commit',
+        options.retainedCheckpoints ?? 1,
+      ),
     };
     ctx.logger.info('Opened DynamoDB state store', {
       scope: options.scope,
@@ -231,8 +240,12 @@ export class DynamoDbStateStore {
     const gen = ctx.gen++;
     const frozen = freeze(ctx.cache.dirty());
     const started = performance.now();
+    this.#inFlight.add(checkpointId);
     return this.#enqueue(async () => {
       await flushEntries(ctx, frozen, gen);
+      if (!this.#inFlight.has(checkpointId)) {
+        throw new SnapshotAbortedError(checkpointId, 'it was aborted while its state was written');
+      }
       await commitCheckpoint(ctx, {
         checkpointId,
         epoch: ctx.epoch,
@@ -242,19 +255,61 @@ export class DynamoDbStateStore {
         lineage: ctx.lineage,
         metadata: metadata.slice(),
         committedAt: Date.now(),
+        restorable: ctx.tracker.restorableAfterCommit(checkpointId),
       });
-      ctx.lastCompleteGen = gen;
-      try {
-        await deleteSuperseded(ctx, frozen);
-        await pruneCommits(ctx, checkpointId);
-      } catch (error) {
-        // Clean-up only: what stays is deleted after a later checkpoint, or overwritten.
-        ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
-      }
+      ctx.tracker.onCommitted(checkpointId, gen);
+      this.#superseded.set(checkpointId, supersededItems(frozen));
+      await this.#cleanUp();
       const durationMs = performance.now() - started;
       ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
       return { checkpointId, durationMs, entriesWritten: frozen.length };
     });
+  }
+
+  /**
+   * Checkpoint `checkpointId` completed everywhere (in `notify` completion mode): earlier ones
+   * beyond the retained count stop being restorable, and what only they needed is deleted.
+   */
+  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    return this.#enqueue(async () => {
+      const ctx = this.#ctx;
+      if (!ctx.tracker.confirm(checkpointId)) return;
+      await updateRestorable(ctx, ctx.tracker.restorableIds());
+      await this.#cleanUp();
+    });
+  }
+
+  /**
+   * Checkpoint `checkpointId` was aborted: a snapshot still writing it fails with
+   * `SnapshotAbortedError`, and a committed one is removed, so no restore picks it.
+   */
+  async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    this.#inFlight.delete(checkpointId);
+    await this.#enqueue(async () => {
+      const ctx = this.#ctx;
+      if (!ctx.tracker.isPending(checkpointId)) return;
+      await ctx.io.delete(commitKey(ctx.metaPk, checkpointId, ctx.epoch));
+      ctx.tracker.abort(checkpointId);
+      this.#superseded.delete(checkpointId);
+    });
+  }
+
+  /** Deletes what no restorable checkpoint needs: ancestors' items and older commit records. */
+  async #cleanUp(): Promise<void> {
+    const ctx = this.#ctx;
+    const oldest = ctx.tracker.oldestRestorable();
+    if (oldest === undefined) return;
+    try {
+      for (const [id, deletes] of this.#superseded) {
+        if (id > oldest) continue;
+        if (deletes.length > 0) await ctx.io.batchWrite(deletes);
+        this.#superseded.delete(id);
+      }
+      await pruneCommits(ctx, oldest);
+    } catch (error) {
+      // Clean-up only: what stays is deleted at a later checkpoint, or overwritten.
+      ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
+    }
   }
 
   /** Waits for running flushes and checkpoints, then refuses further use. Unflushed changes are dropped. */

@@ -3,10 +3,10 @@ import { assertNotFenced, readClaims } from '../checkpoint/claims.js';
 import { ValueTooLargeError } from '../errors.js';
 import type { ItemKey } from '../io/dynamo-io.js';
 import { bytesId, slotSortKey } from '../layout/item-key.js';
-import { fromItem, type SlotItem, toItem, valueLimit } from '../layout/slot-item.js';
+import { fromItem, type SlotItem, slotValueBytes, toItem, valueBudget } from '../layout/slot-item.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { StoreContext } from './store-context.js';
-import { keptVersion } from './visibility.js';
+import { keptVersions } from './visibility.js';
 
 /** An entry as it was when a flush or snapshot took it: what gets written. */
 export interface FrozenEntry {
@@ -44,11 +44,11 @@ export async function flushEntries(
     const own = f.entry.own;
     const slot: SlotItem = {
       cur: { gen, value: f.value, expiresAt: f.expiresAt },
-      prev: keptVersion(typeof own === 'object' ? own : undefined, ctx.lastCompleteGen),
+      kept: keptVersions(typeof own === 'object' ? own : undefined, ctx.tracker.cutoffs()),
     };
     const sk = slotSortKey(f.entry.prefix, ctx.epoch);
-    const limit = valueLimit(f.entry.pk, sk);
-    const size = Math.max(f.value?.length ?? 0, slot.prev?.value?.length ?? 0);
+    const limit = valueBudget(f.entry.pk, sk);
+    const size = slotValueBytes(slot);
     if (size > limit) throw new ValueTooLargeError(f.entry.ref.state, size, limit);
     puts.push({ PutRequest: { Item: toItem(f.entry.pk, sk, slot) } });
     written.push(slot);
@@ -102,10 +102,10 @@ async function learnOwnSlots(ctx: StoreContext, frozen: readonly FrozenEntry[]):
 }
 
 /**
- * Deletes ancestors' items of entries this writer has written and committed since: no restore
- * of a checkpoint still restorable reads them any more.
+ * The deletions of ancestors' items of entries this writer wrote in a checkpoint: once that
+ * checkpoint is the oldest one still restorable, no restore reads those items again.
  */
-export async function deleteSuperseded(ctx: StoreContext, frozen: readonly FrozenEntry[]): Promise<void> {
+export function supersededItems(frozen: readonly FrozenEntry[]): WriteRequest[] {
   const deletes: WriteRequest[] = [];
   for (const { entry } of frozen) {
     for (const epoch of entry.ancestors) {
@@ -115,5 +115,5 @@ export async function deleteSuperseded(ctx: StoreContext, frozen: readonly Froze
     }
     entry.ancestors = [];
   }
-  if (deletes.length > 0) await ctx.io.batchWrite(deletes);
+  return deletes;
 }

@@ -3,6 +3,7 @@ import type { ClaimsState } from '../checkpoint/claims.js';
 import type { LineageEntry } from '../checkpoint/lineage.js';
 import type { DynamoIo } from '../io/dynamo-io.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
+import type { CheckpointTracker } from './checkpoint-tracker.js';
 import type { EntryCache } from './entry-cache.js';
 import type { WrittenFilter } from './written-filter.js';
 
@@ -30,6 +31,6 @@ export interface StoreContext {
   claims: ClaimsState | undefined;
   /** The generation new writes belong to; a snapshot closes it. */
   gen: number;
-  /** The last generation a committed checkpoint of this writer covers; 0 before the first. */
-  lastCompleteGen: number;
+  /** This writer's checkpoints that may still be restored: what its items keep versions for. */
+  readonly tracker: CheckpointTracker;
 }

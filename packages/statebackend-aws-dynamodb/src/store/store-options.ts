@@ -8,6 +8,7 @@ import {
 } from '@statebackend/aws-base';
 import type { RetryPolicy } from '../io/retry.js';
 import type { TableOptions } from '../table/table-options.js';
+import type { CompletionMode } from './checkpoint-tracker.js';
 
 /** Where a store starts from. */
 export type StartFrom =
@@ -39,6 +40,14 @@ export interface DynamoDbStateStoreOptions {
    */
   readonly trackConsumedCapacity?: boolean;
   readonly startFrom?: StartFrom;
+  /**
+   * When a committed checkpoint counts as complete: `commit` (default) at once; `notify` when
+   * {@link DynamoDbStateStore.notifyCheckpointComplete} says so, as Flink does once every
+   * operator committed. Until then the previous complete checkpoint stays restorable too.
+   */
+  readonly checkpointCompletion?: CompletionMode;
+  /** Complete checkpoints that stay restorable (1-3, default 1); items keep a version for each. */
+  readonly retainedCheckpoints?: number;
   readonly logger?: Logger;
   /** Where to register the store's metrics, e.g. `operatorGroup.addGroup('dynamodb')`. */
   readonly metricGroup?: MetricGroup;
@@ -97,6 +106,13 @@ export function validateStoreOptions(options: DynamoDbStateStoreOptions): void {
     'flushParallelism',
     parallelism,
     'an integer in [1, 64]',
+  );
+  const retained = options.retainedCheckpoints ?? 1;
+  check(
+    Number.isInteger(retained) && retained >= 1 && retained <= 3,
+    'retainedCheckpoints',
+    retained,
+    'an integer in [1, 3]',
   );
   if (issues.length > 0) throw new ConfigurationError(issues);
 }

@@ -8,8 +8,8 @@ import type { SlotItem, Version } from '../layout/slot-item.js';
  */
 export function visibleVersion(item: SlotItem, cutoff: number): Version | undefined {
   if (item.cur.gen <= cutoff) return item.cur;
-  if (item.prev !== undefined && item.prev.gen <= cutoff) return item.prev;
-  return undefined;
+  // Kept versions are newest first: the first one within the cutoff is the newest it covers.
+  return item.kept.find((version) => version.gen <= cutoff);
 }
 
 /** What an entry's slots resolve to for an owner: its value and expiry, or absence. */
@@ -40,10 +40,17 @@ export function resolveSlots(
 }
 
 /**
- * The version a new write must keep beside it: the newest version the owner's last complete
- * checkpoint covers. The stored newest one if it is covered, else the one kept before.
+ * The versions a new write must keep beside it: for each cutoff of a checkpoint that may still be
+ * restored, the newest stored version it covers (none when it covers none: older slots decide).
+ * Newest first, each once.
  */
-export function keptVersion(own: SlotItem | undefined, lastCompleteGen: number): Version | undefined {
-  if (own === undefined) return undefined;
-  return own.cur.gen <= lastCompleteGen ? own.cur : own.prev;
+export function keptVersions(own: SlotItem | undefined, cutoffs: readonly number[]): Version[] {
+  if (own === undefined || cutoffs.length === 0) return [];
+  const stored = [own.cur, ...own.kept];
+  const kept: Version[] = [];
+  for (const cutoff of [...cutoffs].sort((a, b) => b - a)) {
+    const version = stored.find((v) => v.gen <= cutoff);
+    if (version !== undefined && !kept.includes(version)) kept.push(version);
+  }
+  return kept;
 }

@@ -8,7 +8,7 @@ import {
   metaPartitionKey,
   slotSortKey,
 } from '../../src/layout/item-key.js';
-import { fromItem, toItem, valueLimit } from '../../src/layout/slot-item.js';
+import { fromItem, slotValueBytes, toItem, valueBudget } from '../../src/layout/slot-item.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
@@ -70,24 +70,34 @@ describe('item keys', () => {
 });
 
 describe('slot items', () => {
-  it('round-trip the newest and the kept version, tombstones included', () => {
+  it('round-trip the newest version and every kept one, tombstones and expiries included', () => {
     const slot = {
       cur: { gen: 4, value: undefined, expiresAt: undefined },
-      prev: { gen: 2, value: bytes(1, 2), expiresAt: 1_900_000_000_000 },
+      kept: [
+        { gen: 3, value: bytes(1, 2), expiresAt: 1_900_000_000_000 },
+        { gen: 2, value: undefined, expiresAt: undefined },
+        { gen: 1, value: bytes(9), expiresAt: undefined },
+      ],
     };
     expect(fromItem(toItem(bytes(1), bytes(2), slot))).toEqual(slot);
+    expect(fromItem(toItem(bytes(1), bytes(2), { cur: slot.cur, kept: [] }))).toEqual({
+      cur: slot.cur,
+      kept: [],
+    });
   });
 
   it('carry the native TTL attribute only once every version expires', () => {
     const expiring = { gen: 1, value: bytes(1), expiresAt: 1_900_000_000_500 };
-    expect(toItem(bytes(1), bytes(2), { cur: expiring, prev: undefined }).ttl).toEqual({ N: '1900000001' });
+    expect(toItem(bytes(1), bytes(2), { cur: expiring, kept: [] }).ttl).toEqual({ N: '1900000001' });
     const forever = { gen: 0, value: bytes(1), expiresAt: undefined };
-    expect(toItem(bytes(1), bytes(2), { cur: expiring, prev: forever }).ttl).toBeUndefined();
+    expect(toItem(bytes(1), bytes(2), { cur: expiring, kept: [forever] }).ttl).toBeUndefined();
   });
 
-  it('leave room in an item for two values of the limit', () => {
-    const limit = valueLimit(new Uint8Array(40), new Uint8Array(60));
-    expect(2 * limit + 100).toBeLessThan(400 * 1024);
-    expect(limit).toBeGreaterThan(190 * 1024);
+  it('count every version against the item budget', () => {
+    const budget = valueBudget(new Uint8Array(40), new Uint8Array(60));
+    expect(budget).toBeLessThan(400 * 1024);
+    const big = { gen: 1, value: new Uint8Array(200 * 1024), expiresAt: undefined };
+    expect(slotValueBytes({ cur: big, kept: [] })).toBeLessThan(budget);
+    expect(slotValueBytes({ cur: big, kept: [big] })).toBeGreaterThan(budget);
   });
 });

@@ -1,7 +1,7 @@
 import { KeyGroupRange } from '@statebackend/aws-base';
 import { ancestorsOf, type CommitRecord, lineageFor } from '../../src/checkpoint/lineage.js';
 import { planRestore } from '../../src/checkpoint/restore-plan.js';
-import { keptVersion, resolveSlots } from '../../src/store/visibility.js';
+import { keptVersions, resolveSlots } from '../../src/store/visibility.js';
 
 const v = (gen: number, text?: string) => ({
   gen,
@@ -24,6 +24,7 @@ const commit = (
   lineage,
   metadata: new Uint8Array(0),
   committedAt: 0,
+  restorable: [checkpointId],
 });
 
 describe('what a restored owner sees', () => {
@@ -33,22 +34,20 @@ describe('what a restored owner sees', () => {
   ];
 
   it('its own slot wins, whatever its generation', () => {
-    const own = { cur: v(1, 'mine'), prev: undefined };
-    expect(resolveSlots(own, ancestors, () => ({ cur: v(1, 'old'), prev: undefined })).value).toEqual(
-      own.cur.value,
-    );
+    const own = { cur: v(1, 'mine'), kept: [] };
+    expect(resolveSlots(own, ancestors, () => ({ cur: v(1, 'old'), kept: [] })).value).toEqual(own.cur.value);
   });
 
   it("an ancestor's write after its checkpoint is invisible: the version it kept shows", () => {
-    const slots = new Map([[7, { cur: v(5, 'after'), prev: v(3, 'at-checkpoint') }]]);
+    const slots = new Map([[7, { cur: v(5, 'after'), kept: [v(3, 'at-checkpoint')] }]]);
     const resolved = resolveSlots(undefined, ancestors, (e) => slots.get(e));
     expect(new TextDecoder().decode(resolved.value)).toBe('at-checkpoint');
   });
 
   it('an ancestor that had not written the entry by its checkpoint defers to older ancestors', () => {
     const slots = new Map([
-      [7, { cur: v(5, 'after'), prev: undefined }],
-      [2, { cur: v(9, 'older'), prev: undefined }],
+      [7, { cur: v(5, 'after'), kept: [] }],
+      [2, { cur: v(9, 'older'), kept: [] }],
     ]);
     expect(new TextDecoder().decode(resolveSlots(undefined, ancestors, (e) => slots.get(e)).value)).toBe(
       'older',
@@ -57,16 +56,20 @@ describe('what a restored owner sees', () => {
 
   it('a deletion within the cutoff hides older ancestors', () => {
     const slots = new Map([
-      [7, { cur: v(2), prev: undefined }],
-      [2, { cur: v(9, 'older'), prev: undefined }],
+      [7, { cur: v(2), kept: [] }],
+      [2, { cur: v(9, 'older'), kept: [] }],
     ]);
     expect(resolveSlots(undefined, ancestors, (e) => slots.get(e)).value).toBeUndefined();
   });
 
-  it('a write keeps the newest version the last complete checkpoint covers', () => {
-    expect(keptVersion({ cur: v(3, 'a'), prev: v(1, 'b') }, 3)).toEqual(v(3, 'a'));
-    expect(keptVersion({ cur: v(4, 'a'), prev: v(1, 'b') }, 3)).toEqual(v(1, 'b'));
-    expect(keptVersion(undefined, 3)).toBeUndefined();
+  it('a write keeps, for each restorable checkpoint, the newest version its cutoff covers', () => {
+    const own = { cur: v(5, 'e'), kept: [v(3, 'c'), v(1, 'a')] };
+    expect(keptVersions(own, [5])).toEqual([v(5, 'e')]);
+    expect(keptVersions(own, [4])).toEqual([v(3, 'c')]);
+    expect(keptVersions(own, [1, 4])).toEqual([v(3, 'c'), v(1, 'a')]);
+    expect(keptVersions(own, [3, 4])).toEqual([v(3, 'c')]);
+    expect(keptVersions(own, [0])).toEqual([]);
+    expect(keptVersions(undefined, [3])).toEqual([]);
   });
 });
 
@@ -91,7 +94,11 @@ describe('restore plans', () => {
     );
     expect(() =>
       planRestore('loc', KeyGroupRange.of(0, 63), [commit(1, 1, 1, 0, 63), commit(2, 1, 2, 0, 63)], 1),
-    ).toThrow(/newest complete checkpoint is 2/);
+    ).toThrow(/checkpoint 1 of key group 0 is not retained/);
+    const retained = { ...commit(2, 1, 2, 0, 63), restorable: [1, 2] };
+    const plan = planRestore('loc', KeyGroupRange.of(0, 63), [commit(1, 1, 1, 0, 63), retained], 1);
+    expect(plan.checkpointId).toBe(1);
+    expect(plan.lineage).toEqual([{ epoch: 1, cutoff: 1, start: 0, end: 63 }]);
   });
 
   it('merge per-range entries of one ancestor into one range', () => {
