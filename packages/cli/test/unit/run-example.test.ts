@@ -79,6 +79,32 @@ describe('statebackend run-example (in process)', () => {
     expect(summaryOf(again.stdout)).toBe(summaryOf(uninterrupted.stdout));
   });
 
+  it('sums up the same whatever the concurrency and checkpoint cadence', async () => {
+    const reference = await runCli(['run-example', '--dir', await freshDir(), ...STREAM]);
+    const serial = await runCli([
+      'run-example',
+      '--dir',
+      await freshDir(),
+      ...STREAM,
+      '--max-in-flight',
+      '1',
+      '--checkpoint-every',
+      '97',
+    ]);
+    const wide = await runCli([
+      'run-example',
+      '--dir',
+      await freshDir(),
+      ...STREAM,
+      '--max-in-flight',
+      '64',
+      '--checkpoint-every',
+      '1000',
+    ]);
+    expect(summaryOf(serial.stdout)).toBe(summaryOf(reference.stdout));
+    expect(summaryOf(wide.stdout)).toBe(summaryOf(reference.stdout));
+  });
+
   it('reports the driver, state and checkpoint metrics to stderr with --metrics console', async () => {
     const run = await runCli(['run-example', '--dir', await freshDir(), ...STREAM, '--metrics', 'console']);
     expect(run.code).toBe(0);
