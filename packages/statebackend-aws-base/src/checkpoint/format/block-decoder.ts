@@ -1,6 +1,13 @@
 import { StateBackendError } from '../../errors.js';
 import { ByteReader } from './byte-reader.js';
-import { ENTRY_HAS_TTL, ENTRY_HAS_USER_KEY, type RawEntry } from './key-group-file-format.js';
+import {
+  ENTRY_HAS_TTL,
+  ENTRY_HAS_USER_KEY,
+  ENTRY_IS_TOMBSTONE,
+  type RawEntry,
+} from './key-group-file-format.js';
+
+const EMPTY = new Uint8Array(0);
 
 const failVerified = (reason: string): never => {
   throw new StateBackendError(`A verified key-group block failed to decode (${reason}); this is a bug.`);
@@ -25,12 +32,22 @@ export function decodeVerifiedBlock(
     userKey: undefined,
     value: bytes,
     ttlTimestamp: undefined,
+    tombstone: false,
   };
   for (let i = 0; i < entries; i++) {
     const flags = reader.readU8();
     entry.stateIndex = reader.readVarUint();
     entry.key = reader.readLengthPrefixed();
     entry.namespace = reader.readLengthPrefixed();
+    if (flags & ENTRY_IS_TOMBSTONE) {
+      entry.userKey = undefined;
+      entry.value = EMPTY;
+      entry.ttlTimestamp = undefined;
+      entry.tombstone = true;
+      visit(keyGroup, entry);
+      continue;
+    }
+    entry.tombstone = false;
     entry.userKey = flags & ENTRY_HAS_USER_KEY ? reader.readLengthPrefixed() : undefined;
     entry.value = reader.readLengthPrefixed();
     entry.ttlTimestamp = flags & ENTRY_HAS_TTL ? reader.readU64() : undefined;

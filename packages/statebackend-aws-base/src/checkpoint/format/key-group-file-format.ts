@@ -8,7 +8,7 @@
  * block   = entry*                  one per non-empty key group, ascending key group
  * entry   = flags:u8 state:varuint key:bytes namespace:bytes
  *           [userKey:bytes]          when flags & 1
- *           value:bytes
+ *           [value:bytes]            unless flags & 4
  *           [ttlTimestamp:u64]       when flags & 2
  * bytes   = length:varuint byte*
  * index   = properties:bytes (UTF-8 JSON, empty for data files)
@@ -18,6 +18,11 @@
  * ```
  *
  * Integers are little-endian; varuint is unsigned LEB128; checksums are CRC-32 (zlib's).
+ *
+ * Version 2 adds delta files (file flag 1, in header and trailer): the cells of a key group that
+ * changed since earlier files, each written whole (all its list elements or map entries), or as a
+ * tombstone (entry flag 4: the cell was removed; no user key, value or TTL follow). Version 1
+ * files (full data files, savepoints) are still written as version 1 and always read.
  */
 
 /** `SBKG`: a checkpoint data file. */
@@ -25,9 +30,18 @@ export const DATA_FILE_MAGIC = new Uint8Array([0x53, 0x42, 0x4b, 0x47]);
 /** `SBSP`: a canonical savepoint. */
 export const SAVEPOINT_MAGIC = new Uint8Array([0x53, 0x42, 0x53, 0x50]);
 
-/** The version written; readers accept every version in {@link KEY_GROUP_FILE_VERSIONS}. */
+/** The version of full files and savepoints; readers accept every version in {@link KEY_GROUP_FILE_VERSIONS}. */
 export const KEY_GROUP_FILE_VERSION = 1;
-export const KEY_GROUP_FILE_VERSIONS: readonly number[] = [1];
+/** The version of delta files, the first that defines {@link FILE_IS_DELTA} and {@link ENTRY_IS_TOMBSTONE}. */
+export const DELTA_FILE_VERSION = 2;
+export const KEY_GROUP_FILE_VERSIONS: readonly number[] = [1, 2];
+
+/** File flag (version 2): the file holds changed cells over earlier files, tombstones included. */
+export const FILE_IS_DELTA = 1;
+/** The file flags each version defines. */
+export function knownFileFlags(version: number): number {
+  return version >= DELTA_FILE_VERSION ? FILE_IS_DELTA : 0;
+}
 
 export const HEADER_LENGTH = 8;
 export const TRAILER_LENGTH = 24;
@@ -36,6 +50,8 @@ export const TRAILER_LENGTH = 24;
 export const ENTRY_HAS_USER_KEY = 1;
 /** Entry flag: a TTL timestamp follows the value. */
 export const ENTRY_HAS_TTL = 2;
+/** Entry flag (delta files only): the cell (state, key, namespace) was removed. Nothing follows the namespace. */
+export const ENTRY_IS_TOMBSTONE = 4;
 export const ENTRY_KNOWN_FLAGS = ENTRY_HAS_USER_KEY | ENTRY_HAS_TTL;
 
 /** Which of the two kinds of key-group file. */
@@ -69,4 +85,9 @@ export interface RawEntry {
   value: Uint8Array;
   /** Milliseconds since the epoch, for states with TTL. */
   ttlTimestamp: number | undefined;
+  /**
+   * True for a tombstone of a delta file: the cell (state, key, namespace) was removed; `value` is
+   * empty. Sources resolve delta chains, so restores never see one.
+   */
+  tombstone?: boolean;
 }

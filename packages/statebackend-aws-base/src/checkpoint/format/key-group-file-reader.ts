@@ -12,11 +12,14 @@ import { crc32 } from './crc32.js';
 import {
   ENTRY_HAS_TTL,
   ENTRY_HAS_USER_KEY,
+  ENTRY_IS_TOMBSTONE,
   ENTRY_KNOWN_FLAGS,
+  FILE_IS_DELTA,
   HEADER_LENGTH,
   KEY_GROUP_FILE_VERSIONS,
   type KeyGroupBlock,
   type KeyGroupFileKind,
+  knownFileFlags,
   magicOf,
   type RawEntry,
   TRAILER_LENGTH,
@@ -38,6 +41,12 @@ export class KeyGroupFileReader {
   readonly file: RandomAccessFile;
   readonly kind: KeyGroupFileKind;
   readonly version: number;
+  /** The file flags (version 2: {@link FILE_IS_DELTA}). */
+  readonly flags: number;
+  /** Whether the file is a delta file: changed cells and tombstones over earlier files. */
+  get isDelta(): boolean {
+    return (this.flags & FILE_IS_DELTA) !== 0;
+  }
   /** The JSON stored in the index (a savepoint's metadata). */
   readonly properties: JsonValue | undefined;
   readonly stateNames: readonly string[];
@@ -50,6 +59,7 @@ export class KeyGroupFileReader {
     file: RandomAccessFile,
     kind: KeyGroupFileKind,
     version: number,
+    flags: number,
     properties: JsonValue | undefined,
     stateNames: readonly string[],
     blocks: readonly KeyGroupBlock[],
@@ -59,6 +69,7 @@ export class KeyGroupFileReader {
     this.file = file;
     this.kind = kind;
     this.version = version;
+    this.flags = flags;
     this.properties = properties;
     this.stateNames = stateNames;
     this.blocks = blocks;
@@ -96,7 +107,12 @@ export class KeyGroupFileReader {
     if (!KEY_GROUP_FILE_VERSIONS.includes(version)) {
       throw new UnsupportedCheckpointVersionError(file.name, version, KEY_GROUP_FILE_VERSIONS);
     }
-    if (flags !== 0) fail(`the trailer has flags ${flags}; version ${version} defines none`);
+    const known = kind === 'data' ? knownFileFlags(version) : 0;
+    if ((flags & ~known) !== 0) {
+      fail(
+        `the trailer has flags ${flags}; version ${version} of a ${kind} file defines ${known === 0 ? 'none' : known}`,
+      );
+    }
     if (indexOffset < HEADER_LENGTH || indexOffset + indexLength !== file.size - TRAILER_LENGTH) {
       fail(`the index at byte ${indexOffset} (${indexLength} bytes) does not end where the trailer starts`);
     }
@@ -105,7 +121,7 @@ export class KeyGroupFileReader {
         ? tail.subarray(indexOffset - tailStart, indexOffset - tailStart + indexLength)
         : await file.read(indexOffset, indexLength);
     if (indexBytes.length !== indexLength) fail('the index is cut off (truncated)');
-    if (tailStart === 0) checkHeader(tail, magic, version, fail);
+    if (tailStart === 0) checkHeader(tail, magic, version, flags, fail);
     const actualCrc = crc32(indexBytes);
     if (actualCrc !== indexCrc) fail(`index checksum is ${hex(actualCrc)}, expected ${hex(indexCrc)}`);
 
@@ -147,7 +163,7 @@ export class KeyGroupFileReader {
       blocks.push(block);
     }
     if (!index.atEnd) fail(`${index.remaining} unexpected bytes follow the index`);
-    return new KeyGroupFileReader(file, kind, version, properties, stateNames, blocks, {
+    return new KeyGroupFileReader(file, kind, version, flags, properties, stateNames, blocks, {
       bytes: tail,
       start: tailStart,
     });
@@ -201,7 +217,8 @@ export class KeyGroupFileReader {
       if (bytes.length !== length) {
         this.fail(`key groups ${first.keyGroup} to ${last.keyGroup} are cut off (truncated file)`);
       }
-      if (start === 0) checkHeader(bytes, magicOf(this.kind), this.version, (reason) => this.fail(reason));
+      if (start === 0)
+        checkHeader(bytes, magicOf(this.kind), this.version, this.flags, (reason) => this.fail(reason));
       for (const block of run) {
         const from = block.offset - start;
         const blockBytes = bytes.subarray(from, from + block.length);
@@ -220,13 +237,17 @@ export class KeyGroupFileReader {
     const fail = (reason: string): never => this.fail(`key group ${block.keyGroup}: ${reason}`);
     const reader = new ByteReader(bytes, fail);
     const stateCount = this.stateNames.length;
+    const known = this.isDelta ? ENTRY_KNOWN_FLAGS | ENTRY_IS_TOMBSTONE : ENTRY_KNOWN_FLAGS;
     for (let i = 0; i < block.entries; i++) {
       const flags = reader.readU8('entry flags');
-      if ((flags & ~ENTRY_KNOWN_FLAGS) !== 0) fail(`entry ${i} has unknown flags ${hex(flags)}`);
+      if ((flags & ~known) !== 0) fail(`entry ${i} has unknown flags ${hex(flags)}`);
+      if (flags & ENTRY_IS_TOMBSTONE && flags !== ENTRY_IS_TOMBSTONE)
+        fail(`entry ${i} is a tombstone with other flags ${hex(flags)}`);
       const stateIndex = reader.readVarUint('state index');
       if (stateIndex >= stateCount) fail(`entry ${i} refers to state ${stateIndex} of ${stateCount}`);
       reader.skipLengthPrefixed('key');
       reader.skipLengthPrefixed('namespace');
+      if (flags & ENTRY_IS_TOMBSTONE) continue;
       if (flags & ENTRY_HAS_USER_KEY) reader.skipLengthPrefixed('user key');
       reader.skipLengthPrefixed('value');
       if (flags & ENTRY_HAS_TTL) reader.position += 8;
@@ -262,15 +283,16 @@ function checkHeader(
   bytes: Uint8Array,
   magic: Uint8Array,
   version: number,
+  trailerFlags: number,
   fail: (reason: string) => never,
 ): void {
   const header = new ByteReader(bytes, fail, 0, HEADER_LENGTH);
   if (!sameBytes(header.readBytes(4, 'magic'), magic)) fail('the header does not start with the magic bytes');
   const headerVersion = header.readU16('format version');
   const flags = header.readU16('flags');
-  if (headerVersion !== version || flags !== 0) {
+  if (headerVersion !== version || flags !== trailerFlags) {
     fail(
-      `the header says version ${headerVersion} with flags ${flags}, the trailer version ${version} with flags 0`,
+      `the header says version ${headerVersion} with flags ${flags}, the trailer version ${version} with flags ${trailerFlags}`,
     );
   }
 }

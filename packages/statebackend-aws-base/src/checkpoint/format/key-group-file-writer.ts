@@ -3,8 +3,11 @@ import type { JsonValue } from '../json.js';
 import { ByteWriter } from './byte-writer.js';
 import { crc32 } from './crc32.js';
 import {
+  DELTA_FILE_VERSION,
   ENTRY_HAS_TTL,
   ENTRY_HAS_USER_KEY,
+  ENTRY_IS_TOMBSTONE,
+  FILE_IS_DELTA,
   KEY_GROUP_FILE_VERSION,
   type KeyGroupBlock,
   type KeyGroupFileKind,
@@ -20,6 +23,11 @@ export interface KeyGroupFileWriterOptions {
   readonly properties?: JsonValue;
   /** Size at which {@link KeyGroupFileWriter.takeChunk} hands out a chunk. Default 1 MiB. */
   readonly chunkSize?: number;
+  /**
+   * A delta file (version 2, data files only): changed cells over earlier files, and tombstones
+   * ({@link KeyGroupFileWriter.writeTombstoneWithIds}). Default false: a full file (version 1).
+   */
+  readonly delta?: boolean;
 }
 
 /** What a finished file holds. */
@@ -52,14 +60,21 @@ export class KeyGroupFileWriter {
   private entryCount = 0;
   private fileCrc = 0;
   private finished = false;
+  private readonly version: number;
+  private readonly flags: number;
 
   constructor(options: KeyGroupFileWriterOptions) {
+    if (options.delta === true && options.kind !== 'data') {
+      throw new StateBackendError('Only checkpoint data files can be delta files, not savepoints.');
+    }
     this.options = options;
+    this.version = options.delta === true ? DELTA_FILE_VERSION : KEY_GROUP_FILE_VERSION;
+    this.flags = options.delta === true ? FILE_IS_DELTA : 0;
     this.chunkSize = options.chunkSize ?? 1024 * 1024;
     this.out = new ByteWriter(Math.min(this.chunkSize * 2, 4 * 1024 * 1024));
     this.out.writeBytes(magicOf(options.kind));
-    this.out.writeU16(KEY_GROUP_FILE_VERSION);
-    this.out.writeU16(0);
+    this.out.writeU16(this.version);
+    this.out.writeU16(this.flags);
   }
 
   /** Bytes encoded so far, including chunks already taken. */
@@ -131,6 +146,22 @@ export class KeyGroupFileWriter {
     this.blockEntries++;
   }
 
+  /**
+   * A tombstone (delta files only): the cell of state `stateIndex` under this key and namespace
+   * (ids, as in {@link writeEntryWithIds}) was removed since the earlier files.
+   */
+  writeTombstoneWithIds(stateIndex: number, keyId: string, namespaceId: string): void {
+    if (this.flags !== FILE_IS_DELTA) {
+      throw new StateBackendError('A tombstone can only be written to a delta file.');
+    }
+    const out = this.out;
+    out.writeU8(ENTRY_IS_TOMBSTONE);
+    out.writeVarUint(stateIndex);
+    out.writeLatin1LengthPrefixed(keyId);
+    out.writeLatin1LengthPrefixed(namespaceId);
+    this.blockEntries++;
+  }
+
   /** Closes the current key group; a key group without entries leaves no block. */
   endKeyGroup(): void {
     const keyGroup = this.currentKeyGroup;
@@ -187,8 +218,8 @@ export class KeyGroupFileWriter {
     out.writeU64(indexOffset);
     out.writeU32(indexLength);
     out.writeU32(indexCrc);
-    out.writeU16(KEY_GROUP_FILE_VERSION);
-    out.writeU16(0);
+    out.writeU16(this.version);
+    out.writeU16(this.flags);
     out.writeBytes(magicOf(this.options.kind));
     return this.take();
   }

@@ -7,8 +7,11 @@ import { type CheckpointedState, stateFromJson, stateToJson } from './checkpoint
 
 /** `SBCM`: a checkpoint metadata file. */
 export const METADATA_MAGIC = new Uint8Array([0x53, 0x42, 0x43, 0x4d]);
+/** The version of metadata without delta files; readers accept every one of {@link METADATA_VERSIONS}. */
 export const METADATA_VERSION = 1;
-export const METADATA_VERSIONS: readonly number[] = [1];
+/** The version of metadata that references delta files (`delta: true`). */
+export const DELTA_METADATA_VERSION = 2;
+export const METADATA_VERSIONS: readonly number[] = [1, 2];
 
 /** A data file a checkpoint reads, and which of its key groups it reads from it. */
 export interface CheckpointFile {
@@ -22,6 +25,12 @@ export interface CheckpointFile {
   /** Key groups this checkpoint restores from this file, ascending and disjoint. */
   readonly keyGroups: readonly KeyGroupRange[];
   readonly entries: number;
+  /**
+   * A delta file: for its key groups, the cells changed since the files of earlier checkpoints
+   * that provide them, and tombstones for removed ones. A restore reads a key group's full file,
+   * then its delta files in ascending `checkpointId` order.
+   */
+  readonly delta?: true;
 }
 
 /**
@@ -65,10 +74,13 @@ export function encodeCheckpointMetadata(metadata: CheckpointMetadata): Uint8Arr
       checkpointId: file.checkpointId,
       keyGroups: rangesToJson(file.keyGroups),
       entries: file.entries,
+      ...(file.delta === true ? { delta: true } : {}),
     })),
   };
   if (metadata.userMetadata !== undefined) document.userMetadata = metadata.userMetadata;
-  return encodeJsonEnvelope(METADATA_MAGIC, METADATA_VERSION, document);
+  // Version 1 readers would take a delta for a whole key group: they must refuse the file instead.
+  const withDeltas = metadata.files.some((file) => file.delta === true);
+  return encodeJsonEnvelope(METADATA_MAGIC, withDeltas ? DELTA_METADATA_VERSION : METADATA_VERSION, document);
 }
 
 /**
@@ -80,7 +92,7 @@ export function decodeCheckpointMetadata(file: string, bytes: Uint8Array): Check
   const fail = (reason: string): never => {
     throw new CorruptCheckpointError(file, reason);
   };
-  const { document } = decodeJsonEnvelope(file, bytes, METADATA_MAGIC, METADATA_VERSIONS);
+  const { version, document } = decodeJsonEnvelope(file, bytes, METADATA_MAGIC, METADATA_VERSIONS);
   const fields = new JsonFields(document, '', fail);
   const type = fields.string('snapshotType');
   const snapshotType =
@@ -90,30 +102,24 @@ export function decodeCheckpointMetadata(file: string, bytes: Uint8Array): Check
   if (keyGroupRange.endKeyGroup >= maxParallelism) {
     fail(`keyGroupRange ${keyGroupRange} exceeds maxParallelism ${maxParallelism}`);
   }
-  const files = fields.objects('files').map((f) => ({
-    path: f.string('path'),
-    size: f.integer('size'),
-    crc32: f.integer('crc32'),
-    checkpointId: f.integer('checkpointId'),
-    keyGroups: f.keyGroupRanges('keyGroups'),
-    entries: f.integer('entries'),
-  }));
-  const provided = files.flatMap((f) => f.keyGroups.map((range) => ({ range, path: f.path })));
-  provided.sort((a, b) => a.range.startKeyGroup - b.range.startKeyGroup);
-  let previous: { range: KeyGroupRange; path: string } | undefined;
-  for (const current of provided) {
-    if (current.range.intersect(keyGroupRange).size !== current.range.size) {
+  const files: CheckpointFile[] = fields.objects('files').map((f) => {
+    const delta = f.raw('delta');
+    if (delta !== undefined && (delta !== true || version < DELTA_METADATA_VERSION)) {
       fail(
-        `file '${current.path}' provides key groups ${current.range} outside the checkpoint's ${keyGroupRange}`,
+        `file '${f.string('path')}' has delta ${JSON.stringify(delta)}; only version 2 defines it, as true`,
       );
     }
-    if (previous !== undefined && previous.range.endKeyGroup >= current.range.startKeyGroup) {
-      fail(
-        `files '${previous.path}' and '${current.path}' both provide key group ${current.range.startKeyGroup}`,
-      );
-    }
-    previous = current;
-  }
+    return {
+      path: f.string('path'),
+      size: f.integer('size'),
+      crc32: f.integer('crc32'),
+      checkpointId: f.integer('checkpointId'),
+      keyGroups: f.keyGroupRanges('keyGroups'),
+      entries: f.integer('entries'),
+      ...(delta === true ? { delta: true as const } : {}),
+    };
+  });
+  checkFileChains(files, keyGroupRange, fail);
   const states = fields.objects('states').map(stateFromJson);
   const metadata: CheckpointMetadata = {
     checkpointId: fields.integer('checkpointId'),
@@ -129,4 +135,47 @@ export function decodeCheckpointMetadata(file: string, bytes: Uint8Array): Check
   };
   const userMetadata = fields.raw('userMetadata');
   return userMetadata === undefined ? metadata : { ...metadata, userMetadata };
+}
+
+/**
+ * Each key group of the range is provided by at most one full file, and by delta files of distinct
+ * checkpoints newer than that full file's: what a restore can apply in one order.
+ */
+function checkFileChains(
+  files: readonly CheckpointFile[],
+  keyGroupRange: KeyGroupRange,
+  fail: (reason: string) => never,
+): void {
+  // Full files form one layer; the delta files of each checkpoint form another.
+  const layers = new Map<string, { range: KeyGroupRange; file: CheckpointFile }[]>();
+  for (const file of files) {
+    const layer = file.delta === true ? `delta ${file.checkpointId}` : 'full';
+    for (const range of file.keyGroups) {
+      if (range.intersect(keyGroupRange).size !== range.size) {
+        fail(`file '${file.path}' provides key groups ${range} outside the checkpoint's ${keyGroupRange}`);
+      }
+      layers.set(layer, [...(layers.get(layer) ?? []), { range, file }]);
+    }
+  }
+  for (const provided of layers.values()) {
+    provided.sort((a, b) => a.range.startKeyGroup - b.range.startKeyGroup);
+    for (let i = 1; i < provided.length; i++) {
+      const previous = provided[i - 1] as (typeof provided)[number];
+      const current = provided[i] as (typeof provided)[number];
+      if (previous.range.endKeyGroup >= current.range.startKeyGroup) {
+        fail(
+          `files '${previous.file.path}' and '${current.file.path}' both provide key group ${current.range.startKeyGroup}`,
+        );
+      }
+    }
+  }
+  for (const { range, file } of [...layers.entries()].flatMap(([name, p]) => (name === 'full' ? [] : p))) {
+    for (const base of layers.get('full') ?? []) {
+      if (base.range.intersect(range).size > 0 && base.file.checkpointId >= file.checkpointId) {
+        fail(
+          `delta file '${file.path}' of checkpoint ${file.checkpointId} is not newer than '${base.file.path}'`,
+        );
+      }
+    }
+  }
 }

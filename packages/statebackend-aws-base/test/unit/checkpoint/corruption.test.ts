@@ -99,7 +99,7 @@ describe('restoring a damaged checkpoint', () => {
     await writeFile(metadataFile, future);
     const error = await restoreFails();
     expect(error).toBeInstanceOf(UnsupportedCheckpointVersionError);
-    expect(error).toMatchObject({ version: 7, supported: [1] });
+    expect(error).toMatchObject({ version: 7, supported: [1, 2] });
     const damaged = Buffer.from(original);
     damaged[20] = (damaged[20] as number) ^ 1;
     await writeFile(metadataFile, damaged);

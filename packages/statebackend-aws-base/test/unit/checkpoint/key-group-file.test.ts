@@ -132,11 +132,11 @@ describe('key-group files', () => {
   it('names a future format version instead of misreading it', async () => {
     const data = encode([1], 1);
     const future = data.slice();
-    new DataView(future.buffer, future.byteOffset).setUint16(future.length - 8, 2, true);
+    new DataView(future.buffer, future.byteOffset).setUint16(future.length - 8, 3, true);
     const error = await readAll(bytesAsFile('future.sbkg', future)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedCheckpointVersionError);
-    expect((error as UnsupportedCheckpointVersionError).version).toBe(2);
-    expect((error as Error).message).toMatch(/future\.sbkg.*version 2.*upgrade/);
+    expect((error as UnsupportedCheckpointVersionError).version).toBe(3);
+    expect((error as Error).message).toMatch(/future\.sbkg.*version 3.*upgrade/);
   });
 
   it('tells a savepoint reader that a data file is not a savepoint', async () => {
