@@ -49,13 +49,14 @@ export class HeapKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
 
   /**
    * Freezes every table at once (copy-on-write): the synchronous part of a snapshot, one step per
-   * state and key group. Writes after it never show in it. Release it when written out.
+   * state and key group. Writes after it never show in it. Release it when written out. With
+   * `keepChanges` (a savepoint), the changes recorded for the next checkpoint stay recorded.
    */
-  snapshotTables(): HeapStateSnapshot {
+  snapshotTables(options: { readonly keepChanges?: boolean } = {}): HeapStateSnapshot {
     const states = this.registeredStates();
     return new HeapStateSnapshot(
       this.keyGroupRange,
-      states.map((state) => ({ state, table: this.tableOf(state).snapshot() })),
+      states.map((state) => ({ state, table: this.tableOf(state).snapshot(options) })),
       this.clock.currentTimestamp(),
     );
   }

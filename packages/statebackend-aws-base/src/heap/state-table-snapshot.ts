@@ -17,6 +17,11 @@ export class StateTableSnapshot<V> {
   readonly size: number;
   /** The key groups written since the previous snapshot of the table, ascending. */
   readonly changedKeyGroups: readonly number[];
+  /**
+   * The cells (ids) written or removed since the previous snapshot, per key group; undefined when
+   * the table does not track cells (see `StateTable.trackChangedCells`) or kept its changes.
+   */
+  readonly changedCells: ReadonlyMap<number, ReadonlySet<string>> | undefined;
   readonly #maps: ReadonlyArray<ReadonlyMap<string, V> | undefined>;
   readonly #release: () => void;
   #released = false;
@@ -29,7 +34,9 @@ export class StateTableSnapshot<V> {
     size: number,
     changedKeyGroups: readonly number[],
     release: () => void,
+    changedCells?: ReadonlyMap<number, ReadonlySet<string>>,
   ) {
+    this.changedCells = changedCells;
     this.keyGroupRange = keyGroupRange;
     this.version = version;
     this.#maps = maps;

@@ -21,7 +21,8 @@ export interface VersionedContainer {
  * never changed in place; the handles copy values in and out.
  *
  * It also records which key groups changed since the previous snapshot, for incremental
- * checkpoints.
+ * checkpoints, and, once {@link trackChangedCells} was called, which cells (ids) of each key
+ * group were written or removed: what a delta checkpoint writes.
  */
 export class StateTable<V> {
   readonly keyGroupRange: KeyGroupRange;
@@ -31,6 +32,8 @@ export class StateTable<V> {
   /** The table version each key group's map was created (or copied) at. */
   readonly #mapVersions: Float64Array;
   readonly #changed: Uint8Array;
+  /** Per key group, the ids written or removed since the last snapshot; undefined when not tracked. */
+  #changedCells: Array<Set<string> | undefined> | undefined;
   /** Snapshot versions not released yet, with how many snapshots hold each. */
   readonly #liveSnapshots = new Map<number, number>();
   #version = 1;
@@ -62,6 +65,14 @@ export class StateTable<V> {
     return count;
   }
 
+  /**
+   * Records from now on which cells each write or removal touches, handed to the next snapshot
+   * ({@link StateTableSnapshot.changedCells}). Costs one set insertion per write.
+   */
+  trackChangedCells(): void {
+    this.#changedCells ??= new Array<Set<string> | undefined>(this.keyGroupRange.size).fill(undefined);
+  }
+
   get(keyGroup: number, id: string): V | undefined {
     return this.#maps[keyGroup - this.#start]?.get(id);
   }
@@ -71,6 +82,7 @@ export class StateTable<V> {
     const before = map.size;
     map.set(id, value);
     this.#size += map.size - before;
+    if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
   }
 
   /** Removes the cell; false when there was none. */
@@ -79,6 +91,7 @@ export class StateTable<V> {
     if (map === undefined || !map.has(id)) return false;
     this.#writableMap(keyGroup).delete(id);
     this.#size--;
+    if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
     return true;
   }
 
@@ -93,6 +106,7 @@ export class StateTable<V> {
   ): C | undefined {
     const found = this.get(keyGroup, id) as C | undefined;
     if (found === undefined) return undefined;
+    if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
     if (found.version > this.#highestRequiredSnapshotVersion) {
       this.#changed[keyGroup - this.#start] = 1;
       return found;
@@ -110,28 +124,69 @@ export class StateTable<V> {
   /**
    * A frozen view of the table now. Later writes never show in it; release it when done, so that
    * writes stop copying for its sake. Its cost is one step per key group.
+   *
+   * It takes the changes recorded since the previous snapshot (key groups, and cells when
+   * tracked) and starts recording anew, unless `keepChanges` (a savepoint: the next checkpoint
+   * still needs them).
    */
-  snapshot(): StateTableSnapshot<V> {
+  snapshot(options: { readonly keepChanges?: boolean } = {}): StateTableSnapshot<V> {
     const version = this.#version;
     this.#version++;
     this.#liveSnapshots.set(version, (this.#liveSnapshots.get(version) ?? 0) + 1);
     this.#highestRequiredSnapshotVersion = version;
     const maps = this.#maps.slice();
     const changed: number[] = [];
-    for (let i = 0; i < this.#changed.length; i++) if (this.#changed[i] === 1) changed.push(this.#start + i);
-    this.#changed.fill(0);
-    return new StateTableSnapshot(this.keyGroupRange, version, maps, this.#size, changed, () =>
-      this.#release(version),
+    let changedCells: Map<number, ReadonlySet<string>> | undefined;
+    if (options.keepChanges !== true) {
+      for (let i = 0; i < this.#changed.length; i++)
+        if (this.#changed[i] === 1) changed.push(this.#start + i);
+      this.#changed.fill(0);
+      changedCells = this.#takeChangedCells();
+    }
+    return new StateTableSnapshot(
+      this.keyGroupRange,
+      version,
+      maps,
+      this.#size,
+      changed,
+      () => this.#release(version),
+      changedCells,
     );
   }
 
   /** Drops every cell (keeps live snapshots intact). */
   clear(): void {
     for (let i = 0; i < this.#maps.length; i++) {
-      if (this.#maps[i] !== undefined) this.#changed[i] = 1;
+      const map = this.#maps[i];
+      if (map !== undefined) {
+        this.#changed[i] = 1;
+        if (this.#changedCells !== undefined)
+          for (const id of map.keys()) this.#cellChanged(this.#start + i, id);
+      }
       this.#maps[i] = undefined;
     }
     this.#size = 0;
+  }
+
+  #cellChanged(keyGroup: number, id: string): void {
+    const cells = this.#changedCells as Array<Set<string> | undefined>;
+    const index = keyGroup - this.#start;
+    const set = cells[index];
+    if (set === undefined) cells[index] = new Set([id]);
+    else set.add(id);
+  }
+
+  /** The cells changed per key group, and a fresh record; undefined when cells are not tracked. */
+  #takeChangedCells(): Map<number, ReadonlySet<string>> | undefined {
+    const cells = this.#changedCells;
+    if (cells === undefined) return undefined;
+    const taken = new Map<number, ReadonlySet<string>>();
+    for (let i = 0; i < cells.length; i++) {
+      const set = cells[i];
+      if (set !== undefined) taken.set(this.#start + i, set);
+    }
+    this.#changedCells = new Array<Set<string> | undefined>(cells.length).fill(undefined);
+    return taken;
   }
 
   #writableMap(keyGroup: number): Map<string, V> {

@@ -111,4 +111,52 @@ describe('StateTable', () => {
     table.getForUpdate<ListContainer>(11, 'list', ListContainer.copy)?.elements.push(1);
     expect(table.snapshot().changedKeyGroups).toEqual([11]);
   });
+
+  it('records the cells written or removed since the previous snapshot once asked to', () => {
+    const table = new StateTable<unknown>(range);
+    table.put(10, 'untracked', 1);
+    table.trackChangedCells();
+    table.put(10, 'a', 1);
+    table.put(12, 'b', 2);
+    table.put(12, 'c', 3);
+    table.put(11, 'list', new ListContainer(table.version, []));
+    const first = table.snapshot();
+    expect(first.changedCells).toEqual(
+      new Map([
+        [10, new Set(['a'])],
+        [11, new Set(['list'])],
+        [12, new Set(['b', 'c'])],
+      ]),
+    );
+    // While the first snapshot is still being written: a removal and an in-place change.
+    table.remove(12, 'b');
+    table.getForUpdate<ListContainer>(11, 'list', ListContainer.copy)?.elements.push(1);
+    expect(first.changedCells?.get(12)).toEqual(new Set(['b', 'c']));
+    const second = table.snapshot();
+    expect(second.changedCells).toEqual(
+      new Map([
+        [11, new Set(['list'])],
+        [12, new Set(['b'])],
+      ]),
+    );
+    table.clear();
+    expect(table.snapshot().changedCells).toEqual(
+      new Map([
+        [10, new Set(['untracked', 'a'])],
+        [11, new Set(['list'])],
+        [12, new Set(['c'])],
+      ]),
+    );
+  });
+
+  it('a snapshot that keeps the changes (a savepoint) leaves them to the next one', () => {
+    const table = new StateTable<number>(range);
+    table.trackChangedCells();
+    table.put(13, 'a', 1);
+    const savepoint = table.snapshot({ keepChanges: true });
+    expect([savepoint.changedKeyGroups, savepoint.changedCells]).toEqual([[], undefined]);
+    const next = table.snapshot();
+    expect([next.changedKeyGroups, next.changedCells]).toEqual([[13], new Map([[13, new Set(['a'])]])]);
+    expect(new StateTable<number>(range).snapshot().changedCells).toBeUndefined();
+  });
 });
