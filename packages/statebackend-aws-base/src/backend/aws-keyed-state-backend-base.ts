@@ -5,11 +5,12 @@ import {
   StateBackendError,
   StateNotRegisteredError,
 } from '../errors.js';
-import { keyGroupHash } from '../keygroup/key-group-assignment.js';
+import { asciiKeyGroupHash, keyGroupHash } from '../keygroup/key-group-assignment.js';
 import type { KeyGroupRange } from '../keygroup/key-group-range.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
 import type { MetricGroup } from '../metrics/metric-group.js';
 import { describeValue } from '../serialization/describe-value.js';
+import { StringSerializer } from '../serialization/string-serializer.js';
 import type { TypeSerializer } from '../serialization/type-serializer.js';
 import type { NamespacedStateOf } from '../state/namespace.js';
 import type { State } from '../state/state.js';
@@ -75,6 +76,8 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
   readonly #everyRecordCleanup: RegisteredKeyedState[] = [];
   readonly #executor: KeyOrderedExecutor;
   readonly #services: HandleServices;
+  /** True when keys go through the built-in string serializer, whose encoding is known here. */
+  readonly #stringKeys: boolean;
   #disposed = false;
 
   protected constructor(parameters: KeyedStateBackendParameters<K>) {
@@ -84,6 +87,7 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
     this.keyGroupRange = parameters.keyGroupRange;
     this.maxParallelism = parameters.maxParallelism;
     this.keySerializer = parameters.keySerializer;
+    this.#stringKeys = isBuiltInStringSerializer(this.keySerializer);
     this.clock = parameters.clock ?? systemTimeProvider;
     this.logger = parameters.logger ?? noopLogger;
     this.metricGroup = parameters.metricGroup?.addGroup('state');
@@ -235,17 +239,27 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
    * {@link KeySerializationError} or a {@link KeyGroupOutOfRangeError}.
    */
   protected keyContextOf(key: K): KeyContext<K> {
+    if (this.#stringKeys && typeof key === 'string') {
+      // The built-in string serializer encodes an ASCII string as its own characters: the key
+      // group comes from the string directly, and the string is the key's id (one character per
+      // byte), as `stringKeyId` would find. The bytes are made only if a store asks for them.
+      const hash = asciiKeyGroupHash(key);
+      if (hash >= 0) return this.#contextOf(key, undefined, key, hash % this.maxParallelism);
+    }
     let bytes: Uint8Array;
     try {
       bytes = this.keySerializer.serialize(key);
     } catch (error) {
       throw new KeySerializationError(this.keySerializer.snapshot().id, describeValue(key), error);
     }
-    const keyGroup = keyGroupHash(bytes) % this.maxParallelism;
+    const id = typeof key === 'string' ? stringKeyId(key, bytes) : bytesToId(bytes);
+    return this.#contextOf(key, bytes, id, keyGroupHash(bytes) % this.maxParallelism);
+  }
+
+  #contextOf(key: K, bytes: Uint8Array | undefined, id: string, keyGroup: number): KeyContext<K> {
     if (keyGroup < this.keyGroupRange.startKeyGroup || keyGroup > this.keyGroupRange.endKeyGroup) {
       throw new KeyGroupOutOfRangeError(keyGroup, String(this.keyGroupRange), this.maxParallelism);
     }
-    const id = typeof key === 'string' ? stringKeyId(key, bytes) : bytesToId(bytes);
     return new KeyContext(key, bytes, id, keyGroup, this);
   }
 
@@ -310,4 +324,11 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       readEntries: (state, cell) => this.readEntries(state, cell),
     };
   }
+}
+
+/** The built-in string serializer (or a subclass that keeps its encoding). */
+function isBuiltInStringSerializer(serializer: TypeSerializer<unknown>): boolean {
+  return (
+    serializer instanceof StringSerializer && serializer.serialize === StringSerializer.prototype.serialize
+  );
 }

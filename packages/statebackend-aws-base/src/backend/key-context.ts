@@ -2,6 +2,7 @@ import type { TypeSerializer } from '../serialization/type-serializer.js';
 import type { NamespacedStateOf } from '../state/namespace.js';
 import type { State } from '../state/state.js';
 import type { StateDescriptor } from '../state/state-descriptor.js';
+import { idToBytes } from './byte-id.js';
 
 /**
  * The state of one key, for one record. Handles obtained from it are bound to its key, so
@@ -49,19 +50,35 @@ export interface KeyedStateFactory<K> {
  */
 export class KeyContext<K> implements KeyedContext<K> {
   readonly key: K;
-  /** The key's serialized bytes; never written to. */
-  readonly keyBytes: Uint8Array;
   /** The key's bytes as a string, one character per byte. */
   readonly keyId: string;
   readonly keyGroup: number;
   readonly #factory: KeyedStateFactory<K>;
+  #keyBytes: Uint8Array | undefined;
 
-  constructor(key: K, keyBytes: Uint8Array, keyId: string, keyGroup: number, factory: KeyedStateFactory<K>) {
+  /**
+   * `keyBytes` may be left out when `keyId` is known without them (an ASCII string key under the
+   * built-in string serializer is its own id): they are then made from the id on first use.
+   */
+  constructor(
+    key: K,
+    keyBytes: Uint8Array | undefined,
+    keyId: string,
+    keyGroup: number,
+    factory: KeyedStateFactory<K>,
+  ) {
     this.key = key;
-    this.keyBytes = keyBytes;
+    this.#keyBytes = keyBytes;
     this.keyId = keyId;
     this.keyGroup = keyGroup;
     this.#factory = factory;
+  }
+
+  /** The key's serialized bytes; never written to. */
+  get keyBytes(): Uint8Array {
+    // The id holds one character per byte, so it gives the bytes back exactly.
+    this.#keyBytes ??= idToBytes(this.keyId);
+    return this.#keyBytes;
   }
 
   getState<S extends State, T>(descriptor: StateDescriptor<S, T>): S {

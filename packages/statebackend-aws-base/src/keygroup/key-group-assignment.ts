@@ -1,5 +1,5 @@
 import { KeyGroupRange } from './key-group-range.js';
-import { murmur3x86_32 } from './murmur3.js';
+import { murmur3x86_32, murmur3x86_32Ascii } from './murmur3.js';
 import {
   DEFAULT_LOWER_BOUND_MAX_PARALLELISM,
   UPPER_BOUND_MAX_PARALLELISM,
@@ -22,7 +22,20 @@ export const KEY_GROUP_HASH_SEED = 0;
  * Flink's `MathUtils.murmurHash` does (absolute value; `-2^31` maps to 0).
  */
 export function keyGroupHash(keyBytes: Uint8Array): number {
-  const signed = murmur3x86_32(keyBytes, KEY_GROUP_HASH_SEED) | 0;
+  return nonNegative(murmur3x86_32(keyBytes, KEY_GROUP_HASH_SEED));
+}
+
+/**
+ * {@link keyGroupHash} of the UTF-8 bytes of an ASCII string, computed from the string without
+ * encoding it; -1 when `key` is not ASCII (then encode it and use {@link keyGroupHash}).
+ */
+export function asciiKeyGroupHash(key: string): number {
+  const hash = murmur3x86_32Ascii(key, KEY_GROUP_HASH_SEED);
+  return hash < 0 ? -1 : nonNegative(hash);
+}
+
+function nonNegative(hash: number): number {
+  const signed = hash | 0;
   if (signed >= 0) return signed;
   return signed === -2_147_483_648 ? 0 : -signed;
 }

@@ -1,4 +1,5 @@
 import { interleave, seededRandom } from '@statebackend/testkit';
+import type { KeyContext } from '../../../src/backend/key-context.js';
 import {
   type AggregateFunction,
   AggregatingStateDescriptor,
@@ -132,6 +133,30 @@ describe('key context', () => {
     const backend = newBackend();
     const seen = await backend.withKey('user-7', (ctx) => [ctx.key, ctx.keyGroup]);
     expect(seen).toEqual(['user-7', assignToKeyGroup(Serializers.string.serialize('user-7'), 128)]);
+  });
+
+  it('finds the same key group and bytes for ASCII and non-ASCII string keys as the serializer gives', async () => {
+    const backend = newBackend();
+    for (const key of ['', 'user-7', 'a', 'abcdefgh', 'caf\u00e9', '\u00e9', 'k\u{1f600}', '\u0000\u007f']) {
+      const bytes = Serializers.string.serialize(key);
+      const seen = await backend.withKey(key, (ctx) => [
+        ctx.keyGroup,
+        [...(ctx as KeyContext<string>).keyBytes],
+      ]);
+      expect(seen).toEqual([assignToKeyGroup(bytes, 128), [...bytes]]);
+    }
+  });
+
+  it('keeps the state of ASCII and non-ASCII keys apart and lists their keys back', async () => {
+    const backend = newBackend();
+    const label = new ValueStateDescriptor('label', Serializers.string);
+    const keys = ['caf\u00e9', 'cafe', 'caf\u00c3\u00a9', '\u00e9', 'e'];
+    for (const key of keys) await backend.withKey(key, (ctx) => ctx.getState(label).update(key));
+    for (const key of keys)
+      expect(await backend.withKey(key, (ctx) => ctx.getState(label).value())).toBe(key);
+    const listed: string[] = [];
+    for await (const key of backend.keys('label')) listed.push(key);
+    expect(listed.sort()).toEqual([...keys].sort());
   });
 
   it('lets a handle obtained in one record keep addressing its key after the record', async () => {

@@ -1,4 +1,5 @@
 import { murmur3x86_32 } from '../../../src/index.js';
+import { murmur3x86_32Ascii } from '../../../src/keygroup/murmur3.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -41,6 +42,25 @@ describe('murmur3x86_32', () => {
     for (let length = 0; length < 64; length++) {
       const hash = murmur3x86_32(new Uint8Array(length).fill(0xab));
       expect(Number.isInteger(hash) && hash >= 0 && hash <= 0xffffffff).toBe(true);
+    }
+  });
+});
+
+describe('murmur3x86_32Ascii', () => {
+  it('equals murmur3x86_32 of the UTF-8 bytes for ASCII strings of every length and seed', () => {
+    for (let length = 0; length < 40; length++) {
+      let text = '';
+      for (let i = 0; i < length; i++) text += String.fromCharCode((i * 37 + length) % 128);
+      for (const seed of [0, 1, 0x9747b28c]) {
+        expect(murmur3x86_32Ascii(text, seed)).toBe(murmur3x86_32(utf8(text), seed));
+      }
+    }
+    expect(murmur3x86_32Ascii('Hello, world!', 1234)).toBe(0xfaf6cdb3);
+  });
+
+  it('returns -1 for a string with a non-ASCII unit, in a block or in the tail', () => {
+    for (const text of ['\u0080', 'abc\u00e9', 'ab\u00e9', '\u00e9abcd', 'abcd\u20ac', 'x\ud83d\ude00']) {
+      expect(murmur3x86_32Ascii(text)).toBe(-1);
     }
   });
 });
