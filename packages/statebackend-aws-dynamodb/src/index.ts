@@ -12,6 +12,7 @@ export { DynamoDbStateBackend, type DynamoDbStateBackendOptions } from './backen
 export { DynamoDbStateBackendFactory } from './backend/dynamodb-state-backend-factory.js';
 export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';
 export { DynamoDbOptions } from './config/dynamodb-options.js';
+export type { CompletionMode } from './store/checkpoint-tracker.js';
 export {
   CheckpointOrderError,
   DynamoDbRequestError,

@@ -22,10 +22,12 @@ import {
 } from './stored-value-codec.js';
 
 /**
- * Largest serialized value: half an item (each item may keep the previous checkpointed version
- * beside the newest), less the keys and attribute names.
+ * Largest serialized value with the defaults (one retained checkpoint, completion at commit):
+ * half an item, as each item may keep the checkpointed version beside the newest, less the keys
+ * and attribute names. More retained or pending checkpoints divide the item further.
  */
 export const MAX_VALUE_BYTES = 190 * 1024;
+const VALUE_BYTES_PER_ITEM = 2 * MAX_VALUE_BYTES;
 /** Largest key + namespace + map key: DynamoDB sort keys hold 1,024 bytes, with the state name. */
 export const MAX_KEY_BYTES = 896;
 const MAX_SORT_KEY_BYTES = 1024;
@@ -50,10 +52,7 @@ interface Decoders {
  * ```
  */
 export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
-  readonly limits: StateLimits = Object.freeze({
-    maxValueBytes: MAX_VALUE_BYTES,
-    maxKeyBytes: MAX_KEY_BYTES,
-  });
+  readonly limits: StateLimits;
   /** The store underneath: checkpoints, metrics, epoch. */
   readonly store: DynamoDbStateStore;
   readonly #nativeTtl: boolean;
@@ -62,6 +61,8 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
   constructor(parameters: KeyedStateBackendParameters<K>, store: DynamoDbStateStore) {
     super(parameters);
     this.store = store;
+    const maxValueBytes = Math.floor(VALUE_BYTES_PER_ITEM / store.versionsPerItem);
+    this.limits = Object.freeze({ maxValueBytes, maxKeyBytes: MAX_KEY_BYTES });
     // DynamoDB deletes by wall-clock time: expiries from another clock would mean nothing to it.
     this.#nativeTtl = parameters.clock === undefined || parameters.clock === systemTimeProvider;
   }
@@ -72,6 +73,16 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
    */
   snapshot(checkpointId: number, metadata?: Uint8Array): Promise<CompletedCheckpoint> {
     return this.store.snapshot(checkpointId, metadata);
+  }
+
+  /** Checkpoint `checkpointId` completed everywhere (with `checkpointCompletion: 'notify'`). */
+  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    return this.store.notifyCheckpointComplete(checkpointId);
+  }
+
+  /** Checkpoint `checkpointId` was aborted: it is never restored. */
+  notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    return this.store.notifyCheckpointAborted(checkpointId);
   }
 
   /** The metadata of the checkpoint restored at creation, if any. */
@@ -175,10 +186,9 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     expiresAt: number | undefined,
     decoded: unknown,
   ): Promise<void> {
-    if (bytes.length > MAX_VALUE_BYTES) {
-      return Promise.reject(
-        new StateValueTooLargeError(state.name, bytes.length, MAX_VALUE_BYTES, 'DynamoDB item'),
-      );
+    const limit = this.limits.maxValueBytes ?? MAX_VALUE_BYTES;
+    if (bytes.length > limit) {
+      return Promise.reject(new StateValueTooLargeError(state.name, bytes.length, limit, 'DynamoDB item'));
     }
     return this.store.put(ref, bytes, { expiresAt: this.#nativeTtl ? expiresAt : undefined, decoded });
   }

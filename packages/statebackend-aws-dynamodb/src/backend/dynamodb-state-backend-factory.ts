@@ -51,6 +51,8 @@ export class DynamoDbStateBackendFactory extends AbstractAwsStateBackendFactory<
       cacheBytes: configuration.get(DynamoDbOptions.CACHE_SIZE),
       flushParallelism: configuration.get(DynamoDbOptions.FLUSH_PARALLELISM),
       buckets: configuration.get(DynamoDbOptions.BUCKETS),
+      checkpointCompletion: configuration.get(DynamoDbOptions.CHECKPOINT_COMPLETION),
+      retainedCheckpoints: configuration.get(DynamoDbOptions.RETAINED_CHECKPOINTS),
     });
   }
 }

@@ -7,6 +7,7 @@ import {
   type WithClient,
   type WithConfig,
 } from '@statebackend/aws-base';
+import type { CompletionMode } from '../store/checkpoint-tracker.js';
 import type { StartFrom } from '../store/store-options.js';
 import type { TableOptions } from '../table/table-options.js';
 import type { DynamoDbKeyedStateBackend } from './dynamodb-keyed-state-backend.js';
@@ -22,6 +23,10 @@ export type DynamoDbStateBackendOptions = AwsStateBackendOptions &
     readonly cacheBytes?: number;
     readonly flushParallelism?: number;
     readonly buckets?: number;
+    /** `commit` (default) or `notify`: see `DynamoDbStateStoreOptions.checkpointCompletion`. */
+    readonly checkpointCompletion?: CompletionMode;
+    /** Complete checkpoints that stay restorable (1-3, default 1). */
+    readonly retainedCheckpoints?: number;
   };
 
 /**
@@ -79,6 +84,8 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
       ...(o.cacheBytes === undefined ? {} : { cacheBytes: o.cacheBytes }),
       ...(o.flushParallelism === undefined ? {} : { flushParallelism: o.flushParallelism }),
       ...(o.buckets === undefined ? {} : { buckets: o.buckets }),
+      ...(o.checkpointCompletion === undefined ? {} : { checkpointCompletion: o.checkpointCompletion }),
+      ...(o.retainedCheckpoints === undefined ? {} : { retainedCheckpoints: o.retainedCheckpoints }),
     };
   }
 }

@@ -49,6 +49,20 @@ export const DynamoDbOptions = Object.freeze({
     .check((n) => n <= 64, 'an integer in [1, 64]')
     .defaultValue(DEFAULT_FLUSH_PARALLELISM)
     .withDescription('BatchWriteItem / BatchGetItem calls in flight at once.'),
+  CHECKPOINT_COMPLETION: ConfigOptions.key('state.backend.dynamodb.checkpoint-completion')
+    .enumType(['commit', 'notify'])
+    .defaultValue('commit')
+    .withDescription(
+      'When a committed checkpoint counts as complete: commit (at once) or notify (when notifyCheckpointComplete says so).',
+    ),
+  RETAINED_CHECKPOINTS: ConfigOptions.key('state.backend.dynamodb.retained-checkpoints')
+    .intType()
+    .min(1)
+    .check((n) => n <= 3, 'an integer in [1, 3]')
+    .defaultValue(1)
+    .withDescription(
+      'Complete checkpoints that stay restorable; each costs a kept version in changed items.',
+    ),
   BUCKETS: ConfigOptions.key('state.backend.dynamodb.buckets')
     .intType()
     .min(1)

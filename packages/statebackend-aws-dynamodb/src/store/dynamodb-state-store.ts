@@ -1,34 +1,18 @@
-import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import { FencedError, noopLogger, SnapshotAbortedError } from '@statebackend/aws-base';
-import { claimRange } from '../checkpoint/claims.js';
-import { commitKey, listCommits, updateRestorable } from '../checkpoint/commit-records.js';
-import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
-import { planRestore } from '../checkpoint/restore-plan.js';
+import { FencedError } from '@statebackend/aws-base';
+import type { CommitRecord } from '../checkpoint/lineage.js';
 import { CheckpointOrderError, StoreFailedError } from '../errors.js';
-import { DynamoIo } from '../io/dynamo-io.js';
-import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
-import { type CellRef, type EntryRef, metaPartitionKey, scopeBytes } from '../layout/item-key.js';
-import { StoreMetrics } from '../metrics/store-metrics.js';
-import { ensureTable } from '../table/ensure-table.js';
+import type { CellRef, EntryRef } from '../layout/item-key.js';
+import type { StoreMetrics } from '../metrics/store-metrics.js';
 import type { CacheEntry } from './cache-entry.js';
-import { CheckpointTracker } from './checkpoint-tracker.js';
-import { commitCheckpoint } from './commit.js';
-import { EntryCache } from './entry-cache.js';
+import { Checkpoints, type CompletedCheckpoint } from './checkpoints.js';
 import { addressOf, entryIdOf, mapCellOf } from './entry-keys.js';
-import { flushEntries, freeze, supersededItems } from './flush.js';
+import { flushEntries, freeze } from './flush.js';
 import { listKeys } from './key-lister.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
-import { pruneCommits } from './prune-commits.js';
+import { openContext } from './open-context.js';
 import type { StoreContext } from './store-context.js';
-import {
-  DEFAULT_BUCKETS,
-  DEFAULT_CACHE_BYTES,
-  DEFAULT_FLUSH_PARALLELISM,
-  type DynamoDbStateStoreOptions,
-  validateStoreOptions,
-} from './store-options.js';
-import { WrittenFilter } from './written-filter.js';
+import type { DynamoDbStateStoreOptions } from './store-options.js';
 
 /** Options of {@link DynamoDbStateStore.put}. */
 export interface PutOptions {
@@ -38,13 +22,7 @@ export interface PutOptions {
   readonly decoded?: unknown;
 }
 
-/** A completed checkpoint, as {@link DynamoDbStateStore.snapshot} returns it. */
-export interface CompletedCheckpoint {
-  readonly checkpointId: number;
-  readonly durationMs: number;
-  /** Entries written by the checkpoint's flush. */
-  readonly entriesWritten: number;
-}
+export type { CompletedCheckpoint };
 
 /**
  * Keyed state of one key-group range in DynamoDB behind a bounded cache, with exactly-once
@@ -70,14 +48,11 @@ export class DynamoDbStateStore {
   readonly restored: readonly CommitRecord[];
   readonly #ctx: StoreContext;
   readonly #loader: MissLoader;
+  readonly #checkpoints: Checkpoints;
   #lastCheckpointId: number;
   #tail: Promise<unknown> = Promise.resolve();
   #earlyFlush: Promise<void> | undefined;
   #failure: Error | undefined;
-  /** Snapshots called and not aborted, until they commit. */
-  readonly #inFlight = new Set<number>();
-  /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
-  readonly #superseded = new Map<number, WriteRequest[]>();
   #closed = false;
 
   private constructor(ctx: StoreContext, restored: readonly CommitRecord[], lastCheckpointId: number) {
@@ -86,6 +61,7 @@ export class DynamoDbStateStore {
     this.restored = restored;
     this.#lastCheckpointId = lastCheckpointId;
     this.#loader = new MissLoader(ctx);
+    this.#checkpoints = new Checkpoints(ctx);
   }
 
   /**
@@ -94,69 +70,22 @@ export class DynamoDbStateStore {
    * complete checkpoint. Restoring reads only commit records: data is read on demand.
    */
   static async open(options: DynamoDbStateStoreOptions): Promise<DynamoDbStateStore> {
-    validateStoreOptions(options);
-    const metrics = new StoreMetrics();
-    if (options.metricGroup !== undefined) metrics.register(options.metricGroup);
-    const io = new DynamoIo({
-      client: options.client,
-      tableName: options.table.tableName,
-      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-      parallelism: options.flushParallelism ?? DEFAULT_FLUSH_PARALLELISM,
-      metrics,
-      trackConsumedCapacity: options.trackConsumedCapacity !== false,
-    });
-    if (options.skipTableCheck !== true) await ensureTable(io, options.table);
-    const scope = scopeBytes(options.scope);
-    const metaPk = metaPartitionKey(scope);
-    const location = `dynamodb://${options.table.tableName}/${options.scope}`;
-    const epoch = await claimRange(io, metaPk, options.keyGroupRange);
-    let lineage: LineageEntry[] = [];
-    let restored: readonly CommitRecord[] = [];
-    let lastCheckpointId = 0;
-    if (options.startFrom?.kind === 'checkpoint') {
-      const plan = planRestore(
-        location,
-        options.keyGroupRange,
-        await listCommits(io, metaPk),
-        options.startFrom.checkpointId,
-      );
-      lineage = plan.lineage;
-      restored = plan.commits;
-      lastCheckpointId = plan.checkpointId;
-    }
-    const ctx: StoreContext = {
-      io,
-      scope: options.scope,
-      location,
-      scopeBytes: scope,
-      metaPk,
-      keyGroupRange: options.keyGroupRange,
-      maxParallelism: options.maxParallelism,
-      buckets: options.buckets ?? DEFAULT_BUCKETS,
-      epoch,
-      lineage,
-      cache: new EntryCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
-      written: new WrittenFilter(),
-      metrics,
-      logger: options.logger ?? noopLogger,
-      claims: undefined,
-      gen: 1,
-      tracker: new CheckpointTracker(
-        options.checkpointCompletion ?? 'commit',
-        options.retainedCheckpoints ?? 1,
-      ),
-    };
-    ctx.logger.info('Opened DynamoDB state store', {
-      scope: options.scope,
-      epoch,
-      restoredCheckpoint: lastCheckpointId,
-    });
+    const { ctx, restored, lastCheckpointId } = await openContext(options);
     return new DynamoDbStateStore(ctx, restored, lastCheckpointId);
   }
 
   /** This writer's epoch. */
   get epoch(): number {
     return this.#ctx.epoch;
+  }
+
+  /**
+   * How many versions an item holds at most in the steady state: the newest, one per retained
+   * checkpoint, and (with completion by notification) one for a checkpoint awaiting it.
+   */
+  get versionsPerItem(): number {
+    const tracker = this.#ctx.tracker;
+    return 1 + tracker.retained + (tracker.mode === 'notify' ? 1 : 0);
   }
 
   /** Bytes the cache holds now. */
@@ -236,34 +165,7 @@ export class DynamoDbStateStore {
       return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
     }
     this.#lastCheckpointId = checkpointId;
-    const ctx = this.#ctx;
-    const gen = ctx.gen++;
-    const frozen = freeze(ctx.cache.dirty());
-    const started = performance.now();
-    this.#inFlight.add(checkpointId);
-    return this.#enqueue(async () => {
-      await flushEntries(ctx, frozen, gen);
-      if (!this.#inFlight.has(checkpointId)) {
-        throw new SnapshotAbortedError(checkpointId, 'it was aborted while its state was written');
-      }
-      await commitCheckpoint(ctx, {
-        checkpointId,
-        epoch: ctx.epoch,
-        cutoff: gen,
-        start: ctx.keyGroupRange.startKeyGroup,
-        end: ctx.keyGroupRange.endKeyGroup,
-        lineage: ctx.lineage,
-        metadata: metadata.slice(),
-        committedAt: Date.now(),
-        restorable: ctx.tracker.restorableAfterCommit(checkpointId),
-      });
-      ctx.tracker.onCommitted(checkpointId, gen);
-      this.#superseded.set(checkpointId, supersededItems(frozen));
-      await this.#cleanUp();
-      const durationMs = performance.now() - started;
-      ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
-      return { checkpointId, durationMs, entriesWritten: frozen.length };
-    });
+    return this.#enqueue(this.#checkpoints.begin(checkpointId, metadata));
   }
 
   /**
@@ -271,45 +173,15 @@ export class DynamoDbStateStore {
    * beyond the retained count stop being restorable, and what only they needed is deleted.
    */
   notifyCheckpointComplete(checkpointId: number): Promise<void> {
-    return this.#enqueue(async () => {
-      const ctx = this.#ctx;
-      if (!ctx.tracker.confirm(checkpointId)) return;
-      await updateRestorable(ctx, ctx.tracker.restorableIds());
-      await this.#cleanUp();
-    });
+    return this.#enqueue(this.#checkpoints.complete(checkpointId));
   }
 
   /**
    * Checkpoint `checkpointId` was aborted: a snapshot still writing it fails with
    * `SnapshotAbortedError`, and a committed one is removed, so no restore picks it.
    */
-  async notifyCheckpointAborted(checkpointId: number): Promise<void> {
-    this.#inFlight.delete(checkpointId);
-    await this.#enqueue(async () => {
-      const ctx = this.#ctx;
-      if (!ctx.tracker.isPending(checkpointId)) return;
-      await ctx.io.delete(commitKey(ctx.metaPk, checkpointId, ctx.epoch));
-      ctx.tracker.abort(checkpointId);
-      this.#superseded.delete(checkpointId);
-    });
-  }
-
-  /** Deletes what no restorable checkpoint needs: ancestors' items and older commit records. */
-  async #cleanUp(): Promise<void> {
-    const ctx = this.#ctx;
-    const oldest = ctx.tracker.oldestRestorable();
-    if (oldest === undefined) return;
-    try {
-      for (const [id, deletes] of this.#superseded) {
-        if (id > oldest) continue;
-        if (deletes.length > 0) await ctx.io.batchWrite(deletes);
-        this.#superseded.delete(id);
-      }
-      await pruneCommits(ctx, oldest);
-    } catch (error) {
-      // Clean-up only: what stays is deleted at a later checkpoint, or overwritten.
-      ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
-    }
+  notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    return this.#enqueue(this.#checkpoints.abort(checkpointId));
   }
 
   /** Waits for running flushes and checkpoints, then refuses further use. Unflushed changes are dropped. */

@@ -1,0 +1,94 @@
+import { noopLogger } from '@statebackend/aws-base';
+import { claimRange } from '../checkpoint/claims.js';
+import { listCommits } from '../checkpoint/commit-records.js';
+import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
+import { planRestore } from '../checkpoint/restore-plan.js';
+import { DynamoIo } from '../io/dynamo-io.js';
+import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
+import { metaPartitionKey, scopeBytes } from '../layout/item-key.js';
+import { StoreMetrics } from '../metrics/store-metrics.js';
+import { ensureTable } from '../table/ensure-table.js';
+import { CheckpointTracker } from './checkpoint-tracker.js';
+import { EntryCache } from './entry-cache.js';
+import type { StoreContext } from './store-context.js';
+import {
+  DEFAULT_BUCKETS,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_FLUSH_PARALLELISM,
+  type DynamoDbStateStoreOptions,
+  validateStoreOptions,
+} from './store-options.js';
+import { WrittenFilter } from './written-filter.js';
+
+/** What opening a store found: its context, the commits it restored and their newest id. */
+export interface OpenedStore {
+  readonly ctx: StoreContext;
+  readonly restored: readonly CommitRecord[];
+  readonly lastCheckpointId: number;
+}
+
+/**
+ * Validates the options, checks or creates the table, claims the key-group range with a new
+ * epoch (fencing every earlier owner of these key groups) and, if asked, plans the restore from
+ * the commit records. No data item is read.
+ */
+export async function openContext(options: DynamoDbStateStoreOptions): Promise<OpenedStore> {
+  validateStoreOptions(options);
+  const metrics = new StoreMetrics();
+  if (options.metricGroup !== undefined) metrics.register(options.metricGroup);
+  const io = new DynamoIo({
+    client: options.client,
+    tableName: options.table.tableName,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    parallelism: options.flushParallelism ?? DEFAULT_FLUSH_PARALLELISM,
+    metrics,
+    trackConsumedCapacity: options.trackConsumedCapacity !== false,
+  });
+  if (options.skipTableCheck !== true) await ensureTable(io, options.table);
+  const scope = scopeBytes(options.scope);
+  const metaPk = metaPartitionKey(scope);
+  const location = `dynamodb://${options.table.tableName}/${options.scope}`;
+  const epoch = await claimRange(io, metaPk, options.keyGroupRange);
+  let lineage: LineageEntry[] = [];
+  let restored: readonly CommitRecord[] = [];
+  let lastCheckpointId = 0;
+  if (options.startFrom?.kind === 'checkpoint') {
+    const plan = planRestore(
+      location,
+      options.keyGroupRange,
+      await listCommits(io, metaPk),
+      options.startFrom.checkpointId,
+    );
+    lineage = plan.lineage;
+    restored = plan.commits;
+    lastCheckpointId = plan.checkpointId;
+  }
+  const ctx: StoreContext = {
+    io,
+    scope: options.scope,
+    location,
+    scopeBytes: scope,
+    metaPk,
+    keyGroupRange: options.keyGroupRange,
+    maxParallelism: options.maxParallelism,
+    buckets: options.buckets ?? DEFAULT_BUCKETS,
+    epoch,
+    lineage,
+    cache: new EntryCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
+    written: new WrittenFilter(),
+    metrics,
+    logger: options.logger ?? noopLogger,
+    claims: undefined,
+    gen: 1,
+    tracker: new CheckpointTracker(
+      options.checkpointCompletion ?? 'commit',
+      options.retainedCheckpoints ?? 1,
+    ),
+  };
+  ctx.logger.info('Opened DynamoDB state store', {
+    scope: options.scope,
+    epoch,
+    restoredCheckpoint: lastCheckpointId,
+  });
+  return { ctx, restored, lastCheckpointId };
+}
