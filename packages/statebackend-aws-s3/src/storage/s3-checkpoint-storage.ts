@@ -32,7 +32,6 @@ import {
   validateStorageOptions,
 } from './s3-checkpoint-storage-options.js';
 import { S3Claims } from './s3-claims.js';
-import { isPreconditionFailed } from './s3-error.js';
 import { intersects } from './s3-fencing.js';
 import { S3Layout } from './s3-layout.js';
 import { S3Requests } from './s3-requests.js';
@@ -138,12 +137,12 @@ export class S3CheckpointStorage implements CheckpointStorage {
     if (existing !== undefined) {
       throw new CheckpointAlreadyExistsError(this.location, checkpointId, `by ${existing.path}`);
     }
-    try {
-      await this.requests.put(this.layout.keyOf(relative), metadata, this.describe(relative), {
-        ifNoneMatch: true,
-      });
-    } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
+    const stored = await this.requests.putIfAbsent(
+      this.layout.keyOf(relative),
+      metadata,
+      this.describe(relative),
+    );
+    if (stored === 'exists') {
       throw new CheckpointAlreadyExistsError(
         this.location,
         checkpointId,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   claimFileName,
   FENCING_DIRECTORY,
@@ -8,7 +9,6 @@ import {
   type WriterLease,
 } from '@statebackend/aws-base';
 import { ClaimContentionError } from '../errors.js';
-import { isPreconditionFailed } from './s3-error.js';
 import { describeRange, intersects, isSuperseded } from './s3-fencing.js';
 import type { S3Layout } from './s3-layout.js';
 import type { S3Requests } from './s3-requests.js';
@@ -61,20 +61,15 @@ export class S3Claims {
       const { highestEpoch } = await this.read();
       const epoch = highestEpoch + 1;
       const reservation = `${this.directory}${RESERVATIONS}/epoch-${String(epoch).padStart(10, '0')}`;
-      try {
-        await this.requests.put(reservation, new TextEncoder().encode(`${epoch}\n`), this.location, {
-          ifNoneMatch: true,
-        });
-      } catch (error) {
-        if (isPreconditionFailed(error)) continue;
-        throw error;
-      }
+      // A token of this attempt: a lost answer repeated by the SDK finds its own reservation.
+      const token = new TextEncoder().encode(`${epoch} ${randomUUID()}\n`);
+      if ((await this.requests.putIfAbsent(reservation, token, this.location)) === 'exists') continue;
       const name = claimFileName(epoch, keyGroupRange);
-      await this.requests.put(
+      // The epoch is reserved for this claim: nobody else writes this name.
+      await this.requests.putIfAbsent(
         `${this.directory}${name}`,
         new TextEncoder().encode(`${describeRange(keyGroupRange)}\n`),
         this.location,
-        { ifNoneMatch: true },
       );
       await this.removeStale(epoch);
       await this.abortUploadsFencedBy({ epoch, keyGroupRange });

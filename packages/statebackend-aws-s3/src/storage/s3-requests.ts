@@ -13,7 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { FileContent } from '@statebackend/aws-base';
 import { S3RequestError } from '../errors.js';
 import type { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
-import { toStorageError } from './s3-error.js';
+import { isPreconditionFailed, toStorageError } from './s3-error.js';
 import { countingClient, encryptionParams, ownerParams, type S3Encryption } from './s3-request-params.js';
 
 /** What every request of one storage carries. */
@@ -95,6 +95,25 @@ export class S3Requests {
     );
     metrics.bytesUploaded.inc(body.length);
     metrics.filesUploaded.inc();
+  }
+
+  /**
+   * Creates `key` with `body` unless it exists (`If-None-Match: *`). `'exists'` when another
+   * object is there. When the object there has exactly `body`, it is this very write: an attempt
+   * whose answer was lost and that the SDK repeated (the repeat gets 412). Then `'created'`.
+   */
+  async putIfAbsent(key: string, body: Uint8Array, location: string): Promise<'created' | 'exists'> {
+    try {
+      await this.put(key, body, location, { ifNoneMatch: true });
+      return 'created';
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+    }
+    const stored = await this.get(key, location).catch((error: unknown) => {
+      if (error instanceof S3RequestError && error.notFound) return undefined;
+      throw error;
+    });
+    return stored !== undefined && Buffer.from(stored).equals(body) ? 'created' : 'exists';
   }
 
   /**
