@@ -1,5 +1,6 @@
 import type { RegisteredKeyedState } from '../backend/registered-state.js';
 import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { ListContainer, MapContainer } from './containers.js';
 import type { StateTableSnapshot } from './state-table-snapshot.js';
 import { withoutExpired } from './ttl-purge.js';
 
@@ -57,6 +58,22 @@ export class HeapStateSnapshot {
       const kept = withoutExpired(part.state.kind, stored, ttl, this.timestamp, part.table.version);
       if (kept !== undefined) yield [id, kept];
     }
+  }
+
+  /**
+   * One cell of `part` as it goes to storage (see {@link cellsToWrite}); undefined when it is
+   * absent, an empty list or map, or (with `dropExpired`) expired under `cleanupFullSnapshot`.
+   */
+  cellToWrite(part: StateSnapshotPart, keyGroup: number, id: string, dropExpired = true): unknown {
+    const stored = part.table.get(keyGroup, id);
+    const ttl = part.state.ttl;
+    const kept =
+      stored === undefined || !dropExpired || ttl === undefined || !ttl.cleanupFullSnapshot
+        ? stored
+        : withoutExpired(part.state.kind, stored, ttl, this.timestamp, part.table.version);
+    if (kept instanceof ListContainer && kept.elements.length === 0) return undefined;
+    if (kept instanceof MapContainer && kept.entries.size === 0) return undefined;
+    return kept;
   }
 
   /** Releases every table's view; writes stop copying for this snapshot. */

@@ -44,8 +44,6 @@ export class CheckpointingHeapKeyedStateBackend<K>
   restored: RestoredCheckpointInfo | undefined;
   #snapshotter: CheckpointSnapshotter | undefined;
   #restoredState: RestoredKeyedState | undefined;
-  /** Key groups changed before a savepoint froze the tables, owed to the next checkpoint. */
-  #carriedChanges = new Set<number>();
 
   constructor(parameters: KeyedStateBackendParameters<K>, snapshotter: CheckpointSnapshotter | undefined) {
     super(parameters);
@@ -70,9 +68,7 @@ export class CheckpointingHeapKeyedStateBackend<K>
     }
     if (this.isDisposed)
       return Promise.reject(new SnapshotAbortedError(checkpointId, 'the backend is disposed'));
-    const view = this.#freeze();
-    this.#carriedChanges = new Set();
-    return snapshotter.snapshot(checkpointId, view, metadata);
+    return snapshotter.snapshot(checkpointId, this.#freeze(), metadata);
   }
 
   /**
@@ -94,8 +90,8 @@ export class CheckpointingHeapKeyedStateBackend<K>
    * frozen before this returns; write `content` out (e.g. to a file) to finish.
    */
   exportSavepoint(options: SavepointOptions = {}): EncodedSavepoint {
-    const view = this.#freeze();
-    for (const keyGroup of view.changedKeyGroups) this.#carriedChanges.add(keyGroup);
+    // The changes recorded since the last checkpoint stay recorded: the next checkpoint writes them.
+    const view = this.#freeze({ keepChanges: true });
     const encoded = encodeSavepoint(view, options);
     return {
       content: {
@@ -126,7 +122,11 @@ export class CheckpointingHeapKeyedStateBackend<K>
   protected override onStateRegistered(state: RegisteredKeyedState): void {
     super.onStateRegistered(state);
     const entries = this.#restoredState?.take(state.name);
-    if (entries === undefined) return;
+    // Restored cells are in the checkpoint restored from (or in the next, full, one): not changes.
+    if (entries === undefined) {
+      this.#trackChanges(state);
+      return;
+    }
     try {
       loadRestoredState(
         entries,
@@ -141,6 +141,12 @@ export class CheckpointingHeapKeyedStateBackend<K>
       this.tableOf(state).clear();
       throw error;
     }
+    this.#trackChanges(state);
+  }
+
+  /** Delta checkpoints write the cells changed since the last one: the table records them. */
+  #trackChanges(state: RegisteredKeyedState): void {
+    if (this.#snapshotter?.incremental === true) this.tableOf(state).trackChangedCells();
   }
 
   override async dispose(): Promise<void> {
@@ -148,13 +154,12 @@ export class CheckpointingHeapKeyedStateBackend<K>
     await super.dispose();
   }
 
-  #freeze(): TableSnapshotView {
+  #freeze(options: { readonly keepChanges?: boolean } = {}): TableSnapshotView {
     return new TableSnapshotView(
-      this.snapshotTables(),
+      this.snapshotTables(options),
       this.maxParallelism,
       this.keySerializer as TypeSerializer<unknown>,
       this.#restoredState?.pendingStates ?? [],
-      this.#carriedChanges,
     );
   }
 }

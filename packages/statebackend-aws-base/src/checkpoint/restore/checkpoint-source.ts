@@ -11,6 +11,7 @@ import { intersectRanges, rangesContain } from '../range-set.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
 import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from './keyed-state-source.js';
 import { mergeStates } from './merge-states.js';
+import { resolveDeltaChain } from './resolve-delta-chain.js';
 
 /**
  * A {@link KeyedStateSource} over a selected checkpoint: it opens only the files that provide
@@ -53,6 +54,7 @@ export class CheckpointSource implements KeyedStateSource {
     return this.plan(range).map((step) => step.file);
   }
 
+  /** The files to read for `range`: full files first, then delta files, oldest first. */
   private plan(range: KeyGroupRange): { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] {
     const steps: { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] = [];
     for (const part of this.selection.parts) {
@@ -63,7 +65,8 @@ export class CheckpointSource implements KeyedStateSource {
         if (keyGroups.length > 0) steps.push({ file, keyGroups });
       }
     }
-    return steps;
+    const order = (file: CheckpointFile) => (file.delta === true ? file.checkpointId : -1);
+    return steps.sort((a, b) => order(a.file) - order(b.file));
   }
 
   async forEachEntry(
@@ -77,10 +80,26 @@ export class CheckpointSource implements KeyedStateSource {
     );
   }
 
+  /**
+   * Visits the blocks of `range`. A key group with delta files is visited once, after its full
+   * block and deltas were read, as one block resolved from them (see {@link resolveDeltaChain}).
+   */
   async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
-    for (const { file, keyGroups } of this.plan(range)) {
+    const steps = this.plan(range);
+    const chains = new Map<number, VerifiedBlock[]>();
+    for (const { file, keyGroups } of steps) {
+      if (file.delta !== true) continue;
+      for (const r of keyGroups) for (const keyGroup of r) chains.set(keyGroup, []);
+    }
+    for (const { file, keyGroups } of steps) {
       const reader = await KeyGroupFileReader.open(this.randomAccess(file), 'data');
       const name = reader.file.name;
+      if (reader.isDelta !== (file.delta === true)) {
+        throw new CorruptCheckpointError(
+          name,
+          `the metadata records it as a ${file.delta === true ? 'delta' : 'full'} file, but it is not one`,
+        );
+      }
       const states = reader.stateNames.map((stateName) => {
         const state = this.statesByName.get(stateName);
         if (state === undefined) {
@@ -93,8 +112,17 @@ export class CheckpointSource implements KeyedStateSource {
       });
       await reader.forEachBlock(
         (keyGroup) => rangesContain(keyGroups, keyGroup),
-        (block, bytes) => visit({ keyGroup: block.keyGroup, bytes, entries: block.entries, states }),
+        (block, bytes) => {
+          const verified = { keyGroup: block.keyGroup, bytes, entries: block.entries, states };
+          const chain = chains.get(block.keyGroup);
+          if (chain === undefined) visit(verified);
+          else chain.push(verified);
+        },
       );
+    }
+    for (const [keyGroup, chain] of [...chains].sort(([a], [b]) => a - b)) {
+      const resolved = resolveDeltaChain(keyGroup, chain, this.states);
+      if (resolved !== undefined) visit(resolved);
     }
   }
 

@@ -13,10 +13,11 @@ import {
   encodeCheckpointMetadata,
 } from '../metadata/checkpoint-metadata.js';
 import type { CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
+import type { ChangedCells } from './changed-cells.js';
 import { CheckpointMetrics } from './checkpoint-metrics.js';
 import type { CheckpointSnapshotterOptions, CompletedCheckpoint } from './checkpoint-snapshotter-options.js';
 import { encodeKeyGroupFile, keyGroupIterator } from './key-group-file-encoder.js';
-import type { SnapshotPlan } from './snapshot-strategy.js';
+import type { SnapshotPlan, WrittenBlocks } from './snapshot-strategy.js';
 import type { StateSnapshotView } from './state-snapshot-view.js';
 
 /**
@@ -46,6 +47,11 @@ export class CheckpointSnapshotter {
     return this.options.lease;
   }
 
+  /** Whether the strategy writes only what changed, so the backend should record changed cells. */
+  get incremental(): boolean {
+    return this.options.strategy.name === 'incremental';
+  }
+
   /** Ids of snapshots still being written. */
   get inFlightCheckpointIds(): ReadonlySet<number> {
     return new Set(this.inFlight.keys());
@@ -66,6 +72,8 @@ export class CheckpointSnapshotter {
       !Number.isSafeInteger(checkpointId) ||
       checkpointId < 0
     ) {
+      // Its changes were taken from the tables: a later checkpoint must still write them.
+      this.options.strategy.carry?.(view);
       view.release();
       const why = this.closed
         ? 'the backend is closed'
@@ -117,6 +125,7 @@ export class CheckpointSnapshotter {
   ): Promise<CompletedCheckpoint> {
     const { storage, lease } = this.options;
     const written: CheckpointFile[] = [];
+    const writtenBlocks: WrittenBlocks[] = [];
     const checkAborted = (): void => {
       if (control.aborted !== undefined) throw new SnapshotAbortedError(checkpointId, control.aborted);
     };
@@ -124,33 +133,41 @@ export class CheckpointSnapshotter {
     let metadata: CheckpointMetadata;
     let commitAttempted = false;
     try {
-      const keyGroups = keyGroupIterator(plan.keyGroups);
-      while (!keyGroups.done) {
-        checkAborted();
-        const encoded = encodeKeyGroupFile(view, keyGroups, {
-          kind: 'data',
-          dropExpired: plan.dropExpired,
-          targetFileSize: this.options.targetFileSize ?? 64 * 1024 * 1024,
-        });
-        const file = await storage.writeFile(
-          lease,
-          checkpointId,
-          plan.scope,
-          abortable(encoded.content, checkAborted),
-        );
-        const result = encoded.result();
-        written.push({
-          path: file.path,
-          size: result.size,
-          crc32: result.crc32,
-          checkpointId,
-          keyGroups: result.keyGroups,
-          entries: result.entries,
-        });
-        if (file.size !== result.size) {
-          throw new StateBackendError(
-            `Checkpoint storage stored ${file.size} bytes of '${file.path}', not ${result.size}.`,
+      const batches = [{ keyGroups: plan.keyGroups, delta: undefined as ChangedCells | undefined }];
+      if (plan.delta !== undefined)
+        batches.push({ keyGroups: plan.delta.keyGroups, delta: plan.delta.cells });
+      for (const batch of batches) {
+        const keyGroups = keyGroupIterator(batch.keyGroups);
+        while (!keyGroups.done) {
+          checkAborted();
+          const encoded = encodeKeyGroupFile(view, keyGroups, {
+            kind: 'data',
+            dropExpired: plan.dropExpired,
+            targetFileSize: this.options.targetFileSize ?? 64 * 1024 * 1024,
+            ...(batch.delta === undefined ? {} : { delta: batch.delta }),
+          });
+          const file = await storage.writeFile(
+            lease,
+            checkpointId,
+            plan.scope,
+            abortable(encoded.content, checkAborted),
           );
+          const result = encoded.result();
+          written.push({
+            path: file.path,
+            size: result.size,
+            crc32: result.crc32,
+            checkpointId,
+            keyGroups: result.keyGroups,
+            entries: result.entries,
+            ...(batch.delta === undefined ? {} : { delta: true as const }),
+          });
+          writtenBlocks.push({ delta: batch.delta !== undefined, blocks: result.blocks });
+          if (file.size !== result.size) {
+            throw new StateBackendError(
+              `Checkpoint storage stored ${file.size} bytes of '${file.path}', not ${result.size}.`,
+            );
+          }
         }
       }
       checkAborted();
@@ -176,7 +193,7 @@ export class CheckpointSnapshotter {
       await this.discardWritten(written, error, commitAttempted);
       throw error;
     }
-    this.options.strategy.committed(metadata);
+    this.options.strategy.committed(metadata, writtenBlocks);
     this.logger.info('Checkpoint committed', {
       checkpointId,
       location: storage.location,

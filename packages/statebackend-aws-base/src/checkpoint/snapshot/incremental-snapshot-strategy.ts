@@ -1,21 +1,53 @@
 import type { CheckpointFile, CheckpointMetadata } from '../metadata/checkpoint-metadata.js';
 import { countKeyGroups, rangesOfKeyGroups, subtractRange } from '../range-set.js';
-import { fullPlan, type SnapshotPlan, type SnapshotStrategy } from './snapshot-strategy.js';
+import { ChangedCells } from './changed-cells.js';
+import { type DeltaChain, type DeltaChainLimits, DeltaChains } from './delta-chains.js';
+import {
+  fullPlan,
+  type SnapshotPlan,
+  type SnapshotStrategy,
+  type WrittenBlocks,
+} from './snapshot-strategy.js';
 import type { StateSnapshotView } from './state-snapshot-view.js';
 
 /** Options of {@link IncrementalSnapshotStrategy}. */
-export interface IncrementalSnapshotOptions {
+export interface IncrementalSnapshotOptions extends Partial<DeltaChainLimits> {
   /**
    * Take a full snapshot instead once an incremental one would reference more files than this,
    * so restores do not open ever more small files. Default 32.
    */
   readonly maxReferencedFiles?: number;
+  /**
+   * Write the changed cells of a key group as a delta over its earlier files, when the backend
+   * records changed cells. Default true; false rewrites every changed key group whole.
+   */
+  readonly deltas?: boolean;
+}
+
+/** Changes taken from the tables and not yet in a committed checkpoint, in the order taken. */
+interface PendingChanges {
+  readonly sequence: number;
+  /** Undefined when the view did not track key groups: the next snapshot is full. */
+  readonly keyGroups: ReadonlySet<number> | undefined;
+  /** Undefined when the view did not track cells: its key groups are rewritten whole. */
+  readonly cells: ChangedCells | undefined;
+}
+
+/** What a planned snapshot will make of the delta chains once committed. */
+interface PlannedSnapshot {
+  readonly sequence: number;
+  readonly base: DeltaChains;
+  readonly whole: ReadonlySet<number>;
+  readonly deltas: ReadonlySet<number>;
 }
 
 /**
- * Writes only the key groups changed since the last committed checkpoint into `shared/`; the
- * metadata references the files of earlier checkpoints for the others. The first snapshot, one
- * after a restore, and one that would reference too many files are full (also into `shared/`).
+ * Writes only what changed since the last committed checkpoint into `shared/`; the metadata
+ * references the files of earlier checkpoints for the rest. A changed key group is written as a
+ * delta (its changed cells, and tombstones for removed ones) over the files that provide it, or
+ * whole (compacted) when its chain of deltas grew past the limits or most of it changed. The first
+ * snapshot, one after a restore, and one that would reference too many files are full (also into
+ * `shared/`).
  *
  * Changes of a snapshot that fails or is aborted stay pending until a later checkpoint commits,
  * so they are never lost from the chain.
@@ -23,51 +55,93 @@ export interface IncrementalSnapshotOptions {
 export class IncrementalSnapshotStrategy implements SnapshotStrategy {
   readonly name = 'incremental';
   private readonly maxReferencedFiles: number;
+  private readonly deltas: boolean;
+  private readonly limits: DeltaChainLimits;
   private base: CheckpointMetadata | undefined;
-  /** Key groups changed, by the checkpoint whose view reported them. */
-  private readonly changes = new Map<number, ReadonlySet<number>>();
+  private chains = new DeltaChains();
+  private pending: PendingChanges[] = [];
+  private readonly planned = new Map<number, PlannedSnapshot>();
+  private sequence = 0;
   private forceFull = true;
 
   constructor(options: IncrementalSnapshotOptions = {}) {
-    this.maxReferencedFiles = Math.max(1, options.maxReferencedFiles ?? 32);
+    this.maxReferencedFiles = Math.max(2, options.maxReferencedFiles ?? 32);
+    this.deltas = options.deltas ?? true;
+    this.limits = {
+      maxDeltas: Math.max(1, options.maxDeltas ?? 8),
+      maxDeltaRatio: options.maxDeltaRatio ?? 0.5,
+    };
   }
 
   plan(checkpointId: number, view: StateSnapshotView): SnapshotPlan {
-    const changed = view.changedKeyGroups;
-    if (changed === undefined) this.forceFull = true;
-    else this.changes.set(checkpointId, changed);
+    const sequence = this.remember(view);
     const base = this.base;
     if (this.forceFull || base === undefined || !base.keyGroupRange.equals(view.keyGroupRange)) {
-      return fullPlan(view.keyGroupRange, 'shared');
+      return this.full(checkpointId, view, sequence);
     }
-    const toWrite = new Set<number>();
-    for (const [id, keyGroups] of this.changes) {
-      if (id > base.checkpointId) for (const keyGroup of keyGroups) toWrite.add(keyGroup);
+    const changedKeyGroups = new Set<number>();
+    for (const changes of this.pending)
+      for (const keyGroup of changes.keyGroups ?? []) changedKeyGroups.add(keyGroup);
+    const cells = this.deltas ? this.changedCells(view) : undefined;
+    const whole: number[] = [];
+    const deltas: number[] = [];
+    for (const keyGroup of [...changedKeyGroups].sort((a, b) => a - b)) {
+      if (!view.keyGroupRange.contains(keyGroup)) continue;
+      const changed = cells?.countOf(keyGroup) ?? 0;
+      const chain: DeltaChain = this.chains.of(keyGroup);
+      const cellCount = view.cellCount?.(keyGroup) ?? 0;
+      if (
+        changed > 0 &&
+        !this.chains.needsCompaction(chain, this.limits) &&
+        changed <= cellCount * this.limits.maxDeltaRatio
+      ) {
+        deltas.push(keyGroup);
+      } else {
+        whole.push(keyGroup);
+      }
     }
-    const sorted = [...toWrite].filter((kg) => view.keyGroupRange.contains(kg)).sort((a, b) => a - b);
-    const rewritten = rangesOfKeyGroups(sorted);
+    const rewritten = rangesOfKeyGroups(whole);
     const reusedFiles: CheckpointFile[] = [];
     for (const file of base.files) {
       let keyGroups = [...file.keyGroups];
       for (const range of rewritten) keyGroups = subtractRange(keyGroups, range);
       if (countKeyGroups(keyGroups) > 0) reusedFiles.push({ ...file, keyGroups });
     }
-    if (reusedFiles.length + 1 > this.maxReferencedFiles) return fullPlan(view.keyGroupRange, 'shared');
-    // TTL cleanup applies to the key groups rewritten; reused files keep what they held.
+    if (reusedFiles.length + 2 > this.maxReferencedFiles) return this.full(checkpointId, view, sequence);
+    this.planned.set(checkpointId, {
+      sequence,
+      base: this.chains,
+      whole: new Set(whole),
+      deltas: new Set(deltas),
+    });
+    // TTL cleanup applies to what is written; reused files keep what they held.
     return {
       snapshotType: 'incremental',
       scope: 'shared',
-      keyGroups: sorted,
+      keyGroups: whole,
+      ...(deltas.length === 0 || cells === undefined ? {} : { delta: { keyGroups: deltas, cells } }),
       reusedFiles,
       dropExpired: true,
     };
   }
 
-  committed(metadata: CheckpointMetadata): void {
+  carry(view: StateSnapshotView): void {
+    this.remember(view);
+  }
+
+  committed(metadata: CheckpointMetadata, written: readonly WrittenBlocks[] = []): void {
+    const planned = this.planned.get(metadata.checkpointId);
+    for (const id of this.planned.keys()) if (id <= metadata.checkpointId) this.planned.delete(id);
     if (this.base !== undefined && metadata.checkpointId < this.base.checkpointId) return;
     this.base = metadata;
     this.forceFull = false;
-    for (const id of this.changes.keys()) if (id <= metadata.checkpointId) this.changes.delete(id);
+    if (planned === undefined) {
+      // Not planned here: nothing is known of its chains, so every key group compacts next time.
+      this.chains = DeltaChains.unknown();
+      return;
+    }
+    this.chains = planned.base.after(planned.whole, planned.deltas, written);
+    this.pending = this.pending.filter((changes) => changes.sequence > planned.sequence);
   }
 
   discarded(checkpointId: number): void {
@@ -77,6 +151,33 @@ export class IncrementalSnapshotStrategy implements SnapshotStrategy {
   reset(): void {
     this.base = undefined;
     this.forceFull = true;
-    this.changes.clear();
+    this.pending = [];
+    this.planned.clear();
+    this.chains = new DeltaChains();
+  }
+
+  private remember(view: StateSnapshotView): number {
+    this.sequence++;
+    const keyGroups = view.changedKeyGroups;
+    if (keyGroups === undefined) this.forceFull = true;
+    this.pending.push({ sequence: this.sequence, keyGroups, cells: view.changedCells ?? undefined });
+    return this.sequence;
+  }
+
+  private full(checkpointId: number, view: StateSnapshotView, sequence: number): SnapshotPlan {
+    const all = new Set(view.keyGroupRange);
+    this.planned.set(checkpointId, { sequence, base: new DeltaChains(), whole: all, deltas: new Set() });
+    return fullPlan(view.keyGroupRange, 'shared');
+  }
+
+  /** The cells changed since the base, or undefined when some change was not tracked by cell. */
+  private changedCells(view: StateSnapshotView): ChangedCells | undefined {
+    if (view.writeKeyGroupDelta === undefined) return undefined;
+    const all: ChangedCells[] = [];
+    for (const changes of this.pending) {
+      if (changes.cells === undefined) return undefined;
+      all.push(changes.cells);
+    }
+    return all.length === 1 ? all[0] : ChangedCells.union(all);
   }
 }

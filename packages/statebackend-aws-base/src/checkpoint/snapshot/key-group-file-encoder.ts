@@ -4,6 +4,7 @@ import type { KeyGroupFileKind } from '../format/key-group-file-format.js';
 import { type KeyGroupFileSummary, KeyGroupFileWriter } from '../format/key-group-file-writer.js';
 import type { JsonValue } from '../json.js';
 import { rangesOfKeyGroups } from '../range-set.js';
+import type { ChangedCells } from './changed-cells.js';
 import type { StateSnapshotView } from './state-snapshot-view.js';
 
 /** Options of {@link encodeKeyGroupFile}. */
@@ -13,6 +14,8 @@ export interface EncodeOptions {
   readonly targetFileSize?: number;
   readonly dropExpired: boolean;
   readonly properties?: JsonValue;
+  /** Write a delta file holding only these cells of each key group (see `StateSnapshotView.writeKeyGroupDelta`). */
+  readonly delta?: ChangedCells;
 }
 
 /** An encoded file: its chunks to write, and what it held once they are written. */
@@ -38,8 +41,14 @@ export function encodeKeyGroupFile(
   keyGroups: Iterator<number>,
   options: EncodeOptions,
 ): EncodedFile {
+  const delta = options.delta;
+  const writeDelta = view.writeKeyGroupDelta?.bind(view);
+  if (delta !== undefined && writeDelta === undefined) {
+    throw new StateBackendError('encodeKeyGroupFile: a delta file needs a view that writes deltas');
+  }
   const writer = new KeyGroupFileWriter({
     kind: options.kind,
+    ...(delta === undefined ? {} : { delta: true }),
     stateNames: view.states.map((state) => state.name),
     ...(options.properties === undefined ? {} : { properties: options.properties }),
   });
@@ -51,7 +60,10 @@ export function encodeKeyGroupFile(
       const next = keyGroups.next();
       if (next.done === true) break;
       writer.beginKeyGroup(next.value);
-      view.writeKeyGroup(next.value, writer, options.dropExpired);
+      const cells = delta?.cellsOf(next.value);
+      if (delta === undefined || writeDelta === undefined)
+        view.writeKeyGroup(next.value, writer, options.dropExpired);
+      else if (cells !== undefined) writeDelta(next.value, cells, writer, options.dropExpired);
       writer.endKeyGroup();
       covered.push(next.value);
       const chunk = writer.takeChunk();

@@ -1,5 +1,6 @@
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
+import type { ChangedCells } from './changed-cells.js';
 
 /** Receives the serialized entries of one key group. */
 export interface KeyGroupEntryWriter {
@@ -28,6 +29,11 @@ export interface KeyGroupEntryWriter {
     value: Uint8Array,
     ttlTimestamp: number | undefined,
   ): void;
+  /**
+   * A tombstone (delta files only): the cell of state `stateIndex` under this key and namespace,
+   * as ids, was removed since the earlier files.
+   */
+  writeTombstoneWithIds(stateIndex: number, keyId: string, namespaceId: string): void;
 }
 
 /**
@@ -53,6 +59,24 @@ export interface StateSnapshotView {
    * expired at {@link timestamp} are left out.
    */
   writeKeyGroup(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): void;
+  /**
+   * The cells written or removed since the previous view of this backend, for delta checkpoints;
+   * undefined when not tracked (incremental checkpoints then rewrite whole key groups).
+   */
+  readonly changedCells?: ChangedCells | undefined;
+  /** Number of cells of `keyGroup` in the view (to judge whether a delta is worth it). */
+  cellCount?(keyGroup: number): number;
+  /**
+   * Serializes the given cells of `keyGroup` (ids by state name) as they were when the view was
+   * taken: each cell whole (every list element or map entry), or a tombstone when it is absent
+   * (or, with `dropExpired`, expired) in the view.
+   */
+  writeKeyGroupDelta?(
+    keyGroup: number,
+    cells: ReadonlyMap<string, ReadonlySet<string>>,
+    out: KeyGroupEntryWriter,
+    dropExpired: boolean,
+  ): void;
   /** Ends the view; copy-on-write stops for it. Called once, also when the snapshot fails. */
   release(): void;
 }

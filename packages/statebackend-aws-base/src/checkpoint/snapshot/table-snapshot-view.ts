@@ -8,6 +8,7 @@ import type { TtlValue } from '../../state/ttl/ttl-value.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import { checkpointedStateOf } from '../metadata/checkpointed-state-of.js';
 import type { RestoredStateEntries } from '../restore/restored-keyed-state.js';
+import { ChangedCells } from './changed-cells.js';
 import type { KeyGroupEntryWriter, StateSnapshotView } from './state-snapshot-view.js';
 
 /**
@@ -24,6 +25,7 @@ export class TableSnapshotView implements StateSnapshotView {
   readonly states: readonly CheckpointedState[];
   readonly timestamp: number;
   readonly changedKeyGroups: ReadonlySet<number>;
+  readonly changedCells: ChangedCells | undefined;
   readonly #snapshot: HeapStateSnapshot;
   readonly #pending: readonly RestoredStateEntries[];
   readonly #writers: readonly CellWriter[];
@@ -42,6 +44,12 @@ export class TableSnapshotView implements StateSnapshotView {
     this.timestamp = snapshot.timestamp;
     this.#writers = snapshot.parts.map((part, index) => cellWriter(index, part.state));
     this.changedKeyGroups = new Set([...snapshot.changedKeyGroups, ...carriedChanges]);
+    const tables: { stateName: string; cells: ReadonlyMap<number, ReadonlySet<string>> }[] = [];
+    for (const part of snapshot.parts) {
+      if (part.table.changedCells !== undefined)
+        tables.push({ stateName: part.state.name, cells: part.table.changedCells });
+    }
+    this.changedCells = tables.length === snapshot.parts.length ? ChangedCells.ofTables(tables) : undefined;
     this.states = [
       ...snapshot.parts.map((part) => checkpointedStateOf(part.state, keySerializer)),
       ...pending.map((p) => p.state),
@@ -65,9 +73,46 @@ export class TableSnapshotView implements StateSnapshotView {
     }
   }
 
+  cellCount(keyGroup: number): number {
+    let count = 0;
+    for (const part of this.#snapshot.parts) count += part.table.sizeOf(keyGroup);
+    return count;
+  }
+
+  writeKeyGroupDelta(
+    keyGroup: number,
+    cells: ReadonlyMap<string, ReadonlySet<string>>,
+    out: KeyGroupEntryWriter,
+    dropExpired: boolean,
+  ): void {
+    const parts = this.#snapshot.parts;
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index] as StateSnapshotPart;
+      const ids = cells.get(part.state.name);
+      if (ids === undefined) continue;
+      const write = this.#writers[index] as CellWriter;
+      for (const id of ids) {
+        const stored = this.#snapshot.cellToWrite(part, keyGroup, id, dropExpired);
+        if (stored !== undefined) {
+          write(id, stored, out);
+        } else {
+          const [keyId, namespaceId] = splitCellId(part.state.namespaced, id);
+          out.writeTombstoneWithIds(index, keyId, namespaceId);
+        }
+      }
+    }
+  }
+
   release(): void {
     this.#snapshot.release();
   }
+}
+
+/** A cell id as [key id, namespace id]. */
+function splitCellId(namespaced: boolean, cellId: string): [string, string] {
+  if (!namespaced) return [cellId, ''];
+  const at = cellId.indexOf(NAMESPACE_SEPARATOR);
+  return [cellId.slice(0, at), cellId.slice(at + 1)];
 }
 
 /** Writes the entries of one stored cell: its id split into key and namespace, its value(s). */
@@ -81,11 +126,7 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
   const serializer = state.serializer;
   const namespaced = state.namespaced;
   const withTtl = state.ttl !== undefined;
-  const split = (cellId: string): [string, string] => {
-    if (!namespaced) return [cellId, ''];
-    const at = cellId.indexOf(NAMESPACE_SEPARATOR);
-    return [cellId.slice(0, at), cellId.slice(at + 1)];
-  };
+  const split = (cellId: string): [string, string] => splitCellId(namespaced, cellId);
   if (state.kind === 'list') {
     return (cellId, stored, out) => {
       const [keyId, namespaceId] = split(cellId);
