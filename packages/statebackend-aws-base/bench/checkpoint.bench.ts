@@ -8,7 +8,8 @@
 //    plain Map;
 // 3. the synchronous part of snapshot() (what blocks record processing) / the whole snapshot;
 // 4. bytes an incremental checkpoint writes after 1% of the keys changed / a full checkpoint's,
-//    at 128 and at 32768 key groups (incremental checkpoints rewrite whole key groups).
+//    at 128 key groups (the default) and at 32768 (delta checkpoints write the changed entries
+//    only, so the number of key groups hardly matters; the goal is at most 5%).
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,7 +160,9 @@ try {
     await writer.notifyCheckpointComplete(1);
     await fill(writer, 1, 100);
     const delta = await writer.snapshot(2);
-    if (delta.snapshotType !== 'incremental') throw new Error('the second snapshot was not incremental');
+    if (delta.snapshotType !== 'incremental' || !delta.metadata.files.some((f) => f.delta === true)) {
+      throw new Error('the second snapshot did not write deltas');
+    }
     incremental.push({ maxParallelism, ratio: delta.bytesWritten / full.bytesWritten });
     await writer.dispose();
   }
@@ -186,7 +189,7 @@ try {
     ['synchronous part / whole snapshot', 'goal < 5%', `${(median(syncFractions) * 100).toFixed(2)}%`],
     ...incremental.map(({ maxParallelism, ratio }): [string, string, string] => [
       `incremental bytes, 1% of keys changed, ${maxParallelism} key groups / full`,
-      '',
+      'goal <= 5%',
       `${(ratio * 100).toFixed(1)}%`,
     ]),
   ];

@@ -2,6 +2,7 @@ import { checkpointRestoreCases } from './checkpoint.cases.js';
 import type { CheckpointConformanceOptions } from './checkpoint-conformance-options.js';
 import type { ConformanceCaseGroup } from './conformance-options.js';
 import { crashCases } from './crash.cases.js';
+import { deltaCases } from './delta.cases.js';
 import { rescalingCases } from './rescaling.cases.js';
 import { savepointCases } from './savepoint.cases.js';
 
@@ -9,7 +10,8 @@ import { savepointCases } from './savepoint.cases.js';
  * The checkpoint case groups every checkpointing backend runs: round trips of every state kind,
  * namespaces and TTL; snapshot isolation; retention; aborts; fencing; rescaling 2→1, 1→3, 4→2
  * and 2→3; a crash at every storage step of a checkpoint and of a restore; savepoints across
- * backends. Pass them as `extraCases` of `describeKeyedStateBackendConformance`.
+ * backends; with `incremental`, chains of small incremental checkpoints (removals, older
+ * checkpoints, rescaling, a crash at every step). Pass them as `extraCases` of `describeKeyedStateBackendConformance`.
  *
  * @example
  * ```ts
@@ -32,5 +34,6 @@ export function checkpointConformanceCases(
     rescalingCases(options),
     crashCases(options),
     savepointCases(options),
+    ...(options.incremental === true ? [deltaCases(options)] : []),
   ];
 }

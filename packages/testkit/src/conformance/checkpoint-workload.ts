@@ -113,3 +113,17 @@ export async function keysWithValue(backend: KeyedStateBackend<string>): Promise
   backend.registerState(workloadStates.value);
   return (await collect(backend.keys(workloadStates.value.name))).sort();
 }
+
+/** Removes every state of `key`: what a restore must bring back as absent. */
+export async function clearKey(backend: KeyedStateBackend<string>, key: string): Promise<void> {
+  await backend.withKey(key, async (ctx) => {
+    await ctx.getState(workloadStates.value).clear();
+    await ctx.getState(workloadStates.list).clear();
+    await ctx.getState(workloadStates.map).clear();
+    await ctx.getState(workloadStates.reducing).clear();
+    await ctx.getState(workloadStates.aggregating).clear();
+    const windows = ctx.getPartitionedState(workloadStates.windowed, Serializers.int);
+    for (const window of [0, 1, 2]) await windows.inNamespace(window).clear();
+    await ctx.getState(workloadStates.ttl).clear();
+  });
+}

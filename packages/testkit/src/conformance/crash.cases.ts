@@ -12,7 +12,7 @@ const KEYS = workloadKeys(30);
 const MAX_STEPS = 500;
 
 /** Runs `attempt(k)` for k = 1, 2, ... until an attempt finishes without the failure striking. */
-async function forEveryStep(
+export async function forEveryStep(
   harness: ConformanceHarness,
   options: CheckpointConformanceOptions,
   attempt: (
