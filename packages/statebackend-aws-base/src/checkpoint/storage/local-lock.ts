@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import { CheckpointStorageError } from '../../errors.js';
 
 const WAIT_LIMIT_MS = 30_000;
+/** How long an empty lock file may stand before it counts as left by a crash. */
+const EMPTY_LOCK_GRACE_MS = 2_000;
 
 /**
  * Runs `action` holding an exclusive lock file, so that a commit's fencing check and its
@@ -11,19 +13,17 @@ const WAIT_LIMIT_MS = 30_000;
  * host interleaving. The file holds `pid@host`; a lock left by a process that no longer runs on
  * this host (killed while committing) is broken, by renaming it aside first and checking that
  * what was moved is the stale lock.
+ *
+ * The lock is created with its owner already inside (written to a private temporary file, then
+ * hard-linked into place, which fails when the lock exists), so a process killed while taking
+ * the lock never leaves an empty lock behind.
  */
 export async function withLockFile<T>(path: string, action: () => Promise<T>): Promise<T> {
   const owner = `${process.pid}@${hostname()}`;
   const started = Date.now();
   let delay = 2;
   for (;;) {
-    try {
-      await fs.writeFile(path, owner, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if (!isCode(error, 'EEXIST'))
-        throw new CheckpointStorageError('create the lock file', path, { cause: error });
-    }
+    if (await tryCreate(path, owner)) break;
     if (await breakIfStale(path)) continue;
     if (Date.now() - started > WAIT_LIMIT_MS) {
       throw new CheckpointStorageError(`acquire the lock within ${WAIT_LIMIT_MS} ms`, path, {
@@ -40,17 +40,40 @@ export async function withLockFile<T>(path: string, action: () => Promise<T>): P
   }
 }
 
+/** Creates the lock holding `owner`; false when a lock already exists. */
+async function tryCreate(path: string, owner: string): Promise<boolean> {
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(temporary, owner, { flag: 'wx' });
+    await fs.link(temporary, path);
+    return true;
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) return false;
+    throw new CheckpointStorageError('create the lock file', path, { cause: error });
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+}
+
 async function breakIfStale(path: string): Promise<boolean> {
   let content: string;
+  let modifiedAt: number;
   try {
-    content = await fs.readFile(path, 'utf8');
+    [content, modifiedAt] = await Promise.all([
+      fs.readFile(path, 'utf8'),
+      fs.stat(path).then((stats) => stats.mtimeMs),
+    ]);
   } catch (error) {
     if (isCode(error, 'ENOENT')) return true;
     throw new CheckpointStorageError('read the lock file', path, { cause: error });
   }
   const [pid, host] = content.split('@');
-  // An empty file is a lock being written right now; a lock of another host cannot be judged.
-  if (pid === undefined || pid === '' || host !== hostname() || isAlive(Number(pid))) return false;
+  // This code never writes an empty lock, but an earlier version could when killed between
+  // creating and writing it: such a lock is stale once it has stood for a moment.
+  const empty = pid === undefined || pid === '';
+  if (empty && Date.now() - modifiedAt < EMPTY_LOCK_GRACE_MS) return false;
+  // A lock of another host cannot be judged.
+  if (!empty && (host !== hostname() || isAlive(Number(pid)))) return false;
   const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
   try {
     await fs.rename(path, aside);
