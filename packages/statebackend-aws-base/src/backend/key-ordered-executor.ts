@@ -42,12 +42,12 @@ export class KeyOrderedExecutor {
     if (this.#active[index] === 0) {
       this.#active[index] = 1;
       this.#sole[index] = keyId;
-      return this.#start(keyId, index, true, task, argument);
+      return this.#start(keyId, index, task, argument);
     }
     if (this.#sole[index] !== keyId && !this.#running.has(keyId)) {
       (this.#active[index] as number)++;
       this.#running.add(keyId);
-      return this.#start(keyId, index, false, task, argument);
+      return this.#start(keyId, index, task, argument);
     }
     return new Promise<R>((resolve, reject) => {
       let queue = this.#waiting.get(keyId);
@@ -57,27 +57,42 @@ export class KeyOrderedExecutor {
       }
       (this.#waitingCount[index] as number)++;
       queue.push(() => {
-        this.#start(keyId, index, false, task, argument).then(resolve, reject);
+        this.#start(keyId, index, task, argument).then(resolve, reject);
       });
     });
   }
 
-  async #start<A, R>(
-    keyId: string,
-    index: number,
-    sole: boolean,
-    task: (argument: A) => R | Promise<R>,
-    argument: A,
-  ): Promise<R> {
+  /**
+   * Runs the task now and releases its key once it settles. A native promise the task returns is
+   * handed back as it is, with the release attached first: its reaction runs before any the
+   * caller adds, so the key is free when the caller resumes, without a second promise per task.
+   */
+  #start<A, R>(keyId: string, index: number, task: (argument: A) => R | Promise<R>, argument: A): Promise<R> {
+    let result: R | Promise<R>;
     try {
-      return await task(argument);
-    } finally {
-      this.#release(keyId, index, sole);
+      result = task(argument);
+    } catch (error) {
+      this.#release(keyId, index);
+      return Promise.reject(error);
     }
+    if (!isThenable(result)) {
+      this.#release(keyId, index);
+      return Promise.resolve(result);
+    }
+    // Subclasses and other thenables are adopted by a native promise first.
+    const promise =
+      Object.getPrototypeOf(result) === Promise.prototype
+        ? (result as Promise<R>)
+        : Promise.resolve(result as PromiseLike<R>);
+    const release = (): void => this.#release(keyId, index);
+    promise.then(release, release);
+    return promise;
   }
 
-  #release(keyId: string, index: number, sole: boolean): void {
-    if (sole) this.#sole[index] = undefined;
+  #release(keyId: string, index: number): void {
+    // While a task of a key runs no other task of it starts, so the sole slot holds its key
+    // exactly when it started in it.
+    if (this.#sole[index] === keyId) this.#sole[index] = undefined;
     else this.#running.delete(keyId);
     if (this.#waitingCount[index] !== 0) {
       const queue = this.#waiting.get(keyId);
@@ -94,4 +109,11 @@ export class KeyOrderedExecutor {
     }
     (this.#active[index] as number)--;
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as Partial<PromiseLike<unknown>>).then === 'function'
+  );
 }

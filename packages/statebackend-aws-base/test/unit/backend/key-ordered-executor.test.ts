@@ -133,4 +133,28 @@ describe('KeyOrderedExecutor', () => {
     expect(order).toHaveLength(20_000);
     expect(order.every((value, index) => value === index)).toBe(true);
   });
+
+  it('keeps the key until a task returning another thenable settles, and frees it when its caller resumes', async () => {
+    const executor = new KeyOrderedExecutor(0, 1);
+    const order: string[] = [];
+    const first = gate();
+    const thenable: PromiseLike<string> = {
+      // biome-ignore lint/suspicious/noThenProperty: a non-native thenable on purpose
+      then: (resolve, reject) => first.promise.then(() => 'first').then(resolve, reject),
+    };
+    // Typed as a promise; at run time a plain thenable, as untyped callers may return.
+    const a = executor.run('k', 0, () => thenable as unknown as Promise<string>, undefined);
+    const b = executor.run('k', 0, () => order.push('second'), undefined);
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    first.open();
+    await expect(a).resolves.toBe('first');
+    expect(a).toBeInstanceOf(Promise);
+    await b;
+    expect(order).toEqual(['second']);
+    // A native promise's caller resumes with the key already free.
+    const c = executor.run('k', 0, async () => 'c', undefined);
+    await c;
+    expect(executor.running).toBe(0);
+  });
 });
