@@ -191,9 +191,8 @@ export {
   type MergingNamespacedState,
   type NamespacedState,
   type NamespacedStateOf,
-  VoidNamespace,
-  voidNamespaceSerializer,
 } from './state/namespace.js';
+export { VoidNamespace, voidNamespaceSerializer } from './serialization/void-namespace-serializer.js';
 export { type ReduceFunction, type ReducingState, ReducingStateDescriptor } from './state/reducing-state.js';
 export type { AppendingState, MergingState, State, StateKind } from './state/state.js';
 export { StateDescriptor } from './state/state-descriptor.js';

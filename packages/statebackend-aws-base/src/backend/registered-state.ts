@@ -1,7 +1,7 @@
 import { InvalidStateDescriptorError, StateRegistrationError } from '../errors.js';
 import { formatSnapshot } from '../serialization/base-serializer.js';
 import type { TypeSerializer } from '../serialization/type-serializer.js';
-import { voidNamespaceSerializer } from '../state/namespace.js';
+import { voidNamespaceSerializer } from '../serialization/void-namespace-serializer.js';
 import type { State, StateKind } from '../state/state.js';
 import type { StateDescriptor } from '../state/state-descriptor.js';
 import type { StateTtlConfig } from '../state/ttl/state-ttl-config.js';

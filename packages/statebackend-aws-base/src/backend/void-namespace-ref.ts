@@ -1,4 +1,4 @@
-import { VoidNamespace } from '../state/namespace.js';
+import { VoidNamespace } from '../serialization/void-namespace-serializer.js';
 import type { SerializedRef } from './state-store.js';
 
 /** The serialized void namespace: no bytes, the empty id. Cells of non-namespaced states use it. */

@@ -13,6 +13,7 @@ import { NumberSerializer } from './number-serializer.js';
 import { StringSerializer } from './string-serializer.js';
 import { TupleSerializer } from './tuple-serializer.js';
 import type { SerializerSnapshot, TypeSerializer } from './type-serializer.js';
+import { voidNamespaceSerializer } from './void-namespace-serializer.js';
 
 /**
  * Builds a serializer from a snapshot recorded with a checkpoint. Composite factories resolve
@@ -53,6 +54,7 @@ export class SerializerRegistry {
       BooleanSerializer.INSTANCE,
       BytesSerializer.INSTANCE,
       new JsonSerializer(),
+      voidNamespaceSerializer,
     ];
     for (const serializer of simple) registry.register(serializer.snapshot().id, () => serializer);
     return registry

@@ -7,6 +7,8 @@ import {
   StateBackendError,
   type TypeSerializer,
   UnknownSerializerError,
+  VoidNamespace,
+  voidNamespaceSerializer,
 } from '../../../src/index.js';
 
 const stored = (serializer: TypeSerializer<unknown>): SerializerSnapshot =>
@@ -31,6 +33,7 @@ describe('SerializerRegistry', () => {
     ['nullable', as(Serializers.nullable(Serializers.string)), null],
     ['list', as(Serializers.list(Serializers.list(Serializers.int))), [[1], []]],
     ['map', as(Serializers.map(Serializers.string, Serializers.bigint)), new Map([['k', 1n]])],
+    ['void namespace (every non-namespaced state records it)', as(voidNamespaceSerializer), VoidNamespace],
     [
       'tuple',
       as(Serializers.tuple(Serializers.string, Serializers.int, Serializers.bytes)),
