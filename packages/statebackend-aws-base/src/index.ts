@@ -361,7 +361,6 @@ export {
   FILTER_ACCEPTS,
   type MetricFilter,
   type MetricFilterPatterns,
-  splitFilterList,
 } from './metrics/metric-filter.js';
 export type { MetricGroup, MetricGroupView } from './metrics/metric-group.js';
 export {
