@@ -8,6 +8,7 @@ import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { JsonValue } from '../json.js';
 import { decodeVerifiedBlock } from './block-decoder.js';
 import { ByteReader } from './byte-reader.js';
+import { coalesce } from './coalesce-blocks.js';
 import { crc32 } from './crc32.js';
 import {
   ENTRY_HAS_TTL,
@@ -26,8 +27,6 @@ import {
 } from './key-group-file-format.js';
 import type { RandomAccessFile } from './random-access-file.js';
 
-/** Largest single read when coalescing adjacent blocks, to bound memory during restore. */
-const MAX_READ = 16 * 1024 * 1024;
 /** Bytes read from the end of a file when opening it: the trailer and, mostly, the index. */
 const TAIL_READ = 64 * 1024;
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -261,22 +260,6 @@ export class KeyGroupFileReader {
       ? new CorruptCheckpointError(this.file.name, reason)
       : new CorruptSavepointError(this.file.name, reason);
   }
-}
-
-function* coalesce(blocks: readonly KeyGroupBlock[]): Generator<KeyGroupBlock[]> {
-  let run: KeyGroupBlock[] = [];
-  let runStart = 0;
-  let runEnd = -1;
-  for (const block of blocks) {
-    if (run.length > 0 && (block.offset !== runEnd || block.offset + block.length - runStart > MAX_READ)) {
-      yield run;
-      run = [];
-    }
-    if (run.length === 0) runStart = block.offset;
-    run.push(block);
-    runEnd = block.offset + block.length;
-  }
-  if (run.length > 0) yield run;
 }
 
 function checkHeader(

@@ -1,9 +1,4 @@
-import {
-  CheckpointAlreadyExistsError,
-  FencedError,
-  SnapshotAbortedError,
-  StateBackendError,
-} from '../../errors.js';
+import { CheckpointAlreadyExistsError, FencedError, SnapshotAbortedError } from '../../errors.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
 import { applyRetention, coversAllKeyGroups } from '../catalog/retention.js';
 import type { JsonValue } from '../json.js';
@@ -13,12 +8,11 @@ import {
   encodeCheckpointMetadata,
 } from '../metadata/checkpoint-metadata.js';
 import type { CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
-import type { ChangedCells } from './changed-cells.js';
 import { CheckpointMetrics } from './checkpoint-metrics.js';
 import type { CheckpointSnapshotterOptions, CompletedCheckpoint } from './checkpoint-snapshotter-options.js';
-import { encodeKeyGroupFile, keyGroupIterator } from './key-group-file-encoder.js';
 import type { SnapshotPlan, WrittenBlocks } from './snapshot-strategy.js';
 import type { StateSnapshotView } from './state-snapshot-view.js';
+import { writeDataFiles } from './write-data-files.js';
 
 /**
  * Runs the asynchronous part of snapshots: encodes a frozen view into data files, writes them,
@@ -133,43 +127,12 @@ export class CheckpointSnapshotter {
     let metadata: CheckpointMetadata;
     let commitAttempted = false;
     try {
-      const batches = [{ keyGroups: plan.keyGroups, delta: undefined as ChangedCells | undefined }];
-      if (plan.delta !== undefined)
-        batches.push({ keyGroups: plan.delta.keyGroups, delta: plan.delta.cells });
-      for (const batch of batches) {
-        const keyGroups = keyGroupIterator(batch.keyGroups);
-        while (!keyGroups.done) {
-          checkAborted();
-          const encoded = encodeKeyGroupFile(view, keyGroups, {
-            kind: 'data',
-            dropExpired: plan.dropExpired,
-            targetFileSize: this.options.targetFileSize ?? 64 * 1024 * 1024,
-            ...(batch.delta === undefined ? {} : { delta: batch.delta }),
-          });
-          const file = await storage.writeFile(
-            lease,
-            checkpointId,
-            plan.scope,
-            abortable(encoded.content, checkAborted),
-          );
-          const result = encoded.result();
-          written.push({
-            path: file.path,
-            size: result.size,
-            crc32: result.crc32,
-            checkpointId,
-            keyGroups: result.keyGroups,
-            entries: result.entries,
-            ...(batch.delta === undefined ? {} : { delta: true as const }),
-          });
-          writtenBlocks.push({ delta: batch.delta !== undefined, blocks: result.blocks });
-          if (file.size !== result.size) {
-            throw new StateBackendError(
-              `Checkpoint storage stored ${file.size} bytes of '${file.path}', not ${result.size}.`,
-            );
-          }
-        }
-      }
+      await writeDataFiles(
+        { storage, lease, checkpointId, view, plan, checkAborted },
+        this.options.targetFileSize ?? 64 * 1024 * 1024,
+        written,
+        writtenBlocks,
+      );
       checkAborted();
       metadata = {
         checkpointId,
@@ -301,12 +264,5 @@ export class CheckpointSnapshotter {
   close(): void {
     this.closed = true;
     for (const control of this.inFlight.values()) control.aborted = 'the backend was closed';
-  }
-}
-
-async function* abortable(chunks: AsyncIterable<Uint8Array>, check: () => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    check();
-    yield chunk;
   }
 }

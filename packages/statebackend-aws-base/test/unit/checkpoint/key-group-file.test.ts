@@ -139,6 +139,49 @@ describe('key-group files', () => {
     expect((error as Error).message).toMatch(/future\.sbkg.*version 3.*upgrade/);
   });
 
+  it('writes delta files as version 2 with tombstones, and reads version 1 and 2 files alike', async () => {
+    const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: ['a'], delta: true });
+    writer.beginKeyGroup(5);
+    writer.writeEntryWithIds(0, 'changed', '', undefined, bytes('new'), undefined);
+    writer.writeTombstoneWithIds(0, 'removed', 'ns');
+    writer.endKeyGroup();
+    const delta = writer.finish();
+    const view = new DataView(delta.buffer, delta.byteOffset);
+    expect([view.getUint16(4, true), view.getUint16(6, true)]).toEqual([2, 1]);
+    const reader = await KeyGroupFileReader.open(bytesAsFile('delta.sbkg', delta), 'data');
+    expect([reader.version, reader.isDelta]).toEqual([2, true]);
+    const seen: string[] = [];
+    await reader.forEachEntry(KeyGroupRange.of(0, 9), (keyGroup, e) =>
+      seen.push(
+        `${keyGroup} ${text(e.key)}/${text(e.namespace)} ${e.tombstone === true ? 'gone' : text(e.value)}`,
+      ),
+    );
+    expect(seen).toEqual(['5 changed/ new', '5 removed/ns gone']);
+
+    const full = await KeyGroupFileReader.open(bytesAsFile('full.sbkg', encode([1], 1)), 'data');
+    expect([full.version, full.isDelta]).toEqual([1, false]);
+  });
+
+  it('refuses a tombstone outside a delta file, and delta flags on a savepoint', async () => {
+    const full = new KeyGroupFileWriter({ kind: 'data', stateNames: ['a'] });
+    full.beginKeyGroup(0);
+    expect(() => full.writeTombstoneWithIds(0, 'k', '')).toThrow(/only be written to a delta file/);
+    expect(() => new KeyGroupFileWriter({ kind: 'savepoint', stateNames: [], delta: true })).toThrow(
+      StateBackendError,
+    );
+
+    const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: ['a'], delta: true });
+    writer.beginKeyGroup(0);
+    writer.writeTombstoneWithIds(0, 'k', '');
+    writer.endKeyGroup();
+    const data = writer.finish().slice();
+    // The same bytes claiming to be a full file: the tombstone is then an unknown entry flag.
+    const header = new DataView(data.buffer, data.byteOffset);
+    header.setUint16(6, 0, true);
+    header.setUint16(data.length - 6, 0, true);
+    await expect(readAll(bytesAsFile('not-delta.sbkg', data))).rejects.toThrow(/unknown flags 0x00000004/);
+  });
+
   it('tells a savepoint reader that a data file is not a savepoint', async () => {
     const data = encode([1], 1);
     await expect(KeyGroupFileReader.open(bytesAsFile('x.sbkg', data), 'savepoint')).rejects.toThrow(

@@ -1,0 +1,77 @@
+import { StateBackendError } from '../../errors.js';
+import type { CheckpointFile } from '../metadata/checkpoint-metadata.js';
+import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
+import type { ChangedCells } from './changed-cells.js';
+import { encodeKeyGroupFile, keyGroupIterator } from './key-group-file-encoder.js';
+import type { SnapshotPlan, WrittenBlocks } from './snapshot-strategy.js';
+import type { StateSnapshotView } from './state-snapshot-view.js';
+
+/** What one snapshot writes its data files with. */
+export interface DataFileTarget {
+  readonly storage: CheckpointStorage;
+  readonly lease: WriterLease;
+  readonly checkpointId: number;
+  readonly view: StateSnapshotView;
+  readonly plan: SnapshotPlan;
+  /** Throws when the snapshot was aborted; called between files and chunks. */
+  readonly checkAborted: () => void;
+}
+
+/**
+ * Writes the data files of a plan: the key groups written whole, then the delta files. Each file
+ * ends at a key-group boundary once it reaches `targetFileSize`. Files are appended to `written`
+ * (and their blocks to `blocks`) as soon as stored, so that a failure later knows what to remove.
+ */
+export async function writeDataFiles(
+  target: DataFileTarget,
+  targetFileSize: number,
+  written: CheckpointFile[],
+  blocks: WrittenBlocks[],
+): Promise<void> {
+  const { storage, lease, checkpointId, view, plan, checkAborted } = target;
+  const batches: { keyGroups: Iterable<number>; delta: ChangedCells | undefined }[] = [
+    { keyGroups: plan.keyGroups, delta: undefined },
+  ];
+  if (plan.delta !== undefined) batches.push({ keyGroups: plan.delta.keyGroups, delta: plan.delta.cells });
+  for (const batch of batches) {
+    const keyGroups = keyGroupIterator(batch.keyGroups);
+    while (!keyGroups.done) {
+      checkAborted();
+      const encoded = encodeKeyGroupFile(view, keyGroups, {
+        kind: 'data',
+        dropExpired: plan.dropExpired,
+        targetFileSize,
+        ...(batch.delta === undefined ? {} : { delta: batch.delta }),
+      });
+      const file = await storage.writeFile(
+        lease,
+        checkpointId,
+        plan.scope,
+        abortable(encoded.content, checkAborted),
+      );
+      const result = encoded.result();
+      written.push({
+        path: file.path,
+        size: result.size,
+        crc32: result.crc32,
+        checkpointId,
+        keyGroups: result.keyGroups,
+        entries: result.entries,
+        ...(batch.delta === undefined ? {} : { delta: true as const }),
+      });
+      blocks.push({ delta: batch.delta !== undefined, blocks: result.blocks });
+      if (file.size !== result.size) {
+        throw new StateBackendError(
+          `Checkpoint storage stored ${file.size} bytes of '${file.path}', not ${result.size}.`,
+        );
+      }
+    }
+  }
+}
+
+async function* abortable(chunks: AsyncIterable<Uint8Array>, check: () => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    check();
+    yield chunk;
+  }
+}
