@@ -27,6 +27,8 @@ export type DynamoDbStateBackendOptions = AwsStateBackendOptions &
     readonly checkpointCompletion?: CompletionMode;
     /** Complete checkpoints that stay restorable (1-3, default 1). */
     readonly retainedCheckpoints?: number;
+    /** Report consumed capacity in the metrics (default true); see the store's option. */
+    readonly trackConsumedCapacity?: boolean;
   };
 
 /**
@@ -86,6 +88,7 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
       ...(o.buckets === undefined ? {} : { buckets: o.buckets }),
       ...(o.checkpointCompletion === undefined ? {} : { checkpointCompletion: o.checkpointCompletion }),
       ...(o.retainedCheckpoints === undefined ? {} : { retainedCheckpoints: o.retainedCheckpoints }),
+      ...(o.trackConsumedCapacity === undefined ? {} : { trackConsumedCapacity: o.trackConsumedCapacity }),
     };
   }
 }
