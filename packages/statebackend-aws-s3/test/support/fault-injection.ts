@@ -16,7 +16,11 @@ export class S3FaultInjector {
   /** Commands seen while armed, in order. */
   readonly commands: string[] = [];
 
-  constructor(client: S3Client) {
+  /**
+   * `step: 'initialize'` (default) sits above the SDK's retry strategy, so a failure reaches the
+   * caller; `'deserialize'` sits inside it, once per attempt, so the SDK repeats the request.
+   */
+  constructor(client: S3Client, step: 'initialize' | 'deserialize' = 'initialize') {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (!this.armed) return next(args);
@@ -33,10 +37,12 @@ export class S3FaultInjector {
         }
         await next(args);
         throw Object.assign(new Error(`injected loss of the response to call ${this.calls}`), {
+          name: 'TimeoutError',
           code: 'ECONNRESET',
+          $metadata: {},
         });
       },
-      { step: 'initialize', name: 'statebackendFaultInjection' },
+      { step, name: 'statebackendFaultInjection' },
     );
   }
 
