@@ -73,6 +73,9 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
   readonly #states = new Map<string, RegisteredKeyedState>();
   readonly #factories = new WeakMap<StateDescriptor<State, unknown>, CachedFactory>();
   readonly #partitionedFactories = new WeakMap<StateDescriptor<State, unknown>, CachedFactory>();
+  /** The descriptor `createState` saw last and its factory (a one-entry cache before `#factories`). */
+  #lastDescriptor: object | undefined;
+  #lastFactory: CachedFactory | undefined;
   readonly #everyRecordCleanup: RegisteredKeyedState[] = [];
   readonly #executor: KeyOrderedExecutor;
   readonly #services: HandleServices;
@@ -209,11 +212,17 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
 
   /** @internal Called by {@link KeyContext.getState}. */
   createState<S extends State, T>(context: KeyContext<K>, descriptor: StateDescriptor<S, T>): S {
-    const cached = this.#factories.get(descriptor);
-    const found =
-      cached !== undefined && cached.ttl === descriptor.ttlConfig
-        ? cached
-        : this.#cachedFactory(descriptor as StateDescriptor<State, unknown>, undefined);
+    // Most records use the descriptor the previous one used: compared before the WeakMap.
+    let found = this.#lastFactory;
+    if (descriptor !== this.#lastDescriptor || found === undefined || found.ttl !== descriptor.ttlConfig) {
+      const cached = this.#factories.get(descriptor);
+      found =
+        cached !== undefined && cached.ttl === descriptor.ttlConfig
+          ? cached
+          : this.#cachedFactory(descriptor as StateDescriptor<State, unknown>, undefined);
+      this.#lastDescriptor = descriptor;
+      this.#lastFactory = found;
+    }
     return found.factory(context as KeyContext<unknown>, VOID_NAMESPACE_REF, context.keyId) as unknown as S;
   }
 
