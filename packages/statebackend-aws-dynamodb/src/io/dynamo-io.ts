@@ -3,7 +3,6 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   type ConsumedCapacity,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   type KeysAndAttributes,
@@ -187,14 +186,6 @@ export class DynamoIo implements RetryListener {
       this.#client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
     );
     return response.Item;
-  }
-
-  /** Deletes one item; deleting an absent item is no error, so repeating it is safe. */
-  async delete(key: ItemKey): Promise<void> {
-    await this.#call('DeleteItem', () =>
-      this.#client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key })),
-    );
-    this.#metrics.itemsDeleted.inc();
   }
 
   /**

@@ -1,7 +1,5 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { SnapshotAbortedError } from '@statebackend/aws-base';
-import { commitKey, updateRestorable } from '../checkpoint/commit-records.js';
-import { commitCheckpoint } from './commit.js';
 import { flushEntries, freeze, supersededItems } from './flush.js';
 import { pruneCommits } from './prune-commits.js';
 import type { StoreContext } from './store-context.js';
@@ -43,7 +41,7 @@ export class Checkpoints {
       if (!this.#inFlight.delete(checkpointId)) {
         throw new SnapshotAbortedError(checkpointId, 'it was aborted while its state was written');
       }
-      await commitCheckpoint(ctx, {
+      await ctx.log.commit({
         checkpointId,
         epoch: ctx.epoch,
         cutoff: gen,
@@ -68,7 +66,7 @@ export class Checkpoints {
     return async () => {
       const ctx = this.#ctx;
       if (!ctx.tracker.confirm(checkpointId)) return;
-      await updateRestorable(ctx, ctx.tracker.restorableIds());
+      await ctx.log.updateRestorable(ctx.tracker.restorableIds());
       await this.#cleanUp();
     };
   }
@@ -79,7 +77,8 @@ export class Checkpoints {
     return async () => {
       const ctx = this.#ctx;
       if (!ctx.tracker.isPending(checkpointId)) return;
-      await ctx.io.delete(commitKey(ctx.metaPk, checkpointId, ctx.epoch));
+      const records = await ctx.log.list();
+      await ctx.log.remove(records.filter((c) => c.checkpointId === checkpointId && c.epoch === ctx.epoch));
       ctx.tracker.abort(checkpointId);
       this.#superseded.delete(checkpointId);
     };

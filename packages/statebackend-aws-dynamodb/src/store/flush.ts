@@ -1,5 +1,4 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import { assertNotFenced, readClaims } from '../checkpoint/claims.js';
 import { ValueTooLargeError } from '../errors.js';
 import type { ItemKey } from '../io/dynamo-io.js';
 import { bytesId, slotSortKey } from '../layout/item-key.js';
@@ -56,13 +55,11 @@ export async function flushEntries(
   for (const f of frozen) ctx.written.add(f.entry.id);
   // The fencing check runs beside the writes, not before them: a fenced writer's puts land in its
   // own slot, which no newer owner reads, so they change nothing either way.
-  const claims = readClaims(ctx.io, ctx.metaPk);
+  const fencing = ctx.log.checkNotFenced();
   try {
-    const [state] = await Promise.all([claims, ctx.io.batchWrite(puts)]);
-    assertNotFenced(ctx.location, state, ctx.epoch, ctx.keyGroupRange);
-    ctx.claims = state;
+    await Promise.all([fencing, ctx.io.batchWrite(puts)]);
   } catch (error) {
-    claims.catch(() => undefined);
+    fencing.catch(() => undefined);
     // Some puts may have landed with their responses lost: learn the slots again next time.
     for (const f of frozen) f.entry.own = 'unknown';
     throw error;

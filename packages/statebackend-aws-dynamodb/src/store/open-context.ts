@@ -1,8 +1,9 @@
 import { noopLogger } from '@statebackend/aws-base';
-import { claimRange } from '../checkpoint/claims.js';
-import { listCommits } from '../checkpoint/commit-records.js';
+import type { CommitLog } from '../checkpoint/commit-log.js';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { planRestore } from '../checkpoint/restore-plan.js';
+import { StorageCommitLog } from '../checkpoint/storage-commit-log.js';
+import { TableCommitLog } from '../checkpoint/table-commit-log.js';
 import { DynamoIo } from '../io/dynamo-io.js';
 import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
 import { metaPartitionKey, scopeBytes } from '../layout/item-key.js';
@@ -47,16 +48,24 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
   if (options.skipTableCheck !== true) await ensureTable(io, options.table);
   const scope = scopeBytes(options.scope);
   const metaPk = metaPartitionKey(scope);
-  const location = `dynamodb://${options.table.tableName}/${options.scope}`;
-  const epoch = await claimRange(io, metaPk, options.keyGroupRange);
+  const log: CommitLog =
+    options.checkpointStorage === undefined
+      ? new TableCommitLog(
+          io,
+          options.scope,
+          metaPk,
+          `dynamodb://${options.table.tableName}/${options.scope}`,
+        )
+      : new StorageCommitLog(options.checkpointStorage);
+  const epoch = await log.claim(options.keyGroupRange);
   let lineage: LineageEntry[] = [];
   let restored: readonly CommitRecord[] = [];
   let lastCheckpointId = 0;
   if (options.startFrom?.kind === 'checkpoint') {
     const plan = planRestore(
-      location,
+      log.location,
       options.keyGroupRange,
-      await listCommits(io, metaPk),
+      await log.list(),
       options.startFrom.checkpointId,
     );
     lineage = plan.lineage;
@@ -66,9 +75,8 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
   const ctx: StoreContext = {
     io,
     scope: options.scope,
-    location,
     scopeBytes: scope,
-    metaPk,
+    log,
     keyGroupRange: options.keyGroupRange,
     maxParallelism: options.maxParallelism,
     buckets: options.buckets ?? DEFAULT_BUCKETS,
@@ -78,7 +86,6 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     written: new WrittenFilter(),
     metrics,
     logger: options.logger ?? noopLogger,
-    claims: undefined,
     gen: 1,
     tracker: new CheckpointTracker(
       options.checkpointCompletion ?? 'commit',

@@ -1,5 +1,5 @@
 import type { KeyGroupRange, Logger } from '@statebackend/aws-base';
-import type { ClaimsState } from '../checkpoint/claims.js';
+import type { CommitLog } from '../checkpoint/commit-log.js';
 import type { LineageEntry } from '../checkpoint/lineage.js';
 import type { DynamoIo } from '../io/dynamo-io.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
@@ -11,10 +11,9 @@ import type { WrittenFilter } from './written-filter.js';
 export interface StoreContext {
   readonly io: DynamoIo;
   readonly scope: string;
-  /** `dynamodb://<table>/<scope>`, for messages. */
-  readonly location: string;
   readonly scopeBytes: Uint8Array;
-  readonly metaPk: Uint8Array;
+  /** Where claims and commit records go. */
+  readonly log: CommitLog;
   readonly keyGroupRange: KeyGroupRange;
   readonly maxParallelism: number;
   readonly buckets: number;
@@ -27,8 +26,6 @@ export interface StoreContext {
   readonly written: WrittenFilter;
   readonly metrics: StoreMetrics;
   readonly logger: Logger;
-  /** The claims as last read and found not fencing this writer; a commit's first round uses it. */
-  claims: ClaimsState | undefined;
   /** The generation new writes belong to; a snapshot closes it. */
   gen: number;
   /** This writer's checkpoints that may still be restored: what its items keep versions for. */

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  type CheckpointStorage,
   ConfigurationError,
   type ConfigurationIssue,
   type KeyGroupRange,
@@ -40,6 +41,11 @@ export interface DynamoDbStateStoreOptions {
    */
   readonly trackConsumedCapacity?: boolean;
   readonly startFrom?: StartFrom;
+  /**
+   * Keep claims and commit records in this aws-base `CheckpointStorage` (the SPI every backend
+   * shares) instead of the table's meta partition. Data stays in the table either way.
+   */
+  readonly checkpointStorage?: CheckpointStorage;
   /**
    * When a committed checkpoint counts as complete: `commit` (default) at once; `notify` when
    * {@link DynamoDbStateStore.notifyCheckpointComplete} says so, as Flink does once every
