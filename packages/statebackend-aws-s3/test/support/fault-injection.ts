@@ -21,29 +21,35 @@ export class S3FaultInjector {
    * caller; `'deserialize'` sits inside it, once per attempt, so the SDK repeats the request.
    */
   constructor(client: S3Client, step: 'initialize' | 'deserialize' = 'initialize') {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (!this.armed) return next(args);
-        this.calls++;
-        this.commands.push(context.commandName ?? 'unknown');
-        if (this.calls !== this.failAt) return next(args);
-        if (this.mode === 'request-lost') {
-          throw new S3ServiceException({
-            name: 'InternalError',
-            $fault: 'server',
-            $metadata: { httpStatusCode: 500 },
-            message: `injected failure of call ${this.calls}`,
-          });
-        }
-        await next(args);
-        throw Object.assign(new Error(`injected loss of the response to call ${this.calls}`), {
-          name: 'TimeoutError',
-          code: 'ECONNRESET',
-          $metadata: {},
+    const name = 'statebackendFaultInjection';
+    if (step === 'initialize') {
+      client.middlewareStack.add((next, context) => this.inject(next, context.commandName), { step, name });
+    } else {
+      client.middlewareStack.add((next, context) => this.inject(next, context.commandName), { step, name });
+    }
+  }
+
+  private inject<A, R>(next: (args: A) => Promise<R>, command: string | undefined): (args: A) => Promise<R> {
+    return async (args) => {
+      if (!this.armed) return next(args);
+      this.calls++;
+      this.commands.push(command ?? 'unknown');
+      if (this.calls !== this.failAt) return next(args);
+      if (this.mode === 'request-lost') {
+        throw new S3ServiceException({
+          name: 'InternalError',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+          message: `injected failure of call ${this.calls}`,
         });
-      },
-      { step, name: 'statebackendFaultInjection' },
-    );
+      }
+      await next(args);
+      throw Object.assign(new Error(`injected loss of the response to call ${this.calls}`), {
+        name: 'TimeoutError',
+        code: 'ECONNRESET',
+        $metadata: {},
+      });
+    };
   }
 
   /** Counts calls from now on and fails call `failAt` (0: none). */
