@@ -108,6 +108,46 @@ describe('checkpoint metadata', () => {
     ).toThrow(/both provide key group/);
   });
 
+  it('writes version 2 for delta chains, and checks each key group has one full file and newer deltas', () => {
+    const delta = {
+      path: 'shared/d.sbkg',
+      size: 9,
+      crc32: 3,
+      checkpointId: 8,
+      entries: 1,
+      delta: true as const,
+    };
+    const chained: CheckpointMetadata = {
+      ...metadata,
+      checkpointId: 8,
+      files: [...metadata.files, { ...delta, keyGroups: [KeyGroupRange.of(0, 15)] }],
+    };
+    const bytes = encodeCheckpointMetadata(chained);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(4, true)).toBe(2);
+    expect(decodeCheckpointMetadata('m', bytes).files.map((f) => f.delta === true)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(new DataView(encodeCheckpointMetadata(metadata).buffer).getUint16(4, true)).toBe(1);
+
+    const reencode = (files: CheckpointMetadata['files'], version = 2) => {
+      const json = decodeToJson({ ...chained, files });
+      return () => decodeCheckpointMetadata('m', encodeJsonEnvelope(METADATA_MAGIC, version, json as never));
+    };
+    const older = { ...delta, checkpointId: 5, keyGroups: [KeyGroupRange.of(0, 3)] };
+    expect(reencode([...metadata.files, older])).toThrow(
+      /delta file 'shared\/d.sbkg' of checkpoint 5 is not newer/,
+    );
+    const twice = [
+      ...metadata.files,
+      { ...delta, keyGroups: [KeyGroupRange.of(0, 3)] },
+      { ...delta, path: 'shared/e.sbkg', keyGroups: [KeyGroupRange.of(2, 5)] },
+    ];
+    expect(reencode(twice)).toThrow(/both provide key group 2/);
+    expect(reencode(chained.files, 1)).toThrow(/only version 2 defines it/);
+  });
+
   it('is not fooled by another kind of file', () => {
     expect(() =>
       decodeCheckpointMetadata('notes.txt', new TextEncoder().encode('hello world, not metadata')),
