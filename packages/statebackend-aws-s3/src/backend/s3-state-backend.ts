@@ -28,7 +28,7 @@ export type S3ClientOption =
 
 /** How keyed backends checkpoint; the same for every keyed backend of one {@link S3StateBackend}. */
 export interface S3CheckpointSettings {
-  /** Upload only key groups changed since the last checkpoint. Default true. */
+  /** Upload only what changed since the last checkpoint. Default true. */
   readonly incremental?: boolean;
   /** Complete checkpoints kept per key group. Default 1. */
   readonly retainedCheckpoints?: number;

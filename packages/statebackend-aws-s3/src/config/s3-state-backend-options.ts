@@ -39,7 +39,7 @@ export const S3StateBackendOptions = Object.freeze({
   INCREMENTAL: ConfigOptions.key('state.backend.s3.incremental')
     .booleanType()
     .defaultValue(true)
-    .withDescription('Upload only the key groups changed since the last checkpoint.'),
+    .withDescription('Upload only what changed since the last checkpoint.'),
   PART_SIZE: ConfigOptions.key('state.backend.s3.upload.part-size')
     .intType()
     .min(MIN_PART_SIZE)

@@ -47,7 +47,7 @@ export class S3StorageMetrics {
 
   /**
    * Data bytes the last committed checkpoint uploaded over the data bytes it references: 1 for a
-   * full checkpoint, the share of changed key groups' bytes for an incremental one.
+   * full checkpoint, about the share of changed state for an incremental one.
    */
   get lastIncrementalRatio(): number {
     return this.#lastReferenced === 0 ? 1 : this.#lastUploaded / this.#lastReferenced;
