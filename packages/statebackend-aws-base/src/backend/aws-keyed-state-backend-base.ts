@@ -12,6 +12,7 @@ import type { MetricGroup } from '../metrics/metric-group.js';
 import { describeValue } from '../serialization/describe-value.js';
 import { StringSerializer } from '../serialization/string-serializer.js';
 import type { TypeSerializer } from '../serialization/type-serializer.js';
+import { encodeUtf8Transient } from '../serialization/utf8.js';
 import type { NamespacedStateOf } from '../state/namespace.js';
 import type { State } from '../state/state.js';
 import type { StateDescriptor } from '../state/state-descriptor.js';
@@ -254,6 +255,13 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       // byte), as `stringKeyId` would find. The bytes are made only if a store asks for them.
       const hash = asciiKeyGroupHash(key);
       if (hash >= 0) return this.#contextOf(key, undefined, key, hash % this.maxParallelism);
+      // Other strings are encoded into a scratch buffer, hashed and turned into their id there:
+      // the id holds the bytes, which are made again only if a store asks for them.
+      const transient = encodeUtf8Transient(key);
+      if (transient !== undefined) {
+        const keyGroup = keyGroupHash(transient) % this.maxParallelism;
+        return this.#contextOf(key, undefined, bytesToId(transient), keyGroup);
+      }
     }
     let bytes: Uint8Array;
     try {

@@ -50,7 +50,11 @@ export interface KeyedStateFactory<K> {
  */
 export class KeyContext<K> implements KeyedContext<K> {
   readonly key: K;
-  /** The key's bytes as a string, one character per byte. */
+  /**
+   * The key's bytes as a string, one character per byte: two keys have the same id exactly when
+   * their serialized bytes are equal. An ASCII string key under the built-in string serializer
+   * is its own id, its UTF-8 bytes being its character codes.
+   */
   readonly keyId: string;
   readonly keyGroup: number;
   readonly #factory: KeyedStateFactory<K>;

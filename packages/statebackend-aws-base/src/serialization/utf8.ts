@@ -22,6 +22,17 @@ export function encodeUtf8(value: string): Uint8Array | undefined {
   return scratch.slice(0, encoder.encodeInto(value, scratch).written);
 }
 
+/**
+ * The UTF-8 bytes of `value` as a view of a scratch buffer that the next call of this function
+ * or of {@link encodeUtf8} overwrites: for bytes used at once and dropped (hashed, turned into an
+ * id), without a buffer of their own. Undefined for a lone surrogate, or a string too long for
+ * the scratch buffer (use {@link encodeUtf8}).
+ */
+export function encodeUtf8Transient(value: string): Uint8Array | undefined {
+  if (value.length > SCRATCH_CHARS || !isWellFormed.call(value)) return undefined;
+  return scratch.subarray(0, encoder.encodeInto(value, scratch).written);
+}
+
 /** The string encoded in `bytes`; throws a `TypeError` for invalid UTF-8. */
 export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);

@@ -6,6 +6,7 @@ import {
   assignToKeyGroup,
   HeapKeyedStateBackend,
   KeyGroupRange,
+  KeySerializationError,
   ListStateDescriptor,
   MapStateDescriptor,
   ReducingStateDescriptor,
@@ -137,7 +138,18 @@ describe('key context', () => {
 
   it('finds the same key group and bytes for ASCII and non-ASCII string keys as the serializer gives', async () => {
     const backend = newBackend();
-    for (const key of ['', 'user-7', 'a', 'abcdefgh', 'caf\u00e9', '\u00e9', 'k\u{1f600}', '\u0000\u007f']) {
+    for (const key of [
+      '',
+      'user-7',
+      'a',
+      'abcdefgh',
+      'caf\u00e9',
+      '\u00e9',
+      'k\u{1f600}',
+      '\u0000\u007f',
+      `${'\u00e9'.repeat(20)}x`,
+      'z\u00e9'.repeat(1500),
+    ]) {
       const bytes = Serializers.string.serialize(key);
       const seen = await backend.withKey(key, (ctx) => [
         ctx.keyGroup,
@@ -145,6 +157,11 @@ describe('key context', () => {
       ]);
       expect(seen).toEqual([assignToKeyGroup(bytes, 128), [...bytes]]);
     }
+  });
+
+  it('rejects a string key with a lone surrogate as the string serializer does', async () => {
+    const backend = newBackend();
+    await expect(backend.withKey('a\ud800', () => 1)).rejects.toThrow(KeySerializationError);
   });
 
   it('keeps the state of ASCII and non-ASCII keys apart and lists their keys back', async () => {
