@@ -284,6 +284,7 @@ export type {
   RestoredUserMetadata,
   VerifiedBlock,
 } from './checkpoint/restore/keyed-state-source.js';
+export { ChangedCells } from './checkpoint/snapshot/changed-cells.js';
 export { CheckpointMetrics } from './checkpoint/snapshot/checkpoint-metrics.js';
 export { CheckpointSnapshotter } from './checkpoint/snapshot/checkpoint-snapshotter.js';
 export type {
@@ -294,10 +295,12 @@ export {
   IncrementalSnapshotStrategy,
   type IncrementalSnapshotOptions,
 } from './checkpoint/snapshot/incremental-snapshot-strategy.js';
+export type { DeltaChainLimits } from './checkpoint/snapshot/delta-chains.js';
 export {
   FullSnapshotStrategy,
   type SnapshotPlan,
   type SnapshotStrategy,
+  type WrittenBlocks,
 } from './checkpoint/snapshot/snapshot-strategy.js';
 export type { KeyGroupEntryWriter, StateSnapshotView } from './checkpoint/snapshot/state-snapshot-view.js';
 export { TableSnapshotView } from './checkpoint/snapshot/table-snapshot-view.js';
