@@ -10,7 +10,7 @@ import type { KeyGroupRange } from '../keygroup/key-group-range.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
 import type { MetricGroup } from '../metrics/metric-group.js';
 import { describeValue } from '../serialization/describe-value.js';
-import { StringSerializer } from '../serialization/string-serializer.js';
+import { isBuiltInStringSerializer } from '../serialization/string-serializer.js';
 import type { TypeSerializer } from '../serialization/type-serializer.js';
 import { encodeUtf8Transient } from '../serialization/utf8.js';
 import type { NamespacedStateOf } from '../state/namespace.js';
@@ -341,11 +341,4 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       readEntries: (state, cell) => this.readEntries(state, cell),
     };
   }
-}
-
-/** The built-in string serializer (or a subclass that keeps its encoding). */
-function isBuiltInStringSerializer(serializer: TypeSerializer<unknown>): boolean {
-  return (
-    serializer instanceof StringSerializer && serializer.serialize === StringSerializer.prototype.serialize
-  );
 }

@@ -48,3 +48,23 @@ export function splitCellId(id: string): { keyId: string; namespaceId: string } 
   const at = id.indexOf(NAMESPACE_SEPARATOR);
   return at < 0 ? { keyId: id, namespaceId: '' } : { keyId: id.slice(0, at), namespaceId: id.slice(at + 1) };
 }
+
+/**
+ * A serialized value (namespace, map key) whose id is known without its bytes: they are made
+ * from the id on first use, for the stores that need them.
+ */
+export class IdOnlyRef<T> {
+  readonly value: T;
+  readonly id: string;
+  #bytes: Uint8Array | undefined;
+
+  constructor(value: T, id: string) {
+    this.value = value;
+    this.id = id;
+  }
+
+  get bytes(): Uint8Array {
+    this.#bytes ??= idToBytes(this.id);
+    return this.#bytes;
+  }
+}

@@ -23,3 +23,13 @@ export class StringSerializer extends BaseSerializer<string> {
     }
   }
 }
+
+/**
+ * True for the built-in string serializer (or a subclass that keeps its encoding): UTF-8
+ * without a prefix, so an ASCII string's bytes are its character codes.
+ */
+export function isBuiltInStringSerializer(serializer: unknown): boolean {
+  return (
+    serializer instanceof StringSerializer && serializer.serialize === StringSerializer.prototype.serialize
+  );
+}

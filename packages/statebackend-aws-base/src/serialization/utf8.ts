@@ -33,6 +33,13 @@ export function encodeUtf8Transient(value: string): Uint8Array | undefined {
   return scratch.subarray(0, encoder.encodeInto(value, scratch).written);
 }
 
+/** True when every UTF-16 unit of `value` is ASCII (below 0x80): its UTF-8 bytes are its units. */
+export function isAscii(value: string): boolean {
+  let seen = 0;
+  for (let i = 0; i < value.length; i++) seen |= value.charCodeAt(i);
+  return seen < 0x80;
+}
+
 /** The string encoded in `bytes`; throws a `TypeError` for invalid UTF-8. */
 export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);

@@ -1,8 +1,10 @@
 import { StateBackendError } from '../../errors.js';
+import { isBuiltInStringSerializer } from '../../serialization/string-serializer.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import { isAscii } from '../../serialization/utf8.js';
 import type { MapState } from '../../state/map-state.js';
 import { type TtlValue, ttlValue } from '../../state/ttl/ttl-value.js';
-import { bytesToId, stringKeyId } from '../byte-id.js';
+import { bytesToId, IdOnlyRef, stringKeyId } from '../byte-id.js';
 import type { MaybePromise, SerializedRef, StoredMapEntry } from '../state-store.js';
 import { StateHandle } from './state-handle.js';
 import { partitionByExpiry, readThroughTtl } from './ttl-read.js';
@@ -148,6 +150,10 @@ export class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> 
    */
   #userKey(key: K, forWrite = false): SerializedRef {
     const serializer = this.#userKeySerializer();
+    // An ASCII string under the built-in string serializer is its own id (see `KeyContext.keyId`).
+    if (typeof key === 'string' && isBuiltInStringSerializer(serializer) && isAscii(key)) {
+      return new IdOnlyRef(key, key);
+    }
     let bytes: Uint8Array;
     try {
       bytes = serializer.serialize(key);

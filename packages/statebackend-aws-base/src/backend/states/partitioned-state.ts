@@ -1,9 +1,11 @@
 import { StateBackendError, StateSerializationError } from '../../errors.js';
 import { describeValue } from '../../serialization/describe-value.js';
+import { isBuiltInStringSerializer } from '../../serialization/string-serializer.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import { isAscii } from '../../serialization/utf8.js';
 import type { MergingNamespacedState } from '../../state/namespace.js';
 import type { State } from '../../state/state.js';
-import { bytesToId, cellId, stringKeyId } from '../byte-id.js';
+import { bytesToId, cellId, IdOnlyRef, stringKeyId } from '../byte-id.js';
 import type { KeyContext } from '../key-context.js';
 import type { RegisteredKeyedState } from '../registered-state.js';
 import type { SerializedRef } from '../state-store.js';
@@ -49,6 +51,10 @@ export class PartitionedState<N> implements MergingNamespacedState<N, State> {
 /** The serialized form of a namespace; throws a typed error for one its serializer rejects. */
 export function serializeNamespace(state: RegisteredKeyedState, namespace: unknown): SerializedRef {
   const serializer: TypeSerializer<unknown> = state.namespaceSerializer;
+  // An ASCII string under the built-in string serializer is its own id (see `KeyContext.keyId`).
+  if (typeof namespace === 'string' && isBuiltInStringSerializer(serializer) && isAscii(namespace)) {
+    return new IdOnlyRef(namespace, namespace);
+  }
   let bytes: Uint8Array;
   try {
     bytes = serializer.serialize(namespace);

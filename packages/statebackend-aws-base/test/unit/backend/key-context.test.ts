@@ -159,6 +159,31 @@ describe('key context', () => {
     }
   });
 
+  it('keeps ASCII and non-ASCII string map keys and namespaces apart and gives them back', async () => {
+    const backend = newBackend();
+    const names = ['sku-1', 'sk\u00fc-1', '\u00e9', 'e', ''];
+    const counts = new MapStateDescriptor('counts', Serializers.string, Serializers.int);
+    const perDay = new ListStateDescriptor<string>('per-day', Serializers.string);
+    await backend.withKey('k', async (ctx) => {
+      const map = ctx.getState(counts);
+      const lists = ctx.getPartitionedState(perDay, Serializers.string);
+      for (const [i, name] of names.entries()) {
+        await map.put(name, i);
+        await lists.inNamespace(name).add(name);
+      }
+      for (const [i, name] of names.entries()) {
+        expect(await map.get(name)).toBe(i);
+        expect(await lists.inNamespace(name).get()).toEqual([name]);
+      }
+      expect([...(await map.keys())].sort()).toEqual([...names].sort());
+    });
+    for (const name of names) {
+      const listed: string[] = [];
+      for await (const key of backend.keys('per-day', name)) listed.push(key);
+      expect(listed).toEqual(['k']);
+    }
+  });
+
   it('rejects a string key with a lone surrogate as the string serializer does', async () => {
     const backend = newBackend();
     await expect(backend.withKey('a\ud800', () => 1)).rejects.toThrow(KeySerializationError);
