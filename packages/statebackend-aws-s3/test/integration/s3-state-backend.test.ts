@@ -4,6 +4,7 @@ import {
   computeKeyGroupRangeForOperatorIndex,
   FencedError,
   ListStateDescriptor,
+  listCheckpoints,
   MapStateDescriptor,
   Serializers,
   ValueStateDescriptor,
@@ -185,6 +186,40 @@ describeEachTarget('s3', (target) => {
     expect(await count(successor, 'k')).toBe(1);
     await old.dispose();
     await successor.dispose();
+    await backend.close();
+  });
+
+  it('checkpoints, retains and restores with entropy in data-file keys, leaving only referenced objects', async () => {
+    const backend = s3StateBackend(target, s3, bucket, {
+      location: { bucket, prefix: 'ent/_entropy_/ckpt', entropyMarker: '_entropy_' },
+      retainedCheckpoints: 1,
+    });
+    const writer = await keyedBackend(backend, 'entropy');
+    for (let id = 1; id <= 3; id++) {
+      await setCounts(writer, KEYS.slice(0, 100 * id), id);
+      await writer.snapshot(id);
+      await writer.notifyCheckpointComplete(id);
+    }
+    await writer.dispose();
+
+    const reader = await keyedBackend(backend, 'entropy');
+    expect(reader.restored?.checkpointId).toBe(3);
+    expect(await count(reader, 'user-250')).toBe(3);
+    expect(await count(reader, 'user-50')).toBe(3);
+    await reader.dispose();
+
+    const keys = await listKeys(s3, bucket, 'ent/');
+    const data = keys.filter((k) => k.endsWith('.sbkg'));
+    expect(data.length).toBeGreaterThan(0);
+    for (const key of data) expect(key).toMatch(/^ent\/[a-z0-9]{4}\/ckpt\/entropy\/op\//);
+    expect(keys.filter((k) => k.includes('_metadata'))).toEqual([
+      'ent/ckpt/entropy/op/chk-3/_metadata.kg-0-127.e1',
+    ]);
+    const [latest] = await listCheckpoints(backend.storageFor('entropy', 'op'));
+    const referenced = (latest?.parts ?? []).flatMap((p) => p.metadata.files.map((f) => f.path));
+    expect(data.sort()).toEqual(
+      referenced.map((p) => backend.storageFor('entropy', 'op').layout.keyOf(p)).sort(),
+    );
     await backend.close();
   });
 });
