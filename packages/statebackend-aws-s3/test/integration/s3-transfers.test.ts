@@ -173,4 +173,48 @@ describeEachTarget('s3', (target) => {
     expect(storage.metrics.failedRequests.getCount()).toBe(0);
     expect((await storage.listCommitted()).map((c) => c.checkpointId)).toEqual([1]);
   });
+
+  it('sends the expected bucket owner with every request, multipart parts included', async () => {
+    const watched = s3ClientFor(target, cleanup);
+    const seen: string[] = [];
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        const owner = (args.input as { ExpectedBucketOwner?: string }).ExpectedBucketOwner;
+        seen.push(`${context.commandName ?? '?'}:${owner ?? 'none'}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'watchOwner' },
+    );
+    const storage = new S3CheckpointStorage({
+      client: watched,
+      bucket,
+      prefix: 'ckpt',
+      jobId: 'owner',
+      operatorId: 'op-1',
+      expectedBucketOwner: '123456789012',
+      partSize: 5 * 1024 * 1024,
+    });
+
+    const lease = await storage.claim(RANGE);
+    const file = await storage.writeFile(lease, 1, 'shared', [new Uint8Array(6 * 1024 * 1024)]);
+    await storage.commit(lease, 1, bytes('metadata'));
+    await storage.readFile(file.path, { offset: 0, length: 10 });
+    await storage.listFiles();
+    await storage.delete([file.path]);
+
+    const commands = new Set(seen.map((s) => s.split(':')[0]));
+    expect(commands).toEqual(
+      new Set([
+        'ListObjectsV2Command',
+        'PutObjectCommand',
+        'ListMultipartUploadsCommand',
+        'CreateMultipartUploadCommand',
+        'UploadPartCommand',
+        'CompleteMultipartUploadCommand',
+        'GetObjectCommand',
+        'DeleteObjectsCommand',
+      ]),
+    );
+    expect(seen.filter((s) => !s.endsWith(':123456789012'))).toEqual([]);
+  });
 });
