@@ -6,7 +6,7 @@ import type { MapState } from '../../state/map-state.js';
 import { type TtlValue, ttlValue } from '../../state/ttl/ttl-value.js';
 import { bytesToId, IdOnlyRef, stringKeyId } from '../byte-id.js';
 import type { MaybePromise, SerializedRef, StoredMapEntry } from '../state-store.js';
-import { StateHandle } from './state-handle.js';
+import { StateHandle, settled } from './state-handle.js';
 import { partitionByExpiry, readThroughTtl } from './ttl-read.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -50,9 +50,13 @@ export class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> 
     }
   }
 
-  async remove(key: K): Promise<void> {
-    this.beforeAccess();
-    await this.store.removeEntry(this.state, this, this.#userKey(key));
+  remove(key: K): Promise<void> {
+    try {
+      this.beforeAccess();
+      return settled(this.store.removeEntry(this.state, this, this.#userKey(key)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async contains(key: K): Promise<boolean> {

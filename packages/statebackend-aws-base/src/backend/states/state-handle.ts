@@ -5,7 +5,14 @@ import type { State } from '../../state/state.js';
 import type { TtlTimeProvider } from '../../state/ttl/time-provider.js';
 import type { KeyContext } from '../key-context.js';
 import type { RegisteredKeyedState } from '../registered-state.js';
-import type { KeyedStateStore, SerializedRef, StateCell } from '../state-store.js';
+import type { KeyedStateStore, MaybePromise, SerializedRef, StateCell } from '../state-store.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** The promise of a store write: its own if it has one, else a shared settled one. */
+export function settled(written: MaybePromise<void>): Promise<void> {
+  return written instanceof Promise ? written : RESOLVED;
+}
 
 /** What every handle of one keyed backend shares. */
 export interface HandleServices {
@@ -45,9 +52,14 @@ export abstract class StateHandle implements StateCell, State {
     this.cellId = cellId;
   }
 
-  async clear(): Promise<void> {
-    this.beforeAccess();
-    await this.store.remove(this.state, this);
+  clear(): Promise<void> {
+    // No async frame, and a shared settled promise, while the store answers synchronously.
+    try {
+      this.beforeAccess();
+      return settled(this.store.remove(this.state, this));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Runs the state's incremental TTL cleanup, if it has one. */
