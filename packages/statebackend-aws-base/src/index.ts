@@ -187,10 +187,10 @@ export {
 } from './state/aggregating-state.js';
 export { type ListState, ListStateDescriptor } from './state/list-state.js';
 export { type MapState, MapStateDescriptor } from './state/map-state.js';
-export {
-  type MergingNamespacedState,
-  type NamespacedState,
-  type NamespacedStateOf,
+export type {
+  MergingNamespacedState,
+  NamespacedState,
+  NamespacedStateOf,
 } from './state/namespace.js';
 export { VoidNamespace, voidNamespaceSerializer } from './serialization/void-namespace-serializer.js';
 export { type ReduceFunction, type ReducingState, ReducingStateDescriptor } from './state/reducing-state.js';
