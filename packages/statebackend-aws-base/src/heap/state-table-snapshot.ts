@@ -1,6 +1,5 @@
 import type { KeyGroupRange } from '../keygroup/key-group-range.js';
-
-const NO_ENTRIES: ReadonlyMap<string, never> = new Map<string, never>();
+import { layeredEntries, type Overlay, TOMBSTONE } from './overlay.js';
 
 /**
  * A frozen view of a {@link StateTable}: the cells of each key group as they were when the
@@ -23,6 +22,9 @@ export class StateTableSnapshot<V> {
    */
   readonly changedCells: ReadonlyMap<number, ReadonlySet<string>> | undefined;
   readonly #maps: ReadonlyArray<ReadonlyMap<string, V> | undefined>;
+  /** Overlays over the base maps (frozen too: the table copies one before writing to it); undefined when none. */
+  readonly #overlays: ReadonlyArray<Overlay<V> | undefined> | undefined;
+  readonly #counts: Float64Array;
   readonly #release: () => void;
   #released = false;
 
@@ -31,6 +33,8 @@ export class StateTableSnapshot<V> {
     keyGroupRange: KeyGroupRange,
     version: number,
     maps: ReadonlyArray<ReadonlyMap<string, V> | undefined>,
+    overlays: ReadonlyArray<Overlay<V> | undefined> | undefined,
+    counts: Float64Array,
     size: number,
     changedKeyGroups: readonly number[],
     release: () => void,
@@ -40,6 +44,8 @@ export class StateTableSnapshot<V> {
     this.keyGroupRange = keyGroupRange;
     this.version = version;
     this.#maps = maps;
+    this.#overlays = overlays;
+    this.#counts = counts;
     this.size = size;
     this.changedKeyGroups = Object.freeze(changedKeyGroups);
     this.#release = release;
@@ -47,17 +53,21 @@ export class StateTableSnapshot<V> {
 
   /** The cells of `keyGroup` as [cell id, stored value]. */
   entries(keyGroup: number): IterableIterator<[string, V]> {
-    return (this.#maps[keyGroup - this.keyGroupRange.startKeyGroup] ?? NO_ENTRIES).entries();
+    const index = keyGroup - this.keyGroupRange.startKeyGroup;
+    return layeredEntries(this.#maps[index], this.#overlays?.[index]);
   }
 
   /** The stored value of one cell. */
   get(keyGroup: number, id: string): V | undefined {
-    return this.#maps[keyGroup - this.keyGroupRange.startKeyGroup]?.get(id);
+    const index = keyGroup - this.keyGroupRange.startKeyGroup;
+    const written = this.#overlays?.[index]?.get(id);
+    if (written !== undefined) return written === TOMBSTONE ? undefined : written;
+    return this.#maps[index]?.get(id);
   }
 
   /** Number of cells in `keyGroup`. */
   sizeOf(keyGroup: number): number {
-    return this.#maps[keyGroup - this.keyGroupRange.startKeyGroup]?.size ?? 0;
+    return this.#counts[keyGroup - this.keyGroupRange.startKeyGroup] ?? 0;
   }
 
   get isReleased(): boolean {
