@@ -1,12 +1,13 @@
 // Proves that "npm install one backend" works: every published package is packed with
 // `pnpm pack`, installed with npm into an empty project outside the workspace, and loaded
 // there with `import` and with `require` (Node 22+ can require ES modules).
+
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'statebackend-packaging-'));
@@ -47,7 +48,9 @@ describe('published packages install and load outside the workspace', () => {
       const project = join(work, manifest.name.replace('/', '__'));
       mkdirSync(project, { recursive: true });
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-      const workspaceDeps = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@statebackend/'));
+      const workspaceDeps = Object.keys(manifest.dependencies ?? {}).filter((d) =>
+        d.startsWith('@statebackend/'),
+      );
       const peers = Object.keys(manifest.peerDependencies ?? {}).map(
         (peer) => `${peer}@${manifest.devDependencies?.[peer] ?? manifest.peerDependencies[peer]}`,
       );
@@ -55,8 +58,23 @@ describe('published packages install and load outside the workspace', () => {
       run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], project);
 
       const name = JSON.stringify(manifest.name);
-      const esm = run('node', ['--input-type=module', '-e', `const m = await import(${name}); console.log(JSON.stringify(Object.keys(m).sort()));`], project);
-      const cjs = run('node', ['-e', `const m = require(${name}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'module.exports').sort()));`], project);
+      const esm = run(
+        'node',
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${name}); console.log(JSON.stringify(Object.keys(m).sort()));`,
+        ],
+        project,
+      );
+      const cjs = run(
+        'node',
+        [
+          '-e',
+          `const m = require(${name}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'module.exports').sort()));`,
+        ],
+        project,
+      );
       assert.deepEqual(JSON.parse(cjs), JSON.parse(esm), 'import and require expose the same exports');
     });
   }
