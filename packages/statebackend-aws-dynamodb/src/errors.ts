@@ -140,3 +140,15 @@ export class TableNotFoundError extends StateBackendError {
     this.tableName = tableName;
   }
 }
+
+/** Savepoint export or import, which this backend does not offer yet. */
+export class SavepointNotSupportedError extends StateBackendError {
+  override readonly name: string = 'SavepointNotSupportedError';
+
+  constructor(what: 'export' | 'import') {
+    super(
+      `The DynamoDB state backend cannot ${what} canonical savepoints yet. Restore it from its own ` +
+        'checkpoints (restoreFrom latest or a checkpoint id), or move state through the heap or S3 backend.',
+    );
+  }
+}

@@ -8,8 +8,13 @@ export {
   DynamoDbKeyedStateBackendBuilder,
   type StoreSettings,
 } from './backend/dynamodb-keyed-state-backend-builder.js';
-export { DynamoDbStateBackend, type DynamoDbStateBackendOptions } from './backend/dynamodb-state-backend.js';
+export {
+  type CheckpointingOptions,
+  DynamoDbStateBackend,
+  type DynamoDbStateBackendOptions,
+} from './backend/dynamodb-state-backend.js';
 export { DynamoDbStateBackendFactory } from './backend/dynamodb-state-backend-factory.js';
+export type { CommitLog } from './checkpoint/commit-log.js';
 export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';
 export { DynamoDbOptions } from './config/dynamodb-options.js';
 export type { CompletionMode } from './store/checkpoint-tracker.js';
@@ -17,6 +22,7 @@ export {
   CheckpointOrderError,
   DynamoDbRequestError,
   KeyTooLargeError,
+  SavepointNotSupportedError,
   StoreFailedError,
   TableNotActiveError,
   TableNotFoundError,

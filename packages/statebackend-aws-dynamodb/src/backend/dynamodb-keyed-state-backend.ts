@@ -1,7 +1,12 @@
 import {
   AwsKeyedStateBackendBase,
+  type CheckpointingKeyedStateBackend,
+  type EncodedSavepoint,
+  type JsonValue,
   type KeyedStateBackendParameters,
   type RegisteredKeyedState,
+  type RestoredCheckpointInfo,
+  type SavepointOptions,
   type SerializedRef,
   type StateCell,
   type StateLimits,
@@ -9,9 +14,10 @@ import {
   type StoredMapEntry,
   systemTimeProvider,
 } from '@statebackend/aws-base';
-import { KeyTooLargeError } from '../errors.js';
+import { KeyTooLargeError, SavepointNotSupportedError } from '../errors.js';
 import type { CellRef, EntryRef } from '../layout/item-key.js';
 import type { CompletedCheckpoint, DynamoDbStateStore } from '../store/dynamodb-state-store.js';
+import { encodeUserMetadata, restoredInfo } from './restored-info.js';
 import {
   decodeList,
   decodeStored,
@@ -51,8 +57,12 @@ interface Decoders {
  * await keyed.snapshot(1, sourcePosition);
  * ```
  */
-export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
+export class DynamoDbKeyedStateBackend<K>
+  extends AwsKeyedStateBackendBase<K>
+  implements CheckpointingKeyedStateBackend<K>
+{
   readonly limits: StateLimits;
+  readonly restored: RestoredCheckpointInfo | undefined;
   /** The store underneath: checkpoints, metrics, epoch. */
   readonly store: DynamoDbStateStore;
   readonly #nativeTtl: boolean;
@@ -65,14 +75,15 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     this.limits = Object.freeze({ maxValueBytes, maxKeyBytes: MAX_KEY_BYTES });
     // DynamoDB deletes by wall-clock time: expiries from another clock would mean nothing to it.
     this.#nativeTtl = parameters.clock === undefined || parameters.clock === systemTimeProvider;
+    this.restored = restoredInfo(store, parameters.keyGroupRange);
   }
 
   /**
    * Takes checkpoint `checkpointId` of this operator instance with the caller's `metadata`
    * (e.g. the source position); resolves once it is complete. See {@link DynamoDbStateStore.snapshot}.
    */
-  snapshot(checkpointId: number, metadata?: Uint8Array): Promise<CompletedCheckpoint> {
-    return this.store.snapshot(checkpointId, metadata);
+  snapshot(checkpointId: number, metadata?: JsonValue): Promise<CompletedCheckpoint> {
+    return this.store.snapshot(checkpointId, encodeUserMetadata(metadata));
   }
 
   /** Checkpoint `checkpointId` completed everywhere (with `checkpointCompletion: 'notify'`). */
@@ -85,9 +96,12 @@ export class DynamoDbKeyedStateBackend<K> extends AwsKeyedStateBackendBase<K> {
     return this.store.notifyCheckpointAborted(checkpointId);
   }
 
-  /** The metadata of the checkpoint restored at creation, if any. */
-  get restoredMetadata(): Uint8Array | undefined {
-    return this.store.restored[0]?.metadata;
+  /**
+   * Not available yet: aws-base's interface asks for the savepoint synchronously, and this
+   * backend's state is in DynamoDB. Throws {@link SavepointNotSupportedError}.
+   */
+  exportSavepoint(_options?: SavepointOptions): EncodedSavepoint {
+    throw new SavepointNotSupportedError('export');
   }
 
   protected read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {

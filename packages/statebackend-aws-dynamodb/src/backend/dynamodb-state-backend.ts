@@ -2,11 +2,14 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import {
   AbstractAwsStateBackend,
   type AwsStateBackendOptions,
+  type CheckpointStorage,
   Configuration,
   type KeyedStateBackendParameters,
+  type RestoreSource,
   type WithClient,
   type WithConfig,
 } from '@statebackend/aws-base';
+import { SavepointNotSupportedError } from '../errors.js';
 import type { CompletionMode } from '../store/checkpoint-tracker.js';
 import type { StartFrom } from '../store/store-options.js';
 import type { TableOptions } from '../table/table-options.js';
@@ -15,6 +18,22 @@ import {
   DynamoDbKeyedStateBackendBuilder,
   type StoreSettings,
 } from './dynamodb-keyed-state-backend-builder.js';
+
+/** Options of {@link DynamoDbStateBackend.createCheckpointingKeyedStateBackend}. */
+export interface CheckpointingOptions {
+  readonly checkpointStorage?: CheckpointStorage;
+  readonly restoreFrom?: RestoreSource;
+  readonly retainedCheckpoints?: number;
+  /** Default `notify`, as aws-base's checkpointing contract has it. */
+  readonly checkpointCompletion?: CompletionMode;
+}
+
+function startFromOf(restoreFrom: RestoreSource | undefined): StartFrom {
+  if (restoreFrom === undefined) return { kind: 'empty' };
+  if (restoreFrom === 'latest') return { kind: 'latest-or-empty' };
+  if ('forEachEntry' in restoreFrom) throw new SavepointNotSupportedError('import');
+  return { kind: 'checkpoint', checkpointId: restoreFrom.checkpointId };
+}
 
 /** Options of a {@link DynamoDbStateBackend}: a caller's client or a client config, never both. */
 export type DynamoDbStateBackendOptions = AwsStateBackendOptions &
@@ -63,6 +82,32 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
   ): Promise<DynamoDbKeyedStateBackend<K>> {
     const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
     return new DynamoDbKeyedStateBackendBuilder(withLogger, this.#settings(), startFrom).build();
+  }
+
+  /**
+   * A keyed backend with aws-base's checkpointing contract: claims and commit records in
+   * `checkpointStorage` (the table when absent), restored from `restoreFrom` (`'latest'`, which
+   * starts empty when nothing was checkpointed, or `{ checkpointId }`), and checkpoints complete
+   * by notification unless `checkpointCompletion` says otherwise.
+   */
+  createCheckpointingKeyedStateBackend<K>(
+    parameters: KeyedStateBackendParameters<K>,
+    options: CheckpointingOptions = {},
+  ): Promise<DynamoDbKeyedStateBackend<K>> {
+    const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
+    const settings: StoreSettings = {
+      ...this.#settings(),
+      checkpointCompletion: options.checkpointCompletion ?? 'notify',
+      ...(options.checkpointStorage === undefined ? {} : { checkpointStorage: options.checkpointStorage }),
+      ...(options.retainedCheckpoints === undefined
+        ? {}
+        : { retainedCheckpoints: options.retainedCheckpoints }),
+    };
+    return new DynamoDbKeyedStateBackendBuilder(
+      withLogger,
+      settings,
+      startFromOf(options.restoreFrom),
+    ).build();
   }
 
   protected createKeyedStateBackendBuilder<K>(

@@ -4,7 +4,7 @@ import { lineageFor } from './lineage.js';
 
 /** What a restore resolved: the checkpoint, the lineage the new owner reads, and the metadata. */
 export interface RestorePlan {
-  /** The highest checkpoint id restored (each key group's newest commit). */
+  /** The checkpoint restored. */
   readonly checkpointId: number;
   readonly lineage: LineageEntry[];
   /** The caller's metadata of each restored commit, by checkpoint id and range. */
@@ -12,11 +12,13 @@ export interface RestorePlan {
 }
 
 /**
- * Picks, for every key group of `range`, the newest commit covering it, or the commit of
- * `checkpointId` while its writer still retains it (its items keep the versions it needs), and
- * builds the lineage from them.
+ * Restores checkpoint `checkpointId`, or when absent the newest checkpoint that every key group
+ * of `range` committed (a checkpoint one operator never committed is passed over): for each key
+ * group its commit of that id, which must be the newest or one its writer still retains (its
+ * items keep the versions it needs); builds the lineage from them.
  *
- * @throws CheckpointNotFoundError when a key group has no commit, or not the one asked for.
+ * @throws CheckpointNotFoundError when no checkpoint covers the range, or the one asked for is
+ * missing for a key group or no longer retained.
  */
 export function planRestore(
   location: string,
@@ -25,6 +27,7 @@ export function planRestore(
   checkpointId: number | undefined,
 ): RestorePlan {
   const sorted = [...commits].sort((a, b) => b.checkpointId - a.checkpointId || b.epoch - a.epoch);
+  checkpointId ??= latestComplete(location, range, sorted);
   const chosen = new Map<number, CommitRecord>();
   for (let kg = range.startKeyGroup; kg <= range.endKeyGroup; kg++) {
     const covering = sorted.filter((c) => c.start <= kg && kg <= c.end);
@@ -50,4 +53,21 @@ export function planRestore(
   const lineage = lineageFor(range, (kg) => chosen.get(kg) as CommitRecord);
   const used = [...new Set(chosen.values())];
   return { checkpointId: Math.max(...used.map((c) => c.checkpointId)), lineage, commits: used };
+}
+
+/** The newest checkpoint id whose commits cover every key group of `range`. */
+function latestComplete(location: string, range: KeyGroupRange, sorted: readonly CommitRecord[]): number {
+  const ids = [...new Set(sorted.map((c) => c.checkpointId))];
+  for (const id of ids) {
+    const parts = sorted.filter((c) => c.checkpointId === id);
+    let covered = true;
+    for (let kg = range.startKeyGroup; kg <= range.endKeyGroup && covered; kg++) {
+      covered = parts.some((c) => c.start <= kg && kg <= c.end);
+    }
+    if (covered) return id;
+  }
+  throw new CheckpointNotFoundError(
+    location,
+    `no checkpoint was committed for every key group of [${range.startKeyGroup}, ${range.endKeyGroup}]`,
+  );
 }

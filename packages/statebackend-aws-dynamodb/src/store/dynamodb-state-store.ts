@@ -74,6 +74,11 @@ export class DynamoDbStateStore {
     return new DynamoDbStateStore(ctx, restored, lastCheckpointId);
   }
 
+  /** Where claims and commit records are, for messages. */
+  get location(): string {
+    return this.#ctx.log.location;
+  }
+
   /** This writer's epoch. */
   get epoch(): number {
     return this.#ctx.epoch;

@@ -61,13 +61,13 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
   let lineage: LineageEntry[] = [];
   let restored: readonly CommitRecord[] = [];
   let lastCheckpointId = 0;
-  if (options.startFrom?.kind === 'checkpoint') {
-    const plan = planRestore(
-      log.location,
-      options.keyGroupRange,
-      await log.list(),
-      options.startFrom.checkpointId,
-    );
+  const startFrom = options.startFrom ?? { kind: 'empty' };
+  const commits = startFrom.kind === 'empty' ? [] : await log.list();
+  const range = options.keyGroupRange;
+  const anyCovering = commits.some((c) => c.start <= range.endKeyGroup && c.end >= range.startKeyGroup);
+  if (startFrom.kind === 'checkpoint' || (startFrom.kind === 'latest-or-empty' && anyCovering)) {
+    const checkpointId = startFrom.kind === 'checkpoint' ? startFrom.checkpointId : undefined;
+    const plan = planRestore(log.location, range, commits, checkpointId);
     lineage = plan.lineage;
     restored = plan.commits;
     lastCheckpointId = plan.checkpointId;

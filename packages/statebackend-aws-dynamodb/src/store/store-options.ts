@@ -15,7 +15,9 @@ import type { CompletionMode } from './checkpoint-tracker.js';
 export type StartFrom =
   | { readonly kind: 'empty' }
   /** The newest complete checkpoint of every key group, or exactly `checkpointId`. */
-  | { readonly kind: 'checkpoint'; readonly checkpointId?: number };
+  | { readonly kind: 'checkpoint'; readonly checkpointId?: number }
+  /** The newest complete checkpoint of every key group, or empty when none of them has one. */
+  | { readonly kind: 'latest-or-empty' };
 
 /** Options of {@link DynamoDbStateStore.open}. */
 export interface DynamoDbStateStoreOptions {

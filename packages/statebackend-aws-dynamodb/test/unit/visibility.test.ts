@@ -74,10 +74,11 @@ describe('what a restored owner sees', () => {
 });
 
 describe('restore plans', () => {
-  it('take the newest commit of each key group and cut lineages to the key groups that chose them', () => {
+  it('restore the newest checkpoint every key group committed, cutting lineages to the range', () => {
     const commits = [
       commit(5, 1, 4, 0, 127),
       commit(6, 2, 2, 0, 63, [{ epoch: 1, cutoff: 4, start: 0, end: 63 }]),
+      commit(6, 3, 7, 64, 127, [{ epoch: 1, cutoff: 4, start: 64, end: 127 }]),
     ];
     const plan = planRestore('loc', KeyGroupRange.of(32, 95), commits, undefined);
     expect(plan.checkpointId).toBe(6);
@@ -85,12 +86,25 @@ describe('restore plans', () => {
       { epoch: 2, cutoff: 2, start: 32, end: 63 },
       { epoch: 1, cutoff: 4, start: 32, end: 95 },
     ]);
-    expect(ancestorsOf(plan.lineage, 80)).toEqual([{ epoch: 1, cutoff: 4, start: 32, end: 95 }]);
+    expect(ancestorsOf(plan.lineage, 80)).toEqual([
+      { epoch: 3, cutoff: 7, start: 64, end: 95 },
+      { epoch: 1, cutoff: 4, start: 32, end: 95 },
+    ]);
+  });
+
+  it('pass over a checkpoint one range never committed, when the older one is still retained', () => {
+    const left = { ...commit(2, 2, 2, 0, 63), restorable: [1, 2] };
+    const commits = [commit(1, 2, 1, 0, 63), commit(1, 3, 1, 64, 127), left];
+    expect(planRestore('loc', KeyGroupRange.of(0, 127), commits, undefined).checkpointId).toBe(1);
+    const notRetained = [commit(1, 2, 1, 0, 63), commit(1, 3, 1, 64, 127), commit(2, 2, 2, 0, 63)];
+    expect(() => planRestore('loc', KeyGroupRange.of(0, 127), notRetained, undefined)).toThrow(
+      /not retained/,
+    );
   });
 
   it('refuse a key group without a commit, and a checkpoint older than the newest', () => {
     expect(() => planRestore('loc', KeyGroupRange.of(0, 127), [commit(1, 1, 1, 0, 63)], undefined)).toThrow(
-      /key group 64 has no committed checkpoint/,
+      /no checkpoint was committed for every key group/,
     );
     expect(() =>
       planRestore('loc', KeyGroupRange.of(0, 63), [commit(1, 1, 1, 0, 63), commit(2, 1, 2, 0, 63)], 1),
