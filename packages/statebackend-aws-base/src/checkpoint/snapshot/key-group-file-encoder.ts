@@ -5,6 +5,7 @@ import { type KeyGroupFileSummary, KeyGroupFileWriter } from '../format/key-grou
 import type { JsonValue } from '../json.js';
 import { rangesOfKeyGroups } from '../range-set.js';
 import type { ChangedCells } from './changed-cells.js';
+import { EventLoopPacer } from './event-loop-pacer.js';
 import type { StateSnapshotView } from './state-snapshot-view.js';
 
 /** Options of {@link encodeKeyGroupFile}. */
@@ -33,8 +34,9 @@ export interface EncodedFileResult extends KeyGroupFileSummary {
 /**
  * Encodes the key groups `keyGroups` yields (ascending) from `view` into one key-group file,
  * chunk by chunk, stopping after the key group that reaches the target size; call again with
- * the same iterator for the next file. Yields to the event loop between chunks, so the backend
- * keeps processing records while a snapshot is written.
+ * the same iterator for the next file. Gives the event loop a turn whenever its slice of the
+ * thread is used up ({@link EventLoopPacer}), within key groups too, so the backend keeps
+ * processing records while a snapshot is written.
  */
 export function encodeKeyGroupFile(
   view: StateSnapshotView,
@@ -43,6 +45,8 @@ export function encodeKeyGroupFile(
 ): EncodedFile {
   const delta = options.delta;
   const writeDelta = view.writeKeyGroupDelta?.bind(view);
+  const writeInSlices = view.writeKeyGroupInSlices?.bind(view);
+  const pacer = new EventLoopPacer();
   if (delta !== undefined && writeDelta === undefined) {
     throw new StateBackendError('encodeKeyGroupFile: a delta file needs a view that writes deltas');
   }
@@ -61,16 +65,19 @@ export function encodeKeyGroupFile(
       if (next.done === true) break;
       writer.beginKeyGroup(next.value);
       const cells = delta?.cellsOf(next.value);
-      if (delta === undefined || writeDelta === undefined)
+      if (delta !== undefined && writeDelta !== undefined) {
+        if (cells !== undefined) writeDelta(next.value, cells, writer, options.dropExpired);
+      } else if (writeInSlices !== undefined) {
+        const slices = writeInSlices(next.value, writer, options.dropExpired);
+        while (slices.next().done !== true) if (pacer.due()) await pacer.pause();
+      } else {
         view.writeKeyGroup(next.value, writer, options.dropExpired);
-      else if (cells !== undefined) writeDelta(next.value, cells, writer, options.dropExpired);
+      }
       writer.endKeyGroup();
       covered.push(next.value);
       const chunk = writer.takeChunk();
-      if (chunk !== undefined) {
-        yield chunk;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      if (chunk !== undefined) yield chunk;
+      await pacer.maybePause();
     }
     yield writer.finish();
     summary = writer.summary();

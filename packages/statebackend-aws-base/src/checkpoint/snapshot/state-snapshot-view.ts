@@ -60,6 +60,12 @@ export interface StateSnapshotView {
    */
   writeKeyGroup(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): void;
   /**
+   * {@link writeKeyGroup} in slices: the iterator writes a few cells per step, so that the
+   * encoder can give the event loop a turn between steps (a key group may hold thousands of
+   * cells, which would otherwise be serialized in one synchronous stretch).
+   */
+  writeKeyGroupInSlices?(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): Iterator<void>;
+  /**
    * The cells written or removed since the previous view of this backend, for delta checkpoints;
    * undefined when not tracked (incremental checkpoints then rewrite whole key groups).
    */
