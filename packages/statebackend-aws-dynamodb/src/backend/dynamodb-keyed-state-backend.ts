@@ -80,9 +80,11 @@ export class DynamoDbKeyedStateBackend<K>
 
   /**
    * Takes checkpoint `checkpointId` of this operator instance with the caller's `metadata`
-   * (e.g. the source position); resolves once it is complete. See {@link DynamoDbStateStore.snapshot}.
+   * (e.g. the source position); resolves once it is complete. JSON comes back in
+   * `restored.userMetadata`; bytes are kept as they are (`store.restored[i].metadata`). See
+   * {@link DynamoDbStateStore.snapshot}.
    */
-  snapshot(checkpointId: number, metadata?: JsonValue): Promise<CompletedCheckpoint> {
+  snapshot(checkpointId: number, metadata?: JsonValue | Uint8Array): Promise<CompletedCheckpoint> {
     return this.store.snapshot(checkpointId, encodeUserMetadata(metadata));
   }
 

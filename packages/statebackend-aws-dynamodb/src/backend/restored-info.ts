@@ -1,14 +1,32 @@
 import { type JsonValue, KeyGroupRange, type RestoredCheckpointInfo } from '@statebackend/aws-base';
 import type { DynamoDbStateStore } from '../store/dynamodb-state-store.js';
 
-/** The caller's metadata as stored with a commit: JSON in a wrapper, so `undefined` survives. */
-export function encodeUserMetadata(metadata: JsonValue | undefined): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(metadata === undefined ? {} : { value: metadata }));
+/** Marks metadata given as JSON; bytes given as they are never start with it (or are not told apart). */
+const JSON_MARKER = 0x00;
+
+/**
+ * The caller's metadata as stored with a commit: JSON after a marker byte, in a wrapper so that
+ * `undefined` survives; bytes (the store's own form) as they are.
+ */
+export function encodeUserMetadata(metadata: JsonValue | Uint8Array | undefined): Uint8Array {
+  if (metadata instanceof Uint8Array) return metadata;
+  const json = new TextEncoder().encode(JSON.stringify(metadata === undefined ? {} : { value: metadata }));
+  const bytes = new Uint8Array(json.length + 1);
+  bytes[0] = JSON_MARKER;
+  bytes.set(json, 1);
+  return bytes;
 }
 
+/** The metadata given to `snapshot()`: the JSON, or bytes that hold UTF-8 JSON; else undefined. */
 export function decodeUserMetadata(bytes: Uint8Array): JsonValue | undefined {
-  if (bytes.length === 0) return undefined;
-  return (JSON.parse(new TextDecoder().decode(bytes)) as { value?: JsonValue }).value;
+  try {
+    if (bytes[0] === JSON_MARKER) {
+      return (JSON.parse(new TextDecoder().decode(bytes.subarray(1))) as { value?: JsonValue }).value;
+    }
+    return bytes.length === 0 ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as JsonValue);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
