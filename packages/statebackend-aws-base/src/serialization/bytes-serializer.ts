@@ -11,8 +11,13 @@ export class BytesSerializer extends BaseSerializer<Uint8Array> {
   readonly deterministic = true;
 
   serialize(value: Uint8Array): Uint8Array {
+    return new Uint8Array(this.serializeTransient(value));
+  }
+
+  /** The value itself: the caller copies it at once. */
+  serializeTransient(value: Uint8Array): Uint8Array {
     if (!(value instanceof Uint8Array)) this.rejectValue(value, 'Uint8Array (or Buffer) values');
-    return new Uint8Array(value);
+    return value;
   }
 
   deserialize(bytes: Uint8Array): Uint8Array {

@@ -19,6 +19,11 @@ export class IntSerializer extends BaseSerializer<number> {
   readonly deterministic = true;
 
   serialize(value: number): Uint8Array {
+    return this.serializeTransient(value).slice();
+  }
+
+  /** The 4 bytes in a scratch array, overwritten by the next call. */
+  serializeTransient(value: number): Uint8Array {
     if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
       this.rejectValue(
         value,
@@ -26,7 +31,7 @@ export class IntSerializer extends BaseSerializer<number> {
       );
     }
     view.setInt32(0, value);
-    return scratch.slice();
+    return scratch;
   }
 
   deserialize(bytes: Uint8Array): number {

@@ -35,6 +35,12 @@ export interface TypeSerializer<T> {
    * when the value is outside what the serializer accepts.
    */
   serialize(value: T): Uint8Array;
+  /**
+   * Optional: {@link serialize} into bytes valid only until the next call (a scratch buffer, or
+   * the value's own bytes), for callers that copy them at once into a larger buffer, as snapshots
+   * do. Saves an allocation and a copy per value there.
+   */
+  serializeTransient?(value: T): Uint8Array;
   /** Decodes `bytes`. Throws a `DeserializationError` when they are truncated or corrupt. */
   deserialize(bytes: Uint8Array): T;
   /** The format written by this serializer, stored with checkpoints. */
