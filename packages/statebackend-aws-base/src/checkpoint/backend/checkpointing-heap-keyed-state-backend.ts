@@ -151,6 +151,8 @@ export class CheckpointingHeapKeyedStateBackend<K>
 
   override async dispose(): Promise<void> {
     this.#snapshotter?.close();
+    // Retention runs after a checkpoint completes; let the queued passes end first.
+    await this.#snapshotter?.settled();
     await super.dispose();
   }
 

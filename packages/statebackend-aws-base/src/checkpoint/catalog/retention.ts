@@ -1,3 +1,4 @@
+import { CheckpointStorageError } from '../../errors.js';
 import { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
 import { subtractRange } from '../range-set.js';
@@ -78,7 +79,13 @@ export async function applyRetention(
   const referenced = new Set<string>();
   for (const c of committed) {
     if (expired.has(c)) continue;
-    for (const file of (await readCheckpointPart(storage, c)).metadata.files) referenced.add(file.path);
+    const part = await readCheckpointPart(storage, c).catch((error: unknown) => {
+      // Removed since the listing (another writer's retention, or a withdrawn commit): records
+      // go before their files, so what it referenced is as if it had never been listed.
+      if (error instanceof CheckpointStorageError && error.notFound) return undefined;
+      throw error;
+    });
+    for (const file of part?.metadata.files ?? []) referenced.add(file.path);
   }
   const claims = await storage.listClaims();
   const inFlight = options.inFlightCheckpointIds ?? new Set<number>();

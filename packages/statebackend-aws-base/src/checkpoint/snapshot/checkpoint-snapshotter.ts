@@ -30,6 +30,13 @@ export class CheckpointSnapshotter {
   private confirmed = -1;
   /** Of the state snapshotted; lets retention see checkpoints every writer committed. */
   private maxParallelism: number | undefined;
+  /** The retention passes queued: one at a time, each after the previous one ended. */
+  private retention: Promise<void> = Promise.resolve();
+  /**
+   * For each retention pass running, the checkpoints in flight at any time during it: a
+   * snapshot started meanwhile adds its id, so the pass never takes its files for leftovers.
+   */
+  private readonly retentionGuards = new Set<Set<number>>();
 
   constructor(options: CheckpointSnapshotterOptions) {
     this.options = options;
@@ -86,6 +93,7 @@ export class CheckpointSnapshotter {
     }
     const control = { aborted: undefined as string | undefined, done: Promise.resolve() as Promise<unknown> };
     this.inFlight.set(checkpointId, control);
+    for (const guard of this.retentionGuards) guard.add(checkpointId);
     const started = performance.now();
     const done = this.write(checkpointId, view, plan, userMetadata, control).then(
       (completed) => {
@@ -162,7 +170,9 @@ export class CheckpointSnapshotter {
       location: storage.location,
       type: plan.snapshotType,
     });
-    await this.retain();
+    // Off the checkpoint's critical path, as Flink discards subsumed checkpoints: the checkpoint
+    // is complete once committed. Later passes (and `complete`, `abort`, `settled`) queue behind it.
+    void this.queueRetention();
     return {
       checkpointId,
       snapshotType: plan.snapshotType,
@@ -192,20 +202,42 @@ export class CheckpointSnapshotter {
     });
   }
 
-  /** Applies retention; a failure is logged, never fails a committed checkpoint. */
-  async retain(): Promise<void> {
+  /**
+   * Applies retention after every pass already queued; a failure is logged, never fails a
+   * committed checkpoint.
+   */
+  retain(): Promise<void> {
+    return this.queueRetention();
+  }
+
+  /** Resolves once every retention pass queued so far has ended. */
+  settled(): Promise<void> {
+    return this.retention;
+  }
+
+  private queueRetention(): Promise<void> {
+    const pass = this.retention.then(() => this.runRetention());
+    this.retention = pass;
+    return pass;
+  }
+
+  private async runRetention(): Promise<void> {
+    const guard = new Set(this.inFlight.keys());
+    this.retentionGuards.add(guard);
     try {
       await applyRetention(this.options.storage, this.options.lease, {
         retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
         confirmedCheckpointId: this.confirmed,
         ...(this.maxParallelism === undefined ? {} : { maxParallelism: this.maxParallelism }),
-        inFlightCheckpointIds: this.inFlightCheckpointIds,
+        inFlightCheckpointIds: guard,
         logger: this.logger,
       });
     } catch (error) {
       this.logger.warn('Checkpoint retention failed; it runs again after the next checkpoint', {
         error: String(error),
       });
+    } finally {
+      this.retentionGuards.delete(guard);
     }
   }
 
@@ -222,6 +254,8 @@ export class CheckpointSnapshotter {
       await control.done;
       return;
     }
+    // A retention pass still queued may expire what this decision reads.
+    await this.settled();
     const { storage, lease } = this.options;
     const committed = await storage.listCommitted();
     const mine = committed.filter((c) => c.checkpointId === checkpointId && c.writerEpoch === lease.epoch);
