@@ -325,6 +325,7 @@ export {
   claimFileName,
   DATA_FILE_SUFFIX,
   dataFileName,
+  newDataFileLocation,
   FENCING_DIRECTORY,
   metadataFileName,
   parseCheckpointDirectoryName,

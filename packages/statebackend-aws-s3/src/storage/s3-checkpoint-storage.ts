@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   assertNotFenced,
   type ByteRange,
@@ -6,7 +5,6 @@ import {
   type CheckpointStorage,
   type CommittedCheckpoint,
   checkpointDirectoryName,
-  dataFileName,
   decodeCheckpointMetadata,
   type FileContent,
   type FileScope,
@@ -14,6 +12,7 @@ import {
   type KeyGroupRange,
   type Logger,
   metadataFileName,
+  newDataFileLocation,
   noopLogger,
   parseCheckpointDirectoryName,
   parseFileOrigin,
@@ -117,11 +116,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
     scope: FileScope,
     content: FileContent,
   ): Promise<WrittenFile> {
-    const directory = scope === 'shared' ? SHARED_DIRECTORY : checkpointDirectoryName(checkpointId);
-    const name = dataFileName(
-      { keyGroupRange: lease.keyGroupRange, epoch: lease.epoch, checkpointId },
-      random(),
-    );
+    const { directory, name } = newDataFileLocation(lease, checkpointId, scope);
     const relative = this.layout.newDataPath(directory, name);
     const size = await this.requests.upload(this.layout.keyOf(relative), content, this.describe(relative));
     this.written.set(checkpointId, (this.written.get(checkpointId) ?? 0) + size);
@@ -243,8 +238,4 @@ export class S3CheckpointStorage implements CheckpointStorage {
       this.location,
     );
   }
-}
-
-function random(): string {
-  return randomBytes(6).toString('hex');
 }

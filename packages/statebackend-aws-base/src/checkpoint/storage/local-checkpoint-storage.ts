@@ -35,6 +35,7 @@ import {
   dataFileName,
   FENCING_DIRECTORY,
   metadataFileName,
+  newDataFileLocation,
   parseCheckpointDirectoryName,
   parseClaimFileName,
   parseFileOrigin,
@@ -176,11 +177,7 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     scope: FileScope,
     content: FileContent,
   ): Promise<WrittenFile> {
-    const directory = scope === 'shared' ? SHARED_DIRECTORY : checkpointDirectoryName(checkpointId);
-    const name = dataFileName(
-      { keyGroupRange: lease.keyGroupRange, epoch: lease.epoch, checkpointId },
-      random(),
-    );
+    const { directory, name } = newDataFileLocation(lease, checkpointId, scope);
     const relative = `${directory}/${name}`;
     const size = await writeNewFile(this.absolute(relative), content);
     return { path: relative, size };

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { KeyGroupRange } from '../../keygroup/key-group-range.js';
-import type { FileOrigin } from './checkpoint-storage.js';
+import type { FileOrigin, FileScope, WriterLease } from './checkpoint-storage.js';
 
 /**
  * Names of the objects a checkpoint location holds, shared by every store so that a location
@@ -76,4 +77,18 @@ export function parseClaimFileName(
   const match = CLAIM.exec(name);
   if (match === null) return undefined;
   return { epoch: Number(match[1]), keyGroupRange: KeyGroupRange.of(Number(match[2]), Number(match[3])) };
+}
+
+/**
+ * Where a new data file of `lease`'s writer goes in every store: `shared/` or the checkpoint's
+ * own directory, under a name that records the writer and is unique per write.
+ */
+export function newDataFileLocation(
+  lease: WriterLease,
+  checkpointId: number,
+  scope: FileScope,
+): { directory: string; name: string } {
+  const directory = scope === 'shared' ? SHARED_DIRECTORY : checkpointDirectoryName(checkpointId);
+  const writer = { keyGroupRange: lease.keyGroupRange, epoch: lease.epoch, checkpointId };
+  return { directory, name: dataFileName(writer, randomBytes(6).toString('hex')) };
 }
