@@ -338,7 +338,9 @@ export { type SavepointProperties, SAVEPOINT_FORMAT } from './savepoint/savepoin
 export { SavepointSource } from './savepoint/savepoint-source.js';
 export {
   type EncodedSavepoint,
+  encodeRemoteSavepoint,
   encodeSavepoint,
+  type RemoteSavepointContent,
   type SavepointOptions,
 } from './savepoint/write-savepoint.js';
 

@@ -141,14 +141,20 @@ export class TableNotFoundError extends StateBackendError {
   }
 }
 
-/** Savepoint export or import, which this backend does not offer yet. */
-export class SavepointNotSupportedError extends StateBackendError {
-  override readonly name: string = 'SavepointNotSupportedError';
+/**
+ * Entries of a state whose description (kind, serializers, TTL) no commit record and no
+ * registration gives: they cannot be written to a savepoint. The store was written to without a
+ * keyed backend, or the state's registration was never checkpointed. Nothing was written.
+ */
+export class UndescribedStateError extends StateBackendError {
+  override readonly name: string = 'UndescribedStateError';
+  readonly stateName: string;
 
-  constructor(what: 'export' | 'import') {
+  constructor(stateName: string, where: string) {
     super(
-      `The DynamoDB state backend cannot ${what} canonical savepoints yet. Restore it from its own ` +
-        'checkpoints (restoreFrom latest or a checkpoint id), or move state through the heap or S3 backend.',
+      `State '${stateName}' has entries in ${where}, but no checkpoint describes it (kind, serializers, TTL), ` +
+        'so it cannot be exported. Register the state and take a checkpoint first.',
     );
+    this.stateName = stateName;
   }
 }

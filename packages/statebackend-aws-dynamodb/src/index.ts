@@ -14,29 +14,37 @@ export {
   type DynamoDbStateBackendOptions,
 } from './backend/dynamodb-state-backend.js';
 export { DynamoDbStateBackendFactory } from './backend/dynamodb-state-backend-factory.js';
+export { decodeUserMetadata } from './backend/restored-info.js';
 export type { CommitLog } from './checkpoint/commit-log.js';
 export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';
+export { type CommitLogLocation, openCommitLog, type OpenedCommitLog } from './checkpoint/open-commit-log.js';
 export { DynamoDbOptions } from './config/dynamodb-options.js';
 export type { CompletionMode } from './store/checkpoint-tracker.js';
 export {
   CheckpointOrderError,
   DynamoDbRequestError,
   KeyTooLargeError,
-  SavepointNotSupportedError,
   StoreFailedError,
   TableNotActiveError,
   TableNotFoundError,
   TableSchemaMismatchError,
+  UndescribedStateError,
   ValueTooLargeError,
 } from './errors.js';
 export { classifyFailure, DEFAULT_RETRY_POLICY, type FailureKind, type RetryPolicy } from './io/retry.js';
 export type { CellRef, EntryRef } from './layout/item-key.js';
 export { StoreMetrics } from './metrics/store-metrics.js';
 export {
+  DynamoDbCheckpointSource,
+  type DynamoDbCheckpointSourceOptions,
+} from './savepoint/dynamodb-checkpoint-source.js';
+export {
   type CompletedCheckpoint,
   DynamoDbStateStore,
   type PutOptions,
+  type StoreHold,
 } from './store/dynamodb-state-store.js';
+export type { VisibleEntry } from './store/key-group-reader.js';
 export {
   DEFAULT_BUCKETS,
   DEFAULT_CACHE_BYTES,

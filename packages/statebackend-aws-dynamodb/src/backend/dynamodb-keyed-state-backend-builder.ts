@@ -1,6 +1,7 @@
 import {
   AbstractAwsKeyedStateBackendBuilder,
   type KeyedStateBackendParameters,
+  type KeyedStateSource,
 } from '@statebackend/aws-base';
 import { DynamoDbStateStore } from '../store/dynamodb-state-store.js';
 import type { DynamoDbStateStoreOptions, StartFrom } from '../store/store-options.js';
@@ -23,15 +24,22 @@ export class DynamoDbKeyedStateBackendBuilder<K> extends AbstractAwsKeyedStateBa
 > {
   readonly #settings: StoreSettings;
   readonly #startFrom: StartFrom;
+  readonly #importFrom: KeyedStateSource | undefined;
 
+  /**
+   * `importFrom`, a canonical savepoint or another backend's checkpoint, is written into the
+   * store (which then starts empty) as its first changes.
+   */
   constructor(
     parameters: KeyedStateBackendParameters<K>,
     settings: StoreSettings,
     startFrom: StartFrom = { kind: 'empty' },
+    importFrom?: KeyedStateSource,
   ) {
     super(parameters);
     this.#settings = settings;
-    this.#startFrom = startFrom;
+    this.#startFrom = importFrom === undefined ? startFrom : { kind: 'empty' };
+    this.#importFrom = importFrom;
   }
 
   protected async createBackend(): Promise<DynamoDbKeyedStateBackend<K>> {
@@ -45,6 +53,15 @@ export class DynamoDbKeyedStateBackendBuilder<K> extends AbstractAwsKeyedStateBa
       ...(p.logger === undefined ? {} : { logger: p.logger }),
       ...(p.metricGroup === undefined ? {} : { metricGroup: p.metricGroup.addGroup('dynamodb') }),
     });
-    return new DynamoDbKeyedStateBackend(p, store);
+    const backend = new DynamoDbKeyedStateBackend(p, store);
+    if (this.#importFrom !== undefined) {
+      try {
+        await backend.importFrom(this.#importFrom);
+      } catch (error) {
+        await backend.dispose();
+        throw error;
+      }
+    }
+    return backend;
   }
 }

@@ -1,9 +1,12 @@
 import {
   AwsKeyedStateBackendBase,
+  type CheckpointedState,
   type CheckpointingKeyedStateBackend,
   type EncodedSavepoint,
+  encodeRemoteSavepoint,
   type JsonValue,
   type KeyedStateBackendParameters,
+  type KeyedStateSource,
   type RegisteredKeyedState,
   type RestoredCheckpointInfo,
   type SavepointOptions,
@@ -13,9 +16,13 @@ import {
   StateValueTooLargeError,
   type StoredMapEntry,
   systemTimeProvider,
+  type TypeSerializer,
 } from '@statebackend/aws-base';
-import { KeyTooLargeError, SavepointNotSupportedError } from '../errors.js';
+import { KeyTooLargeError } from '../errors.js';
 import type { CellRef, EntryRef } from '../layout/item-key.js';
+import { savepointContentOf } from '../savepoint/hold-savepoint-content.js';
+import { importEntries } from '../savepoint/import-entries.js';
+import { StateCatalog, statesFromJson, statesToJson } from '../savepoint/state-catalog.js';
 import type { CompletedCheckpoint, DynamoDbStateStore } from '../store/dynamodb-state-store.js';
 import { encodeUserMetadata, restoredInfo } from './restored-info.js';
 import {
@@ -62,11 +69,12 @@ export class DynamoDbKeyedStateBackend<K>
   implements CheckpointingKeyedStateBackend<K>
 {
   readonly limits: StateLimits;
-  readonly restored: RestoredCheckpointInfo | undefined;
   /** The store underneath: checkpoints, metrics, epoch. */
   readonly store: DynamoDbStateStore;
   readonly #nativeTtl: boolean;
   readonly #decoderCache = new Map<RegisteredKeyedState, Decoders>();
+  readonly #catalog = new StateCatalog();
+  #restored: RestoredCheckpointInfo | undefined;
 
   constructor(parameters: KeyedStateBackendParameters<K>, store: DynamoDbStateStore) {
     super(parameters);
@@ -75,7 +83,37 @@ export class DynamoDbKeyedStateBackend<K>
     this.limits = Object.freeze({ maxValueBytes, maxKeyBytes: MAX_KEY_BYTES });
     // DynamoDB deletes by wall-clock time: expiries from another clock would mean nothing to it.
     this.#nativeTtl = parameters.clock === undefined || parameters.clock === systemTimeProvider;
-    this.restored = restoredInfo(store, parameters.keyGroupRange);
+    this.#restored = restoredInfo(store, parameters.keyGroupRange);
+    for (const commit of store.restored) this.#catalog.carry(statesFromJson(commit.states, store.location));
+  }
+
+  /** What this backend was restored from (a checkpoint, or an imported savepoint); undefined after a fresh start. */
+  get restored(): RestoredCheckpointInfo | undefined {
+    return this.#restored;
+  }
+
+  /**
+   * Writes the entries of `source` for this backend's key groups (a canonical savepoint, or any
+   * backend's checkpoint) as its first changes, which its next checkpoint commits. Called by the
+   * builder, before the backend is handed out.
+   *
+   * @internal
+   */
+  async importFrom(source: KeyedStateSource): Promise<void> {
+    const entries = await importEntries(
+      this.store,
+      source,
+      this.keyGroupRange,
+      this.maxParallelism,
+      this.#nativeTtl,
+    );
+    this.#catalog.carry(source.states);
+    this.#restored = {
+      description: source.description,
+      checkpointId: source.checkpointId,
+      userMetadata: source.userMetadata,
+      entries,
+    };
   }
 
   /**
@@ -85,7 +123,7 @@ export class DynamoDbKeyedStateBackend<K>
    * {@link DynamoDbStateStore.snapshot}.
    */
   snapshot(checkpointId: number, metadata?: JsonValue | Uint8Array): Promise<CompletedCheckpoint> {
-    return this.store.snapshot(checkpointId, encodeUserMetadata(metadata));
+    return this.store.snapshot(checkpointId, encodeUserMetadata(metadata), statesToJson(this.#states()));
   }
 
   /** Checkpoint `checkpointId` completed everywhere (with `checkpointCompletion: 'notify'`). */
@@ -99,11 +137,26 @@ export class DynamoDbKeyedStateBackend<K>
   }
 
   /**
-   * Not available yet: aws-base's interface asks for the savepoint synchronously, and this
-   * backend's state is in DynamoDB. Throws {@link SavepointNotSupportedError}.
+   * The state now as a canonical savepoint, which any backend imports. What changed is written
+   * to DynamoDB at this call (uncommitted; no checkpoint covers it), then the savepoint is read
+   * from the table, key group by key group, as `content` is consumed. Until it is read to the end
+   * or abandoned (`return()` on its iterator), checkpoints and early flushes wait; records keep
+   * being processed from the cache.
    */
-  exportSavepoint(_options?: SavepointOptions): EncodedSavepoint {
-    throw new SavepointNotSupportedError('export');
+  exportSavepoint(options?: SavepointOptions): EncodedSavepoint {
+    const hold = this.store.hold();
+    const content = savepointContentOf(hold, {
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: this.keyGroupRange,
+      states: this.#states(),
+      timestamp: this.clock.currentTimestamp(),
+      location: this.store.location,
+    });
+    return encodeRemoteSavepoint(content, options);
+  }
+
+  #states(): CheckpointedState[] {
+    return this.#catalog.describe(this.registeredStates(), this.keySerializer as TypeSerializer<unknown>);
   }
 
   protected read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {

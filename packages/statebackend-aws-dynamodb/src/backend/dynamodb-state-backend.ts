@@ -9,7 +9,6 @@ import {
   type WithClient,
   type WithConfig,
 } from '@statebackend/aws-base';
-import { SavepointNotSupportedError } from '../errors.js';
 import type { CompletionMode } from '../store/checkpoint-tracker.js';
 import type { StartFrom } from '../store/store-options.js';
 import type { TableOptions } from '../table/table-options.js';
@@ -31,7 +30,8 @@ export interface CheckpointingOptions {
 function startFromOf(restoreFrom: RestoreSource | undefined): StartFrom {
   if (restoreFrom === undefined) return { kind: 'empty' };
   if (restoreFrom === 'latest') return { kind: 'latest-or-empty' };
-  if ('forEachEntry' in restoreFrom) throw new SavepointNotSupportedError('import');
+  // A savepoint (or another backend's checkpoint) is imported into a store that starts empty.
+  if ('forEachEntry' in restoreFrom) return { kind: 'empty' };
   return { kind: 'checkpoint', checkpointId: restoreFrom.checkpointId };
 }
 
@@ -103,10 +103,14 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
         ? {}
         : { retainedCheckpoints: options.retainedCheckpoints }),
     };
+    const restoreFrom = options.restoreFrom;
     return new DynamoDbKeyedStateBackendBuilder(
       withLogger,
       settings,
-      startFromOf(options.restoreFrom),
+      startFromOf(restoreFrom),
+      restoreFrom !== undefined && typeof restoreFrom === 'object' && 'forEachEntry' in restoreFrom
+        ? restoreFrom
+        : undefined,
     ).build();
   }
 

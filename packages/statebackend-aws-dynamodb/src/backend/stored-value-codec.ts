@@ -29,30 +29,39 @@ export function expiryOf(state: RegisteredKeyedState, stored: unknown): number |
 
 /** A list cell as one value: element count (u32), then each element's length (u32) and bytes. */
 export function encodeList(state: RegisteredKeyedState, elements: readonly unknown[]): Uint8Array {
-  const encoded = elements.map((element) => encodeStored(state, element));
-  const out = new Uint8Array(4 + encoded.reduce((sum, e) => sum + 4 + e.length, 0));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, encoded.length);
+  return storedListOf(elements.map((element) => encodeStored(state, element)));
+}
+
+export function decodeList(state: RegisteredKeyedState, bytes: Uint8Array): unknown[] {
+  return listElements(bytes).map((element) => decodeStored(state, element));
+}
+
+/** The elements of a stored list, as views into `bytes`. */
+export function listElements(bytes: Uint8Array): Uint8Array[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getUint32(0);
+  const elements: Uint8Array[] = [];
   let at = 4;
-  for (const element of encoded) {
+  for (let i = 0; i < count; i++) {
+    const length = view.getUint32(at);
+    elements.push(bytes.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return elements;
+}
+
+/** Stored elements as one stored list (see {@link encodeList}). */
+export function storedListOf(elements: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(4 + elements.reduce((sum, e) => sum + 4 + e.length, 0));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, elements.length);
+  let at = 4;
+  for (const element of elements) {
     view.setUint32(at, element.length);
     out.set(element, at + 4);
     at += 4 + element.length;
   }
   return out;
-}
-
-export function decodeList(state: RegisteredKeyedState, bytes: Uint8Array): unknown[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = view.getUint32(0);
-  const elements: unknown[] = [];
-  let at = 4;
-  for (let i = 0; i < count; i++) {
-    const length = view.getUint32(at);
-    elements.push(decodeStored(state, bytes.subarray(at + 4, at + 4 + length)));
-    at += 4 + length;
-  }
-  return elements;
 }
 
 /** The latest expiry of a list's elements (the item may go once all have expired). */

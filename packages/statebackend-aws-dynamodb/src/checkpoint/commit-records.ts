@@ -31,6 +31,9 @@ export function commitItem(metaPk: Uint8Array, record: CommitRecord): Record<str
     md: { B: record.metadata },
     at: { N: String(record.committedAt) },
     ok: { S: JSON.stringify(record.restorable) },
+    ...(record.states === undefined ? {} : { st: { S: record.states } }),
+    ...(record.maxParallelism === undefined ? {} : { mp: { N: String(record.maxParallelism) } }),
+    ...(record.buckets === undefined ? {} : { bk: { N: String(record.buckets) } }),
   };
 }
 
@@ -48,6 +51,9 @@ export function fromCommitItem(item: Item): CommitRecord {
     metadata: item.md?.B ?? new Uint8Array(0),
     committedAt: numberOf(item.at),
     restorable: JSON.parse(item.ok?.S ?? '[]') as number[],
+    ...(item.st?.S === undefined ? {} : { states: item.st.S }),
+    ...(item.mp?.N === undefined ? {} : { maxParallelism: Number(item.mp.N) }),
+    ...(item.bk?.N === undefined ? {} : { buckets: Number(item.bk.N) }),
   };
 }
 

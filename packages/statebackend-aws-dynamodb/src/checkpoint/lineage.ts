@@ -25,6 +25,15 @@ export interface CommitRecord {
   readonly committedAt: number;
   /** Checkpoint ids of this range still restorable when it was written (or last confirmed), itself included. */
   readonly restorable: readonly number[];
+  /**
+   * The states the checkpoint holds, with their serializers and TTL, as a JSON array of aws-base's
+   * checkpointed states: what lets a reader without the job's code (a savepoint export, the
+   * command line) decode it. Absent when the writer gave none (the store used on its own).
+   */
+  readonly states?: string;
+  /** The writer's max parallelism and buckets per key group: how a reader finds the data. */
+  readonly maxParallelism?: number;
+  readonly buckets?: number;
 }
 
 /**

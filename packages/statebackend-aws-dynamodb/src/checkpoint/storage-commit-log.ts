@@ -118,6 +118,9 @@ function encodeRecord(record: CommitRecord): Uint8Array {
       restorable: record.restorable,
       metadata: Buffer.from(record.metadata).toString('base64'),
       committedAt: record.committedAt,
+      ...(record.states === undefined ? {} : { states: record.states }),
+      ...(record.maxParallelism === undefined ? {} : { maxParallelism: record.maxParallelism }),
+      ...(record.buckets === undefined ? {} : { buckets: record.buckets }),
     }),
   );
 }
@@ -147,5 +150,8 @@ function decodeRecord(file: string, bytes: Uint8Array): CommitRecord {
     restorable: (json.restorable ?? []) as number[],
     metadata: new Uint8Array(Buffer.from(String(json.metadata ?? ''), 'base64')),
     committedAt: number('committedAt'),
+    ...(typeof json.states === 'string' ? { states: json.states } : {}),
+    ...(typeof json.maxParallelism === 'number' ? { maxParallelism: json.maxParallelism } : {}),
+    ...(typeof json.buckets === 'number' ? { buckets: json.buckets } : {}),
   };
 }

@@ -29,7 +29,7 @@ export class Checkpoints {
   }
 
   /** Closes the open generation and freezes what changed, now; returns the task that writes and commits it. */
-  begin(checkpointId: number, metadata: Uint8Array): () => Promise<CompletedCheckpoint> {
+  begin(checkpointId: number, metadata: Uint8Array, states?: string): () => Promise<CompletedCheckpoint> {
     const ctx = this.#ctx;
     const gen = ctx.gen++;
     const frozen = freeze(ctx.cache.dirty());
@@ -51,6 +51,9 @@ export class Checkpoints {
         metadata: bytes,
         committedAt: Date.now(),
         restorable: ctx.tracker.restorableAfterCommit(checkpointId),
+        maxParallelism: ctx.maxParallelism,
+        buckets: ctx.buckets,
+        ...(states === undefined ? {} : { states }),
       });
       ctx.tracker.onCommitted(checkpointId, gen);
       this.#superseded.set(checkpointId, supersededItems(frozen));

@@ -12,6 +12,7 @@ import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
 import { openContext } from './open-context.js';
 import type { StoreContext } from './store-context.js';
+import { type StoreHold, takeHold } from './store-hold.js';
 import type { DynamoDbStateStoreOptions } from './store-options.js';
 
 /** Options of {@link DynamoDbStateStore.put}. */
@@ -22,7 +23,7 @@ export interface PutOptions {
   readonly decoded?: unknown;
 }
 
-export type { CompletedCheckpoint };
+export type { CompletedCheckpoint, StoreHold };
 
 /**
  * Keyed state of one key-group range in DynamoDB behind a bounded cache, with exactly-once
@@ -52,6 +53,9 @@ export class DynamoDbStateStore {
   #lastCheckpointId: number;
   #tail: Promise<unknown> = Promise.resolve();
   #earlyFlush: Promise<void> | undefined;
+  /** Holds taken so far: an early flush queued before a hold must not write after it. */
+  #holdsTaken = 0;
+  readonly #activeHolds = new Set<StoreHold>();
   #failure: Error | undefined;
   #closed = false;
 
@@ -160,7 +164,11 @@ export class DynamoDbStateStore {
    *
    * @throws FencedError when a newer owner claimed these key groups; nothing is committed.
    */
-  snapshot(checkpointId: number, metadata: Uint8Array = new Uint8Array(0)): Promise<CompletedCheckpoint> {
+  snapshot(
+    checkpointId: number,
+    metadata: Uint8Array = new Uint8Array(0),
+    states?: string,
+  ): Promise<CompletedCheckpoint> {
     try {
       this.#checkUsable();
     } catch (error) {
@@ -170,7 +178,26 @@ export class DynamoDbStateStore {
       return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
     }
     this.#lastCheckpointId = checkpointId;
-    return this.#enqueue(this.#checkpoints.begin(checkpointId, metadata));
+    return this.#enqueue(this.#checkpoints.begin(checkpointId, metadata, states));
+  }
+
+  /**
+   * Holds the store's state as it is at this call, for a reader of all of it (a savepoint):
+   * what changed is written now as uncommitted versions (no checkpoint covers them), then no
+   * further write reaches DynamoDB — checkpoints and early flushes wait — until
+   * {@link StoreHold.release}. Records keep being processed from the cache meanwhile; the cache
+   * may grow past its budget while the hold lasts.
+   */
+  hold(): StoreHold {
+    this.#checkUsable();
+    this.#holdsTaken++;
+    const hold = takeHold(
+      this.#ctx,
+      (task) => this.#enqueue(task),
+      () => this.#activeHolds.delete(hold),
+    );
+    this.#activeHolds.add(hold);
+    return hold;
   }
 
   /**
@@ -192,6 +219,7 @@ export class DynamoDbStateStore {
   /** Waits for running flushes and checkpoints, then refuses further use. Unflushed changes are dropped. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const hold of [...this.#activeHolds]) hold.release();
     await this.#tail.catch(() => undefined);
   }
 
@@ -247,8 +275,13 @@ export class DynamoDbStateStore {
     const ctx = this.#ctx;
     const cellOf = (entry: CacheEntry): string | undefined => mapCellOf(entry.ref);
     ctx.cache.evictClean(cellOf);
-    if (!ctx.cache.overBudget) return;
+    // While a hold lasts nothing may be written: the cache grows past its budget instead.
+    if (!ctx.cache.overBudget || this.#activeHolds.size > 0) return;
+    const holds = this.#holdsTaken;
     this.#earlyFlush ??= this.#enqueue(async () => {
+      // A hold taken since this was queued reads the state as it was then: writing newer values
+      // now would overwrite it. The hold's own flush made room; later writes try again.
+      if (this.#holdsTaken !== holds) return;
       // Taken when it runs: it writes the newest values, as the open generation.
       await flushEntries(ctx, freeze(ctx.cache.dirty()), ctx.gen);
     }).finally(() => {

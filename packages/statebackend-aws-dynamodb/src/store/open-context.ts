@@ -1,12 +1,10 @@
 import { noopLogger } from '@statebackend/aws-base';
-import type { CommitLog } from '../checkpoint/commit-log.js';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
+import { commitLogOf } from '../checkpoint/open-commit-log.js';
 import { planRestore } from '../checkpoint/restore-plan.js';
-import { StorageCommitLog } from '../checkpoint/storage-commit-log.js';
-import { TableCommitLog } from '../checkpoint/table-commit-log.js';
 import { DynamoIo } from '../io/dynamo-io.js';
 import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
-import { metaPartitionKey, scopeBytes } from '../layout/item-key.js';
+import { scopeBytes } from '../layout/item-key.js';
 import { StoreMetrics } from '../metrics/store-metrics.js';
 import { ensureTable } from '../table/ensure-table.js';
 import { CheckpointTracker } from './checkpoint-tracker.js';
@@ -47,16 +45,7 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
   });
   if (options.skipTableCheck !== true) await ensureTable(io, options.table);
   const scope = scopeBytes(options.scope);
-  const metaPk = metaPartitionKey(scope);
-  const log: CommitLog =
-    options.checkpointStorage === undefined
-      ? new TableCommitLog(
-          io,
-          options.scope,
-          metaPk,
-          `dynamodb://${options.table.tableName}/${options.scope}`,
-        )
-      : new StorageCommitLog(options.checkpointStorage);
+  const log = commitLogOf(io, options.scope, options.checkpointStorage);
   const epoch = await log.claim(options.keyGroupRange);
   let lineage: LineageEntry[] = [];
   let restored: readonly CommitRecord[] = [];
