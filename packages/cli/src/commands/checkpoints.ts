@@ -8,8 +8,20 @@ import {
 import type { CliIo } from '../cli/io.js';
 import { integerOption, noMorePositionals, type ParsedCommand, requiredPositional } from '../cli/parse.js';
 import { CliError } from '../errors.js';
+import type { OpenedDynamoDbLocation } from '../target/dynamodb-location.js';
+import {
+  listDynamoDbCheckpoints,
+  pruneDynamoDbCheckpoints,
+  showDynamoDbCheckpoint,
+} from './dynamodb-checkpoints.js';
 import { formatBytes, formatRanges, formatTable } from './format.js';
-import { dispatch, LOCATION_OPTIONS, openLocation, type SubCommand } from './location-options.js';
+import {
+  closeLocation,
+  dispatch,
+  LOCATION_OPTIONS,
+  openAnyLocation,
+  type SubCommand,
+} from './location-options.js';
 
 const JSON_OPTION = { json: { type: 'boolean', description: 'print JSON' } } as const;
 
@@ -25,21 +37,27 @@ const list: SubCommand = {
     options: { ...LOCATION_OPTIONS, ...JSON_OPTION },
   },
   run: (parsed, io) =>
-    withCheckpoints(parsed, 'checkpoints list', io, async (summaries) => {
-      if (parsed.values.json === true) {
-        for (const s of summaries) io.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+    withCheckpoints(
+      parsed,
+      'checkpoints list',
+      io,
+      (table) => listDynamoDbCheckpoints(table, parsed, io),
+      async (summaries) => {
+        if (parsed.values.json === true) {
+          for (const s of summaries) io.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+          return 0;
+        }
+        const rows = summaries.map((s) => [
+          String(s.checkpointId),
+          new Date(s.timestamp).toISOString(),
+          formatBytes(s.size),
+          formatRanges(s.keyGroupRanges),
+          s.stateNames.join(','),
+        ]);
+        io.stdout.write(formatTable(['ID', 'TAKEN', 'SIZE', 'KEY GROUPS', 'STATES'], rows));
         return 0;
-      }
-      const rows = summaries.map((s) => [
-        String(s.checkpointId),
-        new Date(s.timestamp).toISOString(),
-        formatBytes(s.size),
-        formatRanges(s.keyGroupRanges),
-        s.stateNames.join(','),
-      ]);
-      io.stdout.write(formatTable(['ID', 'TAKEN', 'SIZE', 'KEY GROUPS', 'STATES'], rows));
-      return 0;
-    }),
+      },
+    ),
 };
 
 const show: SubCommand = {
@@ -53,17 +71,28 @@ const show: SubCommand = {
     },
   },
   run: (parsed, io) =>
-    withCheckpoints(parsed, 'checkpoints show', io, async (summaries) => {
-      const id = integerOption(parsed, 'checkpoint', 'checkpoints show', summaries.at(-1)?.checkpointId ?? 0);
-      const found = summaries.find((s) => s.checkpointId === id);
-      if (found === undefined) {
-        throw new CliError(
-          `No checkpoint ${id} at ${parsed.positionals[0]}; it has ${summaries.map((s) => s.checkpointId).join(', ')}.`,
+    withCheckpoints(
+      parsed,
+      'checkpoints show',
+      io,
+      (table) => showDynamoDbCheckpoint(table, parsed, io),
+      async (summaries) => {
+        const id = integerOption(
+          parsed,
+          'checkpoint',
+          'checkpoints show',
+          summaries.at(-1)?.checkpointId ?? 0,
         );
-      }
-      io.stdout.write(`${JSON.stringify(detailJson(found), null, 2)}\n`);
-      return 0;
-    }),
+        const found = summaries.find((s) => s.checkpointId === id);
+        if (found === undefined) {
+          throw new CliError(
+            `No checkpoint ${id} at ${parsed.positionals[0]}; it has ${summaries.map((s) => s.checkpointId).join(', ')}.`,
+          );
+        }
+        io.stdout.write(`${JSON.stringify(detailJson(found), null, 2)}\n`);
+        return 0;
+      },
+    ),
 };
 
 const prune: SubCommand = {
@@ -71,7 +100,8 @@ const prune: SubCommand = {
     usage: ['checkpoints prune <location> --keep <n> [options]'],
     summary:
       'Deletes every checkpoint but the newest n, and the files no kept checkpoint references.\n' +
-      'It claims the key groups like a new job would: stop the job first (a running one is fenced).',
+      'It claims the key groups like a new job would: stop the job first (a running one is fenced).\n' +
+      'For dynamodb://<table> it deletes the older commit records only and claims nothing.',
     options: {
       keep: { type: 'string', value: '<n>', description: 'checkpoints to keep (at least 1)' },
       ...LOCATION_OPTIONS,
@@ -81,7 +111,8 @@ const prune: SubCommand = {
     if (parsed.values.keep === undefined)
       throw new CliError("checkpoints prune needs --keep <n> (see 'statebackend checkpoints prune --help')");
     const keep = integerOption(parsed, 'keep', 'checkpoints prune', 1, 1);
-    return withCheckpoints(parsed, 'checkpoints prune', io, async (summaries, storage) => {
+    const onTable = (table: OpenedDynamoDbLocation) => pruneDynamoDbCheckpoints(table, keep, io);
+    return withCheckpoints(parsed, 'checkpoints prune', io, onTable, async (summaries, storage) => {
       const ranges = summaries.flatMap((s) => s.keyGroupRanges);
       const first = ranges[0];
       if (first === undefined) {
@@ -106,19 +137,22 @@ const prune: SubCommand = {
   },
 };
 
+/** Runs `onTable` for a `dynamodb://` location (commit records), else `use` with the storage's checkpoints. */
 async function withCheckpoints(
   parsed: ParsedCommand,
   command: string,
   io: CliIo,
+  onTable: (table: OpenedDynamoDbLocation) => Promise<number>,
   use: (summaries: CheckpointSummary[], storage: CheckpointStorage) => Promise<number>,
 ): Promise<number> {
   const location = requiredPositional(parsed, 0, 'the <location>', command);
   noMorePositionals(parsed, 1, command);
-  const opened = await openLocation(parsed, location, io);
+  const opened = await openAnyLocation(parsed, location, io);
   try {
-    return await use(await listCheckpoints(opened.storage), opened.storage);
+    if (opened.kind === 'dynamodb') return await onTable(opened.table);
+    return await use(await listCheckpoints(opened.storage.storage), opened.storage.storage);
   } finally {
-    await opened.close();
+    await closeLocation(opened);
   }
 }
 

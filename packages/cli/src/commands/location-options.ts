@@ -4,6 +4,7 @@ import { type OptionSpecs, type ParsedCommand, parseCommand, stringOption } from
 import { UsageError } from '../errors.js';
 import { AWS_OPTIONS, EXAMPLE_SCOPE } from '../example/example-options.js';
 import { awsSettingsOf } from '../example/run-example.js';
+import { type OpenedDynamoDbLocation, openDynamoDbLocation } from '../target/dynamodb-location.js';
 import { type JobScope, parseLocation } from '../target/location.js';
 import { type OpenedStorage, openCheckpointStorage } from '../target/open-storage.js';
 
@@ -30,12 +31,27 @@ export function scopeOf(parsed: ParsedCommand): JobScope {
   };
 }
 
-/** Opens the checkpoint storage of the location given as positional `index`. */
-export function openLocation(parsed: ParsedCommand, text: string, io: CliIo): Promise<OpenedStorage> {
-  return openCheckpointStorage(parseLocation(text, io.cwd), scopeOf(parsed), {
-    aws: awsSettingsOf(parsed),
-    env: io.env,
-  });
+/** A location opened by a command: a checkpoint storage (directory, S3), or a DynamoDB table's commit records. */
+export type OpenedLocation =
+  | { readonly kind: 'storage'; readonly storage: OpenedStorage }
+  | { readonly kind: 'dynamodb'; readonly table: OpenedDynamoDbLocation };
+
+/** Opens the location `text`, whichever kind it is; close it with {@link closeLocation}. */
+export async function openAnyLocation(
+  parsed: ParsedCommand,
+  text: string,
+  io: CliIo,
+): Promise<OpenedLocation> {
+  const location = parseLocation(text, io.cwd);
+  const context = { aws: awsSettingsOf(parsed), env: io.env };
+  if (location.kind === 'dynamodb') {
+    return { kind: 'dynamodb', table: await openDynamoDbLocation(location.table, scopeOf(parsed), context) };
+  }
+  return { kind: 'storage', storage: await openCheckpointStorage(location, scopeOf(parsed), context) };
+}
+
+export function closeLocation(opened: OpenedLocation): Promise<void> {
+  return opened.kind === 'dynamodb' ? opened.table.close() : opened.storage.close();
 }
 
 /** A sub-command of a command group, e.g. `list` of `checkpoints`. */

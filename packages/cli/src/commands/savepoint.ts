@@ -12,12 +12,19 @@ import {
   type TypeSerializer,
 } from '@statebackend/aws-base';
 import type { CliIo } from '../cli/io.js';
-import { integerOption, noMorePositionals, type ParsedCommand, requiredPositional } from '../cli/parse.js';
+import { integerOption, noMorePositionals, requiredPositional } from '../cli/parse.js';
 import { dumpSerializerRegistry } from '../dump/dump-registry.js';
 import { CliError } from '../errors.js';
 import { buildKeyedBackend } from '../target/job-backend.js';
 import { formatBytes } from './format.js';
-import { dispatch, LOCATION_OPTIONS, openLocation, type SubCommand, scopeOf } from './location-options.js';
+import {
+  closeLocation,
+  dispatch,
+  LOCATION_OPTIONS,
+  openAnyLocation,
+  type SubCommand,
+  scopeOf,
+} from './location-options.js';
 
 /** `statebackend savepoint export|import`. */
 export function savepointCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -45,9 +52,15 @@ const exportSavepoint: SubCommand = {
     const location = requiredPositional(parsed, 0, 'the <location>', command);
     const file = absolute(requiredPositional(parsed, 1, 'the savepoint <file>', command), io.cwd);
     noMorePositionals(parsed, 2, command);
-    const opened = await openLocation(parsed, location, io);
+    const opened = await openAnyLocation(parsed, location, io);
     try {
-      const source = await checkpointSource(parsed, opened.storage, command);
+      const checkpointId =
+        parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', command, 0);
+      const source =
+        opened.kind === 'dynamodb'
+          ? await opened.table.source(checkpointId)
+          : await checkpointSource(opened.storage.storage, checkpointId);
+      const where = opened.kind === 'dynamodb' ? opened.table.location : opened.storage.storage.location;
       const range = rangeOf(source);
       const backend = await buildKeyedBackend(
         {
@@ -66,7 +79,7 @@ const exportSavepoint: SubCommand = {
           dropExpired: false,
           ...(userMetadata === undefined ? {} : { userMetadata }),
           origin: {
-            location: opened.storage.location,
+            location: where,
             checkpointId: source.checkpointId ?? null,
           } as JsonValue as {
             [key: string]: JsonValue;
@@ -84,14 +97,14 @@ const exportSavepoint: SubCommand = {
         }
         const { size, entries } = encoded.result();
         io.stdout.write(
-          `Exported checkpoint ${source.checkpointId} of ${opened.storage.location} to ${file}: ${entries} entries, ${formatBytes(size)}.\n`,
+          `Exported checkpoint ${source.checkpointId} of ${where} to ${file}: ${entries} entries, ${formatBytes(size)}.\n`,
         );
         return 0;
       } finally {
         await backend.dispose();
       }
     } finally {
-      await opened.close();
+      await closeLocation(opened);
     }
   },
 };
@@ -100,7 +113,7 @@ const importSavepoint: SubCommand = {
   help: {
     usage: ['savepoint import <file> <location> [options]'],
     summary:
-      'Makes a savepoint the latest checkpoint of the job at a location (a directory, or S3): its state and\n' +
+      'Makes a savepoint the latest checkpoint of the job at a location (a directory, S3 or DynamoDB): its state and\n' +
       'metadata, so the job resumes from it there. It claims the key groups like a new job: stop the job first.',
     options: LOCATION_OPTIONS,
   },
@@ -111,35 +124,42 @@ const importSavepoint: SubCommand = {
     noMorePositionals(parsed, 2, command);
     const source = await SavepointSource.openFiles([file]);
     try {
-      const opened = await openLocation(parsed, location, io);
+      const opened = await openAnyLocation(parsed, location, io);
       try {
-        const latest = (await opened.storage.listCommitted()).reduce(
-          (max, c) => Math.max(max, c.checkpointId),
-          0,
-        );
-        const backend = await buildKeyedBackend(
-          {
-            scope: scopeOf(parsed),
-            storage: opened.storage,
-            restoreFrom: source,
-            maxParallelism: source.maxParallelism,
-            keyGroupRange: rangeOf(source),
-          },
-          keySerializerOf(source),
-        );
+        const into = opened.kind === 'dynamodb' ? opened.table.location : opened.storage.storage.location;
+        const keySerializer = keySerializerOf(source);
+        const backend =
+          opened.kind === 'dynamodb'
+            ? await opened.table.importing(source, rangeOf(source), keySerializer)
+            : await buildKeyedBackend(
+                {
+                  scope: scopeOf(parsed),
+                  storage: opened.storage.storage,
+                  restoreFrom: source,
+                  maxParallelism: source.maxParallelism,
+                  keyGroupRange: rangeOf(source),
+                },
+                keySerializer,
+              );
         try {
+          // Listed once the backend exists: it creates a table that is not there yet.
+          const latest =
+            opened.kind === 'dynamodb'
+              ? (await opened.table.commits()).reduce((max, c) => Math.max(max, c.checkpointId), 0)
+              : (await opened.storage.storage.listCommitted()).reduce(
+                  (max, c) => Math.max(max, c.checkpointId),
+                  0,
+                );
           const checkpointId = latest + 1;
           const metadata = source.userMetadata[0]?.metadata;
           await backend.snapshot(checkpointId, metadata);
-          io.stdout.write(
-            `Imported ${file} into ${opened.storage.location} as checkpoint ${checkpointId}.\n`,
-          );
+          io.stdout.write(`Imported ${file} into ${into} as checkpoint ${checkpointId}.\n`);
           return 0;
         } finally {
           await backend.dispose();
         }
       } finally {
-        await opened.close();
+        await closeLocation(opened);
       }
     } finally {
       await source.close();
@@ -148,9 +168,8 @@ const importSavepoint: SubCommand = {
 };
 
 async function checkpointSource(
-  parsed: ParsedCommand,
   storage: CheckpointStorage,
-  command: string,
+  checkpointId: number | undefined,
 ): Promise<CheckpointSource> {
   const committed = await storage.listCommitted();
   if (committed.length === 0) throw new CliError(`No checkpoints at ${storage.location}.`);
@@ -159,9 +178,9 @@ async function checkpointSource(
     Math.max(...committed.map((c) => c.keyGroupRange.endKeyGroup)),
   );
   const selection =
-    parsed.values.checkpoint === undefined
+    checkpointId === undefined
       ? await findLatestCompleteCheckpoint(storage, range)
-      : await loadCheckpoint(storage, integerOption(parsed, 'checkpoint', command, 0), range);
+      : await loadCheckpoint(storage, checkpointId, range);
   if (selection === undefined) throw new CliError(`No complete checkpoint at ${storage.location}.`);
   return new CheckpointSource(storage, selection);
 }

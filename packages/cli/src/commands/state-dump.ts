@@ -3,6 +3,7 @@ import {
   CheckpointSource,
   type CheckpointStorage,
   findLatestCompleteCheckpoint,
+  type KeyedStateSource,
   KeyGroupRange,
   loadCheckpoint,
 } from '@statebackend/aws-base';
@@ -18,7 +19,13 @@ import { dumpSerializerRegistry } from '../dump/dump-registry.js';
 import { StateDecoder } from '../dump/state-decoder.js';
 import type { toJson } from '../dump/to-json.js';
 import { CliError } from '../errors.js';
-import { dispatch, LOCATION_OPTIONS, openLocation, type SubCommand } from './location-options.js';
+import {
+  closeLocation,
+  dispatch,
+  LOCATION_OPTIONS,
+  openAnyLocation,
+  type SubCommand,
+} from './location-options.js';
 
 const COMMAND = 'state dump';
 
@@ -47,34 +54,52 @@ const dump: SubCommand = {
   run: async (parsed, io) => {
     const location = requiredPositional(parsed, 0, 'the <location>', COMMAND);
     noMorePositionals(parsed, 1, COMMAND);
-    const opened = await openLocation(parsed, location, io);
+    const opened = await openAnyLocation(parsed, location, io);
+    const checkpointId =
+      parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', COMMAND, 0);
     try {
-      return await dumpState(parsed, opened.storage, io);
+      if (opened.kind === 'dynamodb') {
+        const source = await opened.table.source(checkpointId);
+        return await dumpSource(parsed, source, source.keyGroupRange, io);
+      }
+      return await dumpState(parsed, opened.storage.storage, checkpointId, io);
     } finally {
-      await opened.close();
+      await closeLocation(opened);
     }
   },
 };
 
-async function dumpState(parsed: ParsedCommand, storage: CheckpointStorage, io: CliIo): Promise<number> {
+async function dumpState(
+  parsed: ParsedCommand,
+  storage: CheckpointStorage,
+  checkpointId: number | undefined,
+  io: CliIo,
+): Promise<number> {
   const committed = await storage.listCommitted();
   if (committed.length === 0) throw new CliError(`No checkpoints at ${storage.location}.`);
   const range = KeyGroupRange.of(
     Math.min(...committed.map((c) => c.keyGroupRange.startKeyGroup)),
     Math.max(...committed.map((c) => c.keyGroupRange.endKeyGroup)),
   );
-  const checkpointId =
-    parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', COMMAND, 0);
   const selection =
     checkpointId === undefined
       ? await findLatestCompleteCheckpoint(storage, range)
       : await loadCheckpoint(storage, checkpointId, range);
   if (selection === undefined) throw new CliError(`No complete checkpoint at ${storage.location}.`);
-  const source = new CheckpointSource(storage, selection);
+  return dumpSource(parsed, new CheckpointSource(storage, selection), range, io);
+}
+
+/** Prints the entries of `source` in `range` as JSON lines, filtered by `--state` and `--key`. */
+async function dumpSource(
+  parsed: ParsedCommand,
+  source: KeyedStateSource,
+  range: KeyGroupRange,
+  io: CliIo,
+): Promise<number> {
   const stateName = stringOption(parsed, 'state');
   if (stateName !== undefined && !source.states.some((s) => s.name === stateName)) {
     throw new CliError(
-      `Checkpoint ${selection.checkpointId} has no state '${stateName}'; it has ${source.states
+      `Checkpoint ${source.checkpointId} has no state '${stateName}'; it has ${source.states
         .map((s) => s.name)
         .sort()
         .join(', ')}.`,
@@ -89,7 +114,7 @@ async function dumpState(parsed: ParsedCommand, storage: CheckpointStorage, io: 
     const keySerializer = [...decoders.values()][0]?.key;
     const bytes = tryEncode(keySerializer, key);
     if (bytes !== undefined) {
-      const keyGroup = assignToKeyGroup(bytes, selection.maxParallelism);
+      const keyGroup = assignToKeyGroup(bytes, source.maxParallelism);
       scan = KeyGroupRange.of(keyGroup, keyGroup);
     }
   }
@@ -104,7 +129,7 @@ async function dumpState(parsed: ParsedCommand, storage: CheckpointStorage, io: 
     lines++;
   });
   if (lines === 0 && (key !== undefined || stateName !== undefined)) {
-    io.stderr.write(`No entries matched in checkpoint ${selection.checkpointId}.\n`);
+    io.stderr.write(`No entries matched in checkpoint ${source.checkpointId}.\n`);
   }
   return 0;
 }

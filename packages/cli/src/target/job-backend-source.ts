@@ -9,7 +9,6 @@ import {
   type TtlTimeProvider,
 } from '@statebackend/aws-base';
 import { type AwsSettings, awsConfiguration, awsKeysOnly } from './aws-settings.js';
-import { DynamoDbCheckpointing } from './dynamodb-checkpointing.js';
 import { buildJobBackend, EXAMPLE_MAX_PARALLELISM } from './job-backend.js';
 import type { JobTarget } from './job-target.js';
 import { lazyImport } from './lazy-import.js';
@@ -90,7 +89,7 @@ export async function openJobBackendSource(
         });
       for (const { descriptor, namespaceSerializer } of states)
         keyed.registerState(descriptor, namespaceSerializer);
-      return new DynamoDbCheckpointing(keyed, location.table);
+      return keyed;
     },
     close: async () => {
       await stateBackend.close();

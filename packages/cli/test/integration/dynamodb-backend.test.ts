@@ -23,11 +23,12 @@ describeEachTarget('dynamodb', (target) => {
   let config: string;
   let local: string;
   let table: string;
+  let dynamo: DynamoDBClient;
 
   beforeAll(async () => {
     const clients = new AwsClientManager(target.configuration());
     cleanup.add('AWS clients', () => clients.close());
-    const dynamo = clients.getOrCreate(DynamoDBClient);
+    dynamo = clients.getOrCreate(DynamoDBClient);
     table = uniqueName('cli-state');
     cleanup.add(`table ${table}`, () => deleteTableIfExists(dynamo, table));
     const dir = await tempDir('cli-dynamodb-');
@@ -61,5 +62,68 @@ describeEachTarget('dynamodb', (target) => {
 
     const heap = await runCli(['run-example', '--dir', join(local, 'heap'), ...STREAM]);
     expect(summaryOf(first.stdout)).toBe(summaryOf(heap.stdout));
+  }, 240_000);
+
+  it('lists, shows, dumps and prunes checkpoints in a table, and moves the state to a directory and into another table', async () => {
+    const location = `dynamodb://${table}`;
+    const heapDir = join(local, 'heap');
+    const heapSummary = summaryOf((await runCli(['run-example', '--dir', heapDir, ...STREAM])).stdout);
+    const listed = await runCli(['checkpoints', 'list', location, '--config', config]);
+    expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
+    const rows = listed.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^ID\s+TAKEN\s+KEY GROUPS\s+STATES$/);
+    const ids = rows.slice(1).map((row) => Number(row.split(/\s+/)[0]));
+    expect(ids.length).toBeGreaterThan(0);
+    expect(rows[1]).toMatch(/0-127\s+\S*page-clicks/);
+
+    const shown = await runCli(['checkpoints', 'show', location, '--config', config]);
+    const detail = JSON.parse(shown.stdout) as { checkpointId: number; parts: { metadata: unknown }[] };
+    expect(detail.checkpointId).toBe(ids.at(-1));
+    expect(JSON.stringify(detail.parts[0]?.metadata)).toContain('"records":300');
+
+    const dumpTable = await runCli(['state', 'dump', location, '--config', config]);
+    const dumpHeap = await runCli(['state', 'dump', heapDir]);
+    expect(dumpTable.code).toBe(0);
+    expect(dumpTable.stdout.split('\n').length).toBeGreaterThan(20);
+    expect(dumpTable.stdout.split('\n').sort()).toEqual(dumpHeap.stdout.split('\n').sort());
+
+    // Savepoint: table -> file -> a fresh directory and a fresh table; the job resumes in both.
+    const file = join(local, 'from-dynamodb.sbsp');
+    expect((await runCli(['savepoint', 'export', location, file, '--config', config])).code).toBe(0);
+    const movedDir = join(local, 'moved');
+    expect((await runCli(['savepoint', 'import', file, movedDir])).code).toBe(0);
+    const resumedDir = await runCli(['run-example', '--dir', movedDir, ...STREAM]);
+    expect(resumedDir.stdout).toContain('Resuming from checkpoint 1 at click 300 of 300');
+    expect(summaryOf(resumedDir.stdout)).toBe(heapSummary);
+    const other = `dynamodb://${table}-moved`;
+    cleanup.add(`table ${table}-moved`, () => deleteTableIfExists(dynamo, `${table}-moved`));
+    const imported = await runCli(['savepoint', 'import', file, other, '--config', config]);
+    expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(imported.stdout).toMatch(/as checkpoint 1\.\n$/);
+    const resumedTable = await runCli([
+      'run-example',
+      '--backend',
+      'dynamodb',
+      '--location',
+      other,
+      '--config',
+      config,
+      ...STREAM,
+    ]);
+    expect(resumedTable.stdout).toContain('Resuming from checkpoint 1 at click 300 of 300');
+    expect(summaryOf(resumedTable.stdout)).toBe(heapSummary);
+    const dumpOther = await runCli(['state', 'dump', other, '--config', config]);
+    expect(dumpOther.stdout.split('\n').sort()).toEqual(dumpHeap.stdout.split('\n').sort());
+
+    const pruned = await runCli(['checkpoints', 'prune', location, '--keep', '1', '--config', config]);
+    expect(pruned.stdout).toMatch(/^Kept checkpoints? \d+; deleted /);
+    const after = await runCli(['checkpoints', 'list', location, '--config', config]);
+    expect(
+      after.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((row) => Number(row.split(/\s+/)[0])),
+    ).toEqual([ids.at(-1)]);
   }, 240_000);
 });

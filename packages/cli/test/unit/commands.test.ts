@@ -46,10 +46,6 @@ describe('the statebackend command line', () => {
     const dir = await tempDir();
     const cases: [string[], RegExp][] = [
       [['checkpoints', 'list', 'gs://bucket'], /Cannot use location 'gs:\/\/bucket': unknown scheme/],
-      [
-        ['checkpoints', 'list', 'dynamodb://state'],
-        /Cannot use location 'dynamodb:\/\/state': the DynamoDB backend keeps/,
-      ],
       [['state', 'dump', dir.path], /No checkpoints at file:\/\//],
       [['savepoint', 'export', dir.path, `${dir.path}/x.sbsp`], /No checkpoints at file:\/\//],
       [['savepoint', 'import', `${dir.path}/missing.sbsp`, dir.path], /missing\.sbsp/],
