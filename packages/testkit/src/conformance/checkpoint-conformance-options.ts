@@ -34,4 +34,12 @@ export interface CheckpointConformanceOptions {
   ): Promise<CheckpointingKeyedStateBackend<K>>;
   /** Run the incremental-checkpoint cases too. Default false. */
   readonly incremental?: boolean;
+  /**
+   * The fewest calls to its checkpoint storage a checkpoint of this backend makes. The crash
+   * cases fail each call in turn and check that they saw at least this many, so a checkpoint
+   * that skipped storage would not pass for crash-safe. Default 3, as backends that write their
+   * data files to the checkpoint storage take at least; a backend that keeps its data elsewhere
+   * and writes only claims and commit records there passes fewer (DynamoDB's: 2).
+   */
+  readonly minCheckpointStorageSteps?: number;
 }
