@@ -3,16 +3,18 @@ import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/check
 import type { JsonValue } from '../checkpoint/json.js';
 import { ProcessorDriverError, RecordProcessingError } from '../errors.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
-import { type DriverMetadata, decodeDriverMetadata, INITIAL_DRIVER_METADATA } from './driver-metadata.js';
+import { CheckpointTrigger } from './checkpoint-trigger.js';
+import { decodeDriverMetadata, INITIAL_DRIVER_METADATA } from './driver-metadata.js';
 import { DriverMetrics } from './driver-metrics.js';
+import { DriverProgress } from './driver-progress.js';
 import { type DriverResult, type DriverStart, END_OF_INPUT_WATERMARK } from './driver-run.js';
-import { InFlightLimiter } from './in-flight-limiter.js';
 import { DriverContext } from './process-context.js';
 import { type ProcessorDriverOptions, validateDriverOptions } from './processor-driver-options.js';
 import { SnapshotPipeline } from './snapshot-pipeline.js';
 import { DriverTimers } from './timers/driver-timers.js';
 import type { Timer } from './timers/timer.js';
-import { nextEvent, type Wakeable } from './wait-for-event.js';
+import { nextEvent } from './wait-for-event.js';
+import { WorkInFlight } from './work-in-flight.js';
 
 /**
  * Runs a keyed stream processor over an async iterable with exactly-once keyed state: it keys
@@ -37,28 +39,24 @@ export class ProcessorDriver<R, K> {
   readonly #options: ProcessorDriverOptions<R, K>;
   readonly #logger: Logger;
   readonly #now: () => number;
-  readonly #limiter: InFlightLimiter;
+  readonly #work: WorkInFlight;
   readonly #metrics: DriverMetrics;
   #backend: CheckpointingKeyedStateBackend<K> | undefined;
   #timers: DriverTimers<K> | undefined;
   #phase: 'new' | 'starting' | 'started' | 'running' | 'done' = 'new';
-  #progress: DriverMetadata = INITIAL_DRIVER_METADATA;
+  #progress = new DriverProgress(INITIAL_DRIVER_METADATA);
   #snapshots: SnapshotPipeline | undefined;
-  #sinceCheckpoint = 0;
-  /** Whether records or timers ran since the last checkpoint (what time-based and final checkpoints need). */
-  #changed = false;
-  #lastCheckpointAt = 0;
-  #failure: { error: unknown } | undefined;
-  readonly #wake: Wakeable = { wake: undefined };
+  readonly #trigger: CheckpointTrigger;
 
   constructor(options: ProcessorDriverOptions<R, K>) {
     validateDriverOptions(options as ProcessorDriverOptions<unknown, unknown>);
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     this.#now = options.now ?? Date.now;
-    this.#limiter = new InFlightLimiter(options.maxInFlight ?? 32);
+    this.#work = new WorkInFlight(options.maxInFlight ?? 32);
+    this.#trigger = new CheckpointTrigger(options.checkpoint, this.#now);
     this.#metrics = new DriverMetrics(options.metricGroup, {
-      inFlight: () => this.#limiter.running,
+      inFlight: () => this.#work.running,
       watermark: () => this.#progress.watermark,
       offset: () => this.#progress.offset,
     });
@@ -88,17 +86,17 @@ export class ProcessorDriver<R, K> {
     this.#backend = backend;
     const restored = backend.restored;
     const metadata = decodeDriverMetadata(restored?.userMetadata[0]?.metadata);
-    this.#progress = metadata ?? INITIAL_DRIVER_METADATA;
+    this.#progress = new DriverProgress(metadata ?? INITIAL_DRIVER_METADATA);
     this.#snapshots = new SnapshotPipeline(
       backend as CheckpointingKeyedStateBackend<unknown>,
       restored?.checkpointId,
       this.#options.onCheckpoint,
-      (error) => this.#fail(error),
+      (error) => this.#work.fail(error),
     );
     this.#timers = new DriverTimers(backend, {
       watermark: () => this.#progress.watermark,
       now: this.#now,
-      processingTimerAdded: () => this.#wake.wake?.(),
+      processingTimerAdded: () => this.#work.wakeable.wake?.(),
     });
     const timers = await this.#timers.load();
     this.#phase = 'started';
@@ -125,14 +123,14 @@ export class ProcessorDriver<R, K> {
     this.#phase = 'running';
     const iterator = source[Symbol.asyncIterator]();
     const signal = options.signal;
-    this.#lastCheckpointAt = this.#now();
+    this.#trigger.restartInterval();
     let reason: DriverResult['reason'] = 'aborted';
     let pending: Promise<IteratorResult<R>> | undefined;
     try {
       for (;;) {
-        this.#throwIfFailed();
+        this.#work.throwIfFailed();
         pending ??= iterator.next();
-        const event = await nextEvent(pending, signal, this.#wakeAt(), this.#wake, this.#now);
+        const event = await nextEvent(pending, signal, this.#wakeAt(), this.#work.wakeable, this.#now);
         if (event.kind === 'abort') break;
         if (event.kind === 'wake') {
           await this.#onClock();
@@ -147,7 +145,7 @@ export class ProcessorDriver<R, K> {
       }
       await this.#finish(reason);
     } catch (error) {
-      await this.#limiter.drain();
+      await this.#work.drain();
       await this.#snapshots?.settled();
       throw error;
     } finally {
@@ -176,59 +174,42 @@ export class ProcessorDriver<R, K> {
     } catch (error) {
       throw new RecordProcessingError(`record ${offset}`, offset, error);
     }
-    const maxTimestamp =
-      timestamp === undefined
-        ? this.#progress.maxTimestamp
-        : Math.max(this.#progress.maxTimestamp, timestamp);
-    this.#progress = { ...this.#progress, maxTimestamp };
-    // A watermark goes before every N-th record, the first one included (so that event-time
-    // TTL has a clock from the start): the same records see the same watermarks on a replay.
-    if (eventTime !== undefined && offset % (eventTime.watermarkEveryRecords ?? 100) === 0) {
-      const watermark = maxTimestamp - (eventTime.maxOutOfOrdernessMs ?? 0) - 1;
-      await this.#emitWatermark(watermark, watermark);
-    }
-    await this.#limiter.acquire();
-    this.#progress = { ...this.#progress, offset: offset + 1, position };
+    const watermark = this.#progress.observe(timestamp, eventTime);
+    if (watermark !== undefined) await this.#emitWatermark(watermark, watermark);
+    await this.#work.acquire();
+    this.#progress.consumed(position);
     const timers = this.#requireTimers();
     const task = this.backend.withKey(key, (ctx) =>
       process(record, new DriverContext(ctx, timestamp, timers.forKey(ctx))),
     );
-    this.#limiter.track(
+    this.#work.track(
       task.catch((error: unknown) =>
-        this.#fail(new RecordProcessingError(`record ${offset}`, offset, error)),
+        this.#work.fail(new RecordProcessingError(`record ${offset}`, offset, error)),
       ),
     );
-    this.#sinceCheckpoint++;
-    this.#changed = true;
     this.#metrics.records.inc();
-    if (this.#sinceCheckpoint >= (this.#options.checkpoint?.everyRecords ?? 1000)) await this.#checkpoint();
+    if (this.#trigger.recordConsumed()) await this.#checkpoint();
   }
 
   /** Waits for the work in flight, then advances the watermark and fires the event-time timers due. */
   async #emitWatermark(watermark: number, dataWatermark: number): Promise<void> {
     if (watermark <= this.#progress.watermark) return;
-    await this.#limiter.drain();
-    this.#throwIfFailed();
-    this.#progress = {
-      ...this.#progress,
-      watermark,
-      dataWatermark: Math.max(this.#progress.dataWatermark, dataWatermark),
-    };
+    await this.#work.settle();
+    this.#progress.advanceWatermark(watermark, dataWatermark);
     // Timers may register timers that are due too: fire until none is.
     while (this.#requireTimers().earliest('event') !== undefined) {
       if (!(await this.#fireDue('event', watermark))) break;
-      await this.#limiter.drain();
-      this.#throwIfFailed();
+      await this.#work.settle();
     }
   }
 
   /** Fires the timers of `domain` due at `time`; false when none was. */
   async #fireDue(domain: 'event' | 'processing', time: number): Promise<boolean> {
-    const fired = await this.#requireTimers().fireDue(domain, time, this.#limiter, {
+    const fired = await this.#requireTimers().fireDue(domain, time, this.#work, {
       onTimer: (timer, ctx) => this.#callOnTimer(timer, ctx),
-      onError: (what, error) => this.#fail(new RecordProcessingError(what, undefined, error)),
+      onError: (what, error) => this.#work.fail(new RecordProcessingError(what, undefined, error)),
     });
-    if (fired > 0) this.#changed = true;
+    if (fired > 0) this.#trigger.timersFired();
     this.#metrics.timersFired.inc(fired);
     return fired > 0;
   }
@@ -242,24 +223,20 @@ export class ProcessorDriver<R, K> {
 
   /** The processing clock reached a deadline: checkpoint by time, fire processing-time timers. */
   async #onClock(): Promise<void> {
-    const intervalMs = this.#options.checkpoint?.intervalMs ?? 10_000;
-    if (this.#changed && this.#now() - this.#lastCheckpointAt >= intervalMs) await this.#checkpoint();
+    if (this.#trigger.dueByTime()) await this.#checkpoint();
     await this.#fireDue('processing', this.#now());
   }
 
   /** When the loop must wake without a record: the checkpoint interval, or the next processing timer. */
   #wakeAt(): number | undefined {
     const timer = this.#requireTimers().earliest('processing');
-    const checkpointAt = this.#changed
-      ? this.#lastCheckpointAt + (this.#options.checkpoint?.intervalMs ?? 10_000)
-      : undefined;
+    const checkpointAt = this.#trigger.dueAt();
     if (timer === undefined) return checkpointAt;
     return checkpointAt === undefined ? timer : Math.min(timer, checkpointAt);
   }
 
   async #finish(reason: DriverResult['reason']): Promise<void> {
-    await this.#limiter.drain();
-    this.#throwIfFailed();
+    await this.#work.settle();
     if (
       reason === 'end' &&
       this.#options.eventTime !== undefined &&
@@ -267,9 +244,11 @@ export class ProcessorDriver<R, K> {
     ) {
       await this.#emitWatermark(END_OF_INPUT_WATERMARK, this.#progress.dataWatermark);
     }
-    if (this.#changed || this.#requireSnapshots().lastCheckpointId === undefined) await this.#checkpoint();
+    if (this.#trigger.changed || this.#requireSnapshots().lastCheckpointId === undefined) {
+      await this.#checkpoint();
+    }
     await this.#requireSnapshots().settled();
-    this.#throwIfFailed();
+    this.#work.throwIfFailed();
   }
 
   /**
@@ -278,24 +257,12 @@ export class ProcessorDriver<R, K> {
    * one checkpoint at a time.
    */
   async #checkpoint(): Promise<void> {
-    await this.#limiter.drain();
-    this.#throwIfFailed();
+    await this.#work.settle();
     const snapshots = this.#requireSnapshots();
     await snapshots.settled();
-    this.#throwIfFailed();
-    snapshots.start(this.#progress);
-    this.#sinceCheckpoint = 0;
-    this.#changed = false;
-    this.#lastCheckpointAt = this.#now();
-  }
-
-  #fail(error: unknown): void {
-    this.#failure ??= { error };
-    this.#wake.wake?.();
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure !== undefined) throw this.#failure.error;
+    this.#work.throwIfFailed();
+    snapshots.start(this.#progress.checkpointMetadata);
+    this.#trigger.taken();
   }
 
   #requireSnapshots(): SnapshotPipeline {

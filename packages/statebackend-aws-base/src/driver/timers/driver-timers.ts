@@ -1,8 +1,8 @@
 import type { KeyedContext } from '../../backend/key-context.js';
 import type { KeyedStateBackend } from '../../backend/keyed-state-backend.js';
 import { ProcessorDriverError } from '../../errors.js';
-import type { InFlightLimiter } from '../in-flight-limiter.js';
 import type { KeyTimers } from '../process-context.js';
+import type { WorkInFlight } from '../work-in-flight.js';
 import type { TimeDomain, Timer } from './timer.js';
 import { type QueuedTimer, TimerQueue } from './timer-queue.js';
 import { loadTimers, queuedTimer, timerKeyId, timerMapKey, timerStateDescriptor } from './timer-state.js';
@@ -76,14 +76,14 @@ export class DriverTimers<K> {
   }
 
   /**
-   * Fires every timer of `domain` due at `time`, earliest first, each taking a slot of `limiter`
+   * Fires every timer of `domain` due at `time`, earliest first, each taking a slot of `work`
    * (so timers count toward the work in flight). Failures go to `onError` with what failed.
    * Returns the number of timers started.
    */
   async fireDue(
     domain: TimeDomain,
     time: number,
-    limiter: InFlightLimiter,
+    work: Pick<WorkInFlight, 'acquire' | 'track'>,
     handlers: {
       onTimer(timer: Timer<K>, ctx: KeyedContext<K>): void | Promise<void>;
       onError(what: string, error: unknown): void;
@@ -92,11 +92,9 @@ export class DriverTimers<K> {
     let fired = 0;
     for (let timer = this.pollDue(domain, time); timer !== undefined; timer = this.pollDue(domain, time)) {
       fired++;
-      await limiter.acquire();
+      await work.acquire();
       const what = `${domain}-time timer ${timer.name === '' ? '' : `'${timer.name}' `}at ${timer.timestamp}`;
-      limiter.track(
-        this.fire(timer, handlers.onTimer).catch((error: unknown) => handlers.onError(what, error)),
-      );
+      work.track(this.fire(timer, handlers.onTimer).catch((error: unknown) => handlers.onError(what, error)));
     }
     return fired;
   }
