@@ -413,6 +413,7 @@ export {
   type DriverMetadata,
   decodeDriverMetadata,
   encodeDriverMetadata,
+  type KeyGroupPosition,
 } from './driver/driver-metadata.js';
 export type { ProcessContext } from './driver/process-context.js';
 export { type DriverResult, type DriverStart, END_OF_INPUT_WATERMARK } from './driver/driver-run.js';

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../checkpoint/json.js';
+import { KeyGroupRange } from '../keygroup/key-group-range.js';
 
 /** The `format` of the metadata a processor driver stores with each checkpoint. */
 export const DRIVER_METADATA_FORMAT = 'statebackend-driver';
@@ -19,6 +20,18 @@ export interface DriverMetadata {
   readonly dataWatermark: number;
   /** The highest record timestamp seen; `-Infinity` before the first. */
   readonly maxTimestamp: number;
+  /**
+   * Key groups whose state is ahead of {@link position}, each with the position up to which its
+   * records are already applied: after a restore that merged writers checkpointed at different
+   * positions, until the source passes them. Absent when every key group is at `position`.
+   */
+  readonly ahead?: readonly KeyGroupPosition[];
+}
+
+/** Key groups whose records are applied up to `position` (the position after the last one). */
+export interface KeyGroupPosition {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly position: JsonValue;
 }
 
 /** The metadata of a fresh start. */
@@ -30,17 +43,31 @@ export const INITIAL_DRIVER_METADATA: DriverMetadata = Object.freeze({
   maxTimestamp: Number.NEGATIVE_INFINITY,
 });
 
-/** As JSON (which has no infinities: `null` stands for `-Infinity`). */
+/**
+ * As JSON (which has no infinities: `null` stands for `-Infinity`). Version 1, or 2 when key
+ * groups are {@link DriverMetadata.ahead} (so that a reader that predates it does not resume them
+ * from `position` and apply records twice).
+ */
 export function encodeDriverMetadata(metadata: DriverMetadata): JsonValue {
   const time = (t: number): JsonValue => (Number.isFinite(t) ? t : null);
+  const ahead = metadata.ahead ?? [];
   return {
     format: DRIVER_METADATA_FORMAT,
-    version: 1,
+    version: ahead.length === 0 ? 1 : 2,
     offset: metadata.offset,
     ...(metadata.position === undefined ? {} : { position: metadata.position }),
     watermark: time(metadata.watermark),
     dataWatermark: time(metadata.dataWatermark),
     maxTimestamp: time(metadata.maxTimestamp),
+    ...(ahead.length === 0
+      ? {}
+      : {
+          ahead: ahead.map(({ keyGroupRange: r, position }) => ({
+            start: r.startKeyGroup,
+            end: r.endKeyGroup,
+            position,
+          })),
+        }),
   };
 }
 
@@ -52,9 +79,13 @@ export function encodeDriverMetadata(metadata: DriverMetadata): JsonValue {
 export function decodeDriverMetadata(json: JsonValue | undefined): DriverMetadata | undefined {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
   const record = json as { readonly [key: string]: JsonValue };
-  if (record.format !== DRIVER_METADATA_FORMAT || record.version !== 1) return undefined;
+  if (record.format !== DRIVER_METADATA_FORMAT || (record.version !== 1 && record.version !== 2)) {
+    return undefined;
+  }
   const offset = record.offset;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return undefined;
+  const ahead = record.version === 2 ? decodeAhead(record.ahead) : [];
+  if (ahead === undefined) return undefined;
   const time = (value: JsonValue | undefined): number =>
     typeof value === 'number' ? value : Number.NEGATIVE_INFINITY;
   return {
@@ -63,5 +94,19 @@ export function decodeDriverMetadata(json: JsonValue | undefined): DriverMetadat
     watermark: time(record.watermark),
     dataWatermark: time(record.dataWatermark),
     maxTimestamp: time(record.maxTimestamp),
+    ...(ahead.length === 0 ? {} : { ahead }),
   };
+}
+
+function decodeAhead(json: JsonValue | undefined): KeyGroupPosition[] | undefined {
+  if (!Array.isArray(json)) return undefined;
+  const ahead: KeyGroupPosition[] = [];
+  for (const entry of json as readonly JsonValue[]) {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
+    const { start, end, position } = entry as { readonly [key: string]: JsonValue };
+    const keyGroup = (n: JsonValue | undefined): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!keyGroup(start) || !keyGroup(end) || start > end || position === undefined) return undefined;
+    ahead.push({ keyGroupRange: KeyGroupRange.of(start, end), position });
+  }
+  return ahead;
 }

@@ -1,16 +1,25 @@
 import type { JsonValue } from '../checkpoint/json.js';
 import type { DriverMetadata } from './driver-metadata.js';
+import type { KeyGroupsAhead } from './key-groups-ahead.js';
 import type { EventTimeOptions } from './processor-driver-options.js';
+import type { ResumePoint } from './resume-point.js';
+
+/** Whether a record was already applied to a key group before the restore (then it is skipped there). */
+export type AppliedBefore = (keyGroup: number) => boolean;
 
 /**
- * Where the driver is: in the source (records consumed, position) and in event time (timestamps
- * seen, watermarks). What each checkpoint stores, and what a restore continues from.
+ * Where the driver is: in the source (records consumed, position, key groups restored ahead of
+ * it) and in event time (timestamps seen, watermarks). What each checkpoint stores, and what a
+ * restore continues from.
  */
 export class DriverProgress {
   #metadata: DriverMetadata;
+  /** Key groups restored ahead of the position, until the source passes them. */
+  #ahead: KeyGroupsAhead | undefined;
 
-  constructor(restored: DriverMetadata) {
-    this.#metadata = restored;
+  constructor(resume: ResumePoint) {
+    this.#metadata = resume.progress;
+    this.#ahead = resume.ahead;
   }
 
   /** Records consumed from the start of the stream, across restarts. */
@@ -33,9 +42,22 @@ export class DriverProgress {
     return this.#metadata.dataWatermark;
   }
 
-  /** What a checkpoint taken now stores. */
+  /** What a checkpoint taken now stores: the progress, with the key groups still ahead of it. */
   get checkpointMetadata(): DriverMetadata {
-    return this.#metadata;
+    const ahead = this.#ahead?.aheadOf(this.#metadata.position) ?? [];
+    return ahead.length === 0 ? this.#metadata : { ...this.#metadata, ahead };
+  }
+
+  /**
+   * Which key groups the record that ends at `position` was already applied to. Throws what
+   * `comparePositions` throws.
+   */
+  appliedBefore(position: JsonValue): AppliedBefore | undefined {
+    const ahead = this.#ahead;
+    if (ahead === undefined) return undefined;
+    // The record itself may be the last one some key group skips.
+    if (ahead.passedBy(position)) this.#ahead = undefined;
+    return (keyGroup) => ahead.alreadyApplied(keyGroup, position);
   }
 
   /**

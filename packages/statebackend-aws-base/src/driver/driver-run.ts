@@ -7,7 +7,10 @@ export const END_OF_INPUT_WATERMARK = Number.MAX_SAFE_INTEGER;
 export interface DriverStart {
   /** The checkpoint restored; undefined for a fresh start (or a restore from a savepoint). */
   readonly checkpointId: number | undefined;
-  /** Where to resume the source: the position stored with the checkpoint; undefined to start at the beginning. */
+  /**
+   * Where to resume the source: the position stored with the checkpoint (the smallest of its
+   * writers' when the restore merged several); undefined to start at the beginning.
+   */
   readonly position: JsonValue | undefined;
   /** Records consumed before the checkpoint, from the start of the stream. */
   readonly offset: number;

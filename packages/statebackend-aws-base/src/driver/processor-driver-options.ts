@@ -61,9 +61,24 @@ export interface ProcessorDriverOptions<R, K> {
   onTimer?(timer: Timer<K>, ctx: ProcessContext<K>): void | Promise<void>;
   /**
    * The source position after `record` (what the caller's source resumes from), stored with each
-   * checkpoint. Default: `offset + 1`, the number of records consumed.
+   * checkpoint. Positions must not decrease along the source. Default: `offset + 1`, the number of
+   * records consumed, which only fits one writer per key-group range: writers that may be rescaled
+   * over one shared source need positions of that source (e.g. its offsets).
    */
   positionOf?(record: R, offset: number): JsonValue;
+  /**
+   * Orders two positions (negative, zero or positive as `a` is before, at or after `b`). Called
+   * only when a restore merged writers checkpointed at different positions (a rescale): the driver
+   * resumes from the smallest and skips, for each key group, the records its writer had already
+   * applied. Default: numbers in numeric order; a restore that must order other positions
+   * without it fails with a {@link ProcessorDriverError}.
+   *
+   * @example
+   * ```ts
+   * comparePositions: (a, b) => (a as { next: number }).next - (b as { next: number }).next,
+   * ```
+   */
+  comparePositions?(a: JsonValue, b: JsonValue): number;
   readonly eventTime?: EventTimeOptions<R>;
   readonly checkpoint?: CheckpointCadence;
   /** Records and timers processed concurrently (records of one key still run in order). Default 32. */
@@ -101,6 +116,13 @@ export function validateDriverOptions(options: ProcessorDriverOptions<unknown, u
     if (typeof options[name] !== 'function') {
       throw new ProcessorDriverError(
         `Invalid processor driver option ${name}: received ${typeof options[name]}; expected a function.`,
+      );
+    }
+  }
+  for (const name of ['onTimer', 'positionOf', 'comparePositions', 'onCheckpoint'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new ProcessorDriverError(
+        `Invalid processor driver option ${name}: received ${typeof options[name]}; expected a function or nothing.`,
       );
     }
   }

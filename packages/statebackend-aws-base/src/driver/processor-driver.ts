@@ -4,12 +4,14 @@ import type { JsonValue } from '../checkpoint/json.js';
 import { ProcessorDriverError, RecordProcessingError } from '../errors.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
 import { CheckpointTrigger } from './checkpoint-trigger.js';
-import { decodeDriverMetadata, INITIAL_DRIVER_METADATA } from './driver-metadata.js';
+import { INITIAL_DRIVER_METADATA } from './driver-metadata.js';
 import { DriverMetrics } from './driver-metrics.js';
-import { DriverProgress } from './driver-progress.js';
+import { type AppliedBefore, DriverProgress } from './driver-progress.js';
 import { type DriverResult, type DriverStart, END_OF_INPUT_WATERMARK } from './driver-run.js';
+import { PositionOrder } from './position-order.js';
 import { DriverContext } from './process-context.js';
 import { type ProcessorDriverOptions, validateDriverOptions } from './processor-driver-options.js';
+import { resumePoint } from './resume-point.js';
 import { SnapshotPipeline } from './snapshot-pipeline.js';
 import { DriverTimers } from './timers/driver-timers.js';
 import type { Timer } from './timers/timer.js';
@@ -44,7 +46,7 @@ export class ProcessorDriver<R, K> {
   #backend: CheckpointingKeyedStateBackend<K> | undefined;
   #timers: DriverTimers<K> | undefined;
   #phase: 'new' | 'starting' | 'started' | 'running' | 'done' = 'new';
-  #progress = new DriverProgress(INITIAL_DRIVER_METADATA);
+  #progress = new DriverProgress({ progress: INITIAL_DRIVER_METADATA, ahead: undefined });
   #snapshots: SnapshotPipeline | undefined;
   readonly #trigger: CheckpointTrigger;
 
@@ -74,7 +76,12 @@ export class ProcessorDriver<R, K> {
     return this.#progress.watermark;
   }
 
-  /** Creates the backend (restoring the latest complete checkpoint) and the timers; returns where to resume. */
+  /**
+   * Creates the backend (restoring the latest complete checkpoint) and the timers; returns where to
+   * resume. When the restore merged writers checkpointed at different positions (a rescale), that
+   * is the smallest of them, and records the writer of a key group had already applied are skipped
+   * for that key group (see `comparePositions`).
+   */
   async start(): Promise<DriverStart> {
     if (this.#phase !== 'new') throw new ProcessorDriverError('start() was already called on this driver.');
     this.#phase = 'starting';
@@ -85,8 +92,9 @@ export class ProcessorDriver<R, K> {
     const backend = await this.#options.createBackend({ clock });
     this.#backend = backend;
     const restored = backend.restored;
-    const metadata = decodeDriverMetadata(restored?.userMetadata[0]?.metadata);
-    this.#progress = new DriverProgress(metadata ?? INITIAL_DRIVER_METADATA);
+    const order = new PositionOrder(this.#options.comparePositions);
+    const resume = resumePoint(restored, backend.keyGroupRange, order);
+    this.#progress = new DriverProgress(resume);
     this.#snapshots = new SnapshotPipeline(
       backend as CheckpointingKeyedStateBackend<unknown>,
       restored?.checkpointId,
@@ -100,11 +108,12 @@ export class ProcessorDriver<R, K> {
     });
     const timers = await this.#timers.load();
     this.#phase = 'started';
-    const { position, offset } = this.#progress;
+    const { position, offset } = resume.progress;
     this.#logger.info('Processor driver started', {
       from: restored?.description ?? 'nothing',
       offset,
       timers,
+      ...(resume.ahead === undefined ? {} : { keyGroupsAhead: resume.ahead.keyGroups }),
     });
     return { checkpointId: restored?.checkpointId, position, offset, timers };
   }
@@ -167,10 +176,12 @@ export class ProcessorDriver<R, K> {
     let key: K;
     let timestamp: number | undefined;
     let position: JsonValue;
+    let appliedBefore: AppliedBefore | undefined;
     try {
       key = keyOf(record);
       timestamp = eventTime?.timestampOf(record);
       position = positionOf === undefined ? offset + 1 : positionOf(record, offset);
+      appliedBefore = this.#progress.appliedBefore(position);
     } catch (error) {
       throw new RecordProcessingError(`record ${offset}`, offset, error);
     }
@@ -180,7 +191,9 @@ export class ProcessorDriver<R, K> {
     this.#progress.consumed(position);
     const timers = this.#requireTimers();
     const task = this.backend.withKey(key, (ctx) =>
-      process(record, new DriverContext(ctx, timestamp, timers.forKey(ctx))),
+      appliedBefore?.(ctx.keyGroup) === true
+        ? undefined
+        : process(record, new DriverContext(ctx, timestamp, timers.forKey(ctx))),
     );
     this.#work.track(
       task.catch((error: unknown) =>
@@ -254,7 +267,7 @@ export class ProcessorDriver<R, K> {
   /**
    * Takes a checkpoint at a consistent point: every record consumed so far is processed, none
    * after it. The state is frozen before this returns; its upload overlaps with the next records,
-   * one checkpoint at a time.
+   * one checkpoint at a time. Key groups still ahead of the position keep theirs in it.
    */
   async #checkpoint(): Promise<void> {
     await this.#work.settle();

@@ -27,14 +27,20 @@ export async function tempDirectory(): Promise<{ path: string; remove: () => Pro
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** `createBackend` for a heap backend restoring the latest checkpoint under `directory`. */
-export function heapBackendIn(directory: string): ProcessorDriverOptions<Rec, string>['createBackend'] {
+/**
+ * `createBackend` for a heap backend of `keyGroupRange` (default: all 128 key groups) restoring
+ * the latest checkpoint under `directory`.
+ */
+export function heapBackendIn(
+  directory: string,
+  keyGroupRange = KeyGroupRange.of(0, 127),
+): ProcessorDriverOptions<Rec, string>['createBackend'] {
   return ({ clock }: DriverBackendContext) =>
     new CheckpointingHeapBackendBuilder<string>(
       {
         jobId: 'job',
         operatorId: 'op',
-        keyGroupRange: KeyGroupRange.of(0, 127),
+        keyGroupRange,
         maxParallelism: 128,
         keySerializer: Serializers.string,
         clock,
