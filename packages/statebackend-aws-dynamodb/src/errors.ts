@@ -158,3 +158,23 @@ export class UndescribedStateError extends StateBackendError {
     this.stateName = stateName;
   }
 }
+
+/**
+ * A state registered with a value serializer that reads the stored values only after a migration.
+ * The DynamoDB backend reads values where they are stored and cannot tell migrated from unmigrated
+ * ones, so it refuses before anything is read or written.
+ */
+export class ValueMigrationNotSupportedError extends StateBackendError {
+  override readonly name: string = 'ValueMigrationNotSupportedError';
+  readonly stateName: string;
+
+  constructor(stateName: string, stored: string, current: string) {
+    super(
+      `State '${stateName}' was stored with value serializer ${stored}; ${current}, registered now, reads those ` +
+        'values only after a migration, which the DynamoDB backend cannot apply in place. Register the state with ' +
+        'the old serializer, or migrate through a savepoint: export it, restore it into the heap backend with the new ' +
+        'serializer (which migrates), export that and import it here.',
+    );
+    this.stateName = stateName;
+  }
+}

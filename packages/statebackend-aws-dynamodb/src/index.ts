@@ -29,6 +29,7 @@ export {
   TableNotFoundError,
   TableSchemaMismatchError,
   UndescribedStateError,
+  ValueMigrationNotSupportedError,
   ValueTooLargeError,
 } from './errors.js';
 export { classifyFailure, DEFAULT_RETRY_POLICY, type FailureKind, type RetryPolicy } from './io/retry.js';

@@ -4,7 +4,7 @@ import type { CliIo } from '../cli/io.js';
 import { integerOption, type ParsedCommand } from '../cli/parse.js';
 import { CliError } from '../errors.js';
 import type { OpenedDynamoDbLocation } from '../target/dynamodb-location.js';
-import { formatRanges, formatTable } from './format.js';
+import { formatBytes, formatRanges, formatTable } from './format.js';
 
 /** A checkpoint of the DynamoDB backend: the commit records of its writers, one per key-group range. */
 interface DynamoDbCheckpoint {
@@ -25,9 +25,15 @@ export async function listDynamoDbCheckpoints(
   }
   const rows = checkpoints.map((c) => {
     const s = summaryJson(c);
-    return [String(c.checkpointId), s.timestamp, s.keyGroups, s.states.join(',')];
+    return [
+      String(c.checkpointId),
+      s.timestamp,
+      s.size === null ? '-' : formatBytes(s.size),
+      s.keyGroups,
+      s.states.join(','),
+    ];
   });
-  io.stdout.write(formatTable(['ID', 'TAKEN', 'KEY GROUPS', 'STATES'], rows));
+  io.stdout.write(formatTable(['ID', 'TAKEN', 'SIZE', 'KEY GROUPS', 'STATES'], rows));
   return 0;
 }
 
@@ -38,11 +44,12 @@ export async function showDynamoDbCheckpoint(
   io: CliIo,
 ): Promise<number> {
   const checkpoints = byCheckpoint(await table.commits());
+  if (checkpoints.length === 0) throw new CliError(`No checkpoints at ${table.location}.`);
   const id = integerOption(parsed, 'checkpoint', 'checkpoints show', checkpoints.at(-1)?.checkpointId ?? 0);
   const found = checkpoints.find((c) => c.checkpointId === id);
   if (found === undefined) {
     throw new CliError(
-      `No checkpoint ${id} at ${table.location}; it has ${checkpoints.map((c) => c.checkpointId).join(', ') || 'none'}.`,
+      `No checkpoint ${id} at ${table.location}; it has ${checkpoints.map((c) => c.checkpointId).join(', ')}.`,
     );
   }
   const detail = {
@@ -52,6 +59,7 @@ export async function showDynamoDbCheckpoint(
       writerEpoch: p.epoch,
       generation: p.cutoff,
       committedAt: new Date(p.committedAt).toISOString(),
+      written: p.written ?? null,
       maxParallelism: p.maxParallelism ?? null,
       metadata: decodeUserMetadata(p.metadata) ?? null,
       lineage: p.lineage,
@@ -105,10 +113,13 @@ function byCheckpoint(commits: readonly CommitRecord[]): DynamoDbCheckpoint[] {
   }));
 }
 
+/** `size` is what the checkpoint wrote: DynamoDB checkpoints are incremental, their data shared items. */
 function summaryJson(c: DynamoDbCheckpoint) {
+  const sizes = c.parts.map((p) => p.written?.bytes);
   return {
     checkpointId: c.checkpointId,
     timestamp: new Date(Math.max(...c.parts.map((p) => p.committedAt))).toISOString(),
+    size: sizes.some((s) => s === undefined) ? null : sizes.reduce((a: number, b) => a + (b ?? 0), 0),
     keyGroups: formatRanges(c.parts.map((p) => KeyGroupRange.of(p.start, p.end))),
     states: [...new Set(c.parts.flatMap((p) => statesOf(p).map((s) => s.name)))].sort(),
   };

@@ -71,10 +71,10 @@ describeEachTarget('dynamodb', (target) => {
     const listed = await runCli(['checkpoints', 'list', location, '--config', config]);
     expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
     const rows = listed.stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^ID\s+TAKEN\s+KEY GROUPS\s+STATES$/);
+    expect(rows[0]).toMatch(/^ID\s+TAKEN\s+SIZE\s+KEY GROUPS\s+STATES$/);
     const ids = rows.slice(1).map((row) => Number(row.split(/\s+/)[0]));
     expect(ids.length).toBeGreaterThan(0);
-    expect(rows[1]).toMatch(/0-127\s+\S*page-clicks/);
+    expect(rows[1]).toMatch(/\d+(\.\d)? (B|KiB)\s+0-127\s+\S*page-clicks/);
 
     const shown = await runCli(['checkpoints', 'show', location, '--config', config]);
     const detail = JSON.parse(shown.stdout) as { checkpointId: number; parts: { metadata: unknown }[] };
@@ -114,6 +114,13 @@ describeEachTarget('dynamodb', (target) => {
     expect(summaryOf(resumedTable.stdout)).toBe(heapSummary);
     const dumpOther = await runCli(['state', 'dump', other, '--config', config]);
     expect(dumpOther.stdout.split('\n').sort()).toEqual(dumpHeap.stdout.split('\n').sort());
+
+    const missing = await runCli(['state', 'dump', `dynamodb://${table}-absent`, '--config', config]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/ResourceNotFoundException/);
+    expect(missing.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const noScope = await runCli(['checkpoints', 'show', location, '--job', 'other', '--config', config]);
+    expect(noScope.stderr).toBe(`statebackend: No checkpoints at dynamodb://${table}/other/sessions.\n`);
 
     const pruned = await runCli(['checkpoints', 'prune', location, '--keep', '1', '--config', config]);
     expect(pruned.stdout).toMatch(/^Kept checkpoints? \d+; deleted /);

@@ -2,6 +2,7 @@ import {
   AwsKeyedStateBackendBase,
   type CheckpointedState,
   type CheckpointingKeyedStateBackend,
+  checkRestoredState,
   type EncodedSavepoint,
   encodeRemoteSavepoint,
   type JsonValue,
@@ -17,8 +18,9 @@ import {
   type StoredMapEntry,
   systemTimeProvider,
   type TypeSerializer,
+  VALUE_ROLE,
 } from '@statebackend/aws-base';
-import { KeyTooLargeError } from '../errors.js';
+import { KeyTooLargeError, ValueMigrationNotSupportedError } from '../errors.js';
 import type { CellRef, EntryRef } from '../layout/item-key.js';
 import { savepointContentOf } from '../savepoint/hold-savepoint-content.js';
 import { importEntries } from '../savepoint/import-entries.js';
@@ -157,6 +159,22 @@ export class DynamoDbKeyedStateBackend<K>
 
   #states(): CheckpointedState[] {
     return this.#catalog.describe(this.registeredStates(), this.keySerializer as TypeSerializer<unknown>);
+  }
+
+  /** A restored state must read what was stored: same kind and TTL, serializers compatible as-is. */
+  protected override onStateRegistered(state: RegisteredKeyedState): void {
+    const stored = this.#catalog.restored(state.name);
+    if (stored === undefined) return;
+    const source = this.#restored?.description ?? this.store.location;
+    const values = checkRestoredState(stored, state, this.keySerializer as TypeSerializer<unknown>, source);
+    if (values.kind !== 'compatible-as-is') {
+      const role = VALUE_ROLE[state.kind];
+      throw new ValueMigrationNotSupportedError(
+        state.name,
+        stored.serializers[role]?.id ?? 'unknown',
+        state.serializer.snapshot().id,
+      );
+    }
   }
 
   protected read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {

@@ -34,6 +34,9 @@ export function commitItem(metaPk: Uint8Array, record: CommitRecord): Record<str
     ...(record.states === undefined ? {} : { st: { S: record.states } }),
     ...(record.maxParallelism === undefined ? {} : { mp: { N: String(record.maxParallelism) } }),
     ...(record.buckets === undefined ? {} : { bk: { N: String(record.buckets) } }),
+    ...(record.written === undefined
+      ? {}
+      : { wn: { N: String(record.written.entries) }, wb: { N: String(record.written.bytes) } }),
   };
 }
 
@@ -54,6 +57,9 @@ export function fromCommitItem(item: Item): CommitRecord {
     ...(item.st?.S === undefined ? {} : { states: item.st.S }),
     ...(item.mp?.N === undefined ? {} : { maxParallelism: Number(item.mp.N) }),
     ...(item.bk?.N === undefined ? {} : { buckets: Number(item.bk.N) }),
+    ...(item.wn?.N === undefined || item.wb?.N === undefined
+      ? {}
+      : { written: { entries: Number(item.wn.N), bytes: Number(item.wb.N) } }),
   };
 }
 

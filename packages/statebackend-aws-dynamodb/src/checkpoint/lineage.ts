@@ -34,6 +34,8 @@ export interface CommitRecord {
   /** The writer's max parallelism and buckets per key group: how a reader finds the data. */
   readonly maxParallelism?: number;
   readonly buckets?: number;
+  /** What the checkpoint's flush wrote (its incremental size): entries, and bytes of keys and values. */
+  readonly written?: { readonly entries: number; readonly bytes: number };
 }
 
 /**

@@ -121,6 +121,7 @@ function encodeRecord(record: CommitRecord): Uint8Array {
       ...(record.states === undefined ? {} : { states: record.states }),
       ...(record.maxParallelism === undefined ? {} : { maxParallelism: record.maxParallelism }),
       ...(record.buckets === undefined ? {} : { buckets: record.buckets }),
+      ...(record.written === undefined ? {} : { written: record.written }),
     }),
   );
 }
@@ -153,5 +154,11 @@ function decodeRecord(file: string, bytes: Uint8Array): CommitRecord {
     ...(typeof json.states === 'string' ? { states: json.states } : {}),
     ...(typeof json.maxParallelism === 'number' ? { maxParallelism: json.maxParallelism } : {}),
     ...(typeof json.buckets === 'number' ? { buckets: json.buckets } : {}),
+    ...(isWritten(json.written) ? { written: json.written } : {}),
   };
+}
+
+function isWritten(value: unknown): value is { entries: number; bytes: number } {
+  const written = value as { entries?: unknown; bytes?: unknown } | undefined;
+  return typeof written?.entries === 'number' && typeof written.bytes === 'number';
 }

@@ -19,6 +19,11 @@ export class StateCatalog {
     for (const state of states) if (!this.#carried.has(state.name)) this.#carried.set(state.name, state);
   }
 
+  /** How a restored state was stored, if it was. */
+  restored(name: string): CheckpointedState | undefined {
+    return this.#carried.get(name);
+  }
+
   /** Every state, registered ones described by their registration. */
   describe(
     registered: readonly RegisteredKeyedState[],

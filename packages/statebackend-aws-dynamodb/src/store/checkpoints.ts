@@ -10,6 +10,8 @@ export interface CompletedCheckpoint {
   readonly durationMs: number;
   /** Entries written by the checkpoint's flush. */
   readonly entriesWritten: number;
+  /** Bytes of keys and values its flush wrote: the checkpoint's incremental size. */
+  readonly bytesWritten: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export class Checkpoints {
     const bytes = metadata.slice();
     this.#inFlight.add(checkpointId);
     return async () => {
-      await flushEntries(ctx, frozen, gen);
+      const bytesWritten = await flushEntries(ctx, frozen, gen);
       if (!this.#inFlight.delete(checkpointId)) {
         throw new SnapshotAbortedError(checkpointId, 'it was aborted while its state was written');
       }
@@ -53,6 +55,7 @@ export class Checkpoints {
         restorable: ctx.tracker.restorableAfterCommit(checkpointId),
         maxParallelism: ctx.maxParallelism,
         buckets: ctx.buckets,
+        written: { entries: frozen.length, bytes: bytesWritten },
         ...(states === undefined ? {} : { states }),
       });
       ctx.tracker.onCommitted(checkpointId, gen);
@@ -60,7 +63,7 @@ export class Checkpoints {
       await this.#cleanUp();
       const durationMs = performance.now() - started;
       ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
-      return { checkpointId, durationMs, entriesWritten: frozen.length };
+      return { checkpointId, durationMs, entriesWritten: frozen.length, bytesWritten };
     };
   }
 

@@ -25,7 +25,7 @@ export function freeze(entries: readonly CacheEntry[]): FrozenEntry[] {
 }
 
 /**
- * Writes `frozen` as generation `gen` of this writer's slot, one put per entry, keeping beside
+ * Writes `frozen` as generation `gen` of this writer's slot (returns the bytes of keys and values written), one put per entry, keeping beside
  * each the version the last complete checkpoint needs. Fails with `FencedError` when a newer
  * owner claimed these key groups (its puts landed only in its own, unread slot), and with
  * `ValueTooLargeError` before writing anything when a value does not fit an item.
@@ -34,11 +34,12 @@ export async function flushEntries(
   ctx: StoreContext,
   frozen: readonly FrozenEntry[],
   gen: number,
-): Promise<void> {
-  if (frozen.length === 0) return;
+): Promise<number> {
+  if (frozen.length === 0) return 0;
   await learnOwnSlots(ctx, frozen);
   const puts: WriteRequest[] = [];
   const written: SlotItem[] = [];
+  let bytes = 0;
   for (const f of frozen) {
     const own = f.entry.own;
     const slot: SlotItem = {
@@ -49,6 +50,7 @@ export async function flushEntries(
     const limit = valueBudget(f.entry.pk, sk);
     const size = slotValueBytes(slot);
     if (size > limit) throw new ValueTooLargeError(f.entry.ref.state, size, limit);
+    bytes += f.entry.pk.length + sk.length + size;
     puts.push({ PutRequest: { Item: toItem(f.entry.pk, sk, slot) } });
     written.push(slot);
   }
@@ -72,6 +74,7 @@ export async function flushEntries(
     entry.dirtyGen = entry.changes === f.changes ? 0 : ctx.gen;
     ctx.cache.resize(entry);
   });
+  return bytes;
 }
 
 /** Reads this writer's slot of entries written blind (not read first), to know what to keep. */

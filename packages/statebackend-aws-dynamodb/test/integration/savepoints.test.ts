@@ -5,16 +5,22 @@ import {
   type CheckpointingKeyedStateBackend,
   CheckpointNotFoundError,
   type EncodedSavepoint,
+  IncompatibleSerializerError,
   KeyGroupRange,
   ListStateDescriptor,
   MapStateDescriptor,
   SavepointSource,
   Serializers,
+  StateMigrationError,
   StateTtlConfig,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
 import { cleanupAfterAll, deleteTableIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
-import { DynamoDbCheckpointSource, DynamoDbStateBackend } from '../../src/index.js';
+import {
+  DynamoDbCheckpointSource,
+  DynamoDbStateBackend,
+  ValueMigrationNotSupportedError,
+} from '../../src/index.js';
 
 const counts = new ValueStateDescriptor('count', Serializers.int, 0);
 const visits = new ListStateDescriptor('visits', Serializers.string);
@@ -160,6 +166,29 @@ describeEachTarget('dynamodb', (target) => {
     // A checkpoint source of the table describes them too: checkpoint 2 wrote no entry of them.
     const fromTable = await DynamoDbCheckpointSource.open({ client, tableName, scope: 'savepoints/carried' });
     expect(fromTable.states.map((s) => s.name).sort()).toEqual(['count', 'seen', 'tags', 'visits']);
+  });
+
+  it('checks a registration after a restore against the stored state, before reading anything', async () => {
+    const first = await open('checked');
+    await write(first, 1);
+    await first.snapshot(1);
+    await first.dispose();
+    const second = await open('checked', 'latest');
+    expect(() => second.registerState(new ListStateDescriptor('count', Serializers.int))).toThrow(
+      StateMigrationError,
+    );
+    expect(() => second.registerState(new ValueStateDescriptor('count', Serializers.number))).toThrow(
+      ValueMigrationNotSupportedError,
+    );
+    expect(() =>
+      second.registerState(new MapStateDescriptor('tags', Serializers.int, Serializers.string)),
+    ).toThrow(IncompatibleSerializerError);
+    expect(() => second.registerState(new ValueStateDescriptor('seen', Serializers.string))).toThrow(
+      StateMigrationError,
+    );
+    // The stored form still registers and reads.
+    expect(await second.withKey('user-3', (ctx) => ctx.getState(counts).value())).toBe(1);
+    await second.dispose();
   });
 
   it('reads a committed checkpoint without fencing its writer, and only what that checkpoint holds', async () => {

@@ -113,6 +113,7 @@ describe('commit records', () => {
     states: statesToJson([listState, ttlState]),
     maxParallelism: 128,
     buckets: 4,
+    written: { entries: 3, bytes: 120 },
   };
 
   it('keep the states, max parallelism and buckets in the table', () => {

@@ -6,24 +6,23 @@ import type { StateTable } from '../../heap/state-table.js';
 import { checkSerializerCompatibility } from '../../serialization/check-compatibility.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import { ttlValue } from '../../state/ttl/ttl-value.js';
+import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import { VALUE_ROLE } from '../metadata/checkpointed-state-of.js';
 import type { RestoredStateEntries } from './restored-keyed-state.js';
 
 /**
- * Loads the restored entries of one state into the table of its new registration, after checking
- * that the registration reads what was stored: same kind, TTL on or off as before, and
- * serializers compatible with the stored ones (values migrate when the serializer says how;
- * keys, namespaces and map keys must read as-is). Throws {@link StateMigrationError} or
- * `IncompatibleSerializerError` naming the state and both versions, before loading anything.
+ * Checks that a state registered now reads what was stored for it: same kind, TTL on or off as
+ * before, and serializers compatible with the stored ones (keys, namespaces and map keys as-is).
+ * Returns how values are read: as-is, or migrated by `migrate`.
+ *
+ * @throws StateMigrationError or `IncompatibleSerializerError` naming the state and both versions.
  */
-export function loadRestoredState(
-  restored: RestoredStateEntries,
+export function checkRestoredState(
+  stored: CheckpointedState,
   registered: RegisteredKeyedState,
   keySerializer: TypeSerializer<unknown>,
-  table: StateTable<unknown>,
   source: string,
-): void {
-  const stored = restored.state;
+): ReturnType<typeof checkSerializerCompatibility> {
   const name = registered.name;
   if (stored.kind !== registered.kind) {
     throw new StateMigrationError(name, `a ${stored.kind} state`, `a ${registered.kind} state`);
@@ -47,7 +46,23 @@ export function loadRestoredState(
   check('key', keySerializer);
   check('namespace', registered.namespaceSerializer);
   if (registered.userKeySerializer !== undefined) check('mapKey', registered.userKeySerializer);
-  const valueCompatibility = check(VALUE_ROLE[registered.kind], registered.serializer);
+  return check(VALUE_ROLE[registered.kind], registered.serializer);
+}
+
+/**
+ * Loads the restored entries of one state into the table of its new registration, after
+ * {@link checkRestoredState} (values migrate when the serializer says how). Throws before loading
+ * anything when the registration does not fit.
+ */
+export function loadRestoredState(
+  restored: RestoredStateEntries,
+  registered: RegisteredKeyedState,
+  keySerializer: TypeSerializer<unknown>,
+  table: StateTable<unknown>,
+  source: string,
+): void {
+  const name = registered.name;
+  const valueCompatibility = checkRestoredState(restored.state, registered, keySerializer, source);
   const read =
     valueCompatibility.kind === 'compatible-as-is'
       ? (bytes: Uint8Array) => registered.serializer.deserialize(bytes)
