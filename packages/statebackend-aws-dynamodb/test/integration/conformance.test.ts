@@ -54,8 +54,6 @@ describeEachTarget('dynamodb', (target) => {
   describeKeyedStateBackendConformance(`dynamodb on ${target.name}`, {
     create: (parameters) => backend.createKeyedStateBackend(parameters),
     timeoutMs: 120_000,
-    extraCases: checkpointCases
-      // Canonical savepoints are not offered yet (see the README).
-      .filter((group) => group.name !== 'canonical savepoints'),
+    extraCases: checkpointCases,
   });
 });
