@@ -2,6 +2,7 @@ import { KeyGroupArgumentError, StateBackendError } from '../../errors.js';
 import type { JsonValue } from '../json.js';
 import { ByteWriter } from './byte-writer.js';
 import { crc32 } from './crc32.js';
+import { crc32Combine } from './crc32-combine.js';
 import {
   DELTA_FILE_VERSION,
   ENTRY_HAS_TTL,
@@ -40,6 +41,11 @@ export interface KeyGroupFileSummary {
 }
 
 const textEncoder = new TextEncoder();
+/**
+ * From this block length up, the file's checksum takes the block's by combining the two rather
+ * than running over the block's bytes again; below it the second pass costs less than combining.
+ */
+const COMBINE_FROM = 16 * 1024;
 
 /**
  * Encodes a key-group file (see `key-group-file-format.ts`) into a stream of chunks.
@@ -58,7 +64,9 @@ export class KeyGroupFileWriter {
   private blockEntries = 0;
   private lastKeyGroup = -1;
   private entryCount = 0;
+  /** CRC-32 of the file's bytes up to {@link crcThrough}. */
   private fileCrc = 0;
+  private crcThrough = 0;
   private finished = false;
   private readonly version: number;
   private readonly flags: number;
@@ -169,14 +177,24 @@ export class KeyGroupFileWriter {
     this.lastKeyGroup = keyGroup;
     if (this.blockEntries === 0) return;
     const bytes = this.out.peek(this.blockStart);
-    this.blocks.push({
-      keyGroup,
-      offset: this.out.totalLength - bytes.length,
-      length: bytes.length,
-      entries: this.blockEntries,
-      crc: crc32(bytes),
-    });
+    const offset = this.out.totalLength - bytes.length;
+    const crc = crc32(bytes);
+    this.blocks.push({ keyGroup, offset, length: bytes.length, entries: this.blockEntries, crc });
     this.entryCount += this.blockEntries;
+    if (bytes.length >= COMBINE_FROM) {
+      this.extendFileCrc(offset);
+      this.fileCrc = crc32Combine(this.fileCrc, crc, bytes.length);
+      this.crcThrough = this.out.totalLength;
+    }
+  }
+
+  /** Extends the file's checksum over the bytes not yet taken up to `end`, all of them by default. */
+  private extendFileCrc(end = this.out.totalLength): void {
+    if (end <= this.crcThrough) return;
+    const pendingStart = this.out.totalLength - this.out.pendingLength;
+    const from = this.crcThrough - pendingStart;
+    this.fileCrc = crc32(this.out.peek(from).subarray(0, end - this.crcThrough), this.fileCrc);
+    this.crcThrough = end;
   }
 
   /** The bytes encoded since the last chunk, once they reach the chunk size; between key groups only. */
@@ -186,9 +204,8 @@ export class KeyGroupFileWriter {
   }
 
   private take(): Uint8Array {
-    const chunk = this.out.takeChunk();
-    this.fileCrc = crc32(chunk, this.fileCrc);
-    return chunk;
+    this.extendFileCrc();
+    return this.out.takeChunk();
   }
 
   /** Appends the index and trailer; returns the last chunk. */

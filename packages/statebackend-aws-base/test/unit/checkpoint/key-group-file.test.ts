@@ -1,6 +1,7 @@
 import {
   bytesAsFile,
   CorruptCheckpointError,
+  crc32,
   KeyGroupFileReader,
   KeyGroupFileWriter,
   KeyGroupRange,
@@ -33,6 +34,31 @@ function encode(keyGroups: readonly number[], entriesPerGroup = 3, chunkSize = 6
   chunks.push(writer.finish());
   return new Uint8Array(Buffer.concat(chunks));
 }
+
+describe('KeyGroupFileWriter checksum', () => {
+  it('gives the CRC-32 of every byte of the file, for small and large key-group blocks alike', () => {
+    // Blocks of a few bytes, and of 20 KB and more (whose checksums the writer combines).
+    for (const valueSize of [0, 10, 5_000, 40_000]) {
+      const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: ['a'], chunkSize: 30_000 });
+      const chunks: Uint8Array[] = [];
+      for (const keyGroup of [0, 1, 2, 5, 9]) {
+        writer.beginKeyGroup(keyGroup);
+        const entries = keyGroup === 2 ? 0 : keyGroup + 1;
+        for (let i = 0; i < entries; i++) {
+          const value = Uint8Array.from({ length: valueSize }, (_, j) => (j * 31 + keyGroup + i) & 0xff);
+          writer.writeEntry(0, bytes(`k${keyGroup}-${i}`), bytes(''), undefined, value, undefined);
+        }
+        writer.endKeyGroup();
+        const chunk = writer.takeChunk();
+        if (chunk !== undefined) chunks.push(chunk);
+      }
+      chunks.push(writer.finish());
+      const file = new Uint8Array(Buffer.concat(chunks));
+      expect({ valueSize, crc: writer.summary().crc32 }).toEqual({ valueSize, crc: crc32(file) });
+      expect(writer.summary().size).toBe(file.length);
+    }
+  });
+});
 
 async function readAll(file: RandomAccessFile, range = KeyGroupRange.of(0, 1000)): Promise<string[]> {
   const reader = await KeyGroupFileReader.open(file, 'data');
