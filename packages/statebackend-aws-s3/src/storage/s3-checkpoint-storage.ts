@@ -31,7 +31,7 @@ import {
   validateStorageOptions,
 } from './s3-checkpoint-storage-options.js';
 import { S3Claims } from './s3-claims.js';
-import { intersects } from './s3-fencing.js';
+import { S3CommitChecks } from './s3-commit-checks.js';
 import { S3Layout } from './s3-layout.js';
 import { S3Requests } from './s3-requests.js';
 
@@ -45,7 +45,9 @@ import { S3Requests } from './s3-requests.js';
  *   checkpoint exists only once complete, and the same record is never written twice.
  * - Claims reserve their epoch with `If-None-Match: *` (see `S3Claims`), so epochs are unique
  *   without a lock; a commit checks the claims before and after its record is stored, and
- *   removes the record and fails with `FencedError` when a newer claim appeared meanwhile.
+ *   removes the record and fails with `FencedError` when a newer claim appeared meanwhile. The
+ *   checks before (claims, and records of the same checkpoint id) start with the checkpoint's
+ *   first data file and run while it uploads (see `S3CommitChecks`).
  * - Reads are ranged GETs, listings page through ListObjectsV2, deletions go 1,000 keys per
  *   DeleteObjects request. Failures are `S3RequestError`s (`CheckpointStorageError`s):
  *   `notFound` for a missing key, retryable for throttling (503 SlowDown), 5xx and network errors.
@@ -63,6 +65,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
   readonly metrics: S3StorageMetrics;
   private readonly requests: S3Requests;
   private readonly claims: S3Claims;
+  private readonly commitChecks: S3CommitChecks;
   private readonly logger: Logger;
   /** Data bytes written per checkpoint id, for the incremental-ratio metric. */
   private readonly written = new Map<number, number>();
@@ -92,6 +95,10 @@ export class S3CheckpointStorage implements CheckpointStorage {
       metrics: this.metrics,
     });
     this.claims = new S3Claims(this.requests, this.layout, this.location, this.logger);
+    this.commitChecks = new S3CommitChecks(
+      { listClaims: () => this.listClaims(), listCommittedIn: (id) => this.listCommittedIn(id) },
+      this.location,
+    );
   }
 
   describe(relative: string): string {
@@ -116,6 +123,9 @@ export class S3CheckpointStorage implements CheckpointStorage {
     scope: FileScope,
     content: FileContent,
   ): Promise<WrittenFile> {
+    // The checks before the commit run while the data uploads; a refusal known already stops here.
+    this.commitChecks.start(lease, checkpointId);
+    this.commitChecks.throwIfRefused(lease, checkpointId);
     const { directory, name } = newDataFileLocation(lease, checkpointId, scope);
     const relative = this.layout.newDataPath(directory, name);
     const size = await this.requests.upload(this.layout.keyOf(relative), content, this.describe(relative));
@@ -125,13 +135,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
 
   async commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
     const relative = `${checkpointDirectoryName(checkpointId)}/${metadataFileName(lease.keyGroupRange, lease.epoch)}`;
-    // Both checks before the put are reads: one round trip instead of two.
-    const [claims, committed] = await Promise.all([this.listClaims(), this.listCommittedIn(checkpointId)]);
-    assertNotFenced(this.location, claims, lease);
-    const existing = committed.find((c) => intersects(c.keyGroupRange, lease.keyGroupRange));
-    if (existing !== undefined) {
-      throw new CheckpointAlreadyExistsError(this.location, checkpointId, `by ${existing.path}`);
-    }
+    await this.commitChecks.beforeCommit(lease, checkpointId);
     const stored = await this.requests.putIfAbsent(
       this.layout.keyOf(relative),
       metadata,

@@ -181,4 +181,59 @@ describeEachTarget('s3', (target) => {
     if (newLease === undefined) throw new Error('the successor did not claim');
     await expect(successor.commit(newLease, 9, bytes('fresh'))).resolves.toMatchObject({ checkpointId: 9 });
   });
+
+  it('lists the claims and the records of the checkpoint while its data uploads, not between the upload and the commit record', async () => {
+    const watched = s3ClientFor(target, cleanup);
+    const sent: string[] = [];
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string; Prefix?: string }).Key ?? '';
+        sent.push(`${context.commandName ?? '?'}${key.includes('/_metadata') ? ' commit record' : ''}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCommands' },
+    );
+    const storage = new S3CheckpointStorage({
+      client: watched,
+      bucket,
+      prefix: 'ckpt',
+      jobId: 'early-checks',
+      operatorId: 'op-1',
+    });
+    const lease = await storage.claim(RANGE);
+    sent.length = 0;
+
+    await storage.writeFile(lease, 1, 'exclusive', [bytes('data')]);
+    await storage.commit(lease, 1, bytes('metadata'));
+
+    const put = sent.indexOf('PutObjectCommand commit record');
+    expect(sent.slice(0, put).filter((c) => c === 'ListObjectsV2Command')).toHaveLength(2);
+    expect(sent.slice(put)).toEqual(['PutObjectCommand commit record', 'ListObjectsV2Command']);
+  });
+
+  it('withdraws the commit of a writer fenced while its data uploaded, failing with FencedError', async () => {
+    const racing = s3ClientFor(target, cleanup);
+    const location = { bucket, prefix: 'ckpt', jobId: 'fenced-during-upload', operatorId: 'op-1' };
+    const old = new S3CheckpointStorage({ ...location, client: racing });
+    const successor = new S3CheckpointStorage({ ...location, client: s3 });
+    const oldLease = await old.claim(RANGE);
+    let newLease: Awaited<ReturnType<S3CheckpointStorage['claim']>> | undefined;
+    // The new owner claims the range once the old writer's checks have listed, while its data uploads.
+    let listed = 0;
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'ListObjectsV2Command' && ++listed === 2) {
+          newLease = await successor.claim(RANGE);
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'claimDuringUpload' },
+    );
+
+    await old.writeFile(oldLease, 4, 'exclusive', [bytes('stale data')]);
+    await expect(old.commit(oldLease, 4, bytes('stale'))).rejects.toBeInstanceOf(FencedError);
+    expect(newLease?.epoch).toBeGreaterThan(oldLease.epoch);
+    expect(await successor.listCommitted()).toEqual([]);
+  });
 });

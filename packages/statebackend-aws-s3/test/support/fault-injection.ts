@@ -20,7 +20,12 @@ export class S3FaultInjector {
    * `step: 'initialize'` (default) sits above the SDK's retry strategy, so a failure reaches the
    * caller; `'deserialize'` sits inside it, once per attempt, so the SDK repeats the request.
    */
-  constructor(client: S3Client, step: 'initialize' | 'deserialize' = 'initialize') {
+  constructor(
+    client: S3Client,
+    step: 'initialize' | 'deserialize' = 'initialize',
+    /** Which commands count as calls (and can fail); default all. */
+    private readonly counts: (command: string) => boolean = () => true,
+  ) {
     const name = 'statebackendFaultInjection';
     if (step === 'initialize') {
       client.middlewareStack.add((next, context) => this.inject(next, context.commandName), { step, name });
@@ -31,7 +36,7 @@ export class S3FaultInjector {
 
   private inject<A, R>(next: (args: A) => Promise<R>, command: string | undefined): (args: A) => Promise<R> {
     return async (args) => {
-      if (!this.armed) return next(args);
+      if (!this.armed || !this.counts(command ?? 'unknown')) return next(args);
       this.calls++;
       this.commands.push(command ?? 'unknown');
       if (this.calls !== this.failAt) return next(args);
