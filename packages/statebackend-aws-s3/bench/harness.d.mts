@@ -2,6 +2,8 @@
 export interface AsyncBenchCase {
   readonly name: string;
   readonly run: (round: number) => Promise<number | undefined>;
+  /** Untimed clean-up after each round, awaited before the next case runs. */
+  readonly after?: (round: number) => Promise<void>;
 }
 
 export interface AsyncBenchResult {

@@ -18,17 +18,25 @@ export async function timeOnce(run, round) {
   return { ms: performance.now() - start, bytes: typeof bytes === 'number' ? bytes : 0 };
 }
 
+/** One timed round of a case, then its untimed clean-up, so that none of it runs into the next case. */
+async function roundOf(c, round) {
+  const sample = await timeOnce(c.run, round);
+  await c.after?.(round);
+  return sample;
+}
+
 /**
- * Runs the baseline and each case `rounds` times, interleaved, after one warm-up round each, and
+ * Runs the baseline and each case `rounds` times, interleaved, after one warm-up round each (each
+ * round followed by the case's untimed `after`, e.g. deleting what it wrote), and
  * returns the median time (and MB/s when bytes were reported) with the ratio of throughput to
  * the baseline's (higher is better).
  */
 export async function compareAsync({ baseline, cases, rounds = 3 }) {
   const all = [baseline, ...cases];
-  for (const c of all) await timeOnce(c.run, -1);
+  for (const c of all) await roundOf(c, -1);
   const samples = all.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (const [index, c] of all.entries()) samples[index].push(await timeOnce(c.run, round));
+    for (const [index, c] of all.entries()) samples[index].push(await roundOf(c, round));
   }
   const results = all.map((c, index) => {
     const ms = median(samples[index].map((s) => s.ms));
