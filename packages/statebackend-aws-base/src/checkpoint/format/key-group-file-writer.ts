@@ -46,6 +46,8 @@ const textEncoder = new TextEncoder();
  * than running over the block's bytes again; below it the second pass costs less than combining.
  */
 const COMBINE_FROM = 16 * 1024;
+/** Room beyond the chunk size in a chunk's buffer; a larger key group grows it (see `ByteWriter`). */
+const CHUNK_SLACK = 256 * 1024;
 
 /**
  * Encodes a key-group file (see `key-group-file-format.ts`) into a stream of chunks.
@@ -79,7 +81,10 @@ export class KeyGroupFileWriter {
     this.version = options.delta === true ? DELTA_FILE_VERSION : KEY_GROUP_FILE_VERSION;
     this.flags = options.delta === true ? FILE_IS_DELTA : 0;
     this.chunkSize = options.chunkSize ?? 1024 * 1024;
-    this.out = new ByteWriter(Math.min(this.chunkSize * 2, 4 * 1024 * 1024));
+    // A chunk is taken after the key group that reaches the chunk size: room for the chunk and a
+    // typical key group beyond it. Twice the chunk size left half of each chunk's buffer unused,
+    // and V8 counts whole buffers as external memory: full garbage collections came that much sooner.
+    this.out = new ByteWriter(this.chunkSize + CHUNK_SLACK);
     this.out.writeBytes(magicOf(options.kind));
     this.out.writeU16(this.version);
     this.out.writeU16(this.flags);
