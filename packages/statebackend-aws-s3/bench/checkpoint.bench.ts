@@ -18,7 +18,8 @@ import {
 } from '@statebackend/aws-base';
 import { startEmulator } from '@statebackend/testkit';
 import { S3StateBackend, type S3StateBackendOptions } from '../dist/index.js';
-import { compareAsync, printFigure, printResults } from './harness.mjs';
+import { compareAsync, median, printFigure, printResults } from './harness.mjs';
+import { PhaseTimingStorage } from './phase-timing.ts';
 
 const MIB = 1024 * 1024;
 const PART_SIZE = 5 * MIB;
@@ -74,7 +75,8 @@ async function fill<V>(
 {
   const blobs = new ValueStateDescriptor('blob', Serializers.bytes);
   const backend = stateBackend({ incremental: false });
-  const keyed = await backend.createKeyedStateBackend(parameters('throughput'));
+  const phases = new PhaseTimingStorage(backend.storageFor('throughput', 'op'));
+  const keyed = await backend.createKeyedStateBackend(parameters('throughput'), { storage: phases });
   // The storage alone, under a job of its own (a claim on the checkpointing job would fence it).
   const storage = backend.storageFor('throughput-storage-only', 'op');
   const lease = await storage.claim(KeyGroupRange.of(0, 127));
@@ -134,6 +136,25 @@ async function fill<V>(
     '   full checkpoint throughput / lib-storage throughput',
     `${(results[2]?.ratio ?? 0).toFixed(2)}x`,
     '>= 0.8x',
+  );
+  // The first two checkpoints were the sizes' and the warm-up's.
+  const timed = [...phases.phases.values()].slice(2);
+  const phase = (pick: (p: (typeof timed)[number]) => number): string =>
+    `${median(timed.map(pick)).toFixed(0)} ms`;
+  printFigure(
+    '   phases of a checkpoint (median): data files written',
+    phase((p) => p.dataFiles),
+    '-',
+  );
+  printFigure(
+    '     of which inside the encoder (its event-loop pauses included)',
+    phase((p) => p.encoding),
+    '-',
+  );
+  printFigure(
+    '   then the commit (checks, conditional put, claims listed again)',
+    phase((p) => p.commit),
+    '-',
   );
   await keyed.dispose();
   await backend.close();
