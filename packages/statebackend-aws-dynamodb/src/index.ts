@@ -48,6 +48,7 @@ export {
 export type { VisibleEntry } from './store/key-group-reader.js';
 export {
   DEFAULT_BUCKETS,
+  DEFAULT_LINEAGE_COMPACTION_DEPTH,
   DEFAULT_CACHE_BYTES,
   DEFAULT_FLUSH_PARALLELISM,
   type DynamoDbStateStoreOptions,

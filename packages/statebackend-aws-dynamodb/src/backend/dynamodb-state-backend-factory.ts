@@ -53,6 +53,7 @@ export class DynamoDbStateBackendFactory extends AbstractAwsStateBackendFactory<
       buckets: configuration.get(DynamoDbOptions.BUCKETS),
       checkpointCompletion: configuration.get(DynamoDbOptions.CHECKPOINT_COMPLETION),
       retainedCheckpoints: configuration.get(DynamoDbOptions.RETAINED_CHECKPOINTS),
+      lineageCompactionDepth: configuration.get(DynamoDbOptions.LINEAGE_COMPACTION_DEPTH),
     });
   }
 }

@@ -46,6 +46,8 @@ export type DynamoDbStateBackendOptions = AwsStateBackendOptions &
     readonly checkpointCompletion?: CompletionMode;
     /** Complete checkpoints that stay restorable (1-3, default 1). */
     readonly retainedCheckpoints?: number;
+    /** Ancestors a restore may leave before the store compacts (default 3; 0: never); see the store's option. */
+    readonly lineageCompactionDepth?: number;
     /** Report consumed capacity in the metrics (default true); see the store's option. */
     readonly trackConsumedCapacity?: boolean;
   };
@@ -138,6 +140,7 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
       ...(o.checkpointCompletion === undefined ? {} : { checkpointCompletion: o.checkpointCompletion }),
       ...(o.retainedCheckpoints === undefined ? {} : { retainedCheckpoints: o.retainedCheckpoints }),
       ...(o.trackConsumedCapacity === undefined ? {} : { trackConsumedCapacity: o.trackConsumedCapacity }),
+      ...(o.lineageCompactionDepth === undefined ? {} : { lineageCompactionDepth: o.lineageCompactionDepth }),
     };
   }
 }

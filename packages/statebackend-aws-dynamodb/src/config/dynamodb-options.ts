@@ -1,5 +1,10 @@
 import { ConfigOptions } from '@statebackend/aws-base';
-import { DEFAULT_BUCKETS, DEFAULT_CACHE_BYTES, DEFAULT_FLUSH_PARALLELISM } from '../store/store-options.js';
+import {
+  DEFAULT_BUCKETS,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_FLUSH_PARALLELISM,
+  DEFAULT_LINEAGE_COMPACTION_DEPTH,
+} from '../store/store-options.js';
 
 /** Configuration keys of the DynamoDB state backend (`state.backend.type: dynamodb`). */
 export const DynamoDbOptions = Object.freeze({
@@ -69,4 +74,11 @@ export const DynamoDbOptions = Object.freeze({
     .check((n) => n <= 256, 'an integer in [1, 256]')
     .defaultValue(DEFAULT_BUCKETS)
     .withDescription('Partitions per key group; fixed for the life of the state.'),
+  LINEAGE_COMPACTION_DEPTH: ConfigOptions.key('state.backend.dynamodb.lineage-compaction-depth')
+    .intType()
+    .min(0)
+    .defaultValue(DEFAULT_LINEAGE_COMPACTION_DEPTH)
+    .withDescription(
+      'Ancestors a restore may leave (each costs a slot read per cache miss) before the backend copies their entries forward in the background; 0 never compacts.',
+    ),
 });

@@ -1,8 +1,24 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { SnapshotAbortedError } from '@statebackend/aws-base';
-import { flushEntries, freeze, supersededItems } from './flush.js';
+import type { LineageEntry } from '../checkpoint/lineage.js';
+import { type FrozenEntry, flushEntries, freeze, supersededItems } from './flush.js';
+import { purgeAncestors } from './lineage-compaction.js';
 import { pruneCommits } from './prune-commits.js';
 import type { StoreContext } from './store-context.js';
+
+/** What `begin` took of a checkpoint at its call, for the task that writes and commits it. */
+interface FrozenCheckpoint {
+  readonly checkpointId: number;
+  /** The generation it closes: its cutoff. */
+  readonly gen: number;
+  readonly frozen: readonly FrozenEntry[];
+  readonly started: number;
+  readonly metadata: Uint8Array;
+  readonly states: string | undefined;
+  /** The lineage its commit record carries. */
+  readonly lineage: readonly LineageEntry[];
+  readonly compacted: StoreContext['compacted'];
+}
 
 /** A completed checkpoint, as `DynamoDbStateStore.snapshot` returns it. */
 export interface CompletedCheckpoint {
@@ -25,6 +41,9 @@ export class Checkpoints {
   readonly #inFlight = new Set<number>();
   /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
   readonly #superseded = new Map<number, WriteRequest[]>();
+  /** Ancestor epochs a checkpoint committed after a lineage compaction no longer reads. */
+  readonly #purges = new Map<number, ReadonlySet<number>>();
+  #carriedPurge: ReadonlySet<number> = new Set();
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
@@ -33,38 +52,62 @@ export class Checkpoints {
   /** Closes the open generation and freezes what changed, now; returns the task that writes and commits it. */
   begin(checkpointId: number, metadata: Uint8Array, states?: string): () => Promise<CompletedCheckpoint> {
     const ctx = this.#ctx;
-    const gen = ctx.gen++;
-    const frozen = freeze(ctx.cache.dirty());
-    const started = performance.now();
-    const bytes = metadata.slice();
+    // A compaction finished before this call: every entry it copied is in `frozen` or flushed.
+    const compacted = ctx.compacted;
+    ctx.compacted = undefined;
+    const snapshot: FrozenCheckpoint = {
+      checkpointId,
+      gen: ctx.gen++,
+      frozen: freeze(ctx.cache.dirty()),
+      started: performance.now(),
+      metadata: metadata.slice(),
+      states,
+      lineage: compacted?.lineage ?? ctx.lineage,
+      compacted,
+    };
     this.#inFlight.add(checkpointId);
     return async () => {
-      const bytesWritten = await flushEntries(ctx, frozen, gen);
-      if (!this.#inFlight.delete(checkpointId)) {
-        throw new SnapshotAbortedError(checkpointId, 'it was aborted while its state was written');
+      try {
+        return await this.#write(snapshot);
+      } catch (error) {
+        // Not committed: the next checkpoint commits the compacted lineage instead.
+        if (compacted !== undefined) ctx.compacted ??= compacted;
+        throw error;
       }
-      await ctx.log.commit({
-        checkpointId,
-        epoch: ctx.epoch,
-        cutoff: gen,
-        start: ctx.keyGroupRange.startKeyGroup,
-        end: ctx.keyGroupRange.endKeyGroup,
-        lineage: ctx.lineage,
-        metadata: bytes,
-        committedAt: Date.now(),
-        restorable: ctx.tracker.restorableAfterCommit(checkpointId),
-        maxParallelism: ctx.maxParallelism,
-        buckets: ctx.buckets,
-        written: { entries: frozen.length, bytes: bytesWritten },
-        ...(states === undefined ? {} : { states }),
-      });
-      ctx.tracker.onCommitted(checkpointId, gen);
-      this.#superseded.set(checkpointId, supersededItems(frozen));
-      await this.#cleanUp();
-      const durationMs = performance.now() - started;
-      ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
-      return { checkpointId, durationMs, entriesWritten: frozen.length, bytesWritten };
     };
+  }
+
+  async #write(s: FrozenCheckpoint): Promise<CompletedCheckpoint> {
+    const ctx = this.#ctx;
+    const bytesWritten = await flushEntries(ctx, s.frozen, s.gen);
+    if (!this.#inFlight.delete(s.checkpointId)) {
+      throw new SnapshotAbortedError(s.checkpointId, 'it was aborted while its state was written');
+    }
+    await ctx.log.commit({
+      checkpointId: s.checkpointId,
+      epoch: ctx.epoch,
+      cutoff: s.gen,
+      start: ctx.keyGroupRange.startKeyGroup,
+      end: ctx.keyGroupRange.endKeyGroup,
+      lineage: s.lineage,
+      metadata: s.metadata,
+      committedAt: Date.now(),
+      restorable: ctx.tracker.restorableAfterCommit(s.checkpointId),
+      maxParallelism: ctx.maxParallelism,
+      buckets: ctx.buckets,
+      written: { entries: s.frozen.length, bytes: bytesWritten },
+      ...(s.states === undefined ? {} : { states: s.states }),
+    });
+    ctx.tracker.onCommitted(s.checkpointId, s.gen);
+    if (s.compacted !== undefined) ctx.lineage = s.compacted.lineage;
+    this.#superseded.set(s.checkpointId, supersededItems(s.frozen));
+    const purge = new Set([...(s.compacted?.purge ?? []), ...this.#carriedPurge]);
+    this.#carriedPurge = new Set();
+    if (purge.size > 0) this.#purges.set(s.checkpointId, purge);
+    await this.#cleanUp();
+    const durationMs = performance.now() - s.started;
+    ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
+    return { checkpointId: s.checkpointId, durationMs, entriesWritten: s.frozen.length, bytesWritten };
   }
 
   /** The task of a completion notice. */
@@ -87,6 +130,10 @@ export class Checkpoints {
       await ctx.log.remove(records.filter((c) => c.checkpointId === checkpointId && c.epoch === ctx.epoch));
       ctx.tracker.abort(checkpointId);
       this.#superseded.delete(checkpointId);
+      // The ancestors go with the next checkpoint instead, which commits without them too.
+      const purge = this.#purges.get(checkpointId);
+      if (purge !== undefined) this.#carriedPurge = new Set([...this.#carriedPurge, ...purge]);
+      this.#purges.delete(checkpointId);
     };
   }
 
@@ -100,6 +147,12 @@ export class Checkpoints {
         if (id > oldest) continue;
         if (deletes.length > 0) await ctx.io.batchWrite(deletes);
         this.#superseded.delete(id);
+      }
+      for (const [id, epochs] of this.#purges) {
+        if (id > oldest) continue;
+        const deleted = await purgeAncestors(ctx, epochs);
+        ctx.logger.info('Deleted the items of compacted ancestors', { checkpointId: id, deleted });
+        this.#purges.delete(id);
       }
       await pruneCommits(ctx, oldest);
     } catch (error) {

@@ -4,16 +4,18 @@ import { CheckpointOrderError, StoreFailedError } from '../errors.js';
 import type { CellRef, EntryRef } from '../layout/item-key.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
 import type { CacheEntry } from './cache-entry.js';
+import { writeToCache } from './cache-write.js';
 import { Checkpoints, type CompletedCheckpoint } from './checkpoints.js';
-import { addressOf, entryIdOf, mapCellOf } from './entry-keys.js';
+import { entryIdOf, mapCellOf } from './entry-keys.js';
 import { flushEntries, freeze } from './flush.js';
 import { listKeys } from './key-lister.js';
+import { LineageCompactor, lineageDepth } from './lineage-compaction.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
 import { openContext } from './open-context.js';
 import type { StoreContext } from './store-context.js';
 import { type StoreHold, takeHold } from './store-hold.js';
-import type { DynamoDbStateStoreOptions } from './store-options.js';
+import { DEFAULT_LINEAGE_COMPACTION_DEPTH, type DynamoDbStateStoreOptions } from './store-options.js';
 
 /** Options of {@link DynamoDbStateStore.put}. */
 export interface PutOptions {
@@ -53,6 +55,7 @@ export class DynamoDbStateStore {
   #lastCheckpointId: number;
   #tail: Promise<unknown> = Promise.resolve();
   #earlyFlush: Promise<void> | undefined;
+  readonly #compactor: LineageCompactor;
   /** Holds taken so far: an early flush queued before a hold must not write after it. */
   #holdsTaken = 0;
   readonly #activeHolds = new Set<StoreHold>();
@@ -66,6 +69,11 @@ export class DynamoDbStateStore {
     this.#lastCheckpointId = lastCheckpointId;
     this.#loader = new MissLoader(ctx);
     this.#checkpoints = new Checkpoints(ctx);
+    this.#compactor = new LineageCompactor(ctx, {
+      write: (ref, value, expiresAt) => this.#write(ref, value, expiresAt, undefined),
+      makeRoom: () => this.#makeRoom(),
+      closed: () => this.#closed,
+    });
   }
 
   /**
@@ -75,7 +83,26 @@ export class DynamoDbStateStore {
    */
   static async open(options: DynamoDbStateStoreOptions): Promise<DynamoDbStateStore> {
     const { ctx, restored, lastCheckpointId } = await openContext(options);
-    return new DynamoDbStateStore(ctx, restored, lastCheckpointId);
+    const store = new DynamoDbStateStore(ctx, restored, lastCheckpointId);
+    store.#compactor.startWhenDeeperThan(options.lineageCompactionDepth ?? DEFAULT_LINEAGE_COMPACTION_DEPTH);
+    return store;
+  }
+
+  /** The most ancestor slots a cache miss reads besides its own (0 after a compaction committed). */
+  get lineageDepth(): number {
+    return lineageDepth(this.#ctx);
+  }
+
+  /**
+   * Compacts the lineage: copies every entry this writer sees only through an ancestor into its
+   * own slot (as changes of the open generation: the cache flushes them as it flushes writes), so
+   * that the next checkpoint begun after this resolves commits without ancestors, and the one
+   * after it that is the oldest restorable deletes the ancestors' items. Reads every partition of
+   * the writer's key groups once (Query, no Scan). Started by {@link open} when a restore leaves a
+   * deep lineage. Resolves with the number of entries copied.
+   */
+  compactLineage(): Promise<number> {
+    return this.#compactor.run();
   }
 
   /** Where claims and commit records are, for messages. */
@@ -220,6 +247,7 @@ export class DynamoDbStateStore {
   async close(): Promise<void> {
     this.#closed = true;
     for (const hold of [...this.#activeHolds]) hold.release();
+    await this.#compactor.settled();
     await this.#tail.catch(() => undefined);
   }
 
@@ -243,30 +271,7 @@ export class DynamoDbStateStore {
   ): Promise<void> {
     this.#checkUsable();
     const ctx = this.#ctx;
-    const id = entryIdOf(ref);
-    let entry = ctx.cache.touch(id);
-    if (entry === undefined) {
-      entry = {
-        id,
-        ...addressOf(ctx, ref),
-        ref,
-        value,
-        expiresAt,
-        dirtyGen: 0,
-        changes: 0,
-        own: 'unknown',
-        ancestors: [],
-        size: 0,
-        memo: undefined,
-      };
-      ctx.cache.add(entry, mapCellOf(ref));
-    }
-    entry.value = value;
-    entry.memo = decoded;
-    entry.expiresAt = expiresAt;
-    entry.dirtyGen = ctx.gen;
-    entry.changes++;
-    ctx.cache.resize(entry);
+    writeToCache(ctx, ref, value, expiresAt, decoded);
     if (ctx.cache.overBudget) await this.#makeRoom();
   }
 

@@ -1,6 +1,6 @@
 import { ancestorsOf, type LineageEntry } from '../checkpoint/lineage.js';
 import type { DynamoIo } from '../io/dynamo-io.js';
-import { dataPartitionKey, decodeSortKey } from '../layout/item-key.js';
+import { type DecodedSortKey, dataPartitionKey, decodeSortKey } from '../layout/item-key.js';
 import { fromItem, type SlotItem } from '../layout/slot-item.js';
 import { resolveSlots } from './visibility.js';
 
@@ -46,23 +46,34 @@ async function readPartition(
   bucket: number,
   ancestors: readonly LineageEntry[],
 ): Promise<{ prefix: Uint8Array; entry: VisibleEntry }[]> {
-  const pk = dataPartitionKey(scope.scopeBytes, keyGroup, bucket);
   const found: { prefix: Uint8Array; entry: VisibleEntry }[] = [];
-  // Slots of one entry differ only in the epoch at the end of the sort key: they come together.
-  let current: ReturnType<typeof decodeSortKey> | undefined;
-  let slots = new Map<number, SlotItem>();
-  const close = (): void => {
-    if (current === undefined) return;
+  await forEachEntrySlots(scope, keyGroup, bucket, (decoded, slots) => {
     const own = scope.ownEpoch === undefined ? undefined : slots.get(scope.ownEpoch);
     const resolved = resolveSlots(own, ancestors, (epoch) => slots.get(epoch));
-    if (resolved.value !== undefined) {
-      const { state, key, namespace, mapKey, prefix } = current;
-      found.push({
-        prefix,
-        entry: { state, key, namespace, mapKey, value: resolved.value, expiresAt: resolved.expiresAt },
-      });
-    }
-  };
+    if (resolved.value === undefined) return;
+    const { state, key, namespace, mapKey, prefix } = decoded;
+    found.push({
+      prefix,
+      entry: { state, key, namespace, mapKey, value: resolved.value, expiresAt: resolved.expiresAt },
+    });
+  });
+  return found;
+}
+
+/**
+ * Calls `visit` for every logical entry stored in one bucket partition of `keyGroup`, with the
+ * slot items of every writer epoch that holds it (one paged Query, never a Scan).
+ */
+export async function forEachEntrySlots(
+  scope: Pick<KeyGroupReadScope, 'io' | 'scopeBytes'>,
+  keyGroup: number,
+  bucket: number,
+  visit: (decoded: DecodedSortKey, slots: ReadonlyMap<number, SlotItem>) => void,
+): Promise<void> {
+  const pk = dataPartitionKey(scope.scopeBytes, keyGroup, bucket);
+  // Slots of one entry differ only in the epoch at the end of the sort key: they come together.
+  let current: DecodedSortKey | undefined;
+  let slots = new Map<number, SlotItem>();
   for await (const page of scope.io.query({
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': { B: pk } },
@@ -72,13 +83,12 @@ async function readPartition(
       if (sk === undefined) continue;
       const decoded = decodeSortKey(sk);
       if (current === undefined || Buffer.compare(current.prefix, decoded.prefix) !== 0) {
-        close();
+        if (current !== undefined) visit(current, slots);
         current = decoded;
         slots = new Map();
       }
       slots.set(decoded.epoch, fromItem(item));
     }
   }
-  close();
-  return found;
+  if (current !== undefined) visit(current, slots);
 }

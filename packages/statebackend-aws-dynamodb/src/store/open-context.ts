@@ -71,6 +71,7 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     buckets: options.buckets ?? DEFAULT_BUCKETS,
     epoch,
     lineage,
+    compacted: undefined,
     cache: new EntryCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
     written: new WrittenFilter(),
     metrics,

@@ -19,8 +19,16 @@ export interface StoreContext {
   readonly buckets: number;
   /** This writer's epoch: its slot in every item key, and its claim. */
   readonly epoch: number;
-  /** Ancestor writers whose committed versions this writer sees. */
-  readonly lineage: readonly LineageEntry[];
+  /**
+   * Ancestor writers whose committed versions this writer sees. Replaced (never changed in place)
+   * when a checkpoint after a lineage compaction commits.
+   */
+  lineage: readonly LineageEntry[];
+  /**
+   * A finished lineage compaction waiting for the next checkpoint to begin: the lineage that
+   * checkpoint commits, and the ancestor epochs whose items go once it is the oldest restorable.
+   */
+  compacted: { readonly lineage: readonly LineageEntry[]; readonly purge: ReadonlySet<number> } | undefined;
   readonly cache: EntryCache;
   /** Entries this writer may have put in its own slot: the others need no read before a blind write. */
   readonly written: WrittenFilter;

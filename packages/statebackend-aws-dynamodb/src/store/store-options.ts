@@ -56,6 +56,13 @@ export interface DynamoDbStateStoreOptions {
   readonly checkpointCompletion?: CompletionMode;
   /** Complete checkpoints that stay restorable (1-3, default 1); items keep a version for each. */
   readonly retainedCheckpoints?: number;
+  /**
+   * Each restore adds the previous owner to the lineage, and a cache miss reads one slot per
+   * ancestor. When a restore leaves more ancestors than this for a key group (default 3; 0: never),
+   * the store compacts in the background: it copies what it sees only through ancestors into its
+   * own slot, and the next checkpoint commits without them. See `DynamoDbStateStore.compactLineage`.
+   */
+  readonly lineageCompactionDepth?: number;
   readonly logger?: Logger;
   /** Where to register the store's metrics, e.g. `operatorGroup.addGroup('dynamodb')`. */
   readonly metricGroup?: MetricGroup;
@@ -64,6 +71,7 @@ export interface DynamoDbStateStoreOptions {
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_FLUSH_PARALLELISM = 8;
 export const DEFAULT_BUCKETS = 4;
+export const DEFAULT_LINEAGE_COMPACTION_DEPTH = 3;
 
 /** Checks options before any AWS call; every problem is listed in one `ConfigurationError`. */
 export function validateStoreOptions(options: DynamoDbStateStoreOptions): void {
@@ -122,5 +130,7 @@ export function validateStoreOptions(options: DynamoDbStateStoreOptions): void {
     retained,
     'an integer in [1, 3]',
   );
+  const depth = options.lineageCompactionDepth ?? DEFAULT_LINEAGE_COMPACTION_DEPTH;
+  check(Number.isInteger(depth) && depth >= 0, 'lineageCompactionDepth', depth, 'an integer of at least 0');
   if (issues.length > 0) throw new ConfigurationError(issues);
 }
