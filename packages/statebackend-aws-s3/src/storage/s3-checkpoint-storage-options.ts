@@ -18,7 +18,10 @@ export interface S3CheckpointStorageOptions {
   readonly jobId: string;
   /** The operator within the job; one key segment below the job. */
   readonly operatorId: string;
-  /** Size of each part of a multipart upload, at least 5 MiB (S3's minimum). Default 8 MiB. */
+  /**
+   * Size of each part of a multipart upload, at least 5 MiB (S3's minimum). Default 8 MiB. A data
+   * file being encoded is sent in parts of whole chunks, each at least this size but the last.
+   */
   readonly partSize?: number;
   /** Parts of one file uploaded in parallel. Default 4. */
   readonly uploadConcurrency?: number;

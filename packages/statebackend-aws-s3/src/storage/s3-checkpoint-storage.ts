@@ -39,8 +39,9 @@ import { S3Requests } from './s3-requests.js';
  * Checkpoints of one operator of one job in S3, under `s3://<bucket>/<prefix>/<jobId>/<operatorId>/`
  * with the object names every store shares (`chk-N/`, `shared/`, `_fencing/`).
  *
- * - Data files stream through lib-storage's multipart `Upload` (parts in parallel, aborted on
- *   failure) and are invisible until a commit record references them.
+ * - Data files stream in a multipart upload as they are encoded, each part the encoded chunks
+ *   themselves with their CRC-32 (parts in parallel, aborted on failure; see `uploadStreamed`),
+ *   and are invisible until a commit record references them.
  * - {@link commit} writes the commit record last, in one PutObject with `If-None-Match: *`: a
  *   checkpoint exists only once complete, and the same record is never written twice.
  * - Claims reserve their epoch with `If-None-Match: *` (see `S3Claims`), so epochs are unique

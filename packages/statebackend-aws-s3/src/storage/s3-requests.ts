@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectsCommand,
@@ -15,6 +14,7 @@ import { S3RequestError } from '../errors.js';
 import type { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
 import { isPreconditionFailed, toStorageError } from './s3-error.js';
 import { countingClient, encryptionParams, ownerParams, type S3Encryption } from './s3-request-params.js';
+import { uploadStreamed } from './s3-streamed-upload.js';
 
 /** What every request of one storage carries. */
 export interface S3RequestSettings {
@@ -117,40 +117,34 @@ export class S3Requests {
   }
 
   /**
-   * Streams `content` to `key` with lib-storage's `Upload`: one PutObject below the part size,
-   * a multipart upload in parallel parts above it. A failed multipart upload is aborted, so no
+   * Writes `content` to `key`: one PutObject below the part size, a multipart upload in parallel
+   * parts above it. A buffer goes through lib-storage's `Upload`, which slices it into parts; a
+   * stream of chunks (a data file being encoded) through `uploadStreamed`, which sends the chunks
+   * as they are, without copying them into parts. A failed multipart upload is aborted, so no
    * parts are left behind to be billed. Returns the bytes written.
    */
   async upload(key: string, content: FileContent, location: string): Promise<number> {
     const { bucket, partSize, queueSize, metrics } = this.settings;
-    let size = 0;
-    const body =
-      content instanceof Uint8Array
-        ? content
-        : Readable.from(
-            (async function* counted() {
-              for await (const chunk of content) {
-                size += chunk.length;
-                yield chunk;
-              }
-            })(),
-            { objectMode: false },
-          );
-    const upload = new Upload({
-      client: this.countingClient,
-      params: { Bucket: bucket, Key: key, Body: body, ...this.sse, ...this.owner },
-      partSize,
-      queueSize,
-      leavePartsOnError: false,
-    });
+    let written: number;
     try {
-      await upload.done();
+      if (content instanceof Uint8Array) {
+        await new Upload({
+          client: this.countingClient,
+          params: { Bucket: bucket, Key: key, Body: content, ...this.sse, ...this.owner },
+          partSize,
+          queueSize,
+          leavePartsOnError: false,
+        }).done();
+        written = content.length;
+      } else {
+        const target = { client: this.countingClient, bucket, key, partSize, queueSize };
+        written = await uploadStreamed({ ...target, sse: this.sse, owner: this.owner }, content);
+      }
     } catch (error) {
       metrics.failedRequests.inc();
       await this.abortUploadsOf(key);
       throw toStorageError('upload', location, error);
     }
-    const written = content instanceof Uint8Array ? content.length : size;
     metrics.bytesUploaded.inc(written);
     metrics.filesUploaded.inc();
     return written;

@@ -45,6 +45,50 @@ describeEachTarget('s3', (target) => {
     expect(await openUploads(s3, bucket)).toEqual([]);
   });
 
+  it('sends a file of chunks as parts of whole chunks, and each SDK retry of a part sends all of it again', async () => {
+    const retrying = s3ClientFor(target, cleanup, { maxAttempts: 3 });
+    const sizes: number[] = [];
+    retrying.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { PartNumber?: number; ContentLength?: number };
+        if (context.commandName === 'UploadPartCommand') sizes.push(input.ContentLength ?? -1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordParts' },
+    );
+    // Inside the SDK's retry loop: the answer to the second part's first attempt is lost.
+    const repeats = new S3FaultInjector(
+      retrying,
+      'deserialize',
+      (command) => command === 'UploadPartCommand',
+    );
+    const storage = new S3CheckpointStorage({
+      client: retrying,
+      bucket,
+      prefix: 'ckpt',
+      jobId: 'streamed-parts',
+      operatorId: 'op-1',
+      partSize: 5 * 1024 * 1024,
+      uploadConcurrency: 2,
+    });
+    const lease = await storage.claim(RANGE);
+    const chunks = Array.from({ length: 9 }, (_, c) =>
+      new Uint8Array(1_500_000).map((_, i) => (i + c) % 253),
+    );
+    const whole = Buffer.concat(chunks);
+    repeats.arm(2, 'response-lost');
+
+    const file = await storage.writeFile(lease, 1, 'shared', chunks);
+    repeats.disarm();
+
+    // Four chunks (6 MB) reach 5 MiB, four more, then the last one: no part is cut inside a chunk.
+    expect(sizes).toEqual([6_000_000, 6_000_000, 1_500_000]);
+    expect(repeats.calls).toBeGreaterThanOrEqual(4);
+    expect(file.size).toBe(whole.length);
+    expect(Buffer.from(await storage.readFile(file.path)).equals(whole)).toBe(true);
+    expect(await openUploads(s3, bucket)).toEqual([]);
+  });
+
   it('injects entropy into data-file keys only, and still lists, reads and deletes those files', async () => {
     const storage = storageOf({ prefix: 'ent/_entropy_/ckpt', jobId: 'entropy', entropyMarker: '_entropy_' });
     const lease = await storage.claim(RANGE);
@@ -85,35 +129,49 @@ describeEachTarget('s3', (target) => {
     }
   });
 
+  const elevenMiB = (kind: 'one buffer' | 'chunks') =>
+    kind === 'one buffer'
+      ? new Uint8Array(11 * 1024 * 1024)
+      : Array.from({ length: 11 }, () => new Uint8Array(1024 * 1024));
   it.each([
-    ['a part upload fails', 2, 'request-lost'],
-    ['the answer to CreateMultipartUpload is lost', 1, 'response-lost'],
-    ['the answer to CompleteMultipartUpload is lost', 5, 'response-lost'],
-  ] as const)('aborts the multipart upload when %s, leaving no upload open', async (_what, failAt, mode) => {
-    const faulty = s3ClientFor(target, cleanup, { maxAttempts: 1 });
-    // The data file's requests only: the checks of its commit list while it uploads.
-    const faults = new S3FaultInjector(faulty, 'initialize', (command) => command !== 'ListObjectsV2Command');
-    const storage = new S3CheckpointStorage({
-      client: faulty,
-      bucket,
-      prefix: 'ckpt',
-      jobId: `multipart-fault-${failAt}-${mode}`,
-      operatorId: 'op-1',
-      partSize: 5 * 1024 * 1024,
-      uploadConcurrency: 1,
-    });
-    const lease = await storage.claim(RANGE);
-    faults.arm(failAt, mode);
-    const failed = await storage.writeFile(lease, 1, 'exclusive', new Uint8Array(11 * 1024 * 1024)).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    faults.disarm();
+    ['a part upload fails', 'one buffer', 2, 'request-lost'],
+    ['the answer to CreateMultipartUpload is lost', 'one buffer', 1, 'response-lost'],
+    ['the answer to CompleteMultipartUpload is lost', 'one buffer', 5, 'response-lost'],
+    ['a part upload fails', 'chunks', 2, 'request-lost'],
+    ['the answer to CreateMultipartUpload is lost', 'chunks', 1, 'response-lost'],
+    ['the answer to CompleteMultipartUpload is lost', 'chunks', 5, 'response-lost'],
+  ] as const)(
+    'aborts the multipart upload when %s, leaving no upload open (a file as %s)',
+    async (_what, kind, failAt, mode) => {
+      const faulty = s3ClientFor(target, cleanup, { maxAttempts: 1 });
+      // The data file's requests only: the checks of its commit list while it uploads.
+      const faults = new S3FaultInjector(
+        faulty,
+        'initialize',
+        (command) => command !== 'ListObjectsV2Command',
+      );
+      const storage = new S3CheckpointStorage({
+        client: faulty,
+        bucket,
+        prefix: 'ckpt',
+        jobId: `multipart-fault-${failAt}-${mode}-${kind.replace(' ', '-')}`,
+        operatorId: 'op-1',
+        partSize: 5 * 1024 * 1024,
+        uploadConcurrency: 1,
+      });
+      const lease = await storage.claim(RANGE);
+      faults.arm(failAt, mode);
+      const failed = await storage.writeFile(lease, 1, 'exclusive', elevenMiB(kind)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      faults.disarm();
 
-    expect(faults.commands[0]).toBe('CreateMultipartUploadCommand');
-    expect(failed).toBeInstanceOf(CheckpointStorageError);
-    expect(await openUploads(s3, bucket)).toEqual([]);
-  });
+      expect(faults.commands[0]).toBe('CreateMultipartUploadCommand');
+      expect(failed).toBeInstanceOf(CheckpointStorageError);
+      expect(await openUploads(s3, bucket)).toEqual([]);
+    },
+  );
 
   it('aborts the multipart uploads a fenced writer left open when a new owner claims its key groups', async () => {
     const storage = storageOf({ jobId: 'orphan-uploads' });
