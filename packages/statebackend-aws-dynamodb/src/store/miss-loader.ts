@@ -14,13 +14,16 @@ interface PendingLoad {
 
 /**
  * Loads cache misses: every miss of one event-loop turn goes into one BatchGetItem (100 keys per
- * call, several calls in flight), asking for the owner's slot and each ancestor's slot of every
- * entry, so that records for many keys that miss together cost one round trip.
+ * call, several calls in flight), asking for each ancestor's slot of every entry and for the
+ * owner's own slot where this writer may have put it, so that records for many keys that miss
+ * together cost one round trip. A miss that could find nothing (a key group without ancestors,
+ * an entry this writer never wrote) is answered at once, without a call.
  */
 export class MissLoader {
   readonly #ctx: StoreContext;
   #pending = new Map<string, PendingLoad>();
   #scheduled = false;
+  #evictScheduled = false;
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
@@ -28,6 +31,11 @@ export class MissLoader {
 
   /** The entry for `ref`, from the cache or loaded from DynamoDB (and then cached). */
   load(ref: EntryRef, id: string): Promise<CacheEntry> {
+    if (!this.#pending.has(id) && this.#certainlyAbsent(ref, id)) {
+      const entry = this.#entryFrom(id, ref, new Map());
+      this.#evictSoon();
+      return Promise.resolve(entry);
+    }
     return new Promise((resolve, reject) => {
       let pending = this.#pending.get(id);
       if (pending === undefined) {
@@ -42,22 +50,45 @@ export class MissLoader {
     });
   }
 
+  /** Keeps the cache within budget once per event-loop turn, as a batch of loads does. */
+  #evictSoon(): void {
+    if (this.#evictScheduled) return;
+    this.#evictScheduled = true;
+    setImmediate(() => {
+      this.#evictScheduled = false;
+      this.#ctx.cache.evictClean((entry) => mapCellOf(entry.ref));
+    });
+  }
+
+  /**
+   * True when no item can hold the entry: its key group has no ancestors (a fresh start, or key
+   * groups no restored checkpoint covers), and a new epoch's own slot holds only what this
+   * writer put there, which the written filter would know of.
+   */
+  #certainlyAbsent(ref: EntryRef, id: string): boolean {
+    const ctx = this.#ctx;
+    return !ctx.written.mightContain(id) && ancestorsOf(ctx.lineage, ref.keyGroup).length === 0;
+  }
+
   async #run(): Promise<void> {
     this.#scheduled = false;
     const batch = this.#pending;
     this.#pending = new Map();
     const ctx = this.#ctx;
     const keys = new Map<string, ItemKey>();
-    for (const { ref } of batch.values()) {
+    for (const [id, { ref }] of batch) {
       const { pk, prefix } = addressOf(ctx, ref);
-      for (const epoch of [ctx.epoch, ...ancestorsOf(ctx.lineage, ref.keyGroup).map((a) => a.epoch)]) {
+      const epochs = ancestorsOf(ctx.lineage, ref.keyGroup).map((a) => a.epoch);
+      // This writer's own slot exists only if it flushed the entry (at this epoch, since the open).
+      if (ctx.written.mightContain(id)) epochs.push(ctx.epoch);
+      for (const epoch of epochs) {
         const sk = slotSortKey(prefix, epoch);
         keys.set(bytesId(pk) + bytesId(sk), { pk: { B: pk }, sk: { B: sk } });
       }
     }
     let items: Item[];
     try {
-      items = await ctx.io.batchGet([...keys.values()]);
+      items = keys.size === 0 ? [] : await ctx.io.batchGet([...keys.values()]);
     } catch (error) {
       for (const load of batch.values()) for (const waiter of load.waiters) waiter.reject(error);
       return;
