@@ -89,6 +89,35 @@ describeEachTarget('s3', (target) => {
     expect(await openUploads(s3, bucket)).toEqual([]);
   });
 
+  it('writes a file of chunks smaller than a part with one PutObject', async () => {
+    const watched = s3ClientFor(target, cleanup);
+    const sent: string[] = [];
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((args.input as { Key?: string }).Key?.endsWith('.sbkg') === true)
+          sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordDataFileCommands' },
+    );
+    const storage = new S3CheckpointStorage({
+      client: watched,
+      bucket,
+      prefix: 'ckpt',
+      jobId: 'below-a-part',
+      operatorId: 'op-1',
+      partSize: 5 * 1024 * 1024,
+    });
+    const lease = await storage.claim(RANGE);
+    const chunks = Array.from({ length: 3 }, (_, c) => new Uint8Array(1024 * 1024).fill(c + 1));
+
+    const file = await storage.writeFile(lease, 1, 'shared', chunks);
+
+    expect(sent).toEqual(['PutObjectCommand']);
+    expect(Buffer.from(await storage.readFile(file.path)).equals(Buffer.concat(chunks))).toBe(true);
+    expect(await openUploads(s3, bucket)).toEqual([]);
+  });
+
   it('injects entropy into data-file keys only, and still lists, reads and deletes those files', async () => {
     const storage = storageOf({ prefix: 'ent/_entropy_/ckpt', jobId: 'entropy', entropyMarker: '_entropy_' });
     const lease = await storage.claim(RANGE);
