@@ -45,8 +45,12 @@ export class Checkpoints {
   readonly #purges = new Map<number, ReadonlySet<number>>();
   #carriedPurge: ReadonlySet<number> = new Set();
 
-  constructor(ctx: StoreContext) {
+  readonly #enqueue: (task: () => Promise<void>) => Promise<void>;
+
+  /** `enqueue` runs a task in the store's one-at-a-time queue, after those queued before it. */
+  constructor(ctx: StoreContext, enqueue: (task: () => Promise<void>) => Promise<void>) {
     this.#ctx = ctx;
+    this.#enqueue = enqueue;
   }
 
   /** Closes the open generation and freezes what changed, now; returns the task that writes and commits it. */
@@ -104,7 +108,8 @@ export class Checkpoints {
     const purge = new Set([...(s.compacted?.purge ?? []), ...this.#carriedPurge]);
     this.#carriedPurge = new Set();
     if (purge.size > 0) this.#purges.set(s.checkpointId, purge);
-    await this.#cleanUp();
+    // Off the checkpoint's critical path: the next task in the queue, before any later flush.
+    this.#enqueue(() => this.#cleanUp()).catch(() => undefined);
     const durationMs = performance.now() - s.started;
     ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
     return { checkpointId: s.checkpointId, durationMs, entriesWritten: s.frozen.length, bytesWritten };

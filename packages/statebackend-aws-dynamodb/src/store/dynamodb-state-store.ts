@@ -68,7 +68,7 @@ export class DynamoDbStateStore {
     this.restored = restored;
     this.#lastCheckpointId = lastCheckpointId;
     this.#loader = new MissLoader(ctx);
-    this.#checkpoints = new Checkpoints(ctx);
+    this.#checkpoints = new Checkpoints(ctx, (task) => this.#enqueue(task));
     this.#compactor = new LineageCompactor(ctx, {
       write: (ref, value, expiresAt) => this.#write(ref, value, expiresAt, undefined),
       makeRoom: () => this.#makeRoom(),

@@ -89,8 +89,10 @@ describeEachTarget('dynamodb', (target) => {
     expect(keys.sort()).toEqual([...users].sort());
     for (const half of halves) await half.dispose();
 
-    // Only the newest commit record of each key group is kept.
+    // Only the newest commit record of each key group is kept (clean-up follows the commit in the
+    // store's queue; disposing waits for it).
     await merged.snapshot(3);
+    await merged.dispose();
     const meta = encoder.encode('clicks/count');
     const pk = new Uint8Array(meta.length + 2);
     pk.set(meta, 0);
@@ -105,6 +107,5 @@ describeEachTarget('dynamodb', (target) => {
     );
     const commits = (Items ?? []).filter((item) => new TextDecoder().decode(item.sk?.B).startsWith('commit'));
     expect(commits.map((item) => item.ckpt?.N)).toEqual(['3']);
-    await merged.dispose();
   });
 });
