@@ -275,7 +275,11 @@ export {
   encodeCheckpointMetadata,
 } from './checkpoint/metadata/checkpoint-metadata.js';
 export type { CheckpointedState } from './checkpoint/metadata/checkpointed-state.js';
-export { checkpointedStateOf, ttlConfigToJson, VALUE_ROLE } from './checkpoint/metadata/checkpointed-state-of.js';
+export {
+  checkpointedStateOf,
+  ttlConfigToJson,
+  VALUE_ROLE,
+} from './checkpoint/metadata/checkpointed-state-of.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
 export { checkRestoredState, loadRestoredState } from './checkpoint/restore/load-restored-state.js';
 export { RestoredKeyedState, type RestoredStateEntries } from './checkpoint/restore/restored-keyed-state.js';
