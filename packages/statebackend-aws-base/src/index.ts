@@ -280,6 +280,7 @@ export {
   ttlConfigToJson,
   VALUE_ROLE,
 } from './checkpoint/metadata/checkpointed-state-of.js';
+export { checkSourceMaxParallelism } from './checkpoint/restore/check-max-parallelism.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
 export { checkRestoredState, loadRestoredState } from './checkpoint/restore/load-restored-state.js';
 export { RestoredKeyedState, type RestoredStateEntries } from './checkpoint/restore/restored-keyed-state.js';
@@ -320,6 +321,7 @@ export type {
   WrittenFile,
 } from './checkpoint/storage/checkpoint-storage.js';
 export { assertNotFenced, fencingClaim, isSuperseded, nextEpoch } from './checkpoint/storage/fencing.js';
+export { ForwardingCheckpointStorage } from './checkpoint/storage/forwarding-checkpoint-storage.js';
 export {
   LocalCheckpointStorage,
   type LocalCheckpointStorageOptions,

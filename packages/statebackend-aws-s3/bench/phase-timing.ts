@@ -2,16 +2,13 @@
 // bench to say where a checkpoint's time goes: its data files (the encoding included, since
 // chunks are encoded as the upload reads them), the time spent inside the encoder, and the commit.
 import { performance } from 'node:perf_hooks';
-import type {
-  ByteRange,
-  CheckpointStorage,
-  CommittedCheckpoint,
-  FileContent,
-  FileScope,
-  KeyGroupRange,
-  StoredFile,
-  WriterLease,
-  WrittenFile,
+import {
+  type CommittedCheckpoint,
+  type FileContent,
+  type FileScope,
+  ForwardingCheckpointStorage,
+  type WriterLease,
+  type WrittenFile,
 } from '@statebackend/aws-base';
 
 /** The phases of one checkpoint, in ms. */
@@ -23,16 +20,9 @@ export interface CheckpointPhases {
   commit: number;
 }
 
-export class PhaseTimingStorage implements CheckpointStorage {
-  readonly location: string;
+export class PhaseTimingStorage extends ForwardingCheckpointStorage {
   /** Per checkpoint id, in the order they were written. */
   readonly phases = new Map<number, CheckpointPhases>();
-  private readonly storage: CheckpointStorage;
-
-  constructor(storage: CheckpointStorage) {
-    this.storage = storage;
-    this.location = storage.location;
-  }
 
   private phasesOf(checkpointId: number): CheckpointPhases {
     let phases = this.phases.get(checkpointId);
@@ -43,7 +33,7 @@ export class PhaseTimingStorage implements CheckpointStorage {
     return phases;
   }
 
-  async writeFile(
+  override async writeFile(
     lease: WriterLease,
     checkpointId: number,
     scope: FileScope,
@@ -56,45 +46,24 @@ export class PhaseTimingStorage implements CheckpointStorage {
         : timedChunks(content, phases);
     const start = performance.now();
     try {
-      return await this.storage.writeFile(lease, checkpointId, scope, timed);
+      return await this.inner.writeFile(lease, checkpointId, scope, timed);
     } finally {
       phases.dataFiles += performance.now() - start;
     }
   }
 
-  async commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
+  override async commit(
+    lease: WriterLease,
+    checkpointId: number,
+    metadata: Uint8Array,
+  ): Promise<CommittedCheckpoint> {
     const phases = this.phasesOf(checkpointId);
     const start = performance.now();
     try {
-      return await this.storage.commit(lease, checkpointId, metadata);
+      return await this.inner.commit(lease, checkpointId, metadata);
     } finally {
       phases.commit += performance.now() - start;
     }
-  }
-
-  describe(path: string): string {
-    return this.storage.describe(path);
-  }
-  claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
-    return this.storage.claim(keyGroupRange);
-  }
-  listClaims(): Promise<WriterLease[]> {
-    return this.storage.listClaims();
-  }
-  checkNotFenced(lease: WriterLease): Promise<void> {
-    return this.storage.checkNotFenced(lease);
-  }
-  listCommitted(): Promise<CommittedCheckpoint[]> {
-    return this.storage.listCommitted();
-  }
-  readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
-    return this.storage.readFile(path, range);
-  }
-  listFiles(): Promise<StoredFile[]> {
-    return this.storage.listFiles();
-  }
-  delete(paths: readonly string[]): Promise<void> {
-    return this.storage.delete(paths);
   }
 }
 

@@ -3,7 +3,7 @@ import {
   AwsClientManager,
   type CheckpointingKeyedStateBackend,
   type KeyedStateSource,
-  KeyGroupRange,
+  type KeyGroupRange,
   type TypeSerializer,
 } from '@statebackend/aws-base';
 import type { CommitRecord, DynamoDbCheckpointSource } from '@statebackend/aws-dynamodb';
@@ -73,9 +73,4 @@ export async function openDynamoDbLocation(
       clients.close();
     },
   };
-}
-
-/** The key groups a set of commit records covers, as one range. */
-export function rangeOfCommits(commits: readonly CommitRecord[]): KeyGroupRange {
-  return KeyGroupRange.of(Math.min(...commits.map((c) => c.start)), Math.max(...commits.map((c) => c.end)));
 }

@@ -1,7 +1,7 @@
 import {
   AwsClientManager,
   type CheckpointingKeyedStateBackend,
-  CheckpointNotFoundError,
+  type KeyedStateBackendParameters,
   KeyGroupRange,
   type MetricGroup,
   Serializers,
@@ -72,21 +72,13 @@ export async function openJobBackendSource(
   return {
     description: `dynamodb://${location.table}/${scope.jobId}/${scope.operatorId}`,
     create: async ({ clock, states, metricGroup }) => {
-      const parameters = {
-        ...scope,
-        keyGroupRange: KeyGroupRange.of(0, EXAMPLE_MAX_PARALLELISM - 1),
-        maxParallelism: EXAMPLE_MAX_PARALLELISM,
-        keySerializer: Serializers.string,
-        clock,
-        ...(metricGroup === undefined ? {} : { metricGroup }),
-      };
       // The newest complete checkpoint; the first run of a job has none and starts empty.
-      const keyed = await stateBackend
-        .restoreKeyedStateBackend(parameters, { kind: 'checkpoint' })
-        .catch((error: unknown) => {
-          if (!(error instanceof CheckpointNotFoundError)) throw error;
-          return stateBackend.restoreKeyedStateBackend(parameters, { kind: 'empty' });
-        });
+      const keyed = await stateBackend.restoreKeyedStateBackend(
+        exampleParameters(scope, clock, metricGroup),
+        {
+          kind: 'latest-or-empty',
+        },
+      );
       for (const { descriptor, namespaceSerializer } of states)
         keyed.registerState(descriptor, namespaceSerializer);
       return keyed;
@@ -129,20 +121,29 @@ async function openS3JobBackendSource(
   return {
     description: `s3://${location.bucket}${prefix}/${scope.jobId}/${scope.operatorId}`,
     create: ({ clock, states, metricGroup }) =>
-      backendFor(metricGroup).createKeyedStateBackend(
-        {
-          ...scope,
-          keyGroupRange: KeyGroupRange.of(0, EXAMPLE_MAX_PARALLELISM - 1),
-          maxParallelism: EXAMPLE_MAX_PARALLELISM,
-          keySerializer: Serializers.string,
-          clock,
-          ...(metricGroup === undefined ? {} : { metricGroup }),
-        },
-        { restoreFrom: 'latest', states },
-      ),
+      backendFor(metricGroup).createKeyedStateBackend(exampleParameters(scope, clock, metricGroup), {
+        restoreFrom: 'latest',
+        states,
+      }),
     close: async () => {
       await stateBackend?.close();
       clients.close();
     },
+  };
+}
+
+/** The example's keyed-backend parameters: one operator instance owning every key group, string keys. */
+function exampleParameters(
+  scope: JobScope,
+  clock: TtlTimeProvider,
+  metricGroup: MetricGroup | undefined,
+): KeyedStateBackendParameters<string> {
+  return {
+    ...scope,
+    keyGroupRange: KeyGroupRange.of(0, EXAMPLE_MAX_PARALLELISM - 1),
+    maxParallelism: EXAMPLE_MAX_PARALLELISM,
+    keySerializer: Serializers.string,
+    clock,
+    ...(metricGroup === undefined ? {} : { metricGroup }),
   };
 }

@@ -1,4 +1,10 @@
-import { type JsonValue, KeyGroupRange, type RestoredCheckpointInfo } from '@statebackend/aws-base';
+import {
+  type JsonValue,
+  KeyGroupRange,
+  type RestoredCheckpointInfo,
+  type RestoredUserMetadata,
+} from '@statebackend/aws-base';
+import type { CommitRecord } from '../checkpoint/lineage.js';
 import type { DynamoDbStateStore } from '../store/dynamodb-state-store.js';
 
 /** Marks metadata given as JSON; bytes given as they are never start with it (or are not told apart). */
@@ -44,13 +50,21 @@ export function restoredInfo(
   return {
     description: `checkpoint ${checkpointId} under ${store.location}`,
     checkpointId,
-    userMetadata: commits.map((c) => ({
-      keyGroupRange: KeyGroupRange.of(
-        Math.max(c.start, range.startKeyGroup),
-        Math.min(c.end, range.endKeyGroup),
-      ),
-      metadata: decodeUserMetadata(c.metadata),
-    })),
+    userMetadata: userMetadataOf(commits, range),
     entries: 0,
   };
+}
+
+/** The caller's metadata of each commit, for the key groups of `range` taken from it. */
+export function userMetadataOf(
+  commits: readonly CommitRecord[],
+  range: KeyGroupRange,
+): RestoredUserMetadata[] {
+  return commits.map((c) => ({
+    keyGroupRange: KeyGroupRange.of(
+      Math.max(c.start, range.startKeyGroup),
+      Math.min(c.end, range.endKeyGroup),
+    ),
+    metadata: decodeUserMetadata(c.metadata),
+  }));
 }

@@ -13,7 +13,7 @@ import {
   StateBackendError,
   type VerifiedBlock,
 } from '@statebackend/aws-base';
-import { decodeUserMetadata } from '../backend/restored-info.js';
+import { userMetadataOf } from '../backend/restored-info.js';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { type CommitLogLocation, openCommitLog } from '../checkpoint/open-commit-log.js';
 import { planRestore } from '../checkpoint/restore-plan.js';
@@ -85,13 +85,7 @@ export class DynamoDbCheckpointSource implements KeyedStateSource {
     }
     this.states = [...byName.values()];
     this.#shapes = new Map(this.states.map((state, index) => [state.name, shapeOf(state, index)]));
-    this.userMetadata = plan.commits.map((c) => ({
-      keyGroupRange: KeyGroupRange.of(
-        Math.max(c.start, range.startKeyGroup),
-        Math.min(c.end, range.endKeyGroup),
-      ),
-      metadata: decodeUserMetadata(c.metadata),
-    }));
+    this.userMetadata = userMetadataOf(plan.commits, range);
   }
 
   /**

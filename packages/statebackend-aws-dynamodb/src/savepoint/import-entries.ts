@@ -1,8 +1,8 @@
 import {
   CorruptCheckpointError,
+  checkSourceMaxParallelism,
   decodeVerifiedBlock,
   type KeyedStateSource,
-  KeyGroupArgumentError,
   type KeyGroupRange,
   type VerifiedBlock,
 } from '@statebackend/aws-base';
@@ -33,14 +33,7 @@ export async function importEntries(
   maxParallelism: number,
   nativeTtl: boolean,
 ): Promise<number> {
-  if (source.maxParallelism !== maxParallelism) {
-    throw new KeyGroupArgumentError(
-      'maxParallelism',
-      String(maxParallelism),
-      `${source.maxParallelism}, the max parallelism of ${source.description} (it fixes the key groups; ` +
-        'it cannot change once state exists)',
-    );
-  }
+  checkSourceMaxParallelism(source, maxParallelism);
   const blocks: VerifiedBlock[] = [];
   let entries = 0;
   await source.forEachBlock(range, (block) => {

@@ -62,22 +62,28 @@ async function readPartition(
 
 /**
  * Calls `visit` for every logical entry stored in one bucket partition of `keyGroup`, with the
- * slot items of every writer epoch that holds it (one paged Query, never a Scan).
+ * slot items of every writer epoch that holds it (one paged Query, never a Scan), optionally only
+ * entries whose sort key starts with `sortKeyPrefix`.
  */
 export async function forEachEntrySlots(
   scope: Pick<KeyGroupReadScope, 'io' | 'scopeBytes'>,
   keyGroup: number,
   bucket: number,
   visit: (decoded: DecodedSortKey, slots: ReadonlyMap<number, SlotItem>) => void,
+  sortKeyPrefix?: Uint8Array,
 ): Promise<void> {
   const pk = dataPartitionKey(scope.scopeBytes, keyGroup, bucket);
+  const query =
+    sortKeyPrefix === undefined
+      ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { B: pk } } }
+      : {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': { B: pk }, ':p': { B: sortKeyPrefix } },
+        };
   // Slots of one entry differ only in the epoch at the end of the sort key: they come together.
   let current: DecodedSortKey | undefined;
   let slots = new Map<number, SlotItem>();
-  for await (const page of scope.io.query({
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': { B: pk } },
-  })) {
+  for await (const page of scope.io.query(query)) {
     for (const item of page) {
       const sk = item.sk?.B;
       if (sk === undefined) continue;

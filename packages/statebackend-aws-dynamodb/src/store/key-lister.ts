@@ -1,7 +1,7 @@
 import { ancestorsOf } from '../checkpoint/lineage.js';
 import { forEachParallel } from '../io/parallel.js';
-import { bytesId, dataPartitionKey, decodeSortKey } from '../layout/item-key.js';
-import { fromItem, type SlotItem } from '../layout/slot-item.js';
+import { bytesId, dataPartitionKey } from '../layout/item-key.js';
+import { forEachEntrySlots } from './key-group-reader.js';
 import type { StoreContext } from './store-context.js';
 import { resolveSlots } from './visibility.js';
 
@@ -24,36 +24,24 @@ export async function listKeys(
   const namespaceId = bytesId(namespace);
   // entry prefix id -> [key, present]
   const entries = new Map<string, [Uint8Array, boolean]>();
-  const partitions: [number, Uint8Array][] = [];
+  const partitions: [number, number][] = [];
   for (let kg = ctx.keyGroupRange.startKeyGroup; kg <= ctx.keyGroupRange.endKeyGroup; kg++) {
-    for (let bucket = 0; bucket < ctx.buckets; bucket++)
-      partitions.push([kg, dataPartitionKey(ctx.scopeBytes, kg, bucket)]);
+    for (let bucket = 0; bucket < ctx.buckets; bucket++) partitions.push([kg, bucket]);
   }
-  await forEachParallel(partitions, 8, async ([keyGroup, pk]) => {
-    const slots = new Map<string, { key: Uint8Array; byEpoch: Map<number, SlotItem> }>();
-    for await (const page of ctx.io.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': { B: pk }, ':p': { B: prefix } },
-    })) {
-      for (const item of page) {
-        const sk = item.sk?.B;
-        if (sk === undefined) continue;
-        const decoded = decodeSortKey(sk);
-        if (decoded.state !== state || bytesId(decoded.namespace) !== namespaceId) continue;
-        const id = bytesId(pk) + bytesId(decoded.prefix);
-        let found = slots.get(id);
-        if (found === undefined) {
-          found = { key: decoded.key, byEpoch: new Map() };
-          slots.set(id, found);
-        }
-        found.byEpoch.set(decoded.epoch, fromItem(item));
-      }
-    }
+  await forEachParallel(partitions, 8, async ([keyGroup, bucket]) => {
+    const pk = bytesId(dataPartitionKey(ctx.scopeBytes, keyGroup, bucket));
     const ancestors = ancestorsOf(ctx.lineage, keyGroup);
-    for (const [id, { key, byEpoch }] of slots) {
-      const resolved = resolveSlots(byEpoch.get(ctx.epoch), ancestors, (epoch) => byEpoch.get(epoch));
-      entries.set(id, [key, resolved.value !== undefined]);
-    }
+    await forEachEntrySlots(
+      ctx,
+      keyGroup,
+      bucket,
+      (decoded, slots) => {
+        if (decoded.state !== state || bytesId(decoded.namespace) !== namespaceId) return;
+        const resolved = resolveSlots(slots.get(ctx.epoch), ancestors, (epoch) => slots.get(epoch));
+        entries.set(pk + bytesId(decoded.prefix), [decoded.key, resolved.value !== undefined]);
+      },
+      prefix,
+    );
   });
   for (const entry of ctx.cache.all()) {
     if (entry.ref.state !== state || bytesId(entry.ref.namespace) !== namespaceId) continue;

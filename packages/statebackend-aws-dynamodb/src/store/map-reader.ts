@@ -1,7 +1,7 @@
 import { ancestorsOf } from '../checkpoint/lineage.js';
-import { bytesId, type CellRef, decodeSortKey, mapCellPrefix } from '../layout/item-key.js';
-import { fromItem, type SlotItem } from '../layout/slot-item.js';
-import { cellIdOf, partitionOf } from './entry-keys.js';
+import { bucketOf, bytesId, type CellRef, mapCellPrefix } from '../layout/item-key.js';
+import { cellIdOf } from './entry-keys.js';
+import { forEachEntrySlots } from './key-group-reader.js';
 import type { StoreContext } from './store-context.js';
 import { resolveSlots } from './visibility.js';
 
@@ -11,32 +11,20 @@ import { resolveSlots } from './visibility.js';
  * than DynamoDB) are laid over the result. Ordered by the map key's sort-key bytes.
  */
 export async function readMapCell(ctx: StoreContext, cell: CellRef): Promise<[Uint8Array, Uint8Array][]> {
-  const pk = partitionOf(ctx, cell);
-  const slots = new Map<string, { mapKey: Uint8Array; byEpoch: Map<number, SlotItem> }>();
-  for await (const page of ctx.io.query({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-    ExpressionAttributeValues: { ':pk': { B: pk }, ':p': { B: mapCellPrefix(cell) } },
-  })) {
-    for (const item of page) {
-      const sk = item.sk?.B;
-      if (sk === undefined) continue;
-      const decoded = decodeSortKey(sk);
-      if (decoded.mapKey === undefined) continue;
-      const id = bytesId(decoded.prefix);
-      let found = slots.get(id);
-      if (found === undefined) {
-        found = { mapKey: decoded.mapKey, byEpoch: new Map() };
-        slots.set(id, found);
-      }
-      found.byEpoch.set(decoded.epoch, fromItem(item));
-    }
-  }
   const ancestors = ancestorsOf(ctx.lineage, cell.keyGroup);
   const result = new Map<string, [Uint8Array, Uint8Array | undefined]>();
-  for (const [id, { mapKey, byEpoch }] of slots) {
-    const resolved = resolveSlots(byEpoch.get(ctx.epoch), ancestors, (epoch) => byEpoch.get(epoch));
-    result.set(id, [mapKey, resolved.value]);
-  }
+  const bucket = bucketOf(cell.key, ctx.maxParallelism, ctx.buckets);
+  await forEachEntrySlots(
+    ctx,
+    cell.keyGroup,
+    bucket,
+    (decoded, slots) => {
+      if (decoded.mapKey === undefined) return;
+      const resolved = resolveSlots(slots.get(ctx.epoch), ancestors, (epoch) => slots.get(epoch));
+      result.set(bytesId(decoded.prefix), [decoded.mapKey, resolved.value]);
+    },
+    mapCellPrefix(cell),
+  );
   for (const entry of ctx.cache.entriesOfCell(cellIdOf(cell))) {
     const mapKey = entry.ref.mapKey;
     if (mapKey !== undefined) result.set(bytesId(entry.prefix), [mapKey, entry.value]);

@@ -1,15 +1,10 @@
 import {
   type ByteRange,
   type CheckpointStorage,
-  type CommittedCheckpoint,
   decodeCheckpointMetadata,
-  type FileContent,
-  type FileScope,
+  ForwardingCheckpointStorage,
   type KeyGroupRange,
   parseMetadataFileName,
-  type StoredFile,
-  type WriterLease,
-  type WrittenFile,
 } from '@statebackend/aws-base';
 
 /**
@@ -22,9 +17,7 @@ import {
  * Only while restoring: {@link endRestore} drops the downloads and turns it into a plain
  * pass-through for the life of the backend (checkpoints, retention).
  */
-export class ParallelRestoreStorage implements CheckpointStorage {
-  readonly location: string;
-  private readonly storage: CheckpointStorage;
+export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
   private readonly range: KeyGroupRange;
   private readonly concurrency: number;
   private downloads: Map<string, Promise<Uint8Array>> | undefined = new Map();
@@ -36,8 +29,7 @@ export class ParallelRestoreStorage implements CheckpointStorage {
   private active = 0;
 
   constructor(storage: CheckpointStorage, range: KeyGroupRange, concurrency: number) {
-    this.storage = storage;
-    this.location = storage.location;
+    super(storage);
     this.range = range;
     this.concurrency = Math.max(1, concurrency);
   }
@@ -49,14 +41,14 @@ export class ParallelRestoreStorage implements CheckpointStorage {
     this.waiting.clear();
   }
 
-  async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+  override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
     const downloads = this.downloads;
     const pending = downloads?.get(path);
     if (pending !== undefined) {
       const bytes = await pending;
       return range === undefined ? bytes : bytes.subarray(range.offset, range.offset + range.length);
     }
-    const bytes = await this.storage.readFile(path, range);
+    const bytes = await this.inner.readFile(path, range);
     const name = path.slice(path.lastIndexOf('/') + 1);
     if (downloads !== undefined && range === undefined && parseMetadataFileName(name) !== undefined) {
       this.prefetchFilesOf(path, bytes, downloads);
@@ -71,7 +63,7 @@ export class ParallelRestoreStorage implements CheckpointStorage {
   ): void {
     let files: readonly { path: string; keyGroups: readonly KeyGroupRange[] }[];
     try {
-      files = decodeCheckpointMetadata(this.storage.describe(path), bytes).files;
+      files = decodeCheckpointMetadata(this.inner.describe(path), bytes).files;
     } catch {
       return; // The restore decodes it too, and reports what is wrong.
     }
@@ -95,7 +87,7 @@ export class ParallelRestoreStorage implements CheckpointStorage {
       this.waiting.delete(path);
       if (settle === undefined) continue;
       this.active++;
-      this.storage
+      this.inner
         .readFile(path)
         .then(settle.resolve, settle.reject)
         .finally(() => {
@@ -103,38 +95,5 @@ export class ParallelRestoreStorage implements CheckpointStorage {
           this.pump();
         });
     }
-  }
-
-  describe(path: string): string {
-    return this.storage.describe(path);
-  }
-  claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
-    return this.storage.claim(keyGroupRange);
-  }
-  listClaims(): Promise<WriterLease[]> {
-    return this.storage.listClaims();
-  }
-  checkNotFenced(lease: WriterLease): Promise<void> {
-    return this.storage.checkNotFenced(lease);
-  }
-  writeFile(
-    lease: WriterLease,
-    checkpointId: number,
-    scope: FileScope,
-    content: FileContent,
-  ): Promise<WrittenFile> {
-    return this.storage.writeFile(lease, checkpointId, scope, content);
-  }
-  commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
-    return this.storage.commit(lease, checkpointId, metadata);
-  }
-  listCommitted(): Promise<CommittedCheckpoint[]> {
-    return this.storage.listCommitted();
-  }
-  listFiles(): Promise<StoredFile[]> {
-    return this.storage.listFiles();
-  }
-  delete(paths: readonly string[]): Promise<void> {
-    return this.storage.delete(paths);
   }
 }

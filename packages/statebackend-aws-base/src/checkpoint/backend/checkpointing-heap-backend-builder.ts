@@ -1,10 +1,10 @@
 import { AbstractAwsKeyedStateBackendBuilder } from '../../backend/abstract-aws-keyed-state-backend-builder.js';
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
-import { KeyGroupArgumentError } from '../../errors.js';
 import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
 import type { StateDescriptor } from '../../state/state-descriptor.js';
+import { checkSourceMaxParallelism } from '../restore/check-max-parallelism.js';
 import type { KeyedStateSource } from '../restore/keyed-state-source.js';
 import { RestoredKeyedState } from '../restore/restored-keyed-state.js';
 import { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
@@ -132,14 +132,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       logger.info('No checkpoint to restore; starting empty', { operatorId: backend.operatorId });
       return;
     }
-    if (source.maxParallelism !== maxParallelism) {
-      throw new KeyGroupArgumentError(
-        'maxParallelism',
-        String(maxParallelism),
-        `${source.maxParallelism}, the max parallelism of ${source.description} (it fixes the key groups; ` +
-          'it cannot change once state exists)',
-      );
-    }
+    checkSourceMaxParallelism(source, maxParallelism);
     const restored = await RestoredKeyedState.read(source, keyGroupRange);
     backend.acceptRestoredState(restored);
     logger.info('Restored keyed state', {

@@ -107,6 +107,22 @@ async function twoWritersAtDifferentPositions(
   return positions;
 }
 
+/** The merged range resumed from `from`, checkpointing every 3 records, stopped at record `stop`. */
+async function mergedStoppedAt(from: number, stop: number) {
+  const controller = new AbortController();
+  const merged = writer(dir.path, ALL, { checkpoint: { everyRecords: 3 } });
+  await merged.start();
+  async function* abortingAt(): AsyncGenerator<Rec> {
+    for await (const r of records(from, RECORDS, KEYS)) {
+      if (r.seq === stop) controller.abort();
+      yield r;
+    }
+  }
+  const stopped = await merged.run(abortingAt(), { signal: controller.signal });
+  await merged.backend.dispose();
+  return stopped;
+}
+
 describe('ProcessorDriver across rescaling', () => {
   it('merging two writers resumes from the smaller position and applies each record once', async () => {
     const { high } = await twoWritersAtDifferentPositions();
@@ -120,17 +136,7 @@ describe('ProcessorDriver across rescaling', () => {
 
   it('a checkpoint taken while catching up keeps the positions of the key groups still ahead', async () => {
     const { low, high } = await twoWritersAtDifferentPositions();
-    const controller = new AbortController();
-    const merged = writer(dir.path, ALL, { checkpoint: { everyRecords: 3 } });
-    await merged.start();
-    async function* abortingAt(stop: number): AsyncGenerator<Rec> {
-      for await (const r of records(high, RECORDS, KEYS)) {
-        if (r.seq === stop) controller.abort();
-        yield r;
-      }
-    }
-    const stopped = await merged.run(abortingAt(110), { signal: controller.signal });
-    await merged.backend.dispose();
+    const stopped = await mergedStoppedAt(high, 110);
     expect(stopped.reason).toBe('aborted');
     expect(stopped.position as number).toBeLessThan(low);
 
@@ -146,17 +152,7 @@ describe('ProcessorDriver across rescaling', () => {
 
   it('splitting a checkpoint taken while catching up gives each writer the position of its key groups', async () => {
     const { low, high } = await twoWritersAtDifferentPositions();
-    const controller = new AbortController();
-    const merged = writer(dir.path, ALL, { checkpoint: { everyRecords: 3 } });
-    await merged.start();
-    async function* abortingAt(stop: number): AsyncGenerator<Rec> {
-      for await (const r of records(high, RECORDS, KEYS)) {
-        if (r.seq === stop) controller.abort();
-        yield r;
-      }
-    }
-    const stopped = await merged.run(abortingAt(105), { signal: controller.signal });
-    await merged.backend.dispose();
+    const stopped = await mergedStoppedAt(high, 105);
     expect(stopped.position as number).toBeLessThan(low);
 
     const lowHalf = await runWriter(dir.path, LOW, RECORDS);
