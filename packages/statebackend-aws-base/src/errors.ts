@@ -411,6 +411,22 @@ export class UnsupportedCheckpointVersionError extends StateBackendError {
   }
 }
 
+/**
+ * Compression this Node.js cannot do: zstd, which checkpoint data files are compressed with by
+ * default, needs Node.js 22.15 or later. Upgrade Node.js, or write uncompressed files
+ * (compression `none`); reading a compressed file needs zstd either way.
+ */
+export class CompressionUnavailableError extends StateBackendError {
+  override readonly name: string = 'CompressionUnavailableError';
+
+  constructor(what: string) {
+    super(
+      `Cannot ${what}: zstd needs Node.js 22.15 or later, and this is ${process.version}. Upgrade Node.js, ` +
+        "or set the checkpoint compression to 'none' (files already compressed still need zstd to be read).",
+    );
+  }
+}
+
 /** A path given as a checkpoint or savepoint that is not one (no metadata, wrong magic bytes). */
 export class NotACheckpointError extends StateBackendError {
   override readonly name: string = 'NotACheckpointError';

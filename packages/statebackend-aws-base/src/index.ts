@@ -217,6 +217,7 @@ export {
   CheckpointAlreadyExistsError,
   CheckpointNotFoundError,
   CheckpointStorageError,
+  CompressionUnavailableError,
   CorruptCheckpointError,
   CorruptSavepointError,
   FencedError,
@@ -257,8 +258,17 @@ export {
   type RetentionOptions,
   type RetentionResult,
 } from './checkpoint/catalog/retention.js';
+export { knownCrc32 } from './checkpoint/format/chunk-checksums.js';
 export { crc32 } from './checkpoint/format/crc32.js';
-export type { KeyGroupBlock, KeyGroupFileKind, RawEntry } from './checkpoint/format/key-group-file-format.js';
+export { crc32Combine } from './checkpoint/format/crc32-combine.js';
+export {
+  type KeyGroupBlock,
+  type KeyGroupFileKind,
+  type KeyGroupFrame,
+  type RawEntry,
+  SNAPSHOT_COMPRESSIONS,
+  type SnapshotCompression,
+} from './checkpoint/format/key-group-file-format.js';
 export { KeyGroupFileReader } from './checkpoint/format/key-group-file-reader.js';
 export {
   type KeyGroupFileSummary,

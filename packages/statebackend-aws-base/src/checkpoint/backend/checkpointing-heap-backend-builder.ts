@@ -4,6 +4,8 @@ import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
 import type { StateDescriptor } from '../../state/state-descriptor.js';
+import { requireZstd } from '../format/frame-codec.js';
+import type { SnapshotCompression } from '../format/key-group-file-format.js';
 import { checkSourceMaxParallelism } from '../restore/check-max-parallelism.js';
 import type { KeyedStateSource } from '../restore/keyed-state-source.js';
 import { RestoredKeyedState } from '../restore/restored-keyed-state.js';
@@ -39,6 +41,8 @@ export interface CheckpointingOptions {
   readonly retainedCheckpoints?: number;
   /** Size at which a data file ends (at a key-group boundary). Default 64 MiB. */
   readonly targetFileSize?: number;
+  /** `zstd`: compressed data files (frames compressed where that saves space). Default `none`. */
+  readonly compression?: SnapshotCompression;
   /**
    * States to register once restored, so that a state whose kind, TTL or serializers no longer
    * read what was checkpointed fails the build rather than the first record that uses it.
@@ -64,6 +68,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
 
   constructor(parameters: KeyedStateBackendParameters<K>, options: CheckpointingOptions = {}) {
     super(parameters, options.restoreFrom === undefined ? [] : [options.restoreFrom]);
+    if (options.compression === 'zstd') requireZstd('compress checkpoint data files');
     this.options = options;
   }
 
@@ -108,6 +113,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
         ? {}
         : { retainedCheckpoints: this.options.retainedCheckpoints }),
       ...(this.options.targetFileSize === undefined ? {} : { targetFileSize: this.options.targetFileSize }),
+      ...(this.options.compression === undefined ? {} : { compression: this.options.compression }),
       ...(this.parameters.logger === undefined ? {} : { logger: this.parameters.logger }),
       ...(this.parameters.metricGroup === undefined
         ? {}

@@ -23,6 +23,19 @@
  * changed since earlier files, each written whole (all its list elements or map entries), or as a
  * tombstone (entry flag 4: the cell was removed; no user key, value or TTL follow). Version 1
  * files (full data files, savepoints) are still written as version 1 and always read.
+ *
+ * Version 3 adds compressed data files (file flag 2, with or without flag 1). Their blocks and
+ * index are the same, but block offsets count bytes of the *raw* stream (the file as it would be
+ * stored uncompressed, header included), and the bytes between header and index are frames: runs
+ * of whole blocks, each stored as it is or compressed with zstd, whichever is smaller. The index
+ * ends with the frame table, after the blocks:
+ *
+ * ```
+ * frames  = frameCount:varuint (codec:u8 rawLength:varuint storedLength:varuint crc:u32)*
+ * ```
+ *
+ * Frames follow one another from byte 8 in both streams; `crc` is the CRC-32 of the stored bytes,
+ * checked before they are decompressed. Codec 0 stores the raw bytes, codec 1 is one zstd frame.
  */
 
 /** `SBKG`: a checkpoint data file. */
@@ -34,14 +47,37 @@ export const SAVEPOINT_MAGIC = new Uint8Array([0x53, 0x42, 0x53, 0x50]);
 export const KEY_GROUP_FILE_VERSION = 1;
 /** The version of delta files, the first that defines {@link FILE_IS_DELTA} and {@link ENTRY_IS_TOMBSTONE}. */
 export const DELTA_FILE_VERSION = 2;
-export const KEY_GROUP_FILE_VERSIONS: readonly number[] = [1, 2];
+/** The version of compressed data files, the first that defines {@link FILE_IS_COMPRESSED}. */
+export const COMPRESSED_FILE_VERSION = 3;
+export const KEY_GROUP_FILE_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** File flag (version 2): the file holds changed cells over earlier files, tombstones included. */
 export const FILE_IS_DELTA = 1;
+/** File flag (version 3): blocks are stored in frames, compressed where that saves space. */
+export const FILE_IS_COMPRESSED = 2;
 /** The file flags each version defines. */
 export function knownFileFlags(version: number): number {
+  if (version >= COMPRESSED_FILE_VERSION) return FILE_IS_DELTA | FILE_IS_COMPRESSED;
   return version >= DELTA_FILE_VERSION ? FILE_IS_DELTA : 0;
 }
+
+/** Frame codec: the raw bytes, stored as they are. */
+export const FRAME_STORED = 0;
+/** Frame codec: one zstd frame. */
+export const FRAME_ZSTD = 1;
+
+/** A frame of a compressed file (version 3): a run of whole blocks, stored or compressed. */
+export interface KeyGroupFrame {
+  readonly codec: number;
+  readonly rawLength: number;
+  readonly storedLength: number;
+  /** CRC-32 of the stored bytes. */
+  readonly crc: number;
+}
+
+/** How data files are compressed: `zstd` (frames compressed where that saves space) or `none`. */
+export type SnapshotCompression = 'zstd' | 'none';
+export const SNAPSHOT_COMPRESSIONS: readonly SnapshotCompression[] = ['zstd', 'none'];
 
 export const HEADER_LENGTH = 8;
 export const TRAILER_LENGTH = 24;
@@ -64,7 +100,7 @@ export function magicOf(kind: KeyGroupFileKind): Uint8Array {
 /** One block of the index: where a key group's entries are and how to verify them. */
 export interface KeyGroupBlock {
   readonly keyGroup: number;
-  /** Offset of the block from the start of the file. */
+  /** Offset of the block from the start of the file (of the raw stream, in a compressed file). */
   readonly offset: number;
   readonly length: number;
   readonly entries: number;

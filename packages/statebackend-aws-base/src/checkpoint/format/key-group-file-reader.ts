@@ -10,22 +10,31 @@ import { decodeVerifiedBlock } from './block-decoder.js';
 import { ByteReader } from './byte-reader.js';
 import { coalesce } from './coalesce-blocks.js';
 import { crc32 } from './crc32.js';
+import { decodeFrame } from './frame-codec.js';
 import {
   ENTRY_HAS_TTL,
   ENTRY_HAS_USER_KEY,
   ENTRY_IS_TOMBSTONE,
   ENTRY_KNOWN_FLAGS,
+  FILE_IS_COMPRESSED,
   FILE_IS_DELTA,
   HEADER_LENGTH,
   KEY_GROUP_FILE_VERSIONS,
   type KeyGroupBlock,
   type KeyGroupFileKind,
+  type KeyGroupFrame,
   knownFileFlags,
   magicOf,
   type RawEntry,
   TRAILER_LENGTH,
 } from './key-group-file-format.js';
 import type { RandomAccessFile } from './random-access-file.js';
+
+/** Bytes of a file and where they start (in the raw stream, for a compressed file). */
+interface RawPiece {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+}
 
 /** Bytes read from the end of a file when opening it: the trailer and, mostly, the index. */
 const TAIL_READ = 64 * 1024;
@@ -49,8 +58,16 @@ export class KeyGroupFileReader {
   /** The JSON stored in the index (a savepoint's metadata). */
   readonly properties: JsonValue | undefined;
   readonly stateNames: readonly string[];
-  /** Blocks in ascending key-group order. */
+  /** Whether blocks are stored in frames, compressed where that saved space (version 3). */
+  get isCompressed(): boolean {
+    return (this.flags & FILE_IS_COMPRESSED) !== 0;
+  }
+  /** Blocks in ascending key-group order (offsets into the raw stream of a compressed file). */
   readonly blocks: readonly KeyGroupBlock[];
+  /** The frames of a compressed file, in file order; empty for other files. */
+  readonly frames: readonly KeyGroupFrame[];
+  /** Where each frame starts in the raw and in the stored stream. */
+  readonly #frameStarts: { readonly raw: readonly number[]; readonly stored: readonly number[] };
   /** The end of the file read when opening it, and where it starts: blocks in it are not read again. */
   readonly #tail: { readonly bytes: Uint8Array; readonly start: number };
 
@@ -62,9 +79,22 @@ export class KeyGroupFileReader {
     properties: JsonValue | undefined,
     stateNames: readonly string[],
     blocks: readonly KeyGroupBlock[],
+    frames: readonly KeyGroupFrame[],
     tail: { readonly bytes: Uint8Array; readonly start: number },
   ) {
     this.#tail = tail;
+    this.frames = frames;
+    const raw: number[] = [];
+    const stored: number[] = [];
+    let rawAt = HEADER_LENGTH;
+    let storedAt = HEADER_LENGTH;
+    for (const frame of frames) {
+      raw.push(rawAt);
+      stored.push(storedAt);
+      rawAt += frame.rawLength;
+      storedAt += frame.storedLength;
+    }
+    this.#frameStarts = { raw, stored };
     this.file = file;
     this.kind = kind;
     this.version = version;
@@ -152,7 +182,7 @@ export class KeyGroupFileReader {
       };
       if (block.keyGroup <= previousKeyGroup)
         fail(`key group ${block.keyGroup} is out of order in the index`);
-      if (block.offset < previousEnd || block.offset + block.length > indexOffset || block.entries === 0) {
+      if (block.offset < previousEnd || block.entries === 0) {
         fail(
           `the block of key group ${block.keyGroup} (byte ${block.offset}, ${block.length} bytes) is out of place`,
         );
@@ -161,8 +191,35 @@ export class KeyGroupFileReader {
       previousKeyGroup = block.keyGroup;
       blocks.push(block);
     }
+    const frames: KeyGroupFrame[] = [];
+    // Blocks end before the index; in a compressed file, before the end of the raw stream.
+    let blocksEnd = indexOffset;
+    if ((flags & FILE_IS_COMPRESSED) !== 0) {
+      const frameCount = index.readVarUint('frame count');
+      let rawEnd = HEADER_LENGTH;
+      let storedEnd = HEADER_LENGTH;
+      for (let i = 0; i < frameCount; i++) {
+        const frame: KeyGroupFrame = {
+          codec: index.readU8('frame codec'),
+          rawLength: index.readVarUint('frame length'),
+          storedLength: index.readVarUint('stored frame length'),
+          crc: index.readU32('frame checksum'),
+        };
+        if (frame.rawLength === 0 || frame.storedLength === 0) fail(`frame ${i} is empty`);
+        rawEnd += frame.rawLength;
+        storedEnd += frame.storedLength;
+        frames.push(frame);
+      }
+      if (storedEnd !== indexOffset) {
+        fail(`the frames end at byte ${storedEnd}, but the index starts at byte ${indexOffset}`);
+      }
+      blocksEnd = rawEnd;
+    }
+    if (previousEnd > blocksEnd) {
+      fail(`the blocks run to byte ${previousEnd}, past the end of the data at byte ${blocksEnd}`);
+    }
     if (!index.atEnd) fail(`${index.remaining} unexpected bytes follow the index`);
-    return new KeyGroupFileReader(file, kind, version, flags, properties, stateNames, blocks, {
+    return new KeyGroupFileReader(file, kind, version, flags, properties, stateNames, blocks, frames, {
       bytes: tail,
       start: tailStart,
     });
@@ -205,26 +262,75 @@ export class KeyGroupFileReader {
       const first = run[0];
       const last = run[run.length - 1];
       if (first === undefined || last === undefined) continue;
-      // A run starting at the first block reads the header too, so that every byte read is checked.
-      const start = first.offset === HEADER_LENGTH ? 0 : first.offset;
-      const length = last.offset + last.length - start;
-      const tail = this.#tail;
-      const bytes =
-        start >= tail.start
-          ? tail.bytes.subarray(start - tail.start, start - tail.start + length)
-          : await this.file.read(start, length);
-      if (bytes.length !== length) {
-        this.fail(`key groups ${first.keyGroup} to ${last.keyGroup} are cut off (truncated file)`);
-      }
-      if (start === 0)
-        checkHeader(bytes, magicOf(this.kind), this.version, this.flags, (reason) => this.fail(reason));
+      const what = `key groups ${first.keyGroup} to ${last.keyGroup}`;
+      const end = last.offset + last.length;
+      // Each piece holds whole blocks: the stored run, or one frame of a compressed file.
+      const pieces = this.isCompressed
+        ? await this.readFrames(first.offset, end, what)
+        : [await this.readStored(first.offset, end, what)];
+      let index = 0;
       for (const block of run) {
-        const from = block.offset - start;
-        const blockBytes = bytes.subarray(from, from + block.length);
+        let piece = pieces[index] as RawPiece;
+        while (block.offset >= piece.start + piece.bytes.length && index < pieces.length - 1) {
+          piece = pieces[++index] as RawPiece;
+        }
+        const from = block.offset - piece.start;
+        if (from < 0 || from + block.length > piece.bytes.length) {
+          this.fail(`the block of key group ${block.keyGroup} is not within one frame`);
+        }
+        const blockBytes = piece.bytes.subarray(from, from + block.length);
         this.verifyBlock(blockBytes, block);
         visit(block, blockBytes);
       }
     }
+  }
+
+  /**
+   * Bytes `from` to `to` of the file as stored, and where they start. A read from the first block
+   * reads the header too, so that every byte read is checked.
+   */
+  private async readStored(from: number, to: number, what: string): Promise<RawPiece> {
+    const start = from === HEADER_LENGTH ? 0 : from;
+    const length = to - start;
+    const tail = this.#tail;
+    const bytes =
+      start >= tail.start
+        ? tail.bytes.subarray(start - tail.start, start - tail.start + length)
+        : await this.file.read(start, length);
+    if (bytes.length !== length) this.fail(`${what} are cut off (truncated file)`);
+    if (start === 0)
+      checkHeader(bytes, magicOf(this.kind), this.version, this.flags, (reason) => this.fail(reason));
+    return { bytes, start };
+  }
+
+  /**
+   * Raw bytes `from` to `to` of a compressed file, frame by frame: the frames holding them, read
+   * at once, each checked against its checksum before it is decompressed.
+   */
+  private async readFrames(from: number, to: number, what: string): Promise<RawPiece[]> {
+    const starts = this.#frameStarts;
+    const first = lastAtOrBefore(starts.raw, from);
+    const last = lastAtOrBefore(starts.raw, to - 1);
+    const lastFrame = this.frames[last] as KeyGroupFrame;
+    const storedFrom = starts.stored[first] as number;
+    const stored = await this.readStored(
+      storedFrom,
+      (starts.stored[last] as number) + lastFrame.storedLength,
+      what,
+    );
+    const pieces: RawPiece[] = [];
+    for (let i = first; i <= last; i++) {
+      const frame = this.frames[i] as KeyGroupFrame;
+      const at = (starts.stored[i] as number) - stored.start;
+      const bytes = stored.bytes.subarray(at, at + frame.storedLength);
+      const actual = crc32(bytes);
+      if (actual !== frame.crc)
+        this.fail(`checksum of frame ${i} is ${hex(actual)}, expected ${hex(frame.crc)}`);
+      const raw = decodeFrame(frame.codec, bytes, frame.rawLength);
+      if (typeof raw === 'string') this.fail(`frame ${i}: ${raw}`);
+      pieces.push({ bytes: raw, start: starts.raw[i] as number });
+    }
+    return pieces;
   }
 
   /** Checks a block's checksum and that its entries parse to exactly its end, reading nothing out. */
@@ -286,6 +392,18 @@ function decodeText(bytes: Uint8Array, fail: (reason: string) => never): string 
   } catch {
     return fail('a state name is not UTF-8');
   }
+}
+
+/** The index of the last of the ascending `starts` at or before `position` (0 when none is). */
+function lastAtOrBefore(starts: readonly number[], position: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if ((starts[middle] as number) <= position) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

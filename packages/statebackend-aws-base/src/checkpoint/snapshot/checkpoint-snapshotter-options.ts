@@ -1,5 +1,6 @@
 import type { Logger } from '../../logging/logger.js';
 import type { MetricGroup } from '../../metrics/metric-group.js';
+import type { SnapshotCompression } from '../format/key-group-file-format.js';
 import type { CheckpointMetadata } from '../metadata/checkpoint-metadata.js';
 import type { CheckpointStorage, CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
 import type { SnapshotStrategy } from './snapshot-strategy.js';
@@ -19,6 +20,11 @@ export interface CheckpointSnapshotterOptions {
   readonly retainedCheckpoints?: number;
   /** A data file ends after the key group that brings it to this size. Default 64 MiB. */
   readonly targetFileSize?: number;
+  /**
+   * `zstd`: data files are compressed (format version 3), frame by frame where that saves space.
+   * Default `none`.
+   */
+  readonly compression?: SnapshotCompression;
   readonly logger?: Logger;
   /** Where checkpoint metrics go (see `CheckpointMetrics`); none when absent. */
   readonly metricGroup?: MetricGroup;

@@ -137,7 +137,10 @@ export class CheckpointSnapshotter {
     try {
       await writeDataFiles(
         { storage, lease, checkpointId, view, plan, checkAborted },
-        this.options.targetFileSize ?? 64 * 1024 * 1024,
+        {
+          targetFileSize: this.options.targetFileSize ?? 64 * 1024 * 1024,
+          compression: this.options.compression ?? 'none',
+        },
         written,
         writtenBlocks,
       );

@@ -1,6 +1,7 @@
 import { StateBackendError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
-import type { KeyGroupFileKind } from '../format/key-group-file-format.js';
+import type { ChunkPool } from '../format/chunk-pool.js';
+import type { KeyGroupFileKind, SnapshotCompression } from '../format/key-group-file-format.js';
 import { type KeyGroupFileSummary, KeyGroupFileWriter } from '../format/key-group-file-writer.js';
 import type { JsonValue } from '../json.js';
 import { rangesOfKeyGroups } from '../range-set.js';
@@ -17,6 +18,10 @@ export interface EncodeOptions {
   readonly properties?: JsonValue;
   /** Write a delta file holding only these cells of each key group (see `StateSnapshotView.writeKeyGroupDelta`). */
   readonly delta?: ChangedCells;
+  /** Compress the file's frames with zstd (data files only). Default `none`. */
+  readonly compression?: SnapshotCompression;
+  /** Where chunk buffers come from; the caller gives the chunks back once written. */
+  readonly chunkPool?: ChunkPool;
 }
 
 /** An encoded file: its chunks to write, and what it held once they are written. */
@@ -55,6 +60,8 @@ export function encodeKeyGroupFile(
     ...(delta === undefined ? {} : { delta: true }),
     stateNames: view.states.map((state) => state.name),
     ...(options.properties === undefined ? {} : { properties: options.properties }),
+    ...(options.compression === undefined ? {} : { compression: options.compression }),
+    ...(options.chunkPool === undefined ? {} : { chunkPool: options.chunkPool }),
   });
   const covered: number[] = [];
   let summary: KeyGroupFileSummary | undefined;

@@ -1,6 +1,8 @@
 import { StateBackendError } from '../../errors.js';
+import { dataFileChunkPool } from '../format/chunk-pool.js';
+import type { SnapshotCompression } from '../format/key-group-file-format.js';
 import type { CheckpointFile } from '../metadata/checkpoint-metadata.js';
-import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
+import type { CheckpointStorage, WriterLease, WrittenFile } from '../storage/checkpoint-storage.js';
 import type { ChangedCells } from './changed-cells.js';
 import { encodeKeyGroupFile, keyGroupIterator } from './key-group-file-encoder.js';
 import type { SnapshotPlan, WrittenBlocks } from './snapshot-strategy.js';
@@ -17,18 +19,27 @@ export interface DataFileTarget {
   readonly checkAborted: () => void;
 }
 
+/** How data files are cut and compressed. */
+export interface DataFileFormat {
+  /** A file ends after the key group that brings it to this size. */
+  readonly targetFileSize: number;
+  readonly compression: SnapshotCompression;
+}
+
 /**
  * Writes the data files of a plan: the key groups written whole, then the delta files. Each file
- * ends at a key-group boundary once it reaches `targetFileSize`. Files are appended to `written`
+ * ends at a key-group boundary once it reaches the target size. Files are appended to `written`
  * (and their blocks to `blocks`) as soon as stored, so that a failure later knows what to remove.
  */
 export async function writeDataFiles(
   target: DataFileTarget,
-  targetFileSize: number,
+  format: DataFileFormat,
   written: CheckpointFile[],
   blocks: WrittenBlocks[],
 ): Promise<void> {
   const { storage, lease, checkpointId, view, plan, checkAborted } = target;
+  // Chunk buffers are used again only where the storage lets go of them once a file is written.
+  const pool = storage.releasesChunks === true ? dataFileChunkPool : undefined;
   const batches: { keyGroups: Iterable<number>; delta: ChangedCells | undefined }[] = [
     { keyGroups: plan.keyGroups, delta: undefined },
   ];
@@ -40,15 +51,24 @@ export async function writeDataFiles(
       const encoded = encodeKeyGroupFile(view, keyGroups, {
         kind: 'data',
         dropExpired: plan.dropExpired,
-        targetFileSize,
+        targetFileSize: format.targetFileSize,
+        compression: format.compression,
         ...(batch.delta === undefined ? {} : { delta: batch.delta }),
+        ...(pool === undefined ? {} : { chunkPool: pool }),
       });
-      const file = await storage.writeFile(
-        lease,
-        checkpointId,
-        plan.scope,
-        abortable(encoded.content, checkAborted),
-      );
+      const handedOut: Uint8Array[] = [];
+      let file: WrittenFile;
+      try {
+        file = await storage.writeFile(
+          lease,
+          checkpointId,
+          plan.scope,
+          abortable(encoded.content, checkAborted, handedOut),
+        );
+      } finally {
+        // Settled: the storage reads none of the chunks any more.
+        pool?.release(handedOut);
+      }
       const result = encoded.result();
       written.push({
         path: file.path,
@@ -69,8 +89,13 @@ export async function writeDataFiles(
   }
 }
 
-async function* abortable(chunks: AsyncIterable<Uint8Array>, check: () => void): AsyncGenerator<Uint8Array> {
+async function* abortable(
+  chunks: AsyncIterable<Uint8Array>,
+  check: () => void,
+  handedOut: Uint8Array[],
+): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
+    handedOut.push(chunk);
     check();
     yield chunk;
   }

@@ -78,6 +78,12 @@ export interface ByteRange {
 export interface CheckpointStorage {
   /** The location as a URL, for messages, e.g. `file:///var/ckpt/job-1/op-1`. */
   readonly location: string;
+  /**
+   * True when {@link writeFile} keeps no reference to the chunks it was given once it settled
+   * (resolved or rejected), so the caller may write over their memory. Checkpoints then encode
+   * into buffers used again (see `ChunkPool`). Leave it unset for storage that keeps chunks.
+   */
+  readonly releasesChunks?: boolean | undefined;
 
   /** Claims `keyGroupRange` with a new epoch, fencing every earlier intersecting claim. */
   claim(keyGroupRange: KeyGroupRange): Promise<WriterLease>;

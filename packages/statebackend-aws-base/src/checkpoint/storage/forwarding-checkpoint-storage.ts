@@ -31,6 +31,11 @@ export class ForwardingCheckpointStorage implements CheckpointStorage {
     this.location = inner.location;
   }
 
+  /** The inner storage's: a decorator whose `writeFile` keeps chunks must override it. */
+  get releasesChunks(): boolean | undefined {
+    return this.inner.releasesChunks;
+  }
+
   claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
     return this.inner.claim(keyGroupRange);
   }

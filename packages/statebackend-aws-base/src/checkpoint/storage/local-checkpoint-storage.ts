@@ -72,6 +72,8 @@ const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
  * ```
  */
 export class LocalCheckpointStorage implements CheckpointStorage {
+  /** Chunks are written to the file and forgotten before `writeFile` settles. */
+  readonly releasesChunks = true;
   readonly location: string;
   /** Absolute path of `<directory>/<jobId>/<operatorId>`. */
   readonly baseDirectory: string;

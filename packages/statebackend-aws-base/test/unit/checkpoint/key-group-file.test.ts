@@ -158,11 +158,11 @@ describe('key-group files', () => {
   it('names a future format version instead of misreading it', async () => {
     const data = encode([1], 1);
     const future = data.slice();
-    new DataView(future.buffer, future.byteOffset).setUint16(future.length - 8, 3, true);
+    new DataView(future.buffer, future.byteOffset).setUint16(future.length - 8, 4, true);
     const error = await readAll(bytesAsFile('future.sbkg', future)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedCheckpointVersionError);
-    expect((error as UnsupportedCheckpointVersionError).version).toBe(3);
-    expect((error as Error).message).toMatch(/future\.sbkg.*version 3.*upgrade/);
+    expect((error as UnsupportedCheckpointVersionError).version).toBe(4);
+    expect((error as Error).message).toMatch(/future\.sbkg.*version 4.*upgrade/);
   });
 
   it('writes delta files as version 2 with tombstones, and reads version 1 and 2 files alike', async () => {
