@@ -47,6 +47,11 @@ export class FailingCheckpointStorage implements CheckpointStorage {
     this.location = inner.location;
   }
 
+  /** The inner storage's: a failed step settles only after the inner call did. */
+  get releasesChunks(): boolean | undefined {
+    return this.#inner.releasesChunks;
+  }
+
   /** Fails the `failAt`-th step from now; 0 disarms. */
   arm(failAt: number, mode: FailureMode = 'before'): void {
     this.#failAt = failAt;
