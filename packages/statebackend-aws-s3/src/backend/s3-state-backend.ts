@@ -9,6 +9,7 @@ import {
   type KeyedStateBackendParameters,
   type MetricGroup,
   type RestoreSource,
+  type SnapshotCompression,
   type StateRegistration,
 } from '@statebackend/aws-base';
 import { S3CheckpointStorage } from '../storage/s3-checkpoint-storage.js';
@@ -34,6 +35,11 @@ export interface S3CheckpointSettings {
   readonly retainedCheckpoints?: number;
   /** A data file ends after the key group that brings it to this size. Default 64 MiB. */
   readonly targetFileSize?: number;
+  /**
+   * `zstd` (default): data files are compressed frame by frame, and frames that do not shrink
+   * (encrypted or already compressed values) are stored as they are. `none`: stored uncompressed.
+   */
+  readonly compression?: SnapshotCompression;
   /** Files a restore downloads in parallel. Default 8. */
   readonly restoreConcurrency?: number;
 }
@@ -147,6 +153,7 @@ export class S3StateBackend extends AbstractAwsStateBackend {
   ): CheckpointingHeapBackendBuilder<K> {
     const settings = this.#options;
     const targetFileSize = options.targetFileSize ?? settings.targetFileSize;
+    const compression = options.compression ?? settings.compression ?? 'zstd';
     const restoreFrom = options.restoreFrom ?? 'latest';
     return new CheckpointingHeapBackendBuilder(parameters, {
       checkpointStorage: storage ?? this.storageFor(parameters.jobId, parameters.operatorId),
@@ -154,6 +161,7 @@ export class S3StateBackend extends AbstractAwsStateBackend {
       incremental: options.incremental ?? settings.incremental ?? true,
       retainedCheckpoints: options.retainedCheckpoints ?? settings.retainedCheckpoints ?? 1,
       ...(targetFileSize === undefined ? {} : { targetFileSize }),
+      compression,
       ...(options.states === undefined ? {} : { states: options.states }),
     });
   }

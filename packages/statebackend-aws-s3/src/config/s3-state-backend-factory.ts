@@ -97,6 +97,7 @@ export function s3BackendOptionsFrom(configuration: Configuration): BackendOptio
     incremental: get(Options.INCREMENTAL, true),
     retainedCheckpoints: get(Options.RETAINED_CHECKPOINTS, 1),
     targetFileSize: get(Options.FILE_SIZE, 64 * 1024 * 1024),
+    compression: get(Options.COMPRESSION, 'zstd'),
     restoreConcurrency: get(Options.RESTORE_CONCURRENCY, 8),
   };
 }

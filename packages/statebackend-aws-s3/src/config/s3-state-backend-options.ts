@@ -1,4 +1,9 @@
-import { type AnyConfigOption, ConfigOptions, type ConfigurationRule } from '@statebackend/aws-base';
+import {
+  type AnyConfigOption,
+  ConfigOptions,
+  type ConfigurationRule,
+  SNAPSHOT_COMPRESSIONS,
+} from '@statebackend/aws-base';
 import {
   DEFAULT_ENTROPY_LENGTH,
   DEFAULT_PART_SIZE,
@@ -60,6 +65,12 @@ export const S3StateBackendOptions = Object.freeze({
     .min(1024)
     .defaultValue(64 * MIB)
     .withDescription('A data file ends after the key group that brings it to this many bytes.'),
+  COMPRESSION: ConfigOptions.key('state.backend.s3.compression')
+    .enumType(SNAPSHOT_COMPRESSIONS)
+    .defaultValue('zstd')
+    .withDescription(
+      'How data files are compressed: zstd (frames that do not shrink are stored as they are) or none.',
+    ),
   ENCRYPTION: ConfigOptions.key('state.backend.s3.encryption')
     .enumType(ENCRYPTION_TYPES, { AES256: 'SSE-S3', 'AWS:KMS': 'SSE-KMS' })
     .defaultValue('NONE')

@@ -60,6 +60,8 @@ import { S3Requests } from './s3-requests.js';
  * ```
  */
 export class S3CheckpointStorage implements CheckpointStorage {
+  /** An upload settles only after every request reading the chunks has (retries included). */
+  readonly releasesChunks = true;
   readonly location: string;
   readonly bucket: string;
   readonly layout: S3Layout;

@@ -8,7 +8,7 @@ import {
   type ServerSideEncryption,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { crc32 } from '@statebackend/aws-base';
+import { crc32, crc32Combine, knownCrc32 } from '@statebackend/aws-base';
 
 /** Where a streamed file goes, and the parameters every request writing it carries. */
 export interface StreamedUploadTarget {
@@ -170,9 +170,13 @@ export async function uploadStreamed(
   }
 }
 
+/** The part's CRC-32, from the checksums the encoder recorded beside its chunks where it did. */
 function crc32Base64(chunks: readonly Uint8Array[]): string {
   let crc = 0;
-  for (const chunk of chunks) crc = crc32(chunk, crc);
+  for (const chunk of chunks) {
+    const known = knownCrc32(chunk);
+    crc = known === undefined ? crc32(chunk, crc) : crc32Combine(crc, known, chunk.length);
+  }
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32BE(crc);
   return bytes.toString('base64');

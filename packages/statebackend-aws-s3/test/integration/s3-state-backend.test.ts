@@ -1,8 +1,11 @@
 import {
   assignKeyToParallelOperator,
+  bytesAsFile,
   type CheckpointingHeapKeyedStateBackend,
+  type CompletedCheckpoint,
   computeKeyGroupRangeForOperatorIndex,
   FencedError,
+  KeyGroupFileReader,
   ListStateDescriptor,
   listCheckpoints,
   MapStateDescriptor,
@@ -120,6 +123,46 @@ describeEachTarget('s3', (target) => {
     expect(data.every((k) => k.includes('/chk-4/') || k.includes('/chk-5/'))).toBe(true);
     expect(data.filter((k) => k.includes('/chk-5/'))).toHaveLength(lastFiles);
     await backend.close();
+  });
+
+  it('compresses data files with zstd by default, and restores across compressed and uncompressed files', async () => {
+    const plain = s3StateBackend(target, s3, bucket, { compression: 'none', retainedCheckpoints: 3 });
+    const compressed = s3StateBackend(target, s3, bucket, { retainedCheckpoints: 3 });
+    const storage = compressed.storageFor('compression', 'op');
+    const formatsOf = async (completed: CompletedCheckpoint): Promise<string[]> => {
+      const formats = new Set<string>();
+      for (const file of completed.metadata.files.filter((f) => f.checkpointId === completed.checkpointId)) {
+        const data = await storage.readFile(file.path);
+        const opened = await KeyGroupFileReader.open(bytesAsFile(file.path, data), 'data');
+        formats.add(
+          `v${opened.version}${opened.isCompressed ? ' zstd' : ''}${opened.isDelta ? ' delta' : ''}`,
+        );
+      }
+      return [...formats];
+    };
+    const writer = await keyedBackend(plain, 'compression');
+    await setCounts(writer, KEYS, 7);
+    const first = await writer.snapshot(1);
+    expect(await formatsOf(first)).toEqual(['v1']);
+    await writer.dispose();
+
+    // The same state restored, and checkpointed whole and then incrementally by a backend that compresses.
+    const restored = await keyedBackend(compressed, 'compression');
+    expect(await count(restored, 'user-399')).toBe(7);
+    await setCounts(restored, KEYS, 8);
+    const second = await restored.snapshot(2);
+    expect(await formatsOf(second)).toEqual(['v3 zstd']);
+    expect(second.bytesWritten).toBeLessThan(first.bytesWritten / 2);
+    await setCounts(restored, ['user-5'], 9);
+    const third = await restored.snapshot(3);
+    expect(third.snapshotType).toBe('incremental');
+    expect(await formatsOf(third)).toEqual(['v3 zstd']);
+    await restored.dispose();
+
+    const reader = await keyedBackend(plain, 'compression');
+    expect([await count(reader, 'user-5'), await count(reader, 'user-6')]).toEqual([9, 8]);
+    await reader.dispose();
+    await Promise.all([plain.close(), compressed.close()]);
   });
 
   it('restores a named checkpoint instead of the latest', async () => {

@@ -39,6 +39,7 @@ describe('S3StateBackendFactory', () => {
       'state.backend.s3.bucket': 'Not A Bucket',
       'state.backend.s3.upload.part-size': 1024,
       'state.backend.s3.encryption': 'rot13',
+      'state.backend.s3.compression': 'gzip',
       'state.backend.s3.entropy.key': '_entropy_',
       'state.backend.s3.prefix': 'no-marker',
     });
@@ -48,6 +49,7 @@ describe('S3StateBackendFactory', () => {
         'aws.region',
         'state.backend.s3.bucket',
         'state.backend.s3.buckt',
+        'state.backend.s3.compression',
         'state.backend.s3.encryption',
         'state.backend.s3.prefix',
         'state.backend.s3.upload.part-size',
@@ -95,6 +97,7 @@ state.backend.s3.incremental: false
 state.backend.s3.upload.part-size: 16777216
 state.backend.s3.upload.concurrency: 8
 state.backend.s3.force-path-style: true
+state.backend.s3.compression: NONE
 `),
     );
 
@@ -112,6 +115,10 @@ state.backend.s3.force-path-style: true
       clientConfig: { forcePathStyle: true },
       retainedCheckpoints: 3,
       incremental: false,
+      compression: 'none',
     });
+    expect(
+      s3BackendOptionsFrom(Configuration.fromObject({ 'state.backend.s3.bucket': 'state' })).compression,
+    ).toBe('zstd');
   });
 });
