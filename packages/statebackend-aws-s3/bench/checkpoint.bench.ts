@@ -2,7 +2,8 @@
 // 1. full checkpoint upload throughput vs uploading the same bytes with lib-storage directly;
 // 2. bytes of an incremental checkpoint after changing 1% of keys, as a fraction of a full one;
 // 3. time processing is blocked by a checkpoint of 1M entries, as a fraction of its duration;
-// 4. restore (download, decode, load) vs downloading the same objects.
+// 4. restore (download, decode, load) vs downloading the same objects;
+// 5. compression: zstd (the default) against none, in bytes, checkpoint time and restore time.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -289,6 +290,62 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
   printResults(`4. restore of ${MILLION.toLocaleString('en-US')} entries (higher is better)`, results);
   printFigure('   restore speed / download speed', `${(results[1]?.ratio ?? 0).toFixed(2)}x`, '-');
   await backend.close();
+}
+
+// 5. Compression on typical state: 200,000 JSON strings of about 60 bytes under string keys,
+// checkpointed whole and restored with zstd (the default) and without compression.
+{
+  const events = new ValueStateDescriptor('event', Serializers.string);
+  const event = (i: number) =>
+    JSON.stringify({ user: `user-${i % 5000}`, page: `/products/${i % 700}`, at: 1767225600000 + i * 37 });
+  const sides = await Promise.all(
+    (['none', 'zstd'] as const).map(async (compression) => {
+      const backend = stateBackend({ incremental: false, compression });
+      const jobId = `compression-${compression}`;
+      const keyed = await backend.createKeyedStateBackend(parameters(jobId));
+      await fill(keyed, events, 200_000, event);
+      return { compression, backend, jobId, keyed, checkpointId: 0, bytes: 0 };
+    }),
+  );
+  const checkpointCase = (side: (typeof sides)[number]) => ({
+    name: `full checkpoint, compression ${side.compression}`,
+    run: async () => {
+      side.bytes = (await side.keyed.snapshot(++side.checkpointId)).bytesWritten;
+      return undefined;
+    },
+    after: () => side.keyed.notifyCheckpointComplete(side.checkpointId),
+  });
+  const [none, zstd] = sides as [(typeof sides)[number], (typeof sides)[number]];
+  const checkpoints = await compareAsync({
+    rounds: 5,
+    baseline: checkpointCase(none),
+    cases: [checkpointCase(zstd)],
+  });
+  for (const side of sides) await side.keyed.dispose();
+  const restoreCase = (side: (typeof sides)[number]) => ({
+    name: `restore, compression ${side.compression}`,
+    run: async () => {
+      const keyed = await side.backend.createKeyedStateBackend(parameters(side.jobId));
+      keyed.registerState(events);
+      const entries = keyed.numEntries();
+      await keyed.dispose();
+      if (entries !== 200_000) throw new Error(`restored ${entries} entries, not 200,000`);
+      return undefined;
+    },
+  });
+  const restores = await compareAsync({ rounds: 5, baseline: restoreCase(none), cases: [restoreCase(zstd)] });
+  printResults('5. compression, 200,000 JSON values of about 60 bytes (higher is better)', [
+    ...checkpoints,
+    ...restores,
+  ]);
+  printFigure(
+    '   bytes written with zstd / without',
+    `${((zstd.bytes / none.bytes) * 100).toFixed(1)}%`,
+    '-',
+  );
+  printFigure('   checkpoint speed with zstd / without', `${(checkpoints[1]?.ratio ?? 0).toFixed(2)}x`, '-');
+  printFigure('   restore speed with zstd / without', `${(restores[1]?.ratio ?? 0).toFixed(2)}x`, '-');
+  for (const side of sides) await side.backend.close();
 }
 
 client.destroy();
