@@ -318,7 +318,7 @@ export class KeyGroupFileReader {
       (starts.stored[last] as number) + lastFrame.storedLength,
       what,
     );
-    const pieces: RawPiece[] = [];
+    const pieces: Promise<RawPiece>[] = [];
     for (let i = first; i <= last; i++) {
       const frame = this.frames[i] as KeyGroupFrame;
       const at = (starts.stored[i] as number) - stored.start;
@@ -326,11 +326,14 @@ export class KeyGroupFileReader {
       const actual = crc32(bytes);
       if (actual !== frame.crc)
         this.fail(`checksum of frame ${i} is ${hex(actual)}, expected ${hex(frame.crc)}`);
-      const raw = decodeFrame(frame.codec, bytes, frame.rawLength);
-      if (typeof raw === 'string') this.fail(`frame ${i}: ${raw}`);
-      pieces.push({ bytes: raw, start: starts.raw[i] as number });
+      const start = starts.raw[i] as number;
+      pieces.push(
+        decodeFrame(frame.codec, bytes, frame.rawLength).then((raw) =>
+          typeof raw === 'string' ? this.fail(`frame ${i}: ${raw}`) : { bytes: raw, start },
+        ),
+      );
     }
-    return pieces;
+    return Promise.all(pieces);
   }
 
   /** Checks a block's checksum and that its entries parse to exactly its end, reading nothing out. */

@@ -1,11 +1,13 @@
 import { KeyGroupArgumentError, StateBackendError } from '../../errors.js';
 import type { JsonValue } from '../json.js';
-import { ByteWriter } from './byte-writer.js';
+import type { ByteWriter } from './byte-writer.js';
 import { knownCrc32, rememberCrc32 } from './chunk-checksums.js';
 import type { ChunkPool } from './chunk-pool.js';
+import { ChunkedOutput } from './chunked-output.js';
 import { crc32 } from './crc32.js';
 import { crc32Combine } from './crc32-combine.js';
-import { FrameCompressor } from './frame-codec.js';
+import { type EncodedFrame, FrameCompressor } from './frame-codec.js';
+import { FrameSequence, type RawFrame } from './frame-sequence.js';
 import {
   COMPRESSED_FILE_VERSION,
   DELTA_FILE_VERSION,
@@ -14,8 +16,6 @@ import {
   ENTRY_IS_TOMBSTONE,
   FILE_IS_COMPRESSED,
   FILE_IS_DELTA,
-  FRAME_STORED,
-  HEADER_LENGTH,
   KEY_GROUP_FILE_VERSION,
   type KeyGroupBlock,
   type KeyGroupFileKind,
@@ -62,11 +62,6 @@ export interface KeyGroupFileSummary {
 }
 
 const textEncoder = new TextEncoder();
-/**
- * From this block length up, the file's checksum takes the block's by combining the two rather
- * than running over the block's bytes again; below it the second pass costs less than combining.
- */
-const COMBINE_FROM = 16 * 1024;
 /** Room beyond the chunk size in a chunk's buffer; a larger key group grows it (see `ByteWriter`). */
 const CHUNK_SLACK = 256 * 1024;
 
@@ -79,8 +74,12 @@ const CHUNK_SLACK = 256 * 1024;
  *
  * Every chunk's CRC-32 is recorded (`knownCrc32`), computed from its blocks' checksums where they
  * are large enough to combine, so storage need not checksum the bytes again.
+ *
+ * A compressed file's frames can be compressed elsewhere (on Node's thread pool) while encoding
+ * goes on: {@link takeFrame} instead of {@link takeChunk}, then {@link completeFrame} in order.
  */
 export class KeyGroupFileWriter {
+  private readonly output: ChunkedOutput;
   private readonly out: ByteWriter;
   private readonly options: KeyGroupFileWriterOptions;
   private readonly chunkSize: number;
@@ -90,19 +89,13 @@ export class KeyGroupFileWriter {
   private blockEntries = 0;
   private lastKeyGroup = -1;
   private entryCount = 0;
-  /** CRC-32 of the chunks taken so far. */
-  private fileCrc = 0;
-  /** Bytes of the chunks taken so far: the file's size once finished. */
-  private storedLength = 0;
-  /** CRC-32 of the bytes written since the last chunk up to the raw position {@link crcThrough}. */
-  private pendingCrc = 0;
-  private crcThrough = 0;
   private finished = false;
   private readonly version: number;
   private readonly flags: number;
   /** Compresses the frames of a compressed file; undefined for other files. */
-  private readonly compressor: FrameCompressor | undefined;
-  private readonly frames: KeyGroupFrame[] = [];
+  readonly compressor: FrameCompressor | undefined;
+  /** The frames of a compressed file; undefined for other files. */
+  private readonly frames: FrameSequence | undefined;
 
   constructor(options: KeyGroupFileWriterOptions) {
     if (options.delta === true && options.kind !== 'data') {
@@ -124,7 +117,9 @@ export class KeyGroupFileWriter {
     // A chunk is taken after the key group that reaches the chunk size: room for the chunk and a
     // typical key group beyond it. Twice the chunk size left half of each chunk's buffer unused,
     // and V8 counts whole buffers as external memory: full garbage collections came that much sooner.
-    this.out = new ByteWriter(this.chunkSize + CHUNK_SLACK, options.chunkPool);
+    this.output = new ChunkedOutput(this.chunkSize + CHUNK_SLACK, options.chunkPool);
+    this.out = this.output.out;
+    this.frames = compressed ? new FrameSequence(this.output, options.chunkPool) : undefined;
     this.out.writeBytes(magicOf(options.kind));
     this.out.writeU16(this.version);
     this.out.writeU16(this.flags);
@@ -132,7 +127,7 @@ export class KeyGroupFileWriter {
 
   /** Bytes of the file so far: chunks taken, and what waits to be one (before compression). */
   get size(): number {
-    return this.storedLength + this.out.pendingLength;
+    return this.output.storedLength + (this.frames?.inFlightLength ?? 0) + this.out.pendingLength;
   }
 
   get entries(): number {
@@ -226,92 +221,51 @@ export class KeyGroupFileWriter {
     const crc = crc32(bytes);
     this.blocks.push({ keyGroup, offset, length: bytes.length, entries: this.blockEntries, crc });
     this.entryCount += this.blockEntries;
-    if (bytes.length >= COMBINE_FROM) {
-      this.extendPendingCrc(offset);
-      this.pendingCrc = crc32Combine(this.pendingCrc, crc, bytes.length);
-      this.crcThrough = this.out.totalLength;
-    }
-  }
-
-  /** Extends the checksum of the bytes not yet taken up to `end`, all of them by default. */
-  private extendPendingCrc(end = this.out.totalLength): void {
-    if (end <= this.crcThrough) return;
-    const pendingStart = this.out.totalLength - this.out.pendingLength;
-    const from = this.crcThrough - pendingStart;
-    this.pendingCrc = crc32(this.out.peek(from).subarray(0, end - this.crcThrough), this.pendingCrc);
-    this.crcThrough = end;
+    this.output.blockWritten(crc, bytes.length);
   }
 
   /** The bytes encoded since the last chunk, once they reach the chunk size; between key groups only. */
   takeChunk(): Uint8Array | undefined {
-    if (this.currentKeyGroup !== -1 || this.out.pendingLength < this.chunkSize) return undefined;
-    return this.compressor === undefined ? this.take() : this.takeFrame();
-  }
-
-  /** The bytes written since the last chunk, as they are. */
-  private take(): Uint8Array {
-    this.extendPendingCrc();
-    const chunk = this.out.takeChunk();
-    return this.handOut(chunk, this.pendingCrc);
+    if (this.frames === undefined) return this.chunkDue() ? this.output.take() : undefined;
+    const frame = this.takeFrame();
+    return frame && this.completeFrame(frame, (this.compressor as FrameCompressor).encode(frame.payload));
   }
 
   /**
-   * The raw bytes written since the last chunk as one frame of a compressed file, the header
-   * before the first. Stored frames are handed out without copying.
+   * A compressed file's next frame, raw, to be encoded (see {@link compressor}) and given to
+   * {@link completeFrame}: once the bytes since the last frame reach the chunk size, between key
+   * groups; with `last`, whatever is left (call it before {@link finish}).
    */
-  private takeFrame(): Uint8Array {
-    const compressor = this.compressor as FrameCompressor;
-    const headerLength = this.storedLength === 0 ? HEADER_LENGTH : 0;
-    const raw = this.out.peek();
-    const payload = raw.subarray(headerLength);
-    if (payload.length === 0) return this.take();
-    const frame = compressor.encode(payload);
-    if (frame.codec === FRAME_STORED) {
-      const chunk = this.take();
-      // The chunk's checksum covers the header too, where there is one.
-      const frameCrc = headerLength === 0 ? (knownCrc32(chunk) as number) : crc32(payload);
-      this.frames.push({
-        codec: FRAME_STORED,
-        rawLength: payload.length,
-        storedLength: payload.length,
-        crc: frameCrc,
-      });
-      return chunk;
+  takeFrame(last = false): RawFrame | undefined {
+    if (this.frames === undefined) {
+      throw new StateBackendError('takeFrame() is for compressed files; use takeChunk().');
     }
-    const frameCrc = crc32(frame.bytes);
-    this.frames.push({
-      codec: frame.codec,
-      rawLength: payload.length,
-      storedLength: frame.bytes.length,
-      crc: frameCrc,
-    });
-    // The raw bytes are compressed elsewhere now: the next frame is written over them.
-    if (headerLength === 0) {
-      this.out.discardPending();
-      return this.handOut(frame.bytes, frameCrc);
-    }
-    const headerCrc = crc32(raw.subarray(0, headerLength));
-    const chunk = concat(raw.subarray(0, headerLength), frame.bytes);
-    this.out.discardPending();
-    return this.handOut(chunk, crc32Combine(headerCrc, frameCrc, frame.bytes.length));
+    return last || this.chunkDue() ? this.frames.take() : undefined;
   }
 
-  private handOut(chunk: Uint8Array, crc: number): Uint8Array {
-    this.fileCrc = this.storedLength === 0 ? crc : crc32Combine(this.fileCrc, crc, chunk.length);
-    this.storedLength += chunk.length;
-    this.pendingCrc = 0;
-    this.crcThrough = this.out.totalLength;
-    rememberCrc32(chunk, crc);
-    return chunk;
+  /** Hands out a frame {@link takeFrame} took, stored as `encoded`; frames complete in the order taken. */
+  completeFrame(frame: RawFrame, encoded: EncodedFrame): Uint8Array {
+    return (this.frames as FrameSequence).complete(frame, encoded);
+  }
+
+  private chunkDue(): boolean {
+    return this.currentKeyGroup === -1 && this.out.pendingLength >= this.chunkSize;
   }
 
   /** Appends the index and trailer; returns the last chunk. */
   finish(): Uint8Array {
     if (this.currentKeyGroup !== -1) this.endKeyGroup();
     this.finished = true;
-    const lastFrame = this.compressor === undefined ? undefined : this.takeFrame();
+    let lastFrame: Uint8Array | undefined;
+    if (this.frames !== undefined) {
+      const frame = this.frames.take();
+      if (frame !== undefined) {
+        lastFrame = this.completeFrame(frame, (this.compressor as FrameCompressor).encode(frame.payload));
+      }
+      this.frames.checkAllComplete();
+    }
     const out = this.out;
-    const indexOffset = this.storedLength + out.pendingLength;
+    const indexOffset = this.output.storedLength + out.pendingLength;
     const indexStart = out.pendingLength;
     const properties = this.options.properties;
     out.writeLengthPrefixed(
@@ -327,9 +281,9 @@ export class KeyGroupFileWriter {
       out.writeVarUint(block.entries);
       out.writeU32(block.crc);
     }
-    if (this.compressor !== undefined) {
-      out.writeVarUint(this.frames.length);
-      for (const frame of this.frames) {
+    if (this.frames !== undefined) {
+      out.writeVarUint(this.frames.frames.length);
+      for (const frame of this.frames.frames) {
         out.writeU8(frame.codec);
         out.writeVarUint(frame.rawLength);
         out.writeVarUint(frame.storedLength);
@@ -345,7 +299,7 @@ export class KeyGroupFileWriter {
     out.writeU16(this.version);
     out.writeU16(this.flags);
     out.writeBytes(magicOf(this.options.kind));
-    const last = this.take();
+    const last = this.output.take();
     if (lastFrame === undefined) return last;
     const both = concat(lastFrame, last);
     rememberCrc32(
@@ -360,11 +314,11 @@ export class KeyGroupFileWriter {
     if (!this.finished)
       throw new StateBackendError('KeyGroupFileWriter.summary() was called before finish()');
     return {
-      size: this.storedLength,
-      crc32: this.fileCrc,
+      size: this.output.storedLength,
+      crc32: this.output.fileCrc,
       entries: this.entryCount,
       blocks: this.blocks,
-      frames: this.frames,
+      frames: this.frames?.frames ?? [],
     };
   }
 }

@@ -1,18 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import {
+  assignToKeyGroup,
   bytesAsFile,
+  CheckpointingHeapBackendBuilder,
   CorruptCheckpointError,
   crc32,
   KeyGroupFileReader,
   KeyGroupFileWriter,
   KeyGroupRange,
   knownCrc32,
+  LocalCheckpointStorage,
   type RandomAccessFile,
+  Serializers,
   type SnapshotCompression,
   StateBackendError,
   UnsupportedCheckpointVersionError,
+  ValueStateDescriptor,
 } from '../../../src/index.js';
-import { bytes, text } from './fixtures.js';
+import { bytes, temporaryDirectory, text } from './fixtures.js';
 
 type Values = (keyGroup: number, i: number) => Uint8Array;
 const compressible: Values = (keyGroup, i) =>
@@ -202,5 +207,82 @@ describe('compressed key-group files (version 3)', () => {
     expect(() => new KeyGroupFileWriter({ kind: 'savepoint', stateNames: [], compression: 'zstd' })).toThrow(
       StateBackendError,
     );
+  });
+});
+
+describe('checkpoints with compressed data files', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  beforeEach(async () => {
+    dir = await temporaryDirectory();
+  });
+  afterEach(() => dir.remove());
+
+  const values = new ValueStateDescriptor('values', Serializers.bytes);
+  const build = () =>
+    new CheckpointingHeapBackendBuilder(
+      {
+        jobId: 'job',
+        operatorId: 'op',
+        keyGroupRange: KeyGroupRange.of(0, 127),
+        maxParallelism: 128,
+        keySerializer: Serializers.string,
+      },
+      {
+        checkpointStorage: new LocalCheckpointStorage({
+          directory: dir.path,
+          jobId: 'job',
+          operatorId: 'op',
+        }),
+        compression: 'zstd',
+        incremental: true,
+        restoreFrom: 'latest',
+        retainedCheckpoints: 2,
+      },
+    ).build();
+  // Keys of the first 64 key groups hold values that compress, the others values that do not.
+  const valueFor = (i: number, round: number): Uint8Array =>
+    assignToKeyGroup(Serializers.string.serialize(`key-${i}`), 128) < 64
+      ? bytes(`round ${round} of key ${i % 100} `.repeat(8))
+      : randomBytes(120);
+
+  it('restore what was checkpointed, frames compressed on the thread pool while encoding went on', async () => {
+    const expected = new Map<string, Uint8Array>();
+    const writer = await build();
+    const write = (keys: number[], round: number) =>
+      Promise.all(
+        keys.map((i) => {
+          const value = valueFor(i, round);
+          expected.set(`key-${i}`, value);
+          return writer.withKey(`key-${i}`, (ctx) => ctx.getState(values).update(value));
+        }),
+      );
+    await write(
+      Array.from({ length: 20_000 }, (_, i) => i),
+      1,
+    );
+    const full = await writer.snapshot(1);
+    await write([1, 2, 3, 15_000, 15_001], 2);
+    const incremental = await writer.snapshot(2);
+    await writer.dispose();
+    expect(incremental.snapshotType).toBe('incremental');
+
+    const storage = new LocalCheckpointStorage({ directory: dir.path, jobId: 'job', operatorId: 'op' });
+    const codecs = new Set<number>();
+    for (const file of full.metadata.files) {
+      const reader = await KeyGroupFileReader.open(
+        bytesAsFile(file.path, await storage.readFile(file.path)),
+        'data',
+      );
+      for (const frame of reader.frames) codecs.add(frame.codec);
+    }
+    expect([...codecs].sort()).toEqual([0, 1]);
+
+    const restored = await build();
+    expect(restored.restored?.checkpointId).toBe(2);
+    for (const [key, value] of expected) {
+      const actual = await restored.withKey(key, (ctx) => ctx.getState(values).value());
+      expect(Buffer.from(actual as Uint8Array).equals(Buffer.from(value))).toBe(true);
+    }
+    await restored.dispose();
   });
 });
