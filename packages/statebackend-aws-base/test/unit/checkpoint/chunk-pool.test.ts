@@ -5,7 +5,6 @@ import {
   type FileContent,
   type FileScope,
   ForwardingCheckpointStorage,
-  KeyGroupRange,
   LocalCheckpointStorage,
   Serializers,
   ValueStateDescriptor,
@@ -13,6 +12,7 @@ import {
   type WrittenFile,
 } from '../../../src/index.js';
 import { temporaryDirectory } from './fixtures.js';
+import { TEST_PARAMETERS } from './helpers.js';
 
 describe('ChunkPool', () => {
   it('lends buffers of its size again once given back, each once, and takes back only its own', () => {
@@ -38,16 +38,9 @@ describe('checkpoint data file chunks', () => {
 
   const values = new ValueStateDescriptor('values', Serializers.string);
   const checkpointTwice = async (storage: CheckpointStorage) => {
-    const backend = await new CheckpointingHeapBackendBuilder(
-      {
-        jobId: 'job',
-        operatorId: 'op',
-        keyGroupRange: KeyGroupRange.of(0, 127),
-        maxParallelism: 128,
-        keySerializer: Serializers.string,
-      },
-      { checkpointStorage: storage },
-    ).build();
+    const backend = await new CheckpointingHeapBackendBuilder(TEST_PARAMETERS, {
+      checkpointStorage: storage,
+    }).build();
     const fill = (round: number) =>
       Promise.all(
         Array.from({ length: 3000 }, (_, i) =>

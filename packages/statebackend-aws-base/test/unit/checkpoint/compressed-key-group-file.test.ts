@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import {
   assignToKeyGroup,
   bytesAsFile,
-  CheckpointingHeapBackendBuilder,
   CorruptCheckpointError,
   crc32,
   KeyGroupFileReader,
@@ -18,6 +17,7 @@ import {
   ValueStateDescriptor,
 } from '../../../src/index.js';
 import { bytes, temporaryDirectory, text } from './fixtures.js';
+import { buildCheckpointing } from './helpers.js';
 
 type Values = (keyGroup: number, i: number) => Uint8Array;
 const compressible: Values = (keyGroup, i) =>
@@ -219,26 +219,12 @@ describe('checkpoints with compressed data files', () => {
 
   const values = new ValueStateDescriptor('values', Serializers.bytes);
   const build = () =>
-    new CheckpointingHeapBackendBuilder(
-      {
-        jobId: 'job',
-        operatorId: 'op',
-        keyGroupRange: KeyGroupRange.of(0, 127),
-        maxParallelism: 128,
-        keySerializer: Serializers.string,
-      },
-      {
-        checkpointStorage: new LocalCheckpointStorage({
-          directory: dir.path,
-          jobId: 'job',
-          operatorId: 'op',
-        }),
-        compression: 'zstd',
-        incremental: true,
-        restoreFrom: 'latest',
-        retainedCheckpoints: 2,
-      },
-    ).build();
+    buildCheckpointing(dir.path, {
+      compression: 'zstd',
+      incremental: true,
+      restoreFrom: 'latest',
+      retainedCheckpoints: 2,
+    });
   // Keys of the first 64 key groups hold values that compress, the others values that do not.
   const valueFor = (i: number, round: number): Uint8Array =>
     assignToKeyGroup(Serializers.string.serialize(`key-${i}`), 128) < 64

@@ -12,6 +12,7 @@ import {
   ValueStateDescriptor,
 } from '../../../src/index.js';
 import { temporaryDirectory } from './fixtures.js';
+import { TEST_PARAMETERS } from './helpers.js';
 
 const counts = new ValueStateDescriptor('counts', Serializers.int, 0);
 
@@ -26,16 +27,11 @@ describe('restoring a damaged checkpoint', () => {
 
   const storage = () => new LocalCheckpointStorage({ directory: dir.path, jobId: 'job', operatorId: 'op' });
   const build = (options: CheckpointingOptions) =>
-    new CheckpointingHeapBackendBuilder(
-      {
-        jobId: 'job',
-        operatorId: 'op',
-        keyGroupRange: KeyGroupRange.of(0, 127),
-        maxParallelism: 128,
-        keySerializer: Serializers.string,
-      },
-      { checkpointStorage: storage(), states: [{ descriptor: counts }], ...options },
-    ).build();
+    new CheckpointingHeapBackendBuilder(TEST_PARAMETERS, {
+      checkpointStorage: storage(),
+      states: [{ descriptor: counts }],
+      ...options,
+    }).build();
 
   /** Takes checkpoints 1 and 2 (both retained) of 500 keys; returns the data file of 2. */
   async function twoCheckpoints(): Promise<string> {

@@ -3,7 +3,6 @@ import {
   type CheckpointingHeapKeyedStateBackend,
   type CheckpointingOptions,
   type CompletedCheckpoint,
-  KeyGroupRange,
   ListStateDescriptor,
   LocalCheckpointStorage,
   MapStateDescriptor,
@@ -11,6 +10,7 @@ import {
   ValueStateDescriptor,
 } from '../../../src/index.js';
 import { temporaryDirectory } from './fixtures.js';
+import { TEST_PARAMETERS } from './helpers.js';
 
 const counts = new ValueStateDescriptor('counts', Serializers.int, 0);
 const events = new ListStateDescriptor('events', Serializers.string);
@@ -44,16 +44,11 @@ describe('delta checkpoints', () => {
 
   const storage = () => new LocalCheckpointStorage({ directory: dir.path, jobId: 'job', operatorId: 'op' });
   const build = (options: CheckpointingOptions = {}) =>
-    new CheckpointingHeapBackendBuilder(
-      {
-        jobId: 'job',
-        operatorId: 'op',
-        keyGroupRange: KeyGroupRange.of(0, 127),
-        maxParallelism: 128,
-        keySerializer: Serializers.string,
-      },
-      { checkpointStorage: storage(), incremental: true, ...options },
-    ).build();
+    new CheckpointingHeapBackendBuilder(TEST_PARAMETERS, {
+      checkpointStorage: storage(),
+      incremental: true,
+      ...options,
+    }).build();
   const set = (backend: Backend, key: string, value: number) =>
     backend.withKey(key, (ctx) => ctx.getState(counts).update(value));
   const read = (backend: Backend, key: string) => backend.withKey(key, (ctx) => ctx.getState(counts).value());

@@ -1,14 +1,40 @@
 import {
+  CheckpointingHeapBackendBuilder,
+  type CheckpointingHeapKeyedStateBackend,
+  type CheckpointingOptions,
   CheckpointSnapshotter,
   CheckpointSource,
   type CheckpointStorage,
   FullSnapshotStrategy,
   findLatestCompleteCheckpoint,
   IncrementalSnapshotStrategy,
-  type KeyGroupRange,
+  type KeyedStateBackendParameters,
+  KeyGroupRange,
+  LocalCheckpointStorage,
+  Serializers,
   type WriterLease,
 } from '../../../src/index.js';
 import { describeEntry } from './fixtures.js';
+
+/** Job `job`, operator `op`, string keys, every key group of 128. */
+export const TEST_PARAMETERS: KeyedStateBackendParameters<string> = {
+  jobId: 'job',
+  operatorId: 'op',
+  keyGroupRange: KeyGroupRange.of(0, 127),
+  maxParallelism: 128,
+  keySerializer: Serializers.string,
+};
+
+/** A heap backend of {@link TEST_PARAMETERS} checkpointing to `directory` (unless `options` name other storage). */
+export function buildCheckpointing(
+  directory: string,
+  options: CheckpointingOptions = {},
+): Promise<CheckpointingHeapKeyedStateBackend<string>> {
+  return new CheckpointingHeapBackendBuilder(TEST_PARAMETERS, {
+    checkpointStorage: new LocalCheckpointStorage({ directory, jobId: 'job', operatorId: 'op' }),
+    ...options,
+  }).build();
+}
 
 export function snapshotter(
   storage: CheckpointStorage,
