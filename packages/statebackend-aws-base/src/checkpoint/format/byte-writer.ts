@@ -60,15 +60,6 @@ export class ByteWriter {
     return Buffer.allocUnsafeSlow(capacity);
   }
 
-  /**
-   * Counts the bytes written since the last chunk as handed out, and writes on over them in the
-   * same buffer: for bytes the caller has taken elsewhere already (compressed them).
-   */
-  discardPending(): void {
-    this.flushed += this.position;
-    this.position = 0;
-  }
-
   writeU8(value: number): void {
     this.ensure(1);
     this.buffer[this.position++] = value;

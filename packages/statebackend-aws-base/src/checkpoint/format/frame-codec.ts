@@ -61,14 +61,7 @@ export class FrameCompressor {
   /** Encodes `raw` on this thread. */
   encode(raw: Uint8Array): EncodedFrame {
     const plan = this.#plan(raw);
-    if (plan === 'store') return stored(raw);
-    if (plan === 'sample' && !this.#judge(compressSync(raw.subarray(0, SAMPLE)).length, SAMPLE)) {
-      return stored(raw);
-    }
-    const compressed = compressSync(raw);
-    return plan === 'sample' || this.#judge(compressed.length, raw.length)
-      ? zstdFrame(compressed)
-      : stored(raw);
+    return plan === 'store' ? stored(raw) : this.#judged(plan, raw, compressSync(raw));
   }
 
   /**
@@ -78,24 +71,28 @@ export class FrameCompressor {
    */
   async encodeAsync(raw: Uint8Array): Promise<EncodedFrame> {
     const plan = this.#plan(raw);
-    if (plan === 'store') return stored(raw);
-    if (plan === 'sample' && !this.#judge(compressSync(raw.subarray(0, SAMPLE)).length, SAMPLE)) {
-      return stored(raw);
-    }
-    const compressed = await compressAsync(raw);
-    return plan === 'sample' || this.#judge(compressed.length, raw.length)
-      ? zstdFrame(compressed)
-      : stored(raw);
+    return plan === 'store' ? stored(raw) : this.#judged(plan, raw, await compressAsync(raw));
   }
 
-  /** Whether to store `raw` untried, or to compress a sample of it first, or all of it. */
-  #plan(raw: Uint8Array): 'store' | 'sample' | 'whole' {
+  /**
+   * Whether to store `raw` untried, or to compress it after a sample compressed well (`sampled`),
+   * or to compress it and judge the result (`whole`). The sample is tried here, on this thread.
+   */
+  #plan(raw: Uint8Array): 'store' | 'sampled' | 'whole' {
     if (raw.length < MIN_COMPRESSED) return 'store';
     if (this.#skip > 0) {
       this.#skip--;
       return 'store';
     }
-    return !this.#compressing && raw.length > 2 * SAMPLE ? 'sample' : 'whole';
+    if (this.#compressing || raw.length <= 2 * SAMPLE) return 'whole';
+    return this.#judge(compressSync(raw.subarray(0, SAMPLE)).length, SAMPLE) ? 'sampled' : 'store';
+  }
+
+  /** The frame `raw` compressed to `compressed` makes: kept when sampled, or when worth it. */
+  #judged(plan: 'sampled' | 'whole', raw: Uint8Array, compressed: Buffer): EncodedFrame {
+    return plan === 'sampled' || this.#judge(compressed.length, raw.length)
+      ? zstdFrame(compressed)
+      : stored(raw);
   }
 
   /** Whether `rawLength` bytes compressed to `compressedLength` was worth it; spaces out the next tries when not. */
