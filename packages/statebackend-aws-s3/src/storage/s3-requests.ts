@@ -9,7 +9,7 @@ import {
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { FileContent } from '@statebackend/aws-base';
+import { type FileContent, StateBackendError } from '@statebackend/aws-base';
 import { S3RequestError } from '../errors.js';
 import type { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
 import { isPreconditionFailed, toStorageError } from './s3-error.js';
@@ -143,6 +143,8 @@ export class S3Requests {
     } catch (error) {
       metrics.failedRequests.inc();
       await this.abortUploadsOf(key);
+      // The content itself failed (a snapshot aborted while encoding): that error, not a request's.
+      if (error instanceof StateBackendError && !(error instanceof S3RequestError)) throw error;
       throw toStorageError('upload', location, error);
     }
     metrics.bytesUploaded.inc(written);
