@@ -215,6 +215,8 @@ export {
 // <exports:checkpoint>
 export {
   CheckpointAlreadyExistsError,
+  CheckpointChangedError,
+  CheckpointIdTooLowError,
   CheckpointNotFoundError,
   CheckpointStorageError,
   CompressionUnavailableError,
@@ -252,6 +254,7 @@ export {
   type SelectedPart,
 } from './checkpoint/catalog/checkpoint-selection.js';
 export { discardNewerCheckpoints } from './checkpoint/catalog/discard-newer-checkpoints.js';
+export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/catalog/open-checkpoint.js';
 export { type CheckpointSummary, listCheckpoints } from './checkpoint/catalog/list-checkpoints.js';
 export {
   applyRetention,

@@ -1,5 +1,6 @@
 import { CheckpointAlreadyExistsError, FencedError, SnapshotAbortedError } from '../../errors.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
+import { discardNewerCheckpoints } from '../catalog/discard-newer-checkpoints.js';
 import { applyRetention, coversAllKeyGroups } from '../catalog/retention.js';
 import type { JsonValue } from '../json.js';
 import {
@@ -7,7 +8,7 @@ import {
   type CheckpointMetadata,
   encodeCheckpointMetadata,
 } from '../metadata/checkpoint-metadata.js';
-import type { CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
+import type { CheckpointStorage, CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
 import { CheckpointMetrics } from './checkpoint-metrics.js';
 import type { CheckpointSnapshotterOptions, CompletedCheckpoint } from './checkpoint-snapshotter-options.js';
 import type { SnapshotPlan, WrittenBlocks } from './snapshot-strategy.js';
@@ -37,6 +38,16 @@ export class CheckpointSnapshotter {
    * snapshot started meanwhile adds its id, so the pass never takes its files for leftovers.
    */
   private readonly retentionGuards = new Set<Set<number>>();
+  /** The newest checkpoint id committed for any key group of the range, by anyone; -1 for none. */
+  private latestCommitted = -1;
+  /**
+   * What the history restored from left behind (the checkpoint restored, or undefined for a
+   * savepoint or nothing): earlier owners' newer checkpoints stay until this writer's first
+   * checkpoint is committed, so that a rollback can be undone until then.
+   */
+  private abandonedAfter: { readonly restoredId: number | undefined } | undefined;
+  /** Whether this writer committed a checkpoint. */
+  private committedOnce = false;
 
   constructor(options: CheckpointSnapshotterOptions) {
     this.options = options;
@@ -48,9 +59,33 @@ export class CheckpointSnapshotter {
     return this.options.lease;
   }
 
+  get storage(): CheckpointStorage {
+    return this.options.storage;
+  }
+
   /** Whether the strategy writes only what changed, so the backend should record changed cells. */
   get incremental(): boolean {
     return this.options.strategy.name === 'incremental';
+  }
+
+  /**
+   * The newest checkpoint id committed for any key group of the range (by this writer or,
+   * before it claimed the range, by earlier owners); -1 when there is none. A snapshot must
+   * take a higher id.
+   */
+  get latestCheckpointId(): number {
+    return this.latestCommitted;
+  }
+
+  /**
+   * What the builder found under the storage once the range was claimed and restored:
+   * `latestCommitted` for the id rule, and the checkpoint restored from this storage (undefined
+   * for a savepoint, another storage, or nothing), after which earlier owners' newer
+   * checkpoints are abandoned once this writer's first checkpoint is committed.
+   */
+  continueHistory(latestCommitted: number, restoredId: number | undefined): void {
+    this.latestCommitted = Math.max(this.latestCommitted, latestCommitted);
+    this.abandonedAfter = { restoredId };
   }
 
   /** Ids of snapshots still being written. */
@@ -168,6 +203,8 @@ export class CheckpointSnapshotter {
       throw error;
     }
     this.options.strategy.committed(metadata, writtenBlocks);
+    this.latestCommitted = Math.max(this.latestCommitted, checkpointId);
+    this.committedOnce = true;
     this.logger.info('Checkpoint committed', {
       checkpointId,
       location: storage.location,
@@ -228,6 +265,12 @@ export class CheckpointSnapshotter {
     const guard = new Set(this.inFlight.keys());
     this.retentionGuards.add(guard);
     try {
+      const abandoned = this.abandonedAfter;
+      if (abandoned !== undefined && this.committedOnce) {
+        // The new lineage has a checkpoint of its own: the history it replaced may go now.
+        await discardNewerCheckpoints(this.options.storage, this.options.lease, abandoned.restoredId, this.logger);
+        this.abandonedAfter = undefined;
+      }
       await applyRetention(this.options.storage, this.options.lease, {
         retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
         confirmedCheckpointId: this.confirmed,
