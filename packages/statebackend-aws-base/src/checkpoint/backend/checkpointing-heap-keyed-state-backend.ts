@@ -1,6 +1,6 @@
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
-import { CheckpointIdTooLowError, SnapshotAbortedError, StateBackendError } from '../../errors.js';
+import { SnapshotAbortedError, StateBackendError } from '../../errors.js';
 import { HeapKeyedStateBackend } from '../../heap/heap-keyed-state-backend.js';
 import {
   type EncodedSavepoint,
@@ -68,10 +68,6 @@ export class CheckpointingHeapKeyedStateBackend<K>
     }
     if (this.isDisposed)
       return Promise.reject(new SnapshotAbortedError(checkpointId, 'the backend is disposed'));
-    if (checkpointId <= snapshotter.latestCheckpointId) {
-      const { location } = snapshotter.storage;
-      return Promise.reject(new CheckpointIdTooLowError(location, checkpointId, snapshotter.latestCheckpointId));
-    }
     return snapshotter.snapshot(checkpointId, this.#freeze(), metadata);
   }
 

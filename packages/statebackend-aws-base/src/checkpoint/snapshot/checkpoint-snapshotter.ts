@@ -1,4 +1,9 @@
-import { CheckpointAlreadyExistsError, FencedError, SnapshotAbortedError } from '../../errors.js';
+import {
+  CheckpointAlreadyExistsError,
+  CheckpointIdTooLowError,
+  FencedError,
+  SnapshotAbortedError,
+} from '../../errors.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
 import { discardNewerCheckpoints } from '../catalog/discard-newer-checkpoints.js';
 import { applyRetention, coversAllKeyGroups } from '../catalog/retention.js';
@@ -117,6 +122,15 @@ export class CheckpointSnapshotter {
           ? 'a snapshot with this id is in flight'
           : 'checkpoint ids are non-negative integers';
       return Promise.reject(new SnapshotAbortedError(checkpointId, why));
+    }
+    if (checkpointId <= this.latestCommitted) {
+      // Refused before anything is written: an id that does not go up would shadow newer state.
+      this.options.strategy.carry?.(view);
+      view.release();
+      this.metrics?.failed();
+      return Promise.reject(
+        new CheckpointIdTooLowError(this.options.storage.location, checkpointId, this.latestCommitted),
+      );
     }
     this.maxParallelism = view.maxParallelism;
     let plan: SnapshotPlan;
