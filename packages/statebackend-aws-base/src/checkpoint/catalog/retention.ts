@@ -8,7 +8,7 @@ import type {
   FileOrigin,
   WriterLease,
 } from '../storage/checkpoint-storage.js';
-import { fencingClaim, intersects } from '../storage/fencing.js';
+import { assertNotFenced, fencingClaim, intersects } from '../storage/fencing.js';
 import { readCheckpointPart } from './checkpoint-part.js';
 
 /** Options of {@link applyRetention}. */
@@ -59,7 +59,11 @@ export async function applyRetention(
 ): Promise<RetentionResult> {
   const logger = options.logger ?? noopLogger;
   const keep = Math.max(1, Math.floor(options.retainedCheckpoints));
-  await storage.checkNotFenced(lease);
+  // Claims are listed before the commit records: a writer fenced by then can no longer add a
+  // record that counts, so every record referencing its files is in the listing below. Listed
+  // after, a claim made meanwhile would make files of a record committed meanwhile look orphaned.
+  const claims = await storage.listClaims();
+  assertNotFenced(storage.location, claims, lease);
   const committed = await storage.listCommitted();
   const confirmed = Math.max(
     options.confirmedCheckpointId ?? Number.POSITIVE_INFINITY,
@@ -87,7 +91,6 @@ export async function applyRetention(
     });
     for (const file of part?.metadata.files ?? []) referenced.add(file.path);
   }
-  const claims = await storage.listClaims();
   const inFlight = options.inFlightCheckpointIds ?? new Set<number>();
   const isGarbage = (writer: FileOrigin): boolean =>
     fencingClaim(claims, { epoch: writer.epoch, keyGroupRange: writer.keyGroupRange }) !== undefined ||
