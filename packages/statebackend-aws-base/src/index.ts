@@ -255,7 +255,12 @@ export {
 } from './checkpoint/catalog/checkpoint-selection.js';
 export { discardNewerCheckpoints } from './checkpoint/catalog/discard-newer-checkpoints.js';
 export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/catalog/open-checkpoint.js';
-export { type CheckpointSummary, listCheckpoints } from './checkpoint/catalog/list-checkpoints.js';
+export {
+  type CheckpointStatus,
+  type CheckpointSummary,
+  inspectCheckpoints,
+  listCheckpoints,
+} from './checkpoint/catalog/list-checkpoints.js';
 export {
   applyRetention,
   type RetentionOptions,

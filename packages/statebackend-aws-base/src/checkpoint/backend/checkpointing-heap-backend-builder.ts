@@ -48,6 +48,12 @@ export interface CheckpointingOptions {
   /** `zstd`: compressed data files (frames compressed where that saves space). Default `none`. */
   readonly compression?: SnapshotCompression;
   /**
+   * Delete nothing already under the storage: no retention and no abandoning of newer
+   * checkpoints after a restore. For tools that add a checkpoint beside a job's own (a savepoint
+   * import) and must never delete what they did not write. Default false.
+   */
+  readonly keepHistory?: boolean;
+  /**
    * States to register once restored, so that a state whose kind, TTL or serializers no longer
    * read what was checkpointed fails the build rather than the first record that uses it.
    */
@@ -119,6 +125,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
         : { retainedCheckpoints: this.options.retainedCheckpoints }),
       ...(this.options.targetFileSize === undefined ? {} : { targetFileSize: this.options.targetFileSize }),
       ...(this.options.compression === undefined ? {} : { compression: this.options.compression }),
+      ...(this.options.keepHistory === true ? { keepHistory: true } : {}),
       ...(this.parameters.logger === undefined ? {} : { logger: this.parameters.logger }),
       ...(this.parameters.metricGroup === undefined
         ? {}

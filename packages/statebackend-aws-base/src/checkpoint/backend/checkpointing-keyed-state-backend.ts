@@ -27,6 +27,12 @@ export interface RestoredCheckpointInfo {
 export interface CheckpointingKeyedStateBackend<K> extends KeyedStateBackend<K> {
   /** What this backend was restored from; undefined after a fresh start. */
   readonly restored: RestoredCheckpointInfo | undefined;
+  /**
+   * The newest checkpoint id committed for any key group of this backend's range (by it, or by
+   * earlier owners before it claimed the range); `snapshot()` needs a higher one. -1 when there
+   * is none; undefined for a backend that does not track it.
+   */
+  readonly latestCheckpointId?: number | undefined;
   /** Takes checkpoint `checkpointId`; see the interface's contract. */
   snapshot(checkpointId: number, metadata?: JsonValue): Promise<{ readonly checkpointId: number }>;
   /** Checkpoint `checkpointId` completed everywhere: older ones may go (retention). */

@@ -276,6 +276,7 @@ export class CheckpointSnapshotter {
   }
 
   private async runRetention(): Promise<void> {
+    if (this.options.keepHistory === true) return;
     const guard = new Set(this.inFlight.keys());
     this.retentionGuards.add(guard);
     try {
