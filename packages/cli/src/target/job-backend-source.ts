@@ -63,7 +63,10 @@ export async function openJobBackendSource(
     };
   }
   if (checkpointId !== undefined) {
-    throw new UsageError('--checkpoint is not supported with --backend dynamodb yet; restore it with the API', 'run-example');
+    throw new UsageError(
+      '--checkpoint is not supported with --backend dynamodb yet; restore it with the API',
+      'run-example',
+    );
   }
   const dynamodb = await lazyImport(
     '@statebackend/aws-dynamodb',

@@ -60,7 +60,9 @@ describe('a command line that cannot lose a checkpoint', () => {
     const refused = await runCli(['savepoint', 'import', file, target]);
     expect(refused).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/Refusing to import into .*: it holds checkpoints 4, 5 of this job\..*--force/),
+      stderr: expect.stringMatching(
+        /Refusing to import into .*: it holds checkpoints 4, 5 of this job\..*--force/,
+      ),
     });
     expect(await listed(target)).toEqual(before);
 
@@ -98,12 +100,17 @@ describe('a command line that cannot lose a checkpoint', () => {
       reason: expect.any(String),
     });
     const shown = await runCli(['checkpoints', 'show', location, '--checkpoint', '5']);
-    expect(shown).toMatchObject({ code: 1, stderr: expect.stringMatching(/Checkpoint 5 at .* is corrupt: /) });
+    expect(shown).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/Checkpoint 5 at .* is corrupt: /),
+    });
 
     const pruned = await runCli(['checkpoints', 'prune', location, '--keep', '1']);
     expect(pruned).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^Kept checkpoint 4; deleted no checkpoint .*\nLeft checkpoint 5 alone: corrupt/),
+      stdout: expect.stringMatching(
+        /^Kept checkpoint 4; deleted no checkpoint .*\nLeft checkpoint 5 alone: corrupt/,
+      ),
     });
     expect(await listed(location)).toEqual(['4 complete', '5 corrupt']);
 
@@ -129,31 +136,36 @@ describe('a command line that cannot lose a checkpoint', () => {
     const run = await runCli(['run-example', '--dir', source, ...STREAM, '--checkpoint', '99']);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/No checkpoint to restore at .*: checkpoint 99 is not committed\. See 'statebackend checkpoints list'/);
+    expect(run.stderr).toMatch(
+      /No checkpoint to restore at .*: checkpoint 99 is not committed\. See 'statebackend checkpoints list'/,
+    );
     expect(run.stderr).not.toMatch(/listCheckpoints\(\)/);
   });
 
-  it.each([
-    ['s3:/bucket/prefix'],
-    ['s3:bucket'],
-    ['dynamodb:/table'],
-    ['gs://bucket'],
-  ])('refuses the malformed location %s as a usage error, never reading a directory of that name', async (location) => {
-    const run = await runCli(['checkpoints', 'list', location], { cwd: work.path });
+  it.each([['s3:/bucket/prefix'], ['s3:bucket'], ['dynamodb:/table'], ['gs://bucket']])(
+    'refuses the malformed location %s as a usage error, never reading a directory of that name',
+    async (location) => {
+      const run = await runCli(['checkpoints', 'list', location], { cwd: work.path });
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^statebackend: Cannot use location '/);
-    expect(await readdir(work.path)).not.toContain('s3:');
-  });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^statebackend: Cannot use location '/);
+      expect(await readdir(work.path)).not.toContain('s3:');
+    },
+  );
 
   it('fails with a non-zero exit for a missing directory and for an unknown job, naming what is there', async () => {
     const missing = await runCli(['checkpoints', 'list', join(work.path, 'nowhere')]);
-    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/Nothing to read at .*nowhere: no such directory/) });
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/Nothing to read at .*nowhere: no such directory/),
+    });
 
     const unknown = await runCli(['checkpoints', 'list', source, '--job', 'nope']);
     expect(unknown).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/no job 'nope' with operator 'sessions' \(it holds click-example\/sessions; pick one/),
+      stderr: expect.stringMatching(
+        /no job 'nope' with operator 'sessions' \(it holds click-example\/sessions; pick one/,
+      ),
     });
     for (const command of [
       ['state', 'dump', source, '--job', 'nope'],

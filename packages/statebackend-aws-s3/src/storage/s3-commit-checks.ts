@@ -91,7 +91,10 @@ export class S3CommitChecks {
   private async check(lease: WriterLease, checkpointId: number): Promise<void> {
     // Both are reads: one round trip instead of two.
     const fencing = this.reads.readFencing();
-    const [{ claims }, committed] = await Promise.all([fencing, this.reads.listCommittedIn(checkpointId, fencing)]);
+    const [{ claims }, committed] = await Promise.all([
+      fencing,
+      this.reads.listCommittedIn(checkpointId, fencing),
+    ]);
     assertNotFenced(this.location, claims, lease);
     const existing = committed.find((c) => intersects(c.keyGroupRange, lease.keyGroupRange));
     if (existing !== undefined) {

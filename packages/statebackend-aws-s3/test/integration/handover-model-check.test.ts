@@ -21,13 +21,24 @@ import { createBucket, s3ClientFor } from '../support/s3-bucket.js';
 function gatedClient(client: S3Client, owner: string, gates: Map<string, StepGate>): S3Client {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { Key?: string; Prefix?: string; Delete?: { Objects?: { Key?: string }[] } };
+      const input = args.input as {
+        Key?: string;
+        Prefix?: string;
+        Delete?: { Objects?: { Key?: string }[] };
+      };
       const key = input.Key ?? input.Prefix ?? input.Delete?.Objects?.map((o) => o.Key).join(',') ?? '';
       const gate = gates.get(owner);
-      const cleanUp = /_fencing\/epochs\/$/.test(key) || (context.commandName === 'DeleteObjectsCommand' && key.includes('_fencing'));
-      const decides = !cleanUp && (/_fencing|_metadata|chk-$|chk-\d+\/$/.test(key) || context.commandName === 'DeleteObjectsCommand');
+      const cleanUp =
+        /_fencing\/epochs\/$/.test(key) ||
+        (context.commandName === 'DeleteObjectsCommand' && key.includes('_fencing'));
+      const decides =
+        !cleanUp &&
+        (/_fencing|_metadata|chk-$|chk-\d+\/$/.test(key) || context.commandName === 'DeleteObjectsCommand');
       if (gate === undefined || !decides) return next(args);
-      const done = await gate(owner, `${context.commandName?.replace(/Command$/, '')} ${key.replace(/^.*?\/op\//, '')}`);
+      const done = await gate(
+        owner,
+        `${context.commandName?.replace(/Command$/, '')} ${key.replace(/^.*?\/op\//, '')}`,
+      );
       try {
         return await next(args);
       } finally {
@@ -66,14 +77,20 @@ describeEachTarget('s3', (target) => {
   it.each([
     ['commit-vs-claim', 1, 400],
     ['three-owners', 1, 400],
-  ] as const)('%s: every interleaving of S3 requests with up to %i preemptions holds the invariant', async (scenario, maxPreemptions, maxRuns) => {
-    let run = 0;
-    const report = await exploreInterleavings(
-      (scheduler) => runHandoverScenario(store, scenario, `${scenario}-${run++}`, scheduler),
-      { maxPreemptions, maxRuns },
-    );
-    process.stderr.write(`${store.name}, ${scenario}: ${report.interleavings} interleavings, complete: ${report.complete}\n`);
-    expect(report.interleavings).toBeGreaterThan(10);
-    expect(report.complete).toBe(true);
-  }, 300_000);
+  ] as const)(
+    '%s: every interleaving of S3 requests with up to %i preemptions holds the invariant',
+    async (scenario, maxPreemptions, maxRuns) => {
+      let run = 0;
+      const report = await exploreInterleavings(
+        (scheduler) => runHandoverScenario(store, scenario, `${scenario}-${run++}`, scheduler),
+        { maxPreemptions, maxRuns },
+      );
+      process.stderr.write(
+        `${store.name}, ${scenario}: ${report.interleavings} interleavings, complete: ${report.complete}\n`,
+      );
+      expect(report.interleavings).toBeGreaterThan(10);
+      expect(report.complete).toBe(true);
+    },
+    300_000,
+  );
 });

@@ -2,8 +2,8 @@ import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type CheckpointingHeapKeyedStateBackend,
   FencedError,
-  SnapshotAbortedError,
   Serializers,
+  SnapshotAbortedError,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';

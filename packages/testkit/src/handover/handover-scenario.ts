@@ -42,8 +42,18 @@ class LeaseRecordingStorage extends ForwardingCheckpointStorage {
 
 function build(storage: CheckpointStorage, restore: boolean): Promise<Backend> {
   return new CheckpointingHeapBackendBuilder(
-    { jobId: 'job', operatorId: 'op', keyGroupRange: RANGE, maxParallelism: 128, keySerializer: Serializers.string },
-    { checkpointStorage: storage, retainedCheckpoints: 1, ...(restore ? { restoreFrom: 'latest' as const } : {}) },
+    {
+      jobId: 'job',
+      operatorId: 'op',
+      keyGroupRange: RANGE,
+      maxParallelism: 128,
+      keySerializer: Serializers.string,
+    },
+    {
+      checkpointStorage: storage,
+      retainedCheckpoints: 1,
+      ...(restore ? { restoreFrom: 'latest' as const } : {}),
+    },
   ).build();
 }
 
@@ -115,7 +125,12 @@ export async function runHandoverScenario(
       return outcome;
     },
   };
-  if (scenario === 'three-owners') tasks.C = async () => (await restoreAs('C')(), 'restored');
+  if (scenario === 'three-owners') {
+    tasks.C = async () => {
+      await restoreAs('C')();
+      return 'restored';
+    };
+  }
   const outcomes = await scheduler.run(tasks);
 
   const problems: string[] = [];
@@ -137,7 +152,8 @@ export async function runHandoverScenario(
   const final = await value(fresh);
   await fresh.dispose();
   const newest = Math.max(...acked.keys());
-  if (final !== newest) problems.push(`a fresh owner restored ${final}, not ${newest}, the newest acknowledged`);
+  if (final !== newest)
+    problems.push(`a fresh owner restored ${final}, not ${newest}, the newest acknowledged`);
   if (problems.length > 0) {
     throw new Error(
       `Handover invariant broken on ${store.name} (${scenario}): ${problems.join('; ')}.\n` +

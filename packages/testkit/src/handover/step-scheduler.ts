@@ -123,8 +123,8 @@ export class StepScheduler {
   }
 
   private releaseNext(): void {
-    const options = [...this.waiting].sort(
-      (a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.arrival - b.arrival),
+    const options = [...this.waiting].sort((a, b) =>
+      a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.arrival - b.arrival,
     );
     let eligible = options;
     if (this.policy.kind === 'replay' && this.preemptions >= this.policy.maxPreemptions) {

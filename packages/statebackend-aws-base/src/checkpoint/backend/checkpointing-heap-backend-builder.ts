@@ -1,6 +1,6 @@
-import { CheckpointChangedError } from '../../errors.js';
 import { AbstractAwsKeyedStateBackendBuilder } from '../../backend/abstract-aws-keyed-state-backend-builder.js';
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
+import { CheckpointChangedError } from '../../errors.js';
 import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';

@@ -5,8 +5,7 @@ import {
 } from '../../errors.js';
 import { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import { subtractRange } from '../range-set.js';
-import type { CommittedCheckpoint } from '../storage/checkpoint-storage.js';
-import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import type { CheckpointStorage, CommittedCheckpoint } from '../storage/checkpoint-storage.js';
 import { type CheckpointPart, readCheckpointPart } from './checkpoint-part.js';
 import { groupById } from './checkpoint-selection.js';
 

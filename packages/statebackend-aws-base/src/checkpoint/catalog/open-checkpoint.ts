@@ -37,20 +37,28 @@ export async function openCheckpoint(
       ? await findLatestCompleteCheckpoint(storage, range)
       : await loadCheckpoint(storage, options.checkpointId, range);
   if (selection === undefined) {
-    throw new CheckpointNotFoundError(storage.location, 'no checkpoint is complete for the key groups asked for');
+    throw new CheckpointNotFoundError(
+      storage.location,
+      'no checkpoint is complete for the key groups asked for',
+    );
   }
   return new CheckpointSource(storage, selection);
 }
 
 /** The key groups from the lowest to the highest one committed for the checkpoint (or the newest). */
-async function heldRange(storage: CheckpointStorage, checkpointId: number | undefined): Promise<KeyGroupRange> {
+async function heldRange(
+  storage: CheckpointStorage,
+  checkpointId: number | undefined,
+): Promise<KeyGroupRange> {
   const byId = groupById(await storage.listCommitted());
   const id = checkpointId ?? Math.max(-1, ...byId.keys());
   const parts = byId.get(id);
   if (parts === undefined || parts.length === 0) {
     throw new CheckpointNotFoundError(
       storage.location,
-      checkpointId === undefined ? 'no checkpoint is committed' : `checkpoint ${checkpointId} is not committed`,
+      checkpointId === undefined
+        ? 'no checkpoint is committed'
+        : `checkpoint ${checkpointId} is not committed`,
     );
   }
   return KeyGroupRange.of(

@@ -283,7 +283,12 @@ export class CheckpointSnapshotter {
       const abandoned = this.abandonedAfter;
       if (abandoned !== undefined && this.committedOnce) {
         // The new lineage has a checkpoint of its own: the history it replaced may go now.
-        await discardNewerCheckpoints(this.options.storage, this.options.lease, abandoned.restoredId, this.logger);
+        await discardNewerCheckpoints(
+          this.options.storage,
+          this.options.lease,
+          abandoned.restoredId,
+          this.logger,
+        );
         this.abandonedAfter = undefined;
       }
       await applyRetention(this.options.storage, this.options.lease, {

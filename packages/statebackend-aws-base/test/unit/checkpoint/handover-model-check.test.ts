@@ -1,4 +1,9 @@
-import { exploreInterleavings, type HandoverStore, runHandoverScenario, type StepGate } from '@statebackend/testkit';
+import {
+  exploreInterleavings,
+  type HandoverStore,
+  runHandoverScenario,
+  type StepGate,
+} from '@statebackend/testkit';
 import {
   type ByteRange,
   type CheckpointStorage,
@@ -46,7 +51,12 @@ class GatedStorage extends ForwardingCheckpointStorage {
   override checkNotFenced(lease: WriterLease): Promise<void> {
     return this.step('check fencing', () => super.checkNotFenced(lease));
   }
-  override writeFile(lease: WriterLease, id: number, scope: FileScope, content: FileContent): Promise<WrittenFile> {
+  override writeFile(
+    lease: WriterLease,
+    id: number,
+    scope: FileScope,
+    content: FileContent,
+  ): Promise<WrittenFile> {
     return this.step(`write a file of ${id}`, () => super.writeFile(lease, id, scope, content));
   }
   override commit(lease: WriterLease, id: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
@@ -76,20 +86,30 @@ describe('the handover invariant on local directories, in every order of the own
   const store = (): HandoverStore => ({
     name: 'local directory',
     storageFor: (location, owner, gate) =>
-      new GatedStorage(new LocalCheckpointStorage({ directory: dir.path, jobId: location, operatorId: 'op' }), owner, gate),
+      new GatedStorage(
+        new LocalCheckpointStorage({ directory: dir.path, jobId: location, operatorId: 'op' }),
+        owner,
+        gate,
+      ),
   });
 
   it.each([
     ['commit-vs-claim', 2, 2_000],
     ['three-owners', 1, 2_000],
-  ] as const)('%s: every interleaving with up to %i preemptions holds the invariant', async (scenario, maxPreemptions, maxRuns) => {
-    let run = 0;
-    const report = await exploreInterleavings(
-      (scheduler) => runHandoverScenario(store(), scenario, `${scenario}-${run++}`, scheduler),
-      { maxPreemptions, maxRuns },
-    );
-    process.stderr.write(`local directory, ${scenario}: ${report.interleavings} interleavings, complete: ${report.complete}\n`);
-    expect(report.interleavings).toBeGreaterThan(10);
-    expect(report.complete).toBe(true);
-  }, 120_000);
+  ] as const)(
+    '%s: every interleaving with up to %i preemptions holds the invariant',
+    async (scenario, maxPreemptions, maxRuns) => {
+      let run = 0;
+      const report = await exploreInterleavings(
+        (scheduler) => runHandoverScenario(store(), scenario, `${scenario}-${run++}`, scheduler),
+        { maxPreemptions, maxRuns },
+      );
+      process.stderr.write(
+        `local directory, ${scenario}: ${report.interleavings} interleavings, complete: ${report.complete}\n`,
+      );
+      expect(report.interleavings).toBeGreaterThan(10);
+      expect(report.complete).toBe(true);
+    },
+    120_000,
+  );
 });

@@ -1,5 +1,4 @@
 import {
-  CheckpointAlreadyExistsError,
   CheckpointIdTooLowError,
   CheckpointingHeapBackendBuilder,
   type CheckpointingOptions,

@@ -160,7 +160,10 @@ describe('checkpoint ids and rollbacks (local directory)', () => {
           const local = storage();
           const records = (await local.listCommitted()).filter((c) => c.checkpointId === 2);
           const files = (await local.listFiles()).filter((f) => f.path.startsWith('chk-2/'));
-          await local.delete([...(withRecord ? records.map((c) => c.path) : []), ...files.map((f) => f.path)]);
+          await local.delete([
+            ...(withRecord ? records.map((c) => c.path) : []),
+            ...files.map((f) => f.path),
+          ]);
         }
         return super.readFile(path, range);
       }
