@@ -76,7 +76,7 @@ describeEachTarget('s3', (target) => {
 
   it.each([
     ['commit-vs-claim', 1, 400],
-    ['three-owners', 1, 400],
+    ['three-owners', 0, 400],
   ] as const)(
     '%s: every interleaving of S3 requests with up to %i preemptions holds the invariant',
     async (scenario, maxPreemptions, maxRuns) => {
