@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type CheckpointingHeapKeyedStateBackend,
   FencedError,
@@ -8,7 +8,7 @@ import {
 } from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
 import { keyedBackend, s3StateBackend } from '../support/s3-backend.js';
-import { createBucket, listKeys, s3ClientFor } from '../support/s3-bucket.js';
+import { createBucket, removeObjects, s3ClientFor } from '../support/s3-bucket.js';
 
 type Backend = CheckpointingHeapKeyedStateBackend<string>;
 
@@ -59,15 +59,6 @@ class Progress {
         waiter.resolve();
       }
     }
-  }
-}
-
-/** Deletes every object below `prefix`, so that a bucket of many tries stays small. */
-async function removeObjects(s3: S3Client, bucket: string, prefix: string): Promise<void> {
-  const keys = await listKeys(s3, bucket, prefix);
-  for (let i = 0; i < keys.length; i += 1000) {
-    const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects, Quiet: true } }));
   }
 }
 
