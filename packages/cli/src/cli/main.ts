@@ -1,5 +1,4 @@
 import {
-  CheckpointIdTooLowError,
   CheckpointNotFoundError,
   CorruptCheckpointError,
   CorruptSavepointError,
@@ -65,9 +64,6 @@ function oneLine(error: unknown): string {
   // Said as the command line says it, not as the API does.
   if (error instanceof CheckpointNotFoundError) {
     return `No checkpoint to restore at ${error.location}: ${error.reason}. See 'statebackend checkpoints list' for the ones there are.`;
-  }
-  if (error instanceof CheckpointIdTooLowError) {
-    return firstLines(error.message);
   }
   if (error instanceof CorruptCheckpointError && !(error instanceof CorruptSavepointError)) {
     return (

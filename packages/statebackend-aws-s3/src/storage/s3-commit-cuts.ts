@@ -50,7 +50,7 @@ export class S3CommitCuts {
     const known = this.known.get(epoch);
     if (known !== undefined) return known;
     const key = this.keyOf(epoch);
-    const ids = parseCut(key, await this.requests.get(key, this.location));
+    const ids = parseCut(key, await this.requests.get(key, this.location, undefined, { protocol: true }));
     this.known.set(epoch, ids);
     return ids;
   }

@@ -215,8 +215,17 @@ export class S3Requests {
     );
   }
 
-  /** The object's bytes, or `length` bytes from `offset`; an offset past the end reads nothing. */
-  async get(key: string, location: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+  /**
+   * The object's bytes, or `length` bytes from `offset`; an offset past the end reads nothing.
+   * `protocol: true` for a small object of the fencing protocol (a cut), not counted as a file
+   * downloaded.
+   */
+  async get(
+    key: string,
+    location: string,
+    range?: { offset: number; length: number },
+    options: { protocol?: boolean } = {},
+  ): Promise<Uint8Array> {
     const { client, bucket, metrics } = this.settings;
     if (range !== undefined && range.length <= 0) return new Uint8Array(0);
     const Range =
@@ -242,6 +251,7 @@ export class S3Requests {
         return new Uint8Array(0);
       throw error;
     }
+    if (options.protocol === true) return bytes;
     metrics.bytesDownloaded.inc(bytes.length);
     metrics.filesDownloaded.inc();
     return bytes;
