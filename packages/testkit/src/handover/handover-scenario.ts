@@ -1,6 +1,6 @@
 import {
   CheckpointingHeapBackendBuilder,
-  type CheckpointingHeapKeyedStateBackend,
+  type CheckpointingKeyedStateBackend,
   type CheckpointStorage,
   FencedError,
   ForwardingCheckpointStorage,
@@ -14,10 +14,18 @@ import type { StepGate, StepScheduler } from './step-scheduler.js';
 /**
  * A store under test: the checkpoint storage each owner uses under a location, with its
  * requests (or, for a store whose operations are atomic, its storage calls) passing `gate`.
+ * A store whose backends do not sit on a `CheckpointStorage` (DynamoDB) gives `openBackend`.
  */
 export interface HandoverStore {
   readonly name: string;
-  storageFor(location: string, owner: string, gate: StepGate): CheckpointStorage;
+  storageFor?(location: string, owner: string, gate: StepGate): CheckpointStorage;
+  /** Builds `owner`'s backend (restoring the latest checkpoint when `restore`); `epoch()` is its claim's, once claimed. */
+  openBackend?(
+    location: string,
+    owner: string,
+    gate: StepGate,
+    restore: boolean,
+  ): Promise<{ readonly backend: CheckpointingKeyedStateBackend<string>; epoch(): number | undefined }>;
 }
 
 /** Which owners race. */
@@ -29,7 +37,7 @@ export type HandoverScenarioName =
 
 const counts = new ValueStateDescriptor('count', Serializers.int, 0);
 const RANGE = KeyGroupRange.of(0, 127);
-type Backend = CheckpointingHeapKeyedStateBackend<string>;
+type Backend = CheckpointingKeyedStateBackend<string>;
 
 /** Records the lease each owner's claim returned. */
 class LeaseRecordingStorage extends ForwardingCheckpointStorage {
@@ -91,22 +99,29 @@ export async function runHandoverScenario(
   location: string,
   scheduler: StepScheduler,
 ): Promise<void> {
-  const storages = new Map<string, LeaseRecordingStorage>();
-  const storageOf = (owner: string) => {
+  const epochs = new Map<string, () => number | undefined>();
+  const open = async (owner: string, restore: boolean): Promise<Backend> => {
+    if (store.openBackend !== undefined) {
+      const opened = await store.openBackend(location, owner, scheduler.gate, restore);
+      epochs.set(owner, () => opened.epoch());
+      return opened.backend;
+    }
+    if (store.storageFor === undefined)
+      throw new Error(`${store.name} gives neither storageFor nor openBackend`);
     const storage = new LeaseRecordingStorage(store.storageFor(location, owner, scheduler.gate));
-    storages.set(owner, storage);
-    return storage;
+    epochs.set(owner, () => storage.lease?.epoch);
+    return build(storage, restore);
   };
   const backends: Backend[] = [];
   // Before the run (its steps pass the gate freely): A owns checkpoint 1 and has changed the state.
-  const a = await build(storageOf('A'), false);
+  const a = await open('A', false);
   backends.push(a);
   await checkpoint(a, 1);
   const acked = new Map<number, string>([[1, 'A']]);
   const restored = new Map<string, number>();
 
   const restoreAs = (owner: string) => async () => {
-    const backend = await build(storageOf(owner), true);
+    const backend = await open(owner, true);
     backends.push(backend);
     restored.set(owner, await value(backend));
     return backend;
@@ -137,7 +152,7 @@ export async function runHandoverScenario(
   for (const [owner, outcome] of Object.entries(outcomes)) {
     if (outcome instanceof Error) problems.push(`${owner} failed: ${outcome.name}: ${outcome.message}`);
   }
-  const epochOf = (owner: string) => storages.get(owner)?.lease?.epoch ?? Number.NaN;
+  const epochOf = (owner: string) => epochs.get(owner)?.() ?? Number.NaN;
   const writerOf = (id: number) => (id === 1 || id === 2 ? 'A' : 'B');
   for (const [owner, id] of restored) {
     if (!acked.has(id)) problems.push(`${owner} restored checkpoint ${id}, whose commit failed`);
@@ -148,7 +163,7 @@ export async function runHandoverScenario(
     }
   }
   for (const backend of backends) await backend.dispose();
-  const fresh = await build(store.storageFor(location, 'D', scheduler.gate), true);
+  const fresh = await open('D', true);
   const final = await value(fresh);
   await fresh.dispose();
   const newest = Math.max(...acked.keys());
