@@ -1,0 +1,435 @@
+import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
+import { Consumer, type Message, Producer } from '@platformatic/kafka';
+import { assignToKeyGroup, type Logger, noopLogger } from '@statebackend/aws-base';
+import {
+  CommitFailedError,
+  KafkaJobOptionsError,
+  KafkaRequestError,
+  MisroutedRecordError,
+} from '../errors.js';
+import { committedRecords, type InputRecord } from '../kafka/committed-records.js';
+import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
+import {
+  isStoreFencing,
+  type KeyGroupState,
+  KeyGroupState as KeyGroupStates,
+} from '../state/key-group-state.js';
+import {
+  type KafkaKeyedWorkerOptions,
+  type OutputRecord,
+  validateWorkerOptions,
+} from './kafka-keyed-worker-options.js';
+
+const READ_COMMITTED = 1;
+const FENCING_CODES =
+  /ILLEGAL_GENERATION|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|FENCED_INSTANCE_ID|UNKNOWN_MEMBER_ID|REBALANCE_IN_PROGRESS|INVALID_TXN_STATE|TRANSACTIONAL_ID_AUTHORIZATION/;
+
+/** What a worker did so far. */
+export interface KafkaKeyedWorkerStats {
+  /** Records applied to state (records replayed after a rollback count again). */
+  readonly records: number;
+  /** Checkpoints whose Kafka transaction committed. */
+  readonly checkpoints: number;
+  /** Checkpoints that could not commit, after which the worker went back to the committed state. */
+  readonly rollbacks: number;
+  /** Of those, the ones refused because a newer owner holds a key group (store epoch, group generation, producer epoch). */
+  readonly fenced: number;
+  /** The key groups (= input partitions) this worker owns now, ascending. */
+  readonly ownedKeyGroups: readonly number[];
+}
+
+type Bytes = Consumer<Buffer, Buffer, Buffer, Buffer>;
+
+/**
+ * One worker process of a keyed job on Kafka. Run N of them with the same `groupId`: the consumer
+ * group assigns the input partitions, each partition is a key group, and a worker owns the state
+ * of exactly the key groups it is assigned. On assignment it claims each new key group in the
+ * checkpoint store (fencing the previous owner), restores the checkpoint taken at the group's
+ * committed offset and reads on from there; a key group it loses is dropped with its uncommitted
+ * work, which its new owner redoes from the same committed point.
+ *
+ * Every `checkpointIntervalMs` it commits: first the state of every changed key group, as
+ * checkpoint N tagged with the offset it reflects (N-1 stays), then one Kafka transaction with
+ * the records emitted since the last commit and the consumed offsets (`sendOffsetsToTransaction`
+ * with the group generation the key groups were assigned in). The transaction is the commit
+ * point: if it fails, or the store refuses the state, nothing of the attempt is visible to
+ * read_committed readers and the worker rolls back to the committed checkpoint.
+ *
+ * @example
+ * ```ts
+ * const worker = new KafkaKeyedWorker({
+ *   bootstrapBrokers: ['b-1.msk:9098'], groupId: 'clicks', inputTopic: 'clicks', outputTopic: 'click-counts',
+ *   maxParallelism: 12, jobId: 'clicks', operatorId: 'per-user', keySerializer: Serializers.string,
+ *   checkpointStorage: storage,
+ *   keyOf: (record) => record.key?.toString() ?? '',
+ *   process: async (record, ctx, emit) => {
+ *     const count = ctx.getState(clicks);
+ *     const next = (await count.value()) + 1;
+ *     await count.update(next);
+ *     emit({ key: record.key ?? undefined, value: Buffer.from(String(next)) });
+ *   },
+ * });
+ * const controller = new AbortController();
+ * process.once('SIGTERM', () => controller.abort());
+ * await worker.run(controller.signal);
+ * ```
+ */
+export class KafkaKeyedWorker<K> {
+  readonly #options: KafkaKeyedWorkerOptions<K>;
+  readonly #logger: Logger;
+  readonly #workerId: string;
+  readonly #owned = new Map<number, KeyGroupState<K>>();
+  readonly #outputs = new Map<number, OutputRecord[]>();
+  #consumer: Bytes | undefined;
+  #producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #assignmentChanged = false;
+  #generation = -1;
+  #wake: (() => void) | undefined;
+  #records = 0;
+  #checkpoints = 0;
+  #rollbacks = 0;
+  #fenced = 0;
+
+  /** @throws KafkaJobOptionsError naming every invalid or unknown option. */
+  constructor(options: KafkaKeyedWorkerOptions<K>) {
+    const issues = validateWorkerOptions(options as unknown as Readonly<Record<string, unknown>>);
+    if (issues.length > 0) {
+      throw new KafkaJobOptionsError(`Invalid KafkaKeyedWorker options:\n- ${issues.join('\n- ')}`);
+    }
+    this.#options = options;
+    this.#logger = options.logger ?? noopLogger;
+    this.#workerId = options.workerId ?? randomUUID().slice(0, 8);
+  }
+
+  /** What the worker did so far. */
+  get stats(): KafkaKeyedWorkerStats {
+    return {
+      records: this.#records,
+      checkpoints: this.#checkpoints,
+      rollbacks: this.#rollbacks,
+      fenced: this.#fenced,
+      ownedKeyGroups: [...this.#owned.keys()].sort((a, b) => a - b),
+    };
+  }
+
+  /**
+   * Joins the group and processes until `signal` aborts; then commits what was processed, lets
+   * go of its key groups and leaves the group, so the others take them over at once.
+   *
+   * @throws the error of `keyOf` or `process`, after letting go of everything without a commit.
+   */
+  async run(signal?: AbortSignal): Promise<void> {
+    const o = this.#options;
+    const clientId = `${o.groupId}-${this.#workerId}`;
+    const connection = o.connection ?? {};
+    const consumer: Bytes = new Consumer({
+      ...connection,
+      clientId,
+      bootstrapBrokers: [...o.bootstrapBrokers],
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
+      rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
+    });
+    this.#consumer = consumer;
+    this.#producer = this.#newProducer(clientId);
+    const onJoin = (): void => {
+      this.#assignmentChanged = true;
+      this.#wake?.();
+    };
+    const onAbort = (): void => this.#wake?.();
+    consumer.on('consumer:group:join', onJoin);
+    signal?.addEventListener('abort', onAbort);
+    const stopped = {
+      get aborted() {
+        return signal?.aborted ?? false;
+      },
+    };
+    let failure: unknown;
+    try {
+      consumer.topics.trackAll(o.inputTopic);
+      await consumer.joinGroup({
+        sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
+        rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
+      });
+      let lastCommit = Date.now();
+      const interval = o.checkpointIntervalMs ?? 500;
+      while (!stopped.aborted) {
+        if (this.#assignmentChanged) await this.#reconcile(connection, stopped);
+        if (this.#owned.size === 0) {
+          await this.#sleep(interval);
+          continue;
+        }
+        await this.#fetchAndProcess();
+        if (Date.now() - lastCommit >= interval) {
+          await this.#commit(clientId);
+          lastCommit = Date.now();
+        }
+      }
+      if (this.#assignmentChanged) await this.#reconcile(connection, stopped);
+      await this.#commit(clientId);
+    } catch (error) {
+      failure = error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      consumer.off('consumer:group:join', onJoin);
+      await this.#releaseAll();
+      await Promise.resolve(consumer.leaveGroup(true)).catch(() => undefined);
+      await consumer.close(true).catch(() => undefined);
+      await this.#producer?.close(true).catch(() => undefined);
+      this.#consumer = undefined;
+      this.#producer = undefined;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  #newProducer(clientId: string): Producer<Buffer, Buffer, Buffer, Buffer> {
+    const o = this.#options;
+    // A fresh transactional id per producer: @platformatic/kafka 2.x re-initialises a
+    // transactional id that already has a producer id with 0/0 instead of -1/-1, which the
+    // broker refuses. Zombies are fenced by the group generation and the store's epoch instead.
+    return new Producer({
+      ...(o.connection ?? {}),
+      clientId,
+      bootstrapBrokers: [...o.bootstrapBrokers],
+      idempotent: true,
+      transactionalId: `${clientId}-${randomUUID()}`,
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+
+  /** Brings the owned key groups in line with the group's current assignment. */
+  async #reconcile(
+    connection: NonNullable<KafkaKeyedWorkerOptions<K>['connection']>,
+    signal: { readonly aborted: boolean },
+  ): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return;
+    const o = this.#options;
+    this.#assignmentChanged = false;
+    const generation = consumer.generationId;
+    const assigned = new Set(
+      (consumer.assignments ?? []).filter((a) => a.topic === o.inputTopic).flatMap((a) => a.partitions),
+    );
+    for (const [keyGroup, state] of [...this.#owned]) {
+      if (assigned.has(keyGroup)) continue;
+      this.#owned.delete(keyGroup);
+      this.#outputs.delete(keyGroup);
+      await state
+        .close()
+        .catch((error: unknown) => this.#logger.warn('closing a key group failed', { keyGroup, error }));
+      this.#logger.info('released key group', { keyGroup, worker: this.#workerId });
+    }
+    const gained = [...assigned].filter((p) => !this.#owned.has(p)).sort((a, b) => a - b);
+    if (gained.length > 0) {
+      const committed = await fetchStableCommittedOffsets(consumer, connection, o.inputTopic, gained, signal);
+      const config = {
+        jobId: o.jobId,
+        operatorId: o.operatorId,
+        maxParallelism: o.maxParallelism,
+        keySerializer: o.keySerializer,
+        checkpointStorage: o.checkpointStorage,
+        logger: this.#logger,
+        ...(o.states === undefined ? {} : { states: o.states }),
+      };
+      const opened = await Promise.all(
+        gained.map((keyGroup) => KeyGroupStates.open(config, keyGroup, committed.get(keyGroup), 0n)),
+      );
+      for (const state of opened) {
+        this.#owned.set(state.keyGroup, state);
+        this.#logger.info('took over key group', {
+          keyGroup: state.keyGroup,
+          offset: state.position.toString(),
+          worker: this.#workerId,
+        });
+      }
+    }
+    this.#generation = generation;
+  }
+
+  async #fetchAndProcess(): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return;
+    const o = this.#options;
+    const metadata = await consumer.metadata({ topics: [o.inputTopic] });
+    const topic = metadata.topics.get(o.inputTopic);
+    if (topic === undefined) throw new KafkaRequestError(`Topic ${o.inputTopic} does not exist`);
+    if (topic.partitionsCount !== o.maxParallelism) {
+      throw new KafkaJobOptionsError(
+        `Topic ${o.inputTopic} has ${topic.partitionsCount} partitions but maxParallelism is ${o.maxParallelism}; ` +
+          'a co-partitioned input needs one partition per key group.',
+      );
+    }
+    const byLeader = new Map<number, KeyGroupState<K>[]>();
+    for (const state of this.#owned.values()) {
+      const leader = topic.partitions[state.keyGroup]?.leader ?? -1;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), state]);
+    }
+    const fetched: { state: KeyGroupState<K>; records: InputRecord[] }[] = [];
+    await Promise.all(
+      [...byLeader].map(async ([node, states]) => {
+        const response = await consumer.fetch({
+          node,
+          isolationLevel: READ_COMMITTED,
+          maxWaitTime: 100,
+          minBytes: 1,
+          maxBytes: 8 * 1024 * 1024,
+          topics: [
+            {
+              topicId: topic.id,
+              partitions: states.map((s) => ({
+                partition: s.keyGroup,
+                fetchOffset: s.position,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+                partitionMaxBytes: 1024 * 1024,
+              })),
+            },
+          ],
+        });
+        for (const t of response.responses) {
+          for (const p of t.partitions) {
+            const state = this.#owned.get(p.partitionIndex);
+            if (state === undefined) continue;
+            if (p.errorCode !== 0) {
+              throw new KafkaRequestError(
+                `Fetching ${o.inputTopic}-${p.partitionIndex} at ${state.position} failed with error code ${p.errorCode}`,
+              );
+            }
+            const records = committedRecords(
+              o.inputTopic,
+              p.partitionIndex,
+              p.records ?? [],
+              p.abortedTransactions ?? [],
+              state.position,
+            );
+            if (records.length > 0) fetched.push({ state, records });
+          }
+        }
+      }),
+    );
+    await Promise.all(fetched.map(({ state, records }) => this.#processPartition(state, records)));
+  }
+
+  async #processPartition(state: KeyGroupState<K>, records: readonly InputRecord[]): Promise<void> {
+    const o = this.#options;
+    let outputs = this.#outputs.get(state.keyGroup);
+    if (outputs === undefined) {
+      outputs = [];
+      this.#outputs.set(state.keyGroup, outputs);
+    }
+    const sink = outputs;
+    const emit = (output: OutputRecord): void => {
+      sink.push(output);
+    };
+    for (const record of records) {
+      const key = o.keyOf(record);
+      const keyGroup = assignToKeyGroup(o.keySerializer.serialize(key), o.maxParallelism);
+      if (keyGroup !== state.keyGroup) {
+        throw new MisroutedRecordError(
+          `Record ${record.topic}-${record.partition}@${record.offset} has a key of key group ${keyGroup}, not ` +
+            `${state.keyGroup}: the input is not partitioned by keyGroupPartition(key, ${o.maxParallelism}).`,
+        );
+      }
+      await state.backend.withKey(key, (ctx) => o.process(record, ctx, emit));
+      state.position = record.offset + 1n;
+      this.#records += 1;
+    }
+  }
+
+  /** Checkpoint N of every changed key group, then one transaction with outputs and offsets. */
+  async #commit(clientId: string): Promise<void> {
+    const consumer = this.#consumer;
+    const producer = this.#producer;
+    if (consumer === undefined || producer === undefined) return;
+    const o = this.#options;
+    const dirty = [...this.#owned.values()].filter((s) => s.dirty);
+    if (dirty.length === 0) return;
+    const generation = this.#generation;
+    const memberId = consumer.memberId;
+    let stage = 'state';
+    let committedStates: { state: KeyGroupState<K>; checkpointId: number; position: bigint }[] = [];
+    let transaction: Awaited<ReturnType<typeof producer.beginTransaction>> | undefined;
+    try {
+      committedStates = await Promise.all(
+        dirty.map(async (state) => ({ state, ...(await state.checkpoint()) })),
+      );
+      await o.hooks?.afterStateCommitted?.(dirty.map((s) => s.keyGroup));
+      stage = 'transaction';
+      transaction = await producer.beginTransaction();
+      const messages = dirty.flatMap((s) =>
+        (this.#outputs.get(s.keyGroup) ?? []).map((r) => ({
+          topic: o.outputTopic,
+          value: r.value,
+          ...(r.key === undefined ? {} : { key: r.key }),
+          ...(r.partition === undefined ? {} : { partition: r.partition }),
+        })),
+      );
+      if (messages.length > 0) await transaction.send({ messages });
+      await transaction.addConsumer(consumer);
+      const coordinatorId = consumer.coordinatorId;
+      for (const { state, position } of committedStates) {
+        // The offset commit carries the generation the key group was assigned in: after a
+        // rebalance the coordinator refuses it (ILLEGAL_GENERATION), so a worker that lost the
+        // key group cannot commit offsets for it.
+        const marker = {
+          topic: o.inputTopic,
+          partition: state.keyGroup,
+          offset: position - 1n,
+          metadata: { consumer: { groupId: o.groupId, generationId: generation, memberId, coordinatorId } },
+        };
+        await transaction.addOffset(marker as unknown as Message<Buffer, Buffer, Buffer, Buffer>);
+      }
+      await transaction.commit();
+    } catch (error) {
+      await transaction?.abort().catch(() => undefined);
+      await this.#rollback(clientId, stage, error);
+      return;
+    }
+    this.#checkpoints += 1;
+    for (const { state, checkpointId, position } of committedStates) {
+      this.#outputs.delete(state.keyGroup);
+      await state.confirm(checkpointId, position);
+    }
+  }
+
+  /** Drops every key group and its uncommitted work; the next loop restores the committed state. */
+  async #rollback(clientId: string, stage: string, error: unknown): Promise<void> {
+    const fenced = isStoreFencing(error) || FENCING_CODES.test(inspect(error, { depth: 6 }));
+    const failure = new CommitFailedError(
+      `Checkpoint ${stage === 'state' ? 'state' : 'transaction'} of worker ${this.#workerId} was refused; rolling back`,
+      fenced,
+      { cause: error },
+    );
+    this.#rollbacks += 1;
+    if (fenced) this.#fenced += 1;
+    this.#logger.warn(failure.message, { fenced, error: inspect(error, { depth: 3 }).slice(0, 800) });
+    await this.#releaseAll();
+    if (stage === 'transaction') {
+      await this.#producer?.close(true).catch(() => undefined);
+      this.#producer = this.#newProducer(clientId);
+    }
+    this.#assignmentChanged = true;
+  }
+
+  async #releaseAll(): Promise<void> {
+    const states = [...this.#owned.values()];
+    this.#owned.clear();
+    this.#outputs.clear();
+    await Promise.all(states.map((s) => s.close().catch(() => undefined)));
+  }
+}
