@@ -18,6 +18,10 @@ export interface OutputRecord {
 
 /** Steps a test can await to interleave workers; not for production use. */
 export interface KafkaKeyedWorkerHooks {
+  /** After the worker opened (claimed and restored) newly assigned key groups. */
+  afterAssigned?(keyGroups: readonly number[]): Promise<void>;
+  /** Before the state of a checkpoint is written to the store. */
+  beforeStateCommit?(keyGroups: readonly number[]): Promise<void>;
   /** After the state of a checkpoint is committed in the store, before the Kafka transaction. */
   afterStateCommitted?(keyGroups: readonly number[]): Promise<void>;
 }

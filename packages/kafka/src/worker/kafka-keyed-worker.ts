@@ -35,6 +35,8 @@ export interface KafkaKeyedWorkerStats {
   readonly rollbacks: number;
   /** Of those, the ones refused because a newer owner holds a key group (store epoch, group generation, producer epoch). */
   readonly fenced: number;
+  /** The fenced ones by who refused: the checkpoint store (its epoch) or Kafka (generation or producer epoch). */
+  readonly fencedBy: { readonly store: number; readonly kafka: number };
   /** The key groups (= input partitions) this worker owns now, ascending. */
   readonly ownedKeyGroups: readonly number[];
 }
@@ -89,7 +91,8 @@ export class KafkaKeyedWorker<K> {
   #records = 0;
   #checkpoints = 0;
   #rollbacks = 0;
-  #fenced = 0;
+  #fencedByStore = 0;
+  #fencedByKafka = 0;
 
   /** @throws KafkaJobOptionsError naming every invalid or unknown option. */
   constructor(options: KafkaKeyedWorkerOptions<K>) {
@@ -108,7 +111,8 @@ export class KafkaKeyedWorker<K> {
       records: this.#records,
       checkpoints: this.#checkpoints,
       rollbacks: this.#rollbacks,
-      fenced: this.#fenced,
+      fenced: this.#fencedByStore + this.#fencedByKafka,
+      fencedBy: { store: this.#fencedByStore, kafka: this.#fencedByKafka },
       ownedKeyGroups: [...this.#owned.keys()].sort((a, b) => a - b),
     };
   }
@@ -259,6 +263,7 @@ export class KafkaKeyedWorker<K> {
       }
     }
     this.#generation = generation;
+    if (gained.length > 0) await this.#options.hooks?.afterAssigned?.(gained);
   }
 
   async #fetchAndProcess(): Promise<void> {
@@ -365,6 +370,7 @@ export class KafkaKeyedWorker<K> {
     let committedStates: { state: KeyGroupState<K>; checkpointId: number; position: bigint }[] = [];
     let transaction: Awaited<ReturnType<typeof producer.beginTransaction>> | undefined;
     try {
+      await o.hooks?.beforeStateCommit?.(dirty.map((s) => s.keyGroup));
       committedStates = await Promise.all(
         dirty.map(async (state) => ({ state, ...(await state.checkpoint()) })),
       );
@@ -409,14 +415,17 @@ export class KafkaKeyedWorker<K> {
 
   /** Drops every key group and its uncommitted work; the next loop restores the committed state. */
   async #rollback(clientId: string, stage: string, error: unknown): Promise<void> {
-    const fenced = isStoreFencing(error) || FENCING_CODES.test(inspect(error, { depth: 6 }));
+    const byStore = isStoreFencing(error);
+    const byKafka = !byStore && FENCING_CODES.test(inspect(error, { depth: 6 }));
+    const fenced = byStore || byKafka;
     const failure = new CommitFailedError(
       `Checkpoint ${stage === 'state' ? 'state' : 'transaction'} of worker ${this.#workerId} was refused; rolling back`,
       fenced,
       { cause: error },
     );
     this.#rollbacks += 1;
-    if (fenced) this.#fenced += 1;
+    if (byStore) this.#fencedByStore += 1;
+    if (byKafka) this.#fencedByKafka += 1;
     this.#logger.warn(failure.message, { fenced, error: inspect(error, { depth: 3 }).slice(0, 800) });
     await this.#releaseAll();
     if (stage === 'transaction') {

@@ -5,6 +5,7 @@ import {
   type CheckpointStorage,
   LocalCheckpointStorage,
   type Logger,
+  loadCheckpoint,
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
@@ -84,4 +85,19 @@ export function inputRecords(keys: number, perKey: number, prefix = 'k'): { key:
   for (let i = 0; i < perKey; i += 1)
     for (let k = 0; k < keys; k += 1) records.push({ key: `${prefix}${k}`, value: `${i}` });
   return records;
+}
+
+/** For each key group, the input offset of every committed checkpoint, newest checkpoint first. */
+export async function checkpointOffsets(job: CountingJob): Promise<Map<number, bigint[]>> {
+  const storage = storageOf(job);
+  const result = new Map<number, bigint[]>();
+  const committed = (await storage.listCommitted()).sort((a, b) => b.checkpointId - a.checkpointId);
+  for (const c of committed) {
+    const kg = c.keyGroupRange.startKeyGroup;
+    const selection = await loadCheckpoint(storage, c.checkpointId, c.keyGroupRange, job.maxParallelism);
+    const meta = selection.parts[0]?.metadata.userMetadata as { kafkaOffset?: string } | undefined;
+    if (meta?.kafkaOffset !== undefined)
+      result.set(kg, [...(result.get(kg) ?? []), BigInt(meta.kafkaOffset)]);
+  }
+  return result;
 }

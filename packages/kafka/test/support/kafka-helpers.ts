@@ -128,3 +128,24 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** The group's committed offset per partition of `topic` (no entry where none is committed). */
+export async function committedOffsets(
+  groupId: string,
+  topic: string,
+  partitions: number,
+): Promise<Map<number, bigint>> {
+  const consumer = new Consumer({ clientId: 'test-offsets', groupId, bootstrapBrokers: [bootstrap()] });
+  try {
+    const offsets = await consumer.listCommittedOffsets({
+      topics: [{ topic, partitions: Array.from({ length: partitions }, (_, i) => i) }],
+    });
+    const result = new Map<number, bigint>();
+    (offsets.get(topic) ?? []).forEach((offset, partition) => {
+      if (offset >= 0n) result.set(partition, offset);
+    });
+    return result;
+  } finally {
+    await consumer.close(true);
+  }
+}
