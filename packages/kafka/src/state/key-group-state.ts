@@ -5,6 +5,7 @@
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
+  CheckpointNotFoundError,
   type CheckpointStorage,
   FencedError,
   KeyGroupRange,
@@ -84,7 +85,14 @@ export class KeyGroupState<K> {
     let restoreId: number | undefined;
     if (committedOffset !== undefined) {
       for (const id of candidates) {
-        const selection = await loadCheckpoint(storage, id, range, config.maxParallelism);
+        let selection: Awaited<ReturnType<typeof loadCheckpoint>>;
+        try {
+          selection = await loadCheckpoint(storage, id, range, config.maxParallelism);
+        } catch (error) {
+          // Removed since it was listed (retention, or an owner discarding abandoned history).
+          if (error instanceof CheckpointNotFoundError) continue;
+          throw error;
+        }
         if (selection.parts.some((p) => offsetOf(p.metadata.userMetadata) === committedOffset)) {
           restoreId = id;
           break;
@@ -116,8 +124,20 @@ export class KeyGroupState<K> {
         ...(config.states === undefined ? {} : { states: config.states }),
       },
     ).build();
+    // Checkpoint ids are chosen after the claim: from then on no earlier owner can commit one, so
+    // the ids of this owner never collide with theirs (a restore takes, for an id committed by
+    // two owners, the newer owner's part).
+    let newest = 0;
+    try {
+      for (const c of await storage.listCommitted()) {
+        if (c.keyGroupRange.contains(keyGroup)) newest = Math.max(newest, c.checkpointId);
+      }
+    } catch (error) {
+      await backend.dispose();
+      throw error;
+    }
     const position = committedOffset ?? startOffset;
-    return new KeyGroupState(keyGroup, backend, position, (candidates[0] ?? 0) + 1);
+    return new KeyGroupState(keyGroup, backend, position, newest + 1);
   }
 
   /** True when records were applied since the last confirmed checkpoint. */

@@ -81,11 +81,14 @@ export class KafkaKeyedWorker<K> {
   readonly #options: KafkaKeyedWorkerOptions<K>;
   readonly #logger: Logger;
   readonly #workerId: string;
+  readonly #clientId: string;
   readonly #owned = new Map<number, KeyGroupState<K>>();
   readonly #outputs = new Map<number, OutputRecord[]>();
   #consumer: Bytes | undefined;
   #producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #assignmentChanged = false;
+  /** After a fenced rollback: when to reopen key groups if the group has not reassigned them first. */
+  #reopenNotBefore = 0;
   #generation = -1;
   #wake: (() => void) | undefined;
   #records = 0;
@@ -103,6 +106,7 @@ export class KafkaKeyedWorker<K> {
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     this.#workerId = options.workerId ?? randomUUID().slice(0, 8);
+    this.#clientId = `${options.groupId}-${this.#workerId}`;
   }
 
   /** What the worker did so far. */
@@ -125,7 +129,7 @@ export class KafkaKeyedWorker<K> {
    */
   async run(signal?: AbortSignal): Promise<void> {
     const o = this.#options;
-    const clientId = `${o.groupId}-${this.#workerId}`;
+    const clientId = this.#clientId;
     const connection = o.connection ?? {};
     const consumer: Bytes = new Consumer({
       ...connection,
@@ -140,6 +144,7 @@ export class KafkaKeyedWorker<K> {
     this.#producer = this.#newProducer(clientId);
     const onJoin = (): void => {
       this.#assignmentChanged = true;
+      this.#reopenNotBefore = 0;
       this.#wake?.();
     };
     const onAbort = (): void => this.#wake?.();
@@ -161,7 +166,8 @@ export class KafkaKeyedWorker<K> {
       let lastCommit = Date.now();
       const interval = o.checkpointIntervalMs ?? 500;
       while (!stopped.aborted) {
-        if (this.#assignmentChanged) await this.#reconcile(connection, stopped);
+        if (this.#assignmentChanged && Date.now() >= this.#reopenNotBefore)
+          await this.#reconcile(connection, stopped);
         if (this.#owned.size === 0) {
           await this.#sleep(interval);
           continue;
@@ -239,6 +245,12 @@ export class KafkaKeyedWorker<K> {
       this.#logger.info('released key group', { keyGroup, worker: this.#workerId });
     }
     const gained = [...assigned].filter((p) => !this.#owned.has(p)).sort((a, b) => a - b);
+    if (gained.length > 0 && !(await this.#membershipConfirmed(consumer, generation))) {
+      // The assignment is already stale: the group is rebalancing. Claiming now could take key
+      // groups from their rightful owner; the next assignment comes with a join event.
+      this.#assignmentChanged = true;
+      return;
+    }
     if (gained.length > 0) {
       const committed = await fetchStableCommittedOffsets(consumer, connection, o.inputTopic, gained, signal);
       const config = {
@@ -250,9 +262,22 @@ export class KafkaKeyedWorker<K> {
         logger: this.#logger,
         ...(o.states === undefined ? {} : { states: o.states }),
       };
-      const opened = await Promise.all(
+      const results = await Promise.allSettled(
         gained.map((keyGroup) => KeyGroupStates.open(config, keyGroup, committed.get(keyGroup), 0n)),
       );
+      const opened = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (failures.length > 0) {
+        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
+        const failure = failures[0];
+        // Another worker claimed a key group while this one restored it: the assignment it acted
+        // on is already stale. Let go and wait for the group's next word, as after a fenced commit.
+        if (failures.every(isStoreFencing)) {
+          await this.#rollback(this.#clientId, 'open', failure);
+          return;
+        }
+        throw failure;
+      }
       for (const state of opened) {
         this.#owned.set(state.keyGroup, state);
         this.#logger.info('took over key group', {
@@ -264,6 +289,41 @@ export class KafkaKeyedWorker<K> {
     }
     this.#generation = generation;
     if (gained.length > 0) await this.#options.hooks?.afterAssigned?.(gained);
+  }
+
+  /**
+   * Resolves true once a heartbeat sent from now on succeeded in `generation`: the assignment of
+   * that generation was still the group's a moment ago. False when the heartbeat failed, the
+   * member rejoined, or none succeeded within a session timeout. The consumer's view of its
+   * assignment can lag behind the coordinator's (after a pause, or while a rebalance runs); a
+   * worker that claimed key groups from such a view would fence their new owner in the store.
+   */
+  #membershipConfirmed(consumer: Bytes, generation: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let started = false;
+      const finish = (confirmed: boolean): void => {
+        clearTimeout(timer);
+        consumer.off('consumer:heartbeat:start', onStart);
+        consumer.off('consumer:heartbeat:end', onEnd);
+        consumer.off('consumer:heartbeat:error', onFail);
+        consumer.off('consumer:group:join', onFail);
+        consumer.off('consumer:group:rejoin', onFail);
+        resolve(confirmed);
+      };
+      const onStart = (): void => {
+        started = true;
+      };
+      const onEnd = (payload?: { generationId?: number }): void => {
+        if (started) finish(payload?.generationId === generation && consumer.generationId === generation);
+      };
+      const onFail = (): void => finish(false);
+      const timer = setTimeout(() => finish(false), this.#options.sessionTimeoutMs ?? 10_000);
+      consumer.on('consumer:heartbeat:start', onStart);
+      consumer.on('consumer:heartbeat:end', onEnd);
+      consumer.on('consumer:heartbeat:error', onFail);
+      consumer.on('consumer:group:join', onFail);
+      consumer.on('consumer:group:rejoin', onFail);
+    });
   }
 
   async #fetchAndProcess(): Promise<void> {
@@ -419,7 +479,9 @@ export class KafkaKeyedWorker<K> {
     const byKafka = !byStore && FENCING_CODES.test(inspect(error, { depth: 6 }));
     const fenced = byStore || byKafka;
     const failure = new CommitFailedError(
-      `Checkpoint ${stage === 'state' ? 'state' : 'transaction'} of worker ${this.#workerId} was refused; rolling back`,
+      stage === 'open'
+        ? `Worker ${this.#workerId} lost a key group to a newer claim while restoring it; letting go`
+        : `Checkpoint ${stage} of worker ${this.#workerId} was refused; rolling back`,
       fenced,
       { cause: error },
     );
@@ -433,6 +495,11 @@ export class KafkaKeyedWorker<K> {
       this.#producer = this.#newProducer(clientId);
     }
     this.#assignmentChanged = true;
+    // A fenced worker's assignment is most likely stale: its consumer has not yet learned of the
+    // rebalance that gave the key groups away. Reopening them now would claim them back from
+    // their new owner. Wait for the group's next assignment, or a session timeout if none comes
+    // (then this worker was the rightful owner and a stale one had claimed the key groups).
+    if (fenced) this.#reopenNotBefore = Date.now() + (this.#options.sessionTimeoutMs ?? 10_000);
   }
 
   async #releaseAll(): Promise<void> {

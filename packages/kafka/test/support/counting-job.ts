@@ -6,10 +6,12 @@ import {
   LocalCheckpointStorage,
   type Logger,
   loadCheckpoint,
+  noopLogger,
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
 import { type InputRecord, KafkaKeyedWorker, type KafkaKeyedWorkerHooks } from '../../src/index.js';
+import { KeyGroupState } from '../../src/state/key-group-state.js';
 
 /** The job the integration tests run: counts records per key and emits `key:count` per record. */
 export const count = new ValueStateDescriptor('count', Serializers.int, 0);
@@ -100,4 +102,35 @@ export async function checkpointOffsets(job: CountingJob): Promise<Map<number, b
       result.set(kg, [...(result.get(kg) ?? []), BigInt(meta.kafkaOffset)]);
   }
   return result;
+}
+
+/**
+ * The job's state as its checkpoints hold it, once no worker runs: each key group restored from
+ * the checkpoint at the group's committed offset, every key's count.
+ */
+export async function finalCounts(
+  job: CountingJob,
+  committed: ReadonlyMap<number, bigint>,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const config = {
+    jobId: 'counting',
+    operatorId: 'per-key',
+    maxParallelism: job.maxParallelism,
+    keySerializer: Serializers.string,
+    checkpointStorage: storageOf(job),
+    states: [{ descriptor: count }],
+    logger: noopLogger,
+  };
+  for (let kg = 0; kg < job.maxParallelism; kg += 1) {
+    const state = await KeyGroupState.open(config, kg, committed.get(kg), 0n);
+    try {
+      for await (const key of state.backend.keys('count')) {
+        counts.set(key, await state.backend.withKey(key, (ctx) => ctx.getState(count).value()));
+      }
+    } finally {
+      await state.close();
+    }
+  }
+  return counts;
 }

@@ -3,7 +3,8 @@
 // STATEBACKEND_KAFKA_WORKER; it reports what happens as JSON lines on stdout:
 //   {"event":"assigned","keyGroups":[…]}  {"event":"fenced","by":"store"|"kafka"}  {"event":"stopped",…}
 // With crashAtCheckpoint n it kills itself (SIGKILL) right after the state of its n-th checkpoint
-// is committed in the store, before the Kafka transaction. SIGTERM stops it gracefully.
+// is committed in the store, before the Kafka transaction; with freezeAtCheckpoint n it stops
+// itself (SIGSTOP) there instead, until the test sends SIGCONT. SIGTERM stops it gracefully.
 import { LocalCheckpointStorage, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
 import { KafkaKeyedWorker } from '../../dist/index.js';
 
@@ -17,6 +18,7 @@ const logger = {
   info: () => undefined,
   warn: (message, context) => {
     if (context?.fenced) say({ event: 'fenced', message });
+    else say({ event: 'warning', message, error: context?.error });
   },
   error: (message) => say({ event: 'error', message }),
 };
@@ -53,6 +55,11 @@ const worker = new KafkaKeyedWorker({
     afterStateCommitted: async () => {
       checkpoints += 1;
       if (config.crashAtCheckpoint === checkpoints) process.kill(process.pid, 'SIGKILL');
+      if (config.freezeAtCheckpoint === checkpoints) {
+        say({ event: 'freezing' });
+        process.kill(process.pid, 'SIGSTOP');
+        say({ event: 'resumed' });
+      }
     },
   },
 });

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 
 /** What a worker process reports on stdout, one JSON object per line. */
 export interface WorkerEvent {
-  readonly event: 'assigned' | 'fenced' | 'stopped' | 'error';
+  readonly event: 'assigned' | 'fenced' | 'freezing' | 'resumed' | 'warning' | 'stopped' | 'error';
   readonly keyGroups?: readonly number[];
   readonly message?: string;
 }
@@ -19,6 +19,7 @@ export interface WorkerProcessConfig {
   readonly checkpointDir: string;
   readonly workerId: string;
   readonly crashAtCheckpoint?: number;
+  readonly freezeAtCheckpoint?: number;
   readonly sessionTimeoutMs?: number;
 }
 
@@ -45,6 +46,8 @@ export class WorkerProcess {
           return;
         }
         this.events.push(event);
+        if (process.env.STATEBACKEND_KAFKA_TEST_VERBOSE === '1')
+          process.stderr.write(`${config.workerId} ${line}\n`);
         for (const listener of this.#listeners) listener(event);
       });
     }
