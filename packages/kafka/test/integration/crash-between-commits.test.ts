@@ -1,4 +1,3 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   type CountingJob,
   checkpointDir,

@@ -1,4 +1,3 @@
-import { describe, expect, it } from '@jest/globals';
 import type { RecordsBatch } from '@platformatic/kafka';
 import { committedRecords } from '../../src/index.js';
 
