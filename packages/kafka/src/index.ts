@@ -20,3 +20,8 @@ export {
   type OutputRecord,
   validateWorkerOptions,
 } from './worker/kafka-keyed-worker-options.js';
+export {
+  Repartitioner,
+  type RepartitionerOptions,
+  type RepartitionerStats,
+} from './repartition/repartitioner.js';

@@ -8,7 +8,8 @@ import {
   KafkaRequestError,
   MisroutedRecordError,
 } from '../errors.js';
-import { committedRecords, type InputRecord } from '../kafka/committed-records.js';
+import type { InputRecord } from '../kafka/committed-records.js';
+import { fetchCommitted } from '../kafka/fetch-committed.js';
 import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
 import {
   isStoreFencing,
@@ -21,7 +22,6 @@ import {
   validateWorkerOptions,
 } from './kafka-keyed-worker-options.js';
 
-const READ_COMMITTED = 1;
 const FENCING_CODES =
   /ILLEGAL_GENERATION|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|FENCED_INSTANCE_ID|UNKNOWN_MEMBER_ID|REBALANCE_IN_PROGRESS|INVALID_TXN_STATE|TRANSACTIONAL_ID_AUTHORIZATION/;
 
@@ -339,55 +339,14 @@ export class KafkaKeyedWorker<K> {
           'a co-partitioned input needs one partition per key group.',
       );
     }
-    const byLeader = new Map<number, KeyGroupState<K>[]>();
-    for (const state of this.#owned.values()) {
-      const leader = topic.partitions[state.keyGroup]?.leader ?? -1;
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), state]);
-    }
-    const fetched: { state: KeyGroupState<K>; records: InputRecord[] }[] = [];
+    const positions = new Map([...this.#owned.values()].map((state) => [state.keyGroup, state.position]));
+    const fetched = await fetchCommitted(consumer, o.inputTopic, topic, positions, 100);
     await Promise.all(
-      [...byLeader].map(async ([node, states]) => {
-        const response = await consumer.fetch({
-          node,
-          isolationLevel: READ_COMMITTED,
-          maxWaitTime: 100,
-          minBytes: 1,
-          maxBytes: 8 * 1024 * 1024,
-          topics: [
-            {
-              topicId: topic.id,
-              partitions: states.map((s) => ({
-                partition: s.keyGroup,
-                fetchOffset: s.position,
-                currentLeaderEpoch: -1,
-                lastFetchedEpoch: -1,
-                partitionMaxBytes: 1024 * 1024,
-              })),
-            },
-          ],
-        });
-        for (const t of response.responses) {
-          for (const p of t.partitions) {
-            const state = this.#owned.get(p.partitionIndex);
-            if (state === undefined) continue;
-            if (p.errorCode !== 0) {
-              throw new KafkaRequestError(
-                `Fetching ${o.inputTopic}-${p.partitionIndex} at ${state.position} failed with error code ${p.errorCode}`,
-              );
-            }
-            const records = committedRecords(
-              o.inputTopic,
-              p.partitionIndex,
-              p.records ?? [],
-              p.abortedTransactions ?? [],
-              state.position,
-            );
-            if (records.length > 0) fetched.push({ state, records });
-          }
-        }
+      [...fetched].map(([keyGroup, records]) => {
+        const state = this.#owned.get(keyGroup);
+        return state === undefined ? undefined : this.#processPartition(state, records);
       }),
     );
-    await Promise.all(fetched.map(({ state, records }) => this.#processPartition(state, records)));
   }
 
   async #processPartition(state: KeyGroupState<K>, records: readonly InputRecord[]): Promise<void> {
