@@ -22,8 +22,12 @@ export class Gate {
   }
 
   open(): void {
+    this.isOpen = true;
     this.#open();
   }
+
+  /** True once {@link open} was called. */
+  isOpen = false;
 }
 
 /** A promise settled by the first call of the returned function that satisfies `accept`. */
