@@ -18,7 +18,9 @@ import { WorkerProcess } from '../support/worker-processes.js';
 
 const PARTITIONS = 12;
 const KEYS = 48;
-const BATCHES = 200;
+/** Production goes on until the scale-out is done, and for at least this many batches. */
+const MIN_BATCHES = 100;
+const MAX_BATCHES = 1_000;
 const KILLS = 10;
 
 /** A deterministic generator, so a failing run can be repeated (the seed is in the test name). */
@@ -40,7 +42,9 @@ describe(`3 worker processes on 12 partitions under kill -9 (seed ${SEED})`, () 
   const single = checkpointDir();
   const producer = keyedProducer(PARTITIONS);
   const workers: WorkerProcess[] = [];
+  let stopProduction = (): void => undefined;
   afterAll(async () => {
+    stopProduction();
     for (const w of workers) w.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited));
     await producer.close();
@@ -72,10 +76,11 @@ describe(`3 worker processes on 12 partitions under kill -9 (seed ${SEED})`, () 
     const firstThree = [start(), start(), start()];
     await Promise.all(firstThree.map((w) => w.next((e) => e.event === 'assigned', 60_000)));
 
-    // Production runs throughout: BATCHES batches of one record per key.
+    // Production runs throughout, one record per key per batch, until the scale-out is done.
     let produced = 0;
+    let keepProducing = true;
     const production = (async () => {
-      for (let b = 0; b < BATCHES; b += 1) {
+      for (let b = 0; b < MAX_BATCHES && (keepProducing || b < MIN_BATCHES); b += 1) {
         await producer.send(
           Array.from({ length: KEYS }, (_, k) => ({ key: `k${k}`, value: `${b}` })),
           job.inputTopic,
@@ -84,6 +89,14 @@ describe(`3 worker processes on 12 partitions under kill -9 (seed ${SEED})`, () 
         await new Promise((resolve) => setTimeout(resolve, 60));
       }
     })();
+    // Settled here so that a failed step below does not leave it rejecting unobserved.
+    const productionDone = production.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    stopProduction = () => {
+      keepProducing = false;
+    };
 
     // A zombie: a worker stops itself (SIGSTOP) between the state commit and the transaction of a
     // checkpoint, stays frozen past its session while the others take its key groups over, then
@@ -136,7 +149,9 @@ describe(`3 worker processes on 12 partitions under kill -9 (seed ${SEED})`, () 
     // Scale out to four, then in by two (graceful stops).
     const fourth = start();
     await fourth.next((e) => e.event === 'assigned', 60_000);
-    await production;
+    keepProducing = false;
+    const productionError = await productionDone;
+    if (productionError !== undefined) throw productionError;
     const [a, b] = live();
     await Promise.all([a?.stop(), b?.stop()]);
 

@@ -60,7 +60,12 @@ export class WorkerProcess {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#listeners.delete(listener);
-        reject(new Error(`worker ${this.config.workerId}: no matching event within ${timeoutMs} ms`));
+        const last = this.events.slice(-8).map((e) => JSON.stringify(e).slice(0, 300));
+        reject(
+          new Error(
+            `worker ${this.config.workerId}: no matching event within ${timeoutMs} ms; its last events:\n${last.join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const listener = (event: WorkerEvent): void => {
         if (!accept(event)) return;
