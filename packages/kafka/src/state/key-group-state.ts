@@ -27,6 +27,9 @@ export interface KeyGroupStateConfig<K> {
   readonly logger: Logger;
 }
 
+/** Checkpoint ids reserved for each claim of a key group (ids start at epoch × this). */
+const IDS_PER_CLAIM = 2 ** 24;
+
 /** The user metadata stored with each checkpoint: the next input offset it reflects. */
 interface OffsetMetadata {
   readonly kafkaOffset: string;
@@ -124,20 +127,27 @@ export class KeyGroupState<K> {
         ...(config.states === undefined ? {} : { states: config.states }),
       },
     ).build();
-    // Checkpoint ids are chosen after the claim: from then on no earlier owner can commit one, so
-    // the ids of this owner never collide with theirs (a restore takes, for an id committed by
-    // two owners, the newer owner's part).
+    // Checkpoint ids are chosen after the claim, from this owner's epoch: ids of a later claim
+    // are all higher than those of an earlier one, and no two owners share an id. Otherwise a
+    // commit of the previous owner that lands just after this claim (the store checks the fence
+    // before it writes the commit record) could carry the id this owner then uses too, and a
+    // restore of that id reads only the newer owner's part, not the one the group committed.
     let newest = 0;
+    let epoch = 0;
     try {
       for (const c of await storage.listCommitted()) {
         if (c.keyGroupRange.contains(keyGroup)) newest = Math.max(newest, c.checkpointId);
+      }
+      for (const claim of await storage.listClaims()) {
+        if (claim.keyGroupRange.contains(keyGroup)) epoch = Math.max(epoch, claim.epoch);
       }
     } catch (error) {
       await backend.dispose();
       throw error;
     }
+    const nextId = Math.max(newest + 1, epoch * IDS_PER_CLAIM + 1);
     const position = committedOffset ?? startOffset;
-    return new KeyGroupState(keyGroup, backend, position, newest + 1);
+    return new KeyGroupState(keyGroup, backend, position, nextId);
   }
 
   /** True when records were applied since the last confirmed checkpoint. */

@@ -56,7 +56,7 @@ const worker = new KafkaKeyedWorker({
       checkpoints += 1;
       if (config.crashAtCheckpoint === checkpoints) process.kill(process.pid, 'SIGKILL');
       if (config.freezeAtCheckpoint === checkpoints) {
-        say({ event: 'freezing' });
+        say({ event: 'freezing', keyGroups: worker.stats.ownedKeyGroups });
         process.kill(process.pid, 'SIGSTOP');
         say({ event: 'resumed' });
       }
