@@ -9,7 +9,9 @@ import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
 
 /** Options of {@link Repartitioner}. */
 export interface RepartitionerOptions {
+  /** `host:port` of one or more brokers. */
   readonly bootstrapBrokers: readonly string[];
+  /** TLS and SASL settings for every connection, as for the worker. */
   readonly connection?: ConnectionOptions;
   /** The consumer group of the repartitioning stage (not the keyed job's group). */
   readonly groupId: string;
@@ -22,8 +24,11 @@ export interface RepartitionerOptions {
   readonly keyBytesOf: (record: InputRecord) => Uint8Array;
   /** How often a transaction commits, in ms. Default 200. */
   readonly commitIntervalMs?: number;
+  /** A stable name for this instance, part of its client and transactional ids. */
   readonly workerId?: string;
+  /** Group session timeout in ms. Default 10000. */
   readonly sessionTimeoutMs?: number;
+  /** Heartbeat interval in ms. Default 1000. */
   readonly heartbeatIntervalMs?: number;
   readonly logger?: Logger;
 }
@@ -72,6 +77,7 @@ export class Repartitioner {
   #transactions = 0;
   #rollbacks = 0;
 
+  /** @throws KafkaJobOptionsError when `maxParallelism` is not an integer in 1..32768. */
   constructor(options: RepartitionerOptions) {
     const m = options.maxParallelism;
     if (!Number.isInteger(m) || m < 1 || m > 32768) {
@@ -82,6 +88,7 @@ export class Repartitioner {
     this.#clientId = `${options.groupId}-${options.workerId ?? randomUUID().slice(0, 8)}`;
   }
 
+  /** What it did so far. */
   get stats(): RepartitionerStats {
     return { records: this.#records, transactions: this.#transactions, rollbacks: this.#rollbacks };
   }
