@@ -100,4 +100,26 @@ describe('KeyGroupState: the checkpoint restored is the one at the group’s com
     await first.close();
     await expect(KeyGroupState.open(config, 1, 99n, 0n)).rejects.toThrow(NoCheckpointForOffsetsError);
   });
+
+  it('gives no two key groups (and no two claims) a common checkpoint id', async () => {
+    // Retention counts a checkpoint id as complete once its parts cover every key group; ids
+    // shared across key groups would make an unconfirmed checkpoint look complete and let
+    // retention drop the one Kafka committed.
+    const ids: number[][] = [];
+    for (const keyGroup of [0, 1, 2, 3, 0, 1]) {
+      const state = await KeyGroupState.open(config, keyGroup, undefined, 0n);
+      const own: number[] = [];
+      for (let i = 1; i <= 2; i += 1) {
+        state.position = BigInt(i);
+        own.push((await state.checkpoint()).checkpointId);
+      }
+      await state.close();
+      ids.push(own);
+    }
+    const all = ids.flat();
+    expect(new Set(all).size).toBe(all.length);
+    // Later claims get higher ids than earlier ones.
+    const firsts = ids.map((own) => own[0] ?? 0);
+    expect([...firsts].sort((a, b) => a - b)).toEqual(firsts);
+  });
 });
