@@ -71,6 +71,7 @@ export class DynamoDbStateStore {
     this.#checkpoints = new Checkpoints(ctx, (task) => this.#enqueue(task));
     this.#compactor = new LineageCompactor(ctx, {
       write: (ref, value, expiresAt) => this.#write(ref, value, expiresAt, undefined),
+      load: (ref) => this.#entry(ref),
       makeRoom: () => this.#makeRoom(),
       closed: () => this.#closed,
     });
