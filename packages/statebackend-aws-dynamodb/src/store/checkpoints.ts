@@ -1,6 +1,6 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { SnapshotAbortedError } from '@statebackend/aws-base';
-import type { LineageEntry } from '../checkpoint/lineage.js';
+import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { type FrozenEntry, flushEntries, freeze, supersededItems } from './flush.js';
 import { purgeAncestors } from './lineage-compaction.js';
 import { pruneCommits } from './prune-commits.js';
@@ -44,6 +44,8 @@ export class Checkpoints {
   /** Ancestor epochs a checkpoint committed after a lineage compaction no longer reads. */
   readonly #purges = new Map<number, ReadonlySet<number>>();
   #carriedPurge: ReadonlySet<number> = new Set();
+  /** A completion notice a log that cannot rewrite its records (see `CommitLog`) applies at the next commit. */
+  #deferredConfirm: number | undefined;
 
   readonly #enqueue: (task: () => Promise<void>) => Promise<void>;
 
@@ -83,10 +85,18 @@ export class Checkpoints {
 
   async #write(s: FrozenCheckpoint): Promise<CompletedCheckpoint> {
     const ctx = this.#ctx;
+    // Whether the checkpoint before this one became complete meanwhile (every key group committed
+    // it), read beside the flush: otherwise this commit would subsume it while it is the job's
+    // newest complete one.
+    const records = this.#needsCoverage() ? ctx.log.list() : undefined;
+    records?.catch(() => undefined);
     const bytesWritten = await flushEntries(ctx, s.frozen, s.gen);
     if (!this.#inFlight.delete(s.checkpointId)) {
       throw new SnapshotAbortedError(s.checkpointId, 'it was aborted while its state was written');
     }
+    if (records !== undefined) this.#confirmCovered(await records);
+    if (this.#deferredConfirm !== undefined) ctx.tracker.confirm(this.#deferredConfirm);
+    this.#deferredConfirm = undefined;
     await ctx.log.commit({
       checkpointId: s.checkpointId,
       epoch: ctx.epoch,
@@ -119,10 +129,33 @@ export class Checkpoints {
   complete(checkpointId: number): () => Promise<void> {
     return async () => {
       const ctx = this.#ctx;
-      if (!ctx.tracker.confirm(checkpointId)) return;
+      if (!ctx.tracker.pendingIds().some((id) => id <= checkpointId)) return;
+      if (!ctx.log.updatesRestorable) {
+        // Restores trust the list the newest record was written with: keep it true until the next commit.
+        this.#deferredConfirm = Math.max(this.#deferredConfirm ?? 0, checkpointId);
+        return;
+      }
+      ctx.tracker.confirm(checkpointId);
       await ctx.log.updateRestorable(ctx.tracker.restorableIds());
       await this.#cleanUp();
     };
+  }
+
+  /** In `commit` mode, a writer of some key groups learns from the records when a checkpoint is complete. */
+  #needsCoverage(): boolean {
+    const tracker = this.#ctx.tracker;
+    return tracker.mode === 'commit' && !tracker.completesAtCommit && tracker.pendingIds().length > 0;
+  }
+
+  /** Confirms this writer's waiting checkpoints that every key group has committed; true when one was. */
+  #confirmCovered(records: readonly CommitRecord[]): boolean {
+    const ctx = this.#ctx;
+    let confirmed = false;
+    for (const id of ctx.tracker.pendingIds()) {
+      if (coversEveryKeyGroup(records, id, ctx.maxParallelism))
+        confirmed = ctx.tracker.confirm(id) || confirmed;
+    }
+    return confirmed;
   }
 
   /** Stops a snapshot still writing `checkpointId` now; returns the task that removes its commit. */
@@ -145,9 +178,12 @@ export class Checkpoints {
   /** Deletes what no restorable checkpoint needs: ancestors' items and older commit records. */
   async #cleanUp(): Promise<void> {
     const ctx = this.#ctx;
-    const oldest = ctx.tracker.oldestRestorable();
-    if (oldest === undefined) return;
     try {
+      if (this.#needsCoverage() && ctx.log.updatesRestorable && this.#confirmCovered(await ctx.log.list())) {
+        await ctx.log.updateRestorable(ctx.tracker.restorableIds());
+      }
+      const oldest = ctx.tracker.oldestRestorable();
+      if (oldest === undefined) return;
       for (const [id, deletes] of this.#superseded) {
         if (id > oldest) continue;
         if (deletes.length > 0) await ctx.io.batchWrite(deletes);
@@ -165,4 +201,19 @@ export class Checkpoints {
       ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
     }
   }
+}
+
+/** Whether the commit records of checkpoint `checkpointId` cover every key group of the operator. */
+function coversEveryKeyGroup(
+  records: readonly CommitRecord[],
+  checkpointId: number,
+  maxParallelism: number,
+): boolean {
+  const parts = records.filter((c) => c.checkpointId === checkpointId).sort((a, b) => a.start - b.start);
+  let next = 0;
+  for (const part of parts) {
+    if (part.start > next) return false;
+    next = Math.max(next, part.end + 1);
+  }
+  return next >= maxParallelism;
 }
