@@ -1,10 +1,10 @@
-import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { SnapshotAbortedError } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
-import { type FrozenEntry, flushEntries, freeze, supersededItems } from './flush.js';
+import { type FrozenEntry, flushEntries, freeze, takeSuperseded } from './flush.js';
+import { deleteSuperseded, deleteTombstones } from './garbage.js';
 import { purgeAncestors } from './lineage-compaction.js';
 import { pruneCommits } from './prune-commits.js';
-import type { StoreContext } from './store-context.js';
+import type { StoreContext, Superseded } from './store-context.js';
 
 /** What `begin` took of a checkpoint at its call, for the task that writes and commits it. */
 interface FrozenCheckpoint {
@@ -40,7 +40,7 @@ export class Checkpoints {
   /** Snapshots called and not aborted, until they commit. */
   readonly #inFlight = new Set<number>();
   /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
-  readonly #superseded = new Map<number, WriteRequest[]>();
+  readonly #superseded = new Map<number, Superseded[]>();
   /** Ancestor epochs a checkpoint committed after a lineage compaction no longer reads. */
   readonly #purges = new Map<number, ReadonlySet<number>>();
   #carriedPurge: ReadonlySet<number> = new Set();
@@ -114,7 +114,7 @@ export class Checkpoints {
     });
     ctx.tracker.onCommitted(s.checkpointId, s.gen);
     if (s.compacted !== undefined) ctx.lineage = s.compacted.lineage;
-    this.#superseded.set(s.checkpointId, supersededItems(s.frozen));
+    this.#superseded.set(s.checkpointId, takeSuperseded(ctx, s.gen));
     const purge = new Set([...(s.compacted?.purge ?? []), ...this.#carriedPurge]);
     this.#carriedPurge = new Set();
     if (purge.size > 0) this.#purges.set(s.checkpointId, purge);
@@ -167,6 +167,8 @@ export class Checkpoints {
       const records = await ctx.log.list();
       await ctx.log.remove(records.filter((c) => c.checkpointId === checkpointId && c.epoch === ctx.epoch));
       ctx.tracker.abort(checkpointId);
+      // Still superseded by writes in the own slot: the next checkpoint takes them over.
+      ctx.superseded.unshift(...(this.#superseded.get(checkpointId) ?? []));
       this.#superseded.delete(checkpointId);
       // The ancestors go with the next checkpoint instead, which commits without them too.
       const purge = this.#purges.get(checkpointId);
@@ -184,11 +186,12 @@ export class Checkpoints {
       }
       const oldest = ctx.tracker.oldestRestorable();
       if (oldest === undefined) return;
-      for (const [id, deletes] of this.#superseded) {
+      for (const [id, superseded] of this.#superseded) {
         if (id > oldest) continue;
-        if (deletes.length > 0) await ctx.io.batchWrite(deletes);
+        await deleteSuperseded(ctx, superseded);
         this.#superseded.delete(id);
       }
+      await deleteTombstones(ctx);
       for (const [id, epochs] of this.#purges) {
         if (id > oldest) continue;
         const deleted = await purgeAncestors(ctx, epochs);

@@ -87,6 +87,8 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
       range.startKeyGroup === 0 && range.endKeyGroup === options.maxParallelism - 1,
       restorable,
     ),
+    superseded: [],
+    tombstones: new Map(),
   };
   ctx.logger.info('Opened DynamoDB state store', {
     scope: options.scope,
