@@ -1,6 +1,6 @@
 import { KeyGroupRange, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
-import { DynamoDbStateBackend, type DynamoDbStateStore } from '../../src/index.js';
+import { DynamoDbStateBackend, type DynamoDbStateStore, listCheckpoints } from '../../src/index.js';
 import { bytes, storeFixture, text, valueRef } from './support/store-fixture.js';
 
 const KEYS = Array.from({ length: 40 }, (_, i) => `key-${i}`);
@@ -89,6 +89,12 @@ describeEachTarget('dynamodb', (target) => {
       await left.close();
       await right.close();
 
+      // The table alone says which checkpoint the job can restore.
+      const listing = await listCheckpoints({ client: fixture.client, tableName: fixture.tableName, scope });
+      expect(listing.newestComplete).toBe(2);
+      expect(listing.checkpoints[0]).toMatchObject({ checkpointId: 3, complete: false, restorable: false });
+      expect(listing.checkpoints[0]?.parts.map((p) => [p.start, p.end])).toEqual([[0, 63]]);
+      expect(listing.checkpoints[1]).toMatchObject({ checkpointId: 2, complete: true, restorable: true });
       await expectRestorable(scope, options, { kind: 'checkpoint' }, 2);
       await expectRestorable(scope, options, { kind: 'checkpoint', checkpointId: 2 }, 2);
     });
