@@ -109,12 +109,14 @@ describeEachTarget('dynamodb', (target) => {
       const entries = await store.entries(valueRef('w', key));
       expect(entries.map(([k]) => text(k)).sort()).toEqual(['w100', 'w98', 'w99']);
     }
+    const depth = store.lineageDepth;
     await store.close();
     const final = (await dataItems(scope)).count;
     process.stdout.write(
       `sliding windows (${target.name}): live ${live}, changed per checkpoint ${changed}, bound ${bound}; ` +
         `items after checkpoints 15/30/45/100: ${counts[14]}/${counts[29]}/${counts[44]}/${counts[99]}, ` +
-        `max ${Math.max(...counts)}, after the last clean-up ${final}\n`,
+        `max ${Math.max(...counts)}, after the last clean-up ${final}; lineage depth at the end ${depth}\n` +
+        `  every checkpoint: ${counts.join(' ')}\n`,
     );
     expect(Math.max(...counts)).toBeLessThanOrEqual(bound);
     expect(final).toBe(live);
