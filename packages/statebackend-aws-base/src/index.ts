@@ -413,6 +413,8 @@ export {
 } from './metrics/reporter-options.js';
 export {
   type ConfiguredReporter,
+  type ConfiguredReporters,
+  findConfiguredReporters,
   findReporterNames,
   type ReporterSettings,
   readConfiguredReporters,
