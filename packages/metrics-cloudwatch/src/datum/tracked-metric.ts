@@ -67,6 +67,19 @@ export class TrackedMetric {
   }
 
   /**
+   * What has not been delivered yet, for the reporter's last delivery when it closes: a
+   * counter's unacknowledged delta (nothing when it is 0), a histogram's values since the last
+   * report. Gauges and meters are not read again: their value went out with the final report.
+   */
+  pending(context: CollectContext): OutgoingDatum[] {
+    const metric = this.metric;
+    if (metric.metricType === 'counter') {
+      return metric.getCount() === this.#acknowledged ? [] : this.counterDatum(metric, context, false);
+    }
+    return metric.metricType === 'histogram' ? this.histogramDatums(context) : [];
+  }
+
+  /**
    * What is left to send when the metric is removed: a counter's unacknowledged delta, a
    * histogram's values since the last report. Kept like any buffered datum, since the metric
    * that could resend them is gone.

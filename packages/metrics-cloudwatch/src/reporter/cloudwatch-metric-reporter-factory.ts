@@ -1,5 +1,7 @@
 import {
   Configuration,
+  ConfigurationError,
+  type ConfigurationIssue,
   defaultReporterFactories,
   METRICS_REPORTER_PREFIX,
   type MetricConfig,
@@ -28,14 +30,35 @@ export const CLOUDWATCH_FACTORY_NAMES: readonly string[] = [
  */
 export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
   createMetricReporter(config: MetricConfig): CloudWatchMetricReporter {
-    const entries: [string, string][] = [];
-    for (const [key, value] of config.configuration.toMap()) {
-      if (!key.startsWith(METRICS_REPORTER_PREFIX)) entries.push([key, value]);
-    }
-    for (const [key, value] of config.properties.toMap())
-      entries.push([`${CLOUDWATCH_REPORTER_PREFIX}.${key}`, value]);
-    return new CloudWatchMetricReporter({ configuration: new Configuration(entries), logger: config.logger });
+    return new CloudWatchMetricReporter({ configuration: reporterConfiguration(config), logger: config.logger });
   }
+
+  /**
+   * Every problem with the reporter's keys and the `aws.*` keys it needs, as
+   * `createMetricReporter` would throw them; asked by the registry when a generic key (such as
+   * `interval`) is wrong too, so that one error lists them all.
+   */
+  findConfigurationIssues(config: MetricConfig): readonly ConfigurationIssue[] {
+    try {
+      // The constructor validates and holds nothing (the client is built by open()).
+      this.createMetricReporter(config);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigurationError) return error.issues;
+      throw error;
+    }
+  }
+}
+
+/** The whole configuration, with the reporter's own keys read as `metrics.reporter.cloudwatch.*`. */
+function reporterConfiguration(config: MetricConfig): Configuration {
+  const entries: [string, string][] = [];
+  for (const [key, value] of config.configuration.toMap()) {
+    if (!key.startsWith(METRICS_REPORTER_PREFIX)) entries.push([key, value]);
+  }
+  for (const [key, value] of config.properties.toMap())
+    entries.push([`${CLOUDWATCH_REPORTER_PREFIX}.${key}`, value]);
+  return new Configuration(entries);
 }
 
 defaultReporterFactories.register(
