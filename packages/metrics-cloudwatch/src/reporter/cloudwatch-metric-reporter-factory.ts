@@ -30,7 +30,10 @@ export const CLOUDWATCH_FACTORY_NAMES: readonly string[] = [
  */
 export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
   createMetricReporter(config: MetricConfig): CloudWatchMetricReporter {
-    return new CloudWatchMetricReporter({ configuration: reporterConfiguration(config), logger: config.logger });
+    return new CloudWatchMetricReporter({
+      configuration: reporterConfiguration(config),
+      logger: config.logger,
+    });
   }
 
   /**
