@@ -81,7 +81,7 @@ describeEachTarget('cloudwatch', (target) => {
       const { namespace, start, scheduler, registry, reporter, group } = await setUp(client);
       const names = Array.from({ length: 1_000 }, (_, i) => `c${String(i).padStart(4, '0')}`);
       const counters = names.map((name) => group.counter(name));
-      counters.forEach((counter, i) => counter.inc(i + 1));
+      for (const [i, counter] of counters.entries()) counter.inc(i + 1);
       await scheduler.advance(MINUTE);
 
       // Halving without a budget: at most 2 requests per bad datum and level, plus the first.
@@ -94,7 +94,7 @@ describeEachTarget('cloudwatch', (target) => {
       expect(rejections.rejected).toBeGreaterThan(0);
 
       // The next report sends each valid counter's new increments only, and no bad delta again.
-      counters.forEach((counter) => counter.inc(1_000));
+      for (const counter of counters) counter.inc(1_000);
       bad.clear();
       await registry.close();
       const valid = names.filter((name) => !['c0000', 'c0500', 'c0999'].includes(name));
