@@ -39,7 +39,16 @@ export function numberBytes(value: number): number {
     }
     return value < 0 ? digits + 1 : digits;
   }
-  return JSON.stringify(value).length;
+  return String(value).length; // JSON writes a finite number as String() does
+}
+
+/** The last timestamp measured: the datums of one report share it. */
+let lastTimestamp = { ms: Number.NaN, bytes: 0 };
+
+function timestampBytes(timestamp: Date): number {
+  const ms = timestamp.getTime();
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, bytes: numberBytes(ms / 1000) };
+  return lastTimestamp.bytes;
 }
 
 function numberListBytes(list: readonly number[]): number {
@@ -88,7 +97,7 @@ export function datumBytes(datum: MetricDatum): number {
   };
   if (datum.MetricName !== undefined) member(10, stringBytes(datum.MetricName));
   if (datum.Dimensions !== undefined) member(10, dimensionsBytes(datum.Dimensions));
-  if (datum.Timestamp !== undefined) member(9, numberBytes(datum.Timestamp.getTime() / 1000));
+  if (datum.Timestamp !== undefined) member(9, timestampBytes(datum.Timestamp));
   if (datum.Value !== undefined) member(5, numberBytes(datum.Value));
   if (datum.StatisticValues !== undefined) member(15, statisticSetBytes(datum.StatisticValues));
   if (datum.Values !== undefined) member(6, numberListBytes(datum.Values));

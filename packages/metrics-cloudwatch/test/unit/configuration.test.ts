@@ -182,4 +182,31 @@ describe('CloudWatch reporter configuration', () => {
       () => new CloudWatchMetricReporter({ mode: 'dry-run', configuration: new Configuration() }),
     ).not.toThrow();
   });
+
+  it('takes dimensions given in code as a record, commas and colons in values included', () => {
+    const reporter = new CloudWatchMetricReporter({
+      mode: 'dry-run',
+      dimensions: { Url: 'http://example.com:8080/a,b', Team: 'data' },
+    });
+    expect(reporter.settings.dimensions).toEqual({ Url: 'http://example.com:8080/a,b', Team: 'data' });
+    const error = configurationError(
+      () => new CloudWatchMetricReporter({ mode: 'dry-run', dimensions: { Empty: ' ', '': 'x' } }),
+    );
+    expect(error.keys).toEqual([
+      'metrics.reporter.cloudwatch.dimensions',
+      'metrics.reporter.cloudwatch.dimensions',
+    ]);
+  });
+
+  it('takes a close timeout, 5 s by default, and rejects one beyond 10 minutes', () => {
+    expect(new CloudWatchMetricReporter({ mode: 'dry-run' }).settings.closeTimeoutMs).toBe(5_000);
+    const configuration = Configuration.fromObject({ 'metrics.reporter.cloudwatch.close.timeout': '2 s' });
+    expect(new CloudWatchMetricReporter({ mode: 'dry-run', configuration }).settings.closeTimeoutMs).toBe(
+      2_000,
+    );
+    const error = configurationError(
+      () => new CloudWatchMetricReporter({ mode: 'dry-run', closeTimeoutMs: 3_600_000 }),
+    );
+    expect(error.keys).toEqual(['metrics.reporter.cloudwatch.close.timeout']);
+  });
 });
