@@ -6,6 +6,7 @@ import {
   type ConfigurationIssue,
   createMetricFilter,
   type MetricFilter,
+  suggestKey,
   validateAwsConfiguration,
   validateConfiguration,
 } from '@statebackend/aws-base';
@@ -117,12 +118,46 @@ export function settingsToConfiguration(settings: CloudWatchReporterSettings): C
   return configuration;
 }
 
+/** Fields of the reporter's options in code besides the settings above. */
+const OTHER_FIELDS = [
+  'dimensions',
+  'client',
+  'clientConfig',
+  'configuration',
+  'logger',
+  'scheduler',
+  'emfSink',
+  'random',
+];
+
+/**
+ * Fields of the options given in code that the reporter does not know (a misspelling, or a
+ * setting from JavaScript without types), each with the nearest known field.
+ */
+export function unknownFieldIssues(options: object): ConfigurationIssue[] {
+  const known = [...SETTING_OPTIONS.map(([field]) => field), ...OTHER_FIELDS];
+  const issues: ConfigurationIssue[] = [];
+  for (const field of Object.keys(options)) {
+    if (known.includes(field)) continue;
+    const suggestion = suggestKey(field, known);
+    issues.push({
+      key: field,
+      received: '(an option of CloudWatchMetricReporter in code)',
+      expected: `one of the reporter's options: ${known.join(', ')}`,
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
+  }
+  return issues;
+}
+
 /** Validation settings: unknown keys are looked for under the reporter's prefix (and `aws.`). */
 export interface ResolveSettingsOptions {
   /** Also validate the `aws.*` keys and require `aws.region` (api mode without a client of the caller's). */
   readonly validateAws?: boolean;
   /** Dimensions given in code; they replace the `dimensions` key. */
   readonly dimensions?: Readonly<Record<string, string>>;
+  /** Problems found in the options given in code, reported with the others. */
+  readonly issues?: readonly ConfigurationIssue[];
 }
 
 const MAX_GLOBAL_DIMENSIONS = 30;
@@ -164,7 +199,7 @@ export function resolveSettings(
 ): ResolvedSettings {
   const scopePrefixes = [`${CLOUDWATCH_REPORTER_PREFIX}.`];
   const rules = [unsupportedJavaKeys];
-  const issues: ConfigurationIssue[] = [];
+  const issues: ConfigurationIssue[] = [...(options.issues ?? [])];
   try {
     if (options.validateAws === true) {
       validateAwsConfiguration(configuration, {

@@ -15,7 +15,7 @@ import {
 import type { OutgoingDatum } from '../datum/outgoing-datum.js';
 import { type CollectContext, TrackedMetric } from '../datum/tracked-metric.js';
 import { toEmfEvents } from '../emf/emf-events.js';
-import { CloudWatchPublishError } from '../errors.js';
+import { type CloudWatchPublishError, CloudWatchReporterUsageError } from '../errors.js';
 import { buildDimensions } from '../naming/dimensions.js';
 import { cloudWatchMetricName } from '../naming/metric-name.js';
 import { CloudWatchOptions, MAX_VALUES_PER_DATUM } from '../options/cloudwatch-options.js';
@@ -24,6 +24,7 @@ import {
   type ResolvedSettings,
   resolveSettings,
   settingsToConfiguration,
+  unknownFieldIssues,
 } from '../options/reporter-settings.js';
 import { metricIdentity } from '../publish/batches.js';
 import { type Deadline, Publisher, type RejectedDatum } from '../publish/publisher.js';
@@ -107,6 +108,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     this.settings = resolveSettings(configuration, {
       validateAws: buildsClient && options.configuration !== undefined,
       ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
+      issues: unknownFieldIssues(options),
     });
     this.#logger = options.logger ?? noopLogger;
     this.#scheduler = options.scheduler ?? systemScheduler;
@@ -304,11 +306,9 @@ export class CloudWatchMetricReporter implements MetricReporter {
   private async deliver(datums: OutgoingDatum[], last = false): Promise<void> {
     const publisher = this.#publisher;
     if (publisher === undefined)
-      throw new CloudWatchPublishError('CloudWatchMetricReporter.report() called before open()', {
-        code: 'NotOpen',
-        datums: datums.length,
-        retryable: false,
-      });
+      throw new CloudWatchReporterUsageError(
+        'CloudWatchMetricReporter.report() called before open(): add the reporter to a MetricRegistry first',
+      );
     const all = this.#buffer.drain(this.#scheduler.now());
     for (const outgoing of datums) all.push(outgoing);
     if (all.length === 0) return;

@@ -1,4 +1,5 @@
 // The reporter's delivery promise (issue 15), one test per numbered item, on every emulator.
+import { inspect } from 'node:util';
 import { CloudWatchClient, type PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   AwsClientManager,
@@ -160,6 +161,7 @@ describeEachTarget('cloudwatch', (target) => {
         const configuration = target.configuration({
           'aws.endpoint': proxy.endpoint,
           'aws.client.request-timeout': '1 s',
+          'aws.credentials.provider.basic.secretkey': 'secret-never-logged-42',
           'metrics.reporter.cloudwatch.namespace': namespace,
           'metrics.reporter.cloudwatch.close.timeout': '1500 ms',
         });
@@ -186,6 +188,8 @@ describeEachTarget('cloudwatch', (target) => {
         expect(logger.lines.filter((l) => l.level === 'error').at(-1)?.message).toMatch(
           /closed with 1 datums undelivered because the close timeout \(1500 ms\) passed: they are lost/,
         );
+        const logged = logger.lines.map((l) => `${l.message} ${inspect(l.context, { depth: 8 })}`).join('\n');
+        expect(logged).not.toContain('secret-never-logged-42');
       } finally {
         await proxy.close();
       }

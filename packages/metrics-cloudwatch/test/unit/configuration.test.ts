@@ -14,6 +14,7 @@ import {
 import {
   CloudWatchMetricReporter,
   CloudWatchMetricReporterFactory,
+  type CloudWatchMetricReporterOptions,
   JAVA_FACTORY_CLASS,
 } from '../../src/index.js';
 
@@ -208,5 +209,18 @@ describe('CloudWatch reporter configuration', () => {
       () => new CloudWatchMetricReporter({ mode: 'dry-run', closeTimeoutMs: 3_600_000 }),
     );
     expect(error.keys).toEqual(['metrics.reporter.cloudwatch.close.timeout']);
+  });
+
+  it('reports options in code it does not know, with the nearest known one, with the other problems', () => {
+    const options = { mode: 'dry-run', namespce: 'MyApp', batchSize: 20, percentiles: [101] };
+    const error = configurationError(
+      () => new CloudWatchMetricReporter(options as unknown as CloudWatchMetricReporterOptions),
+    );
+    expect(error.keys).toEqual([
+      'namespce',
+      'batchSize',
+      'metrics.reporter.cloudwatch.histogram.percentiles',
+    ]);
+    expect(error.issues[0]?.suggestion).toBe('namespace');
   });
 });
