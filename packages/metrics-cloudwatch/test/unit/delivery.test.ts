@@ -116,4 +116,17 @@ describe('CloudWatchMetricReporter delivery', () => {
         .map((d) => d.Value),
     ).toEqual([2, 7]);
   });
+
+  it('returns from close() at the close timeout when a client ignores the abort signal, and counts the loss', async () => {
+    let calls = 0;
+    const { group, registry, reporter, logger } = await harness({ closeTimeoutMs: 50 }, () => {
+      calls++;
+      return new Promise<void>(() => {}); // never settles, whatever the signal says
+    });
+    group.counter('records').inc(3);
+    await registry.close();
+    expect(calls).toBe(1);
+    expect(reporter.statistics.droppedByReason['undelivered-at-close']).toBe(1);
+    expect(logger.lines.at(-1)?.message).toMatch(/the close timeout \(50 ms\) passed: they are lost/);
+  });
 });
