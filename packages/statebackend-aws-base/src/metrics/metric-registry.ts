@@ -10,7 +10,7 @@ import {
   type MetricRegistrar,
 } from './metric-group.js';
 import { type MetricReading, type RegisteredMetric, readMetrics } from './metric-reading.js';
-import type { MetricConfig, MetricReporter, MetricReporterFactory } from './metric-reporter.js';
+import type { MetricConfig, MetricReporter } from './metric-reporter.js';
 import { defaultReporterFactories, type MetricReporterFactoryRegistry } from './reporter-factory-registry.js';
 import { ReporterGroupView } from './reporter-group-view.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './reporter-options.js';
