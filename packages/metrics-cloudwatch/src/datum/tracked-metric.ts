@@ -24,7 +24,9 @@ export interface MetricIdentity {
 function base(identity: MetricIdentity, timestamp: Date): DatumBase {
   return {
     MetricName: identity.metricName,
-    Dimensions: [...identity.dimensions],
+    // One array per metric, shared by its datums and never changed (the SDK only reads it): the
+    // request packer measures it once per report rather than once per datum.
+    Dimensions: identity.dimensions as Dimension[],
     Timestamp: timestamp,
     ...(identity.storageResolution === undefined ? {} : { StorageResolution: identity.storageResolution }),
   };

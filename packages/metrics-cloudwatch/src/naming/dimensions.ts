@@ -101,5 +101,5 @@ export function buildDimensions(
     if (SYSTEM_NAME_VARIABLES.includes(variable) || TASK_DIMENSION_VARIABLES.has(variable)) continue;
     add(variableName(variable), value);
   }
-  return { dimensions, truncated };
+  return { dimensions: Object.freeze(dimensions), truncated };
 }

@@ -1,4 +1,4 @@
-import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { OutgoingDatum } from '../datum/outgoing-datum.js';
 import { datumBytes, requestOverheadBytes } from './datum-size.js';
 
@@ -27,9 +27,18 @@ interface Bin {
   readonly values: Map<string, number>;
 }
 
+/** The dimensions part of identities, per dimension array (the datums of one metric share one). */
+const dimensionKeys = new WeakMap<readonly Dimension[], string>();
+
 /** The identity CloudWatch files a datum under: its name and dimensions. */
 export function metricIdentity(datum: MetricDatum): string {
-  return JSON.stringify([datum.MetricName, datum.Dimensions?.map((d) => [d.Name, d.Value])]);
+  const dimensions = datum.Dimensions ?? [];
+  let key = dimensionKeys.get(dimensions);
+  if (key === undefined) {
+    key = JSON.stringify(dimensions.map((d) => [d.Name, d.Value]));
+    dimensionKeys.set(dimensions, key);
+  }
+  return `${JSON.stringify(datum.MetricName ?? '')}${key}`;
 }
 
 /**
@@ -63,8 +72,15 @@ export function toBatches(datums: readonly OutgoingDatum[], limits: BatchLimits)
     values: new Map(),
   }));
 
-  const order = [...sized].sort((a, b) => b.bytes - a.bytes || a.index - b.index);
-  for (const item of order) {
+  // Largest first, ties in their original order: one numeric key per datum, sorted without a
+  // comparator (bytes stay below 2^29, indexes below 2^24, so the key is an exact integer).
+  const keys = new Float64Array(sized.length);
+  for (const item of sized)
+    keys[item.index] = (2 ** 29 - Math.min(item.bytes, 2 ** 29 - 1)) * 2 ** 24 + item.index;
+  keys.sort();
+  for (const key of keys) {
+    const item = sized[key % 2 ** 24];
+    if (item === undefined) continue;
     const identity = item.values > 0 ? metricIdentity(item.outgoing.datum) : undefined;
     let best: Bin | undefined;
     for (const bin of bins) {

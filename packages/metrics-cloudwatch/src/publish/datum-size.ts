@@ -57,7 +57,19 @@ function numberListBytes(list: readonly number[]): number {
   return bytes;
 }
 
+/** Sizes of dimension arrays, which the datums of one metric share. */
+const dimensionsSizes = new WeakMap<readonly Dimension[], number>();
+
 function dimensionsBytes(dimensions: readonly Dimension[]): number {
+  let bytes = dimensionsSizes.get(dimensions);
+  if (bytes === undefined) {
+    bytes = measureDimensions(dimensions);
+    dimensionsSizes.set(dimensions, bytes);
+  }
+  return bytes;
+}
+
+function measureDimensions(dimensions: readonly Dimension[]): number {
   let bytes = 2 + Math.max(0, dimensions.length - 1);
   for (const { Name, Value } of dimensions) {
     bytes += 2 + 1; // {} and the comma between the members
