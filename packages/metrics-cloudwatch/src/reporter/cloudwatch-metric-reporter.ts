@@ -288,7 +288,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
         for (const tracked of byName.values()) pending.push(...tracked.pending(context));
       }
       if (this.settings.mode === 'emf') this.writeEmf(pending);
-      else await this.deliver(pending, true);
+      else if (this.#publisher !== undefined) await this.deliver(pending, true); // never opened: nothing to send
     } finally {
       closing.cancel();
       this.#clients?.close();

@@ -223,4 +223,11 @@ describe('CloudWatch reporter configuration', () => {
     ]);
     expect(error.issues[0]?.suggestion).toBe('namespace');
   });
+
+  it('closes without sending when it was never opened', async () => {
+    const reporter = new CloudWatchMetricReporter({ mode: 'dry-run' });
+    await reporter.close();
+    expect(reporter.isClosed).toBe(true);
+    expect(reporter.statistics.requests).toBe(0);
+  });
 });
