@@ -228,6 +228,35 @@ describeEachTarget('cloudwatch', (target) => {
   );
 
   it(
+    `item 3: a report to an endpoint that never answers ends at the built client's default request timeout (5 s), on ${target.name}`,
+    async () => {
+      if (target.endpoint === undefined) {
+        expect(new CloudWatchMetricReporter({ mode: 'dry-run' }).settings.retryMaxAttempts).toBe(3);
+        return;
+      }
+      const proxy = await stallingProxy(target.endpoint);
+      try {
+        proxy.stall();
+        const registry = new MetricRegistry();
+        const reporter = new CloudWatchMetricReporter({
+          configuration: target.configuration({ 'aws.endpoint': proxy.endpoint }),
+          namespace: uniqueName('statebackend-cw-it'),
+          retryMaxAttempts: 1,
+        });
+        await registry.addReporter(reporter, { name: 'cloudwatch', intervalMs: 3_600_000 });
+        registry.createGroup(scope).counter('records').inc();
+        await registry.reportNow(); // returns: the request timed out rather than hanging
+        expect(reporter.lastError?.code).toBe('ETIMEDOUT'); // the SDK's request timeout
+        expect(reporter.statistics.failedRequests).toBe(1);
+        await registry.close();
+      } finally {
+        await proxy.close();
+      }
+    },
+    timeoutMs,
+  );
+
+  it(
     `item 4: after close(), registry.reportNow() and reporter.report() send nothing, on ${target.name}`,
     async () => {
       const client = newClient();
