@@ -242,6 +242,7 @@ describeEachTarget('cloudwatch', (target) => {
           configuration: target.configuration({ 'aws.endpoint': proxy.endpoint }),
           namespace: uniqueName('statebackend-cw-it'),
           retryMaxAttempts: 1,
+          closeTimeoutMs: 100, // the close that follows need not wait
         });
         await registry.addReporter(reporter, { name: 'cloudwatch', intervalMs: 3_600_000 });
         registry.createGroup(scope).counter('records').inc();
