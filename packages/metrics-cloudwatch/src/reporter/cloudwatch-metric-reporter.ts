@@ -29,11 +29,8 @@ import {
 import { metricIdentity } from '../publish/batches.js';
 import { type Deadline, Publisher, type RejectedDatum } from '../publish/publisher.js';
 import { RetryBuffer } from '../publish/retry-buffer.js';
-import {
-  type DropReason,
-  ReporterStatistics,
-  type ReporterStatisticsSnapshot,
-} from './reporter-statistics.js';
+import { LossLog, sampleNames } from './loss-log.js';
+import { ReporterStatistics, type ReporterStatisticsSnapshot } from './reporter-statistics.js';
 import { apiSender, dryRunSender, type Send, streamSink } from './senders.js';
 
 /** Everything the reporter takes in code: settings, where the client comes from, and collaborators. */
@@ -78,6 +75,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
   /** Which tracked metric holds each CloudWatch identity (name and dimensions). */
   readonly #identities = new Map<string, TrackedMetric>();
   readonly #warned = new Set<string>();
+  readonly #losses = new LossLog(() => this.#logger);
   #removed: OutgoingDatum[] = [];
   #logger: Logger;
   #scheduler: Scheduler;
@@ -113,7 +111,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     this.#logger = options.logger ?? noopLogger;
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#buffer = new RetryBuffer(this.settings.bufferMaxDatums, this.#statistics);
-    this.#statistics.onDropped = (reason, datums, context) => this.warnDropped(reason, datums, context);
+    this.#statistics.onDropped = (reason, datums, context) => this.#losses.dropped(reason, datums, context);
   }
 
   /** The reporter's own counts: requests, datums sent, failures, dropped datums. */
@@ -321,24 +319,13 @@ export class CloudWatchMetricReporter implements MetricReporter {
         ? `the close timeout (${this.settings.closeTimeoutMs} ms) passed`
         : `CloudWatch is unreachable (${lastError?.code ?? 'unknown error'})`;
       this.#statistics.dropped('undelivered-at-close', undelivered.length, { why });
-      this.#logger.error(
-        `CloudWatch reporter closed with ${undelivered.length} datums undelivered because ${why}: they are lost, counted in droppedDatums ('undelivered-at-close')`,
-        {
-          datums: undelivered.length,
-          code: lastError?.code,
-          metrics: sampleNames(undelivered.map((d) => d.datum.MetricName)),
-        },
-      );
+      this.#losses.closedWithLoss(undelivered, why, lastError?.code);
       return;
     }
     const kept = undelivered.filter((outgoing) => !outgoing.retainedBySource);
     this.#buffer.add(kept);
-    this.#logger.error(
-      `${lastError?.message ?? 'PutMetricData failed'}; ${undelivered.length} datums undelivered are kept for ` +
-        `${this.#closing === undefined ? 'the next report' : 'the last delivery of close()'} ` +
-        `(${kept.length} in the buffer, ${undelivered.length - kept.length} counter deltas kept by their counters)`,
-      { code: lastError?.code, datums: undelivered.length },
-    );
+    const until = this.#closing === undefined ? 'the next report' : 'the last delivery of close()';
+    this.#losses.kept(undelivered.length, kept.length, lastError, until);
   }
 
   private countRejected(rejected: readonly RejectedDatum[]): void {
@@ -348,21 +335,6 @@ export class CloudWatchMetricReporter implements MetricReporter {
       message: first?.message,
       metrics: sampleNames(rejected.map((r) => r.outgoing.datum.MetricName)),
     });
-  }
-
-  /** One warning per cause of loss, the first time; later losses are counted in droppedDatums. */
-  private warnDropped(reason: DropReason, datums: number, context?: Readonly<Record<string, unknown>>): void {
-    if (reason === 'undelivered-at-close') return; // logged where it happens, with its cause
-    if (this.#warned.has(`drop:${reason}`)) {
-      this.#logger.debug(`CloudWatch reporter dropped ${datums} datums (${reason})`, context);
-      return;
-    }
-    this.#warned.add(`drop:${reason}`);
-    this.#logger.warn(
-      `CloudWatch reporter dropped ${datums} datums: ${DROP_EXPLANATIONS[reason]}. Counted in droppedDatums ('${reason}'); ` +
-        'further drops for this cause are counted, not logged',
-      context,
-    );
   }
 
   private writeEmf(datums: readonly OutgoingDatum[]): void {
@@ -406,19 +378,4 @@ export class CloudWatchMetricReporter implements MetricReporter {
 interface ClosingDeadline {
   readonly atMs: number;
   cancel(): void;
-}
-
-const DROP_EXPLANATIONS: Readonly<Record<DropReason, string>> = {
-  'invalid-value': 'a value CloudWatch cannot take (NaN, infinite or beyond ±2^360)',
-  'invalid-name': 'a metric with a blank name',
-  'buffer-overflow':
-    'CloudWatch was unreachable long enough to fill buffer.max-datums; the oldest were dropped',
-  expired: 'buffered datums older than CloudWatch accepts (two weeks)',
-  rejected:
-    'CloudWatch rejected them as invalid (each was isolated; the other datums of its request were delivered)',
-  'undelivered-at-close': 'still undelivered when the reporter closed',
-};
-
-function sampleNames(names: readonly (string | undefined)[]): string[] {
-  return [...new Set(names.map((n) => n ?? ''))].slice(0, 10);
 }
