@@ -29,11 +29,17 @@ export const CLOUDWATCH_FACTORY_NAMES: readonly string[] = [
  * (the reporter's default) unless `.interval` says otherwise.
  */
 export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
+  /** @throws ConfigurationError naming the keys as configured (`metrics.reporter.<name>.*`). */
   createMetricReporter(config: MetricConfig): CloudWatchMetricReporter {
-    return new CloudWatchMetricReporter({
-      configuration: reporterConfiguration(config),
-      logger: config.logger,
-    });
+    try {
+      return new CloudWatchMetricReporter({
+        configuration: reporterConfiguration(config),
+        logger: config.logger,
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigurationError) || config.name === 'cloudwatch') throw error;
+      throw new ConfigurationError(error.issues.map((issue) => asConfigured(issue, config.name)));
+    }
   }
 
   /**
@@ -51,6 +57,19 @@ export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
       throw error;
     }
   }
+}
+
+/** An issue about a `metrics.reporter.cloudwatch.*` key, named as the reporter `name`'s key. */
+function asConfigured(issue: ConfigurationIssue, name: string): ConfigurationIssue {
+  const rename = (key: string) =>
+    key.startsWith(`${CLOUDWATCH_REPORTER_PREFIX}.`)
+      ? `${METRICS_REPORTER_PREFIX}${name}.${key.slice(CLOUDWATCH_REPORTER_PREFIX.length + 1)}`
+      : key;
+  return {
+    ...issue,
+    key: rename(issue.key),
+    ...(issue.suggestion === undefined ? {} : { suggestion: rename(issue.suggestion) }),
+  };
 }
 
 /** The whole configuration, with the reporter's own keys read as `metrics.reporter.cloudwatch.*`. */

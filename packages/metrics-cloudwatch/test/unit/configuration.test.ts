@@ -96,6 +96,25 @@ describe('CloudWatch reporter configuration', () => {
     expect(reporter.settings.namespace).toBe('Other');
   });
 
+  it('names the keys of a reporter given another name as configured, in one error with the generic ones', async () => {
+    const configuration = Configuration.fromObject({
+      'metrics.reporter.cw.factory.class': 'cloudwatch',
+      'metrics.reporter.cw.interval': '-1 s',
+      'metrics.reporter.cw.namespace': 'AWS/EC2',
+      'metrics.reporter.cw.include-task-dimension': 'true',
+      'aws.region': 'us-east-1',
+    });
+    const error = await MetricRegistry.fromConfiguration(configuration).catch((e: unknown) => e);
+    expect((error as ConfigurationError).keys).toEqual([
+      'metrics.reporter.cw.interval',
+      'metrics.reporter.cw.namespace',
+      'metrics.reporter.cw.include-task-dimension',
+    ]);
+    expect((error as ConfigurationError).issues[2]?.suggestion).toBe(
+      'metrics.reporter.cw.include-task-dimensions',
+    );
+  });
+
   it('registers its factory under its names, the Java module one included', () => {
     for (const name of ['cloudwatch', '@statebackend/metrics-cloudwatch', JAVA_FACTORY_CLASS]) {
       expect(defaultReporterFactories.get(name)).toBeInstanceOf(CloudWatchMetricReporterFactory);
