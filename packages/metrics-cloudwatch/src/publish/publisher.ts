@@ -161,11 +161,10 @@ export class Publisher {
           const pause = this.backoff(attempt);
           const atMs = deadline?.atMs();
           const left = atMs === undefined ? pause : atMs - this.#options.now();
-          if (left > 0) {
-            statistics.retries.inc();
-            await this.#options.sleep(Math.min(pause, left));
-            continue;
-          }
+          if (left <= 0) return this.timedOut(batch, state, attempt); // no time left for a retry
+          statistics.retries.inc();
+          await this.#options.sleep(Math.min(pause, left));
+          continue;
         }
         const code = errorCode(error);
         state.lastError = new CloudWatchPublishError(
