@@ -182,8 +182,9 @@ describeEachTarget('cloudwatch', (target) => {
         const started = performance.now();
         await registry.close();
         const elapsed = performance.now() - started;
-        // The bound: within the configured timeout (a little slack for the event loop of a busy machine).
-        expect(elapsed).toBeLessThan(1_500 + 500);
+        // The bound: within the configured timeout, with slack for timers that fire late
+        // on a loaded shared machine (without the timeout, close() never returns here).
+        expect(elapsed).toBeLessThan(1_500 + 1_000);
         expect(reporter.statistics.droppedByReason['undelivered-at-close']).toBe(1);
         expect(logger.lines.filter((l) => l.level === 'error').at(-1)?.message).toMatch(
           /closed with 1 datums undelivered because the close timeout \(1500 ms\) passed: they are lost/,
