@@ -9,7 +9,6 @@ import {
   HeapStateBackendFactory,
   KeyGroupRange,
   Serializers,
-  type StateBackend,
   StateBackendRegistry,
   ValueStateDescriptor,
 } from '../../../src/index.js';
@@ -17,7 +16,7 @@ import {
 const DIRECTORY = ConfigOptions.key('state.backend.memo.directory').stringType().noDefaultValue();
 
 /** A stand-in for a backend package's factory: it counts the backends it creates. */
-class MemoFactory extends AbstractAwsStateBackendFactory<StateBackend> {
+class MemoFactory extends AbstractAwsStateBackendFactory<HeapStateBackend> {
   readonly type = 'memo';
   protected readonly options: readonly AnyConfigOption[] = [DIRECTORY];
   created = 0;
@@ -26,7 +25,7 @@ class MemoFactory extends AbstractAwsStateBackendFactory<StateBackend> {
     return [({ require }: { require: (option: AnyConfigOption) => void }) => require(DIRECTORY)];
   }
 
-  protected async create(): Promise<StateBackend> {
+  protected async create(): Promise<HeapStateBackend> {
     this.created++;
     return new HeapStateBackend();
   }
