@@ -15,7 +15,8 @@
 // its own, twice, with 60 s per run.
 //
 //   node --test scripts/check-readme-blocks.mjs        (root `pnpm test` runs it: test:readme)
-//   STATEBACKEND_README_BLOCKS_ONLY=<substring> narrows the programs run (type-checking always covers all).
+//   STATEBACKEND_README_BLOCKS_ONLY=<substring> narrows the programs run (type-checking always covers all);
+//   STATEBACKEND_README_BLOCKS_VERBOSE=1 shows what each run printed.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -170,6 +171,9 @@ function createProject(dir) {
       link(join(cliModules, scope, name), join(modules, scope, name));
   }
   link(join(root, 'node_modules', '@types', 'node'), join(modules, '@types', 'node'));
+  // The operations guides provision with the AWS CDK (root devDependencies).
+  for (const name of ['aws-cdk-lib', 'constructs'])
+    link(join(root, 'node_modules', name), join(modules, name));
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify(
@@ -301,7 +305,7 @@ describe('README blocks', () => {
   for (const program of selected) {
     const first = program.parts[0];
     const label = `${program.readme}:${first.line}${program.parts.length > 1 ? ` (+${program.parts.length - 1} fragments)` : ''}`;
-    it(`${label} runs twice against the emulator`, async () => {
+    it(`${label} runs twice against the emulator`, async (t) => {
       assert.equal(typeErrors.length, 0, 'the blocks do not type-check: see the type-check test');
       const cwd = join(work, 'run', program.id);
       mkdirSync(cwd, { recursive: true });
@@ -318,6 +322,8 @@ describe('README blocks', () => {
       const js = join(work, 'out', `${program.id}.js`);
       for (const attempt of ['first', 'second']) {
         const run = await runProgram(js, cwd, env);
+        if (process.env.STATEBACKEND_README_BLOCKS_VERBOSE !== undefined)
+          t.diagnostic(`${attempt} run:\n${run.output}`);
         assert.equal(
           run.code,
           0,
