@@ -3,4 +3,4 @@ const { withEmulators } = require('../testkit/jest/config.cjs');
 
 // Unit tests start nothing; test/integration runs against moto server's CloudWatch (or
 // LocalStack / a real account, as AWS_TEST_TARGET says), started once per jest run.
-module.exports = withEmulators(preset, { emulators: ['moto'] });
+module.exports = withEmulators(preset, { emulators: ['moto', 'ministack'] });

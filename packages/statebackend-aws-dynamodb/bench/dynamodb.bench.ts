@@ -1,6 +1,7 @@
-// DynamoDB backend benchmarks against DynamoDB Local, each a ratio to a baseline measured in the
-// same run on the same emulator. Sizes are kept small but for the restore (100k entries):
-// DynamoDB Local on two cores writes 2,500-7,000 items/s, so the whole file takes 1-2 minutes.
+// DynamoDB backend benchmarks against an open-source emulator (ministack by default; moto with
+// STATEBACKEND_BENCH_EMULATOR=moto), each a ratio to a baseline measured in the same run on the
+// same server. Sizes are kept small but for the restore (100k entries), so the whole file takes
+// a few minutes on two cores.
 
 import {
   BatchWriteItemCommand,
@@ -17,10 +18,15 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
-import { startEmulator } from '@statebackend/testkit';
+import { parseEmulatorNames, startEmulator } from '@statebackend/testkit';
 import { DynamoDbStateBackend, DynamoDbStateStore } from '../dist/index.js';
 
-const emulator = await startEmulator('dynamodb-local');
+const [server = 'ministack'] = parseEmulatorNames(
+  [process.env.STATEBACKEND_BENCH_EMULATOR || 'ministack'],
+  'STATEBACKEND_BENCH_EMULATOR',
+);
+const emulator = await startEmulator(server);
+console.log(`DynamoDB benchmarks on ${server}`);
 const client = new DynamoDBClient({
   endpoint: emulator.endpoint,
   region: 'us-east-1',
@@ -82,7 +88,7 @@ async function flushThroughput(): Promise<void> {
   // The store's dirty entries are prepared first, so that both measurements follow the same idle
   // pause (the SDK's sockets may have to reconnect after it) and only the flush is timed.
   const prepare = async (round: number): Promise<() => Promise<number>> => {
-    // Like the loop, without asking for consumed capacity (DynamoDB Local slows down for it).
+    // Like the loop, without asking for consumed capacity (an emulator may slow down for it).
     const store = await openStore(tableName, `flush-${round}`, {
       skipTableCheck: round > 0,
       trackConsumedCapacity: false,
@@ -122,7 +128,7 @@ async function flushThroughput(): Promise<void> {
     });
     return entries / ((performance.now() - started) / 1000);
   };
-  // DynamoDB Local speeds up for a while after start: warm both paths, then alternate which goes first.
+  // An emulator speeds up for a while after start: warm both paths, then alternate which goes first.
   await (await prepare(0))();
   await viaLoop(0);
   for (let round = 1; round <= 4; round++) {
@@ -169,7 +175,7 @@ function median(values: number[]): number {
  */
 async function processingThroughput(): Promise<void> {
   const tableName = `bench-process-${tables++}`;
-  // Like the baseline, without asking for consumed capacity (DynamoDB Local slows down for it).
+  // Like the baseline, without asking for consumed capacity (an emulator may slow down for it).
   const backend = new DynamoDbStateBackend(undefined, {
     client,
     table: { tableName },
@@ -236,7 +242,7 @@ async function processingThroughput(): Promise<void> {
     );
     return sample / ((performance.now() - started) / 1000);
   };
-  // DynamoDB Local (a JVM) and Node's JIT are several times slower on the first calls: every side
+  // The emulator and Node's JIT are several times slower on the first calls: every side
   // runs once unmeasured, then the measured runs alternate which side goes first.
   await viaBackend('warm');
   await viaRestored('warm');
@@ -362,7 +368,7 @@ async function restore(): Promise<void> {
     if (count !== entries) throw new Error(`queried ${count} items, expected ${entries}`);
     return count / ((performance.now() - started) / 1000);
   };
-  // Both sides once unmeasured: the loading warmed DynamoDB Local's writes, not its Queries.
+  // Both sides once unmeasured: the loading warmed the emulator's writes, not its Queries.
   await viaQuery();
   await viaRestore();
   const restoreRates: number[] = [];

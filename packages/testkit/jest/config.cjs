@@ -3,7 +3,7 @@
 //   // packages/<pkg>/jest.config.cjs
 //   const preset = require('../../jest.preset.cjs');
 //   const { withEmulators } = require('../testkit/jest/config.cjs');
-//   module.exports = withEmulators(preset, { emulators: ['moto', 'dynamodb-local'] });
+//   module.exports = withEmulators(preset, { emulators: ['moto', 'ministack'] });
 //
 // The result has two jest projects. `unit` holds every test outside test/integration and starts
 // nothing. `integration` holds test/integration and carries the testkit's global setup and
@@ -15,7 +15,7 @@
 // `emulators` list applies to the default `local` target.
 const path = require('node:path');
 
-const EMULATORS = ['moto', 'dynamodb-local'];
+const EMULATORS = ['moto', 'ministack'];
 
 /**
  * @param {Record<string, unknown>} base a jest config such as the repository's jest.preset.cjs

@@ -30,8 +30,8 @@ export {
   parseEmulatorNames,
 } from './emulators/emulator-definitions.js';
 export {
-  DYNAMODB_LOCAL_VERSION,
-  dynamoDbLocalLibDir,
+  MINISTACK_VERSION,
+  ministackPath,
   EMULATORS_DIR_ENV,
   emulatorsDir,
   MOTO_VERSION,

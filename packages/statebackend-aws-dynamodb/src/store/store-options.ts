@@ -39,7 +39,7 @@ export interface DynamoDbStateStoreOptions {
   readonly retry?: Partial<RetryPolicy>;
   /**
    * Report consumed capacity in the metrics (default true). It asks DynamoDB for it on every batch
-   * call; DynamoDB Local is about a quarter slower then, DynamoDB itself is not.
+   * call; some emulators are slower then, DynamoDB itself is not.
    */
   readonly trackConsumedCapacity?: boolean;
   readonly startFrom?: StartFrom;

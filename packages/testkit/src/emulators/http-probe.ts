@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 
 /**
- * Resolves true when anything answers HTTP at `url` (any status: DynamoDB Local answers an
+ * Resolves true when anything answers HTTP at `url` (any status: an emulator may answer an
  * unsigned request with 400), false when the connection fails or `timeoutMs` passes. It uses
  * no keep-alive agent, so no socket outlives the probe.
  */

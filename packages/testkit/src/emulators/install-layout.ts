@@ -7,8 +7,8 @@ export const EMULATORS_DIR_ENV = 'STATEBACKEND_EMULATORS_DIR';
 
 /** The version of moto server that `scripts/install-emulators.mjs` installs. */
 export const MOTO_VERSION = '5.2.5';
-/** The version of DynamoDB Local that `scripts/install-emulators.mjs` installs. */
-export const DYNAMODB_LOCAL_VERSION = '3.3.1';
+/** The version of ministack that `scripts/install-emulators.mjs` installs. */
+export const MINISTACK_VERSION = '1.5.33';
 
 /**
  * Where `pnpm run emulators:install` puts the emulators: `<repo>/.cache/emulators`. This file
@@ -36,12 +36,10 @@ export function motoServerPath(dir: string = emulatorsDir()): string {
   return requireInstalled(`moto server ${MOTO_VERSION}`, join(dir, 'moto', 'venv', 'bin', 'moto_server'));
 }
 
-/** The folder of DynamoDB Local's jars, for a `java -cp '<folder>/*'` class path. */
-export function dynamoDbLocalLibDir(dir: string = emulatorsDir()): string {
-  const lib = join(dir, 'dynamodb-local', 'lib');
-  requireInstalled(
-    `DynamoDB Local ${DYNAMODB_LOCAL_VERSION}`,
-    join(lib, `DynamoDBLocal-${DYNAMODB_LOCAL_VERSION}.jar`),
+/** The `ministack` executable inside its own Python venv. */
+export function ministackPath(dir: string = emulatorsDir()): string {
+  return requireInstalled(
+    `ministack ${MINISTACK_VERSION}`,
+    join(dir, 'ministack', 'venv', 'bin', 'ministack'),
   );
-  return lib;
 }

@@ -60,7 +60,7 @@ async function waitUntilAnswering(
 
 function portWasTaken(output: readonly string[]): boolean {
   return output.some((line) =>
-    /address already in use|port \d+ is in use|BindException|failed to bind/i.test(line),
+    /address already in use|port \d+ is in use|already in use|BindException|failed to bind/i.test(line),
   );
 }
 
@@ -87,10 +87,10 @@ export async function startEmulator(
   const installDir = options.installDir ?? emulatorsDir();
   for (let attempt = 1; ; attempt += 1) {
     const port = options.port ?? (await freePort());
-    const { command, args } = definition.commandLine(port, installDir);
+    const { command, args, env } = definition.commandLine(port, installDir);
     const endpoint = `http://127.0.0.1:${port}`;
     const started = Date.now();
-    const child = await spawnSupervised(command, args);
+    const child = await spawnSupervised(command, args, { env: { ...process.env, ...env } });
     const outcome = await waitUntilAnswering(child, endpoint, started + timeoutMs);
     if (outcome === 'ready') {
       const startupMs = Date.now() - started;

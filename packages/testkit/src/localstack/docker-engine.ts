@@ -111,7 +111,7 @@ function probe(uri: string, timeoutMs: number): Promise<string | undefined> {
 const HELP =
   'AWS_TEST_TARGET=localstack runs LocalStack in a container and needs a Docker engine: start Docker ' +
   '(or Podman with its Docker socket) or point DOCKER_HOST at one. Without Docker, run the tests with ' +
-  'AWS_TEST_TARGET=local (moto server and DynamoDB Local, the default).';
+  'AWS_TEST_TARGET=local (moto server and ministack, the default).';
 
 /**
  * Finds the Docker engine testcontainers would use and checks that it answers, within

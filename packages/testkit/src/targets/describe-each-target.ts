@@ -6,7 +6,7 @@ import { type TestTarget, testTargets } from './test-targets.js';
 /**
  * Declares `body` once per test target that answers for `service`, each inside a `describe`
  * named after the target, so that every test name says where it ran (`moto › ...`,
- * `dynamodb-local › ...`).
+ * `ministack › ...`).
  *
  * @example
  * describeEachTarget('dynamodb', (target) => {

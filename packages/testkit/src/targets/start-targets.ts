@@ -69,7 +69,7 @@ function awsRegion(env: NodeJS.ProcessEnv): string {
  * (`localstack`), or nothing (`aws`, a real account).
  *
  * @example
- * const run = await startTargets('local', { emulators: ['dynamodb-local'] });
+ * const run = await startTargets('local', { emulators: ['ministack'] });
  * try {
  *   console.log(run.targets[0]?.endpoint);
  * } finally {

@@ -7,7 +7,7 @@ import { ALL_SERVICES, type AwsService, type TargetDescription, type TargetName 
  */
 export const TEST_TARGETS_ENV = 'STATEBACKEND_TEST_TARGETS';
 
-const NAMES: readonly TargetName[] = ['moto', 'dynamodb-local', 'localstack', 'aws'];
+const NAMES: readonly TargetName[] = ['moto', 'ministack', 'localstack', 'aws'];
 
 /** Serializes target descriptions for {@link TEST_TARGETS_ENV}. */
 export function encodeTargets(targets: readonly TargetDescription[]): string {

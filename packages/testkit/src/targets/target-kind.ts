@@ -9,7 +9,7 @@ export const AWS_TEST_TARGET_ENV = 'AWS_TEST_TARGET';
 const KINDS: readonly TargetKind[] = ['local', 'localstack', 'aws'];
 
 /**
- * The target kind the environment asks for: `local` (moto server and DynamoDB Local, the
+ * The target kind the environment asks for: `local` (moto server and ministack, the
  * default), `localstack` (LocalStack in Docker) or `aws` (a real account).
  *
  * @throws TestTargetError when the variable holds anything else.

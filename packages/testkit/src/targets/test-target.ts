@@ -5,7 +5,7 @@ export type AwsService = 's3' | 'dynamodb' | 'cloudwatch';
 export const ALL_SERVICES: readonly AwsService[] = ['s3', 'dynamodb', 'cloudwatch'];
 
 /** The name of one place a suite can run against. */
-export type TargetName = 'moto' | 'dynamodb-local' | 'localstack' | 'aws';
+export type TargetName = 'moto' | 'ministack' | 'localstack' | 'aws';
 
 /**
  * What the jest global setup tells the test workers about one running target. Plain data, so it

@@ -50,7 +50,7 @@ export function toTestTarget(description: TargetDescription): TestTarget {
 
 /**
  * The targets the jest global setup started for this run: under `AWS_TEST_TARGET=local`, moto
- * server and DynamoDB Local (those the package's jest config asked for); under `localstack`,
+ * server and ministack (those the package's jest config asked for); under `localstack`,
  * LocalStack; under `aws`, the real account.
  *
  * @throws TestTargetError when this process was not started under the testkit's global setup.

@@ -6,7 +6,6 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { answersHttp } from '../../src/emulators/http-probe.js';
 import {
-  DYNAMODB_LOCAL_VERSION,
   EmulatorNotInstalledError,
   EmulatorStartError,
   type RunningEmulator,
@@ -56,19 +55,31 @@ describe('startEmulator', () => {
     expect(await answersHttp(moto.endpoint)).toBe(false);
   });
 
-  it('starts DynamoDB Local, answers ListTables, and stop() leaves no process or port behind', async () => {
-    const local = await startEmulator('dynamodb-local');
-    started.push(local);
-    const dynamo = new DynamoDBClient({ endpoint: local.endpoint, region: 'us-east-1', credentials });
+  it('starts ministack on 127.0.0.1, answers S3 and ListTables, and stop() leaves no process or port behind', async () => {
+    const ministack = await startEmulator('ministack');
+    started.push(ministack);
+    expect(ministack.endpoint).toBe(`http://127.0.0.1:${ministack.port}`);
+    expect(ministack.services).toEqual(expect.arrayContaining(['s3', 'cloudwatch', 'dynamodb']));
+    const dynamo = new DynamoDBClient({ endpoint: ministack.endpoint, region: 'us-east-1', credentials });
     await expect(dynamo.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
     dynamo.destroy();
+    const s3 = new S3Client({
+      endpoint: ministack.endpoint,
+      region: 'us-east-1',
+      credentials,
+      forcePathStyle: true,
+    });
+    await expect(s3.send(new ListBucketsCommand({}))).resolves.toMatchObject({
+      $metadata: { httpStatusCode: 200 },
+    });
+    s3.destroy();
 
-    await local.stop();
-    await waitUntilGone(local.pid, 5_000);
-    expect(await answersHttp(local.endpoint)).toBe(false);
+    await ministack.stop();
+    await waitUntilGone(ministack.pid, 5_000);
+    expect(await answersHttp(ministack.endpoint)).toBe(false);
   });
 
-  it.each(['moto', 'dynamodb-local'] as const)(
+  it.each(['moto', 'ministack'] as const)(
     'fails with the reason from %s when the port it was given is taken',
     async (name) => {
       const blocker = createServer((socket) => socket.destroy());
@@ -87,23 +98,17 @@ describe('startEmulator', () => {
   );
 
   it('names the program when it cannot be started at all', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'testkit-no-java-'));
+    // An install whose ministack is there but cannot be executed (no execute permission).
+    const dir = mkdtempSync(join(tmpdir(), 'testkit-broken-ministack-'));
     dirs.push(dir);
-    const lib = join(dir, 'dynamodb-local', 'lib');
-    mkdirSync(lib, { recursive: true });
-    writeFileSync(join(lib, `DynamoDBLocal-${DYNAMODB_LOCAL_VERSION}.jar`), '');
-    const javaHome = process.env.JAVA_HOME;
-    const path = process.env.PATH;
-    process.env.PATH = dir;
-    delete process.env.JAVA_HOME;
-    try {
-      await expect(startEmulator('dynamodb-local', { installDir: dir })).rejects.toThrow(
-        /Could not start java .*is it installed\?\n.*spawn java ENOENT/s,
-      );
-    } finally {
-      process.env.PATH = path;
-      if (javaHome !== undefined) process.env.JAVA_HOME = javaHome;
-    }
+    const bin = join(dir, 'ministack', 'venv', 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ministack'), '');
+    const program = join(bin, 'ministack');
+    const error = await startEmulator('ministack', { installDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain(`Could not start ${program}`);
+    expect((error as Error).message).toMatch(/is it installed\?\n.*spawn .*ministack EACCES/s);
   });
 
   it('says to run emulators:install when the emulator is missing', async () => {

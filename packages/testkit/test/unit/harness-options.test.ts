@@ -24,7 +24,7 @@ describe('withEmulators', () => {
   const preset = { testTimeout: 60_000, roots: ['<rootDir>/test'], testEnvironment: 'node' };
 
   it('splits a package into a unit project that starts nothing and an integration project with the setup', () => {
-    const config = withEmulators(preset, { emulators: ['dynamodb-local'] });
+    const config = withEmulators(preset, { emulators: ['ministack'] });
     const [unit, integration] = config.projects;
     expect(config.testTimeout).toBe(60_000);
     expect(unit).toMatchObject({ displayName: 'unit', roots: ['<rootDir>/test'] });
@@ -33,14 +33,14 @@ describe('withEmulators', () => {
     expect(integration).toMatchObject({
       displayName: 'integration',
       roots: ['<rootDir>/test/integration'],
-      testEnvironmentOptions: { statebackendEmulators: ['dynamodb-local'] },
+      testEnvironmentOptions: { statebackendEmulators: ['ministack'] },
     });
     expect(integration?.globalSetup).toMatch(/testkit\/jest\/global-setup\.cjs$/);
   });
 
   it('rejects an unknown or empty emulator list when the config is loaded', () => {
     expect(() => withEmulators(preset, { emulators: ['minio'] })).toThrow(
-      /moto, dynamodb-local; received \["minio"\]/,
+      /moto, ministack; received \["minio"\]/,
     );
     expect(() => withEmulators(preset, { emulators: [] })).toThrow('non-empty list');
   });
@@ -48,12 +48,12 @@ describe('withEmulators', () => {
 
 describe('parseEmulatorNames', () => {
   it('keeps the known names once each, in order', () => {
-    expect(parseEmulatorNames(['dynamodb-local', 'moto', 'moto'], 'x')).toEqual(['dynamodb-local', 'moto']);
+    expect(parseEmulatorNames(['ministack', 'moto', 'moto'], 'x')).toEqual(['ministack', 'moto']);
   });
 
   it('names where the bad value came from', () => {
     expect(() => parseEmulatorNames(['s3rver'], 'the jest project')).toThrow(
-      'the jest project lists unknown emulator "s3rver"; known: moto, dynamodb-local.',
+      'the jest project lists unknown emulator "s3rver"; known: moto, ministack.',
     );
     expect(() => parseEmulatorNames(undefined, 'the jest project')).toThrow(TestkitError);
   });

@@ -15,7 +15,7 @@ const local: TargetDescription[] = [
     endpoint: 'http://127.0.0.1:40001',
     region: 'us-east-1',
   },
-  { name: 'dynamodb-local', services: ['dynamodb'], endpoint: 'http://127.0.0.1:40002', region: 'us-east-1' },
+  { name: 'ministack', services: ['dynamodb'], endpoint: 'http://127.0.0.1:40002', region: 'us-east-1' },
 ];
 const env = (targets: readonly TargetDescription[]) => ({ [TEST_TARGETS_ENV]: encodeTargets(targets) });
 
@@ -24,14 +24,14 @@ describe('testTargets', () => {
     const targets = testTargets(env(local));
     expect(targets.map((t) => [t.name, t.endpoint])).toEqual([
       ['moto', 'http://127.0.0.1:40001'],
-      ['dynamodb-local', 'http://127.0.0.1:40002'],
+      ['ministack', 'http://127.0.0.1:40002'],
     ]);
     expect(targets[1]?.offers('dynamodb')).toBe(true);
     expect(targets[1]?.offers('s3')).toBe(false);
   });
 
   it('filters the targets that offer a service', () => {
-    expect(targetsOffering('dynamodb', env(local)).map((t) => t.name)).toEqual(['moto', 'dynamodb-local']);
+    expect(targetsOffering('dynamodb', env(local)).map((t) => t.name)).toEqual(['moto', 'ministack']);
     expect(targetsOffering('s3', env(local)).map((t) => t.name)).toEqual(['moto']);
   });
 
