@@ -16,7 +16,8 @@
 //
 //   node --test scripts/check-readme-blocks.mjs        (root `pnpm test` runs it: test:readme)
 //   STATEBACKEND_README_BLOCKS_ONLY=<substring> narrows the programs run (type-checking always covers all);
-//   STATEBACKEND_README_BLOCKS_VERBOSE=1 shows what each run printed.
+//   STATEBACKEND_README_BLOCKS_VERBOSE=1 shows what each run printed;
+//   STATEBACKEND_README_BLOCKS_EMULATOR=ministack runs them against ministack instead of moto.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -37,6 +38,8 @@ import { after, before, describe, it } from 'node:test';
 
 const root = resolve(import.meta.dirname, '..');
 const RUN_TIMEOUT_MS = 60_000;
+/** moto by default; `STATEBACKEND_README_BLOCKS_EMULATOR=ministack` runs them on the other one. */
+const EMULATOR = process.env.STATEBACKEND_README_BLOCKS_EMULATOR ?? 'moto';
 const TS_LANGUAGES = new Set(['ts', 'typescript', 'mts']);
 
 /** The READMEs checked: the root one and every package's. */
@@ -254,7 +257,17 @@ const origins = new Map();
 let emulator;
 let typeErrors;
 
+let setupError;
 before(async () => {
+  try {
+    await setUp();
+  } catch (error) {
+    // node:test cancels the tests of a failed hook without saying why: the tests report it.
+    setupError = error;
+  }
+});
+
+async function setUp() {
   createProject(work);
   mkdirSync(join(work, 'blocks'));
   for (const program of programs) {
@@ -264,7 +277,7 @@ before(async () => {
   }
   typeErrors = typeCheck(work, origins);
   const { startEmulator } = await import(join(root, 'packages', 'testkit', 'dist', 'index.js'));
-  emulator = await startEmulator('moto');
+  emulator = await startEmulator(EMULATOR);
   const { S3Client, CreateBucketCommand } = await import(
     join(work, 'node_modules', '@aws-sdk', 'client-s3', 'dist-cjs', 'index.js')
   );
@@ -281,7 +294,7 @@ before(async () => {
     }),
   );
   s3.destroy();
-});
+}
 
 after(async () => {
   await emulator?.stop();
@@ -295,6 +308,7 @@ describe('README blocks', () => {
   const blocksRun = runnable.reduce((n, p) => n + p.parts.length, 0);
 
   it(`${blockCount} TypeScript blocks in ${programs.length} programs type-check (strict, exactOptionalPropertyTypes)`, () => {
+    if (setupError !== undefined) throw setupError;
     assert.ok(blockCount > 0, 'no TypeScript block found');
     assert.deepEqual(typeErrors, [], `README blocks do not type-check:\n${typeErrors.join('\n')}`);
     console.log(
@@ -305,7 +319,8 @@ describe('README blocks', () => {
   for (const program of selected) {
     const first = program.parts[0];
     const label = `${program.readme}:${first.line}${program.parts.length > 1 ? ` (+${program.parts.length - 1} fragments)` : ''}`;
-    it(`${label} runs twice against the emulator`, async (t) => {
+    it(`${label} runs twice against ${EMULATOR}`, async (t) => {
+      if (setupError !== undefined) throw setupError;
       assert.equal(typeErrors.length, 0, 'the blocks do not type-check: see the type-check test');
       const cwd = join(work, 'run', program.id);
       mkdirSync(cwd, { recursive: true });
