@@ -48,7 +48,9 @@ export interface DriverCheckpoint<P extends JsonValue = JsonValue> {
 
 /**
  * Options of a {@link ProcessorDriver} of records `R` keyed by `K`, whose source positions are
- * `P` (what `positionOf` returns; by default the number of records consumed).
+ * `P` (what `positionOf` returns; by default the number of records consumed). `P` is stored as
+ * JSON: declare an object position with a `type` alias (`type Position = { next: number }`), since
+ * TypeScript does not treat an `interface` as having the index signature `JsonValue` needs.
  */
 export interface ProcessorDriverOptions<R, K, P extends JsonValue = JsonValue> {
   /**

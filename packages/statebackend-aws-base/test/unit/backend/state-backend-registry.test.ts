@@ -109,3 +109,28 @@ describe('state backends from configuration', () => {
     expect(registry.knownTypes()).toEqual(['heap']);
   });
 });
+
+describe('factories named by the application', () => {
+  it('creates a backend from a factory passed in `factories`, without registering it', async () => {
+    const factory = new MemoFactory();
+    const configuration = Configuration.fromObject({
+      'state.backend.type': 'memo',
+      'state.backend.memo.directory': '/tmp/x',
+    });
+    const backend = await createStateBackend(configuration, { factories: [factory] });
+    expect(factory.created).toBe(1);
+    // The checkpointing type: its keyed backends take checkpoints without a cast.
+    const keyed = await backend.createKeyedStateBackend({
+      jobId: 'j',
+      operatorId: 'o',
+      keyGroupRange: KeyGroupRange.of(0, 127),
+      maxParallelism: 128,
+      keySerializer: Serializers.string,
+    });
+    expect(keyed.nextCheckpointId).toBe(1);
+    await keyed.dispose();
+    await expect(createStateBackend(configuration)).rejects.toThrow(
+      /expected one of heap \(register a backend package's factory first, e\.g\. registerS3StateBackend\(\)/,
+    );
+  });
+});
