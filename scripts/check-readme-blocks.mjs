@@ -144,6 +144,7 @@ function programSource(program) {
 }
 
 function link(target, path) {
+  if (existsSync(path)) return;
   mkdirSync(dirname(path), { recursive: true });
   symlinkSync(realpathSync(target), path, 'dir');
 }
@@ -167,11 +168,21 @@ function createProject(dir) {
   const jestGlobals = readdirSync(store).find((d) => d.startsWith('@jest+globals@'));
   if (jestGlobals !== undefined)
     link(join(store, jestGlobals, 'node_modules', '@jest', 'globals'), join(modules, '@jest', 'globals'));
-  // The peer dependencies a user installs beside the packages (the CLI depends on all of them).
-  const cliModules = join(root, 'packages', 'cli', 'node_modules');
-  for (const scope of ['@aws-sdk']) {
-    for (const name of readdirSync(join(cliModules, scope)))
-      link(join(cliModules, scope, name), join(modules, scope, name));
+  // What a user installs beside the packages (their peer dependencies, the AWS SDK clients), and
+  // what a README may import from a package's own dependencies: every package's declared
+  // dependencies, as its node_modules holds them (pnpm links only those).
+  for (const pkg of readdirSync(join(root, 'packages'))) {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+    const names = Object.keys({
+      ...manifest.dependencies,
+      ...manifest.peerDependencies,
+      ...manifest.devDependencies,
+    }).filter((name) => !name.startsWith('@statebackend/'));
+    for (const name of names) {
+      const source = join(root, 'packages', pkg, 'node_modules', ...name.split('/'));
+      const target = join(modules, ...name.split('/'));
+      if (existsSync(source)) link(source, target);
+    }
   }
   link(join(root, 'node_modules', '@types', 'node'), join(modules, '@types', 'node'));
   // The operations guides provision with the AWS CDK (root devDependencies).
