@@ -16,6 +16,11 @@ import type { CheckpointingKeyedStateBackend } from './checkpointing-keyed-state
  * ```
  */
 export interface CheckpointingStateBackend extends StateBackend {
+  /**
+   * The keyed backend of one operator instance. The built-in backends restore the newest complete
+   * checkpoint of its key groups (heap: with `state.checkpoints.dir`), or start empty when there
+   * is none, and fence the previous owner.
+   */
   createKeyedStateBackend<K>(
     parameters: KeyedStateBackendParameters<K>,
   ): Promise<CheckpointingKeyedStateBackend<K>>;
