@@ -42,5 +42,12 @@ describeEachTarget('dynamodb', (target) => {
     expect(last.restored?.userMetadata.map((m) => m.metadata)).toEqual([{ run: 2 }]);
     await last.withKey('user-1', async (ctx) => expect(await ctx.getState(counts).value()).toBe(2));
     await last.dispose();
+    // createKeyedStateBackend, what a job written against createStateBackend calls, restores too.
+    const created = await backend.createKeyedStateBackend(parameters);
+    expect({ restored: created.restored?.checkpointId, next: created.nextCheckpointId }).toEqual({
+      restored: 4,
+      next: 5,
+    });
+    await created.dispose();
   });
 });
