@@ -10,6 +10,7 @@
 // - ```ts no-run (or `<!-- no-run -->`) is type-checked only: say in the text why it cannot run.
 // - ```yaml file=<name> (or `<!-- file: <name> -->`) is written as <name> into the working
 //   directory of the programs that follow it in the same README.
+// - Every ```yaml block must parse as an aws-base Configuration (Flink-style YAML).
 // Programs run with AWS_ENDPOINT_URL pointing at the emulator (the AWS SDK reads it), test
 // credentials in the environment, and the bucket `my-state` created. Each runs in a directory of
 // its own, twice, with 60 s per run.
@@ -95,6 +96,7 @@ function fencedBlocks(text) {
 /** The programs of all READMEs: each complete block with the fragments that follow it. */
 function collectPrograms() {
   const programs = [];
+  const yamlBlocks = [];
   let blockCount = 0;
   for (const readme of readmes()) {
     const name = relative(root, readme);
@@ -102,6 +104,7 @@ function collectPrograms() {
     const files = [];
     let current;
     for (const block of fencedBlocks(readFileSync(readme, 'utf8'))) {
+      if (block.language === 'yaml' || block.language === 'yml') yamlBlocks.push({ readme: name, block });
       if (block.attributes.file !== undefined) {
         files.push({ name: block.attributes.file, content: `${block.body}\n` });
         continue;
@@ -127,7 +130,7 @@ function collectPrograms() {
       programs.push(current);
     }
   }
-  return { programs, blockCount };
+  return { programs, blockCount, yamlBlocks };
 }
 
 /** Source of a program, and for each of its lines the README line it came from. */
@@ -262,7 +265,7 @@ function runProgram(file, cwd, env) {
   });
 }
 
-const { programs, blockCount } = collectPrograms();
+const { programs, blockCount, yamlBlocks } = collectPrograms();
 const work = mkdtempSync(join(tmpdir(), 'statebackend-readme-blocks-'));
 const origins = new Map();
 let emulator;
@@ -325,6 +328,21 @@ describe('README blocks', () => {
     console.log(
       `readme blocks: ${blockCount} blocks, ${blockCount} type-check, ${blocksRun} in ${runnable.length} runnable programs`,
     );
+  });
+
+  it(`${yamlBlocks.length} YAML blocks are configurations aws-base reads`, async () => {
+    const { Configuration } = await import(
+      join(root, 'packages', 'statebackend-aws-base', 'dist', 'index.js')
+    );
+    const failures = [];
+    for (const { readme, block } of yamlBlocks) {
+      try {
+        Configuration.fromYaml(block.body);
+      } catch (error) {
+        failures.push(`${readme}:${block.line}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    assert.deepEqual(failures, []);
   });
 
   for (const program of selected) {
