@@ -19,6 +19,38 @@ interface HandlerResult {
   readonly counts: Record<string, number>;
 }
 
+describe('bundling', () => {
+  it("keeps metrics-cloudwatch's registration on import, which its package.json declares as a side effect", async () => {
+    const bundled = await build({
+      stdin: {
+        contents:
+          "import '@statebackend/metrics-cloudwatch';\n" +
+          "import { defaultReporterFactories } from '@statebackend/aws-base';\n" +
+          'console.log(defaultReporterFactories.names().join(","));\n',
+        resolveDir: resolve(__dirname, '..'),
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+      banner: {
+        js: "import { createRequire as bannerRequire } from 'node:module'; const require = bannerRequire(import.meta.url);",
+      },
+    });
+    expect(bundled.warnings.map((w) => w.text)).toEqual([]);
+    const dir = await tempDir('cli-bundle-');
+    try {
+      await writeFile(join(dir.path, 'main.mjs'), bundled.outputFiles[0]?.text ?? '');
+      const { stdout } = await run(process.execPath, ['main.mjs'], { cwd: dir.path });
+      expect(stdout.trim().split(',')).toContain('cloudwatch');
+    } finally {
+      await dir.remove();
+    }
+  }, 60_000);
+});
+
 describeEachTarget('s3', (target) => {
   const cleanup = cleanupAfterAll();
 

@@ -59,5 +59,6 @@ export function registerCloudWatchReporter(
 }
 
 // Also on import, for `factory.class: "@statebackend/metrics-cloudwatch"` (the registry imports
-// the package by name). package.json declares this module's side effect, so bundlers keep it.
+// the package by name). package.json lists this module and the entry point in `sideEffects`, so
+// bundlers keep it.
 registerCloudWatchReporter();
