@@ -37,9 +37,11 @@ import {
 } from './stored-value-codec.js';
 
 /**
- * Largest serialized value with the defaults (one retained checkpoint, completion at commit):
- * half an item, as each item may keep the checkpointed version beside the newest, less the keys
- * and attribute names. More retained or pending checkpoints divide the item further.
+ * Largest serialized value with the defaults (one retained checkpoint, completion at commit) for a
+ * writer of every key group: half an item, as each item may keep the checkpointed version beside
+ * the newest, less the keys and attribute names. A writer of some key groups (or completion by
+ * notification) also keeps a version for the newest checkpoint until it is complete, and more
+ * retained checkpoints divide the item further: `limits.maxValueBytes` says how much.
  */
 export const MAX_VALUE_BYTES = 190 * 1024;
 const VALUE_BYTES_PER_ITEM = 2 * MAX_VALUE_BYTES;
