@@ -188,9 +188,13 @@ function createProject(dir) {
     }
   }
   link(join(root, 'node_modules', '@types', 'node'), join(modules, '@types', 'node'));
-  // The operations guides provision with the AWS CDK (root devDependencies).
-  for (const name of ['aws-cdk-lib', 'constructs'])
-    link(join(root, 'node_modules', name), join(modules, name));
+  // What only the READMEs use (the AWS CDK of the operations guides, the MSK signer): root
+  // devDependencies.
+  const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const name of Object.keys(rootManifest.devDependencies ?? {})) {
+    const source = join(root, 'node_modules', ...name.split('/'));
+    if (existsSync(source)) link(source, join(modules, ...name.split('/')));
+  }
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify(
