@@ -13,10 +13,19 @@ export {
   DynamoDbStateBackend,
   type DynamoDbStateBackendOptions,
 } from './backend/dynamodb-state-backend.js';
-export { DynamoDbStateBackendFactory } from './backend/dynamodb-state-backend-factory.js';
+export {
+  DynamoDbStateBackendFactory,
+  registerDynamoDbStateBackend,
+} from './backend/dynamodb-state-backend-factory.js';
 export { decodeUserMetadata } from './backend/restored-info.js';
 export type { CommitLog } from './checkpoint/commit-log.js';
 export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';
+export {
+  type CheckpointListing,
+  type CheckpointPart,
+  type ListedCheckpoint,
+  listCheckpoints,
+} from './checkpoint/list-checkpoints.js';
 export { type CommitLogLocation, openCommitLog, type OpenedCommitLog } from './checkpoint/open-commit-log.js';
 export { DynamoDbOptions } from './config/dynamodb-options.js';
 export type { CompletionMode } from './store/checkpoint-tracker.js';

@@ -37,9 +37,11 @@ import {
 } from './stored-value-codec.js';
 
 /**
- * Largest serialized value with the defaults (one retained checkpoint, completion at commit):
- * half an item, as each item may keep the checkpointed version beside the newest, less the keys
- * and attribute names. More retained or pending checkpoints divide the item further.
+ * Largest serialized value with the defaults (one retained checkpoint, completion at commit) for a
+ * writer of every key group: half an item, as each item may keep the checkpointed version beside
+ * the newest, less the keys and attribute names. A writer of some key groups (or completion by
+ * notification) also keeps a version for the newest checkpoint until it is complete, and more
+ * retained checkpoints divide the item further: `limits.maxValueBytes` says how much.
  */
 export const MAX_VALUE_BYTES = 190 * 1024;
 const VALUE_BYTES_PER_ITEM = 2 * MAX_VALUE_BYTES;
@@ -118,13 +120,21 @@ export class DynamoDbKeyedStateBackend<K>
     };
   }
 
+  /** The id `snapshot()` takes when given none: one above the checkpoint restored or the last one taken. */
+  get nextCheckpointId(): number {
+    return this.store.nextCheckpointId;
+  }
+
   /**
-   * Takes checkpoint `checkpointId` of this operator instance with the caller's `metadata`
+   * Takes checkpoint `checkpointId` (default {@link nextCheckpointId}) of this operator instance with the caller's `metadata`
    * (e.g. the source position); resolves once it is complete. JSON comes back in
    * `restored.userMetadata`; bytes are kept as they are (`store.restored[i].metadata`). See
    * {@link DynamoDbStateStore.snapshot}.
    */
-  snapshot(checkpointId: number, metadata?: JsonValue | Uint8Array): Promise<CompletedCheckpoint> {
+  snapshot(
+    checkpointId: number = this.nextCheckpointId,
+    metadata?: JsonValue | Uint8Array,
+  ): Promise<CompletedCheckpoint> {
     return this.store.snapshot(checkpointId, encodeUserMetadata(metadata), statesToJson(this.#states()));
   }
 

@@ -10,7 +10,7 @@ import {
   type WithConfig,
 } from '@statebackend/aws-base';
 import type { CompletionMode } from '../store/checkpoint-tracker.js';
-import type { StartFrom } from '../store/store-options.js';
+import { DEFAULT_CHECKPOINT_COMPLETION, type StartFrom } from '../store/store-options.js';
 import type { TableOptions } from '../table/table-options.js';
 import type { DynamoDbKeyedStateBackend } from './dynamodb-keyed-state-backend.js';
 import {
@@ -23,7 +23,7 @@ export interface CheckpointingOptions {
   readonly checkpointStorage?: CheckpointStorage;
   readonly restoreFrom?: RestoreSource;
   readonly retainedCheckpoints?: number;
-  /** Default `notify`, as aws-base's checkpointing contract has it. */
+  /** Default `commit`, as everywhere (see `DynamoDbStateStoreOptions.checkpointCompletion`). */
   readonly checkpointCompletion?: CompletionMode;
 }
 
@@ -71,10 +71,16 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
     this.#options = options;
   }
 
+  /**
+   * The keyed backend of one operator instance, restored from the newest complete checkpoint of
+   * its key groups (empty when they have none), as the heap and S3 backends restore theirs: a job
+   * written against `createStateBackend` resumes on whichever backend the configuration names.
+   * {@link restoreKeyedStateBackend} chooses otherwise (`{ kind: 'empty' }`, a checkpoint id).
+   */
   override async createKeyedStateBackend<K>(
     parameters: KeyedStateBackendParameters<K>,
   ): Promise<DynamoDbKeyedStateBackend<K>> {
-    return this.restoreKeyedStateBackend(parameters, { kind: 'empty' });
+    return this.restoreKeyedStateBackend(parameters, { kind: 'latest-or-empty' });
   }
 
   /** A keyed backend that starts from `startFrom`: empty, or the newest complete checkpoint of its key groups. */
@@ -90,7 +96,7 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
    * A keyed backend with aws-base's checkpointing contract: claims and commit records in
    * `checkpointStorage` (the table when absent), restored from `restoreFrom` (`'latest'`, which
    * starts empty when nothing was checkpointed, or `{ checkpointId }`), and checkpoints complete
-   * by notification unless `checkpointCompletion` says otherwise.
+   * as `checkpointCompletion` says (the backend's, else `commit`: see the store's option).
    */
   createCheckpointingKeyedStateBackend<K>(
     parameters: KeyedStateBackendParameters<K>,
@@ -99,7 +105,8 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
     const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
     const settings: StoreSettings = {
       ...this.#settings(),
-      checkpointCompletion: options.checkpointCompletion ?? 'notify',
+      checkpointCompletion:
+        options.checkpointCompletion ?? this.#options.checkpointCompletion ?? DEFAULT_CHECKPOINT_COMPLETION,
       ...(options.checkpointStorage === undefined ? {} : { checkpointStorage: options.checkpointStorage }),
       ...(options.retainedCheckpoints === undefined
         ? {}

@@ -72,9 +72,14 @@ export function describeRange(range: KeyGroupRange): string {
 /**
  * Claims `range` with a new epoch, one above every epoch handed out, with a conditional put on
  * the claims item's version (repeated when another claim got in between). Claims wholly covered
- * by newer ones are dropped: they can never matter again.
+ * by newer ones are dropped: they can never matter again. Returns the epoch and the claim's random
+ * id, which no other writer (of this table or any other) shares.
  */
-export async function claimRange(io: DynamoIo, metaPk: Uint8Array, range: KeyGroupRange): Promise<number> {
+export async function claimRange(
+  io: DynamoIo,
+  metaPk: Uint8Array,
+  range: KeyGroupRange,
+): Promise<{ readonly epoch: number; readonly id: string }> {
   for (;;) {
     const state = await readClaims(io, metaPk);
     const epoch = state.topEpoch + 1;
@@ -97,12 +102,12 @@ export async function claimRange(io: DynamoIo, metaPk: Uint8Array, range: KeyGro
           }),
         ),
       );
-      return epoch;
+      return { epoch, id };
     } catch (error) {
       // A lost response may hide our own success: the re-read then shows our epoch as the top.
       if (!isConditionFailure(error)) throw error;
       const now = await readClaims(io, metaPk);
-      if (now.claims.some((c) => c.id === id)) return epoch;
+      if (now.claims.some((c) => c.id === id)) return { epoch, id };
     }
   }
 }

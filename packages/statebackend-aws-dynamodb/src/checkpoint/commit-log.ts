@@ -24,6 +24,11 @@ export interface CommitLog {
   list(): Promise<CommitRecord[]>;
   /** Deletes commit records (absent ones are ignored). */
   remove(records: readonly CommitRecord[]): Promise<void>;
+  /**
+   * Whether {@link updateRestorable} rewrites the newest record. A log that cannot learns which
+   * checkpoints stay restorable only from the next commit record.
+   */
+  readonly updatesRestorable: boolean;
   /** Notes on this writer's newest record which of its checkpoints stay restorable, where the log can. */
   updateRestorable(restorable: readonly number[]): Promise<void>;
 }

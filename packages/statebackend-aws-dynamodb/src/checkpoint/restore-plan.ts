@@ -1,4 +1,4 @@
-import { CheckpointNotFoundError, type KeyGroupRange } from '@statebackend/aws-base';
+import { CheckpointNotFoundError, KeyGroupRange } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from './lineage.js';
 import { lineageFor } from './lineage.js';
 
@@ -9,6 +9,11 @@ export interface RestorePlan {
   readonly lineage: LineageEntry[];
   /** The caller's metadata of each restored commit, by checkpoint id and range. */
   readonly commits: readonly CommitRecord[];
+  /**
+   * The restored checkpoint and the older ones every key group of the range may still restore,
+   * ascending: the new owner keeps them restorable as long as its retention counts them.
+   */
+  readonly restorable: readonly number[];
 }
 
 /**
@@ -27,7 +32,8 @@ export function planRestore(
   checkpointId: number | undefined,
 ): RestorePlan {
   const sorted = [...commits].sort((a, b) => b.checkpointId - a.checkpointId || b.epoch - a.epoch);
-  checkpointId ??= latestComplete(location, range, sorted);
+  checkpointId ??= latestRestorable(location, range, sorted);
+
   const chosen = new Map<number, CommitRecord>();
   for (let kg = range.startKeyGroup; kg <= range.endKeyGroup; kg++) {
     const covering = sorted.filter((c) => c.start <= kg && kg <= c.end);
@@ -52,22 +58,52 @@ export function planRestore(
   }
   const lineage = lineageFor(range, (kg) => chosen.get(kg) as CommitRecord);
   const used = [...new Set(chosen.values())];
-  return { checkpointId: Math.max(...used.map((c) => c.checkpointId)), lineage, commits: used };
+  const restored = Math.max(...used.map((c) => c.checkpointId));
+  const restorable = restorableIds(range, sorted).filter((id) => id <= restored);
+  return { checkpointId: restored, lineage, commits: used, restorable };
 }
 
-/** The newest checkpoint id whose commits cover every key group of `range`. */
-function latestComplete(location: string, range: KeyGroupRange, sorted: readonly CommitRecord[]): number {
-  const ids = [...new Set(sorted.map((c) => c.checkpointId))];
-  for (const id of ids) {
-    const parts = sorted.filter((c) => c.checkpointId === id);
-    let covered = true;
-    for (let kg = range.startKeyGroup; kg <= range.endKeyGroup && covered; kg++) {
-      covered = parts.some((c) => c.start <= kg && kg <= c.end);
-    }
-    if (covered) return id;
+/**
+ * Ids a restore of every key group of `range` may pick, ascending: for each key group, a commit of
+ * that id exists and it is the key group's newest, or one the newest still lists as restorable.
+ */
+export function restorableIds(range: KeyGroupRange, sorted: readonly CommitRecord[]): number[] {
+  let ids: Set<number> | undefined;
+  for (let kg = range.startKeyGroup; kg <= range.endKeyGroup; kg++) {
+    const covering = sorted.filter((c) => c.start <= kg && kg <= c.end);
+    const newest = covering[0];
+    if (newest === undefined) return [];
+    const here = new Set(
+      covering
+        .map((c) => c.checkpointId)
+        .filter((id) => id === newest.checkpointId || newest.restorable.includes(id)),
+    );
+    ids = ids === undefined ? here : new Set([...ids].filter((id) => here.has(id)));
   }
+  return [...(ids ?? [])].sort((a, b) => a - b);
+}
+
+/**
+ * The newest checkpoint that every key group with commits (the operator's, not only `range`'s)
+ * committed and may still restore: so that owners of any parallelism agree on it. One that only
+ * some subtasks committed is passed over, and so is one a key group's newer commit no longer keeps.
+ */
+function latestRestorable(location: string, range: KeyGroupRange, sorted: readonly CommitRecord[]): number {
+  if (sorted.length === 0) throw new CheckpointNotFoundError(location, 'no checkpoint was committed');
+  const own = new Set(restorableIds(range, sorted));
+  const everywhere = restorableIds(committedKeyGroups(sorted), sorted);
+  const newest = everywhere.filter((id) => own.has(id)).at(-1) ?? [...own].at(-1);
+  if (newest !== undefined) return newest;
   throw new CheckpointNotFoundError(
     location,
-    `no checkpoint was committed for every key group of [${range.startKeyGroup}, ${range.endKeyGroup}]`,
+    `no checkpoint was committed for every key group of [${range.startKeyGroup}, ${range.endKeyGroup}] ` +
+      '(or one was, but a newer commit of some of them does not keep it, being not retained)',
   );
+}
+
+/** The key groups the records cover, as one range when they are contiguous (else `restorableIds` of it is empty). */
+function committedKeyGroups(sorted: readonly CommitRecord[]): KeyGroupRange {
+  const start = Math.min(...sorted.map((c) => c.start));
+  const end = Math.max(...sorted.map((c) => c.end));
+  return KeyGroupRange.of(start, end);
 }

@@ -96,6 +96,8 @@ export class StorageCommitLog implements CommitLog {
   }
 
   /** Metadata files are never rewritten: a restore by id trusts the list written at commit. */
+  readonly updatesRestorable = false;
+
   async updateRestorable(): Promise<void> {}
 
   #claimed(): WriterLease {

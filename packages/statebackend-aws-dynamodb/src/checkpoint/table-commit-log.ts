@@ -29,6 +29,8 @@ export class TableCommitLog implements CommitLog {
   readonly #scope: string;
   readonly #metaPk: Uint8Array;
   #epoch = 0;
+  /** The claim's random id: scopes commit tokens to this writer (see `commit`). */
+  #claimId = '';
   #range: KeyGroupRange | undefined;
   /** The claims as last read and found not fencing this writer; a commit's first round uses it. */
   #claims: ClaimsState | undefined;
@@ -41,7 +43,9 @@ export class TableCommitLog implements CommitLog {
   }
 
   async claim(range: KeyGroupRange): Promise<number> {
-    this.#epoch = await claimRange(this.#io, this.#metaPk, range);
+    const claimed = await claimRange(this.#io, this.#metaPk, range);
+    this.#epoch = claimed.epoch;
+    this.#claimId = claimed.id;
     this.#range = range;
     return this.#epoch;
   }
@@ -58,8 +62,14 @@ export class TableCommitLog implements CommitLog {
       const claims = (round === 0 ? this.#claims : undefined) ?? (await readClaims(this.#io, this.#metaPk));
       this.#claims = undefined;
       assertNotFenced(this.location, claims, this.#epoch, this.#claimed());
+      // DynamoDB scopes client request tokens to the account and region, not the table: a token of
+      // scope, epoch and checkpoint alone would collide across tables, stacks, or a table deleted
+      // and created again within the token's ten minutes. The claim's random id is this writer's
+      // alone; a repeat after a lost response (same writer, same round) still sends the same token.
       const token = createHash('sha256')
-        .update(`${this.#scope}\u0000${this.#epoch}\u0000${record.checkpointId}\u0000${claims.version}`)
+        .update(
+          `${this.#claimId}\u0000${this.#scope}\u0000${this.#epoch}\u0000${record.checkpointId}\u0000${claims.version}`,
+        )
         .digest('hex')
         .slice(0, 36);
       try {
@@ -111,6 +121,8 @@ export class TableCommitLog implements CommitLog {
     }));
     if (deletes.length > 0) await this.#io.batchWrite(deletes);
   }
+
+  readonly updatesRestorable = true;
 
   updateRestorable(restorable: readonly number[]): Promise<void> {
     return updateRestorable({ io: this.#io, metaPk: this.#metaPk, epoch: this.#epoch }, restorable);

@@ -58,7 +58,7 @@ export const DynamoDbOptions = Object.freeze({
     .enumType(['commit', 'notify'])
     .defaultValue('commit')
     .withDescription(
-      'When a committed checkpoint counts as complete: commit (at once) or notify (when notifyCheckpointComplete says so).',
+      'When a committed checkpoint counts as complete: commit (once every key group committed it; at once for a writer of all of them) or notify (when notifyCheckpointComplete says so).',
     ),
   RETAINED_CHECKPOINTS: ConfigOptions.key('state.backend.dynamodb.retained-checkpoints')
     .intType()

@@ -20,8 +20,11 @@ export interface CacheEntry {
   changes: number;
   /** This writer's item as stored, so that a put can keep the version a restore still needs. */
   own: OwnSlot;
-  /** Epochs of ancestor slots found holding an item for this entry (to delete once superseded). */
-  ancestors: number[];
+  /**
+   * Epochs of ancestor slots found holding an item for this entry (to delete once superseded);
+   * undefined when not known (the entry was written without being read).
+   */
+  ancestors: number[] | undefined;
   /** Bytes the entry is accounted for in the cache. */
   size: number;
   /** The value decoded by whoever reads it (see `DynamoDbStateStore.read`), so a hit decodes nothing. */

@@ -26,7 +26,7 @@ export function writeToCache(
       dirtyGen: 0,
       changes: 0,
       own: 'unknown',
-      ancestors: [],
+      ancestors: undefined,
       size: 0,
       memo: undefined,
     };

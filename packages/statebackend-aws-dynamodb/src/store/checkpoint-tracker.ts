@@ -3,30 +3,58 @@ export type CompletionMode = 'commit' | 'notify';
 
 interface Committed {
   readonly checkpointId: number;
-  /** The last generation it covers. */
+  /** The last generation of this writer it covers; 0 for one restored from earlier writers. */
   readonly cutoff: number;
 }
 
 /**
- * Which of this writer's checkpoints may still be restored, and so which versions its items must
- * keep: the last `retained` complete ones, and those committed but not yet complete (in `notify`
- * mode a checkpoint is complete when {@link confirm} says so, as Flink's
- * `notifyCheckpointComplete`; an aborted one is forgotten).
+ * Which checkpoints of this writer's key groups may still be restored, and so which versions its
+ * items must keep: the last `retained` complete ones (those restored count, so that a restore
+ * followed by a commit still keeps the restored one), and the newest committed one while it is not
+ * complete yet. A checkpoint is complete
+ *
+ * - in `notify` mode when {@link confirm} says so, as Flink's `notifyCheckpointComplete`;
+ * - in `commit` mode at its commit when this writer owns every key group, and otherwise once the
+ *   commit records show every key group committed it (the caller checks and calls {@link confirm}):
+ *   until then a subtask that has not committed it yet may still crash, and the job must be able to
+ *   restore the previous one.
+ *
+ * An older checkpoint still waiting when a newer one commits stops being restorable (the newer
+ * subsumes it), so an item keeps at most `retained + 1` versions beside the newest. An aborted one
+ * is forgotten.
  */
 export class CheckpointTracker {
   readonly mode: CompletionMode;
   readonly retained: number;
-  #complete: Committed[] = [];
+  /** Whether a commit is complete at once (`commit` mode, a writer of every key group). */
+  readonly completesAtCommit: boolean;
+  #complete: Committed[];
   #pending: Committed[] = [];
 
-  constructor(mode: CompletionMode, retained: number) {
+  /** `restored`: ids of the restored checkpoint and those still restorable before it, ascending. */
+  constructor(
+    mode: CompletionMode,
+    retained: number,
+    ownsEveryKeyGroup = true,
+    restored: readonly number[] = [],
+  ) {
     this.mode = mode;
     this.retained = retained;
+    this.completesAtCommit = mode === 'commit' && ownsEveryKeyGroup;
+    this.#complete = restored.map((checkpointId) => ({ checkpointId, cutoff: 0 })).slice(-retained);
   }
 
-  onCommitted(checkpointId: number, cutoff: number): void {
-    this.#pending.push({ checkpointId, cutoff });
-    if (this.mode === 'commit') this.confirm(checkpointId);
+  /** How many versions an item may hold: the newest, one per retained and one for a waiting checkpoint. */
+  get versionsPerItem(): number {
+    return 1 + this.retained + (this.completesAtCommit ? 0 : 1);
+  }
+
+  /** Returns the ids of older waiting checkpoints that stopped being restorable (subsumed). */
+  onCommitted(checkpointId: number, cutoff: number): number[] {
+    const subsumed = this.#pending.map((c) => c.checkpointId);
+    this.#pending = [{ checkpointId, cutoff }];
+    if (this.completesAtCommit) this.confirm(checkpointId);
+    return subsumed;
   }
 
   /** Checkpoint `checkpointId` (and every earlier one committed) is complete. */
@@ -49,14 +77,19 @@ export class CheckpointTracker {
     return this.#pending.some((c) => c.checkpointId === checkpointId);
   }
 
-  /** Cutoffs of every checkpoint that may still be restored. */
+  /** Ids of committed checkpoints not complete yet. */
+  pendingIds(): number[] {
+    return this.#pending.map((c) => c.checkpointId);
+  }
+
+  /** Cutoffs of every checkpoint that may still be restored (0 for restored ones: no own version). */
   cutoffs(): number[] {
     return [...this.#complete, ...this.#pending].map((c) => c.cutoff);
   }
 
   /** What {@link restorableIds} will be once `checkpointId` committed: for its commit record. */
   restorableAfterCommit(checkpointId: number): number[] {
-    const next = new CheckpointTracker(this.mode, this.retained);
+    const next = new CheckpointTracker(this.mode, this.retained, this.completesAtCommit);
     next.#complete = [...this.#complete];
     next.#pending = [...this.#pending];
     next.onCommitted(checkpointId, 0);

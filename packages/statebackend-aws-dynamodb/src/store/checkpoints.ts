@@ -1,10 +1,10 @@
-import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { SnapshotAbortedError } from '@statebackend/aws-base';
-import type { LineageEntry } from '../checkpoint/lineage.js';
-import { type FrozenEntry, flushEntries, freeze, supersededItems } from './flush.js';
+import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
+import { type FrozenEntry, flushEntries, freeze, takeSuperseded } from './flush.js';
+import { deleteSuperseded, deleteTombstones } from './garbage.js';
 import { purgeAncestors } from './lineage-compaction.js';
 import { pruneCommits } from './prune-commits.js';
-import type { StoreContext } from './store-context.js';
+import type { StoreContext, Superseded } from './store-context.js';
 
 /** What `begin` took of a checkpoint at its call, for the task that writes and commits it. */
 interface FrozenCheckpoint {
@@ -40,10 +40,12 @@ export class Checkpoints {
   /** Snapshots called and not aborted, until they commit. */
   readonly #inFlight = new Set<number>();
   /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
-  readonly #superseded = new Map<number, WriteRequest[]>();
+  readonly #superseded = new Map<number, Superseded[]>();
   /** Ancestor epochs a checkpoint committed after a lineage compaction no longer reads. */
   readonly #purges = new Map<number, ReadonlySet<number>>();
   #carriedPurge: ReadonlySet<number> = new Set();
+  /** A completion notice a log that cannot rewrite its records (see `CommitLog`) applies at the next commit. */
+  #deferredConfirm: number | undefined;
 
   readonly #enqueue: (task: () => Promise<void>) => Promise<void>;
 
@@ -83,10 +85,18 @@ export class Checkpoints {
 
   async #write(s: FrozenCheckpoint): Promise<CompletedCheckpoint> {
     const ctx = this.#ctx;
+    // Whether the checkpoint before this one became complete meanwhile (every key group committed
+    // it), read beside the flush: otherwise this commit would subsume it while it is the job's
+    // newest complete one.
+    const records = this.#needsCoverage() ? ctx.log.list() : undefined;
+    records?.catch(() => undefined);
     const bytesWritten = await flushEntries(ctx, s.frozen, s.gen);
     if (!this.#inFlight.delete(s.checkpointId)) {
       throw new SnapshotAbortedError(s.checkpointId, 'it was aborted while its state was written');
     }
+    if (records !== undefined) this.#confirmCovered(await records);
+    if (this.#deferredConfirm !== undefined) ctx.tracker.confirm(this.#deferredConfirm);
+    this.#deferredConfirm = undefined;
     await ctx.log.commit({
       checkpointId: s.checkpointId,
       epoch: ctx.epoch,
@@ -104,7 +114,7 @@ export class Checkpoints {
     });
     ctx.tracker.onCommitted(s.checkpointId, s.gen);
     if (s.compacted !== undefined) ctx.lineage = s.compacted.lineage;
-    this.#superseded.set(s.checkpointId, supersededItems(s.frozen));
+    this.#superseded.set(s.checkpointId, takeSuperseded(ctx, s.gen));
     const purge = new Set([...(s.compacted?.purge ?? []), ...this.#carriedPurge]);
     this.#carriedPurge = new Set();
     if (purge.size > 0) this.#purges.set(s.checkpointId, purge);
@@ -119,10 +129,33 @@ export class Checkpoints {
   complete(checkpointId: number): () => Promise<void> {
     return async () => {
       const ctx = this.#ctx;
-      if (!ctx.tracker.confirm(checkpointId)) return;
+      if (!ctx.tracker.pendingIds().some((id) => id <= checkpointId)) return;
+      if (!ctx.log.updatesRestorable) {
+        // Restores trust the list the newest record was written with: keep it true until the next commit.
+        this.#deferredConfirm = Math.max(this.#deferredConfirm ?? 0, checkpointId);
+        return;
+      }
+      ctx.tracker.confirm(checkpointId);
       await ctx.log.updateRestorable(ctx.tracker.restorableIds());
       await this.#cleanUp();
     };
+  }
+
+  /** In `commit` mode, a writer of some key groups learns from the records when a checkpoint is complete. */
+  #needsCoverage(): boolean {
+    const tracker = this.#ctx.tracker;
+    return tracker.mode === 'commit' && !tracker.completesAtCommit && tracker.pendingIds().length > 0;
+  }
+
+  /** Confirms this writer's waiting checkpoints that every key group has committed; true when one was. */
+  #confirmCovered(records: readonly CommitRecord[]): boolean {
+    const ctx = this.#ctx;
+    let confirmed = false;
+    for (const id of ctx.tracker.pendingIds()) {
+      if (coversEveryKeyGroup(records, id, ctx.maxParallelism))
+        confirmed = ctx.tracker.confirm(id) || confirmed;
+    }
+    return confirmed;
   }
 
   /** Stops a snapshot still writing `checkpointId` now; returns the task that removes its commit. */
@@ -134,6 +167,8 @@ export class Checkpoints {
       const records = await ctx.log.list();
       await ctx.log.remove(records.filter((c) => c.checkpointId === checkpointId && c.epoch === ctx.epoch));
       ctx.tracker.abort(checkpointId);
+      // Still superseded by writes in the own slot: the next checkpoint takes them over.
+      ctx.superseded.unshift(...(this.#superseded.get(checkpointId) ?? []));
       this.#superseded.delete(checkpointId);
       // The ancestors go with the next checkpoint instead, which commits without them too.
       const purge = this.#purges.get(checkpointId);
@@ -145,14 +180,18 @@ export class Checkpoints {
   /** Deletes what no restorable checkpoint needs: ancestors' items and older commit records. */
   async #cleanUp(): Promise<void> {
     const ctx = this.#ctx;
-    const oldest = ctx.tracker.oldestRestorable();
-    if (oldest === undefined) return;
     try {
-      for (const [id, deletes] of this.#superseded) {
+      if (this.#needsCoverage() && ctx.log.updatesRestorable && this.#confirmCovered(await ctx.log.list())) {
+        await ctx.log.updateRestorable(ctx.tracker.restorableIds());
+      }
+      const oldest = ctx.tracker.oldestRestorable();
+      if (oldest === undefined) return;
+      for (const [id, superseded] of this.#superseded) {
         if (id > oldest) continue;
-        if (deletes.length > 0) await ctx.io.batchWrite(deletes);
+        await deleteSuperseded(ctx, superseded);
         this.#superseded.delete(id);
       }
+      await deleteTombstones(ctx);
       for (const [id, epochs] of this.#purges) {
         if (id > oldest) continue;
         const deleted = await purgeAncestors(ctx, epochs);
@@ -165,4 +204,19 @@ export class Checkpoints {
       ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
     }
   }
+}
+
+/** Whether the commit records of checkpoint `checkpointId` cover every key group of the operator. */
+function coversEveryKeyGroup(
+  records: readonly CommitRecord[],
+  checkpointId: number,
+  maxParallelism: number,
+): boolean {
+  const parts = records.filter((c) => c.checkpointId === checkpointId).sort((a, b) => a.start - b.start);
+  let next = 0;
+  for (const part of parts) {
+    if (part.start > next) return false;
+    next = Math.max(next, part.end + 1);
+  }
+  return next >= maxParallelism;
 }

@@ -71,6 +71,7 @@ export class DynamoDbStateStore {
     this.#checkpoints = new Checkpoints(ctx, (task) => this.#enqueue(task));
     this.#compactor = new LineageCompactor(ctx, {
       write: (ref, value, expiresAt) => this.#write(ref, value, expiresAt, undefined),
+      load: (ref) => this.#entry(ref),
       makeRoom: () => this.#makeRoom(),
       closed: () => this.#closed,
     });
@@ -116,12 +117,12 @@ export class DynamoDbStateStore {
   }
 
   /**
-   * How many versions an item holds at most in the steady state: the newest, one per retained
-   * checkpoint, and (with completion by notification) one for a checkpoint awaiting it.
+   * How many versions an item holds at most: the newest, one per retained checkpoint, and one for
+   * the newest committed checkpoint while it is not complete (with completion by notification, or
+   * at commit by a writer of only some key groups, until every key group committed it).
    */
   get versionsPerItem(): number {
-    const tracker = this.#ctx.tracker;
-    return 1 + tracker.retained + (tracker.mode === 'notify' ? 1 : 0);
+    return this.#ctx.tracker.versionsPerItem;
   }
 
   /** Bytes the cache holds now. */
@@ -182,6 +183,11 @@ export class DynamoDbStateStore {
   /** Removes every entry of a map cell. */
   async clearMap(cell: CellRef): Promise<void> {
     for (const [mapKey] of await this.entries(cell)) await this.delete({ ...cell, mapKey });
+  }
+
+  /** The id above the checkpoint restored and every one snapshotted since: the next one to take. */
+  get nextCheckpointId(): number {
+    return this.#lastCheckpointId + 1;
   }
 
   /**

@@ -10,6 +10,8 @@ export class EntryCache {
   readonly #entries = new Map<string, CacheEntry>();
   /** Map-entry ids by map cell, so iteration can lay cached entries over what DynamoDB holds. */
   readonly #byCell = new Map<string, Set<string>>();
+  /** Ids that must stay cached while a load or a lineage compaction decides on them. */
+  readonly #pinned = new Map<string, number>();
   #bytes = 0;
 
   constructor(maxBytes: number) {
@@ -35,6 +37,17 @@ export class EntryCache {
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     return entry;
+  }
+
+  /** Keeps `id` from being evicted (counted: each pin needs its {@link unpin}). */
+  pin(id: string): void {
+    this.#pinned.set(id, (this.#pinned.get(id) ?? 0) + 1);
+  }
+
+  unpin(id: string): void {
+    const count = (this.#pinned.get(id) ?? 0) - 1;
+    if (count > 0) this.#pinned.set(id, count);
+    else this.#pinned.delete(id);
   }
 
   peek(id: string): CacheEntry | undefined {
@@ -85,12 +98,12 @@ export class EntryCache {
     return found;
   }
 
-  /** Drops clean entries, least recently used first, until the cache is within budget. */
+  /** Drops clean entries that are not pinned, least recently used first, until the cache is within budget. */
   evictClean(cellIdOf: (entry: CacheEntry) => string | undefined): void {
     if (!this.overBudget) return;
     for (const entry of this.#entries.values()) {
       if (this.#bytes <= this.maxBytes) return;
-      if (entry.dirtyGen !== 0) continue;
+      if (entry.dirtyGen !== 0 || this.#pinned.has(entry.id)) continue;
       this.#entries.delete(entry.id);
       this.#bytes -= entry.size;
       const cellId = cellIdOf(entry);

@@ -1,10 +1,11 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { ancestorsOf } from '../checkpoint/lineage.js';
 import { ValueTooLargeError } from '../errors.js';
 import type { ItemKey } from '../io/dynamo-io.js';
 import { bytesId, slotSortKey } from '../layout/item-key.js';
 import { fromItem, type SlotItem, slotValueBytes, toItem, valueBudget } from '../layout/slot-item.js';
 import type { CacheEntry } from './cache-entry.js';
-import type { StoreContext } from './store-context.js';
+import type { StoreContext, Superseded } from './store-context.js';
 import { keptVersions } from './visibility.js';
 
 /** An entry as it was when a flush or snapshot took it: what gets written. */
@@ -68,6 +69,7 @@ export async function flushEntries(
   }
   frozen.forEach((f, i) => {
     const entry = f.entry;
+    recordGarbage(ctx, f, gen);
     entry.own = written[i] as SlotItem;
     // Changed while the flush ran (or written by an earlier-queued flush with a newer value):
     // DynamoDB now holds the older value, so the entry stays dirty.
@@ -102,18 +104,33 @@ async function learnOwnSlots(ctx: StoreContext, frozen: readonly FrozenEntry[]):
 }
 
 /**
- * The deletions of ancestors' items of entries this writer wrote in a checkpoint: once that
- * checkpoint is the oldest one still restorable, no restore reads those items again.
+ * Notes what a written entry made garbage once no checkpoint from before the write is restorable:
+ * the ancestors' items of the entry (seen by a read, or, for an entry written without being read,
+ * any its key group's ancestors may hold), and, for a removal, this writer's own item itself.
  */
-export function supersededItems(frozen: readonly FrozenEntry[]): WriteRequest[] {
-  const deletes: WriteRequest[] = [];
-  for (const { entry } of frozen) {
-    for (const epoch of entry.ancestors) {
-      deletes.push({
-        DeleteRequest: { Key: { pk: { B: entry.pk }, sk: { B: slotSortKey(entry.prefix, epoch) } } },
-      });
-    }
-    entry.ancestors = [];
+function recordGarbage(ctx: StoreContext, f: FrozenEntry, gen: number): void {
+  const entry = f.entry;
+  const known = entry.ancestors;
+  const epochs = known ?? ancestorsOf(ctx.lineage, entry.ref.keyGroup).map((a) => a.epoch);
+  if (epochs.length > 0) {
+    const keys = epochs.map((epoch) => ({
+      pk: { B: entry.pk },
+      sk: { B: slotSortKey(entry.prefix, epoch) },
+    }));
+    ctx.superseded.push({ gen, keys, known: known !== undefined });
   }
-  return deletes;
+  entry.ancestors = [];
+  if (f.value === undefined) {
+    ctx.tombstones.set(entry.id, { pk: entry.pk, sk: slotSortKey(entry.prefix, ctx.epoch), gen });
+  } else {
+    ctx.tombstones.delete(entry.id);
+  }
+}
+
+/** Takes what flushes of generations up to `cutoff` superseded: a commit of that cutoff now owns it. */
+export function takeSuperseded(ctx: StoreContext, cutoff: number): Superseded[] {
+  const taken = ctx.superseded.filter((s) => s.gen <= cutoff);
+  const rest = ctx.superseded.filter((s) => s.gen > cutoff);
+  ctx.superseded.splice(0, ctx.superseded.length, ...rest);
+  return taken;
 }

@@ -1,5 +1,6 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ancestorsOf, type LineageEntry } from '../checkpoint/lineage.js';
+import { StoreFailedError } from '../errors.js';
 import { dataPartitionKey, type EntryRef, slotSortKey } from '../layout/item-key.js';
 import { entryIdOf } from './entry-keys.js';
 import { forEachEntrySlots } from './key-group-reader.js';
@@ -90,10 +91,12 @@ export async function purgeAncestors(ctx: StoreContext, epochs: ReadonlySet<numb
   return deleted;
 }
 
-/** What a compaction needs of its store: its write path, and whether it closed. */
+/** What a compaction needs of its store: its write path, its read path, and whether it closed. */
 export interface CompactionHooks {
   /** Writes an entry through the cache, as a change of the open generation. */
   write(ref: EntryRef, value: Uint8Array, expiresAt: number | undefined): Promise<void>;
+  /** Reads an entry as a cache miss does (its own slot and its ancestors'), leaving it cached. */
+  load(ref: EntryRef): Promise<unknown>;
   /** Flushes early when the cache is over its budget. */
   makeRoom(): Promise<void>;
   closed(): boolean;
@@ -151,18 +154,36 @@ export class LineageCompactor {
     return copied;
   }
 
-  /** Makes an entry seen only through an ancestor a change, unless the cache knows better. */
+  /**
+   * Makes an entry seen only through an ancestor a change, unless this writer wrote it since the
+   * Query saw it. What the Query returned may be stale by now: the entry may have been written,
+   * flushed early into the own slot and evicted meanwhile, and copying the ancestor's value then
+   * would bring back an overwritten or removed value. So the copy is decided on what the cache
+   * knows, and an entry this writer may have flushed is read (own slot included) first.
+   */
   async #copy(entry: CopiedEntry): Promise<void> {
     const ctx = this.#ctx;
-    const cached = ctx.cache.peek(entryIdOf(entry.ref));
-    if (cached === undefined) {
-      await this.#hooks.write(entry.ref, entry.value, entry.expiresAt);
-      return;
+    const id = entryIdOf(entry.ref);
+    ctx.cache.pin(id);
+    try {
+      let cached = ctx.cache.peek(id);
+      if (cached === undefined) {
+        if (!ctx.written.mightContain(id)) {
+          // Never in the own slot: the ancestors' version the Query resolved is still current.
+          await this.#hooks.write(entry.ref, entry.value, entry.expiresAt);
+          return;
+        }
+        await this.#hooks.load(entry.ref);
+        cached = ctx.cache.peek(id);
+        if (cached === undefined) throw new StoreFailedError('an entry pinned in the cache was evicted');
+      }
+      // Changed since (the next flush writes it), in the own slot, or absent: nothing to copy.
+      if (cached.dirtyGen !== 0 || cached.own !== 'absent' || cached.value === undefined) return;
+      cached.dirtyGen = ctx.gen;
+      cached.changes++;
+    } finally {
+      ctx.cache.unpin(id);
     }
-    // Changed since (the next flush writes it), in the own slot, or absent: nothing to copy.
-    if (cached.dirtyGen !== 0 || typeof cached.own === 'object' || cached.value === undefined) return;
-    cached.dirtyGen = ctx.gen;
-    cached.changes++;
     if (ctx.cache.overBudget) await this.#hooks.makeRoom();
   }
 }

@@ -75,6 +75,19 @@ export class MissLoader {
     const batch = this.#pending;
     this.#pending = new Map();
     const ctx = this.#ctx;
+    // An entry written, flushed and evicted while its items are read would come back from a read
+    // that may predate the flush: kept cached until the load is done, the write's entry wins.
+    for (const id of batch.keys()) ctx.cache.pin(id);
+    try {
+      await this.#load(batch);
+    } finally {
+      for (const id of batch.keys()) ctx.cache.unpin(id);
+    }
+    ctx.cache.evictClean((entry) => mapCellOf(entry.ref));
+  }
+
+  async #load(batch: ReadonlyMap<string, PendingLoad>): Promise<void> {
+    const ctx = this.#ctx;
     const keys = new Map<string, ItemKey>();
     for (const [id, { ref }] of batch) {
       const { pk, prefix } = addressOf(ctx, ref);
@@ -103,7 +116,6 @@ export class MissLoader {
       const entry = this.#entryFrom(id, load.ref, found);
       for (const waiter of load.waiters) waiter.resolve(entry);
     }
-    ctx.cache.evictClean((entry) => mapCellOf(entry.ref));
   }
 
   #entryFrom(id: string, ref: EntryRef, found: Map<string, SlotItem>): CacheEntry {

@@ -1,7 +1,8 @@
-import { noopLogger } from '@statebackend/aws-base';
+import { CheckpointNotFoundError, noopLogger } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { commitLogOf } from '../checkpoint/open-commit-log.js';
 import { planRestore } from '../checkpoint/restore-plan.js';
+import { TableNotFoundError } from '../errors.js';
 import { DynamoIo } from '../io/dynamo-io.js';
 import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
 import { scopeBytes } from '../layout/item-key.js';
@@ -13,6 +14,7 @@ import type { StoreContext } from './store-context.js';
 import {
   DEFAULT_BUCKETS,
   DEFAULT_CACHE_BYTES,
+  DEFAULT_CHECKPOINT_COMPLETION,
   DEFAULT_FLUSH_PARALLELISM,
   type DynamoDbStateStoreOptions,
   validateStoreOptions,
@@ -43,14 +45,15 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     metrics,
     trackConsumedCapacity: options.trackConsumedCapacity !== false,
   });
-  if (options.skipTableCheck !== true) await ensureTable(io, options.table);
+  const startFrom = options.startFrom ?? { kind: 'empty' };
   const scope = scopeBytes(options.scope);
   const log = commitLogOf(io, options.scope, options.checkpointStorage);
+  if (options.skipTableCheck !== true) await ensureTableFor(io, options.table, startFrom, log.location);
   const epoch = await log.claim(options.keyGroupRange);
   let lineage: LineageEntry[] = [];
   let restored: readonly CommitRecord[] = [];
   let lastCheckpointId = 0;
-  const startFrom = options.startFrom ?? { kind: 'empty' };
+  let restorable: readonly number[] = [];
   const commits = startFrom.kind === 'empty' ? [] : await log.list();
   const range = options.keyGroupRange;
   const anyCovering = commits.some((c) => c.start <= range.endKeyGroup && c.end >= range.startKeyGroup);
@@ -60,6 +63,7 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     lineage = plan.lineage;
     restored = plan.commits;
     lastCheckpointId = plan.checkpointId;
+    restorable = plan.restorable;
   }
   const ctx: StoreContext = {
     io,
@@ -78,9 +82,13 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     logger: options.logger ?? noopLogger,
     gen: 1,
     tracker: new CheckpointTracker(
-      options.checkpointCompletion ?? 'commit',
+      options.checkpointCompletion ?? DEFAULT_CHECKPOINT_COMPLETION,
       options.retainedCheckpoints ?? 1,
+      range.startKeyGroup === 0 && range.endKeyGroup === options.maxParallelism - 1,
+      restorable,
     ),
+    superseded: [],
+    tombstones: new Map(),
   };
   ctx.logger.info('Opened DynamoDB state store', {
     scope: options.scope,
@@ -88,4 +96,26 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     restoredCheckpoint: lastCheckpointId,
   });
   return { ctx, restored, lastCheckpointId };
+}
+
+/**
+ * Checks or creates the table; a restore that must find a checkpoint creates nothing: without the
+ * table there is none, and a table created by a failed restore (in a wrong region, say) would stay.
+ */
+async function ensureTableFor(
+  io: DynamoIo,
+  table: DynamoDbStateStoreOptions['table'],
+  startFrom: NonNullable<DynamoDbStateStoreOptions['startFrom']>,
+  location: string,
+): Promise<void> {
+  if (startFrom.kind !== 'checkpoint') return ensureTable(io, table);
+  try {
+    await ensureTable(io, { ...table, createIfMissing: false });
+  } catch (error) {
+    if (!(error instanceof TableNotFoundError)) throw error;
+    throw new CheckpointNotFoundError(
+      location,
+      `DynamoDB table '${table.tableName}' does not exist (check the table name and the region); nothing was created`,
+    );
+  }
 }

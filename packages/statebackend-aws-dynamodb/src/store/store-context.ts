@@ -1,7 +1,7 @@
 import type { KeyGroupRange, Logger } from '@statebackend/aws-base';
 import type { CommitLog } from '../checkpoint/commit-log.js';
 import type { LineageEntry } from '../checkpoint/lineage.js';
-import type { DynamoIo } from '../io/dynamo-io.js';
+import type { DynamoIo, ItemKey } from '../io/dynamo-io.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
 import type { CheckpointTracker } from './checkpoint-tracker.js';
 import type { EntryCache } from './entry-cache.js';
@@ -38,4 +38,23 @@ export interface StoreContext {
   gen: number;
   /** This writer's checkpoints that may still be restored: what its items keep versions for. */
   readonly tracker: CheckpointTracker;
+  /** Ancestors' items that flushed writes superseded, until a commit takes them (see `flush.ts`). */
+  readonly superseded: Superseded[];
+  /** This writer's items whose newest version is a removal, by entry id (see `flush.ts`). */
+  readonly tombstones: Map<string, Tombstone>;
+}
+
+/** Ancestors' slots of one entry that a write of generation `gen` made unreadable to newer checkpoints. */
+export interface Superseded {
+  readonly gen: number;
+  readonly keys: readonly ItemKey[];
+  /** Whether the items were seen (a read found them); else they may exist, and are read first. */
+  readonly known: boolean;
+}
+
+/** An item of this writer holding a removal as its newest version, written in generation `gen`. */
+export interface Tombstone {
+  readonly pk: Uint8Array;
+  readonly sk: Uint8Array;
+  readonly gen: number;
 }

@@ -49,9 +49,11 @@ export interface DynamoDbStateStoreOptions {
    */
   readonly checkpointStorage?: CheckpointStorage;
   /**
-   * When a committed checkpoint counts as complete: `commit` (default) at once; `notify` when
-   * {@link DynamoDbStateStore.notifyCheckpointComplete} says so, as Flink does once every
-   * operator committed. Until then the previous complete checkpoint stays restorable too.
+   * When a committed checkpoint counts as complete: `commit` (default, everywhere) once every key
+   * group of the operator committed it (at once for a writer of all of them; otherwise seen in the
+   * commit records at the writer's next commit or clean-up); `notify` when
+   * {@link DynamoDbStateStore.notifyCheckpointComplete} says so, as Flink does once every operator
+   * committed. Until then the previous complete checkpoint stays restorable too.
    */
   readonly checkpointCompletion?: CompletionMode;
   /** Complete checkpoints that stay restorable (1-3, default 1); items keep a version for each. */
@@ -72,6 +74,8 @@ export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_FLUSH_PARALLELISM = 8;
 export const DEFAULT_BUCKETS = 4;
 export const DEFAULT_LINEAGE_COMPACTION_DEPTH = 3;
+/** The completion mode everywhere one is not given: the store, the backend and configuration. */
+export const DEFAULT_CHECKPOINT_COMPLETION: CompletionMode = 'commit';
 
 /** Checks options before any AWS call; every problem is listed in one `ConfigurationError`. */
 export function validateStoreOptions(options: DynamoDbStateStoreOptions): void {

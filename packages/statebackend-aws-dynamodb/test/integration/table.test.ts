@@ -4,21 +4,22 @@ import {
   DescribeTimeToLiveCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { KeyGroupRange } from '@statebackend/aws-base';
+import { CheckpointNotFoundError, KeyGroupRange } from '@statebackend/aws-base';
 import { cleanupAfterAll, deleteTableIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
 import { DynamoDbStateStore, TableSchemaMismatchError } from '../../src/index.js';
-import { storeFixture } from './support/store-fixture.js';
+import { bytes, storeFixture, text, valueRef } from './support/store-fixture.js';
 
 describeEachTarget('dynamodb', (target) => {
   const cleanup = cleanupAfterAll();
   const { client } = storeFixture(target, cleanup);
-  const open = (tableName: string, table: object = {}) =>
+  const open = (tableName: string, table: object = {}, more: object = {}) =>
     DynamoDbStateStore.open({
       client,
       table: { tableName, ...table },
       scope: 'table-test',
-      keyGroupRange: KeyGroupRange.of(0, 7),
-      maxParallelism: 8,
+      keyGroupRange: KeyGroupRange.of(0, 127),
+      maxParallelism: 128,
+      ...more,
     });
   const fresh = (): string => {
     const name = uniqueName('ddb-table');
@@ -69,5 +70,29 @@ describeEachTarget('dynamodb', (target) => {
     const error = await open(wrong).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TableSchemaMismatchError);
     expect((error as TableSchemaMismatchError).found).toBe('id HASH S');
+  });
+
+  it('a restore that finds no table fails with CheckpointNotFoundError and creates no table', async () => {
+    const tableName = fresh();
+    const error = await open(tableName, {}, { startFrom: { kind: 'checkpoint' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointNotFoundError);
+    expect((error as Error).message).toContain(`table '${tableName}' does not exist`);
+    await expect(client.send(new DescribeTableCommand({ TableName: tableName }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('checkpoints again the same job in a table deleted and created anew (commit tokens are per writer)', async () => {
+    const tableName = fresh();
+    for (const value of ['first table', 'second table']) {
+      const store = await open(tableName);
+      await store.put(valueRef('v', 'k'), bytes(value));
+      await store.snapshot(1);
+      await store.close();
+      const restored = await open(tableName, {}, { startFrom: { kind: 'checkpoint' } });
+      expect(text(await restored.get(valueRef('v', 'k')))).toBe(value);
+      await restored.close();
+      await deleteTableIfExists(client, tableName);
+    }
   });
 });

@@ -42,18 +42,23 @@ export function storeFixture(
 }
 
 /** The ref of a value state `state` of string `key`. */
-export function valueRef(state: string, key: string): EntryRef {
+export function valueRef(state: string, key: string, maxParallelism = MAX_PARALLELISM): EntryRef {
   const bytes = encoder.encode(key);
   return {
     state,
-    keyGroup: assignToKeyGroup(bytes, MAX_PARALLELISM),
+    keyGroup: assignToKeyGroup(bytes, maxParallelism),
     key: bytes,
     namespace: new Uint8Array(0),
   };
 }
 
-export function mapRef(state: string, key: string, mapKey: string): EntryRef {
-  return { ...valueRef(state, key), mapKey: encoder.encode(mapKey) };
+export function mapRef(
+  state: string,
+  key: string,
+  mapKey: string,
+  maxParallelism = MAX_PARALLELISM,
+): EntryRef {
+  return { ...valueRef(state, key, maxParallelism), mapKey: encoder.encode(mapKey) };
 }
 
 export const bytes = (text: string): Uint8Array => encoder.encode(text);
