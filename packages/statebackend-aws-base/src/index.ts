@@ -245,6 +245,7 @@ export type {
   CheckpointingKeyedStateBackend,
   RestoredCheckpointInfo,
 } from './checkpoint/backend/checkpointing-keyed-state-backend.js';
+export type { CheckpointingStateBackend } from './checkpoint/backend/checkpointing-state-backend.js';
 export { type RestoreSource, resolveRestoreSource } from './checkpoint/backend/restore-source.js';
 export type { CheckpointPart } from './checkpoint/catalog/checkpoint-part.js';
 export {
@@ -421,6 +422,8 @@ export {
 } from './metrics/reporter-options.js';
 export {
   type ConfiguredReporter,
+  type ConfiguredReporters,
+  findConfiguredReporters,
   findReporterNames,
   type ReporterSettings,
   readConfiguredReporters,

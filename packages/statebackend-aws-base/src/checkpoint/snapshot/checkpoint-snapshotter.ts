@@ -34,6 +34,8 @@ export class CheckpointSnapshotter {
   private closed = false;
   /** The newest checkpoint confirmed complete (or restored); retention counts only up to it. */
   private confirmed = -1;
+  /** The checkpoint restored or the newest one started, whichever is higher; 0 for none. */
+  private latestId = 0;
   /** Of the state snapshotted; lets retention see checkpoints every writer committed. */
   private maxParallelism: number | undefined;
   /** The retention passes queued: one at a time, each after the previous one ended. */
@@ -91,6 +93,13 @@ export class CheckpointSnapshotter {
   continueHistory(latestCommitted: number, restoredId: number | undefined): void {
     this.latestCommitted = Math.max(this.latestCommitted, latestCommitted);
     this.abandonedAfter = { restoredId };
+    // `snapshot()` without an id takes the next one above these too.
+    this.latestId = Math.max(this.latestId, latestCommitted);
+  }
+
+  /** The newest of: the checkpoint restored, any committed for the range, and any a snapshot was started for; 0 when none. */
+  get lastCheckpointId(): number {
+    return this.latestId;
   }
 
   /** Ids of snapshots still being written. */
@@ -133,6 +142,7 @@ export class CheckpointSnapshotter {
       );
     }
     this.maxParallelism = view.maxParallelism;
+    this.latestId = Math.max(this.latestId, checkpointId);
     let plan: SnapshotPlan;
     try {
       plan = this.options.strategy.plan(checkpointId, view);
@@ -358,6 +368,7 @@ export class CheckpointSnapshotter {
   restoredFrom(checkpointId: number | undefined): void {
     this.options.strategy.reset();
     this.confirmed = checkpointId ?? -1;
+    this.latestId = Math.max(this.latestId, checkpointId ?? 0);
   }
 
   /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */
