@@ -67,7 +67,7 @@ export class PredecessorSweep {
   }
 }
 
-/** Deletes the unread slots of one partition, those no reader resolves to first. Returns how many. */
+/** Deletes the unread slots of one partition, those no reader resolves to before removals. Returns how many. */
 async function sweepPartition(
   ctx: StoreContext,
   readers: readonly ReaderChain[],
@@ -82,8 +82,8 @@ async function sweepPartition(
     const remove = (epoch: number): WriteRequest => ({
       DeleteRequest: { Key: { pk: { B: pk }, sk: { B: slotSortKey(decoded.prefix, epoch) } } },
     });
-    first.push(...unread.first.map(remove));
-    then.push(...unread.then.map(remove));
+    first.push(...unread.unresolved.map(remove));
+    then.push(...unread.removals.map(remove));
   });
   if (first.length > 0) await ctx.io.batchWrite(first);
   if (then.length > 0) await ctx.io.batchWrite(then);

@@ -25,21 +25,21 @@ export function readersOf(
   return chains;
 }
 
-/** Slots of one entry that no reader reads: those to delete first, then those to delete after them. */
+/** Slots of one entry that no reader needs, in two groups: `unresolved` must go before `removals`. */
 export interface UnreadSlots {
   /** Slots no reader resolves the entry to. */
-  readonly first: number[];
-  /** Removals some reader resolves the entry to, with nothing it would read instead once `first` went. */
-  readonly then: number[];
+  readonly unresolved: number[];
+  /** Removals some reader resolves the entry to, with nothing it would read instead once `unresolved` went. */
+  readonly removals: number[];
 }
 
 /**
  * Which slots of one entry, of epochs older than `ownEpoch`, may be deleted without changing what
  * any of `readers` reads. A reader reads the first slot of its chain with a version within the
  * cutoff: a slot with a value is needed; a removal is needed only while a needed slot below it
- * would otherwise show through. Deleting `first` before `then` keeps every reader exact at every
- * step: `first` changes no reader's resolution, and once it went, each removal in `then` only has
- * removals (or nothing) below it.
+ * would otherwise show through. Deleting `unresolved` before `removals` keeps every reader exact
+ * at every step: `unresolved` changes no reader's resolution, and once it went, each of `removals`
+ * only has removals (or nothing) below it.
  */
 export function unreadSlots(
   slots: ReadonlyMap<number, SlotItem>,
@@ -81,11 +81,11 @@ export function unreadSlots(
       }
     }
   }
-  const first: number[] = [];
-  const then: number[] = [];
+  const unresolved: number[] = [];
+  const unneededRemovals: number[] = [];
   for (const epoch of slots.keys()) {
     if (epoch >= ownEpoch || needed.has(epoch)) continue;
-    (resolved.has(epoch) ? then : first).push(epoch);
+    (resolved.has(epoch) ? unneededRemovals : unresolved).push(epoch);
   }
-  return { first, then };
+  return { unresolved, removals: unneededRemovals };
 }
