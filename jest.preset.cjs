@@ -10,6 +10,7 @@ const workspace = {
   '@statebackend/metrics-cloudwatch': 'metrics-cloudwatch',
   '@statebackend/testkit': 'testkit',
   '@statebackend/cli': 'cli',
+  '@statebackend/kafka': 'kafka',
 };
 
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };

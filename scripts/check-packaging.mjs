@@ -4,9 +4,17 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 const root = resolve(import.meta.dirname, '..');
@@ -42,6 +50,38 @@ before(() => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
+function mapFiles(dir) {
+  return readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.map'))
+    .map((f) => join(dir, f));
+}
+
+/** The lowest Node.js version a `>=X[.Y[.Z]]` range accepts, as [X, Y, Z]. */
+function lowestNode(manifest) {
+  const match = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(manifest.engines?.node ?? '');
+  assert.ok(match, `${manifest.name}: engines.node should be '>=X.Y', not ${manifest.engines?.node}`);
+  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
+describe('package manifests agree with each other', () => {
+  const byName = new Map(published.map((p) => [p.manifest.name, p.manifest]));
+  for (const { manifest } of published) {
+    it(`${manifest.name} requires at least the Node.js its @statebackend dependencies require`, () => {
+      const own = lowestNode(manifest);
+      for (const dep of Object.keys(manifest.dependencies ?? {})) {
+        const depManifest = byName.get(dep);
+        if (depManifest === undefined) continue;
+        const theirs = lowestNode(depManifest);
+        const cmp = own[0] - theirs[0] || own[1] - theirs[1] || own[2] - theirs[2];
+        assert.ok(
+          cmp >= 0,
+          `${manifest.name} says node ${manifest.engines.node}, ${dep} needs ${depManifest.engines.node}`,
+        );
+      }
+    });
+  }
+});
+
 describe('published packages install and load outside the workspace', () => {
   for (const { manifest } of published) {
     it(`${manifest.name} installs with npm and loads with import and require`, () => {
@@ -76,6 +116,18 @@ describe('published packages install and load outside the workspace', () => {
         project,
       );
       assert.deepEqual(JSON.parse(cjs), JSON.parse(esm), 'import and require expose the same exports');
+
+      // Every source map shipped points to sources shipped with it.
+      const installed = join(project, 'node_modules', ...manifest.name.split('/'));
+      const missing = [];
+      for (const map of mapFiles(join(installed, 'dist'))) {
+        const { sources = [] } = JSON.parse(readFileSync(map, 'utf8'));
+        for (const source of sources) {
+          if (!existsSync(resolve(dirname(map), source)))
+            missing.push(`${map.slice(installed.length)} -> ${source}`);
+        }
+      }
+      assert.deepEqual(missing, [], 'source maps point to files the package does not ship');
     });
   }
 });

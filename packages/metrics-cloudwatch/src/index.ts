@@ -28,6 +28,7 @@ export {
   CLOUDWATCH_FACTORY_NAMES,
   CloudWatchMetricReporterFactory,
   JAVA_FACTORY_CLASS,
+  registerCloudWatchReporter,
 } from './reporter/cloudwatch-metric-reporter-factory.js';
 export {
   DROP_REASONS,

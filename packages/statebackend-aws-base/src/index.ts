@@ -243,6 +243,7 @@ export type {
   CheckpointingKeyedStateBackend,
   RestoredCheckpointInfo,
 } from './checkpoint/backend/checkpointing-keyed-state-backend.js';
+export type { CheckpointingStateBackend } from './checkpoint/backend/checkpointing-state-backend.js';
 export { type RestoreSource, resolveRestoreSource } from './checkpoint/backend/restore-source.js';
 export type { CheckpointPart } from './checkpoint/catalog/checkpoint-part.js';
 export {

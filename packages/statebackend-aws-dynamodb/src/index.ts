@@ -13,7 +13,10 @@ export {
   DynamoDbStateBackend,
   type DynamoDbStateBackendOptions,
 } from './backend/dynamodb-state-backend.js';
-export { DynamoDbStateBackendFactory } from './backend/dynamodb-state-backend-factory.js';
+export {
+  DynamoDbStateBackendFactory,
+  registerDynamoDbStateBackend,
+} from './backend/dynamodb-state-backend-factory.js';
 export { decodeUserMetadata } from './backend/restored-info.js';
 export type { CommitLog } from './checkpoint/commit-log.js';
 export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';

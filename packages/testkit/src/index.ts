@@ -56,6 +56,12 @@ export { Cleanup, cleanupAfterAll } from './isolation/cleanup.js';
 export { deleteBucketIfExists } from './isolation/delete-bucket.js';
 export { deleteTableIfExists } from './isolation/delete-table.js';
 export { uniqueName } from './isolation/unique-name.js';
+// Apache Kafka broker (packages use jest/kafka-config.cjs, which calls the global setup).
+export { type BrokerPropertiesInput, brokerProperties } from './kafka/broker-properties.js';
+export { KAFKA_BOOTSTRAP_ENV } from './kafka/kafka-env.js';
+export { kafkaGlobalSetup, kafkaGlobalTeardown } from './kafka/kafka-global-setup.js';
+export { KAFKA_VERSION, kafkaLibDir } from './kafka/kafka-layout.js';
+export { type RunningKafkaBroker, type StartKafkaOptions, startKafkaBroker } from './kafka/start-kafka.js';
 // Jest wiring (packages use jest/config.cjs, which calls these).
 export { globalSetup, type JestProjectConfigLike } from './jest/global-setup.js';
 export { globalTeardown } from './jest/global-teardown.js';

@@ -14,7 +14,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const code = await main(process.argv.slice(2), {
   stdout: { write: (text) => void process.stdout.write(text) },
   stderr: { write: (text) => void process.stderr.write(text) },
-  isTTY: process.stdout.isTTY === true,
+  isTTY: process.stderr.isTTY === true,
+  columns: () => process.stderr.columns,
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,

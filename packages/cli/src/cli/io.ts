@@ -7,8 +7,10 @@ export interface Writer {
 export interface CliIo {
   readonly stdout: Writer;
   readonly stderr: Writer;
-  /** True when stdout is a terminal: progress is drawn as a bar rather than as lines. */
+  /** True when stderr is a terminal: progress (on stderr) is drawn as a bar rather than as lines. */
   readonly isTTY: boolean;
+  /** The width of the terminal stderr is, now; undefined when unknown. The progress bar fits in it. */
+  readonly columns?: () => number | undefined;
   /** Environment variables (`STATEBACKEND_*`, `AWS_*`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The working directory relative paths are resolved against. */

@@ -70,7 +70,9 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
         io.env,
       );
     }
-    const progress = new Progress(io.stdout, io.isTTY, stream.records);
+    const progress = new Progress(io.stderr, io.isTTY, stream.records, Date.now, io.columns);
+    // With --json, stdout holds the summary alone: what is said on the way goes to stderr.
+    const status = parsed.values.json === true ? io.stderr : io.stdout;
     const states: StateRegistration[] = [
       ...Object.values(ClickJobStates)
         .filter((d) => d !== ClickJobStates.pageClicks)
@@ -100,7 +102,7 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
     const backend = driver.backend;
     try {
       const from = resumePosition(started.position, stream, opened.description);
-      io.stdout.write(
+      status.write(
         started.checkpointId === undefined
           ? `Starting the click-session example: ${stream.records} clicks of ${stream.users} users (seed ${stream.seed}), checkpoints in ${opened.description}\n`
           : `Resuming from checkpoint ${started.checkpointId} at click ${from} of ${stream.records} (${opened.description})\n`,
@@ -115,7 +117,7 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
       const result = await driver.run(counted(), io.signal === undefined ? {} : { signal: io.signal });
       progress.finish();
       if (result.reason === 'aborted') {
-        io.stdout.write(
+        status.write(
           `Stopped at click ${result.offset} of ${stream.records}; checkpoint ${result.lastCheckpointId ?? 'none'} holds it. Run the same command again to resume.\n`,
         );
         return 130;

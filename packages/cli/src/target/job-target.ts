@@ -15,9 +15,10 @@ export interface JobTarget {
 const KIND_OF_LOCATION = { local: 'heap', s3: 's3', dynamodb: 'dynamodb' } as const;
 
 /**
- * Resolves `--backend`, `--location` and `--dir` to one target. Without a location, the heap
- * backend uses `defaultDirectory`, S3 reads `state.backend.s3.bucket` (and `.prefix`) and DynamoDB
- * `state.backend.dynamodb.table` from `--config`.
+ * Resolves `--backend`, `--location` and `--dir` to one target. Without `--backend`, the backend
+ * is `state.backend.type` of `--config` or the environment (`STATEBACKEND_STATE_BACKEND_TYPE`),
+ * as the libraries read it; without a location, the heap backend uses `defaultDirectory`, S3 reads
+ * `state.backend.s3.bucket` (and `.prefix`) and DynamoDB `state.backend.dynamodb.table-name`.
  */
 export function resolveJobTarget(
   values: { backend?: string | undefined; location?: string | undefined; dir?: string | undefined },
@@ -26,9 +27,14 @@ export function resolveJobTarget(
   io: { readonly cwd: string; readonly env: Readonly<Record<string, string | undefined>> },
   command: string,
 ): JobTarget {
-  const { backend } = values;
+  const configured =
+    values.backend === undefined && values.location === undefined && values.dir === undefined
+      ? awsConfiguration(aws, io.env).getString('state.backend.type')?.trim().toLowerCase()
+      : undefined;
+  const backend = values.backend ?? configured;
   if (backend !== undefined && backend !== 'heap' && backend !== 's3' && backend !== 'dynamodb') {
-    throw new UsageError(`--backend must be heap, s3 or dynamodb, not '${backend}'`, command);
+    const source = values.backend === undefined ? 'state.backend.type' : '--backend';
+    throw new UsageError(`${source} must be heap, s3 or dynamodb, not '${backend}'`, command);
   }
   if (values.location !== undefined && values.dir !== undefined) {
     throw new UsageError('give --location or --dir, not both', command);
@@ -68,10 +74,13 @@ function locationFromConfig(
     const prefix = configuration.getString('state.backend.s3.prefix') ?? '';
     return `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
   }
-  const table = configuration.getString('state.backend.dynamodb.table');
+  // `table-name` is the backend's own key; `table` was read here before and still is.
+  const table =
+    configuration.getString('state.backend.dynamodb.table-name') ??
+    configuration.getString('state.backend.dynamodb.table');
   if (table === undefined) {
     throw new UsageError(
-      '--backend dynamodb needs --location dynamodb://<table> or state.backend.dynamodb.table in --config',
+      '--backend dynamodb needs --location dynamodb://<table> or state.backend.dynamodb.table-name in --config',
       command,
     );
   }

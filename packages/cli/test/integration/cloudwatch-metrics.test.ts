@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { AwsClientManager } from '@statebackend/aws-base';
 import { cleanupAfterAll, describeEachTarget, uniqueName } from '@statebackend/testkit';
-import { runCli, tempDir } from '../support/run-cli.js';
+import { besidesProgress, runCli, tempDir } from '../support/run-cli.js';
 
 describeEachTarget('cloudwatch', (target) => {
   const cleanup = cleanupAfterAll();
@@ -32,7 +32,7 @@ describeEachTarget('cloudwatch', (target) => {
       '--config',
       config,
     ]);
-    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: run.code, stderr: besidesProgress(run.stderr) }).toEqual({ code: 0, stderr: '' });
 
     const clients = new AwsClientManager(target.configuration());
     cleanup.add('AWS clients', () => clients.close());

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsClientManager } from '@statebackend/aws-base';
 import { cleanupAfterAll, deleteBucketIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
-import { runCli, summaryOf, tempDir } from '../support/run-cli.js';
+import { besidesProgress, runCli, summaryOf, tempDir } from '../support/run-cli.js';
 
 const STREAM = [
   '--records',
@@ -54,7 +54,7 @@ describeEachTarget('s3', (target) => {
   it('runs the example with checkpoints in S3, lists them, and moves the state to a local directory and back', async () => {
     const location = `s3://${bucket}/jobs`;
     const run = await runCli(['run-example', '--location', location, '--config', config, ...STREAM]);
-    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: run.code, stderr: besidesProgress(run.stderr) }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`checkpoints in s3://${bucket}/jobs/click-example/sessions`);
     const summary = summaryOf(run.stdout);
 
@@ -124,7 +124,7 @@ describeEachTarget('s3', (target) => {
       '--records',
       '300',
     ]);
-    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: run.code, stderr: besidesProgress(run.stderr) }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`checkpoints in s3://${bucket}/from-config/click-example/sessions`);
   });
 });

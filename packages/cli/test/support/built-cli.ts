@@ -24,8 +24,8 @@ export interface ChildRun {
 }
 
 /**
- * Runs the built command as a child process. `onLine` sees every stdout line as it arrives and
- * may kill the child (it gets the child's `kill`).
+ * Runs the built command as a child process. `onLine` sees every line of stdout and of stderr
+ * (where progress goes) as it arrives and may kill the child (it gets the child's `kill`).
  */
 export function runChild(
   args: readonly string[],
@@ -33,24 +33,24 @@ export function runChild(
 ): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      pending += chunk;
-      let newline = pending.indexOf('\n');
-      while (newline >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        onLine(line, (signal) => child.kill(signal));
-        newline = pending.indexOf('\n');
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
+    const output = { stdout: '', stderr: '' };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let pending = '';
+      child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+        output[stream] += chunk;
+        pending += chunk;
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          onLine(line, (signal) => child.kill(signal));
+          newline = pending.indexOf('\n');
+        }
+      });
+    }
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout: output.stdout, stderr: output.stderr }),
+    );
   });
 }

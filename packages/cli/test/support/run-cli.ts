@@ -28,6 +28,17 @@ export async function runCli(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
+/** A progress line of `run-example` without a terminal (on stderr). */
+export const PROGRESS_LINE = /^checkpoint \d+: \d+\/\d+ clicks \(\d+%\)$/;
+
+/** What `run-example` wrote to stderr besides its progress lines: nothing, when all went well. */
+export function besidesProgress(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '' && !PROGRESS_LINE.test(line))
+    .join('\n');
+}
+
 /** The summary block the example prints at the end. */
 export function summaryOf(stdout: string): string {
   const start = stdout.indexOf('Summary\n');

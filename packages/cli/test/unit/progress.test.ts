@@ -22,6 +22,39 @@ describe('run-example progress', () => {
     ]);
   });
 
+  it('fits the bar to the terminal, and drops it on a very narrow one, so the line never wraps', () => {
+    const out = new BufferWriter();
+    let columns = 50;
+    const progress = new Progress(
+      out,
+      true,
+      1000,
+      () => 0,
+      () => columns,
+    );
+    progress.consumed(500);
+    progress.checkpointed(3, 500);
+    columns = 20;
+    progress.checkpointed(4, 500);
+    columns = 8;
+    progress.checkpointed(5, 500);
+    const frames = out.text.split('\r').filter((f) => f !== '');
+    expect(frames).toEqual([
+      '[#############------------]  50%  500/1000 clicks\u001b[K',
+      '[######-----]  50%  500/1000 clicks  checkpoint 3\u001b[K',
+      ' 50%  500/1000 clic\u001b[K',
+      ' 50%  5\u001b[K',
+    ]);
+    for (const [frame, width] of [
+      [frames[0], 50],
+      [frames[1], 50],
+      [frames[2], 20],
+      [frames[3], 8],
+    ] as const) {
+      expect(frame?.replace('\u001b[K', '').length).toBeLessThan(width);
+    }
+  });
+
   it('prints one plain line per checkpoint when not on a terminal', () => {
     const out = new BufferWriter();
     const progress = new Progress(out, false, 2000);

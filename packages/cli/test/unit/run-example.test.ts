@@ -1,5 +1,5 @@
 import { BufferWriter, type ExampleSummary, main } from '../../src/index.js';
-import { runCli, summaryOf, tempDir } from '../support/run-cli.js';
+import { PROGRESS_LINE, runCli, summaryOf, tempDir } from '../support/run-cli.js';
 
 const STREAM = [
   '--records',
@@ -28,15 +28,18 @@ afterAll(async () => {
 describe('statebackend run-example (in process)', () => {
   it('runs the job to the end and summarises it: every click counted once, every session closed', async () => {
     const run = await runCli(['run-example', '--dir', await freshDir(), ...STREAM, '--json']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    const lines = run.stdout.trimEnd().split('\n');
+    expect(run.code).toBe(0);
+    // With --json, stdout is the summary alone; the rest goes to stderr.
+    const lines = run.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Starting the click-session example: 3000 clicks of 80 users \(seed 5\)/);
     // Every 300 clicks, and once more after the end of the input closed the open sessions.
     const offsets = lines
       .filter((l) => l.startsWith('checkpoint '))
       .map((l) => Number(/: (\d+)\//.exec(l)?.[1]));
     expect(offsets).toEqual([...Array.from({ length: 10 }, (_, i) => (i + 1) * 300), 3000]);
-    const summary = JSON.parse(lines.at(-1) ?? '') as ExampleSummary;
+    expect(lines.slice(1).every((l) => PROGRESS_LINE.test(l))).toBe(true);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const summary = JSON.parse(run.stdout) as ExampleSummary;
     expect(summary).toMatchObject({ clicks: 3000, openSessions: 0 });
     expect(summary.sessions).toBeGreaterThan(80);
     expect(summary.pages.reduce((sum, [, clicks]) => sum + clicks, 0)).toBe(3000);
@@ -47,16 +50,16 @@ describe('statebackend run-example (in process)', () => {
     const dir = await freshDir();
     const controller = new AbortController();
     const stdout = new BufferWriter();
+    const stderr = new BufferWriter();
     const watching = {
       write(text: string) {
-        stdout.write(text);
+        stderr.write(text);
         if (text.startsWith('checkpoint 2:')) controller.abort();
       },
     };
-    const stderr = new BufferWriter();
     const code = await main(['run-example', '--dir', dir, ...STREAM], {
-      stdout: watching,
-      stderr,
+      stdout,
+      stderr: watching,
       isTTY: false,
       env: {},
       cwd: process.cwd(),

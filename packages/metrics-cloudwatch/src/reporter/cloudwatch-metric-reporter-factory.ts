@@ -4,6 +4,7 @@ import {
   METRICS_REPORTER_PREFIX,
   type MetricConfig,
   type MetricReporterFactory,
+  type MetricReporterFactoryRegistry,
 } from '@statebackend/aws-base';
 import { CLOUDWATCH_REPORTER_PREFIX } from '../options/cloudwatch-options.js';
 import { CloudWatchMetricReporter } from './cloudwatch-metric-reporter.js';
@@ -38,7 +39,26 @@ export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
   }
 }
 
-defaultReporterFactories.register(
-  new CloudWatchMetricReporterFactory(),
-  ...(CLOUDWATCH_FACTORY_NAMES as [string]),
-);
+/**
+ * Registers the CloudWatch reporter factory in `registry` (aws-base's default registry unless
+ * given) under {@link CLOUDWATCH_FACTORY_NAMES}, so that configuration can name it
+ * (`metrics.reporter.cloudwatch.factory.class: cloudwatch`). Call it once at start-up; it is
+ * what keeps the factory in a bundle (esbuild, webpack), where nothing imports the package by
+ * name at run time.
+ *
+ * @example
+ * ```ts
+ * registerCloudWatchReporter();
+ * const registry = await MetricRegistry.fromConfiguration(Configuration.fromYamlFile('statebackend.yaml'));
+ * ```
+ */
+export function registerCloudWatchReporter(
+  registry: MetricReporterFactoryRegistry = defaultReporterFactories,
+): MetricReporterFactoryRegistry {
+  return registry.register(new CloudWatchMetricReporterFactory(), ...(CLOUDWATCH_FACTORY_NAMES as [string]));
+}
+
+// Also on import, for `factory.class: "@statebackend/metrics-cloudwatch"` (the registry imports
+// the package by name). package.json lists this module and the entry point in `sideEffects`, so
+// bundlers keep it.
+registerCloudWatchReporter();

@@ -1,20 +1,30 @@
 import type { AwsClientManager } from '../aws/client-manager.js';
+import type { CheckpointingStateBackend } from '../checkpoint/backend/checkpointing-state-backend.js';
 import type { AnyConfigOption } from '../config/config-option.js';
 import type { Configuration } from '../config/configuration.js';
 import { type ConfigurationRule, validateConfiguration } from '../config/validation.js';
 import type { Logger } from '../logging/logger.js';
-import type { StateBackend } from './state-backend.js';
 import { StateBackendOptions } from './state-backend-options.js';
 
 /** What a factory may be handed besides the configuration. */
 export interface StateBackendContext {
   readonly logger?: Logger;
+  /**
+   * Factories to choose from besides those registered in the registry (these win for their
+   * type). Naming them here is what keeps them in a bundle: nothing depends on a package having
+   * been imported for its side effects.
+   */
+  readonly factories?: readonly StateBackendFactory[];
   /** AWS clients to share; the caller keeps them (a backend never closes a manager it was given). */
   readonly clients?: AwsClientManager;
 }
 
-/** Creates one type of state backend from configuration; registered in a {@link StateBackendRegistry}. */
-export interface StateBackendFactory<B extends StateBackend = StateBackend> {
+/**
+ * Creates one type of state backend from configuration; registered in a
+ * {@link StateBackendRegistry} (see `registerS3StateBackend`, `registerDynamoDbStateBackend`) or
+ * passed to `createStateBackend` in `factories`.
+ */
+export interface StateBackendFactory<B extends CheckpointingStateBackend = CheckpointingStateBackend> {
   /** The `state.backend.type` value it answers to, lower case, e.g. `heap`. */
   readonly type: string;
   /** Validates `configuration`, then creates the backend. Throws a `ConfigurationError` before any AWS call. */
@@ -39,7 +49,7 @@ export interface StateBackendFactory<B extends StateBackend = StateBackend> {
  * }
  * ```
  */
-export abstract class AbstractAwsStateBackendFactory<B extends StateBackend>
+export abstract class AbstractAwsStateBackendFactory<B extends CheckpointingStateBackend>
   implements StateBackendFactory<B>
 {
   abstract readonly type: string;

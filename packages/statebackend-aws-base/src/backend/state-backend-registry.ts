@@ -1,13 +1,16 @@
+import type { CheckpointingStateBackend } from '../checkpoint/backend/checkpointing-state-backend.js';
 import type { Configuration } from '../config/configuration.js';
 import { suggestKey } from '../config/edit-distance.js';
 import { ConfigurationError } from '../errors.js';
-import type { StateBackend } from './state-backend.js';
 import type { StateBackendContext, StateBackendFactory } from './state-backend-factory.js';
 import { StateBackendOptions } from './state-backend-options.js';
 
 /**
- * State backend factories by `state.backend.type`. The default registry has `heap`; backend
- * packages register their own (`registry.register(new DynamoDbStateBackendFactory())`).
+ * State backend factories by `state.backend.type`. The default registry has `heap`; an
+ * application registers the backend packages it uses, explicitly (`registerS3StateBackend()`,
+ * `registerDynamoDbStateBackend()`, or `registry.register(new DynamoDbStateBackendFactory())`):
+ * no package registers itself on import, so a bundler that drops unused modules keeps what the
+ * application registered.
  *
  * @example
  * ```ts
@@ -43,17 +46,23 @@ export class StateBackendRegistry {
    * The backend `state.backend.type` names (default `heap`), created from `configuration` by its
    * factory. An unknown type is a `ConfigurationError` naming the known types.
    */
-  async create(configuration: Configuration, context?: StateBackendContext): Promise<StateBackend> {
+  async create(
+    configuration: Configuration,
+    context?: StateBackendContext,
+  ): Promise<CheckpointingStateBackend> {
     const type = configuration.get(StateBackendOptions.TYPE).trim();
-    const factory = this.get(type);
+    const given = context?.factories?.find((f) => f.type.toLowerCase() === type.toLowerCase());
+    const factory = given ?? this.get(type);
     if (factory === undefined) {
-      const known = this.knownTypes();
+      const known = [
+        ...new Set([...this.knownTypes(), ...(context?.factories ?? []).map((f) => f.type.toLowerCase())]),
+      ].sort();
       const suggestion = suggestKey(type.toLowerCase(), known);
       throw new ConfigurationError([
         {
           key: StateBackendOptions.TYPE.key,
           received: `'${type}'`,
-          expected: `one of ${known.join(', ')} (a backend package registers its type when set up)`,
+          expected: `one of ${known.join(', ')} (register a backend package's factory first, e.g. registerS3StateBackend() from @statebackend/aws-s3, or pass it in \`factories\`)`,
           ...(suggestion === undefined ? {} : { suggestion }),
         },
       ]);

@@ -39,15 +39,20 @@ export interface CheckpointCadence {
 }
 
 /** A completed checkpoint, as `onCheckpoint` reports it. */
-export interface DriverCheckpoint {
+export interface DriverCheckpoint<P extends JsonValue = JsonValue> {
   readonly checkpointId: number;
   /** Records consumed up to it, from the start of the stream. */
   readonly offset: number;
-  readonly position: JsonValue | undefined;
+  readonly position: P | undefined;
 }
 
-/** Options of a {@link ProcessorDriver}. */
-export interface ProcessorDriverOptions<R, K> {
+/**
+ * Options of a {@link ProcessorDriver} of records `R` keyed by `K`, whose source positions are
+ * `P` (what `positionOf` returns; by default the number of records consumed). `P` is stored as
+ * JSON: declare an object position with a `type` alias (`type Position = { next: number }`), since
+ * TypeScript does not treat an `interface` as having the index signature `JsonValue` needs.
+ */
+export interface ProcessorDriverOptions<R, K, P extends JsonValue = JsonValue> {
   /**
    * Creates the keyed backend, restored from the latest complete checkpoint (e.g. a
    * `CheckpointingHeapBackendBuilder` with `restoreFrom: 'latest'`), passing `context.clock` as its TTL clock.
@@ -65,7 +70,7 @@ export interface ProcessorDriverOptions<R, K> {
    * records consumed, which only fits one writer per key-group range: writers that may be rescaled
    * over one shared source need positions of that source (e.g. its offsets).
    */
-  positionOf?(record: R, offset: number): JsonValue;
+  positionOf?(record: R, offset: number): P;
   /**
    * Orders two positions (negative, zero or positive as `a` is before, at or after `b`). Called
    * only when a restore merged writers checkpointed at different positions (a rescale): the driver
@@ -75,10 +80,10 @@ export interface ProcessorDriverOptions<R, K> {
    *
    * @example
    * ```ts
-   * comparePositions: (a, b) => (a as { next: number }).next - (b as { next: number }).next,
+   * comparePositions: (a, b) => a.next - b.next, // with positionOf: (r) => ({ next: r.offset + 1 })
    * ```
    */
-  comparePositions?(a: JsonValue, b: JsonValue): number;
+  comparePositions?(a: P, b: P): number;
   readonly eventTime?: EventTimeOptions<R>;
   readonly checkpoint?: CheckpointCadence;
   /** Records and timers processed concurrently (records of one key still run in order). Default 32. */
@@ -98,12 +103,12 @@ export interface ProcessorDriverOptions<R, K> {
    */
   readonly metricGroup?: MetricGroup;
   /** Called after each checkpoint completed. */
-  onCheckpoint?(checkpoint: DriverCheckpoint): void;
+  onCheckpoint?(checkpoint: DriverCheckpoint<P>): void;
   readonly logger?: Logger;
 }
 
 /** Throws a {@link ProcessorDriverError} naming the first option out of range. */
-export function validateDriverOptions(options: ProcessorDriverOptions<unknown, unknown>): void {
+export function validateDriverOptions(options: ProcessorDriverOptions<unknown, unknown, never>): void {
   const positive = (name: string, value: number | undefined, integer: boolean): void => {
     if (value === undefined) return;
     if (typeof value !== 'number' || !(value > 0) || (integer && !Number.isSafeInteger(value))) {

@@ -10,7 +10,11 @@ import { type AppliedBefore, DriverProgress } from './driver-progress.js';
 import { type DriverResult, type DriverStart, END_OF_INPUT_WATERMARK } from './driver-run.js';
 import { PositionOrder } from './position-order.js';
 import { DriverContext } from './process-context.js';
-import { type ProcessorDriverOptions, validateDriverOptions } from './processor-driver-options.js';
+import {
+  type DriverCheckpoint,
+  type ProcessorDriverOptions,
+  validateDriverOptions,
+} from './processor-driver-options.js';
 import { resumePoint } from './resume-point.js';
 import { SnapshotPipeline } from './snapshot-pipeline.js';
 import { DriverTimers } from './timers/driver-timers.js';
@@ -28,7 +32,7 @@ import { WorkInFlight } from './work-in-flight.js';
  *
  * @example
  * ```ts
- * const driver = new ProcessorDriver<Click, string>({
+ * const driver = new ProcessorDriver<Click, string, number>({
  *   createBackend: ({ clock }) => new CheckpointingHeapBackendBuilder({ ...parameters, clock }, options).build(),
  *   keyOf: (click) => click.userId,
  *   process: async (click, ctx) => ctx.getState(clicks).update(((await ctx.getState(clicks).value()) ?? 0) + 1),
@@ -37,8 +41,8 @@ import { WorkInFlight } from './work-in-flight.js';
  * await driver.run(readClicksFrom(position ?? 0), { signal });
  * ```
  */
-export class ProcessorDriver<R, K> {
-  readonly #options: ProcessorDriverOptions<R, K>;
+export class ProcessorDriver<R, K, P extends JsonValue = JsonValue> {
+  readonly #options: ProcessorDriverOptions<R, K, P>;
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #work: WorkInFlight;
@@ -50,8 +54,8 @@ export class ProcessorDriver<R, K> {
   #snapshots: SnapshotPipeline | undefined;
   readonly #trigger: CheckpointTrigger;
 
-  constructor(options: ProcessorDriverOptions<R, K>) {
-    validateDriverOptions(options as ProcessorDriverOptions<unknown, unknown>);
+  constructor(options: ProcessorDriverOptions<R, K, P>) {
+    validateDriverOptions(options as unknown as ProcessorDriverOptions<unknown, unknown, never>);
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     this.#now = options.now ?? Date.now;
@@ -62,6 +66,11 @@ export class ProcessorDriver<R, K> {
       watermark: () => this.#progress.watermark,
       offset: () => this.#progress.offset,
     });
+  }
+
+  /** The id the next checkpoint takes; available once {@link start} resolved. */
+  get nextCheckpointId(): number {
+    return this.#requireSnapshots().nextCheckpointId;
   }
 
   /** The keyed backend; available once {@link start} resolved. */
@@ -82,7 +91,7 @@ export class ProcessorDriver<R, K> {
    * is the smallest of them, and records the writer of a key group had already applied are skipped
    * for that key group (see `comparePositions`).
    */
-  async start(): Promise<DriverStart> {
+  async start(): Promise<DriverStart<P>> {
     if (this.#phase !== 'new') throw new ProcessorDriverError('start() was already called on this driver.');
     this.#phase = 'starting';
     const clock = {
@@ -92,13 +101,16 @@ export class ProcessorDriver<R, K> {
     const backend = await this.#options.createBackend({ clock });
     this.#backend = backend;
     const restored = backend.restored;
-    const order = new PositionOrder(this.#options.comparePositions);
+    const compare = this.#options.comparePositions;
+    const order = new PositionOrder(
+      compare === undefined ? undefined : (a, b) => compare.call(this.#options, a as P, b as P),
+    );
     const resume = resumePoint(restored, backend.keyGroupRange, order);
     this.#progress = new DriverProgress(resume);
     this.#snapshots = new SnapshotPipeline(
       backend as CheckpointingKeyedStateBackend<unknown>,
       restored?.checkpointId,
-      this.#options.onCheckpoint,
+      this.#options.onCheckpoint as ((checkpoint: DriverCheckpoint) => void) | undefined,
       (error) => this.#work.fail(error),
     );
     this.#timers = new DriverTimers(backend, {
@@ -115,7 +127,13 @@ export class ProcessorDriver<R, K> {
       timers,
       ...(resume.ahead === undefined ? {} : { keyGroupsAhead: resume.ahead.keyGroups }),
     });
-    return { checkpointId: restored?.checkpointId, position, offset, timers };
+    return {
+      checkpointId: restored?.checkpointId,
+      nextCheckpointId: this.#snapshots.nextCheckpointId,
+      position: position as P | undefined,
+      offset,
+      timers,
+    };
   }
 
   /**
@@ -126,7 +144,7 @@ export class ProcessorDriver<R, K> {
   async run(
     source: AsyncIterable<R>,
     options: { readonly signal?: AbortSignal } = {},
-  ): Promise<DriverResult> {
+  ): Promise<DriverResult<P>> {
     if (this.#phase === 'new' || this.#phase === 'starting') notStarted();
     if (this.#phase !== 'started') throw new ProcessorDriverError('run() can be called once.');
     this.#phase = 'running';
@@ -164,7 +182,7 @@ export class ProcessorDriver<R, K> {
     return {
       reason,
       offset: this.#progress.offset,
-      position: this.#progress.position,
+      position: this.#progress.position as P | undefined,
       lastCheckpointId: this.#requireSnapshots().lastCheckpointId,
       checkpoints: this.#requireSnapshots().completed,
     };

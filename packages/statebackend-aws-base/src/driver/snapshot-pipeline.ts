@@ -32,6 +32,11 @@ export class SnapshotPipeline {
     return this.#lastCheckpointId;
   }
 
+  /** The id the next checkpoint takes. */
+  get nextCheckpointId(): number {
+    return (this.#lastCheckpointId ?? 0) + 1;
+  }
+
   /** Checkpoints completed by this pipeline. */
   get completed(): number {
     return this.#completed;
@@ -48,7 +53,7 @@ export class SnapshotPipeline {
    */
   start(progress: DriverMetadata): void {
     const backend = this.#backend;
-    const checkpointId = (this.#lastCheckpointId ?? 0) + 1;
+    const checkpointId = this.nextCheckpointId;
     const snapshot = backend.snapshot(checkpointId, encodeDriverMetadata(progress));
     this.#lastCheckpointId = checkpointId;
     this.#pending = snapshot.then(

@@ -1,6 +1,6 @@
-import type { StateBackend } from '../backend/state-backend.js';
 import type { StateBackendContext } from '../backend/state-backend-factory.js';
 import { StateBackendRegistry } from '../backend/state-backend-registry.js';
+import type { CheckpointingStateBackend } from '../checkpoint/backend/checkpointing-state-backend.js';
 import type { Configuration } from '../config/configuration.js';
 import { HeapStateBackendFactory } from './heap-state-backend-factory.js';
 
@@ -13,16 +13,22 @@ export const defaultStateBackendRegistry: StateBackendRegistry = new StateBacken
 );
 
 /**
- * The state backend `state.backend.type` names (default `heap`), from the default registry.
+ * The state backend `state.backend.type` names (default `heap`), from the default registry or
+ * `context.factories`. Its keyed backends take checkpoints (`snapshot`,
+ * `notifyCheckpointComplete`), whichever backend the configuration names.
  *
  * @example
  * ```ts
- * const backend = await createStateBackend(Configuration.fromYaml('state.backend.type: heap'));
+ * import { S3StateBackendFactory } from '@statebackend/aws-s3';
+ *
+ * const backend = await createStateBackend(Configuration.fromYamlFile('statebackend.yaml'), {
+ *   factories: [new S3StateBackendFactory()], // or registerS3StateBackend() once at start-up
+ * });
  * ```
  */
 export function createStateBackend(
   configuration: Configuration,
   context?: StateBackendContext,
-): Promise<StateBackend> {
+): Promise<CheckpointingStateBackend> {
   return defaultStateBackendRegistry.create(configuration, context);
 }

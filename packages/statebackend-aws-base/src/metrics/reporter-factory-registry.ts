@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError } from '../errors.js';
 import type { MetricReporterFactory } from './metric-reporter.js';
@@ -22,12 +23,21 @@ function asFactory(value: unknown): MetricReporterFactory | undefined {
 }
 
 /**
- * Relative paths are resolved against the working directory, as a user means them. A POSIX
+ * Relative paths, and packages, are resolved against the working directory, as a user means them. A POSIX
  * absolute path is importable as it is (and `require`-able, where tests compile to CommonJS);
  * Windows needs a file URL.
  */
 function importable(specifier: string): string {
-  if (!specifier.startsWith('./') && !specifier.startsWith('../') && !isAbsolute(specifier)) return specifier;
+  if (!specifier.startsWith('./') && !specifier.startsWith('../') && !isAbsolute(specifier)) {
+    // A package is the application's dependency, not this package's: with pnpm (or any layout
+    // that isolates dependencies) only the application's directory can resolve it.
+    try {
+      const resolved = createRequire(join(process.cwd(), 'noop.js')).resolve(specifier);
+      return process.platform === 'win32' ? pathToFileURL(resolved).href : resolved;
+    } catch {
+      return specifier;
+    }
+  }
   const absolute = resolve(process.cwd(), specifier);
   return process.platform === 'win32' ? pathToFileURL(absolute).href : absolute;
 }

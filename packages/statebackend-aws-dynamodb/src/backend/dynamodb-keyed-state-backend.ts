@@ -120,13 +120,21 @@ export class DynamoDbKeyedStateBackend<K>
     };
   }
 
+  /** The id `snapshot()` takes when given none: one above the checkpoint restored or the last one taken. */
+  get nextCheckpointId(): number {
+    return this.store.nextCheckpointId;
+  }
+
   /**
-   * Takes checkpoint `checkpointId` of this operator instance with the caller's `metadata`
+   * Takes checkpoint `checkpointId` (default {@link nextCheckpointId}) of this operator instance with the caller's `metadata`
    * (e.g. the source position); resolves once it is complete. JSON comes back in
    * `restored.userMetadata`; bytes are kept as they are (`store.restored[i].metadata`). See
    * {@link DynamoDbStateStore.snapshot}.
    */
-  snapshot(checkpointId: number, metadata?: JsonValue | Uint8Array): Promise<CompletedCheckpoint> {
+  snapshot(
+    checkpointId: number = this.nextCheckpointId,
+    metadata?: JsonValue | Uint8Array,
+  ): Promise<CompletedCheckpoint> {
     return this.store.snapshot(checkpointId, encodeUserMetadata(metadata), statesToJson(this.#states()));
   }
 

@@ -4,7 +4,9 @@ import {
   AwsConfigOptions,
   type Configuration,
   type ConfigurationRule,
+  defaultStateBackendRegistry,
   type StateBackendContext,
+  type StateBackendRegistry,
 } from '@statebackend/aws-base';
 import { DynamoDbOptions } from '../config/dynamodb-options.js';
 import { DynamoDbStateBackend } from './dynamodb-state-backend.js';
@@ -12,7 +14,8 @@ import { DynamoDbStateBackend } from './dynamodb-state-backend.js';
 /**
  * Creates the {@link DynamoDbStateBackend} for `state.backend.type: dynamodb` from
  * `state.backend.dynamodb.*` and `aws.*` keys, validated (every problem at once) before any AWS
- * call.
+ * call. Register it with {@link registerDynamoDbStateBackend}, or pass it to `createStateBackend`
+ * in `factories`.
  */
 export class DynamoDbStateBackendFactory extends AbstractAwsStateBackendFactory<DynamoDbStateBackend> {
   readonly type = 'dynamodb';
@@ -56,4 +59,21 @@ export class DynamoDbStateBackendFactory extends AbstractAwsStateBackendFactory<
       lineageCompactionDepth: configuration.get(DynamoDbOptions.LINEAGE_COMPACTION_DEPTH),
     });
   }
+}
+
+/**
+ * Registers the `dynamodb` type in `registry` (aws-base's default registry unless given), so that
+ * `createStateBackend` creates the DynamoDB backend when `state.backend.type` is `dynamodb`. Call
+ * it once at start-up: the package registers nothing by being imported.
+ *
+ * @example
+ * ```ts
+ * registerDynamoDbStateBackend();
+ * const backend = await createStateBackend(Configuration.fromYamlFile('statebackend.yaml'));
+ * ```
+ */
+export function registerDynamoDbStateBackend(
+  registry: StateBackendRegistry = defaultStateBackendRegistry,
+): StateBackendRegistry {
+  return registry.register(new DynamoDbStateBackendFactory());
 }

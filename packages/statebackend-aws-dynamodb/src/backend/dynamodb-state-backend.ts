@@ -71,10 +71,16 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
     this.#options = options;
   }
 
+  /**
+   * The keyed backend of one operator instance, restored from the newest complete checkpoint of
+   * its key groups (empty when they have none), as the heap and S3 backends restore theirs: a job
+   * written against `createStateBackend` resumes on whichever backend the configuration names.
+   * {@link restoreKeyedStateBackend} chooses otherwise (`{ kind: 'empty' }`, a checkpoint id).
+   */
   override async createKeyedStateBackend<K>(
     parameters: KeyedStateBackendParameters<K>,
   ): Promise<DynamoDbKeyedStateBackend<K>> {
-    return this.restoreKeyedStateBackend(parameters, { kind: 'empty' });
+    return this.restoreKeyedStateBackend(parameters, { kind: 'latest-or-empty' });
   }
 
   /** A keyed backend that starts from `startFrom`: empty, or the newest complete checkpoint of its key groups. */

@@ -188,6 +188,11 @@ export class DynamoDbStateStore {
     for (const [mapKey] of await this.entries(cell)) await this.delete({ ...cell, mapKey });
   }
 
+  /** The id above the checkpoint restored and every one snapshotted since: the next one to take. */
+  get nextCheckpointId(): number {
+    return this.#lastCheckpointId + 1;
+  }
+
   /**
    * Checkpoint `checkpointId`: captures the state at this call (later writes go to the next
    * generation and never into it), writes what changed, then the commit record. Resolves when

@@ -102,7 +102,11 @@ export function s3BackendOptionsFrom(configuration: Configuration): BackendOptio
   };
 }
 
-/** Registers the `s3` type in `registry` (the default registry unless given). */
+/**
+ * Registers the `s3` type in `registry` (aws-base's default registry unless given), so that
+ * `createStateBackend` creates the S3 backend when `state.backend.type` is `s3`. Call it once at
+ * start-up: the package registers nothing by being imported.
+ */
 export function registerS3StateBackend(
   registry: StateBackendRegistry = defaultStateBackendRegistry,
 ): StateBackendRegistry {

@@ -50,13 +50,19 @@ export class CheckpointingHeapKeyedStateBackend<K>
     this.#snapshotter = snapshotter;
   }
 
+  /** The id `snapshot()` takes when given none: one above the last restored or snapshotted. */
+  get nextCheckpointId(): number {
+    return (this.#snapshotter?.lastCheckpointId ?? 0) + 1;
+  }
+
   /**
-   * Takes checkpoint `checkpointId`: the state now, with `metadata` (e.g. the source position).
+   * Takes checkpoint `checkpointId` (default {@link nextCheckpointId}): the state now, with
+   * `metadata` (e.g. the source position).
    * The tables are frozen before this returns; writes made afterwards are not in the checkpoint.
    * The promise resolves once the checkpoint is committed (its metadata stored last), and
    * rejects, leaving the previous checkpoint the latest, if any step fails.
    */
-  snapshot(checkpointId: number, metadata?: JsonValue): Promise<CompletedCheckpoint> {
+  snapshot(checkpointId: number = this.nextCheckpointId, metadata?: JsonValue): Promise<CompletedCheckpoint> {
     const snapshotter = this.#snapshotter;
     if (snapshotter === undefined) {
       return Promise.reject(

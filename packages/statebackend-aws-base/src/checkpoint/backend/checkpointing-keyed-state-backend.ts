@@ -27,8 +27,22 @@ export interface RestoredCheckpointInfo {
 export interface CheckpointingKeyedStateBackend<K> extends KeyedStateBackend<K> {
   /** What this backend was restored from; undefined after a fresh start. */
   readonly restored: RestoredCheckpointInfo | undefined;
-  /** Takes checkpoint `checkpointId`; see the interface's contract. */
-  snapshot(checkpointId: number, metadata?: JsonValue): Promise<{ readonly checkpointId: number }>;
+  /**
+   * The id `snapshot()` takes when given none: one above the checkpoint restored or the last one
+   * snapshotted by this backend (1 after a fresh start).
+   */
+  readonly nextCheckpointId: number;
+  /**
+   * Takes checkpoint `checkpointId` (default {@link nextCheckpointId}); see the interface's
+   * contract. The result names the id taken.
+   *
+   * @example
+   * ```ts
+   * const { checkpointId } = await keyed.snapshot(keyed.nextCheckpointId, { offset });
+   * await keyed.notifyCheckpointComplete(checkpointId);
+   * ```
+   */
+  snapshot(checkpointId?: number, metadata?: JsonValue): Promise<{ readonly checkpointId: number }>;
   /** Checkpoint `checkpointId` completed everywhere: older ones may go (retention). */
   notifyCheckpointComplete(checkpointId: number): Promise<void>;
   /** Checkpoint `checkpointId` was aborted: it is stopped or removed, with its files. */

@@ -28,6 +28,8 @@ export class CheckpointSnapshotter {
   private closed = false;
   /** The newest checkpoint confirmed complete (or restored); retention counts only up to it. */
   private confirmed = -1;
+  /** The checkpoint restored or the newest one started, whichever is higher; 0 for none. */
+  private latestId = 0;
   /** Of the state snapshotted; lets retention see checkpoints every writer committed. */
   private maxParallelism: number | undefined;
   /** The retention passes queued: one at a time, each after the previous one ended. */
@@ -51,6 +53,11 @@ export class CheckpointSnapshotter {
   /** Whether the strategy writes only what changed, so the backend should record changed cells. */
   get incremental(): boolean {
     return this.options.strategy.name === 'incremental';
+  }
+
+  /** The checkpoint restored, or the newest one a snapshot was started for; 0 when neither. */
+  get lastCheckpointId(): number {
+    return this.latestId;
   }
 
   /** Ids of snapshots still being written. */
@@ -84,6 +91,7 @@ export class CheckpointSnapshotter {
       return Promise.reject(new SnapshotAbortedError(checkpointId, why));
     }
     this.maxParallelism = view.maxParallelism;
+    this.latestId = Math.max(this.latestId, checkpointId);
     let plan: SnapshotPlan;
     try {
       plan = this.options.strategy.plan(checkpointId, view);
@@ -295,6 +303,7 @@ export class CheckpointSnapshotter {
   restoredFrom(checkpointId: number | undefined): void {
     this.options.strategy.reset();
     this.confirmed = checkpointId ?? -1;
+    this.latestId = Math.max(this.latestId, checkpointId ?? 0);
   }
 
   /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */

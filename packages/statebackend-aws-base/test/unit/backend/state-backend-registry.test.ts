@@ -9,7 +9,6 @@ import {
   HeapStateBackendFactory,
   KeyGroupRange,
   Serializers,
-  type StateBackend,
   StateBackendRegistry,
   ValueStateDescriptor,
 } from '../../../src/index.js';
@@ -17,7 +16,7 @@ import {
 const DIRECTORY = ConfigOptions.key('state.backend.memo.directory').stringType().noDefaultValue();
 
 /** A stand-in for a backend package's factory: it counts the backends it creates. */
-class MemoFactory extends AbstractAwsStateBackendFactory<StateBackend> {
+class MemoFactory extends AbstractAwsStateBackendFactory<HeapStateBackend> {
   readonly type = 'memo';
   protected readonly options: readonly AnyConfigOption[] = [DIRECTORY];
   created = 0;
@@ -26,7 +25,7 @@ class MemoFactory extends AbstractAwsStateBackendFactory<StateBackend> {
     return [({ require }: { require: (option: AnyConfigOption) => void }) => require(DIRECTORY)];
   }
 
-  protected async create(): Promise<StateBackend> {
+  protected async create(): Promise<HeapStateBackend> {
     this.created++;
     return new HeapStateBackend();
   }
@@ -108,5 +107,30 @@ describe('state backends from configuration', () => {
     expect(registry.get('MEMO')).toBe(replacement);
     expect(registry.unregister('memo')).toBe(true);
     expect(registry.knownTypes()).toEqual(['heap']);
+  });
+});
+
+describe('factories named by the application', () => {
+  it('creates a backend from a factory passed in `factories`, without registering it', async () => {
+    const factory = new MemoFactory();
+    const configuration = Configuration.fromObject({
+      'state.backend.type': 'memo',
+      'state.backend.memo.directory': '/tmp/x',
+    });
+    const backend = await createStateBackend(configuration, { factories: [factory] });
+    expect(factory.created).toBe(1);
+    // The checkpointing type: its keyed backends take checkpoints without a cast.
+    const keyed = await backend.createKeyedStateBackend({
+      jobId: 'j',
+      operatorId: 'o',
+      keyGroupRange: KeyGroupRange.of(0, 127),
+      maxParallelism: 128,
+      keySerializer: Serializers.string,
+    });
+    expect(keyed.nextCheckpointId).toBe(1);
+    await keyed.dispose();
+    await expect(createStateBackend(configuration)).rejects.toThrow(
+      /expected one of heap \(register a backend package's factory first, e\.g\. registerS3StateBackend\(\)/,
+    );
   });
 });

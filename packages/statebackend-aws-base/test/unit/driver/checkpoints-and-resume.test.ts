@@ -100,6 +100,7 @@ describe('ProcessorDriver checkpoints', () => {
     });
     expect(await first.start()).toEqual({
       checkpointId: undefined,
+      nextCheckpointId: 1,
       position: undefined,
       offset: 0,
       timers: 0,

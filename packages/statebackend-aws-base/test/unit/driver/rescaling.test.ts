@@ -192,7 +192,13 @@ describe('ProcessorDriver across rescaling', () => {
   it('one writer per range resumes exactly as before: its own position, no key group ahead', async () => {
     const first = await runWriter(dir.path, ALL, 100);
     const restarted = writer(dir.path, ALL);
-    expect(await restarted.start()).toEqual({ checkpointId: 1, position: 100, offset: 100, timers: 0 });
+    expect(await restarted.start()).toEqual({
+      checkpointId: 1,
+      nextCheckpointId: 2,
+      position: 100,
+      offset: 100,
+      timers: 0,
+    });
     const stored = restarted.backend.restored?.userMetadata ?? [];
     expect(stored).toHaveLength(1);
     expect(stored[0]?.metadata).toEqual({

@@ -1,0 +1,123 @@
+import type { ConnectionOptions } from '@platformatic/kafka';
+import type {
+  CheckpointStorage,
+  KeyedContext,
+  Logger,
+  StateRegistration,
+  TypeSerializer,
+} from '@statebackend/aws-base';
+import type { InputRecord } from '../kafka/committed-records.js';
+
+/** A record the job's function emits; it is written to the output topic in the checkpoint's transaction. */
+export interface OutputRecord {
+  readonly key?: Buffer;
+  readonly value: Buffer;
+  /** The output partition; by default the producer's partitioner picks one from the key. */
+  readonly partition?: number;
+}
+
+/** Steps a test can await to interleave workers; not for production use. */
+export interface KafkaKeyedWorkerHooks {
+  /** After the worker opened (claimed and restored) newly assigned key groups. */
+  afterAssigned?(keyGroups: readonly number[]): Promise<void>;
+  /** Before the state of a checkpoint is written to the store. */
+  beforeStateCommit?(keyGroups: readonly number[]): Promise<void>;
+  /** After the state of a checkpoint is committed in the store, before the Kafka transaction. */
+  afterStateCommitted?(keyGroups: readonly number[]): Promise<void>;
+}
+
+/** Options of {@link KafkaKeyedWorker}. */
+export interface KafkaKeyedWorkerOptions<K> {
+  /** `host:port` of one or more brokers. */
+  readonly bootstrapBrokers: readonly string[];
+  /** TLS and SASL settings for every connection (Amazon MSK: TLS, and SASL/OAUTHBEARER for IAM). */
+  readonly connection?: ConnectionOptions;
+  /** The consumer group shared by every worker of the job. */
+  readonly groupId: string;
+  /**
+   * The input topic, co-partitioned by the state key: `maxParallelism` partitions, each record in
+   * partition `keyGroup(key)` ({@link keyGroupPartition}). Partition i is key group i.
+   */
+  readonly inputTopic: string;
+  /** Where emitted records go, exactly once (read them with read_committed). */
+  readonly outputTopic: string;
+  /** The number of key groups, equal to the input topic's partition count; fixed for the job's life. */
+  readonly maxParallelism: number;
+  readonly jobId: string;
+  readonly operatorId: string;
+  readonly keySerializer: TypeSerializer<K>;
+  /** The state key of a record; it must fall into the record's partition's key group. */
+  readonly keyOf: (record: InputRecord) => K;
+  /** Applies one record to its key's state; records of a partition run one at a time, in order. */
+  readonly process: (
+    record: InputRecord,
+    ctx: KeyedContext<K>,
+    emit: (output: OutputRecord) => void,
+  ) => void | Promise<void>;
+  /** Where the key groups' checkpoints go; every worker of the job uses the same location. */
+  readonly checkpointStorage: CheckpointStorage;
+  /** States registered when a key group is restored (a mismatch fails the handover, not a record). */
+  readonly states?: readonly StateRegistration[];
+  /** How often a checkpoint (and so a Kafka transaction) commits, in ms. Default 500. */
+  readonly checkpointIntervalMs?: number;
+  /** A stable name for this worker, e.g. the pod name; part of its client and transactional ids. */
+  readonly workerId?: string;
+  /** Group session timeout in ms: how long a dead worker keeps its partitions. Default 10000. */
+  readonly sessionTimeoutMs?: number;
+  /** Heartbeat interval in ms. Default 1000. */
+  readonly heartbeatIntervalMs?: number;
+  readonly logger?: Logger;
+  readonly hooks?: KafkaKeyedWorkerHooks;
+}
+
+const KNOWN = new Set([
+  'bootstrapBrokers',
+  'connection',
+  'groupId',
+  'inputTopic',
+  'outputTopic',
+  'maxParallelism',
+  'jobId',
+  'operatorId',
+  'keySerializer',
+  'keyOf',
+  'process',
+  'checkpointStorage',
+  'states',
+  'checkpointIntervalMs',
+  'workerId',
+  'sessionTimeoutMs',
+  'heartbeatIntervalMs',
+  'logger',
+  'hooks',
+]);
+
+/** Every problem with `options`, one line each; empty when they are valid. */
+export function validateWorkerOptions(options: Readonly<Record<string, unknown>>): string[] {
+  const issues: string[] = [];
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) issues.push(`unknown option '${key}'`);
+  const brokers = options.bootstrapBrokers;
+  if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string')) {
+    issues.push(
+      `bootstrapBrokers must be a non-empty list of 'host:port'; received ${JSON.stringify(brokers)}`,
+    );
+  }
+  for (const key of ['groupId', 'inputTopic', 'outputTopic', 'jobId', 'operatorId']) {
+    if (typeof options[key] !== 'string' || options[key] === '')
+      issues.push(`${key} must be a non-empty string`);
+  }
+  const m = options.maxParallelism;
+  if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 32768) {
+    issues.push(`maxParallelism must be an integer in 1..32768; received ${String(m)}`);
+  }
+  for (const key of ['checkpointIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs']) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
+      issues.push(`${key} must be a positive number of milliseconds; received ${String(v)}`);
+    }
+  }
+  for (const key of ['keyOf', 'process']) {
+    if (typeof options[key] !== 'function') issues.push(`${key} must be a function`);
+  }
+  return issues;
+}

@@ -1,0 +1,470 @@
+import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
+import { Consumer, type Message, Producer } from '@platformatic/kafka';
+import { assignToKeyGroup, type Logger, noopLogger } from '@statebackend/aws-base';
+import {
+  CommitFailedError,
+  KafkaJobOptionsError,
+  KafkaRequestError,
+  MisroutedRecordError,
+} from '../errors.js';
+import type { InputRecord } from '../kafka/committed-records.js';
+import { fetchCommitted } from '../kafka/fetch-committed.js';
+import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
+import {
+  isStoreFencing,
+  type KeyGroupState,
+  KeyGroupState as KeyGroupStates,
+} from '../state/key-group-state.js';
+import {
+  type KafkaKeyedWorkerOptions,
+  type OutputRecord,
+  validateWorkerOptions,
+} from './kafka-keyed-worker-options.js';
+
+const FENCING_CODES =
+  /ILLEGAL_GENERATION|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|FENCED_INSTANCE_ID|UNKNOWN_MEMBER_ID|REBALANCE_IN_PROGRESS|INVALID_TXN_STATE|TRANSACTIONAL_ID_AUTHORIZATION/;
+
+/** What a worker did so far. */
+export interface KafkaKeyedWorkerStats {
+  /** Records applied to state (records replayed after a rollback count again). */
+  readonly records: number;
+  /** Checkpoints whose Kafka transaction committed. */
+  readonly checkpoints: number;
+  /** Checkpoints that could not commit, after which the worker went back to the committed state. */
+  readonly rollbacks: number;
+  /** Of those, the ones refused because a newer owner holds a key group (store epoch, group generation, producer epoch). */
+  readonly fenced: number;
+  /** The fenced ones by who refused: the checkpoint store (its epoch) or Kafka (generation or producer epoch). */
+  readonly fencedBy: { readonly store: number; readonly kafka: number };
+  /** The key groups (= input partitions) this worker owns now, ascending. */
+  readonly ownedKeyGroups: readonly number[];
+}
+
+type Bytes = Consumer<Buffer, Buffer, Buffer, Buffer>;
+
+/**
+ * One worker process of a keyed job on Kafka. Run N of them with the same `groupId`: the consumer
+ * group assigns the input partitions, each partition is a key group, and a worker owns the state
+ * of exactly the key groups it is assigned. On assignment it claims each new key group in the
+ * checkpoint store (fencing the previous owner), restores the checkpoint taken at the group's
+ * committed offset and reads on from there; a key group it loses is dropped with its uncommitted
+ * work, which its new owner redoes from the same committed point.
+ *
+ * Every `checkpointIntervalMs` it commits: first the state of every changed key group, as
+ * checkpoint N tagged with the offset it reflects (N-1 stays), then one Kafka transaction with
+ * the records emitted since the last commit and the consumed offsets (`sendOffsetsToTransaction`
+ * with the group generation the key groups were assigned in). The transaction is the commit
+ * point: if it fails, or the store refuses the state, nothing of the attempt is visible to
+ * read_committed readers and the worker rolls back to the committed checkpoint.
+ *
+ * @example
+ * ```ts
+ * const worker = new KafkaKeyedWorker({
+ *   bootstrapBrokers: ['b-1.msk:9098'], groupId: 'clicks', inputTopic: 'clicks', outputTopic: 'click-counts',
+ *   maxParallelism: 12, jobId: 'clicks', operatorId: 'per-user', keySerializer: Serializers.string,
+ *   checkpointStorage: storage,
+ *   keyOf: (record) => record.key?.toString() ?? '',
+ *   process: async (record, ctx, emit) => {
+ *     const count = ctx.getState(clicks);
+ *     const next = (await count.value()) + 1;
+ *     await count.update(next);
+ *     emit({ key: record.key ?? undefined, value: Buffer.from(String(next)) });
+ *   },
+ * });
+ * const controller = new AbortController();
+ * process.once('SIGTERM', () => controller.abort());
+ * await worker.run(controller.signal);
+ * ```
+ */
+export class KafkaKeyedWorker<K> {
+  readonly #options: KafkaKeyedWorkerOptions<K>;
+  readonly #logger: Logger;
+  readonly #workerId: string;
+  readonly #clientId: string;
+  readonly #owned = new Map<number, KeyGroupState<K>>();
+  readonly #outputs = new Map<number, OutputRecord[]>();
+  #consumer: Bytes | undefined;
+  #producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #assignmentChanged = false;
+  /** After a fenced rollback: when to reopen key groups if the group has not reassigned them first. */
+  #reopenNotBefore = 0;
+  #generation = -1;
+  #wake: (() => void) | undefined;
+  #records = 0;
+  #checkpoints = 0;
+  #rollbacks = 0;
+  #fencedByStore = 0;
+  #fencedByKafka = 0;
+
+  /** @throws KafkaJobOptionsError naming every invalid or unknown option. */
+  constructor(options: KafkaKeyedWorkerOptions<K>) {
+    const issues = validateWorkerOptions(options as unknown as Readonly<Record<string, unknown>>);
+    if (issues.length > 0) {
+      throw new KafkaJobOptionsError(`Invalid KafkaKeyedWorker options:\n- ${issues.join('\n- ')}`);
+    }
+    this.#options = options;
+    this.#logger = options.logger ?? noopLogger;
+    this.#workerId = options.workerId ?? randomUUID().slice(0, 8);
+    this.#clientId = `${options.groupId}-${this.#workerId}`;
+  }
+
+  /** What the worker did so far. */
+  get stats(): KafkaKeyedWorkerStats {
+    return {
+      records: this.#records,
+      checkpoints: this.#checkpoints,
+      rollbacks: this.#rollbacks,
+      fenced: this.#fencedByStore + this.#fencedByKafka,
+      fencedBy: { store: this.#fencedByStore, kafka: this.#fencedByKafka },
+      ownedKeyGroups: [...this.#owned.keys()].sort((a, b) => a - b),
+    };
+  }
+
+  /**
+   * Joins the group and processes until `signal` aborts; then commits what was processed, lets
+   * go of its key groups and leaves the group, so the others take them over at once.
+   *
+   * @throws the error of `keyOf` or `process`, after letting go of everything without a commit.
+   */
+  async run(signal?: AbortSignal): Promise<void> {
+    const o = this.#options;
+    const clientId = this.#clientId;
+    const connection = o.connection ?? {};
+    const consumer: Bytes = new Consumer({
+      ...connection,
+      clientId,
+      bootstrapBrokers: [...o.bootstrapBrokers],
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
+      rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
+    });
+    this.#consumer = consumer;
+    this.#producer = this.#newProducer(clientId);
+    const onJoin = (): void => {
+      this.#assignmentChanged = true;
+      this.#reopenNotBefore = 0;
+      this.#wake?.();
+    };
+    const onAbort = (): void => this.#wake?.();
+    consumer.on('consumer:group:join', onJoin);
+    signal?.addEventListener('abort', onAbort);
+    const stopped = {
+      get aborted() {
+        return signal?.aborted ?? false;
+      },
+    };
+    let failure: unknown;
+    try {
+      consumer.topics.trackAll(o.inputTopic);
+      await consumer.joinGroup({
+        sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
+        rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
+      });
+      let lastCommit = Date.now();
+      const interval = o.checkpointIntervalMs ?? 500;
+      while (!stopped.aborted) {
+        if (this.#assignmentChanged && Date.now() >= this.#reopenNotBefore)
+          await this.#reconcile(connection, stopped);
+        if (this.#owned.size === 0) {
+          await this.#sleep(interval);
+          continue;
+        }
+        await this.#fetchAndProcess();
+        if (Date.now() - lastCommit >= interval) {
+          await this.#commit(clientId);
+          lastCommit = Date.now();
+        }
+      }
+      if (this.#assignmentChanged) await this.#reconcile(connection, stopped);
+      await this.#commit(clientId);
+    } catch (error) {
+      failure = error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      consumer.off('consumer:group:join', onJoin);
+      await this.#releaseAll();
+      await Promise.resolve(consumer.leaveGroup(true)).catch(() => undefined);
+      await consumer.close(true).catch(() => undefined);
+      await this.#producer?.close(true).catch(() => undefined);
+      this.#consumer = undefined;
+      this.#producer = undefined;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  #newProducer(clientId: string): Producer<Buffer, Buffer, Buffer, Buffer> {
+    const o = this.#options;
+    // A fresh transactional id per producer: @platformatic/kafka 2.x re-initialises a
+    // transactional id that already has a producer id with 0/0 instead of -1/-1, which the
+    // broker refuses. Zombies are fenced by the group generation and the store's epoch instead.
+    return new Producer({
+      ...(o.connection ?? {}),
+      clientId,
+      bootstrapBrokers: [...o.bootstrapBrokers],
+      idempotent: true,
+      transactionalId: `${clientId}-${randomUUID()}`,
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+
+  /** Brings the owned key groups in line with the group's current assignment. */
+  async #reconcile(
+    connection: NonNullable<KafkaKeyedWorkerOptions<K>['connection']>,
+    signal: { readonly aborted: boolean },
+  ): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return;
+    const o = this.#options;
+    this.#assignmentChanged = false;
+    const generation = consumer.generationId;
+    const assigned = new Set(
+      (consumer.assignments ?? []).filter((a) => a.topic === o.inputTopic).flatMap((a) => a.partitions),
+    );
+    for (const [keyGroup, state] of [...this.#owned]) {
+      if (assigned.has(keyGroup)) continue;
+      this.#owned.delete(keyGroup);
+      this.#outputs.delete(keyGroup);
+      await state
+        .close()
+        .catch((error: unknown) => this.#logger.warn('closing a key group failed', { keyGroup, error }));
+      this.#logger.info('released key group', { keyGroup, worker: this.#workerId });
+    }
+    const gained = [...assigned].filter((p) => !this.#owned.has(p)).sort((a, b) => a - b);
+    if (gained.length > 0 && !(await this.#membershipConfirmed(consumer, generation))) {
+      // The assignment is already stale: the group is rebalancing. Claiming now could take key
+      // groups from their rightful owner; the next assignment comes with a join event.
+      this.#assignmentChanged = true;
+      return;
+    }
+    if (gained.length > 0) {
+      const committed = await fetchStableCommittedOffsets(consumer, connection, o.inputTopic, gained, signal);
+      const config = {
+        jobId: o.jobId,
+        operatorId: o.operatorId,
+        maxParallelism: o.maxParallelism,
+        keySerializer: o.keySerializer,
+        checkpointStorage: o.checkpointStorage,
+        logger: this.#logger,
+        ...(o.states === undefined ? {} : { states: o.states }),
+      };
+      const results = await Promise.allSettled(
+        gained.map((keyGroup) => KeyGroupStates.open(config, keyGroup, committed.get(keyGroup), 0n)),
+      );
+      const opened = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (failures.length > 0) {
+        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
+        const failure = failures[0];
+        // Another worker claimed a key group while this one restored it: the assignment it acted
+        // on is already stale. Let go and wait for the group's next word, as after a fenced commit.
+        if (failures.every(isStoreFencing)) {
+          await this.#rollback(this.#clientId, 'open', failure);
+          return;
+        }
+        throw failure;
+      }
+      for (const state of opened) {
+        this.#owned.set(state.keyGroup, state);
+        this.#logger.info('took over key group', {
+          keyGroup: state.keyGroup,
+          offset: state.position.toString(),
+          worker: this.#workerId,
+        });
+      }
+    }
+    this.#generation = generation;
+    if (gained.length > 0) await this.#options.hooks?.afterAssigned?.(gained);
+  }
+
+  /**
+   * Resolves true once a heartbeat sent from now on succeeded in `generation`: the assignment of
+   * that generation was still the group's a moment ago. False when the heartbeat failed, the
+   * member rejoined, or none succeeded within a session timeout. The consumer's view of its
+   * assignment can lag behind the coordinator's (after a pause, or while a rebalance runs); a
+   * worker that claimed key groups from such a view would fence their new owner in the store.
+   */
+  #membershipConfirmed(consumer: Bytes, generation: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let started = false;
+      const finish = (confirmed: boolean): void => {
+        clearTimeout(timer);
+        consumer.off('consumer:heartbeat:start', onStart);
+        consumer.off('consumer:heartbeat:end', onEnd);
+        consumer.off('consumer:heartbeat:error', onFail);
+        consumer.off('consumer:group:join', onFail);
+        consumer.off('consumer:group:rejoin', onFail);
+        resolve(confirmed);
+      };
+      const onStart = (): void => {
+        started = true;
+      };
+      const onEnd = (payload?: { generationId?: number }): void => {
+        if (started) finish(payload?.generationId === generation && consumer.generationId === generation);
+      };
+      const onFail = (): void => finish(false);
+      const timer = setTimeout(() => finish(false), this.#options.sessionTimeoutMs ?? 10_000);
+      consumer.on('consumer:heartbeat:start', onStart);
+      consumer.on('consumer:heartbeat:end', onEnd);
+      consumer.on('consumer:heartbeat:error', onFail);
+      consumer.on('consumer:group:join', onFail);
+      consumer.on('consumer:group:rejoin', onFail);
+    });
+  }
+
+  async #fetchAndProcess(): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return;
+    const o = this.#options;
+    const metadata = await consumer.metadata({ topics: [o.inputTopic] });
+    const topic = metadata.topics.get(o.inputTopic);
+    if (topic === undefined) throw new KafkaRequestError(`Topic ${o.inputTopic} does not exist`);
+    if (topic.partitionsCount !== o.maxParallelism) {
+      throw new KafkaJobOptionsError(
+        `Topic ${o.inputTopic} has ${topic.partitionsCount} partitions but maxParallelism is ${o.maxParallelism}; ` +
+          'a co-partitioned input needs one partition per key group.',
+      );
+    }
+    const positions = new Map([...this.#owned.values()].map((state) => [state.keyGroup, state.position]));
+    const fetched = await fetchCommitted(consumer, o.inputTopic, topic, positions, 100);
+    await Promise.all(
+      [...fetched].map(([keyGroup, records]) => {
+        const state = this.#owned.get(keyGroup);
+        return state === undefined ? undefined : this.#processPartition(state, records);
+      }),
+    );
+  }
+
+  async #processPartition(state: KeyGroupState<K>, records: readonly InputRecord[]): Promise<void> {
+    const o = this.#options;
+    let outputs = this.#outputs.get(state.keyGroup);
+    if (outputs === undefined) {
+      outputs = [];
+      this.#outputs.set(state.keyGroup, outputs);
+    }
+    const sink = outputs;
+    const emit = (output: OutputRecord): void => {
+      sink.push(output);
+    };
+    for (const record of records) {
+      const key = o.keyOf(record);
+      const keyGroup = assignToKeyGroup(o.keySerializer.serialize(key), o.maxParallelism);
+      if (keyGroup !== state.keyGroup) {
+        throw new MisroutedRecordError(
+          `Record ${record.topic}-${record.partition}@${record.offset} has a key of key group ${keyGroup}, not ` +
+            `${state.keyGroup}: the input is not partitioned by keyGroupPartition(key, ${o.maxParallelism}).`,
+        );
+      }
+      await state.backend.withKey(key, (ctx) => o.process(record, ctx, emit));
+      state.position = record.offset + 1n;
+      this.#records += 1;
+    }
+  }
+
+  /** Checkpoint N of every changed key group, then one transaction with outputs and offsets. */
+  async #commit(clientId: string): Promise<void> {
+    const consumer = this.#consumer;
+    const producer = this.#producer;
+    if (consumer === undefined || producer === undefined) return;
+    const o = this.#options;
+    const dirty = [...this.#owned.values()].filter((s) => s.dirty);
+    if (dirty.length === 0) return;
+    const generation = this.#generation;
+    const memberId = consumer.memberId;
+    let stage = 'state';
+    let committedStates: { state: KeyGroupState<K>; checkpointId: number; position: bigint }[] = [];
+    let transaction: Awaited<ReturnType<typeof producer.beginTransaction>> | undefined;
+    try {
+      await o.hooks?.beforeStateCommit?.(dirty.map((s) => s.keyGroup));
+      committedStates = await Promise.all(
+        dirty.map(async (state) => ({ state, ...(await state.checkpoint()) })),
+      );
+      await o.hooks?.afterStateCommitted?.(dirty.map((s) => s.keyGroup));
+      stage = 'transaction';
+      transaction = await producer.beginTransaction();
+      const messages = dirty.flatMap((s) =>
+        (this.#outputs.get(s.keyGroup) ?? []).map((r) => ({
+          topic: o.outputTopic,
+          value: r.value,
+          ...(r.key === undefined ? {} : { key: r.key }),
+          ...(r.partition === undefined ? {} : { partition: r.partition }),
+        })),
+      );
+      if (messages.length > 0) await transaction.send({ messages });
+      await transaction.addConsumer(consumer);
+      const coordinatorId = consumer.coordinatorId;
+      for (const { state, position } of committedStates) {
+        // The offset commit carries the generation the key group was assigned in: after a
+        // rebalance the coordinator refuses it (ILLEGAL_GENERATION), so a worker that lost the
+        // key group cannot commit offsets for it.
+        const marker = {
+          topic: o.inputTopic,
+          partition: state.keyGroup,
+          offset: position - 1n,
+          metadata: { consumer: { groupId: o.groupId, generationId: generation, memberId, coordinatorId } },
+        };
+        await transaction.addOffset(marker as unknown as Message<Buffer, Buffer, Buffer, Buffer>);
+      }
+      await transaction.commit();
+    } catch (error) {
+      await transaction?.abort().catch(() => undefined);
+      await this.#rollback(clientId, stage, error);
+      return;
+    }
+    this.#checkpoints += 1;
+    for (const { state, checkpointId, position } of committedStates) {
+      this.#outputs.delete(state.keyGroup);
+      await state.confirm(checkpointId, position);
+    }
+  }
+
+  /** Drops every key group and its uncommitted work; the next loop restores the committed state. */
+  async #rollback(clientId: string, stage: string, error: unknown): Promise<void> {
+    const byStore = isStoreFencing(error);
+    const byKafka = !byStore && FENCING_CODES.test(inspect(error, { depth: 6 }));
+    const fenced = byStore || byKafka;
+    const failure = new CommitFailedError(
+      stage === 'open'
+        ? `Worker ${this.#workerId} lost a key group to a newer claim while restoring it; letting go`
+        : `Checkpoint ${stage} of worker ${this.#workerId} was refused; rolling back`,
+      fenced,
+      { cause: error },
+    );
+    this.#rollbacks += 1;
+    if (byStore) this.#fencedByStore += 1;
+    if (byKafka) this.#fencedByKafka += 1;
+    this.#logger.warn(failure.message, { fenced, error: inspect(error, { depth: 3 }).slice(0, 800) });
+    await this.#releaseAll();
+    if (stage === 'transaction') {
+      await this.#producer?.close(true).catch(() => undefined);
+      this.#producer = this.#newProducer(clientId);
+    }
+    this.#assignmentChanged = true;
+    // A fenced worker's assignment is most likely stale: its consumer has not yet learned of the
+    // rebalance that gave the key groups away. Reopening them now would claim them back from
+    // their new owner. Wait for the group's next assignment, or a session timeout if none comes
+    // (then this worker was the rightful owner and a stale one had claimed the key groups).
+    if (fenced) this.#reopenNotBefore = Date.now() + (this.#options.sessionTimeoutMs ?? 10_000);
+  }
+
+  async #releaseAll(): Promise<void> {
+    const states = [...this.#owned.values()];
+    this.#owned.clear();
+    this.#outputs.clear();
+    await Promise.all(states.map((s) => s.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,9 @@
+// The global teardown named by withKafkaBroker() (kafka-config.cjs); see workspace-sources.cjs.
+const { withWorkspaceSources } = require('./workspace-sources.cjs');
+
+module.exports = async function kafkaGlobalTeardown(_globalConfig, projectConfig) {
+  await withWorkspaceSources(projectConfig.moduleNameMapper, async () => {
+    const { kafkaGlobalTeardown: teardown } = require('../src/kafka/kafka-global-setup.ts');
+    await teardown();
+  });
+};
