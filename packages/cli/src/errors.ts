@@ -25,9 +25,13 @@ export class UsageError extends CliError {
   }
 }
 
-/** A location the command cannot read: unknown scheme, a backend that has no checkpoints there. */
+/**
+ * A location the command cannot read: unknown scheme, a malformed one (`s3:/bucket`), a backend
+ * that has no checkpoints there. A usage error: exit code 2.
+ */
 export class UnsupportedLocationError extends CliError {
   override readonly name: string = 'UnsupportedLocationError';
+  override readonly exitCode: number = 2;
   readonly location: string;
 
   constructor(location: string, reason: string) {
@@ -46,5 +50,16 @@ export class MissingPackageError extends CliError {
       cause,
     });
     this.packageName = packageName;
+  }
+}
+
+/** The location has no such directory, job or operator: nothing to read there. */
+export class NothingAtLocationError extends CliError {
+  override readonly name: string = 'NothingAtLocationError';
+  readonly location: string;
+
+  constructor(location: string, what: string) {
+    super(`Nothing to read at ${location}: ${what}.`);
+    this.location = location;
   }
 }

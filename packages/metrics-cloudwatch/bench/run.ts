@@ -2,8 +2,11 @@
 // the same run. Runs the built package (`pnpm build` first; turbo's bench task does it).
 import { hotPathBenchmarks } from './hot-path.bench.ts';
 import { reportCycleBenchmark } from './report-cycle.bench.ts';
+import { requestPackingBenchmark } from './request-packing.bench.ts';
 
 console.log(`@statebackend/metrics-cloudwatch benchmarks, Node ${process.version}, ${process.arch}\n`);
 hotPathBenchmarks();
 console.log('');
 await reportCycleBenchmark();
+console.log('');
+await requestPackingBenchmark();

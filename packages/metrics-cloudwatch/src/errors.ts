@@ -23,3 +23,12 @@ export class CloudWatchPublishError extends StateBackendError {
     this.isRetryable = details.retryable;
   }
 }
+
+/**
+ * The reporter or one of its exported helpers was used in a way it does not support: `report()`
+ * before `open()`, `compressDistribution` asked for fewer than 3 values. A programming error, so
+ * not retryable.
+ */
+export class CloudWatchReporterUsageError extends StateBackendError {
+  override readonly name: string = 'CloudWatchReporterUsageError';
+}

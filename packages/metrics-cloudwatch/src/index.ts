@@ -2,7 +2,7 @@
 export { compressDistribution, type Distribution } from './datum/compress-distribution.js';
 export { acceptedValue, MAX_MAGNITUDE, MIN_MAGNITUDE } from './datum/outgoing-datum.js';
 export { MAX_METRICS_PER_EMF_EVENT } from './emf/emf-events.js';
-export { CloudWatchPublishError } from './errors.js';
+export { CloudWatchPublishError, CloudWatchReporterUsageError } from './errors.js';
 export { buildDimensions, MAX_DIMENSIONS, TASK_DIMENSION_VARIABLES } from './naming/dimensions.js';
 export { cloudWatchMetricName, sanitizeName } from './naming/metric-name.js';
 export {

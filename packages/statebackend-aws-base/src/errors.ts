@@ -510,6 +510,50 @@ export class CheckpointAlreadyExistsError extends StateBackendError {
   }
 }
 
+/**
+ * A checkpoint changed while it was being restored or read: a commit record or data file listed
+ * a moment ago is gone (another owner's retention removed it, or a commit that never counted was
+ * withdrawn). The listing was stale; nothing is wrong with the bytes. Retryable: list again and
+ * restore what is there now.
+ */
+export class CheckpointChangedError extends StateBackendError {
+  override readonly name: string = 'CheckpointChangedError';
+  override readonly isRetryable: boolean = true;
+  readonly location: string;
+  readonly checkpointId: number;
+
+  constructor(location: string, checkpointId: number, detail: string, options?: { cause?: unknown }) {
+    super(
+      `Checkpoint ${checkpointId} under '${location}' changed while it was read: ${detail}. The listing ` +
+        'was stale, not the checkpoint corrupt; restore again to read what is there now.',
+      options,
+    );
+    this.location = location;
+    this.checkpointId = checkpointId;
+  }
+}
+
+/**
+ * `snapshot(checkpointId)` with an id at or below a checkpoint already committed for the
+ * backend's key groups. Nothing was written: ids only go up, so that no newer state is shadowed
+ * by an older id and no retained checkpoint is pushed out by a stale one.
+ */
+export class CheckpointIdTooLowError extends StateBackendError {
+  override readonly name: string = 'CheckpointIdTooLowError';
+  readonly checkpointId: number;
+  /** The newest checkpoint id committed for any key group of the range. */
+  readonly latestCheckpointId: number;
+
+  constructor(location: string, checkpointId: number, latestCheckpointId: number) {
+    super(
+      `Checkpoint id ${checkpointId} is not above ${latestCheckpointId}, the newest checkpoint committed for ` +
+        `these key groups under '${location}'. Nothing was written; use an id above ${latestCheckpointId}.`,
+    );
+    this.checkpointId = checkpointId;
+    this.latestCheckpointId = latestCheckpointId;
+  }
+}
+
 /** Reading, writing, listing or deleting in checkpoint storage failed. */
 export class CheckpointStorageError extends StateBackendError {
   override readonly name: string = 'CheckpointStorageError';

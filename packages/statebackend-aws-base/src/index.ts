@@ -215,6 +215,8 @@ export {
 // <exports:checkpoint>
 export {
   CheckpointAlreadyExistsError,
+  CheckpointChangedError,
+  CheckpointIdTooLowError,
   CheckpointNotFoundError,
   CheckpointStorageError,
   CompressionUnavailableError,
@@ -253,7 +255,13 @@ export {
   type SelectedPart,
 } from './checkpoint/catalog/checkpoint-selection.js';
 export { discardNewerCheckpoints } from './checkpoint/catalog/discard-newer-checkpoints.js';
-export { type CheckpointSummary, listCheckpoints } from './checkpoint/catalog/list-checkpoints.js';
+export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/catalog/open-checkpoint.js';
+export {
+  type CheckpointStatus,
+  type CheckpointSummary,
+  inspectCheckpoints,
+  listCheckpoints,
+} from './checkpoint/catalog/list-checkpoints.js';
 export {
   applyRetention,
   type RetentionOptions,
@@ -414,6 +422,8 @@ export {
 } from './metrics/reporter-options.js';
 export {
   type ConfiguredReporter,
+  type ConfiguredReporters,
+  findConfiguredReporters,
   findReporterNames,
   type ReporterSettings,
   readConfiguredReporters,

@@ -100,3 +100,19 @@ export {
   testTargets,
   toTestTarget,
 } from './targets/test-targets.js';
+// The handover model checker: owners' storage steps interleaved in every order up to a bound.
+export {
+  type HandoverScenarioName,
+  type HandoverStore,
+  runHandoverScenario,
+} from './handover/handover-scenario.js';
+export {
+  type ChoicePolicy,
+  type ExplorationReport,
+  exploreInterleavings,
+  nextPrefix,
+  type StepChoice,
+  type StepDone,
+  type StepGate,
+  StepScheduler,
+} from './handover/step-scheduler.js';

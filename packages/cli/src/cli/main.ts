@@ -1,4 +1,9 @@
-import { StateBackendError } from '@statebackend/aws-base';
+import {
+  CheckpointNotFoundError,
+  CorruptCheckpointError,
+  CorruptSavepointError,
+  StateBackendError,
+} from '@statebackend/aws-base';
 import { checkpointsCommand } from '../commands/checkpoints.js';
 import { savepointCommand } from '../commands/savepoint.js';
 import { stateCommand } from '../commands/state-dump.js';
@@ -56,6 +61,16 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
 
 /** An error as one line: its message (the first line of it, with the cause's when it adds one). */
 function oneLine(error: unknown): string {
+  // Said as the command line says it, not as the API does.
+  if (error instanceof CheckpointNotFoundError) {
+    return `No checkpoint to restore at ${error.location}: ${error.reason}. See 'statebackend checkpoints list' for the ones there are.`;
+  }
+  if (error instanceof CorruptCheckpointError && !(error instanceof CorruptSavepointError)) {
+    return (
+      `Checkpoint file '${error.file}' is corrupt: ${error.reason}. Nothing was restored from it; ` +
+      "see 'statebackend checkpoints list' and restore an earlier one with --checkpoint <id>."
+    );
+  }
   if (error instanceof CliError || error instanceof StateBackendError) return firstLines(error.message);
   if (error instanceof Error) return `${error.name}: ${firstLines(error.message)}`;
   return String(error);

@@ -1,9 +1,10 @@
 import {
   applyRetention,
+  type CheckpointStatus,
   type CheckpointStorage,
   type CheckpointSummary,
+  inspectCheckpoints,
   KeyGroupRange,
-  listCheckpoints,
 } from '@statebackend/aws-base';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, noMorePositionals, type ParsedCommand, requiredPositional } from '../cli/parse.js';
@@ -20,6 +21,7 @@ import {
   dispatch,
   LOCATION_OPTIONS,
   openAnyLocation,
+  requireJobAt,
   type SubCommand,
 } from './location-options.js';
 
@@ -33,7 +35,9 @@ export function checkpointsCommand(args: readonly string[], io: CliIo): Promise<
 const list: SubCommand = {
   help: {
     usage: ['checkpoints list <location> [options]'],
-    summary: 'Lists the complete checkpoints of a job at a location, oldest first.',
+    summary:
+      'Lists every checkpoint of a job at a location, oldest first, with its state: complete, incomplete\n' +
+      '(key groups missing) or corrupt (with the reason; the others can still be restored and pruned).',
     options: { ...LOCATION_OPTIONS, ...JSON_OPTION },
   },
   run: (parsed, io) =>
@@ -42,19 +46,31 @@ const list: SubCommand = {
       'checkpoints list',
       io,
       (table) => listDynamoDbCheckpoints(table, parsed, io),
-      async (summaries) => {
+      async (statuses) => {
         if (parsed.values.json === true) {
-          for (const s of summaries) io.stdout.write(`${JSON.stringify(summaryJson(s))}\n`);
+          for (const s of statuses) io.stdout.write(`${JSON.stringify(statusJson(s))}\n`);
           return 0;
         }
-        const rows = summaries.map((s) => [
-          String(s.checkpointId),
-          new Date(s.timestamp).toISOString(),
-          formatBytes(s.size),
-          formatRanges(s.keyGroupRanges),
-          s.stateNames.join(','),
-        ]);
-        io.stdout.write(formatTable(['ID', 'TAKEN', 'SIZE', 'KEY GROUPS', 'STATES'], rows));
+        const rows = statuses.map((s) =>
+          s.state === 'corrupt'
+            ? [
+                String(s.checkpointId),
+                '-',
+                '-',
+                formatRanges(s.records.map((r) => r.keyGroupRange)),
+                '-',
+                `corrupt: ${s.reason}`,
+              ]
+            : [
+                String(s.checkpointId),
+                new Date(s.summary.timestamp).toISOString(),
+                formatBytes(s.summary.size),
+                formatRanges(s.summary.keyGroupRanges),
+                s.summary.stateNames.join(','),
+                s.state === 'complete' ? 'complete' : `incomplete: no ${formatRanges(s.missing)}`,
+              ],
+        );
+        io.stdout.write(formatTable(['ID', 'TAKEN', 'SIZE', 'KEY GROUPS', 'STATES', 'STATE'], rows));
         return 0;
       },
     ),
@@ -76,20 +92,25 @@ const show: SubCommand = {
       'checkpoints show',
       io,
       (table) => showDynamoDbCheckpoint(table, parsed, io),
-      async (summaries) => {
+      async (statuses) => {
         const id = integerOption(
           parsed,
           'checkpoint',
           'checkpoints show',
-          summaries.at(-1)?.checkpointId ?? 0,
+          statuses.at(-1)?.checkpointId ?? 0,
         );
-        const found = summaries.find((s) => s.checkpointId === id);
+        const found = statuses.find((s) => s.checkpointId === id);
         if (found === undefined) {
           throw new CliError(
-            `No checkpoint ${id} at ${parsed.positionals[0]}; it has ${summaries.map((s) => s.checkpointId).join(', ')}.`,
+            `No checkpoint ${id} at ${parsed.positionals[0]}; it has ${statuses.map((s) => s.checkpointId).join(', ') || 'none'}.`,
           );
         }
-        io.stdout.write(`${JSON.stringify(detailJson(found), null, 2)}\n`);
+        if (found.state === 'corrupt') {
+          throw new CliError(
+            `Checkpoint ${id} at ${parsed.positionals[0]} is corrupt: ${found.reason}. Show or restore another one (--checkpoint <id>).`,
+          );
+        }
+        io.stdout.write(`${JSON.stringify({ ...detailJson(found.summary), state: found.state }, null, 2)}\n`);
         return 0;
       },
     ),
@@ -112,10 +133,12 @@ const prune: SubCommand = {
       throw new CliError("checkpoints prune needs --keep <n> (see 'statebackend checkpoints prune --help')");
     const keep = integerOption(parsed, 'keep', 'checkpoints prune', 1, 1);
     const onTable = (table: OpenedDynamoDbLocation) => pruneDynamoDbCheckpoints(table, keep, io);
-    return withCheckpoints(parsed, 'checkpoints prune', io, onTable, async (summaries, storage) => {
-      const ranges = summaries.flatMap((s) => s.keyGroupRanges);
-      const first = ranges[0];
-      if (first === undefined) {
+    return withCheckpoints(parsed, 'checkpoints prune', io, onTable, async (statuses, storage) => {
+      const readable = statuses.flatMap((s) => (s.state === 'corrupt' ? [] : [s.summary]));
+      const ranges = statuses.flatMap((s) =>
+        s.state === 'corrupt' ? s.records.map((r) => r.keyGroupRange) : s.summary.keyGroupRanges,
+      );
+      if (ranges.length === 0) {
         io.stdout.write('No checkpoints to prune.\n');
         return 0;
       }
@@ -124,13 +147,24 @@ const prune: SubCommand = {
         Math.max(...ranges.map((r) => r.endKeyGroup)),
       );
       const lease = await storage.claim(range);
-      const result = await applyRetention(storage, lease, { retainedCheckpoints: keep });
-      const deleted = [...new Set(result.deletedCheckpoints.map((c) => c.checkpointId))].sort(
-        (a, b) => a - b,
-      );
-      const kept = summaries.map((s) => s.checkpointId).filter((id) => !deleted.includes(id));
+      // The newest `keep` complete checkpoints stay, and everything newer; corrupt ones are left alone.
+      const complete = statuses.filter((s) => s.state === 'complete').map((s) => s.checkpointId);
+      const oldestKept = complete.slice(-keep)[0] ?? Number.POSITIVE_INFINITY;
+      const expired = readable.filter((s) => s.checkpointId < oldestKept);
+      await storage.delete(expired.flatMap((s) => s.parts.map((p) => p.committed.path)));
+      // Then the files no remaining checkpoint references (none while a corrupt one remains).
+      const result = await applyRetention(storage, lease, {
+        retainedCheckpoints: Number.MAX_SAFE_INTEGER,
+        tolerateCorrupt: true,
+      });
+      const deleted = expired.map((s) => s.checkpointId);
+      const kept = readable.map((s) => s.checkpointId).filter((id) => !deleted.includes(id));
+      const corrupt = statuses.filter((s) => s.state === 'corrupt');
       io.stdout.write(
-        `Kept ${describeIds(kept)}; deleted ${describeIds(deleted)} and ${result.deletedFiles.length} unreferenced file(s).\n`,
+        `Kept ${describeIds(kept)}; deleted ${describeIds(deleted)} and ${result.deletedFiles.length} unreferenced file(s).\n` +
+          (corrupt.length === 0
+            ? ''
+            : `Left ${describeIds(corrupt.map((s) => s.checkpointId))} alone: corrupt commit record, so no data file was deleted.\n`),
       );
       return 0;
     });
@@ -143,14 +177,15 @@ async function withCheckpoints(
   command: string,
   io: CliIo,
   onTable: (table: OpenedDynamoDbLocation) => Promise<number>,
-  use: (summaries: CheckpointSummary[], storage: CheckpointStorage) => Promise<number>,
+  use: (statuses: CheckpointStatus[], storage: CheckpointStorage) => Promise<number>,
 ): Promise<number> {
   const location = requiredPositional(parsed, 0, 'the <location>', command);
   noMorePositionals(parsed, 1, command);
   const opened = await openAnyLocation(parsed, location, io);
   try {
     if (opened.kind === 'dynamodb') return await onTable(opened.table);
-    return await use(await listCheckpoints(opened.storage.storage), opened.storage.storage);
+    await requireJobAt(opened, parsed);
+    return await use(await inspectCheckpoints(opened.storage.storage), opened.storage.storage);
   } finally {
     await closeLocation(opened);
   }
@@ -168,6 +203,22 @@ function summaryJson(s: CheckpointSummary) {
     size: s.size,
     keyGroups: formatRanges(s.keyGroupRanges),
     states: s.stateNames,
+  };
+}
+
+function statusJson(s: CheckpointStatus) {
+  if (s.state === 'corrupt') {
+    return {
+      checkpointId: s.checkpointId,
+      keyGroups: formatRanges(s.records.map((r) => r.keyGroupRange)),
+      state: 'corrupt',
+      reason: s.reason,
+    };
+  }
+  return {
+    ...summaryJson(s.summary),
+    state: s.state,
+    ...(s.state === 'incomplete' ? { missing: formatRanges(s.missing) } : {}),
   };
 }
 

@@ -1,7 +1,10 @@
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { LocalCheckpointStorage } from '@statebackend/aws-base';
 import { type CommandHelp, formatHelp } from '../cli/help.js';
 import type { CliIo } from '../cli/io.js';
 import { type OptionSpecs, type ParsedCommand, parseCommand, stringOption } from '../cli/parse.js';
-import { UsageError } from '../errors.js';
+import { NothingAtLocationError, UsageError } from '../errors.js';
 import { AWS_OPTIONS, EXAMPLE_SCOPE } from '../example/example-options.js';
 import { awsSettingsOf } from '../example/run-example.js';
 import { type OpenedDynamoDbLocation, openDynamoDbLocation } from '../target/dynamodb-location.js';
@@ -91,4 +94,38 @@ export async function dispatch(
     return 0;
   }
   return sub.run(parsed, io);
+}
+
+/**
+ * Fails with {@link NothingAtLocationError} when the location holds nothing of the job: a missing
+ * directory, or no job/operator of that name (naming the ones there are), or, in S3, neither a
+ * checkpoint nor a claim of the job. For commands that read; an import may create a location.
+ */
+export async function requireJobAt(opened: OpenedLocation, parsed: ParsedCommand): Promise<void> {
+  if (opened.kind !== 'storage') return;
+  const { storage } = opened.storage;
+  const { jobId, operatorId } = scopeOf(parsed);
+  if (storage instanceof LocalCheckpointStorage) {
+    const root = dirname(dirname(storage.baseDirectory));
+    if (!(await isDirectory(root))) throw new NothingAtLocationError(root, 'no such directory');
+    if (await isDirectory(storage.baseDirectory)) return;
+    const jobs: string[] = [];
+    for (const job of await readdir(root).catch(() => [])) {
+      for (const operator of await readdir(join(root, job)).catch(() => [])) jobs.push(`${job}/${operator}`);
+    }
+    throw new NothingAtLocationError(
+      root,
+      `no job '${jobId}' with operator '${operatorId}' (${jobs.length === 0 ? 'the directory is empty' : `it holds ${jobs.join(', ')}; pick one with --job and --operator`})`,
+    );
+  }
+  if ((await storage.listClaims()).length === 0 && (await storage.listCommitted()).length === 0) {
+    throw new NothingAtLocationError(
+      storage.location,
+      `no checkpoints of job '${jobId}' with operator '${operatorId}' (pick another with --job and --operator)`,
+    );
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
 }

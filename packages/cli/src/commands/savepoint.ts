@@ -1,5 +1,5 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   CheckpointSource,
   type CheckpointStorage,
@@ -7,6 +7,7 @@ import {
   type JsonValue,
   type KeyedStateSource,
   KeyGroupRange,
+  LocalCheckpointStorage,
   loadCheckpoint,
   SavepointSource,
   type TypeSerializer,
@@ -22,6 +23,7 @@ import {
   dispatch,
   LOCATION_OPTIONS,
   openAnyLocation,
+  requireJobAt,
   type SubCommand,
   scopeOf,
 } from './location-options.js';
@@ -54,6 +56,7 @@ const exportSavepoint: SubCommand = {
     noMorePositionals(parsed, 2, command);
     const opened = await openAnyLocation(parsed, location, io);
     try {
+      await requireJobAt(opened, parsed);
       const checkpointId =
         parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', command, 0);
       const source =
@@ -114,8 +117,15 @@ const importSavepoint: SubCommand = {
     usage: ['savepoint import <file> <location> [options]'],
     summary:
       'Makes a savepoint the latest checkpoint of the job at a location (a directory, S3 or DynamoDB): its state and\n' +
-      'metadata, so the job resumes from it there. It claims the key groups like a new job: stop the job first.',
-    options: LOCATION_OPTIONS,
+      'metadata, so the job resumes from it there. It claims the key groups like a new job: stop the job first.\n' +
+      'A location that holds checkpoints already is refused unless --force; even then nothing there is deleted.',
+    options: {
+      force: {
+        type: 'boolean',
+        description: 'import next to existing checkpoints (as the newest one; none is deleted)',
+      },
+      ...LOCATION_OPTIONS,
+    },
   },
   run: async (parsed, io) => {
     const command = 'savepoint import';
@@ -127,6 +137,16 @@ const importSavepoint: SubCommand = {
       const opened = await openAnyLocation(parsed, location, io);
       try {
         const into = opened.kind === 'dynamodb' ? opened.table.location : opened.storage.storage.location;
+        if (opened.kind === 'storage' && parsed.values.force !== true) {
+          const existing = await existingCheckpoints(opened.storage.storage);
+          if (existing !== undefined) {
+            throw new CliError(
+              `Refusing to import into ${location}: it holds ${existing}. Importing makes the savepoint the newest ` +
+                'checkpoint there, so the job would resume from it. Pick an empty location, or add --force ' +
+                '(nothing there is deleted).',
+            );
+          }
+        }
         const keySerializer = keySerializerOf(source);
         const backend =
           opened.kind === 'dynamodb'
@@ -138,6 +158,8 @@ const importSavepoint: SubCommand = {
                   restoreFrom: source,
                   maxParallelism: source.maxParallelism,
                   keyGroupRange: rangeOf(source),
+                  // Whatever is there stays: an import never deletes what it did not write.
+                  keepHistory: true,
                 },
                 keySerializer,
               );
@@ -166,6 +188,22 @@ const importSavepoint: SubCommand = {
     }
   },
 };
+
+/** What checkpoints the location holds, for the refusal; undefined when none (of any job, for a directory). */
+async function existingCheckpoints(storage: CheckpointStorage): Promise<string | undefined> {
+  const ids = [...new Set((await storage.listCommitted()).map((c) => c.checkpointId))];
+  if (ids.length > 0) return `checkpoint${ids.length === 1 ? '' : 's'} ${ids.join(', ')} of this job`;
+  if (!(storage instanceof LocalCheckpointStorage)) return undefined;
+  const root = dirname(dirname(storage.baseDirectory));
+  const others: string[] = [];
+  for (const job of await readdir(root).catch(() => [])) {
+    for (const operator of await readdir(join(root, job)).catch(() => [])) {
+      const names = await readdir(join(root, job, operator)).catch(() => []);
+      if (names.some((name) => /^chk-\d+$/.test(name))) others.push(`${job}/${operator}`);
+    }
+  }
+  return others.length === 0 ? undefined : `checkpoints of job ${others.join(', ')}`;
+}
 
 async function checkpointSource(
   storage: CheckpointStorage,

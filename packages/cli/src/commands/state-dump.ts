@@ -24,6 +24,7 @@ import {
   dispatch,
   LOCATION_OPTIONS,
   openAnyLocation,
+  requireJobAt,
   type SubCommand,
 } from './location-options.js';
 
@@ -62,6 +63,7 @@ const dump: SubCommand = {
         const source = await opened.table.source(checkpointId);
         return await dumpSource(parsed, source, source.keyGroupRange, io);
       }
+      await requireJobAt(opened, parsed);
       return await dumpState(parsed, opened.storage.storage, checkpointId, io);
     } finally {
       await closeLocation(opened);

@@ -54,5 +54,11 @@ export const RUN_EXAMPLE_OPTIONS: OptionSpecs = {
     value: '<n>',
     description: 'clicks processed concurrently (default 16)',
   },
+  checkpoint: {
+    type: 'string',
+    value: '<id>',
+    description:
+      'restore this checkpoint instead of the latest: a rollback (newer checkpoints stay until this run completes one)',
+  },
   json: { type: 'boolean', description: 'print the summary as JSON' },
 };

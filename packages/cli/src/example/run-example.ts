@@ -58,7 +58,9 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
     io,
     COMMAND,
   );
-  const opened = await openJobBackendSource(target, EXAMPLE_SCOPE, { aws, env: io.env });
+  const checkpointId =
+    parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', COMMAND, 0);
+  const opened = await openJobBackendSource(target, EXAMPLE_SCOPE, { aws, env: io.env }, checkpointId);
   let jobMetrics: JobMetrics | undefined;
   try {
     if (metrics !== undefined) {

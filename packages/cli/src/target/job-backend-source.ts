@@ -8,6 +8,7 @@ import {
   type StateRegistration,
   type TtlTimeProvider,
 } from '@statebackend/aws-base';
+import { UsageError } from '../errors.js';
 import { type AwsSettings, awsConfiguration, awsKeysOnly } from './aws-settings.js';
 import { buildJobBackend, EXAMPLE_MAX_PARALLELISM } from './job-backend.js';
 import type { JobTarget } from './job-target.js';
@@ -39,9 +40,12 @@ export async function openJobBackendSource(
   target: JobTarget,
   scope: JobScope,
   context: { readonly aws: AwsSettings; readonly env: Readonly<Record<string, string | undefined>> },
+  checkpointId?: number,
 ): Promise<JobBackendSource> {
   const location = target.location;
-  if (location.kind === 's3') return openS3JobBackendSource(location, scope, context);
+  // A named checkpoint (a rollback) or the latest one.
+  const restoreFrom = checkpointId === undefined ? ('latest' as const) : { checkpointId };
+  if (location.kind === 's3') return openS3JobBackendSource(location, scope, context, restoreFrom);
   if (location.kind === 'local') {
     const opened = await openCheckpointStorage(location, scope, context);
     return {
@@ -50,13 +54,19 @@ export async function openJobBackendSource(
         buildJobBackend({
           scope,
           storage: opened.storage,
-          restoreFrom: 'latest',
+          restoreFrom,
           clock,
           states,
           ...(metricGroup === undefined ? {} : { metricGroup }),
         }),
       close: () => opened.close(),
     };
+  }
+  if (checkpointId !== undefined) {
+    throw new UsageError(
+      '--checkpoint is not supported with --backend dynamodb yet; restore it with the API',
+      'run-example',
+    );
   }
   const dynamodb = await lazyImport(
     '@statebackend/aws-dynamodb',
@@ -98,6 +108,7 @@ async function openS3JobBackendSource(
   location: Extract<Location, { kind: 's3' }>,
   scope: JobScope,
   context: { readonly aws: AwsSettings; readonly env: Readonly<Record<string, string | undefined>> },
+  restoreFrom: 'latest' | { readonly checkpointId: number },
 ): Promise<JobBackendSource> {
   const s3 = await lazyImport('@statebackend/aws-s3', '--backend s3', () => import('@statebackend/aws-s3'));
   const configuration = awsConfiguration(context.aws, context.env);
@@ -122,7 +133,7 @@ async function openS3JobBackendSource(
     description: `s3://${location.bucket}${prefix}/${scope.jobId}/${scope.operatorId}`,
     create: ({ clock, states, metricGroup }) =>
       backendFor(metricGroup).createKeyedStateBackend(exampleParameters(scope, clock, metricGroup), {
-        restoreFrom: 'latest',
+        restoreFrom,
         states,
       }),
     close: async () => {

@@ -28,6 +28,8 @@ export interface JobBackendOptions {
   readonly maxParallelism?: number;
   /** Default: every key group of `maxParallelism`. */
   readonly keyGroupRange?: KeyGroupRange;
+  /** Delete nothing already in `storage` (no retention): for a savepoint import. */
+  readonly keepHistory?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export function buildKeyedBackend<K>(
       ...(options.storage === undefined ? {} : { checkpointStorage: options.storage }),
       ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
       retainedCheckpoints: 2,
+      ...(options.keepHistory === true ? { keepHistory: true } : {}),
       ...(options.states === undefined ? {} : { states: options.states }),
     },
   ).build();

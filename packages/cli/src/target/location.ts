@@ -20,6 +20,15 @@ export interface JobScope {
  */
 export function parseLocation(text: string, cwd: string): Location {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  // `s3:/bucket`, `s3:bucket`: a scheme without `//` is a typo, never a directory named after it
+  // (one letter before the colon is a Windows drive).
+  const malformed = /^([a-z][a-z0-9+.-]+):(?!\/\/)/i.exec(text)?.[1];
+  if (scheme === undefined && malformed !== undefined) {
+    throw new UnsupportedLocationError(
+      text,
+      `'${malformed}:' is not followed by '//'; write ${malformed.toLowerCase()}://..., or ./${text} for a directory of that name`,
+    );
+  }
   if (scheme === undefined) {
     return { kind: 'local', directory: isAbsolute(text) ? text : resolve(cwd, text), text };
   }

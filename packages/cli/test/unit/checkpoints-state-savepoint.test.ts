@@ -40,16 +40,17 @@ describe('checkpoints, state dump and savepoints of a local directory', () => {
     const run = await runCli(['checkpoints', 'list', source.path]);
     expect(run.code).toBe(0);
     const [header, ...rows] = run.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^ID\s+TAKEN\s+SIZE\s+KEY GROUPS\s+STATES$/);
+    expect(header).toMatch(/^ID\s+TAKEN\s+SIZE\s+KEY GROUPS\s+STATES\s+STATE$/);
     // Four checkpoints every 500 clicks and one after the end of the input; two are retained.
     expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(['4', '5']);
     expect(rows[1]).toMatch(
-      /^5\s+2026-01-01T\S+Z\s+\d+(\.\d)? KiB\s+0-127\s+__driver_timers,page-clicks,profile,session,session-pages,user-stats$/,
+      /^5\s+2026-01-01T\S+Z\s+\d+(\.\d)? KiB\s+0-127\s+__driver_timers,page-clicks,profile,session,session-pages,user-stats\s+complete$/,
     );
     const json = await runCli(['checkpoints', 'list', source.path, '--json']);
     expect(JSON.parse(json.stdout.trimEnd().split('\n')[1] ?? '')).toMatchObject({
       checkpointId: 5,
       keyGroups: '0-127',
+      state: 'complete',
     });
   });
 

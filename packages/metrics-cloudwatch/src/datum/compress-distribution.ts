@@ -1,3 +1,5 @@
+import { CloudWatchReporterUsageError } from '../errors.js';
+
 /** Distinct values (ascending) and how often each occurred. */
 export interface Distribution {
   readonly values: readonly number[];
@@ -39,7 +41,10 @@ function groupStarts(
 export function compressDistribution(distribution: Distribution, maxValues: number): Distribution {
   const { values, counts } = distribution;
   if (values.length <= maxValues) return distribution;
-  if (maxValues < 3) throw new RangeError(`maxValues must be at least 3, received ${maxValues}`);
+  if (maxValues < 3)
+    throw new CloudWatchReporterUsageError(
+      `compressDistribution: maxValues must be at least 3 (the minimum, the maximum and one range), received ${maxValues}`,
+    );
   const last = values.length - 1;
   const budget = maxValues - 2;
   let largest = 0;

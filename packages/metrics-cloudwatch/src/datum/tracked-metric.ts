@@ -24,7 +24,9 @@ export interface MetricIdentity {
 function base(identity: MetricIdentity, timestamp: Date): DatumBase {
   return {
     MetricName: identity.metricName,
-    Dimensions: [...identity.dimensions],
+    // One array per metric, shared by its datums and never changed (the SDK only reads it): the
+    // request packer measures it once per report rather than once per datum.
+    Dimensions: identity.dimensions as Dimension[],
     Timestamp: timestamp,
     ...(identity.storageResolution === undefined ? {} : { StorageResolution: identity.storageResolution }),
   };
@@ -64,6 +66,19 @@ export class TrackedMetric {
       case 'histogram':
         return this.histogramDatums(context);
     }
+  }
+
+  /**
+   * What has not been delivered yet, for the reporter's last delivery when it closes: a
+   * counter's unacknowledged delta (nothing when it is 0), a histogram's values since the last
+   * report. Gauges and meters are not read again: their value went out with the final report.
+   */
+  pending(context: CollectContext): OutgoingDatum[] {
+    const metric = this.metric;
+    if (metric.metricType === 'counter') {
+      return metric.getCount() === this.#acknowledged ? [] : this.counterDatum(metric, context, false);
+    }
+    return metric.metricType === 'histogram' ? this.histogramDatums(context) : [];
   }
 
   /**

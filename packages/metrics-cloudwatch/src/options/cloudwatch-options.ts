@@ -205,6 +205,15 @@ export class CloudWatchOptions {
       'Datums kept for the next report while CloudWatch is unreachable; the oldest are dropped first.',
     );
 
+  /** Default 5 s: a shutdown must not wait long for metrics, and must never hang. */
+  static readonly CLOSE_TIMEOUT = key('close.timeout')
+    .durationType()
+    .check((ms) => ms >= 1 && ms <= 600_000, 'a duration from 1 ms to 10 min')
+    .defaultValue(5_000)
+    .withDescription(
+      "Longest time the registry's close() spends on this reporter: the final report and the last delivery together; what is not delivered by then is dropped and counted.",
+    );
+
   static readonly EMF_OUTPUT = key('emf.output')
     .enumType(EMF_OUTPUTS)
     .defaultValue('stdout')
@@ -228,6 +237,7 @@ export class CloudWatchOptions {
       CloudWatchOptions.RETRY_BASE_DELAY,
       CloudWatchOptions.RETRY_MAX_DELAY,
       CloudWatchOptions.BUFFER_MAX_DATUMS,
+      CloudWatchOptions.CLOSE_TIMEOUT,
       CloudWatchOptions.EMF_OUTPUT,
       ...UNSUPPORTED_JAVA_OPTIONS,
     ];

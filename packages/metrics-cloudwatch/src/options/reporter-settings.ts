@@ -2,8 +2,11 @@ import {
   type AnyConfigOption,
   type ConfigOption,
   Configuration,
+  ConfigurationError,
+  type ConfigurationIssue,
   createMetricFilter,
   type MetricFilter,
+  suggestKey,
   validateAwsConfiguration,
   validateConfiguration,
 } from '@statebackend/aws-base';
@@ -27,7 +30,10 @@ export interface CloudWatchReporterSettings {
   readonly mode?: ReporterMode;
   /** `include-task-dimensions`; default false. */
   readonly includeTaskDimensions?: boolean;
-  /** `dimensions`: added to every metric, first. */
+  /**
+   * `dimensions`: added to every metric, first, in the record's order. Names and values are
+   * taken as they are (a `,` or `:` in a value is fine here, unlike in the configuration key).
+   */
   readonly dimensions?: Readonly<Record<string, string>>;
   /** `histogram.mode`; default `distribution`. */
   readonly histogramMode?: HistogramMode;
@@ -49,6 +55,8 @@ export interface CloudWatchReporterSettings {
   readonly retryMaxDelayMs?: number;
   /** `buffer.max-datums`; default 10,000. */
   readonly bufferMaxDatums?: number;
+  /** `close.timeout` in ms; default 5,000. */
+  readonly closeTimeoutMs?: number;
   /** `emf.output`; default `stdout`. Ignored when an `emfSink` is given. */
   readonly emfOutput?: EmfOutput;
 }
@@ -70,6 +78,7 @@ export interface ResolvedSettings {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly bufferMaxDatums: number;
+  readonly closeTimeoutMs: number;
   readonly emfOutput: EmfOutput;
 }
 
@@ -78,7 +87,6 @@ const SETTING_OPTIONS: ReadonlyArray<readonly [keyof CloudWatchReporterSettings,
   ['namespace', O.NAMESPACE],
   ['mode', O.MODE],
   ['includeTaskDimensions', O.INCLUDE_TASK_DIMENSIONS],
-  ['dimensions', O.DIMENSIONS],
   ['histogramMode', O.HISTOGRAM_MODE],
   ['percentiles', O.HISTOGRAM_PERCENTILES],
   ['maxValuesPerDatum', O.HISTOGRAM_MAX_VALUES],
@@ -89,18 +97,20 @@ const SETTING_OPTIONS: ReadonlyArray<readonly [keyof CloudWatchReporterSettings,
   ['retryBaseDelayMs', O.RETRY_BASE_DELAY],
   ['retryMaxDelayMs', O.RETRY_MAX_DELAY],
   ['bufferMaxDatums', O.BUFFER_MAX_DATUMS],
+  ['closeTimeoutMs', O.CLOSE_TIMEOUT],
   ['emfOutput', O.EMF_OUTPUT],
 ];
 
 /**
  * Settings given in code as configuration keys, so that code and YAML are validated alike and
- * an error names the key a user could also have set.
+ * an error names the key a user could also have set. `dimensions` is left out: a record is
+ * checked as it is (see {@link dimensionIssues}), never through the `k:v` text form.
  */
 export function settingsToConfiguration(settings: CloudWatchReporterSettings): Configuration {
   const configuration = new Configuration();
   for (const [field, option] of SETTING_OPTIONS) {
     const value = settings[field];
-    if (value === undefined) continue;
+    if (value === undefined || field === 'dimensions') continue;
     const formatted =
       typeof value === 'object' || typeof value === 'string' ? option.format(value) : String(value);
     configuration.setString(option.key, formatted);
@@ -108,10 +118,75 @@ export function settingsToConfiguration(settings: CloudWatchReporterSettings): C
   return configuration;
 }
 
+/** Fields of the reporter's options in code besides the settings above. */
+const OTHER_FIELDS = [
+  'dimensions',
+  'client',
+  'clientConfig',
+  'configuration',
+  'logger',
+  'scheduler',
+  'emfSink',
+  'random',
+];
+
+/**
+ * Fields of the options given in code that the reporter does not know (a misspelling, or a
+ * setting from JavaScript without types), each with the nearest known field.
+ */
+export function unknownFieldIssues(options: object): ConfigurationIssue[] {
+  const known = [...SETTING_OPTIONS.map(([field]) => field), ...OTHER_FIELDS];
+  const issues: ConfigurationIssue[] = [];
+  for (const field of Object.keys(options)) {
+    if (known.includes(field)) continue;
+    const suggestion = suggestKey(field, known);
+    issues.push({
+      key: field,
+      received: '(an option of CloudWatchMetricReporter in code)',
+      expected: `one of the reporter's options: ${known.join(', ')}`,
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
+  }
+  return issues;
+}
+
 /** Validation settings: unknown keys are looked for under the reporter's prefix (and `aws.`). */
 export interface ResolveSettingsOptions {
   /** Also validate the `aws.*` keys and require `aws.region` (api mode without a client of the caller's). */
   readonly validateAws?: boolean;
+  /** Dimensions given in code; they replace the `dimensions` key. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** Problems found in the options given in code, reported with the others. */
+  readonly issues?: readonly ConfigurationIssue[];
+}
+
+const MAX_GLOBAL_DIMENSIONS = 30;
+
+/** Problems with global dimensions: blank or too long names and values, more than 30. */
+export function dimensionIssues(dimensions: Readonly<Record<string, string>>): ConfigurationIssue[] {
+  const key = O.DIMENSIONS.key;
+  const issues: ConfigurationIssue[] = [];
+  const entries = Object.entries(dimensions);
+  if (entries.length > MAX_GLOBAL_DIMENSIONS) {
+    issues.push({ key, received: `${entries.length} dimensions`, expected: 'at most 30 dimensions' });
+  }
+  for (const [name, value] of entries) {
+    if (typeof value !== 'string' || value.trim() === '' || value.length > 1_024) {
+      issues.push({
+        key,
+        received: `${JSON.stringify(name)}: ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`,
+        expected: 'a dimension value of 1 to 1,024 characters, not blank',
+      });
+    }
+    if (name.trim() === '' || name.length > 255 || name.startsWith(':')) {
+      issues.push({
+        key,
+        received: JSON.stringify(name),
+        expected: "a dimension name of 1 to 255 characters, not blank, not starting with ':'",
+      });
+    }
+  }
+  return issues;
 }
 
 /**
@@ -124,22 +199,33 @@ export function resolveSettings(
 ): ResolvedSettings {
   const scopePrefixes = [`${CLOUDWATCH_REPORTER_PREFIX}.`];
   const rules = [unsupportedJavaKeys];
-  if (options.validateAws === true) {
-    validateAwsConfiguration(configuration, {
-      options: CloudWatchOptions.all(),
-      scopePrefixes: ['aws.', ...scopePrefixes],
-      rules,
-    });
-  } else {
-    validateConfiguration(configuration, CloudWatchOptions.all(), { scopePrefixes, rules });
+  const issues: ConfigurationIssue[] = [...(options.issues ?? [])];
+  try {
+    if (options.validateAws === true) {
+      validateAwsConfiguration(configuration, {
+        options: CloudWatchOptions.all(),
+        scopePrefixes: ['aws.', ...scopePrefixes],
+        rules,
+      });
+    } else {
+      validateConfiguration(configuration, CloudWatchOptions.all(), { scopePrefixes, rules });
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    issues.push(...error.issues);
   }
+  // Dimensions from code, or the key's when it parses (a malformed key is reported above).
+  const parsed = O.DIMENSIONS.tryParse(configuration.findValue(O.DIMENSIONS)?.raw ?? '');
+  const dimensions = options.dimensions ?? (parsed.ok ? parsed.value : {});
+  issues.push(...dimensionIssues(dimensions));
+  if (issues.length > 0) throw new ConfigurationError(issues);
   const get = <T>(option: ConfigOption<T, true>): T => configuration.get(option);
   const highResolution = configuration.get(O.HIGH_RESOLUTION) ?? [];
   return {
     namespace: get(O.NAMESPACE),
     mode: get(O.MODE),
     includeTaskDimensions: get(O.INCLUDE_TASK_DIMENSIONS),
-    dimensions: configuration.get(O.DIMENSIONS) ?? {},
+    dimensions: Object.freeze({ ...dimensions }),
     histogramMode: get(O.HISTOGRAM_MODE),
     percentiles: get(O.HISTOGRAM_PERCENTILES),
     maxValuesPerDatum: get(O.HISTOGRAM_MAX_VALUES),
@@ -153,6 +239,7 @@ export function resolveSettings(
     retryBaseDelayMs: get(O.RETRY_BASE_DELAY),
     retryMaxDelayMs: get(O.RETRY_MAX_DELAY),
     bufferMaxDatums: get(O.BUFFER_MAX_DATUMS),
+    closeTimeoutMs: get(O.CLOSE_TIMEOUT),
     emfOutput: get(O.EMF_OUTPUT),
   };
 }

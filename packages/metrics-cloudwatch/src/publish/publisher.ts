@@ -1,36 +1,76 @@
 import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { Logger } from '@statebackend/aws-base';
 import type { OutgoingDatum } from '../datum/outgoing-datum.js';
 import { CloudWatchPublishError } from '../errors.js';
 import type { ReporterStatistics } from '../reporter/reporter-statistics.js';
 import { toBatches } from './batches.js';
 import { classifyError, errorCode } from './error-kind.js';
 
+/** Sends one PutMetricData request; `abortSignal` ends it early (the reporter's close timeout). */
+export type Send = (
+  input: PutMetricDataCommandInput,
+  options: { abortSignal?: AbortSignal },
+) => Promise<unknown>;
+
 /** How the publisher sends and retries. */
 export interface PublisherOptions {
   readonly namespace: string;
   readonly maxDatumsPerRequest: number;
   readonly maxRequestBytes: number;
+  /** Most `Values` entries of one metric in one request (150, a CloudWatch limit). */
+  readonly maxValuesPerMetric: number;
   /** Attempts per request, the first included. */
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   /** Sends one PutMetricData request (the API, or a dry-run log). */
-  readonly send: (input: PutMetricDataCommandInput) => Promise<unknown>;
+  readonly send: Send;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The scheduler's clock, for the deadline. */
+  readonly now: () => number;
   /** In [0, 1); for jitter. */
   readonly random: () => number;
   readonly statistics: ReporterStatistics;
-  readonly logger: Logger;
 }
 
-/** What a publish left undelivered, in order, and the last failure, if any. */
+/**
+ * A time by which a publish must end, once there is one (the reporter's close timeout starts
+ * while a report may be running): what is not delivered by then is left undelivered.
+ */
+export interface Deadline {
+  /** On the scheduler's clock; undefined while there is no deadline yet. */
+  atMs(): number | undefined;
+  /** Aborted when the time is up, ending a request in flight. */
+  readonly signal: AbortSignal;
+}
+
+/** What a publish delivered, rejected and left undelivered (in order), and the last failure. */
 export interface PublishResult {
   readonly undelivered: OutgoingDatum[];
+  /**
+   * Datums CloudWatch rejected as invalid, each isolated in a request of its own, with the
+   * error; acknowledged (a counter does not resend the delta), for the caller to count.
+   */
+  readonly rejected: RejectedDatum[];
   readonly lastError: CloudWatchPublishError | undefined;
+  /** True when the deadline ended the publish. */
+  readonly timedOut: boolean;
 }
 
-type ChunkOutcome = 'delivered' | 'unreachable';
+/** A datum CloudWatch rejected on its own, and why. */
+export interface RejectedDatum {
+  readonly outgoing: OutgoingDatum;
+  readonly code: string;
+  readonly message: string;
+}
+
+type Attempt =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'invalid'; readonly error: unknown }
+  | { readonly kind: 'unreachable' };
+
+class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+}
 
 /**
  * Sends datums in requests within CloudWatch's limits, one request at a time, and acknowledges
@@ -38,104 +78,157 @@ type ChunkOutcome = 'delivered' | 'unreachable';
  *
  * - Throttling and transient errors are retried up to `maxAttempts` with exponential back-off
  *   and full jitter (a random delay up to `min(maxDelay, baseDelay * 2^retry)`).
- * - A request rejected for its content is split in halves to isolate the invalid datum (one
- *   bad datum fails a whole request), within a budget of extra requests; the invalid datum is
- *   dropped and counted, the others delivered.
- * - Any other failure, or retries exhausted, means CloudWatch is unreachable: the rest of this
- *   publish is not attempted and comes back as undelivered, for the caller to keep.
+ * - A request rejected for its content is split in halves, and each half that is rejected again
+ *   is split again, until every invalid datum is alone: it is dropped (and acknowledged, so that
+ *   a counter does not resend it forever); every valid datum is delivered. That takes at most
+ *   about `2 × bad datums × log2(datums)` extra requests, with no fixed budget that could give up
+ *   on valid datums.
+ * - Any other failure, retries exhausted, or the deadline passed means CloudWatch is
+ *   unreachable: the rest of this publish is not attempted and comes back as undelivered,
+ *   exactly the datums whose requests were not accepted.
  */
 export class Publisher {
   readonly #options: PublisherOptions;
-  #lastError: CloudWatchPublishError | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
   }
 
-  async publish(datums: readonly OutgoingDatum[]): Promise<PublishResult> {
-    this.#lastError = undefined;
-    const undelivered: OutgoingDatum[] = [];
+  async publish(datums: readonly OutgoingDatum[], deadline?: Deadline): Promise<PublishResult> {
+    const state: PublishState = { undelivered: [], rejected: [], lastError: undefined, timedOut: false };
     const batches = toBatches(datums, {
       namespace: this.#options.namespace,
       maxDatums: this.#options.maxDatumsPerRequest,
       maxBytes: this.#options.maxRequestBytes,
+      maxValuesPerMetric: this.#options.maxValuesPerMetric,
     });
     let reachable = true;
     for (const batch of batches) {
-      if (reachable) {
-        // Enough extra requests to isolate one invalid datum by halving, and no more.
-        const budget = { requests: 2 * Math.ceil(Math.log2(batch.length + 1)) + 2 };
-        reachable = (await this.sendBatch(batch, budget)) === 'delivered';
-        if (reachable) continue;
-      }
-      undelivered.push(...batch);
+      if (reachable) reachable = await this.deliver(batch, state, deadline);
+      else state.undelivered.push(...batch);
     }
-    return { undelivered, lastError: this.#lastError };
+    if (state.undelivered.length > 1) {
+      const position = new Map(datums.map((outgoing, index) => [outgoing, index]));
+      state.undelivered.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    }
+    return state;
   }
 
-  private async sendBatch(batch: OutgoingDatum[], budget: { requests: number }): Promise<ChunkOutcome> {
+  /** Delivers `batch`, isolating invalid datums; false when CloudWatch turned out unreachable. */
+  private async deliver(batch: OutgoingDatum[], state: PublishState, deadline?: Deadline): Promise<boolean> {
+    const attempt = await this.attempt(batch, state, deadline);
+    if (attempt.kind === 'delivered') return true;
+    if (attempt.kind === 'unreachable') {
+      state.undelivered.push(...batch);
+      return false;
+    }
+    if (batch.length === 1) {
+      for (const outgoing of batch) {
+        outgoing.ack?.();
+        state.rejected.push({
+          outgoing,
+          code: errorCode(attempt.error),
+          message: errorMessage(attempt.error),
+        });
+      }
+      return true;
+    }
+    const middle = Math.ceil(batch.length / 2);
+    const second = batch.slice(middle);
+    if (!(await this.deliver(batch.slice(0, middle), state, deadline))) {
+      state.undelivered.push(...second);
+      return false;
+    }
+    return this.deliver(second, state, deadline);
+  }
+
+  private async attempt(batch: OutgoingDatum[], state: PublishState, deadline?: Deadline): Promise<Attempt> {
     const { maxAttempts, statistics } = this.#options;
     for (let attempt = 1; ; attempt++) {
+      if (deadline !== undefined && this.passed(deadline)) return this.timedOut(batch, state, attempt - 1);
       statistics.requests.inc();
       try {
-        await this.#options.send({
-          Namespace: this.#options.namespace,
-          MetricData: batch.map((d) => d.datum),
-        });
+        await this.send(batch, deadline);
         for (const outgoing of batch) outgoing.ack?.();
         statistics.datumsSent.inc(batch.length);
-        return 'delivered';
+        return { kind: 'delivered' };
       } catch (error) {
         statistics.failedRequests.inc();
+        if (error instanceof DeadlineExceeded) return this.timedOut(batch, state, attempt);
         const kind = classifyError(error);
+        if (kind === 'invalid-data' || kind === 'too-large') return { kind: 'invalid', error };
         if (kind === 'retryable' && attempt < maxAttempts) {
+          const pause = this.backoff(attempt);
+          const atMs = deadline?.atMs();
+          const left = atMs === undefined ? pause : atMs - this.#options.now();
+          if (left <= 0) return this.timedOut(batch, state, attempt); // no time left for a retry
           statistics.retries.inc();
-          await this.#options.sleep(this.backoff(attempt));
+          await this.#options.sleep(Math.min(pause, left));
           continue;
         }
-        if (kind === 'invalid-data' || kind === 'too-large') return this.isolate(batch, error, budget);
-        this.fail(error, batch.length, kind === 'retryable', attempt);
-        return 'unreachable';
+        const code = errorCode(error);
+        state.lastError = new CloudWatchPublishError(
+          `PutMetricData of ${batch.length} datums failed after ${attempt} attempt(s) with ${code}`,
+          { code, datums: batch.length, retryable: kind === 'retryable', cause: error },
+        );
+        return { kind: 'unreachable' };
       }
     }
   }
 
-  /** Halves a rejected batch until the invalid datums are alone, then drops them. */
-  private async isolate(
-    batch: OutgoingDatum[],
-    error: unknown,
-    budget: { requests: number },
-  ): Promise<ChunkOutcome> {
-    if (batch.length === 1 || budget.requests < 2) {
-      this.#options.statistics.dropped('rejected', batch.length);
-      for (const outgoing of batch) outgoing.ack?.();
-      const names = [...new Set(batch.map((d) => d.datum.MetricName))].slice(0, 5);
-      this.#options.logger.warn('CloudWatch rejected metric data as invalid; dropped', {
-        code: errorCode(error),
-        message: error instanceof Error ? error.message : String(error),
-        datums: batch.length,
-        metrics: names,
-      });
-      return 'delivered';
+  /** Sends one request, ending it (and waiting no longer) when the deadline passes. */
+  private async send(batch: OutgoingDatum[], deadline?: Deadline): Promise<void> {
+    const input = { Namespace: this.#options.namespace, MetricData: batch.map((d) => d.datum) };
+    if (deadline === undefined) {
+      await this.#options.send(input, {});
+      return;
     }
-    budget.requests -= 2;
-    const middle = Math.ceil(batch.length / 2);
-    const first = await this.sendBatch(batch.slice(0, middle), budget);
-    if (first === 'unreachable') return 'unreachable';
-    return this.sendBatch(batch.slice(middle), budget);
+    const signal = deadline.signal;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new DeadlineExceeded('the close timeout passed'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => {}); // settled by the race below, or never looked at again
+    try {
+      // A client that ignores the signal cannot keep the caller waiting past the deadline.
+      await Promise.race([this.#options.send(input, { abortSignal: signal }), aborted]);
+    } catch (error) {
+      if (signal.aborted) throw new DeadlineExceeded('the close timeout passed', { cause: error });
+      throw error;
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private passed(deadline: Deadline): boolean {
+    const atMs = deadline.atMs();
+    return deadline.signal.aborted || (atMs !== undefined && this.#options.now() >= atMs);
+  }
+
+  private timedOut(batch: OutgoingDatum[], state: PublishState, attempts: number): Attempt {
+    state.timedOut = true;
+    state.lastError = new CloudWatchPublishError(
+      `PutMetricData of ${batch.length} datums did not complete before the close timeout (${attempts} attempt(s))`,
+      { code: 'CloseTimeout', datums: batch.length, retryable: true },
+    );
+    return { kind: 'unreachable' };
   }
 
   private backoff(attempt: number): number {
     const ceiling = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** (attempt - 1));
     return Math.floor(this.#options.random() * ceiling);
   }
+}
 
-  private fail(error: unknown, datums: number, retryable: boolean, attempts: number): void {
-    const code = errorCode(error);
-    this.#lastError = new CloudWatchPublishError(
-      `PutMetricData failed after ${attempts} attempt(s) with ${code}; the data is kept for the next report`,
-      { code, datums, retryable, cause: error },
-    );
-    this.#options.logger.error(this.#lastError.message, { code, datums });
-  }
+interface PublishState {
+  undelivered: OutgoingDatum[];
+  rejected: RejectedDatum[];
+  lastError: CloudWatchPublishError | undefined;
+  timedOut: boolean;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,7 @@
 import {
   Configuration,
+  ConfigurationError,
+  type ConfigurationIssue,
   defaultReporterFactories,
   METRICS_REPORTER_PREFIX,
   type MetricConfig,
@@ -28,15 +30,58 @@ export const CLOUDWATCH_FACTORY_NAMES: readonly string[] = [
  * (the reporter's default) unless `.interval` says otherwise.
  */
 export class CloudWatchMetricReporterFactory implements MetricReporterFactory {
+  /** @throws ConfigurationError naming the keys as configured (`metrics.reporter.<name>.*`). */
   createMetricReporter(config: MetricConfig): CloudWatchMetricReporter {
-    const entries: [string, string][] = [];
-    for (const [key, value] of config.configuration.toMap()) {
-      if (!key.startsWith(METRICS_REPORTER_PREFIX)) entries.push([key, value]);
+    try {
+      return new CloudWatchMetricReporter({
+        configuration: reporterConfiguration(config),
+        logger: config.logger,
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigurationError) || config.name === 'cloudwatch') throw error;
+      throw new ConfigurationError(error.issues.map((issue) => asConfigured(issue, config.name)));
     }
-    for (const [key, value] of config.properties.toMap())
-      entries.push([`${CLOUDWATCH_REPORTER_PREFIX}.${key}`, value]);
-    return new CloudWatchMetricReporter({ configuration: new Configuration(entries), logger: config.logger });
   }
+
+  /**
+   * Every problem with the reporter's keys and the `aws.*` keys it needs, as
+   * `createMetricReporter` would throw them; asked by the registry when a generic key (such as
+   * `interval`) is wrong too, so that one error lists them all.
+   */
+  findConfigurationIssues(config: MetricConfig): readonly ConfigurationIssue[] {
+    try {
+      // The constructor validates and holds nothing (the client is built by open()).
+      this.createMetricReporter(config);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigurationError) return error.issues;
+      throw error;
+    }
+  }
+}
+
+/** An issue about a `metrics.reporter.cloudwatch.*` key, named as the reporter `name`'s key. */
+function asConfigured(issue: ConfigurationIssue, name: string): ConfigurationIssue {
+  const rename = (key: string) =>
+    key.startsWith(`${CLOUDWATCH_REPORTER_PREFIX}.`)
+      ? `${METRICS_REPORTER_PREFIX}${name}.${key.slice(CLOUDWATCH_REPORTER_PREFIX.length + 1)}`
+      : key;
+  return {
+    ...issue,
+    key: rename(issue.key),
+    ...(issue.suggestion === undefined ? {} : { suggestion: rename(issue.suggestion) }),
+  };
+}
+
+/** The whole configuration, with the reporter's own keys read as `metrics.reporter.cloudwatch.*`. */
+function reporterConfiguration(config: MetricConfig): Configuration {
+  const entries: [string, string][] = [];
+  for (const [key, value] of config.configuration.toMap()) {
+    if (!key.startsWith(METRICS_REPORTER_PREFIX)) entries.push([key, value]);
+  }
+  for (const [key, value] of config.properties.toMap())
+    entries.push([`${CLOUDWATCH_REPORTER_PREFIX}.${key}`, value]);
+  return new Configuration(entries);
 }
 
 /**

@@ -117,7 +117,7 @@ describeEachTarget('cloudwatch', (target) => {
 
       const metrics = await eventually(
         () => listMetrics(client, namespace),
-        (list) => list.length === 12,
+        (list) => list.length === 13,
         patienceMs,
       );
       const byName = new Map(metrics.map((m) => [m.MetricName, m.Dimensions]));
@@ -129,7 +129,7 @@ describeEachTarget('cloudwatch', (target) => {
         'state.name.reads',
       ]);
       // The reporter's own metrics, under the same namespace, by reporter name.
-      expect(own).toHaveLength(8);
+      expect(own).toHaveLength(9);
       expect(byName.get('reporter.requests')).toEqual([
         { Name: 'Environment', Value: 'it' },
         { Name: 'reporter', Value: 'cloudwatch' },
@@ -189,7 +189,7 @@ describeEachTarget('cloudwatch', (target) => {
   );
 
   it(
-    `marks high-resolution metrics with StorageResolution 1, on ${target.name} (moto ignores StorageResolution, so the request is what is checked)`,
+    `marks high-resolution metrics with StorageResolution 1, on ${target.name} (the emulators ignore StorageResolution, so the request is what is checked)`,
     async () => {
       const namespace = uniqueName('statebackend-cw-it');
       const client = clients.getOrCreate(CloudWatchClient, { clientConfig: { maxAttempts: 2 } });

@@ -14,6 +14,7 @@ import {
 import {
   CloudWatchMetricReporter,
   CloudWatchMetricReporterFactory,
+  type CloudWatchMetricReporterOptions,
   JAVA_FACTORY_CLASS,
 } from '../../src/index.js';
 
@@ -93,6 +94,25 @@ describe('CloudWatch reporter configuration', () => {
       metricConfig(configuration, 'cw'),
     );
     expect(reporter.settings.namespace).toBe('Other');
+  });
+
+  it('names the keys of a reporter given another name as configured, in one error with the generic ones', async () => {
+    const configuration = Configuration.fromObject({
+      'metrics.reporter.cw.factory.class': 'cloudwatch',
+      'metrics.reporter.cw.interval': '-1 s',
+      'metrics.reporter.cw.namespace': 'AWS/EC2',
+      'metrics.reporter.cw.include-task-dimension': 'true',
+      'aws.region': 'us-east-1',
+    });
+    const error = await MetricRegistry.fromConfiguration(configuration).catch((e: unknown) => e);
+    expect((error as ConfigurationError).keys).toEqual([
+      'metrics.reporter.cw.interval',
+      'metrics.reporter.cw.namespace',
+      'metrics.reporter.cw.include-task-dimension',
+    ]);
+    expect((error as ConfigurationError).issues[2]?.suggestion).toBe(
+      'metrics.reporter.cw.include-task-dimensions',
+    );
   });
 
   it('registers its factory under its names, the Java module one included', () => {
@@ -181,5 +201,52 @@ describe('CloudWatch reporter configuration', () => {
     expect(
       () => new CloudWatchMetricReporter({ mode: 'dry-run', configuration: new Configuration() }),
     ).not.toThrow();
+  });
+
+  it('takes dimensions given in code as a record, commas and colons in values included', () => {
+    const reporter = new CloudWatchMetricReporter({
+      mode: 'dry-run',
+      dimensions: { Url: 'http://example.com:8080/a,b', Team: 'data' },
+    });
+    expect(reporter.settings.dimensions).toEqual({ Url: 'http://example.com:8080/a,b', Team: 'data' });
+    const error = configurationError(
+      () => new CloudWatchMetricReporter({ mode: 'dry-run', dimensions: { Empty: ' ', '': 'x' } }),
+    );
+    expect(error.keys).toEqual([
+      'metrics.reporter.cloudwatch.dimensions',
+      'metrics.reporter.cloudwatch.dimensions',
+    ]);
+  });
+
+  it('takes a close timeout, 5 s by default, and rejects one beyond 10 minutes', () => {
+    expect(new CloudWatchMetricReporter({ mode: 'dry-run' }).settings.closeTimeoutMs).toBe(5_000);
+    const configuration = Configuration.fromObject({ 'metrics.reporter.cloudwatch.close.timeout': '2 s' });
+    expect(new CloudWatchMetricReporter({ mode: 'dry-run', configuration }).settings.closeTimeoutMs).toBe(
+      2_000,
+    );
+    const error = configurationError(
+      () => new CloudWatchMetricReporter({ mode: 'dry-run', closeTimeoutMs: 3_600_000 }),
+    );
+    expect(error.keys).toEqual(['metrics.reporter.cloudwatch.close.timeout']);
+  });
+
+  it('reports options in code it does not know, with the nearest known one, with the other problems', () => {
+    const options = { mode: 'dry-run', namespce: 'MyApp', batchSize: 20, percentiles: [101] };
+    const error = configurationError(
+      () => new CloudWatchMetricReporter(options as unknown as CloudWatchMetricReporterOptions),
+    );
+    expect(error.keys).toEqual([
+      'namespce',
+      'batchSize',
+      'metrics.reporter.cloudwatch.histogram.percentiles',
+    ]);
+    expect(error.issues[0]?.suggestion).toBe('namespace');
+  });
+
+  it('closes without sending when it was never opened', async () => {
+    const reporter = new CloudWatchMetricReporter({ mode: 'dry-run' });
+    await reporter.close();
+    expect(reporter.isClosed).toBe(true);
+    expect(reporter.statistics.requests).toBe(0);
   });
 });

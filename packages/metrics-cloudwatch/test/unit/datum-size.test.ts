@@ -1,9 +1,9 @@
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { datumBytes, requestOverheadBytes } from '../../src/publish/datum-size.js';
+import { datumBytes, requestBytes, requestOverheadBytes } from '../../src/publish/datum-size.js';
 import { requestJson } from './support.js';
 
 describe('datumBytes', () => {
-  it('is never below the JSON the request carries, for every kind of datum', () => {
+  it('is exactly the JSON the request carries, for every kind of datum', () => {
     const timestamp = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 123));
     const dimensions = [
       { Name: 'job_name', Value: 'a "quoted" \\ name' },
@@ -31,9 +31,27 @@ describe('datumBytes', () => {
         Counts: Array.from({ length: 150 }, (_, i) => i + 0.25),
       },
     ];
+    datums.push(
+      { MetricName: 'Größe 😀 \u0007 \n', Timestamp: timestamp, Value: -0, Unit: 'None' },
+      {
+        MetricName: 'whole',
+        Timestamp: new Date(Date.UTC(2026, 0, 1)),
+        Value: 123_456_789_012,
+        Dimensions: [],
+      },
+      {
+        MetricName: 'tiny',
+        Timestamp: timestamp,
+        Values: [1e-7, 2 ** 360, -5, 0.5],
+        Counts: [1, 1e21, 3, 4],
+      },
+    );
     for (const datum of datums) {
-      const actual = requestJson({ Namespace: 'N', MetricData: [datum] }).length;
-      expect(requestOverheadBytes('N') + datumBytes(datum)).toBeGreaterThanOrEqual(actual);
+      const actual = Buffer.byteLength(requestJson({ Namespace: 'N"s', MetricData: [datum] }));
+      expect(requestOverheadBytes('N"s') + datumBytes(datum)).toBe(actual);
     }
+    const all = Buffer.byteLength(requestJson({ Namespace: 'N', MetricData: datums }));
+    const sum = datums.reduce((n, d) => n + datumBytes(d), 0);
+    expect(requestBytes('N', sum, datums.length)).toBe(all);
   });
 });

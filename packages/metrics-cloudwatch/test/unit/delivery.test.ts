@@ -71,7 +71,7 @@ describe('CloudWatchMetricReporter delivery', () => {
     for (let i = 0; i < 30; i++) group.gauge(`g${i}`, () => i);
     await nextReport();
     expect(requests).toHaveLength(1); // the other two requests are not attempted
-    expect(reporter.statistics).toMatchObject({ bufferedDatums: 25, droppedValues: 5 });
+    expect(reporter.statistics).toMatchObject({ bufferedDatums: 25, droppedDatums: 5 });
     expect(reporter.statistics.droppedByReason['buffer-overflow']).toBe(5);
   });
 
@@ -87,8 +87,8 @@ describe('CloudWatchMetricReporter delivery', () => {
     expect(new Set(accepted.map((d) => d.MetricName)).size).toBe(999);
     expect(requests.length).toBeLessThanOrEqual(1 + 2 * 10);
     expect(reporter.statistics.droppedByReason.rejected).toBe(1);
-    expect(logger.lines.find((l) => l.level === 'warn')?.message).toBe(
-      'CloudWatch rejected metric data as invalid; dropped',
+    expect(logger.lines.find((l) => l.level === 'warn')?.message).toMatch(
+      /^CloudWatch reporter dropped 1 datums: CloudWatch rejected them as invalid/,
     );
     // The dropped counter's delta is acknowledged: it does not poison the next reports.
     await nextReport();
@@ -115,5 +115,18 @@ describe('CloudWatchMetricReporter delivery', () => {
         .filter((d) => d.MetricName === 'records')
         .map((d) => d.Value),
     ).toEqual([2, 7]);
+  });
+
+  it('returns from close() at the close timeout when a client ignores the abort signal, and counts the loss', async () => {
+    let calls = 0;
+    const { group, registry, reporter, logger } = await harness({ closeTimeoutMs: 50 }, () => {
+      calls++;
+      return new Promise<void>(() => {}); // never settles, whatever the signal says
+    });
+    group.counter('records').inc(3);
+    await registry.close();
+    expect(calls).toBe(1);
+    expect(reporter.statistics.droppedByReason['undelivered-at-close']).toBe(1);
+    expect(logger.lines.at(-1)?.message).toMatch(/the close timeout \(50 ms\) passed: they are lost/);
   });
 });

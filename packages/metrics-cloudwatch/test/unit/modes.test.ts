@@ -67,13 +67,15 @@ describe('CloudWatchMetricReporter modes', () => {
       "CloudWatch dry run: PutMetricData of 2 datums to 'Test'",
       "CloudWatch dry run: PutMetricData of 1 datums to 'Test'",
     ]);
-    expect(logged[0]?.context).toMatchObject({
-      namespace: 'Test',
-      metricData: [
-        { MetricName: 'a', Value: 1 },
-        { MetricName: 'b', Value: 2 },
-      ],
-    });
+    const loggedDatums = logged.flatMap(
+      (l) => (l.context as { metricData: { MetricName: string; Value: number }[] }).metricData,
+    );
+    expect(loggedDatums.map((d) => [d.MetricName, d.Value]).sort()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(logged[0]?.context).toMatchObject({ namespace: 'Test' });
     expect(reporter.statistics.requests).toBe(2);
   });
 
@@ -101,9 +103,10 @@ describe('CloudWatchMetricReporter modes', () => {
       'requests',
       'failedRequests',
       'retries',
-      'droppedValues',
+      'droppedDatums',
       'skippedGauges',
       'truncatedDimensions',
+      'collidingMetrics',
       'bufferedDatums',
     ]);
     expect(reporter.statistics.requests).toBe(1);

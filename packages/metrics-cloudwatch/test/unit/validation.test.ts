@@ -83,10 +83,11 @@ describe('CloudWatchMetricReporter with data CloudWatch would reject', () => {
     const withTask = await harness({ includeTaskDimensions: true });
     withTask.group.counter('c');
     await withTask.nextReport();
+    // The names first, then the task-instance dimensions (see the README's order).
     expect(allDatums(withTask.requests)[0]?.Dimensions?.map((d) => d.Name)).toEqual([
-      'host',
       'job_name',
       'task_name',
+      'host',
       'subtask_index',
     ]);
   });

@@ -22,7 +22,10 @@ export class SnapshotPipeline {
     fail: (error: unknown) => void,
   ) {
     this.#backend = backend;
-    this.#lastCheckpointId = restoredCheckpointId;
+    // After a rollback, newer checkpoints of the old lineage still hold ids above the restored one.
+    const latest = backend.latestCheckpointId ?? -1;
+    this.#lastCheckpointId =
+      latest >= 0 && latest > (restoredCheckpointId ?? -1) ? latest : restoredCheckpointId;
     this.#onCheckpoint = onCheckpoint;
     this.#fail = fail;
   }

@@ -1,5 +1,5 @@
 import { Configuration } from '../config/configuration.js';
-import { StateBackendError } from '../errors.js';
+import { ConfigurationError, type ConfigurationIssue, StateBackendError } from '../errors.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
 import type { Metric } from './metric.js';
 import { createMetricFilter, type MetricFilter } from './metric-filter.js';
@@ -14,7 +14,7 @@ import type { MetricConfig, MetricReporter } from './metric-reporter.js';
 import { defaultReporterFactories, type MetricReporterFactoryRegistry } from './reporter-factory-registry.js';
 import { ReporterGroupView } from './reporter-group-view.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './reporter-options.js';
-import { type ReporterSettings, readConfiguredReporters } from './reporter-setup.js';
+import { findConfiguredReporters, type ReporterSettings } from './reporter-setup.js';
 import { type ScheduledTask, type Scheduler, systemScheduler } from './scheduler.js';
 import { asVariable, type MetricScope, scopeLevels } from './scope.js';
 
@@ -78,7 +78,8 @@ export class MetricRegistry implements MetricRegistrar {
 
   /**
    * A registry with the reporters `configuration` names (`metrics.reporter.<name>.*`). Every
-   * problem with the generic reporter keys is reported at once, before any reporter is created.
+   * problem with the configuration of every reporter, its generic keys and the keys its factory
+   * checks, is reported at once in one {@link ConfigurationError}, before any reporter is opened.
    */
   static async fromConfiguration(
     configuration: Configuration,
@@ -86,19 +87,46 @@ export class MetricRegistry implements MetricRegistrar {
   ): Promise<MetricRegistry> {
     const registry = new MetricRegistry(options);
     const factories = options.factories ?? defaultReporterFactories;
-    const configured = readConfiguredReporters(configuration);
+    const { reporters: configured, issues } = findConfiguredReporters(configuration);
+    const all: ConfigurationIssue[] = [...issues];
+    const collect = (error: unknown): void => {
+      if (!(error instanceof ConfigurationError)) throw error;
+      for (const issue of error.issues) {
+        if (!all.some((known) => known.key === issue.key && known.expected === issue.expected))
+          all.push(issue);
+      }
+    };
     try {
       const resolved = [];
       for (const reporter of configured) {
         const key = `metrics.reporter.${reporter.name}.factory.class`;
-        resolved.push({ reporter, factory: await factories.resolve(reporter.factoryClass, key) });
+        try {
+          const factory = await factories.resolve(reporter.factoryClass, key);
+          const config = registry.metricConfig(reporter.name, reporter.properties, configuration);
+          resolved.push({ reporter, factory, config });
+        } catch (error) {
+          collect(error);
+        }
       }
-      for (const { reporter, factory } of resolved) {
-        const config = registry.metricConfig(reporter.name, reporter.properties, configuration);
-        const created = await factory.createMetricReporter(config);
+      // With a problem found already, factories that can are asked for theirs without creating
+      // anything; otherwise every reporter is created (not opened) before any is added.
+      const created = [];
+      for (const { reporter, factory, config } of resolved) {
+        if (all.length > 0) {
+          collect(new ConfigurationError([...(factory.findConfigurationIssues?.(config) ?? [])]));
+          continue;
+        }
+        try {
+          created.push({ reporter, factory, config, instance: await factory.createMetricReporter(config) });
+        } catch (error) {
+          collect(error);
+        }
+      }
+      if (all.length > 0) throw new ConfigurationError(all);
+      for (const { reporter, factory, config, instance } of created) {
         const intervalMs = reporter.intervalMs ?? factory.defaultIntervalMs;
         await registry.addReporter(
-          created,
+          instance,
           { ...reporter, ...(intervalMs === undefined ? {} : { intervalMs }) },
           config,
         );
@@ -180,16 +208,28 @@ export class MetricRegistry implements MetricRegistrar {
     return readMetrics(this.getMetrics());
   }
 
-  /** Runs every scheduled reporter now and waits for them. */
+  /** Runs every scheduled reporter now and waits for them. Does nothing once the registry is closing. */
   async reportNow(): Promise<void> {
+    if (this.isClosed) return;
     await Promise.all(this.#reporters.map((entry) => this.runReport(entry)));
   }
 
-  /** Stops the timers, runs a final report of each scheduled reporter, then closes every reporter. */
+  /**
+   * Stops the timers, tells each reporter closing starts (`prepareClose`), runs a final report of
+   * each scheduled reporter, then closes every reporter.
+   */
   close(): Promise<void> {
     this.#closing ??= Promise.all(
       this.#reporters.map(async (entry) => {
         entry.task?.cancel();
+        try {
+          entry.reporter.prepareClose?.();
+        } catch (error) {
+          this.logger.error(`Metric reporter '${entry.name}' failed in prepareClose`, {
+            reporter: entry.name,
+            error,
+          });
+        }
         await entry.running;
         await this.runReport(entry);
         try {

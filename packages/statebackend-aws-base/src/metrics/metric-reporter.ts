@@ -1,4 +1,5 @@
 import type { Configuration } from '../config/configuration.js';
+import type { ConfigurationIssue } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metric } from './metric.js';
 import type { MetricGroup, MetricGroupView } from './metric-group.js';
@@ -36,6 +37,11 @@ export interface MetricConfig {
 export interface MetricReporter {
   /** Called once, after the reporter is created and before any notification. */
   open(config: MetricConfig): void | Promise<void>;
+  /**
+   * Called once when the registry starts closing, before the final `report()`: a reporter that
+   * bounds how long closing may take starts counting here.
+   */
+  prepareClose?(): void;
   /** Called once when the registry closes, after the final `report()`. */
   close(): void | Promise<void>;
   notifyOfAddedMetric(metric: Metric, metricName: string, group: MetricGroupView): void;
@@ -53,6 +59,13 @@ export interface MetricReporter {
  */
 export interface MetricReporterFactory {
   createMetricReporter(config: MetricConfig): MetricReporter | Promise<MetricReporter>;
+  /**
+   * The problems with the reporter's configuration, without creating it. The registry asks when
+   * another key (a generic one such as `interval`) is already wrong, so that one error lists
+   * every problem before any reporter is created. Without it, such problems show once the
+   * others are fixed (as a `ConfigurationError` of `createMetricReporter`).
+   */
+  findConfigurationIssues?(config: MetricConfig): readonly ConfigurationIssue[];
   /** The interval used when `metrics.reporter.<name>.interval` is not set; default 10 s, as in Flink. */
   readonly defaultIntervalMs?: number;
 }

@@ -2,8 +2,8 @@ import type { MetricGroupView } from './metric-group.js';
 
 /**
  * A group as one reporter sees it (Flink's `FrontMetricGroup`): the same scope, with the
- * reporter's excluded variables removed and its additional variables added (the group's own
- * variables win over additional ones of the same name).
+ * reporter's excluded variables removed and its additional variables added after the group's
+ * own (which win over additional ones of the same name).
  */
 export class ReporterGroupView implements MetricGroupView {
   readonly #group: MetricGroupView;
@@ -15,12 +15,15 @@ export class ReporterGroupView implements MetricGroupView {
     additional: Readonly<Record<string, string>>,
   ) {
     this.#group = group;
+    // The group's own variables first, root first, then the additional ones: a reporter that
+    // keeps only the first variables (CloudWatch's 30 dimensions) drops additions first.
     const variables: Record<string, string> = {};
-    for (const [key, value] of Object.entries(additional)) {
+    const own = group.getAllVariables();
+    for (const [key, value] of Object.entries(own)) {
       if (!excluded.has(key)) variables[key] = value;
     }
-    for (const [key, value] of Object.entries(group.getAllVariables())) {
-      if (!excluded.has(key)) variables[key] = value;
+    for (const [key, value] of Object.entries(additional)) {
+      if (!excluded.has(key) && !Object.hasOwn(own, key)) variables[key] = value;
     }
     this.#variables = Object.freeze(variables);
   }

@@ -1,3 +1,4 @@
+import type { ConfigOption } from '../config/config-option.js';
 import { Configuration } from '../config/configuration.js';
 import { findConfigurationIssues } from '../config/validation.js';
 import { ConfigurationError, type ConfigurationIssue } from '../errors.js';
@@ -54,44 +55,63 @@ export function reporterProperties(configuration: Configuration, name: string): 
   return new Configuration(entries);
 }
 
+/** The configured reporters as far as their keys parse, and every problem with their generic keys. */
+export interface ConfiguredReporters {
+  /** Every configured reporter; a malformed generic key is left out of its settings. */
+  readonly reporters: readonly ConfiguredReporter[];
+  /** Problems with the generic keys of all reporters, in the order found. */
+  readonly issues: readonly ConfigurationIssue[];
+}
+
 /**
- * Reads the generic settings of every configured reporter. Malformed values (an interval that
- * is not a duration, a filter naming an unknown metric type, ...) of all reporters are reported
- * together in one {@link ConfigurationError}. Keys a reporter's factory defines are left to it.
+ * Reads the generic settings of every configured reporter without throwing: a reporter whose
+ * generic keys have problems is still listed (so that its factory can report its own problems
+ * in the same error), with the malformed keys left out.
  */
-export function readConfiguredReporters(configuration: Configuration): ConfiguredReporter[] {
+export function findConfiguredReporters(configuration: Configuration): ConfiguredReporters {
   const issues: ConfigurationIssue[] = [];
   const reporters: ConfiguredReporter[] = [];
   for (const name of findReporterNames(configuration)) {
     const options = reporterOptions(name);
     const found = findConfigurationIssues(configuration, options.all, { allowUnknownKeys: true });
     issues.push(...found);
-    if (found.length > 0) continue;
-    let filter: MetricFilter;
+    const malformed = new Set(found.map((issue) => issue.key));
+    const read = <T>(option: ConfigOption<T, false>): T | undefined =>
+      malformed.has(option.key) ? undefined : configuration.get(option);
+    let filter: MetricFilter = createMetricFilter();
     try {
       filter = createMetricFilter({
-        includes: configuration.get(options.FILTER_INCLUDES) ?? [],
-        excludes: configuration.get(options.FILTER_EXCLUDES) ?? [],
+        includes: read(options.FILTER_INCLUDES) ?? [],
+        excludes: read(options.FILTER_EXCLUDES) ?? [],
         includesKey: options.FILTER_INCLUDES.key,
         excludesKey: options.FILTER_EXCLUDES.key,
       });
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       issues.push(...error.issues);
-      continue;
     }
-    const intervalMs = configuration.get(options.INTERVAL);
-    const additionalVariables = configuration.get(options.SCOPE_VARIABLES_ADDITIONAL);
+    const intervalMs = read(options.INTERVAL);
+    const additionalVariables = read(options.SCOPE_VARIABLES_ADDITIONAL);
     reporters.push({
       name,
-      factoryClass: configuration.get(options.FACTORY_CLASS) ?? '',
+      factoryClass: read(options.FACTORY_CLASS) ?? '',
       properties: reporterProperties(configuration, name),
       filter,
-      excludedVariables: configuration.get(options.SCOPE_VARIABLES_EXCLUDES) ?? [],
+      excludedVariables: read(options.SCOPE_VARIABLES_EXCLUDES) ?? [],
       ...(intervalMs === undefined ? {} : { intervalMs }),
       ...(additionalVariables === undefined ? {} : { additionalVariables }),
     });
   }
+  return { reporters, issues };
+}
+
+/**
+ * Reads the generic settings of every configured reporter. Malformed values (an interval that
+ * is not a duration, a filter naming an unknown metric type, ...) of all reporters are reported
+ * together in one {@link ConfigurationError}. Keys a reporter's factory defines are left to it.
+ */
+export function readConfiguredReporters(configuration: Configuration): ConfiguredReporter[] {
+  const { reporters, issues } = findConfiguredReporters(configuration);
   if (issues.length > 0) throw new ConfigurationError(issues);
-  return reporters;
+  return [...reporters];
 }

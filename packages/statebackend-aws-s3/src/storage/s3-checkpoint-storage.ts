@@ -6,6 +6,7 @@ import {
   type CommittedCheckpoint,
   checkpointDirectoryName,
   decodeCheckpointMetadata,
+  FencedError,
   type FileContent,
   type FileScope,
   fencingClaim,
@@ -30,8 +31,10 @@ import {
   type S3CheckpointStorageOptions,
   validateStorageOptions,
 } from './s3-checkpoint-storage-options.js';
-import { S3Claims } from './s3-claims.js';
+import { type FencingState, S3Claims } from './s3-claims.js';
 import { S3CommitChecks } from './s3-commit-checks.js';
+import { S3CommitCuts } from './s3-commit-cuts.js';
+import { describeRange } from './s3-fencing.js';
 import { S3Layout } from './s3-layout.js';
 import { S3Requests } from './s3-requests.js';
 
@@ -45,10 +48,12 @@ import { S3Requests } from './s3-requests.js';
  * - {@link commit} writes the commit record last, in one PutObject with `If-None-Match: *`: a
  *   checkpoint exists only once complete, and the same record is never written twice.
  * - Claims reserve their epoch with `If-None-Match: *` (see `S3Claims`), so epochs are unique
- *   without a lock; a commit checks the claims before and after its record is stored, and
- *   removes the record and fails with `FencedError` when a newer claim appeared meanwhile. The
- *   checks before (claims, and records of the same checkpoint id) start with the checkpoint's
- *   first data file and run while it uploads (see `S3CommitChecks`).
+ *   without a lock; a commit checks the claims before and after its record is stored. When a
+ *   newer claim appeared meanwhile, the cut of the writer's epoch (see `S3CommitCuts`) decides
+ *   once and for all whether the record counts: it stays when a new owner may have read it, and
+ *   is otherwise removed and the commit fails with `FencedError`. No record another owner may
+ *   have read is ever withdrawn. The checks before (claims, and records of the same checkpoint
+ *   id) start with the checkpoint's first data file and run while it uploads (see `S3CommitChecks`).
  * - Reads are ranged GETs, listings page through ListObjectsV2, deletions go 1,000 keys per
  *   DeleteObjects request. Failures are `S3RequestError`s (`CheckpointStorageError`s):
  *   `notFound` for a missing key, retryable for throttling (503 SlowDown), 5xx and network errors.
@@ -69,6 +74,11 @@ export class S3CheckpointStorage implements CheckpointStorage {
   private readonly requests: S3Requests;
   private readonly claims: S3Claims;
   private readonly commitChecks: S3CommitChecks;
+  private readonly cuts: S3CommitCuts;
+  /** Per writer epoch, the commits whose check after the put saw no fence (see `decideOwnCut`). */
+  private readonly acknowledged = new Map<number, Set<number>>();
+  /** Per writer epoch, the checks after a put still running. */
+  private readonly checksAfterPut = new Map<number, Set<Promise<unknown>>>();
   private readonly logger: Logger;
   /** Data bytes written per checkpoint id, for the incremental-ratio metric. */
   private readonly written = new Map<number, number>();
@@ -98,8 +108,12 @@ export class S3CheckpointStorage implements CheckpointStorage {
       metrics: this.metrics,
     });
     this.claims = new S3Claims(this.requests, this.layout, this.location, this.logger);
+    this.cuts = new S3CommitCuts(this.requests, this.layout, this.location);
     this.commitChecks = new S3CommitChecks(
-      { listClaims: () => this.listClaims(), listCommittedIn: (id) => this.listCommittedIn(id) },
+      {
+        readFencing: () => this.claims.read(),
+        listCommittedIn: (id, fencing) => this.listCommittedIn(id, fencing),
+      },
       this.location,
     );
   }
@@ -152,15 +166,41 @@ export class S3CheckpointStorage implements CheckpointStorage {
       );
     }
     const committedAt = Date.now();
-    // A claim that landed between the first check and the put fences this commit: take it back.
-    const claimsAfter = await this.listClaims();
-    if (fencingClaim(claimsAfter, lease) !== undefined) {
-      await this.requests.deleteKeys([this.layout.keyOf(relative)], this.location);
-      this.logger.warn('Withdrew a commit record written while a newer claim fenced this writer', {
+    // The check after the put: with no fence and no cut in sight the put came before any newer
+    // claim, and the commit is acknowledged in the same turn as the answer (see `decideOwnCut`).
+    const check = this.claims.read().then((fencing) => {
+      const fenced = fencing.cutEpochs.has(lease.epoch) || fencingClaim(fencing.claims, lease) !== undefined;
+      if (!fenced) this.acknowledge(lease.epoch, checkpointId);
+      return { fencing, fenced };
+    });
+    const checks = this.checksAfterPut.get(lease.epoch) ?? new Set<Promise<unknown>>();
+    this.checksAfterPut.set(lease.epoch, checks.add(check));
+    const { fencing, fenced } = await check.finally(() => checks.delete(check));
+    if (fenced) {
+      // A claim landed between the first check and the put: the cut decides whether this record
+      // came before it (it stays, a new owner may have read it) or after it (it never counts).
+      const cut = fencing.cutEpochs.has(lease.epoch)
+        ? await this.cuts.read(lease.epoch)
+        : await this.decideOwnCut(lease.epoch);
+      if (!cut.has(checkpointId)) {
+        await this.requests.deleteKeys([this.layout.keyOf(relative)], this.location);
+        this.logger.warn('Withdrew a commit record written after a newer claim fenced this writer', {
+          checkpointId,
+          path: relative,
+        });
+        const newer = fencingClaim(fencing.claims, lease);
+        throw new FencedError(
+          this.location,
+          lease.epoch,
+          describeRange(lease.keyGroupRange),
+          newer?.epoch ?? lease.epoch + 1,
+          newer === undefined ? 'a newer claim' : describeRange(newer.keyGroupRange),
+        );
+      }
+      this.logger.warn('Checkpoint committed just before a newer claim fenced this writer; it stays', {
         checkpointId,
         path: relative,
       });
-      assertNotFenced(this.location, claimsAfter, lease);
     }
     this.recordCommit(checkpointId, relative, metadata);
     return {
@@ -171,6 +211,20 @@ export class S3CheckpointStorage implements CheckpointStorage {
       size: metadata.length,
       committedAt,
     };
+  }
+
+  private acknowledge(epoch: number, checkpointId: number): void {
+    const ids = this.acknowledged.get(epoch) ?? new Set<number>();
+    this.acknowledged.set(epoch, ids.add(checkpointId));
+  }
+
+  /**
+   * Proposes the cut of this writer's own fenced epoch: the commits acknowledged, once every
+   * check after a put still running has answered (one of them may acknowledge its commit yet).
+   */
+  private async decideOwnCut(epoch: number): Promise<ReadonlySet<number>> {
+    await Promise.allSettled([...(this.checksAfterPut.get(epoch) ?? [])]);
+    return this.cuts.decide(epoch, this.acknowledged.get(epoch) ?? []);
   }
 
   private recordCommit(checkpointId: number, relative: string, metadata: Uint8Array): void {
@@ -185,13 +239,75 @@ export class S3CheckpointStorage implements CheckpointStorage {
     for (const id of this.written.keys()) if (id <= checkpointId) this.written.delete(id);
   }
 
+  /**
+   * Every commit record that counts, ascending by id. A record of a fenced writer counts only when
+   * its epoch's cut holds it; when that cut is not decided yet, this listing decides it (see
+   * `S3CommitCuts`): whoever lists after seeing the fence gets the same answer, forever.
+   */
   async listCommitted(): Promise<CommittedCheckpoint[]> {
-    return this.listCommittedUnder(`${this.layout.baseKey}chk-`);
+    const fencing = await this.claims.read();
+    return this.counted(fencing, await this.listAllRecords(), this.listAllRecords);
   }
 
-  private listCommittedIn(checkpointId: number): Promise<CommittedCheckpoint[]> {
-    return this.listCommittedUnder(`${this.layout.baseKey}${checkpointDirectoryName(checkpointId)}/`);
+  private async listCommittedIn(
+    checkpointId: number,
+    fencing?: Promise<FencingState>,
+  ): Promise<CommittedCheckpoint[]> {
+    const listIn = (): Promise<CommittedCheckpoint[]> =>
+      this.listCommittedUnder(`${this.layout.baseKey}${checkpointDirectoryName(checkpointId)}/`);
+    const [seen, records] = await Promise.all([fencing ?? this.claims.read(), listIn()]);
+    return this.counted(seen, records, listIn);
   }
+
+  /**
+   * The records that count, given the fencing state read before (or with) them. When a fenced
+   * epoch has no cut yet, the records are listed again (after the fence was seen: every
+   * acknowledged commit of the epoch is in that listing), the cut is decided from it, and that
+   * newer listing is the answer.
+   */
+  private async counted(
+    fencing: FencingState,
+    listed: readonly CommittedCheckpoint[],
+    relist: () => Promise<CommittedCheckpoint[]>,
+  ): Promise<CommittedCheckpoint[]> {
+    const isUndecided = (record: CommittedCheckpoint): boolean =>
+      !fencing.cutEpochs.has(record.writerEpoch) &&
+      fencingClaim(fencing.claims, { epoch: record.writerEpoch, keyGroupRange: record.keyGroupRange }) !==
+        undefined;
+    const undecided = new Set(listed.filter(isUndecided).map((r) => r.writerEpoch));
+    const records = undecided.size === 0 ? listed : await relist();
+    const cuts = new Map<number, ReadonlySet<number> | 'all'>();
+    for (const record of records) {
+      const epoch = record.writerEpoch;
+      if (cuts.has(epoch)) continue;
+      if (fencing.cutEpochs.has(epoch)) {
+        cuts.set(epoch, await this.cuts.read(epoch));
+      } else if (isUndecided(record)) {
+        const ids = records.filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
+        cuts.set(epoch, await this.cuts.decide(epoch, await this.idsOfEpoch(epoch, ids, relist)));
+      } else {
+        cuts.set(epoch, 'all');
+      }
+    }
+    return records.filter((record) => {
+      const cut = cuts.get(record.writerEpoch);
+      return cut === 'all' || cut?.has(record.checkpointId) === true;
+    });
+  }
+
+  /** Every checkpoint id of `epoch`'s records, listed after its fence was seen. */
+  private async idsOfEpoch(
+    epoch: number,
+    fromRelisting: readonly number[],
+    relist: () => Promise<CommittedCheckpoint[]>,
+  ): Promise<number[]> {
+    // A listing of one checkpoint id does not show the epoch's other records: list them all.
+    if (relist === this.listAllRecords) return [...fromRelisting];
+    return (await this.listAllRecords()).filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
+  }
+
+  private readonly listAllRecords = (): Promise<CommittedCheckpoint[]> =>
+    this.listCommittedUnder(`${this.layout.baseKey}chk-`);
 
   private async listCommittedUnder(prefix: string): Promise<CommittedCheckpoint[]> {
     const committed: CommittedCheckpoint[] = [];
@@ -240,6 +356,13 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   async delete(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      const [directory, name] = path.split('/');
+      const checkpointId = parseCheckpointDirectoryName(directory ?? '');
+      const record = parseMetadataFileName(name ?? '');
+      if (checkpointId !== undefined && record !== undefined)
+        this.acknowledged.get(record.epoch)?.delete(checkpointId);
+    }
     await this.requests.deleteKeys(
       paths.map((p) => this.layout.keyOf(p)),
       this.location,

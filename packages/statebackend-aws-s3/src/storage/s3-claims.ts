@@ -9,11 +9,21 @@ import {
   type WriterLease,
 } from '@statebackend/aws-base';
 import { ClaimContentionError } from '../errors.js';
+import { parseCutName } from './s3-commit-cuts.js';
 import { describeRange, intersects, isSuperseded } from './s3-fencing.js';
 import type { S3Layout } from './s3-layout.js';
 import type { S3Requests } from './s3-requests.js';
 
 const MAX_ATTEMPTS = 20;
+
+/** What one listing of `_fencing/` tells. */
+export interface FencingState {
+  /** Every claim still recorded, ascending by epoch. */
+  readonly claims: WriterLease[];
+  readonly highestEpoch: number;
+  /** Epochs whose cut exists. */
+  readonly cutEpochs: ReadonlySet<number>;
+}
 const RESERVATIONS = 'epochs';
 const RESERVATION = /^epoch-(\d+)$/;
 
@@ -36,9 +46,13 @@ export class S3Claims {
     return `${this.layout.baseKey}${FENCING_DIRECTORY}/`;
   }
 
-  /** Every claim still recorded, ascending by epoch, and the highest epoch ever reserved. */
-  async read(): Promise<{ claims: WriterLease[]; highestEpoch: number }> {
+  /**
+   * Every claim still recorded, ascending by epoch, the highest epoch ever reserved, and the
+   * epochs whose cut was decided (see `S3CommitCuts`): one listing of `_fencing/`.
+   */
+  async read(): Promise<FencingState> {
     const claims: WriterLease[] = [];
+    const cutEpochs = new Set<number>();
     let highestEpoch = 0;
     for await (const object of this.requests.list(this.directory, this.location)) {
       const name = object.key.slice(this.directory.length);
@@ -48,12 +62,17 @@ export class S3Claims {
         highestEpoch = Math.max(highestEpoch, claim.epoch);
         continue;
       }
+      const cut = parseCutName(name);
+      if (cut !== undefined) {
+        cutEpochs.add(cut);
+        continue;
+      }
       const reserved = RESERVATION.exec(name.slice(RESERVATIONS.length + 1));
       if (name.startsWith(`${RESERVATIONS}/`) && reserved !== null) {
         highestEpoch = Math.max(highestEpoch, Number(reserved[1]));
       }
     }
-    return { claims: claims.sort((a, b) => a.epoch - b.epoch), highestEpoch };
+    return { claims: claims.sort((a, b) => a.epoch - b.epoch), highestEpoch, cutEpochs };
   }
 
   async claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {

@@ -5,12 +5,14 @@ import {
   FencedError,
   type WriterLease,
 } from '@statebackend/aws-base';
+import type { FencingState } from './s3-claims.js';
 import { intersects } from './s3-fencing.js';
 
 /** What the checks before a commit read: the claims, and the commit records of one checkpoint id. */
 export interface CommitCheckReads {
-  listClaims(): Promise<WriterLease[]>;
-  listCommittedIn(checkpointId: number): Promise<CommittedCheckpoint[]>;
+  readFencing(): Promise<FencingState>;
+  /** The records of one checkpoint id that count, judged with `fencing` read alongside. */
+  listCommittedIn(checkpointId: number, fencing: Promise<FencingState>): Promise<CommittedCheckpoint[]>;
 }
 
 /** Checks started early that are kept at most, should snapshots keep failing before their commit. */
@@ -88,9 +90,10 @@ export class S3CommitChecks {
 
   private async check(lease: WriterLease, checkpointId: number): Promise<void> {
     // Both are reads: one round trip instead of two.
-    const [claims, committed] = await Promise.all([
-      this.reads.listClaims(),
-      this.reads.listCommittedIn(checkpointId),
+    const fencing = this.reads.readFencing();
+    const [{ claims }, committed] = await Promise.all([
+      fencing,
+      this.reads.listCommittedIn(checkpointId, fencing),
     ]);
     assertNotFenced(this.location, claims, lease);
     const existing = committed.find((c) => intersects(c.keyGroupRange, lease.keyGroupRange));

@@ -9,7 +9,7 @@ import {
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { FileContent } from '@statebackend/aws-base';
+import { type FileContent, StateBackendError } from '@statebackend/aws-base';
 import { S3RequestError } from '../errors.js';
 import type { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
 import { isPreconditionFailed, toStorageError } from './s3-error.js';
@@ -143,6 +143,8 @@ export class S3Requests {
     } catch (error) {
       metrics.failedRequests.inc();
       await this.abortUploadsOf(key);
+      // The content itself failed (a snapshot aborted while encoding): that error, not a request's.
+      if (error instanceof StateBackendError && !(error instanceof S3RequestError)) throw error;
       throw toStorageError('upload', location, error);
     }
     metrics.bytesUploaded.inc(written);
@@ -213,8 +215,17 @@ export class S3Requests {
     );
   }
 
-  /** The object's bytes, or `length` bytes from `offset`; an offset past the end reads nothing. */
-  async get(key: string, location: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+  /**
+   * The object's bytes, or `length` bytes from `offset`; an offset past the end reads nothing.
+   * `protocol: true` for a small object of the fencing protocol (a cut), not counted as a file
+   * downloaded.
+   */
+  async get(
+    key: string,
+    location: string,
+    range?: { offset: number; length: number },
+    options: { protocol?: boolean } = {},
+  ): Promise<Uint8Array> {
     const { client, bucket, metrics } = this.settings;
     if (range !== undefined && range.length <= 0) return new Uint8Array(0);
     const Range =
@@ -240,6 +251,7 @@ export class S3Requests {
         return new Uint8Array(0);
       throw error;
     }
+    if (options.protocol === true) return bytes;
     metrics.bytesDownloaded.inc(bytes.length);
     metrics.filesDownloaded.inc();
     return bytes;

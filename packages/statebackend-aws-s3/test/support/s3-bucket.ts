@@ -1,6 +1,7 @@
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
+  DeleteObjectsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
@@ -60,4 +61,13 @@ export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promi
 export async function openUploads(s3: S3Client, bucket: string): Promise<string[]> {
   const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
   return (listed.Uploads ?? []).map((u) => u.Key ?? '').sort();
+}
+
+/** Deletes every object below `prefix`, so that a bucket of many tries stays small. */
+export async function removeObjects(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  const keys = await listKeys(s3, bucket, prefix);
+  for (let i = 0; i < keys.length; i += 1000) {
+    const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects, Quiet: true } }));
+  }
 }

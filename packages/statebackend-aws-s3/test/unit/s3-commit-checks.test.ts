@@ -22,15 +22,16 @@ function reads(claims: WriterLease[] = [lease], committed: CommittedCheckpoint[]
     failNextListing: () => {
       failNext = true;
     },
-    listClaims: async () => {
+    readFencing: async () => {
       counts.claims++;
       if (failNext) {
         failNext = false;
         throw new CheckpointStorageError('list', LOCATION, { cause: new Error('reset'), retryable: true });
       }
-      return [...claims];
+      return { claims: [...claims], highestEpoch: 0, cutEpochs: new Set<number>() };
     },
-    listCommittedIn: async (checkpointId: number) => {
+    listCommittedIn: async (checkpointId: number, fencing: Promise<unknown>) => {
+      await fencing.catch(() => undefined);
       counts.committed++;
       return committed.filter((c) => c.checkpointId === checkpointId);
     },

@@ -1,5 +1,6 @@
 import { AbstractAwsKeyedStateBackendBuilder } from '../../backend/abstract-aws-keyed-state-backend-builder.js';
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
+import { CheckpointChangedError } from '../../errors.js';
 import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
@@ -17,7 +18,10 @@ import {
 import { FullSnapshotStrategy } from '../snapshot/snapshot-strategy.js';
 import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
 import { CheckpointingHeapKeyedStateBackend } from './checkpointing-heap-keyed-state-backend.js';
-import { discardHistoryAfter, type RestoreSource, resolveRestoreSource } from './restore-source.js';
+import { continueHistory, type RestoreSource, resolveRestoreSource } from './restore-source.js';
+
+/** Restores of a checkpoint that changed while read, before `CheckpointChangedError` is thrown. */
+const RESTORE_ATTEMPTS = 3;
 
 /** A state to register right after restore; see {@link CheckpointingOptions.states}. */
 export interface StateRegistration {
@@ -44,6 +48,12 @@ export interface CheckpointingOptions {
   /** `zstd`: compressed data files (frames compressed where that saves space). Default `none`. */
   readonly compression?: SnapshotCompression;
   /**
+   * Delete nothing already under the storage: no retention and no abandoning of newer
+   * checkpoints after a restore. For tools that add a checkpoint beside a job's own (a savepoint
+   * import) and must never delete what they did not write. Default false.
+   */
+  readonly keepHistory?: boolean;
+  /**
    * States to register once restored, so that a state whose kind, TTL or serializers no longer
    * read what was checkpointed fails the build rather than the first record that uses it.
    */
@@ -63,6 +73,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
 > {
   private readonly options: CheckpointingOptions;
   private lease: WriterLease | undefined;
+  private snapshotter: CheckpointSnapshotter | undefined;
   /** What the restore read (its source undefined when `'latest'` found nothing). */
   private restoredSource: { source: KeyedStateSource | undefined } | undefined;
 
@@ -78,10 +89,10 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       for (const { descriptor, namespaceSerializer } of this.options.states ?? []) {
         backend.registerState(descriptor, namespaceSerializer);
       }
-      // Only a restore that fully succeeded abandons the history after what it restored.
+      // Only a restore that fully succeeded continues the history from what it restored.
       const own = this.ownStorage();
-      if (own !== undefined && this.restoredSource !== undefined) {
-        await discardHistoryAfter(this.restoredSource.source, own, this.parameters.logger ?? noopLogger);
+      if (own !== undefined && this.snapshotter !== undefined) {
+        await continueHistory(this.restoredSource?.source, own, this.snapshotter);
       }
     } catch (error) {
       await backend.dispose();
@@ -114,11 +125,13 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
         : { retainedCheckpoints: this.options.retainedCheckpoints }),
       ...(this.options.targetFileSize === undefined ? {} : { targetFileSize: this.options.targetFileSize }),
       ...(this.options.compression === undefined ? {} : { compression: this.options.compression }),
+      ...(this.options.keepHistory === true ? { keepHistory: true } : {}),
       ...(this.parameters.logger === undefined ? {} : { logger: this.parameters.logger }),
       ...(this.parameters.metricGroup === undefined
         ? {}
         : { metricGroup: this.parameters.metricGroup.addGroup('checkpoints') }),
     });
+    this.snapshotter = snapshotter;
     return new CheckpointingHeapKeyedStateBackend(this.parameters, snapshotter);
   }
 
@@ -132,14 +145,26 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
     // The last source given wins: each replaces the whole state of the range.
     const spec = sources[sources.length - 1];
     if (spec === undefined) return;
-    const source = await resolveRestoreSource(spec, keyGroupRange, maxParallelism, own);
-    this.restoredSource = { source };
-    if (source === undefined) {
-      logger.info('No checkpoint to restore; starting empty', { operatorId: backend.operatorId });
-      return;
+    let source: KeyedStateSource | undefined;
+    let restored: RestoredKeyedState;
+    for (let attempt = 1; ; attempt++) {
+      source = await resolveRestoreSource(spec, keyGroupRange, maxParallelism, own);
+      if (source === undefined) {
+        this.restoredSource = { source };
+        logger.info('No checkpoint to restore; starting empty', { operatorId: backend.operatorId });
+        return;
+      }
+      checkSourceMaxParallelism(source, maxParallelism);
+      try {
+        restored = await RestoredKeyedState.read(source, keyGroupRange);
+        break;
+      } catch (error) {
+        // Removed while read (another owner's retention): list again and restore what is there now.
+        if (!(error instanceof CheckpointChangedError) || attempt >= RESTORE_ATTEMPTS) throw error;
+        logger.warn('The checkpoint changed while it was restored; listing again', { error: error.message });
+      }
     }
-    checkSourceMaxParallelism(source, maxParallelism);
-    const restored = await RestoredKeyedState.read(source, keyGroupRange);
+    this.restoredSource = { source };
     backend.acceptRestoredState(restored);
     logger.info('Restored keyed state', {
       operatorId: backend.operatorId,

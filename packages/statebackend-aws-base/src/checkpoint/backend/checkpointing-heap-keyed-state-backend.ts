@@ -56,6 +56,15 @@ export class CheckpointingHeapKeyedStateBackend<K>
   }
 
   /**
+   * The newest checkpoint id committed for any key group of the range (after a rollback, the
+   * newer checkpoints of earlier owners count too); `snapshot()` rejects ids at or below it with
+   * `CheckpointIdTooLowError`, before writing anything. -1 when there is none.
+   */
+  get latestCheckpointId(): number {
+    return this.#snapshotter?.latestCheckpointId ?? -1;
+  }
+
+  /**
    * Takes checkpoint `checkpointId` (default {@link nextCheckpointId}): the state now, with
    * `metadata` (e.g. the source position).
    * The tables are frozen before this returns; writes made afterwards are not in the checkpoint.

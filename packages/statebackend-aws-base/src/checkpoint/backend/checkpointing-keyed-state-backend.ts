@@ -28,6 +28,12 @@ export interface CheckpointingKeyedStateBackend<K> extends KeyedStateBackend<K> 
   /** What this backend was restored from; undefined after a fresh start. */
   readonly restored: RestoredCheckpointInfo | undefined;
   /**
+   * The newest checkpoint id committed for any key group of this backend's range (by it, or by
+   * earlier owners before it claimed the range); `snapshot()` needs a higher one. -1 when there
+   * is none; undefined for a backend that does not track it.
+   */
+  readonly latestCheckpointId?: number | undefined;
+  /**
    * The id `snapshot()` takes when given none: one above the checkpoint restored or the last one
    * snapshotted by this backend (1 after a fresh start).
    */

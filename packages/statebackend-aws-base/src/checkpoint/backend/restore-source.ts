@@ -1,11 +1,11 @@
 import { CheckpointNotFoundError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
-import type { Logger } from '../../logging/logger.js';
 import { findLatestCompleteCheckpoint, loadCheckpoint } from '../catalog/checkpoint-selection.js';
-import { discardNewerCheckpoints } from '../catalog/discard-newer-checkpoints.js';
 import { CheckpointSource } from '../restore/checkpoint-source.js';
 import type { KeyedStateSource } from '../restore/keyed-state-source.js';
+import type { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
 import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
+import { intersects } from '../storage/fencing.js';
 
 /**
  * What a keyed backend restores from:
@@ -51,20 +51,21 @@ export async function resolveRestoreSource(
 }
 
 /**
- * Once `source` was read into a backend owning `own.lease`, removes the abandoned history newer
- * than it under the backend's own storage (see {@link discardNewerCheckpoints}): the state
- * continues from `source` (or from nothing, when undefined).
+ * Once `source` was read into a backend owning `own.lease`, tells its snapshotter where the
+ * history under its own storage stands: the newest checkpoint id committed for any key group of
+ * the range (a snapshot must take a higher one), and which checkpoint it continues from. The
+ * newer checkpoints of earlier owners it does not continue from are removed only once the new
+ * owner's first checkpoint is committed (see `discardNewerCheckpoints`), so a rollback can
+ * be undone until then.
  */
-export async function discardHistoryAfter(
+export async function continueHistory(
   source: KeyedStateSource | undefined,
   own: { storage: CheckpointStorage; lease: WriterLease },
-  logger: Logger,
+  snapshotter: CheckpointSnapshotter,
 ): Promise<void> {
   const sameStorage = source instanceof CheckpointSource && source.storageLocation === own.storage.location;
-  await discardNewerCheckpoints(
-    own.storage,
-    own.lease,
-    sameStorage ? source.checkpointId : undefined,
-    logger,
-  );
+  const latest = (await own.storage.listCommitted())
+    .filter((c) => intersects(c.keyGroupRange, own.lease.keyGroupRange))
+    .reduce((max, c) => Math.max(max, c.checkpointId), -1);
+  snapshotter.continueHistory(latest, sameStorage ? source.checkpointId : undefined);
 }

@@ -1,4 +1,10 @@
-import { CheckpointNotFoundError, CorruptCheckpointError, KeyGroupArgumentError } from '../../errors.js';
+import {
+  CheckpointChangedError,
+  CheckpointNotFoundError,
+  CheckpointStorageError,
+  CorruptCheckpointError,
+  KeyGroupArgumentError,
+} from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import { intersectRanges, subtractRange } from '../range-set.js';
 import type { CheckpointStorage, CommittedCheckpoint } from '../storage/checkpoint-storage.js';
@@ -74,23 +80,58 @@ async function select(
   return { checkpointId, keyGroupRange: range, maxParallelism: stored, parts };
 }
 
+/** Listings a selection repeats when a commit record it listed vanished before it was read. */
+const SELECTION_ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` over a fresh listing until it reads no commit record that vanished after it
+ * was listed (another owner's retention, a commit that never counted withdrawn): such a listing
+ * was stale, and the checkpoint is not corrupt. After {@link SELECTION_ATTEMPTS} stale listings,
+ * a retryable {@link CheckpointChangedError}.
+ */
+async function withFreshListing<T>(
+  storage: CheckpointStorage,
+  checkpointId: number | undefined,
+  attempt: (committed: CommittedCheckpoint[]) => Promise<T>,
+): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt(await storage.listCommitted());
+    } catch (error) {
+      const vanished = error instanceof CheckpointStorageError && error.notFound;
+      if (!vanished) throw error;
+      if (tries >= SELECTION_ATTEMPTS) {
+        throw new CheckpointChangedError(
+          storage.location,
+          checkpointId ?? -1,
+          `commit records vanished between listing and reading ${SELECTION_ATTEMPTS} times in a row (${error.path})`,
+          { cause: error },
+        );
+      }
+    }
+  }
+}
+
 /**
  * The latest checkpoint whose committed parts hold every key group of `range`, or undefined
  * when there is none. A newer checkpoint that leaves key groups of the range out (a writer
  * failed before committing it) is passed over; a corrupt metadata file is an error, never a
- * reason to fall back silently.
+ * reason to fall back silently. A commit record that vanishes between the listing and its read
+ * means the listing was stale: it is listed again (a few times; then `CheckpointChangedError`).
  */
 export async function findLatestCompleteCheckpoint(
   storage: CheckpointStorage,
   range: KeyGroupRange,
   maxParallelism?: number,
 ): Promise<CheckpointSelection | undefined> {
-  const byId = groupById(await storage.listCommitted());
-  for (const id of [...byId.keys()].sort((a, b) => b - a)) {
-    const assigned = assign(byId.get(id) ?? [], range);
-    if (assigned !== undefined) return select(storage, id, range, assigned, maxParallelism);
-  }
-  return undefined;
+  return withFreshListing(storage, undefined, async (committed) => {
+    const byId = groupById(committed);
+    for (const id of [...byId.keys()].sort((a, b) => b - a)) {
+      const assigned = assign(byId.get(id) ?? [], range);
+      if (assigned !== undefined) return select(storage, id, range, assigned, maxParallelism);
+    }
+    return undefined;
+  });
 }
 
 /** Checkpoint `checkpointId` for `range`; throws {@link CheckpointNotFoundError} when it does not hold all of it. */
@@ -100,19 +141,21 @@ export async function loadCheckpoint(
   range: KeyGroupRange,
   maxParallelism?: number,
 ): Promise<CheckpointSelection> {
-  const parts = (await storage.listCommitted()).filter((c) => c.checkpointId === checkpointId);
-  if (parts.length === 0) {
-    throw new CheckpointNotFoundError(storage.location, `checkpoint ${checkpointId} is not committed`);
-  }
-  const assigned = assign(parts, range);
-  if (assigned === undefined) {
-    const held = parts.map((p) => describeRange(p.keyGroupRange)).join(', ');
-    throw new CheckpointNotFoundError(
-      storage.location,
-      `checkpoint ${checkpointId} holds ${held}, not all of ${describeRange(range)}`,
-    );
-  }
-  return select(storage, checkpointId, range, assigned, maxParallelism);
+  return withFreshListing(storage, checkpointId, async (committed) => {
+    const parts = committed.filter((c) => c.checkpointId === checkpointId);
+    if (parts.length === 0) {
+      throw new CheckpointNotFoundError(storage.location, `checkpoint ${checkpointId} is not committed`);
+    }
+    const assigned = assign(parts, range);
+    if (assigned === undefined) {
+      const held = parts.map((p) => describeRange(p.keyGroupRange)).join(', ');
+      throw new CheckpointNotFoundError(
+        storage.location,
+        `checkpoint ${checkpointId} holds ${held}, not all of ${describeRange(range)}`,
+      );
+    }
+    return select(storage, checkpointId, range, assigned, maxParallelism);
+  });
 }
 
 export function groupById(committed: readonly CommittedCheckpoint[]): Map<number, CommittedCheckpoint[]> {

@@ -3,12 +3,12 @@ import type { CheckpointStorage, CommittedCheckpoint, WriterLease } from '../sto
 import { intersects } from '../storage/fencing.js';
 
 /**
- * After `lease` restored its range from checkpoint `restoredId` (or from a savepoint, or from
- * nothing: `undefined`), removes the commit records of newer checkpoints of that range written
- * by earlier owners: checkpoints some writer committed but that were not complete for the range
- * restored, or that a rollback to an older checkpoint left behind. The state now continues from
- * what was restored; without this, a later "latest" restore could pick up the abandoned history,
- * and the new owner's next checkpoint ids would collide with it. Their files go with retention.
+ * Once `lease` restored its range from checkpoint `restoredId` (or from a savepoint, or from
+ * nothing: `undefined`) and committed a checkpoint of its own, removes the commit records of
+ * newer checkpoints of that range written by earlier owners: checkpoints some writer committed
+ * but that were not complete for the range restored, or that a rollback to an older checkpoint
+ * left behind. Until then they stay, so that a rollback can be undone by restoring them by id.
+ * Their files go with retention.
  */
 export async function discardNewerCheckpoints(
   storage: CheckpointStorage,

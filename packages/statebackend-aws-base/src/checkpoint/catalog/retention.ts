@@ -8,8 +8,9 @@ import type {
   FileOrigin,
   WriterLease,
 } from '../storage/checkpoint-storage.js';
-import { fencingClaim, intersects } from '../storage/fencing.js';
+import { assertNotFenced, fencingClaim, intersects } from '../storage/fencing.js';
 import { readCheckpointPart } from './checkpoint-part.js';
+import { unreadableReason } from './list-checkpoints.js';
 
 /** Options of {@link applyRetention}. */
 export interface RetentionOptions {
@@ -28,6 +29,13 @@ export interface RetentionOptions {
    * coordinator waits for. Only meaningful together with `confirmedCheckpointId`.
    */
   readonly maxParallelism?: number;
+  /**
+   * Keep commit records this pass cannot read (corrupt metadata) and every data file: only
+   * expired commit records that were read are deleted. For tools that prune around a corrupt
+   * checkpoint, whose files may be referenced by it. Default false: an unreadable record fails
+   * the pass.
+   */
+  readonly tolerateCorrupt?: boolean;
   /** Checkpoints the caller is still writing: their files are kept. */
   readonly inFlightCheckpointIds?: ReadonlySet<number>;
   readonly logger?: Logger;
@@ -59,7 +67,11 @@ export async function applyRetention(
 ): Promise<RetentionResult> {
   const logger = options.logger ?? noopLogger;
   const keep = Math.max(1, Math.floor(options.retainedCheckpoints));
-  await storage.checkNotFenced(lease);
+  // Claims are listed before the commit records: a writer fenced by then can no longer add a
+  // record that counts, so every record referencing its files is in the listing below. Listed
+  // after, a claim made meanwhile would make files of a record committed meanwhile look orphaned.
+  const claims = await storage.listClaims();
+  assertNotFenced(storage.location, claims, lease);
   const committed = await storage.listCommitted();
   const confirmed = Math.max(
     options.confirmedCheckpointId ?? Number.POSITIVE_INFINITY,
@@ -77,17 +89,27 @@ export async function applyRetention(
   await storage.delete([...expired].map((c) => c.path));
 
   const referenced = new Set<string>();
+  let unreadable = false;
   for (const c of committed) {
     if (expired.has(c)) continue;
     const part = await readCheckpointPart(storage, c).catch((error: unknown) => {
       // Removed since the listing (another writer's retention, or a withdrawn commit): records
       // go before their files, so what it referenced is as if it had never been listed.
       if (error instanceof CheckpointStorageError && error.notFound) return undefined;
+      if (options.tolerateCorrupt === true && unreadableReason(error) !== undefined) {
+        unreadable = true;
+        return undefined;
+      }
       throw error;
     });
     for (const file of part?.metadata.files ?? []) referenced.add(file.path);
   }
-  const claims = await storage.listClaims();
+  if (unreadable) {
+    logger.warn('A retained commit record is corrupt: data files are kept, since it may reference any', {
+      location: storage.location,
+    });
+    return { deletedCheckpoints: [...expired], deletedFiles: [] };
+  }
   const inFlight = options.inFlightCheckpointIds ?? new Set<number>();
   const isGarbage = (writer: FileOrigin): boolean =>
     fencingClaim(claims, { epoch: writer.epoch, keyGroupRange: writer.keyGroupRange }) !== undefined ||

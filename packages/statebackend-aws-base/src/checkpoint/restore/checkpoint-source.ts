@@ -1,4 +1,4 @@
-import { CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
+import { CheckpointChangedError, CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { CheckpointSelection } from '../catalog/checkpoint-selection.js';
 import { decodeVerifiedBlock } from '../format/block-decoder.js';
@@ -129,6 +129,8 @@ export class CheckpointSource implements KeyedStateSource {
   private randomAccess(file: CheckpointFile): RandomAccessFile {
     const name = this.storage.describe(file.path);
     const storage = this.storage;
+    const stillCommitted = (): Promise<boolean> => this.stillCommitted();
+    const checkpointId = this.checkpointId;
     return {
       name,
       size: file.size,
@@ -137,6 +139,15 @@ export class CheckpointSource implements KeyedStateSource {
           return await storage.readFile(file.path, { offset, length });
         } catch (error) {
           if (error instanceof CheckpointStorageError && error.notFound) {
+            // Gone with its commit record: the checkpoint was removed since it was listed.
+            if (!(await stillCommitted())) {
+              throw new CheckpointChangedError(
+                storage.location,
+                checkpointId,
+                `${name} and the commit record referencing it were removed after they were listed`,
+                { cause: error },
+              );
+            }
             throw new CorruptCheckpointError(name, 'the data file the metadata references is missing', {
               cause: error,
             });
@@ -145,5 +156,11 @@ export class CheckpointSource implements KeyedStateSource {
         }
       },
     };
+  }
+
+  /** Whether every commit record this source was selected from is still there. */
+  private async stillCommitted(): Promise<boolean> {
+    const paths = new Set((await this.storage.listCommitted()).map((c) => c.path));
+    return this.selection.parts.every((part) => paths.has(part.committed.path));
   }
 }

@@ -25,7 +25,10 @@ export class RestoredKeyedState {
   /** What was restored, e.g. `checkpoint 7 under file:///ckpt/job/op`. */
   readonly description: string;
   readonly checkpointId: number | undefined;
-  /** The caller's metadata of each part restored from (e.g. source positions). */
+  /**
+   * The caller's metadata of each part restored from (e.g. source positions): only parts that
+   * hold key groups of the range restored, for checkpoints and savepoints alike.
+   */
   readonly userMetadata: readonly RestoredUserMetadata[];
   /** Number of entries read. */
   readonly entryCount: number;
@@ -33,12 +36,14 @@ export class RestoredKeyedState {
 
   private constructor(
     source: KeyedStateSource,
+    range: KeyGroupRange,
     blocks: ReadonlyMap<number, readonly VerifiedBlock[]>,
     entryCount: number,
   ) {
     this.description = source.description;
     this.checkpointId = source.checkpointId;
-    this.userMetadata = source.userMetadata;
+    // A savepoint of another parallelism holds parts this range never read from.
+    this.userMetadata = source.userMetadata.filter((part) => !part.keyGroupRange.intersect(range).isEmpty);
     this.entryCount = entryCount;
     for (const state of source.states) this.#pending.set(state.name, entriesOf(state, blocks));
   }
@@ -56,7 +61,7 @@ export class RestoredKeyedState {
       else list.push(block);
       count += block.entries;
     });
-    return new RestoredKeyedState(source, blocks, count);
+    return new RestoredKeyedState(source, range, blocks, count);
   }
 
   /** States restored and not registered yet. */

@@ -25,6 +25,12 @@ export interface CheckpointSnapshotterOptions {
    * Default `none`.
    */
   readonly compression?: SnapshotCompression;
+  /**
+   * Delete nothing under the storage: no retention, no abandoning of newer checkpoints. For a
+   * tool that adds a checkpoint next to a job's own (a savepoint import) and must never delete
+   * what it did not write. Default false.
+   */
+  readonly keepHistory?: boolean;
   readonly logger?: Logger;
   /** Where checkpoint metrics go (see `CheckpointMetrics`); none when absent. */
   readonly metricGroup?: MetricGroup;

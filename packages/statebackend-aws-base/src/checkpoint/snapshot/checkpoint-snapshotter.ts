@@ -1,5 +1,11 @@
-import { CheckpointAlreadyExistsError, FencedError, SnapshotAbortedError } from '../../errors.js';
+import {
+  CheckpointAlreadyExistsError,
+  CheckpointIdTooLowError,
+  FencedError,
+  SnapshotAbortedError,
+} from '../../errors.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
+import { discardNewerCheckpoints } from '../catalog/discard-newer-checkpoints.js';
 import { applyRetention, coversAllKeyGroups } from '../catalog/retention.js';
 import type { JsonValue } from '../json.js';
 import {
@@ -7,7 +13,7 @@ import {
   type CheckpointMetadata,
   encodeCheckpointMetadata,
 } from '../metadata/checkpoint-metadata.js';
-import type { CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
+import type { CheckpointStorage, CommittedCheckpoint, WriterLease } from '../storage/checkpoint-storage.js';
 import { CheckpointMetrics } from './checkpoint-metrics.js';
 import type { CheckpointSnapshotterOptions, CompletedCheckpoint } from './checkpoint-snapshotter-options.js';
 import type { SnapshotPlan, WrittenBlocks } from './snapshot-strategy.js';
@@ -39,6 +45,16 @@ export class CheckpointSnapshotter {
    * snapshot started meanwhile adds its id, so the pass never takes its files for leftovers.
    */
   private readonly retentionGuards = new Set<Set<number>>();
+  /** The newest checkpoint id committed for any key group of the range, by anyone; -1 for none. */
+  private latestCommitted = -1;
+  /**
+   * What the history restored from left behind (the checkpoint restored, or undefined for a
+   * savepoint or nothing): earlier owners' newer checkpoints stay until this writer's first
+   * checkpoint is committed, so that a rollback can be undone until then.
+   */
+  private abandonedAfter: { readonly restoredId: number | undefined } | undefined;
+  /** Whether this writer committed a checkpoint. */
+  private committedOnce = false;
 
   constructor(options: CheckpointSnapshotterOptions) {
     this.options = options;
@@ -50,12 +66,38 @@ export class CheckpointSnapshotter {
     return this.options.lease;
   }
 
+  get storage(): CheckpointStorage {
+    return this.options.storage;
+  }
+
   /** Whether the strategy writes only what changed, so the backend should record changed cells. */
   get incremental(): boolean {
     return this.options.strategy.name === 'incremental';
   }
 
-  /** The checkpoint restored, or the newest one a snapshot was started for; 0 when neither. */
+  /**
+   * The newest checkpoint id committed for any key group of the range (by this writer or,
+   * before it claimed the range, by earlier owners); -1 when there is none. A snapshot must
+   * take a higher id.
+   */
+  get latestCheckpointId(): number {
+    return this.latestCommitted;
+  }
+
+  /**
+   * What the builder found under the storage once the range was claimed and restored:
+   * `latestCommitted` for the id rule, and the checkpoint restored from this storage (undefined
+   * for a savepoint, another storage, or nothing), after which earlier owners' newer
+   * checkpoints are abandoned once this writer's first checkpoint is committed.
+   */
+  continueHistory(latestCommitted: number, restoredId: number | undefined): void {
+    this.latestCommitted = Math.max(this.latestCommitted, latestCommitted);
+    this.abandonedAfter = { restoredId };
+    // `snapshot()` without an id takes the next one above these too.
+    this.latestId = Math.max(this.latestId, latestCommitted);
+  }
+
+  /** The newest of: the checkpoint restored, any committed for the range, and any a snapshot was started for; 0 when none. */
   get lastCheckpointId(): number {
     return this.latestId;
   }
@@ -89,6 +131,15 @@ export class CheckpointSnapshotter {
           ? 'a snapshot with this id is in flight'
           : 'checkpoint ids are non-negative integers';
       return Promise.reject(new SnapshotAbortedError(checkpointId, why));
+    }
+    if (checkpointId <= this.latestCommitted) {
+      // Refused before anything is written: an id that does not go up would shadow newer state.
+      this.options.strategy.carry?.(view);
+      view.release();
+      this.metrics?.failed();
+      return Promise.reject(
+        new CheckpointIdTooLowError(this.options.storage.location, checkpointId, this.latestCommitted),
+      );
     }
     this.maxParallelism = view.maxParallelism;
     this.latestId = Math.max(this.latestId, checkpointId);
@@ -176,6 +227,8 @@ export class CheckpointSnapshotter {
       throw error;
     }
     this.options.strategy.committed(metadata, writtenBlocks);
+    this.latestCommitted = Math.max(this.latestCommitted, checkpointId);
+    this.committedOnce = true;
     this.logger.info('Checkpoint committed', {
       checkpointId,
       location: storage.location,
@@ -233,9 +286,21 @@ export class CheckpointSnapshotter {
   }
 
   private async runRetention(): Promise<void> {
+    if (this.options.keepHistory === true) return;
     const guard = new Set(this.inFlight.keys());
     this.retentionGuards.add(guard);
     try {
+      const abandoned = this.abandonedAfter;
+      if (abandoned !== undefined && this.committedOnce) {
+        // The new lineage has a checkpoint of its own: the history it replaced may go now.
+        await discardNewerCheckpoints(
+          this.options.storage,
+          this.options.lease,
+          abandoned.restoredId,
+          this.logger,
+        );
+        this.abandonedAfter = undefined;
+      }
       await applyRetention(this.options.storage, this.options.lease, {
         retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
         confirmedCheckpointId: this.confirmed,

@@ -1,5 +1,5 @@
 import {
-  CheckpointAlreadyExistsError,
+  CheckpointIdTooLowError,
   CheckpointingHeapBackendBuilder,
   type CheckpointingOptions,
   IncompatibleSerializerError,
@@ -133,7 +133,7 @@ describe('the heap backend with checkpoints', () => {
     ).build();
     await backend.withKey('k', (ctx) => ctx.getState(counts).update(1));
     const completed = await backend.snapshot(1);
-    await expect(backend.snapshot(1)).rejects.toThrow(CheckpointAlreadyExistsError);
+    await expect(backend.snapshot(1)).rejects.toThrow(CheckpointIdTooLowError);
     const readings = Object.fromEntries(
       registry
         .read()

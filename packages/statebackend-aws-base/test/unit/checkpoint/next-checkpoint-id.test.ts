@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointingHeapBackendBuilder, ValueStateDescriptor } from '../../../src/index.js';
+import {
+  CheckpointingHeapBackendBuilder,
+  LocalCheckpointStorage,
+  ValueStateDescriptor,
+} from '../../../src/index.js';
 import { buildCheckpointing, TEST_PARAMETERS } from './helpers.js';
 
 let directory: string;
@@ -9,6 +13,9 @@ beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), 'next-checkpoint-id-'));
 });
 afterEach(() => rm(directory, { recursive: true, force: true }));
+
+const buildStorage = (dir: string) =>
+  new LocalCheckpointStorage({ directory: dir, jobId: 'job', operatorId: 'op' });
 
 const counts = new ValueStateDescriptor<number>('counts', undefined, 0);
 
@@ -42,7 +49,7 @@ describe('checkpoint ids without bookkeeping', () => {
     }
   });
 
-  it('a rollback to an older checkpoint continues with the id after it', async () => {
+  it('a rollback to an older checkpoint continues above the newer ones, which stay until then', async () => {
     const job = await buildCheckpointing(directory, { restoreFrom: 'latest', retainedCheckpoints: 3 });
     for (let i = 0; i < 3; i++) await job.snapshot();
     await job.dispose();
@@ -50,9 +57,14 @@ describe('checkpoint ids without bookkeeping', () => {
       restoreFrom: { checkpointId: 1 },
       retainedCheckpoints: 3,
     });
-    expect(rolledBack.nextCheckpointId).toBe(2);
-    expect((await rolledBack.snapshot()).checkpointId).toBe(2);
+    // Ids only go up (issue 19): checkpoints 2 and 3 are kept until the rolled-back lineage commits.
+    expect(rolledBack.nextCheckpointId).toBe(4);
+    const { checkpointId } = await rolledBack.snapshot();
+    expect(checkpointId).toBe(4);
+    await rolledBack.notifyCheckpointComplete(checkpointId);
     await rolledBack.dispose();
+    const ids = (await buildStorage(directory).listCommitted()).map((c) => c.checkpointId);
+    expect(ids).toEqual([1, 4]);
   });
 
   it('a backend without checkpoint storage still answers 1 and rejects the snapshot, saying why', async () => {

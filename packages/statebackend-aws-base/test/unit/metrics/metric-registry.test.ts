@@ -56,6 +56,12 @@ describe('MetricRegistry', () => {
       '<job_name>': 'job',
       '<task_name>': 'Map',
     });
+    // The group's own variables first, root first, the additional ones last.
+    expect(Object.keys(reporter.notifications[0]?.group.getAllVariables() ?? {})).toEqual([
+      '<job_name>',
+      '<task_name>',
+      '<region>',
+    ]);
   });
 
   it('reports every interval on the scheduler, and never starts a report while one runs', async () => {
@@ -104,6 +110,20 @@ describe('MetricRegistry', () => {
     await expect(registry.addReporter(new RecordingReporter(), { name: 'late' })).rejects.toBeInstanceOf(
       StateBackendError,
     );
+  });
+
+  it('tells a reporter closing starts before the final report, and reports nothing after close', async () => {
+    class ClosingReporter extends RecordingReporter {
+      prepareClose(): void {
+        this.events.push('prepareClose');
+      }
+    }
+    const registry = new MetricRegistry({ scheduler: new ManualScheduler() });
+    const reporter = new ClosingReporter();
+    await registry.addReporter(reporter, { name: 'r', intervalMs: 1_000 });
+    await registry.close();
+    await registry.reportNow();
+    expect(reporter.events).toEqual(['open', 'prepareClose', 'report', 'close']);
   });
 
   it('logs a failing reporter and goes on with the others', async () => {
@@ -245,6 +265,36 @@ describe('MetricRegistry.fromConfiguration', () => {
       'metrics.reporter.a.interval',
       'metrics.reporter.b.filter.excludes',
       'metrics.reporter.c.scope.variables.additional',
+    ]);
+    expect(createdCount).toBe(0);
+  });
+
+  it("lists a factory's problems with the malformed generic keys, still creating no reporter", async () => {
+    let createdCount = 0;
+    const factories = new MetricReporterFactoryRegistry().register(
+      {
+        createMetricReporter: () => {
+          createdCount++;
+          return new RecordingReporter();
+        },
+        findConfigurationIssues: (config) =>
+          config.properties.contains('colour')
+            ? [{ key: `metrics.reporter.${config.name}.colour`, received: 'mauve', expected: 'red or blue' }]
+            : [],
+      },
+      'rec',
+    );
+    const configuration = Configuration.fromObject({
+      'metrics.reporter.a.factory.class': 'rec',
+      'metrics.reporter.a.interval': '-1 s',
+      'metrics.reporter.a.colour': 'mauve',
+    });
+    const error = await MetricRegistry.fromConfiguration(configuration, { factories }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ConfigurationError).keys).toEqual([
+      'metrics.reporter.a.interval',
+      'metrics.reporter.a.colour',
     ]);
     expect(createdCount).toBe(0);
   });

@@ -1,0 +1,115 @@
+import {
+  exploreInterleavings,
+  type HandoverStore,
+  runHandoverScenario,
+  type StepGate,
+} from '@statebackend/testkit';
+import {
+  type ByteRange,
+  type CheckpointStorage,
+  type CommittedCheckpoint,
+  type FileContent,
+  type FileScope,
+  ForwardingCheckpointStorage,
+  type KeyGroupRange,
+  LocalCheckpointStorage,
+  type StoredFile,
+  type WriterLease,
+  type WrittenFile,
+} from '../../../src/index.js';
+import { temporaryDirectory } from './fixtures.js';
+
+/**
+ * Local storage with every call a step of the model checker. Claims and commits run under the
+ * location's lock file, so each call is atomic with respect to the others: interleaving whole
+ * calls covers every order that matters.
+ */
+class GatedStorage extends ForwardingCheckpointStorage {
+  constructor(
+    inner: CheckpointStorage,
+    private readonly owner: string,
+    private readonly gate: StepGate,
+  ) {
+    super(inner);
+  }
+
+  private async step<T>(label: string, run: () => Promise<T>): Promise<T> {
+    const done = await this.gate(this.owner, label);
+    try {
+      return await run();
+    } finally {
+      done();
+    }
+  }
+
+  override claim(range: KeyGroupRange): Promise<WriterLease> {
+    return this.step('claim', () => super.claim(range));
+  }
+  override listClaims(): Promise<WriterLease[]> {
+    return this.step('list claims', () => super.listClaims());
+  }
+  override checkNotFenced(lease: WriterLease): Promise<void> {
+    return this.step('check fencing', () => super.checkNotFenced(lease));
+  }
+  override writeFile(
+    lease: WriterLease,
+    id: number,
+    scope: FileScope,
+    content: FileContent,
+  ): Promise<WrittenFile> {
+    return this.step(`write a file of ${id}`, () => super.writeFile(lease, id, scope, content));
+  }
+  override commit(lease: WriterLease, id: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
+    return this.step(`commit ${id}`, () => super.commit(lease, id, metadata));
+  }
+  override listCommitted(): Promise<CommittedCheckpoint[]> {
+    return this.step('list commits', () => super.listCommitted());
+  }
+  override readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+    return this.step(`read ${path}`, () => super.readFile(path, range));
+  }
+  override listFiles(): Promise<StoredFile[]> {
+    return this.step('list files', () => super.listFiles());
+  }
+  override delete(paths: readonly string[]): Promise<void> {
+    return this.step(`delete ${paths.join(', ')}`, () => super.delete(paths));
+  }
+}
+
+describe('the handover invariant on local directories, in every order of the owners’ steps', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  beforeAll(async () => {
+    dir = await temporaryDirectory();
+  });
+  afterAll(() => dir.remove());
+
+  const store = (): HandoverStore => ({
+    name: 'local directory',
+    storageFor: (location, owner, gate) =>
+      new GatedStorage(
+        new LocalCheckpointStorage({ directory: dir.path, jobId: location, operatorId: 'op' }),
+        owner,
+        gate,
+      ),
+  });
+
+  it.each([
+    ['commit-vs-claim', 2, 2_000],
+    ['three-owners', 1, 2_000],
+  ] as const)(
+    '%s: every interleaving with up to %i preemptions holds the invariant',
+    async (scenario, maxPreemptions, maxRuns) => {
+      let run = 0;
+      const report = await exploreInterleavings(
+        (scheduler) => runHandoverScenario(store(), scenario, `${scenario}-${run++}`, scheduler),
+        { maxPreemptions, maxRuns },
+      );
+      process.stderr.write(
+        `local directory, ${scenario}: ${report.interleavings} interleavings, complete: ${report.complete}\n`,
+      );
+      expect(report.interleavings).toBeGreaterThan(10);
+      expect(report.complete).toBe(true);
+    },
+    120_000,
+  );
+});
