@@ -13,6 +13,7 @@ import { LineageCompactor, lineageDepth } from './lineage-compaction.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
 import { openContext } from './open-context.js';
+import { PredecessorSweep } from './predecessor-sweep.js';
 import type { StoreContext } from './store-context.js';
 import { type StoreHold, takeHold } from './store-hold.js';
 import { DEFAULT_LINEAGE_COMPACTION_DEPTH, type DynamoDbStateStoreOptions } from './store-options.js';
@@ -56,6 +57,7 @@ export class DynamoDbStateStore {
   #tail: Promise<unknown> = Promise.resolve();
   #earlyFlush: Promise<void> | undefined;
   readonly #compactor: LineageCompactor;
+  readonly #sweep: PredecessorSweep;
   /** Holds taken so far: an early flush queued before a hold must not write after it. */
   #holdsTaken = 0;
   readonly #activeHolds = new Set<StoreHold>();
@@ -75,6 +77,7 @@ export class DynamoDbStateStore {
       makeRoom: () => this.#makeRoom(),
       closed: () => this.#closed,
     });
+    this.#sweep = new PredecessorSweep(ctx, (task) => this.#enqueue(task));
   }
 
   /**
@@ -211,7 +214,11 @@ export class DynamoDbStateStore {
       return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
     }
     this.#lastCheckpointId = checkpointId;
-    return this.#enqueue(this.#checkpoints.begin(checkpointId, metadata, states));
+    return this.#enqueue(this.#checkpoints.begin(checkpointId, metadata, states)).then((completed) => {
+      // What earlier owners left goes once this owner committed: a restore that fails leaves it.
+      if (!this.#closed) this.#sweep.start();
+      return completed;
+    });
   }
 
   /**
@@ -249,11 +256,16 @@ export class DynamoDbStateStore {
     return this.#enqueue(this.#checkpoints.abort(checkpointId));
   }
 
-  /** Waits for running flushes and checkpoints, then refuses further use. Unflushed changes are dropped. */
+  /**
+   * Waits for running flushes and checkpoints, and for the pass deleting what earlier owners left
+   * (started by the first checkpoint after a restore), then refuses further use. Unflushed changes
+   * are dropped.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     for (const hold of [...this.#activeHolds]) hold.release();
     await this.#compactor.settled();
+    await this.#sweep.settled();
     await this.#tail.catch(() => undefined);
   }
 

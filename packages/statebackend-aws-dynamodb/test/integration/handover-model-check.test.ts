@@ -16,9 +16,20 @@ import { DynamoDbStateBackend } from '../../src/index.js';
 const DECIDING = new Set(['GetItemCommand', 'PutItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
 
 /**
+ * Whether a request is a Query of a data partition (scope, 0x00, 0x01, key group, bucket): a read of
+ * state, such as a restored owner's pass over its key groups, not of claims or commit records.
+ */
+function readsStatePartition(input: unknown): boolean {
+  const pk = (input as { ExpressionAttributeValues?: { ':pk'?: { B?: Uint8Array } } })
+    .ExpressionAttributeValues?.[':pk']?.B;
+  return pk !== undefined && pk.length >= 6 && pk[pk.length - 5] === 0x00 && pk[pk.length - 4] === 0x01;
+}
+
+/**
  * DynamoDB with every deciding request a step of the model checker. A commit is one transaction
  * conditioned on the claims item's version, which every claim bumps: the single point where a
- * commit and a claim are ordered. Item writes and reads of the state pass ungated.
+ * commit and a claim are ordered. Item writes and reads of the state (Queries of data partitions
+ * included) pass ungated.
  */
 describeEachTarget('dynamodb', (target) => {
   const cleanup = cleanupAfterAll();
@@ -41,7 +52,8 @@ describeEachTarget('dynamodb', (target) => {
         (next, context) => async (args) => {
           const gate = gates.get(owner);
           const command = context.commandName ?? '';
-          if (gate === undefined || !DECIDING.has(command)) return next(args);
+          if (gate === undefined || !DECIDING.has(command) || readsStatePartition(args.input))
+            return next(args);
           const done = await gate(owner, command.replace(/Command$/, ''));
           try {
             const result = await next(args);
@@ -108,6 +120,8 @@ describeEachTarget('dynamodb', (target) => {
       expect(report.interleavings).toBeGreaterThan(3);
       expect(report.complete).toBe(true);
     },
-    300_000,
+    // Each run's owners close after a restore and a commit, and a close waits for the owner's pass
+    // over its 512 partitions: three-owners took 253 s of 300 on a loaded moto.
+    600_000,
   );
 });

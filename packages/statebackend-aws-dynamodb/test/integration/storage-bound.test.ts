@@ -82,36 +82,60 @@ describeEachTarget('dynamodb', (target) => {
     expect(items.count).toBe(1);
   });
 
-  it('sliding windows with removals and restarts: items stay under live + 2 x changed for 100 checkpoints', async () => {
-    const scope = 'bound/sliding';
+  /**
+   * Sliding windows over 30 keys (3 entries each; one added, one removed per key and checkpoint),
+   * 100 checkpoints, a restart every 5. With `crashes`, every other restart is a crash: the owner
+   * writes the next interval (with a cache small enough to flush early), then every call of it
+   * fails and it is dropped without close; its successor restores and writes that interval again.
+   * Returns the item counts after each checkpoint, the bound and what is left after the last close.
+   */
+  async function slidingWindows(scope: string, crashes: boolean) {
     const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`);
     const window = 3;
     const live = keys.length * window;
     const changed = keys.length * 2; // one entry added and one removed per key and checkpoint
-    const bound = live + 2 * changed;
     const counts: number[] = [];
     // Small enough that a restart's first reads and some writes meet an evicted entry.
     const settings = { cacheBytes: 16 * 1024 };
-    let store = await open(scope, false, settings);
-    for (let n = 1; n <= 100; n++) {
+    const interval = async (store: DynamoDbStateStore, n: number): Promise<void> => {
       for (const key of keys) {
         await store.put(mapRef('w', key, `w${n}`), bytes(`${key}@${n}`));
         if (n > window) await store.delete(mapRef('w', key, `w${n - window}`));
       }
+    };
+    let store = await open(scope, false, settings);
+    let crashed = 0;
+    for (let n = 1; n <= 100; n++) {
+      await interval(store, n);
       await store.snapshot(n);
       counts.push((await dataItems(scope)).count);
-      if (n % 5 === 0) {
+      if (n % 5 !== 0) continue;
+      if (crashes && (n / 5) % 2 === 1) {
+        // The owner after this restart crashes in the next interval: its early flushes stay, uncommitted.
         await store.close();
-        store = await open(scope, true, settings);
+        const { client, faults } = fixture.faultyClient();
+        const doomed = await open(scope, true, { client, cacheBytes: 2048 });
+        await interval(doomed, n + 1);
+        faults.failShare(1, 'validation');
+        crashed++;
+      } else {
+        await store.close();
       }
+      store = await open(scope, true, settings);
     }
-    for (const key of keys.slice(0, 5)) {
+    for (const key of keys) {
       const entries = await store.entries(valueRef('w', key));
       expect(entries.map(([k]) => text(k)).sort()).toEqual(['w100', 'w98', 'w99']);
     }
     const depth = store.lineageDepth;
     await store.close();
     const final = (await dataItems(scope)).count;
+    return { live, changed, counts, final, depth, crashed };
+  }
+
+  it('sliding windows with removals and restarts: items stay under live + 2 x changed for 100 checkpoints', async () => {
+    const { live, changed, counts, final, depth } = await slidingWindows('bound/sliding', false);
+    const bound = live + 2 * changed;
     process.stdout.write(
       `sliding windows (${target.name}): live ${live}, changed per checkpoint ${changed}, bound ${bound}; ` +
         `items after checkpoints 15/30/45/100: ${counts[14]}/${counts[29]}/${counts[44]}/${counts[99]}, ` +
@@ -121,4 +145,21 @@ describeEachTarget('dynamodb', (target) => {
     expect(Math.max(...counts)).toBeLessThanOrEqual(bound);
     expect(final).toBe(live);
   }, 180_000);
+
+  it('sliding windows with a crash at every other restart: the successor deletes what the crashed owner left', async () => {
+    const { live, changed, counts, final, depth, crashed } = await slidingWindows('bound/crashes', true);
+    const bound = live + 3 * changed;
+    process.stdout.write(
+      `sliding windows with ${crashed} crashes (${target.name}): live ${live}, changed per checkpoint ${changed}, ` +
+        `bound ${bound}; items after checkpoints 15/30/45/100: ${counts[14]}/${counts[29]}/${counts[44]}/${counts[99]}, ` +
+        `max ${Math.max(...counts)}, after the last clean-up ${final}; lineage depth at the end ${depth}\n` +
+        `  every checkpoint: ${counts.join(' ')}\n`,
+    );
+    expect(crashed).toBe(10);
+    // Checkpoint by checkpoint: which ones (if any) were over the bound.
+    expect(counts.flatMap((count, i) => (count > bound ? [`checkpoint ${i + 1}: ${count}`] : []))).toEqual(
+      [],
+    );
+    expect(final).toBe(live);
+  }, 300_000);
 });

@@ -1,0 +1,91 @@
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { LineageEntry } from '../checkpoint/lineage.js';
+import { forEachParallel } from '../io/parallel.js';
+import { dataPartitionKey, slotSortKey } from '../layout/item-key.js';
+import { forEachEntrySlots } from './key-group-reader.js';
+import type { StoreContext } from './store-context.js';
+import { type ReaderChain, readersOf, unreadSlots } from './unread-slots.js';
+
+/** Key groups one queued step of the sweep reads (every bucket partition of each, in parallel). */
+const KEY_GROUPS_PER_STEP = 8;
+
+/**
+ * The pass a restored owner makes over its key groups, once, after its first commit: deletes the
+ * items of older writers that neither the working state nor any checkpoint whose commit record is
+ * still in the table can read (see {@link unreadSlots}). That is what a predecessor left behind
+ * when it stopped before its own clean-up: the removals and superseded items of its last
+ * interval, early flushes no commit covers, and items older checkpoints needed. Each step is a
+ * task of the store's queue, so checkpoints interleave with it; a close waits for the pass.
+ */
+export class PredecessorSweep {
+  readonly #ctx: StoreContext;
+  readonly #enqueue: (task: () => Promise<void>) => Promise<void>;
+  #running: Promise<void> | undefined;
+  #deleted = 0;
+
+  /** `enqueue` runs a task in the store's one-at-a-time queue. */
+  constructor(ctx: StoreContext, enqueue: (task: () => Promise<void>) => Promise<void>) {
+    this.#ctx = ctx;
+    this.#enqueue = enqueue;
+  }
+
+  /** Starts the pass unless it ran: only an owner with ancestors has anything of theirs to delete. */
+  start(): void {
+    if (this.#running !== undefined || this.#ctx.lineage.length === 0) return;
+    // Taken before the records are listed: every commit of this writer made after the listing
+    // reads at most these ancestors (a compaction only empties the lineage).
+    const lineage = this.#ctx.lineage;
+    this.#running = this.#sweep(lineage).catch((error: unknown) => {
+      this.#ctx.logger.warn('Could not delete what earlier owners left; the next owner tries again', {
+        error: String(error),
+      });
+    });
+  }
+
+  /** Resolves once the pass ended (it never rejects). */
+  async settled(): Promise<void> {
+    await this.#running;
+  }
+
+  async #sweep(lineage: readonly LineageEntry[]): Promise<void> {
+    const ctx = this.#ctx;
+    const records = await ctx.log.list();
+    const { startKeyGroup, endKeyGroup } = ctx.keyGroupRange;
+    for (let kg = startKeyGroup; kg <= endKeyGroup; kg += KEY_GROUPS_PER_STEP) {
+      const last = Math.min(endKeyGroup, kg + KEY_GROUPS_PER_STEP - 1);
+      const keyGroups = Array.from({ length: last - kg + 1 }, (_, i) => kg + i);
+      await this.#enqueue(async () => {
+        const partitions = keyGroups.flatMap((keyGroup) =>
+          Array.from({ length: ctx.buckets }, (_, bucket) => ({ keyGroup, bucket })),
+        );
+        await forEachParallel(partitions, partitions.length, async ({ keyGroup, bucket }) => {
+          this.#deleted += await sweepPartition(ctx, readersOf(lineage, records, keyGroup), keyGroup, bucket);
+        });
+      });
+    }
+    ctx.logger.info('Deleted what earlier owners left', { deleted: this.#deleted });
+  }
+}
+
+/** Deletes the unread slots of one partition, those no reader resolves to before removals. Returns how many. */
+async function sweepPartition(
+  ctx: StoreContext,
+  readers: readonly ReaderChain[],
+  keyGroup: number,
+  bucket: number,
+): Promise<number> {
+  const pk = dataPartitionKey(ctx.scopeBytes, keyGroup, bucket);
+  const first: WriteRequest[] = [];
+  const then: WriteRequest[] = [];
+  await forEachEntrySlots(ctx, keyGroup, bucket, (decoded, slots) => {
+    const unread = unreadSlots(slots, readers, ctx.epoch);
+    const remove = (epoch: number): WriteRequest => ({
+      DeleteRequest: { Key: { pk: { B: pk }, sk: { B: slotSortKey(decoded.prefix, epoch) } } },
+    });
+    first.push(...unread.unresolved.map(remove));
+    then.push(...unread.removals.map(remove));
+  });
+  if (first.length > 0) await ctx.io.batchWrite(first);
+  if (then.length > 0) await ctx.io.batchWrite(then);
+  return first.length + then.length;
+}
