@@ -31,7 +31,24 @@ function withEmulators(base, options) {
         `received ${JSON.stringify(emulators)}`,
     );
   }
-  const integrationDir = (options.integrationDir ?? 'test/integration').replace(/^\/+|\/+$/g, '');
+  return splitProjects(base, options.integrationDir, {
+    globalSetup: path.join(__dirname, 'global-setup.cjs'),
+    globalTeardown: path.join(__dirname, 'global-teardown.cjs'),
+    testEnvironmentOptions: { ...base.testEnvironmentOptions, statebackendEmulators: emulators },
+  });
+}
+
+/**
+ * The two jest projects every wiring here returns: `unit` (everything under test/ outside the
+ * integration folder, starts nothing) and `integration` (that folder, with `integration`'s own
+ * settings such as a global setup).
+ *
+ * @param {Record<string, unknown>} base a jest config such as the repository's jest.preset.cjs
+ * @param {string | undefined} integrationDir relative to the package; default `test/integration`
+ * @param {Record<string, unknown>} integration settings of the integration project only
+ */
+function splitProjects(base, integrationDir = 'test/integration', integration) {
+  const dir = integrationDir.replace(/^\/+|\/+$/g, '');
   const { testTimeout, roots: _roots, ...project } = base;
   return {
     testTimeout,
@@ -40,18 +57,11 @@ function withEmulators(base, options) {
         ...project,
         displayName: 'unit',
         roots: ['<rootDir>/test'],
-        testPathIgnorePatterns: ['/node_modules/', `/${integrationDir}/`],
+        testPathIgnorePatterns: ['/node_modules/', `/${dir}/`],
       },
-      {
-        ...project,
-        displayName: 'integration',
-        roots: [`<rootDir>/${integrationDir}`],
-        globalSetup: path.join(__dirname, 'global-setup.cjs'),
-        globalTeardown: path.join(__dirname, 'global-teardown.cjs'),
-        testEnvironmentOptions: { ...project.testEnvironmentOptions, statebackendEmulators: emulators },
-      },
+      { ...project, displayName: 'integration', roots: [`<rootDir>/${dir}`], ...integration },
     ],
   };
 }
 
-module.exports = { withEmulators };
+module.exports = { withEmulators, splitProjects };

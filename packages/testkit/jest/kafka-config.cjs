@@ -9,32 +9,17 @@
 // starts nothing) and `integration`, whose global setup starts one single-node KRaft broker for
 // the run and passes `127.0.0.1:<port>` to the tests in STATEBACKEND_KAFKA_BOOTSTRAP.
 const path = require('node:path');
+const { splitProjects } = require('./config.cjs');
 
 /**
  * @param {Record<string, unknown>} base a jest config such as the repository's jest.preset.cjs
  * @param {{ integrationDir?: string }} [options]
  */
 function withKafkaBroker(base, options) {
-  const integrationDir = (options?.integrationDir ?? 'test/integration').replace(/^\/+|\/+$/g, '');
-  const { testTimeout, roots: _roots, ...project } = base;
-  return {
-    testTimeout,
-    projects: [
-      {
-        ...project,
-        displayName: 'unit',
-        roots: ['<rootDir>/test'],
-        testPathIgnorePatterns: ['/node_modules/', `/${integrationDir}/`],
-      },
-      {
-        ...project,
-        displayName: 'integration',
-        roots: [`<rootDir>/${integrationDir}`],
-        globalSetup: path.join(__dirname, 'kafka-global-setup.cjs'),
-        globalTeardown: path.join(__dirname, 'kafka-global-teardown.cjs'),
-      },
-    ],
-  };
+  return splitProjects(base, options?.integrationDir, {
+    globalSetup: path.join(__dirname, 'kafka-global-setup.cjs'),
+    globalTeardown: path.join(__dirname, 'kafka-global-teardown.cjs'),
+  });
 }
 
 module.exports = { withKafkaBroker };
