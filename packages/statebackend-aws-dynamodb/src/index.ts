@@ -1,9 +1,5 @@
 // Public surface of @statebackend/aws-dynamodb; nothing is defined here.
-export {
-  DynamoDbKeyedStateBackend,
-  MAX_KEY_BYTES,
-  MAX_VALUE_BYTES,
-} from './backend/dynamodb-keyed-state-backend.js';
+export { DynamoDbKeyedStateBackend, MAX_VALUE_BYTES } from './backend/dynamodb-keyed-state-backend.js';
 export {
   DynamoDbKeyedStateBackendBuilder,
   type StoreSettings,
@@ -17,6 +13,7 @@ export {
   DynamoDbStateBackendFactory,
   registerDynamoDbStateBackend,
 } from './backend/dynamodb-state-backend-factory.js';
+export { MAX_KEY_BYTES } from './backend/dynamodb-keyed-state-store.js';
 export { decodeUserMetadata } from './backend/restored-info.js';
 export type { CommitLog } from './checkpoint/commit-log.js';
 export type { CommitRecord, LineageEntry } from './checkpoint/lineage.js';

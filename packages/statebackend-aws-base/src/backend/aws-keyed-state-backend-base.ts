@@ -27,13 +27,7 @@ import {
 } from './keyed-state-backend-parameters.js';
 import { RegisteredKeyedState } from './registered-state.js';
 import { countingStore } from './state-metrics.js';
-import type {
-  KeyedStateStore,
-  MaybePromise,
-  SerializedRef,
-  StateCell,
-  StoredMapEntry,
-} from './state-store.js';
+import type { KeyedStateStore } from './state-store.js';
 import { type HandleFactory, handleFactoryFor } from './states/handle-factory.js';
 import { PartitionedState, serializeNamespace } from './states/partitioned-state.js';
 import type { HandleServices } from './states/state-handle.js';
@@ -51,13 +45,14 @@ interface CachedFactory {
  * The base of every keyed backend, in the shape of Flink's `AbstractKeyedStateBackend` and the
  * Java module's keyed backend base, but asynchronous and key-group aware. It owns state
  * registration, the key context, namespaces and the keyed-state operations (defaults, TTL,
- * reduce, aggregate, merge, copies), all built on a few protected primitives a store provides:
- * read, write, remove and iterate by (state, key group, key, namespace[, map key]), in the spirit
- * of Powertools' `BasePersistenceLayer`.
+ * reduce, aggregate, merge, copies), all built on the primitives of the {@link KeyedStateStore}
+ * a backend hands to its constructor: read, write, remove and iterate by (state, key group, key,
+ * namespace[, map key]), in the spirit of Powertools' `BasePersistenceLayer`, with the store as
+ * an object of its own rather than protected methods.
  *
- * A store implements the primitives against its storage; whatever it returns may be a value or
- * a promise. It never sees keys or values it has to interpret, only cells ({@link StateCell}:
- * the key's bytes, id and key group, and the namespace's) and opaque stored values.
+ * The store implements the primitives against its storage; whatever it returns may be a value or
+ * a promise. It never sees keys or values it has to interpret, only cells (`StateCell`: the key's
+ * bytes, id and key group, and the namespace's) and opaque stored values.
  */
 export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K>, KeyedStateFactory<K> {
   readonly jobId: string;
@@ -79,12 +74,14 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
   #lastFactory: CachedFactory | undefined;
   readonly #everyRecordCleanup: RegisteredKeyedState[] = [];
   readonly #executor: KeyOrderedExecutor;
+  readonly #store: KeyedStateStore;
   readonly #services: HandleServices;
   /** True when keys go through the built-in string serializer, whose encoding is known here. */
   readonly #stringKeys: boolean;
   #disposed = false;
 
-  protected constructor(parameters: KeyedStateBackendParameters<K>) {
+  /** `store` is the backend's storage: the base calls it for every state access, and disposes it. */
+  protected constructor(parameters: KeyedStateBackendParameters<K>, store: KeyedStateStore) {
     validateKeyedStateBackendParameters(parameters);
     this.jobId = parameters.jobId;
     this.operatorId = parameters.operatorId;
@@ -96,66 +93,21 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
     this.logger = parameters.logger ?? noopLogger;
     this.metricGroup = parameters.metricGroup?.addGroup('state');
     this.#executor = new KeyOrderedExecutor(this.keyGroupRange.startKeyGroup, this.keyGroupRange.size);
-    const store = this.#storeAdapter();
+    this.#store = store;
     this.#services = {
       store: this.metricGroup === undefined ? store : countingStore(store, this.metricGroup),
       clock: this.clock,
-      cleanupStep: (state) => this.onStateAccess(state),
+      cleanupStep: (state) => store.cleanupStep(state),
     };
   }
 
-  // ---- What a store provides -------------------------------------------------------------
+  // ---- Hooks of a backend ---------------------------------------------------------------
 
-  protected abstract read(state: RegisteredKeyedState, cell: StateCell): MaybePromise<unknown>;
-  protected abstract write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): MaybePromise<void>;
-  protected abstract remove(state: RegisteredKeyedState, cell: StateCell): MaybePromise<void>;
-  protected abstract readList(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-  ): MaybePromise<readonly unknown[] | undefined>;
-  protected abstract appendList(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-    elements: readonly unknown[],
-  ): MaybePromise<void>;
-  protected abstract writeList(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-    elements: readonly unknown[],
-  ): MaybePromise<void>;
-  protected abstract readEntry(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-    userKey: SerializedRef,
-  ): MaybePromise<unknown>;
-  protected abstract writeEntry(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-    userKey: SerializedRef,
-    stored: unknown,
-  ): MaybePromise<void>;
-  protected abstract removeEntry(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-    userKey: SerializedRef,
-  ): MaybePromise<void>;
-  protected abstract readEntries(
-    state: RegisteredKeyedState,
-    cell: StateCell,
-  ): MaybePromise<readonly StoredMapEntry[]>;
-  /** The serialized keys that have state in `namespace`, each once. */
-  protected abstract iterateKeys(
-    state: RegisteredKeyedState,
-    namespace: SerializedRef,
-  ): Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
-  /** Releases the store's resources. */
-  protected abstract disposeStore(): Promise<void>;
-
-  /** A state was registered; a store prepares its storage for it. */
+  /**
+   * A state was registered, after its store prepared for it: a backend checks it against what it
+   * restored, or loads restored entries. Throwing leaves the state unregistered.
+   */
   protected onStateRegistered(_state: RegisteredKeyedState): void {}
-
-  /** Before an operation on a state with incremental TTL cleanup: in-memory stores check a few entries. */
-  protected onStateAccess(_state: RegisteredKeyedState): void {}
 
   // ---- The keyed-state API ---------------------------------------------------------------
 
@@ -168,7 +120,7 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       return Promise.reject(error);
     }
     const cleanups = this.#everyRecordCleanup;
-    for (let i = 0; i < cleanups.length; i++) this.onStateAccess(cleanups[i] as RegisteredKeyedState);
+    for (let i = 0; i < cleanups.length; i++) this.#store.cleanupStep(cleanups[i] as RegisteredKeyedState);
     return this.#executor.run(context.keyId, context.keyGroup, fn, context);
   }
 
@@ -197,13 +149,14 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       );
     }
     const ref = state.namespaced ? serializeNamespace(state, namespace) : VOID_NAMESPACE_REF;
-    for await (const bytes of this.iterateKeys(state, ref)) yield this.keySerializer.deserialize(bytes);
+    for await (const bytes of this.#store.iterateKeys(state, ref))
+      yield this.keySerializer.deserialize(bytes);
   }
 
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    await this.disposeStore();
+    await this.#store.dispose();
   }
 
   /** True once {@link dispose} was called. */
@@ -315,6 +268,7 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       return existing;
     }
     const state = new RegisteredKeyedState(descriptor, namespaceSerializer, this.#states.size);
+    this.#store.registerState(state);
     this.onStateRegistered(state);
     this.#states.set(state.name, state);
     if (state.ttl?.incrementalCleanup?.runCleanupForEveryRecord === true)
@@ -325,20 +279,5 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       operatorId: this.operatorId,
     });
     return state;
-  }
-
-  #storeAdapter(): KeyedStateStore {
-    return {
-      read: (state, cell) => this.read(state, cell),
-      write: (state, cell, stored) => this.write(state, cell, stored),
-      remove: (state, cell) => this.remove(state, cell),
-      readList: (state, cell) => this.readList(state, cell),
-      appendList: (state, cell, elements) => this.appendList(state, cell, elements),
-      writeList: (state, cell, elements) => this.writeList(state, cell, elements),
-      readEntry: (state, cell, userKey) => this.readEntry(state, cell, userKey),
-      writeEntry: (state, cell, userKey, stored) => this.writeEntry(state, cell, userKey, stored),
-      removeEntry: (state, cell, userKey) => this.removeEntry(state, cell, userKey),
-      readEntries: (state, cell) => this.readEntries(state, cell),
-    };
   }
 }

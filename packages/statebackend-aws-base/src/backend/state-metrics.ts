@@ -1,54 +1,43 @@
+import type { Counter } from '../metrics/metric.js';
 import type { MetricGroup } from '../metrics/metric-group.js';
-import type { KeyedStateStore } from './state-store.js';
+import { type KeyedStateStore, STORE_ACCESS, type StoreAccess } from './state-store.js';
+
+type Method = (...args: never[]) => unknown;
 
 /**
- * Wraps a store so that every primitive counts as a state read or write in `group`
- * (`reads`, `writes`). Only used when the backend was given a metric group, so that a backend
- * without metrics pays nothing.
+ * A decorator of any object whose methods are listed in `kinds`: every call of a method of a
+ * kind that has a counter in `counters` increments it, then calls the method of `target`.
+ * Methods of other kinds are `target`'s, bound to it.
+ */
+export function countingCalls<T extends object, Kind extends string>(
+  target: T,
+  kinds: { readonly [P in keyof T]: Kind },
+  counters: Partial<Record<Kind, Counter>>,
+): T {
+  const decorated: Partial<Record<keyof T, Method>> = {};
+  for (const name of Object.keys(kinds) as (keyof T)[]) {
+    const method = (target[name] as Method).bind(target);
+    const counter = counters[kinds[name]];
+    decorated[name] =
+      counter === undefined
+        ? method
+        : (...args) => {
+            counter.inc();
+            return method(...args);
+          };
+  }
+  return decorated as T;
+}
+
+/**
+ * Wraps a store so that every primitive counts as a state read or write in `group` (`reads`,
+ * `writes`), as {@link STORE_ACCESS} classifies it. Only used when the backend was given a metric
+ * group, so that a backend without metrics pays nothing.
  */
 export function countingStore(store: KeyedStateStore, group: MetricGroup): KeyedStateStore {
-  const reads = group.counter('reads');
-  const writes = group.counter('writes');
-  return {
-    read: (state, cell) => {
-      reads.inc();
-      return store.read(state, cell);
-    },
-    write: (state, cell, stored) => {
-      writes.inc();
-      return store.write(state, cell, stored);
-    },
-    remove: (state, cell) => {
-      writes.inc();
-      return store.remove(state, cell);
-    },
-    readList: (state, cell) => {
-      reads.inc();
-      return store.readList(state, cell);
-    },
-    appendList: (state, cell, elements) => {
-      writes.inc();
-      return store.appendList(state, cell, elements);
-    },
-    writeList: (state, cell, elements) => {
-      writes.inc();
-      return store.writeList(state, cell, elements);
-    },
-    readEntry: (state, cell, userKey) => {
-      reads.inc();
-      return store.readEntry(state, cell, userKey);
-    },
-    writeEntry: (state, cell, userKey, stored) => {
-      writes.inc();
-      return store.writeEntry(state, cell, userKey, stored);
-    },
-    removeEntry: (state, cell, userKey) => {
-      writes.inc();
-      return store.removeEntry(state, cell, userKey);
-    },
-    readEntries: (state, cell) => {
-      reads.inc();
-      return store.readEntries(state, cell);
-    },
+  const counters: Partial<Record<StoreAccess, Counter>> = {
+    read: group.counter('reads'),
+    write: group.counter('writes'),
   };
+  return countingCalls(store, STORE_ACCESS, counters);
 }

@@ -25,13 +25,25 @@ export interface StateCell {
 export type StoredMapEntry = readonly [userKey: unknown, stored: unknown];
 
 /**
- * The primitives a store provides, addressed by (state, key group, key, namespace[, map key]).
- * Keyed-state operations (defaults, TTL, reduce, merge, copies) are built on these by the state
- * handles, so a store only moves stored values in and out.
+ * The store contract: what a keyed backend's storage provides, addressed by (state, key group, key,
+ * namespace[, map key]). Keyed-state operations (defaults, TTL, reduce, merge, copies) are built on
+ * these by the state handles, so a store only moves stored values in and out. A keyed backend
+ * hands its store to `AwsKeyedStateBackendBase`, which calls it and nothing else.
  *
  * What is stored is opaque to the store: the user's value (already copied) or, with TTL, a
  * `TtlValue` wrapping it. `undefined` always means "nothing stored". Stores never hand out a
- * value they may still change: a list returned by `readList` must not change afterwards.
+ * value they may still change: a list returned by `readList` must not change afterwards. Any
+ * primitive may answer with a value (in-memory stores) or a promise (remote ones).
+ *
+ * @example
+ * ```ts
+ * class MyBackend<K> extends AwsKeyedStateBackendBase<K> {
+ *   readonly limits = {};
+ *   constructor(parameters: KeyedStateBackendParameters<K>) {
+ *     super(parameters, new MyStore());  // MyStore implements KeyedStateStore
+ *   }
+ * }
+ * ```
  */
 export interface KeyedStateStore {
   /** The value of a value, reducing or aggregating state cell. */
@@ -57,4 +69,41 @@ export interface KeyedStateStore {
   removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<void>;
   /** Every entry of a map cell, as a list taken at the call. */
   readEntries(state: RegisteredKeyedState, cell: StateCell): MaybePromise<readonly StoredMapEntry[]>;
+
+  /** The serialized keys that have state in `namespace`, each once. */
+  iterateKeys(
+    state: RegisteredKeyedState,
+    namespace: SerializedRef,
+  ): Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+  /** A state was registered (its `index` is new): the store prepares its storage for it. */
+  registerState(state: RegisteredKeyedState): void;
+  /** Before an operation on a state with incremental TTL cleanup: in-memory stores check a few entries. */
+  cleanupStep(state: RegisteredKeyedState): void;
+  /** Releases the store's resources; called once, when the backend is disposed. */
+  dispose(): Promise<void>;
 }
+
+/** How a primitive of the contract counts in the backend's state metrics (see `countingStore`). */
+export type StoreAccess = 'read' | 'write' | 'none';
+
+/**
+ * Every primitive of {@link KeyedStateStore} and how it counts: the one list a decorator of the
+ * contract goes by. Typed against the contract, so a primitive added there must be classified here.
+ */
+export const STORE_ACCESS: { readonly [P in keyof KeyedStateStore]: StoreAccess } = Object.freeze({
+  read: 'read',
+  write: 'write',
+  remove: 'write',
+  readList: 'read',
+  appendList: 'write',
+  writeList: 'write',
+  readEntry: 'read',
+  writeEntry: 'write',
+  removeEntry: 'write',
+  readEntries: 'read',
+  iterateKeys: 'none',
+  registerState: 'none',
+  cleanupStep: 'none',
+  dispose: 'none',
+});

@@ -57,6 +57,33 @@ export function bucketOf(key: Uint8Array, maxParallelism: number, buckets: numbe
   return Math.floor(keyGroupHash(key) / maxParallelism) % buckets;
 }
 
+/** Where a store's entries go: its scope and how its key groups split into partitions. */
+export interface TableLayout {
+  readonly scopeBytes: Uint8Array;
+  readonly maxParallelism: number;
+  readonly buckets: number;
+}
+
+/** Where an entry lives in the table: its partition key and its sort key without the epoch. */
+export interface EntryAddress {
+  readonly pk: Uint8Array;
+  readonly prefix: Uint8Array;
+}
+
+/** The partition of a cell's entries. */
+export function partitionOf(layout: TableLayout, ref: CellRef): Uint8Array {
+  return dataPartitionKey(
+    layout.scopeBytes,
+    ref.keyGroup,
+    bucketOf(ref.key, layout.maxParallelism, layout.buckets),
+  );
+}
+
+/** The address of an entry. */
+export function entryAddress(layout: TableLayout, ref: EntryRef): EntryAddress {
+  return { pk: partitionOf(layout, ref), prefix: entryPrefix(ref) };
+}
+
 /** The sort-key prefix every slot of `ref` shares (everything but the epoch). */
 export function entryPrefix(ref: EntryRef): Uint8Array {
   const name = encoder.encode(ref.state);

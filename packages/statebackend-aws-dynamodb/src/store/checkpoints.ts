@@ -1,24 +1,57 @@
 import { SnapshotAbortedError } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
-import { type FrozenEntry, flushEntries, freeze, takeSuperseded } from './flush.js';
-import { deleteSuperseded, deleteTombstones } from './garbage.js';
-import { purgeAncestors } from './lineage-compaction.js';
+import type { CheckpointTracker } from './checkpoint-tracker.js';
+import type { FrozenEntry } from './flush.js';
+import { deleteSuperseded, type Garbage, type Superseded } from './garbage.js';
+import { type Compacted, purgeAncestors } from './lineage-compaction.js';
 import { pruneCommits } from './prune-commits.js';
-import type { StoreContext, Superseded } from './store-context.js';
+import type { WriterScope } from './writer-scope.js';
 
-/** What `begin` took of a checkpoint at its call, for the task that writes and commits it. */
-interface FrozenCheckpoint {
+/** What the store froze for a checkpoint when `snapshot` was called. */
+export interface CheckpointRequest {
   readonly checkpointId: number;
   /** The generation it closes: its cutoff. */
   readonly gen: number;
   readonly frozen: readonly FrozenEntry[];
-  readonly started: number;
   readonly metadata: Uint8Array;
   readonly states: string | undefined;
   /** The lineage its commit record carries. */
   readonly lineage: readonly LineageEntry[];
-  readonly compacted: StoreContext['compacted'];
+  /** The compaction it completes, if one finished before it. */
+  readonly compacted: Compacted | undefined;
 }
+
+/** What `begin` took of a checkpoint at its call, for the task that writes and commits it. */
+interface FrozenCheckpoint extends CheckpointRequest {
+  readonly started: number;
+}
+
+/** What the checkpoints of a store need of it besides its scope. */
+export interface CheckpointHost {
+  /** Where flushes note what they made garbage: commits take it, clean-ups delete it. */
+  readonly garbage: Garbage;
+  /** Writes `frozen` as generation `gen` of the own slot; resolves with the bytes written. */
+  flush(frozen: readonly FrozenEntry[], gen: number): Promise<number>;
+  /** A checkpoint committed `lineage` (after a compaction): reads and later commits use it. */
+  adoptLineage(lineage: readonly LineageEntry[]): void;
+  /** This writer's items of these entries were deleted: cached entries forget them. */
+  forgetOwnItems(ids: readonly string[]): void;
+  /** Runs a task in the store's one-at-a-time queue, after those queued before it. */
+  enqueue(task: () => Promise<void>): Promise<void>;
+}
+
+type CheckpointScope = Pick<
+  WriterScope,
+  | 'io'
+  | 'scopeBytes'
+  | 'log'
+  | 'keyGroupRange'
+  | 'maxParallelism'
+  | 'buckets'
+  | 'epoch'
+  | 'metrics'
+  | 'logger'
+>;
 
 /** A completed checkpoint, as `DynamoDbStateStore.snapshot` returns it. */
 export interface CompletedCheckpoint {
@@ -31,12 +64,15 @@ export interface CompletedCheckpoint {
 }
 
 /**
- * The checkpoint side of a store: snapshots (frozen at the call, written and committed later),
- * completion and abort notices, and the clean-up of what no restorable checkpoint needs. Every
+ * The checkpoint side of a store: snapshots (frozen by the store at the call, written and
+ * committed later), completion and abort notices, which checkpoints stay restorable (its
+ * {@link CheckpointTracker}), and the clean-up of what no restorable checkpoint needs. Every
  * method that returns a task expects it to run in the store's one-at-a-time queue.
  */
 export class Checkpoints {
-  readonly #ctx: StoreContext;
+  readonly #scope: CheckpointScope;
+  readonly #tracker: CheckpointTracker;
+  readonly #host: CheckpointHost;
   /** Snapshots called and not aborted, until they commit. */
   readonly #inFlight = new Set<number>();
   /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
@@ -47,113 +83,109 @@ export class Checkpoints {
   /** A completion notice a log that cannot rewrite its records (see `CommitLog`) applies at the next commit. */
   #deferredConfirm: number | undefined;
 
-  readonly #enqueue: (task: () => Promise<void>) => Promise<void>;
-
-  /** `enqueue` runs a task in the store's one-at-a-time queue, after those queued before it. */
-  constructor(ctx: StoreContext, enqueue: (task: () => Promise<void>) => Promise<void>) {
-    this.#ctx = ctx;
-    this.#enqueue = enqueue;
+  constructor(scope: CheckpointScope, tracker: CheckpointTracker, host: CheckpointHost) {
+    this.#scope = scope;
+    this.#tracker = tracker;
+    this.#host = host;
   }
 
-  /** Closes the open generation and freezes what changed, now; returns the task that writes and commits it. */
-  begin(checkpointId: number, metadata: Uint8Array, states?: string): () => Promise<CompletedCheckpoint> {
-    const ctx = this.#ctx;
-    // A compaction finished before this call: every entry it copied is in `frozen` or flushed.
-    const compacted = ctx.compacted;
-    ctx.compacted = undefined;
+  /**
+   * How many versions an item holds at most: the newest, one per retained checkpoint, and one for
+   * the newest committed checkpoint while it is not complete.
+   */
+  get versionsPerItem(): number {
+    return this.#tracker.versionsPerItem;
+  }
+
+  /** Cutoffs of every checkpoint that may still be restored: the versions a write keeps. */
+  cutoffs(): number[] {
+    return this.#tracker.cutoffs();
+  }
+
+  /** Starts checkpoint `request.checkpointId`; returns the task that writes and commits it. */
+  begin(request: CheckpointRequest): () => Promise<CompletedCheckpoint> {
     const snapshot: FrozenCheckpoint = {
-      checkpointId,
-      gen: ctx.gen++,
-      frozen: freeze(ctx.cache.dirty()),
+      ...request,
+      metadata: request.metadata.slice(),
       started: performance.now(),
-      metadata: metadata.slice(),
-      states,
-      lineage: compacted?.lineage ?? ctx.lineage,
-      compacted,
     };
-    this.#inFlight.add(checkpointId);
-    return async () => {
-      try {
-        return await this.#write(snapshot);
-      } catch (error) {
-        // Not committed: the next checkpoint commits the compacted lineage instead.
-        if (compacted !== undefined) ctx.compacted ??= compacted;
-        throw error;
-      }
-    };
+    this.#inFlight.add(request.checkpointId);
+    return () => this.#write(snapshot);
   }
 
   async #write(s: FrozenCheckpoint): Promise<CompletedCheckpoint> {
-    const ctx = this.#ctx;
+    const scope = this.#scope;
+    const tracker = this.#tracker;
     // Whether the checkpoint before this one became complete meanwhile (every key group committed
     // it), read beside the flush: otherwise this commit would subsume it while it is the job's
     // newest complete one.
-    const records = this.#needsCoverage() ? ctx.log.list() : undefined;
+    const records = this.#needsCoverage() ? scope.log.list() : undefined;
     records?.catch(() => undefined);
-    const bytesWritten = await flushEntries(ctx, s.frozen, s.gen);
+    const bytesWritten = await this.#host.flush(s.frozen, s.gen);
     if (!this.#inFlight.delete(s.checkpointId)) {
       throw new SnapshotAbortedError(s.checkpointId, 'it was aborted while its state was written');
     }
     if (records !== undefined) this.#confirmCovered(await records);
-    if (this.#deferredConfirm !== undefined) ctx.tracker.confirm(this.#deferredConfirm);
+    if (this.#deferredConfirm !== undefined) tracker.confirm(this.#deferredConfirm);
     this.#deferredConfirm = undefined;
-    await ctx.log.commit({
+    await scope.log.commit({
       checkpointId: s.checkpointId,
-      epoch: ctx.epoch,
+      epoch: scope.epoch,
       cutoff: s.gen,
-      start: ctx.keyGroupRange.startKeyGroup,
-      end: ctx.keyGroupRange.endKeyGroup,
+      start: scope.keyGroupRange.startKeyGroup,
+      end: scope.keyGroupRange.endKeyGroup,
       lineage: s.lineage,
       metadata: s.metadata,
       committedAt: Date.now(),
-      restorable: ctx.tracker.restorableAfterCommit(s.checkpointId),
-      maxParallelism: ctx.maxParallelism,
-      buckets: ctx.buckets,
+      restorable: tracker.restorableAfterCommit(s.checkpointId),
+      maxParallelism: scope.maxParallelism,
+      buckets: scope.buckets,
       written: { entries: s.frozen.length, bytes: bytesWritten },
       ...(s.states === undefined ? {} : { states: s.states }),
     });
-    ctx.tracker.onCommitted(s.checkpointId, s.gen);
-    if (s.compacted !== undefined) ctx.lineage = s.compacted.lineage;
-    this.#superseded.set(s.checkpointId, takeSuperseded(ctx, s.gen));
+    tracker.onCommitted(s.checkpointId, s.gen);
+    if (s.compacted !== undefined) this.#host.adoptLineage(s.compacted.lineage);
+    this.#superseded.set(s.checkpointId, this.#host.garbage.takeSuperseded(s.gen));
     const purge = new Set([...(s.compacted?.purge ?? []), ...this.#carriedPurge]);
     this.#carriedPurge = new Set();
     if (purge.size > 0) this.#purges.set(s.checkpointId, purge);
     // Off the checkpoint's critical path: the next task in the queue, before any later flush.
-    this.#enqueue(() => this.#cleanUp()).catch(() => undefined);
+    this.#host.enqueue(() => this.#cleanUp()).catch(() => undefined);
     const durationMs = performance.now() - s.started;
-    ctx.metrics.checkpointDurationMs.update(Math.round(durationMs));
+    scope.metrics.checkpointDurationMs.update(Math.round(durationMs));
     return { checkpointId: s.checkpointId, durationMs, entriesWritten: s.frozen.length, bytesWritten };
   }
 
   /** The task of a completion notice. */
   complete(checkpointId: number): () => Promise<void> {
     return async () => {
-      const ctx = this.#ctx;
-      if (!ctx.tracker.pendingIds().some((id) => id <= checkpointId)) return;
-      if (!ctx.log.updatesRestorable) {
+      const { log } = this.#scope;
+      const tracker = this.#tracker;
+      if (!tracker.pendingIds().some((id) => id <= checkpointId)) return;
+      if (!log.updatesRestorable) {
         // Restores trust the list the newest record was written with: keep it true until the next commit.
         this.#deferredConfirm = Math.max(this.#deferredConfirm ?? 0, checkpointId);
         return;
       }
-      ctx.tracker.confirm(checkpointId);
-      await ctx.log.updateRestorable(ctx.tracker.restorableIds());
+      tracker.confirm(checkpointId);
+      await log.updateRestorable(tracker.restorableIds());
       await this.#cleanUp();
     };
   }
 
   /** In `commit` mode, a writer of some key groups learns from the records when a checkpoint is complete. */
   #needsCoverage(): boolean {
-    const tracker = this.#ctx.tracker;
+    const tracker = this.#tracker;
     return tracker.mode === 'commit' && !tracker.completesAtCommit && tracker.pendingIds().length > 0;
   }
 
   /** Confirms this writer's waiting checkpoints that every key group has committed; true when one was. */
   #confirmCovered(records: readonly CommitRecord[]): boolean {
-    const ctx = this.#ctx;
+    const tracker = this.#tracker;
     let confirmed = false;
-    for (const id of ctx.tracker.pendingIds()) {
-      if (coversEveryKeyGroup(records, id, ctx.maxParallelism))
-        confirmed = ctx.tracker.confirm(id) || confirmed;
+    for (const id of tracker.pendingIds()) {
+      if (coversEveryKeyGroup(records, id, this.#scope.maxParallelism))
+        confirmed = tracker.confirm(id) || confirmed;
     }
     return confirmed;
   }
@@ -162,13 +194,13 @@ export class Checkpoints {
   abort(checkpointId: number): () => Promise<void> {
     this.#inFlight.delete(checkpointId);
     return async () => {
-      const ctx = this.#ctx;
-      if (!ctx.tracker.isPending(checkpointId)) return;
-      const records = await ctx.log.list();
-      await ctx.log.remove(records.filter((c) => c.checkpointId === checkpointId && c.epoch === ctx.epoch));
-      ctx.tracker.abort(checkpointId);
+      const { log, epoch } = this.#scope;
+      if (!this.#tracker.isPending(checkpointId)) return;
+      const records = await log.list();
+      await log.remove(records.filter((c) => c.checkpointId === checkpointId && c.epoch === epoch));
+      this.#tracker.abort(checkpointId);
       // Still superseded by writes in the own slot: the next checkpoint takes them over.
-      ctx.superseded.unshift(...(this.#superseded.get(checkpointId) ?? []));
+      this.#host.garbage.giveBack(this.#superseded.get(checkpointId) ?? []);
       this.#superseded.delete(checkpointId);
       // The ancestors go with the next checkpoint instead, which commits without them too.
       const purge = this.#purges.get(checkpointId);
@@ -179,29 +211,34 @@ export class Checkpoints {
 
   /** Deletes what no restorable checkpoint needs: ancestors' items and older commit records. */
   async #cleanUp(): Promise<void> {
-    const ctx = this.#ctx;
+    const scope = this.#scope;
+    const tracker = this.#tracker;
     try {
-      if (this.#needsCoverage() && ctx.log.updatesRestorable && this.#confirmCovered(await ctx.log.list())) {
-        await ctx.log.updateRestorable(ctx.tracker.restorableIds());
+      if (
+        this.#needsCoverage() &&
+        scope.log.updatesRestorable &&
+        this.#confirmCovered(await scope.log.list())
+      ) {
+        await scope.log.updateRestorable(tracker.restorableIds());
       }
-      const oldest = ctx.tracker.oldestRestorable();
+      const oldest = tracker.oldestRestorable();
       if (oldest === undefined) return;
       for (const [id, superseded] of this.#superseded) {
         if (id > oldest) continue;
-        await deleteSuperseded(ctx, superseded);
+        await deleteSuperseded(scope.io, superseded);
         this.#superseded.delete(id);
       }
-      await deleteTombstones(ctx);
+      this.#host.forgetOwnItems(await this.#host.garbage.deleteTombstones(scope.io, tracker.cutoffs()));
       for (const [id, epochs] of this.#purges) {
         if (id > oldest) continue;
-        const deleted = await purgeAncestors(ctx, epochs);
-        ctx.logger.info('Deleted the items of compacted ancestors', { checkpointId: id, deleted });
+        const deleted = await purgeAncestors(scope, epochs);
+        scope.logger.info('Deleted the items of compacted ancestors', { checkpointId: id, deleted });
         this.#purges.delete(id);
       }
-      await pruneCommits(ctx, oldest);
+      await pruneCommits(scope.log, scope.keyGroupRange, oldest);
     } catch (error) {
       // Clean-up only: what stays is deleted at a later checkpoint, or overwritten.
-      ctx.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
+      scope.logger.warn('Could not delete superseded versions or commit records', { error: String(error) });
     }
   }
 }

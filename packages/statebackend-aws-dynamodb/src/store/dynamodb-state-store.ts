@@ -1,22 +1,22 @@
-import { FencedError } from '@statebackend/aws-base';
-import type { CommitRecord } from '../checkpoint/lineage.js';
+import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { CheckpointOrderError, StoreFailedError } from '../errors.js';
-import type { CellRef, EntryRef } from '../layout/item-key.js';
+import { type CellRef, type EntryRef, entryAddress } from '../layout/item-key.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
-import type { CacheEntry } from './cache-entry.js';
-import { writeToCache } from './cache-write.js';
 import { Checkpoints, type CompletedCheckpoint } from './checkpoints.js';
-import { entryIdOf, mapCellOf } from './entry-keys.js';
-import { flushEntries, freeze } from './flush.js';
+import { type CacheEntry, EntryCache, entryIdOf, newEntry } from './entry-cache.js';
+import { type FrozenEntry, flushEntries, freeze } from './flush.js';
+import { Garbage } from './garbage.js';
 import { listKeys } from './key-lister.js';
-import { LineageCompactor, lineageDepth } from './lineage-compaction.js';
+import { type Compacted, type CopiedEntry, LineageCompactor, lineageDepth } from './lineage-compaction.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
-import { openContext } from './open-context.js';
+import { type OpenedStore, openStore } from './open-store.js';
 import { PredecessorSweep } from './predecessor-sweep.js';
-import type { StoreContext } from './store-context.js';
 import { type StoreHold, takeHold } from './store-hold.js';
 import { DEFAULT_LINEAGE_COMPACTION_DEPTH, type DynamoDbStateStoreOptions } from './store-options.js';
+import { TaskQueue } from './task-queue.js';
+import type { WriterScope } from './writer-scope.js';
+import { WrittenFilter } from './written-filter.js';
 
 /** Options of {@link DynamoDbStateStore.put}. */
 export interface PutOptions {
@@ -24,6 +24,15 @@ export interface PutOptions {
   readonly expiresAt?: number | undefined;
   /** The decoded value, kept for {@link DynamoDbStateStore.read}. */
   readonly decoded?: unknown;
+}
+
+/**
+ * An entry as a caller that knows its cache id addresses it: the id (see `entryId`), and its
+ * {@link EntryRef}, which the store asks for only when the cache does not hold the entry.
+ */
+export interface EntryKey {
+  readonly id: string;
+  ref(): EntryRef;
 }
 
 export type { CompletedCheckpoint, StoreHold };
@@ -34,6 +43,10 @@ export type { CompletedCheckpoint, StoreHold };
  * whatever reached DynamoDB after it (early flushes, a fenced previous owner).
  *
  * Values are serialized bytes: the state handles above serialize and deserialize.
+ *
+ * The store owns its state: the cache, the open generation, the lineage it reads through, what
+ * its flushes made garbage. Only its methods change them; its parts (loads, flushes,
+ * checkpoints, holds, compactions, sweeps) get what they need as arguments.
  *
  * @example
  * ```ts
@@ -50,34 +63,66 @@ export class DynamoDbStateStore {
   readonly metrics: StoreMetrics;
   /** The checkpoint restored at open, or undefined when started empty. */
   readonly restored: readonly CommitRecord[];
-  readonly #ctx: StoreContext;
+  readonly #scope: WriterScope;
+  readonly #cache: EntryCache;
+  /** Entries this writer may have put in its own slot: the others need no read before a blind write. */
+  readonly #written = new WrittenFilter();
+  readonly #garbage = new Garbage();
+  /** The generation new writes belong to; a snapshot or a hold closes it. */
+  #gen = 1;
+  /**
+   * Ancestor writers whose committed versions this writer sees. Replaced (never changed in place)
+   * when a checkpoint after a lineage compaction commits.
+   */
+  #lineage: readonly LineageEntry[];
+  /** A finished lineage compaction waiting for the next checkpoint to begin. */
+  #compacted: Compacted | undefined;
   readonly #loader: MissLoader;
   readonly #checkpoints: Checkpoints;
-  #lastCheckpointId: number;
-  #tail: Promise<unknown> = Promise.resolve();
-  #earlyFlush: Promise<void> | undefined;
   readonly #compactor: LineageCompactor;
   readonly #sweep: PredecessorSweep;
+  #lastCheckpointId: number;
+  readonly #queue = new TaskQueue();
+  #earlyFlush: Promise<void> | undefined;
   /** Holds taken so far: an early flush queued before a hold must not write after it. */
   #holdsTaken = 0;
   readonly #activeHolds = new Set<StoreHold>();
-  #failure: Error | undefined;
   #closed = false;
 
-  private constructor(ctx: StoreContext, restored: readonly CommitRecord[], lastCheckpointId: number) {
-    this.#ctx = ctx;
-    this.metrics = ctx.metrics;
-    this.restored = restored;
-    this.#lastCheckpointId = lastCheckpointId;
-    this.#loader = new MissLoader(ctx);
-    this.#checkpoints = new Checkpoints(ctx, (task) => this.#enqueue(task));
-    this.#compactor = new LineageCompactor(ctx, {
-      write: (ref, value, expiresAt) => this.#write(ref, value, expiresAt, undefined),
-      load: (ref) => this.#entry(ref),
-      makeRoom: () => this.#makeRoom(),
+  private constructor(opened: OpenedStore) {
+    const scope = opened.scope;
+    this.#scope = scope;
+    this.metrics = scope.metrics;
+    this.restored = opened.restored;
+    this.#lastCheckpointId = opened.lastCheckpointId;
+    this.#lineage = opened.lineage;
+    this.#cache = new EntryCache(opened.cacheBytes);
+    this.#loader = new MissLoader({
+      scope,
+      cache: this.#cache,
+      written: this.#written,
+      lineage: () => this.#lineage,
+    });
+    this.#checkpoints = new Checkpoints(scope, opened.tracker, {
+      garbage: this.#garbage,
+      flush: (frozen, gen) => this.#flush(frozen, gen),
+      adoptLineage: (lineage) => {
+        this.#lineage = lineage;
+      },
+      forgetOwnItems: (ids) => this.#forgetOwnItems(ids),
+      enqueue: (task) => this.#enqueue(task),
+    });
+    this.#compactor = new LineageCompactor({
+      scope,
+      logger: scope.logger,
+      lineage: () => this.#lineage,
+      copy: (entry) => this.#copyForward(entry),
+      compacted: (compacted) => {
+        this.#compacted = compacted;
+      },
       closed: () => this.#closed,
     });
-    this.#sweep = new PredecessorSweep(ctx, (task) => this.#enqueue(task));
+    this.#sweep = new PredecessorSweep(scope, (task) => this.#enqueue(task));
   }
 
   /**
@@ -86,15 +131,14 @@ export class DynamoDbStateStore {
    * complete checkpoint. Restoring reads only commit records: data is read on demand.
    */
   static async open(options: DynamoDbStateStoreOptions): Promise<DynamoDbStateStore> {
-    const { ctx, restored, lastCheckpointId } = await openContext(options);
-    const store = new DynamoDbStateStore(ctx, restored, lastCheckpointId);
+    const store = new DynamoDbStateStore(await openStore(options));
     store.#compactor.startWhenDeeperThan(options.lineageCompactionDepth ?? DEFAULT_LINEAGE_COMPACTION_DEPTH);
     return store;
   }
 
   /** The most ancestor slots a cache miss reads besides its own (0 after a compaction committed). */
   get lineageDepth(): number {
-    return lineageDepth(this.#ctx);
+    return lineageDepth(this.#scope.keyGroupRange, this.#lineage);
   }
 
   /**
@@ -111,12 +155,12 @@ export class DynamoDbStateStore {
 
   /** Where claims and commit records are, for messages. */
   get location(): string {
-    return this.#ctx.log.location;
+    return this.#scope.log.location;
   }
 
   /** This writer's epoch. */
   get epoch(): number {
-    return this.#ctx.epoch;
+    return this.#scope.epoch;
   }
 
   /**
@@ -125,24 +169,24 @@ export class DynamoDbStateStore {
    * at commit by a writer of only some key groups, until every key group committed it).
    */
   get versionsPerItem(): number {
-    return this.#ctx.tracker.versionsPerItem;
+    return this.#checkpoints.versionsPerItem;
   }
 
   /** Bytes the cache holds now. */
   get cacheBytes(): number {
-    return this.#ctx.cache.bytes;
+    return this.#cache.bytes;
   }
 
   /** The value of an entry, or undefined; from the cache, or read through on a miss. */
   async get(ref: EntryRef): Promise<Uint8Array | undefined> {
-    return (await this.#entry(ref)).value;
+    return (await this.#entry(keyOf(ref))).value;
   }
 
   /** The value and its expiry (ms since the epoch), or undefined. */
   async getWithExpiry(
     ref: EntryRef,
   ): Promise<{ value: Uint8Array; expiresAt: number | undefined } | undefined> {
-    const entry = await this.#entry(ref);
+    const entry = await this.#entry(keyOf(ref));
     return entry.value === undefined ? undefined : { value: entry.value, expiresAt: entry.expiresAt };
   }
 
@@ -151,8 +195,13 @@ export class DynamoDbStateStore {
    * cached entry, so repeated reads of a cached entry decode nothing: `decode` must be the same
    * function for an entry every time, and what it returns must not be changed by the caller.
    */
-  async read<T>(ref: EntryRef, decode: (bytes: Uint8Array) => T): Promise<T | undefined> {
-    const entry = await this.#entry(ref);
+  read<T>(ref: EntryRef, decode: (bytes: Uint8Array) => T): Promise<T | undefined> {
+    return this.readAt(keyOf(ref), decode);
+  }
+
+  /** {@link read} of an entry whose cache id the caller knows. @internal */
+  async readAt<T>(key: EntryKey, decode: (bytes: Uint8Array) => T): Promise<T | undefined> {
+    const entry = await this.#entry(key);
     if (entry.value === undefined) return undefined;
     if (entry.memo === undefined) entry.memo = decode(entry.value);
     return entry.memo as T;
@@ -163,24 +212,34 @@ export class DynamoDbStateStore {
    * is what {@link read} will return for them (it must equal decoding the bytes).
    */
   put(ref: EntryRef, value: Uint8Array, options: PutOptions = {}): Promise<void> {
-    return this.#write(ref, value.slice(), options.expiresAt, options.decoded);
+    return this.#set(keyOf(ref), value.slice(), options.expiresAt, options.decoded);
+  }
+
+  /** {@link put} of an entry whose cache id the caller knows. @internal */
+  putAt(key: EntryKey, value: Uint8Array, expiresAt: number | undefined, decoded: unknown): Promise<void> {
+    return this.#set(key, value.slice(), expiresAt, decoded);
   }
 
   /** Removes an entry. */
   delete(ref: EntryRef): Promise<void> {
-    return this.#write(ref, undefined, undefined, undefined);
+    return this.#set(keyOf(ref), undefined, undefined, undefined);
+  }
+
+  /** {@link delete} of an entry whose cache id the caller knows. @internal */
+  deleteAt(key: EntryKey): Promise<void> {
+    return this.#set(key, undefined, undefined, undefined);
   }
 
   /** Every entry of a map cell (one Query, laid under the cached entries), ordered by map key bytes. */
   async entries(cell: CellRef): Promise<[mapKey: Uint8Array, value: Uint8Array][]> {
     this.#checkUsable();
-    return readMapCell(this.#ctx, cell);
+    return readMapCell(this.#scope, this.#lineage, () => this.#cache.entriesOfCell(cell), cell);
   }
 
   /** The keys holding any entry of `state` in `namespace`, each once (a Query per partition, no Scan). */
   async keys(state: string, namespace: Uint8Array): Promise<Uint8Array[]> {
     this.#checkUsable();
-    return listKeys(this.#ctx, state, namespace);
+    return listKeys(this.#scope, this.#lineage, () => this.#cache.all(), state, namespace);
   }
 
   /** Removes every entry of a map cell. */
@@ -214,9 +273,31 @@ export class DynamoDbStateStore {
       return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
     }
     this.#lastCheckpointId = checkpointId;
-    return this.#enqueue(this.#checkpoints.begin(checkpointId, metadata, states)).then((completed) => {
+    // A compaction finished before this call: every entry it copied is in `frozen` or flushed.
+    const compacted = this.#compacted;
+    this.#compacted = undefined;
+    const { gen, frozen } = this.#closeGeneration();
+    const write = this.#checkpoints.begin({
+      checkpointId,
+      gen,
+      frozen,
+      metadata,
+      states,
+      lineage: compacted?.lineage ?? this.#lineage,
+      compacted,
+    });
+    const task = async (): Promise<CompletedCheckpoint> => {
+      try {
+        return await write();
+      } catch (error) {
+        // Not committed: the next checkpoint commits the compacted lineage instead.
+        if (compacted !== undefined) this.#compacted ??= compacted;
+        throw error;
+      }
+    };
+    return this.#enqueue(task).then((completed) => {
       // What earlier owners left goes once this owner committed: a restore that fails leaves it.
-      if (!this.#closed) this.#sweep.start();
+      if (!this.#closed) this.#sweep.start(this.#lineage);
       return completed;
     });
   }
@@ -231,11 +312,14 @@ export class DynamoDbStateStore {
   hold(): StoreHold {
     this.#checkUsable();
     this.#holdsTaken++;
-    const hold = takeHold(
-      this.#ctx,
-      (task) => this.#enqueue(task),
-      () => this.#activeHolds.delete(hold),
-    );
+    const { gen, frozen } = this.#closeGeneration();
+    const { io, scopeBytes, buckets, epoch } = this.#scope;
+    const reader = { io, scopeBytes, buckets, ownEpoch: epoch, lineage: this.#lineage };
+    const hold = takeHold(gen, frozen, reader, {
+      flush: (entries, flushed) => this.#flush(entries, flushed),
+      enqueue: (task) => this.#enqueue(task),
+      released: () => this.#activeHolds.delete(hold),
+    });
     this.#activeHolds.add(hold);
     return hold;
   }
@@ -266,67 +350,144 @@ export class DynamoDbStateStore {
     for (const hold of [...this.#activeHolds]) hold.release();
     await this.#compactor.settled();
     await this.#sweep.settled();
-    await this.#tail.catch(() => undefined);
+    await this.#queue.settled();
   }
 
-  async #entry(ref: EntryRef): Promise<CacheEntry> {
+  async #entry(key: EntryKey): Promise<CacheEntry> {
     this.#checkUsable();
-    const id = entryIdOf(ref);
-    const cached = this.#ctx.cache.touch(id);
+    const cached = this.#cache.touch(key.id);
     if (cached !== undefined) {
       this.metrics.cacheHits.inc();
       return cached;
     }
     this.metrics.cacheMisses.inc();
-    return this.#loader.load(ref, id);
+    return this.#loader.load(key.ref(), key.id);
   }
 
-  async #write(
-    ref: EntryRef,
+  /**
+   * Sets an entry in the cache as a change of the open generation (creating it when absent): the
+   * next flush writes it. `decoded` is what reads return for it.
+   */
+  async #set(
+    key: EntryKey,
     value: Uint8Array | undefined,
     expiresAt: number | undefined,
     decoded: unknown,
   ): Promise<void> {
     this.#checkUsable();
-    const ctx = this.#ctx;
-    writeToCache(ctx, ref, value, expiresAt, decoded);
-    if (ctx.cache.overBudget) await this.#makeRoom();
+    const cache = this.#cache;
+    let entry = cache.touch(key.id);
+    if (entry === undefined) {
+      const ref = key.ref();
+      entry = cache.add(newEntry(key.id, ref, entryAddress(this.#scope, ref)));
+    }
+    entry.value = value;
+    entry.memo = decoded;
+    entry.expiresAt = expiresAt;
+    entry.dirtyGen = this.#gen;
+    entry.changes++;
+    cache.resize(entry);
+    if (cache.overBudget) await this.#makeRoom();
+  }
+
+  /** Closes the open generation: returns it, and what changed in it, frozen now. */
+  #closeGeneration(): { gen: number; frozen: FrozenEntry[] } {
+    return { gen: this.#gen++, frozen: freeze(this.#cache.dirty()) };
+  }
+
+  /** Writes `frozen` as generation `gen` of the own slot (see `flushEntries`). */
+  #flush(frozen: readonly FrozenEntry[], gen: number): Promise<number> {
+    return flushEntries(
+      {
+        scope: this.#scope,
+        lineage: this.#lineage,
+        cutoffs: () => this.#checkpoints.cutoffs(),
+        cache: this.#cache,
+        written: this.#written,
+        garbage: this.#garbage,
+        openGeneration: () => this.#gen,
+      },
+      frozen,
+      gen,
+    );
   }
 
   /** Drops clean entries; when dirty ones alone exceed the budget, flushes them early and waits. */
   async #makeRoom(): Promise<void> {
-    const ctx = this.#ctx;
-    const cellOf = (entry: CacheEntry): string | undefined => mapCellOf(entry.ref);
-    ctx.cache.evictClean(cellOf);
+    const cache = this.#cache;
+    cache.evictClean();
     // While a hold lasts nothing may be written: the cache grows past its budget instead.
-    if (!ctx.cache.overBudget || this.#activeHolds.size > 0) return;
+    if (!cache.overBudget || this.#activeHolds.size > 0) return;
     const holds = this.#holdsTaken;
     this.#earlyFlush ??= this.#enqueue(async () => {
       // A hold taken since this was queued reads the state as it was then: writing newer values
       // now would overwrite it. The hold's own flush made room; later writes try again.
       if (this.#holdsTaken !== holds) return;
       // Taken when it runs: it writes the newest values, as the open generation.
-      await flushEntries(ctx, freeze(ctx.cache.dirty()), ctx.gen);
+      await this.#flush(freeze(cache.dirty()), this.#gen);
     }).finally(() => {
       this.#earlyFlush = undefined;
-      ctx.cache.evictClean(cellOf);
+      cache.evictClean();
     });
     await this.#earlyFlush;
   }
 
+  /**
+   * Makes an entry seen only through an ancestor a change, unless this writer wrote it since the
+   * Query saw it. What the Query returned may be stale by now: the entry may have been written,
+   * flushed early into the own slot and evicted meanwhile, and copying the ancestor's value then
+   * would bring back an overwritten or removed value. So the copy is decided on what the cache
+   * knows, and an entry this writer may have flushed is read (own slot included) first.
+   */
+  async #copyForward(copied: CopiedEntry): Promise<void> {
+    const cache = this.#cache;
+    const key = keyOf(copied.ref);
+    cache.pin(key.id);
+    try {
+      let cached = cache.peek(key.id);
+      if (cached === undefined) {
+        if (!this.#written.mightContain(key.id)) {
+          // Never in the own slot: the ancestors' version the Query resolved is still current.
+          await this.#set(key, copied.value, copied.expiresAt, undefined);
+          return;
+        }
+        await this.#entry(key);
+        cached = cache.peek(key.id);
+        if (cached === undefined) throw new StoreFailedError('an entry pinned in the cache was evicted');
+      }
+      // Changed since (the next flush writes it), in the own slot, or absent: nothing to copy.
+      if (cached.dirtyGen !== 0 || cached.own !== 'absent' || cached.value === undefined) return;
+      cached.dirtyGen = this.#gen;
+      cached.changes++;
+    } finally {
+      cache.unpin(key.id);
+    }
+    if (cache.overBudget) await this.#makeRoom();
+  }
+
+  /** This writer's items of entries `ids` were deleted: a cached one forgets its item. */
+  #forgetOwnItems(ids: readonly string[]): void {
+    for (const id of ids) {
+      const cached = this.#cache.peek(id);
+      if (cached !== undefined && cached.own !== 'unknown') {
+        cached.own = 'absent';
+        this.#cache.resize(cached);
+      }
+    }
+  }
+
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(() => {
-      if (this.#failure !== undefined) throw this.#failure;
-      return task();
-    });
-    this.#tail = run.catch((error: unknown) => {
-      if (error instanceof FencedError || error instanceof StoreFailedError) this.#failure = error;
-    });
-    return run;
+    return this.#queue.enqueue(task);
   }
 
   #checkUsable(): void {
-    if (this.#failure !== undefined) throw this.#failure;
+    const failure = this.#queue.failure;
+    if (failure !== undefined) throw failure;
     if (this.#closed) throw new StoreFailedError('it is closed');
   }
+}
+
+/** The key of an entry given by its bytes. */
+function keyOf(ref: EntryRef): EntryKey {
+  return { id: entryIdOf(ref), ref: () => ref };
 }

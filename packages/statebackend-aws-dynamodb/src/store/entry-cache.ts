@@ -1,5 +1,104 @@
-import type { CacheEntry } from './cache-entry.js';
-import { entrySize } from './cache-entry.js';
+import { bytesToId } from '@statebackend/aws-base';
+import type { CellRef, EntryAddress, EntryRef } from '../layout/item-key.js';
+import type { SlotItem } from '../layout/slot-item.js';
+
+/** What the store knows of its own slot item for an entry. */
+export type OwnSlot = SlotItem | 'absent' | 'unknown';
+
+/** One logical entry held in the cache. */
+export interface CacheEntry {
+  readonly id: string;
+  readonly ref: EntryRef;
+  readonly pk: Uint8Array;
+  /** Sort key without the epoch. */
+  readonly prefix: Uint8Array;
+  /** The current value; undefined when the entry is absent (deleted or never written). */
+  value: Uint8Array | undefined;
+  expiresAt: number | undefined;
+  /** Generation of the last unflushed change; 0 when the entry matches DynamoDB. */
+  dirtyGen: number;
+  /** Bumped on every change, so a flush can tell whether the entry changed while it ran. */
+  changes: number;
+  /** This writer's item as stored, so that a put can keep the version a restore still needs. */
+  own: OwnSlot;
+  /**
+   * Epochs of ancestor slots found holding an item for this entry (to delete once superseded);
+   * undefined when not known (the entry was written without being read).
+   */
+  ancestors: number[] | undefined;
+  /** Bytes the entry is accounted for in the cache. */
+  size: number;
+  /** The value decoded by whoever reads it (see `DynamoDbStateStore.read`), so a hit decodes nothing. */
+  memo: unknown;
+}
+
+/** A clean entry for `ref` at `address`, absent until its value is known or written. */
+export function newEntry(id: string, ref: EntryRef, address: EntryAddress): CacheEntry {
+  return {
+    id,
+    ref,
+    pk: address.pk,
+    prefix: address.prefix,
+    value: undefined,
+    expiresAt: undefined,
+    dirtyGen: 0,
+    changes: 0,
+    own: 'unknown',
+    ancestors: undefined,
+    size: 0,
+    memo: undefined,
+  };
+}
+
+const ENTRY_OVERHEAD = 160;
+
+/** The bytes `entry` is accounted for: keys, value and the previous version it remembers. */
+export function entrySize(entry: CacheEntry): number {
+  const own = entry.own;
+  const prev = typeof own === 'object' ? own.kept.reduce((n, v) => n + (v.value?.length ?? 0), 0) : 0;
+  return ENTRY_OVERHEAD + entry.pk.length + entry.prefix.length + (entry.value?.length ?? 0) + prev;
+}
+
+// ---- Entry ids ---------------------------------------------------------------------------------
+//
+// An entry's id is built from the ids of its parts: each part's bytes as a string, one character
+// per byte (aws-base's byte ids, which a key context and serialized namespaces and map keys
+// already carry), so a cache hit needs neither the bytes nor the table address. The state name
+// goes first with its length, so no two (state, key, namespace) share an id.
+
+/** Separates the parts of an id; ids of bytes are latin1 (one character per byte), never this. */
+const SEPARATOR = '\u0100';
+const NO_MAP_KEY = '\u0101';
+
+/** The part of an id naming the state, to be computed once per state. */
+export function stateIdPart(state: string): string {
+  return `${state.length}:${state}${SEPARATOR}`;
+}
+
+/** The id of a cell from its state part and the byte ids of its key and namespace. */
+export function cellId(statePart: string, keyId: string, namespaceId: string): string {
+  return statePart + keyId + SEPARATOR + namespaceId;
+}
+
+/** The id of an entry from its cell's id and the byte id of its map key (undefined for a value cell). */
+export function entryId(cell: string, mapKeyId: string | undefined): string {
+  return cell + SEPARATOR + (mapKeyId === undefined ? NO_MAP_KEY : mapKeyId);
+}
+
+/** The id of a cell given by its bytes. */
+export function cellIdOf(ref: CellRef): string {
+  return cellId(stateIdPart(ref.state), bytesToId(ref.key), bytesToId(ref.namespace));
+}
+
+/** The id of an entry given by its bytes. */
+export function entryIdOf(ref: EntryRef): string {
+  return entryId(cellIdOf(ref), ref.mapKey === undefined ? undefined : bytesToId(ref.mapKey));
+}
+
+/** The map cell of a map entry's id: the id without its map key part. */
+function mapCellOfId(id: string): string {
+  return id.slice(0, id.lastIndexOf(SEPARATOR));
+}
 
 /**
  * The local cache: entries by id, in least-recently-used order, bounded in bytes. Dirty entries
@@ -54,17 +153,20 @@ export class EntryCache {
     return this.#entries.get(id);
   }
 
-  add(entry: CacheEntry, cellId: string | undefined): void {
+  /** Adds an entry (most recently used) and returns it. */
+  add(entry: CacheEntry): CacheEntry {
     entry.size = entrySize(entry);
     this.#entries.set(entry.id, entry);
     this.#bytes += entry.size;
-    if (cellId === undefined) return;
-    let ids = this.#byCell.get(cellId);
+    if (entry.ref.mapKey === undefined) return entry;
+    const cell = mapCellOfId(entry.id);
+    let ids = this.#byCell.get(cell);
     if (ids === undefined) {
       ids = new Set();
-      this.#byCell.set(cellId, ids);
+      this.#byCell.set(cell, ids);
     }
     ids.add(entry.id);
+    return entry;
   }
 
   /** Re-accounts an entry whose value or own slot changed. */
@@ -75,8 +177,8 @@ export class EntryCache {
   }
 
   /** Cached entries of a map cell. */
-  entriesOfCell(cellId: string): CacheEntry[] {
-    const ids = this.#byCell.get(cellId);
+  entriesOfCell(cell: CellRef): CacheEntry[] {
+    const ids = this.#byCell.get(cellIdOf(cell));
     if (ids === undefined) return [];
     const found: CacheEntry[] = [];
     for (const id of ids) {
@@ -99,15 +201,14 @@ export class EntryCache {
   }
 
   /** Drops clean entries that are not pinned, least recently used first, until the cache is within budget. */
-  evictClean(cellIdOf: (entry: CacheEntry) => string | undefined): void {
+  evictClean(): void {
     if (!this.overBudget) return;
     for (const entry of this.#entries.values()) {
       if (this.#bytes <= this.maxBytes) return;
       if (entry.dirtyGen !== 0 || this.#pinned.has(entry.id)) continue;
       this.#entries.delete(entry.id);
       this.#bytes -= entry.size;
-      const cellId = cellIdOf(entry);
-      if (cellId !== undefined) this.#byCell.get(cellId)?.delete(entry.id);
+      if (entry.ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
     }
   }
 }

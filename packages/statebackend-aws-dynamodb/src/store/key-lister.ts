@@ -1,19 +1,23 @@
-import { ancestorsOf } from '../checkpoint/lineage.js';
+import { ancestorsOf, type LineageEntry } from '../checkpoint/lineage.js';
 import { forEachParallel } from '../io/parallel.js';
 import { bytesId, dataPartitionKey } from '../layout/item-key.js';
+import type { CacheEntry } from './entry-cache.js';
 import { forEachEntrySlots } from './key-group-reader.js';
-import type { StoreContext } from './store-context.js';
 import { resolveSlots } from './visibility.js';
+import type { WriterScope } from './writer-scope.js';
 
 const encoder = new TextEncoder();
 
 /**
  * The keys that hold any entry of state `state` in `namespace`: a Query per partition of the
- * owner's key groups (never a Scan), each entry resolved as a read would, with cached entries
- * laid over. Each key once, in no particular order.
+ * owner's key groups (never a Scan), each entry resolved as a read would (through `lineage`),
+ * with the cached entries (`cached`, taken when the Queries are done) laid over. Each key once,
+ * in no particular order.
  */
 export async function listKeys(
-  ctx: StoreContext,
+  scope: Pick<WriterScope, 'io' | 'scopeBytes' | 'keyGroupRange' | 'buckets' | 'epoch'>,
+  lineage: readonly LineageEntry[],
+  cached: () => Iterable<CacheEntry>,
   state: string,
   namespace: Uint8Array,
 ): Promise<Uint8Array[]> {
@@ -25,25 +29,25 @@ export async function listKeys(
   // entry prefix id -> [key, present]
   const entries = new Map<string, [Uint8Array, boolean]>();
   const partitions: [number, number][] = [];
-  for (let kg = ctx.keyGroupRange.startKeyGroup; kg <= ctx.keyGroupRange.endKeyGroup; kg++) {
-    for (let bucket = 0; bucket < ctx.buckets; bucket++) partitions.push([kg, bucket]);
+  for (let kg = scope.keyGroupRange.startKeyGroup; kg <= scope.keyGroupRange.endKeyGroup; kg++) {
+    for (let bucket = 0; bucket < scope.buckets; bucket++) partitions.push([kg, bucket]);
   }
   await forEachParallel(partitions, 8, async ([keyGroup, bucket]) => {
-    const pk = bytesId(dataPartitionKey(ctx.scopeBytes, keyGroup, bucket));
-    const ancestors = ancestorsOf(ctx.lineage, keyGroup);
+    const pk = bytesId(dataPartitionKey(scope.scopeBytes, keyGroup, bucket));
+    const ancestors = ancestorsOf(lineage, keyGroup);
     await forEachEntrySlots(
-      ctx,
+      scope,
       keyGroup,
       bucket,
       (decoded, slots) => {
         if (decoded.state !== state || bytesId(decoded.namespace) !== namespaceId) return;
-        const resolved = resolveSlots(slots.get(ctx.epoch), ancestors, (epoch) => slots.get(epoch));
+        const resolved = resolveSlots(slots.get(scope.epoch), ancestors, (epoch) => slots.get(epoch));
         entries.set(pk + bytesId(decoded.prefix), [decoded.key, resolved.value !== undefined]);
       },
       prefix,
     );
   });
-  for (const entry of ctx.cache.all()) {
+  for (const entry of cached()) {
     if (entry.ref.state !== state || bytesId(entry.ref.namespace) !== namespaceId) continue;
     entries.set(bytesId(entry.pk) + bytesId(entry.prefix), [entry.ref.key, entry.value !== undefined]);
   }

@@ -1,11 +1,12 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { KeyGroupRange, Logger } from '@statebackend/aws-base';
 import { ancestorsOf, type LineageEntry } from '../checkpoint/lineage.js';
-import { StoreFailedError } from '../errors.js';
 import { dataPartitionKey, type EntryRef, slotSortKey } from '../layout/item-key.js';
-import { entryIdOf } from './entry-keys.js';
 import { forEachEntrySlots } from './key-group-reader.js';
-import type { StoreContext } from './store-context.js';
 import { resolveSlots } from './visibility.js';
+import type { WriterScope } from './writer-scope.js';
+
+type CompactionScope = Pick<WriterScope, 'io' | 'scopeBytes' | 'keyGroupRange' | 'buckets' | 'epoch'>;
 
 /** An entry this writer sees only through an ancestor's slot: to be written into its own. */
 export interface CopiedEntry {
@@ -18,10 +19,10 @@ export interface CopiedEntry {
  * The deepest ancestry of any key group of the writer: how many ancestor slots a cache miss reads
  * besides its own. Each restore adds one, until a compaction brings it back to none.
  */
-export function lineageDepth(ctx: StoreContext): number {
+export function lineageDepth(range: KeyGroupRange, lineage: readonly LineageEntry[]): number {
   let depth = 0;
-  for (let kg = ctx.keyGroupRange.startKeyGroup; kg <= ctx.keyGroupRange.endKeyGroup; kg++) {
-    depth = Math.max(depth, ancestorsOf(ctx.lineage, kg).length);
+  for (let kg = range.startKeyGroup; kg <= range.endKeyGroup; kg++) {
+    depth = Math.max(depth, ancestorsOf(lineage, kg).length);
   }
   return depth;
 }
@@ -29,27 +30,27 @@ export function lineageDepth(ctx: StoreContext): number {
 /**
  * Copies forward: walks every key group of the writer's range (a Query per bucket partition)
  * and hands `copy` each entry visible only through an ancestor, so that it is written into the
- * writer's own slot as a change of the open generation. Returns the number of entries copied. Once every copied entry is in a committed
- * checkpoint, that checkpoint needs no ancestor: its commit record carries an empty lineage, and
- * cache misses read one slot instead of one per restore. `lineage` is the ancestry at the start;
+ * writer's own slot as a change of the open generation. Returns the number of entries copied.
+ * Once every copied entry is in a committed checkpoint, that checkpoint needs no ancestor: its
+ * commit record carries an empty lineage, and cache misses read one slot instead of one per restore. `lineage` is the ancestry at the start;
  * `stopped` ends the pass early (the store closes).
  */
 export async function copyForward(
-  ctx: StoreContext,
+  scope: CompactionScope,
   lineage: readonly LineageEntry[],
   copy: (entry: CopiedEntry) => Promise<void>,
   stopped: () => boolean,
 ): Promise<number> {
   let copied = 0;
-  for (let kg = ctx.keyGroupRange.startKeyGroup; kg <= ctx.keyGroupRange.endKeyGroup; kg++) {
+  for (let kg = scope.keyGroupRange.startKeyGroup; kg <= scope.keyGroupRange.endKeyGroup; kg++) {
     const ancestors = ancestorsOf(lineage, kg);
     if (ancestors.length === 0) continue;
-    for (let bucket = 0; bucket < ctx.buckets; bucket++) {
+    for (let bucket = 0; bucket < scope.buckets; bucket++) {
       if (stopped()) return copied;
       const found: CopiedEntry[] = [];
-      await forEachEntrySlots(ctx, kg, bucket, (decoded, slots) => {
+      await forEachEntrySlots(scope, kg, bucket, (decoded, slots) => {
         // In the own slot already (the own slot wins), or in no ancestor's: nothing to copy.
-        if (slots.has(ctx.epoch) || !ancestors.some((a) => slots.has(a.epoch))) return;
+        if (slots.has(scope.epoch) || !ancestors.some((a) => slots.has(a.epoch))) return;
         const resolved = resolveSlots(undefined, ancestors, (epoch) => slots.get(epoch));
         if (resolved.value === undefined) return;
         const { state, key, namespace, mapKey } = decoded;
@@ -71,49 +72,61 @@ export async function copyForward(
  * that no restorable checkpoint reads any more (the oldest one restorable was committed after a
  * compaction). One partition at a time, so memory stays bounded. Returns the items deleted.
  */
-export async function purgeAncestors(ctx: StoreContext, epochs: ReadonlySet<number>): Promise<number> {
+export async function purgeAncestors(scope: CompactionScope, epochs: ReadonlySet<number>): Promise<number> {
   let deleted = 0;
-  for (let kg = ctx.keyGroupRange.startKeyGroup; kg <= ctx.keyGroupRange.endKeyGroup; kg++) {
-    for (let bucket = 0; bucket < ctx.buckets; bucket++) {
-      const pk = dataPartitionKey(ctx.scopeBytes, kg, bucket);
+  for (let kg = scope.keyGroupRange.startKeyGroup; kg <= scope.keyGroupRange.endKeyGroup; kg++) {
+    for (let bucket = 0; bucket < scope.buckets; bucket++) {
+      const pk = dataPartitionKey(scope.scopeBytes, kg, bucket);
       const deletes: WriteRequest[] = [];
-      await forEachEntrySlots(ctx, kg, bucket, (decoded, slots) => {
+      await forEachEntrySlots(scope, kg, bucket, (decoded, slots) => {
         for (const epoch of slots.keys()) {
           if (!epochs.has(epoch)) continue;
           const sk = slotSortKey(decoded.prefix, epoch);
           deletes.push({ DeleteRequest: { Key: { pk: { B: pk }, sk: { B: sk } } } });
         }
       });
-      if (deletes.length > 0) await ctx.io.batchWrite(deletes);
+      if (deletes.length > 0) await scope.io.batchWrite(deletes);
       deleted += deletes.length;
     }
   }
   return deleted;
 }
 
-/** What a compaction needs of its store: its write path, its read path, and whether it closed. */
-export interface CompactionHooks {
-  /** Writes an entry through the cache, as a change of the open generation. */
-  write(ref: EntryRef, value: Uint8Array, expiresAt: number | undefined): Promise<void>;
-  /** Reads an entry as a cache miss does (its own slot and its ancestors'), leaving it cached. */
-  load(ref: EntryRef): Promise<unknown>;
-  /** Flushes early when the cache is over its budget. */
-  makeRoom(): Promise<void>;
+/**
+ * A finished lineage compaction waiting for the next checkpoint to begin: the lineage that
+ * checkpoint commits, and the ancestor epochs whose items go once it is the oldest restorable.
+ */
+export interface Compacted {
+  readonly lineage: readonly LineageEntry[];
+  readonly purge: ReadonlySet<number>;
+}
+
+/** What a compaction needs of its store: where to read, the store's lineage, its copy, and its end. */
+export interface CompactionHost {
+  readonly scope: CompactionScope;
+  readonly logger: Logger;
+  /** The ancestors the store sees now. */
+  lineage(): readonly LineageEntry[];
+  /**
+   * Makes an entry seen only through an ancestor a change of the open generation, unless the store
+   * changed or flushed it since the Query saw it.
+   */
+  copy(entry: CopiedEntry): Promise<void>;
+  /** A compaction finished: the store hands `compacted` to its next checkpoint. */
+  compacted(compacted: Compacted): void;
   closed(): boolean;
 }
 
 /**
  * Runs lineage compactions for one store, one at a time: {@link copyForward}, then hands the
- * next checkpoint an empty lineage and the ancestor epochs to purge (see `StoreContext.compacted`).
+ * store's next checkpoint an empty lineage and the ancestor epochs to purge ({@link Compacted}).
  */
 export class LineageCompactor {
-  readonly #ctx: StoreContext;
-  readonly #hooks: CompactionHooks;
+  readonly #host: CompactionHost;
   #running: Promise<number> | undefined;
 
-  constructor(ctx: StoreContext, hooks: CompactionHooks) {
-    this.#ctx = ctx;
-    this.#hooks = hooks;
+  constructor(host: CompactionHost) {
+    this.#host = host;
   }
 
   /** Runs a compaction, or joins the one running; resolves with the entries copied. */
@@ -126,9 +139,10 @@ export class LineageCompactor {
 
   /** Starts a compaction in the background when a key group has more ancestors than `depth` (0: never). */
   startWhenDeeperThan(depth: number): void {
-    if (depth === 0 || lineageDepth(this.#ctx) <= depth) return;
+    const host = this.#host;
+    if (depth === 0 || lineageDepth(host.scope.keyGroupRange, host.lineage()) <= depth) return;
     this.run().catch((error: unknown) =>
-      this.#ctx.logger.warn('Lineage compaction stopped; the next restore tries again', {
+      host.logger.warn('Lineage compaction stopped; the next restore tries again', {
         error: String(error),
       }),
     );
@@ -140,50 +154,22 @@ export class LineageCompactor {
   }
 
   async #compact(): Promise<number> {
-    const ctx = this.#ctx;
-    const lineage = ctx.lineage;
+    const host = this.#host;
+    const lineage = host.lineage();
     if (lineage.length === 0) return 0;
-    const copied = await copyForward(ctx, lineage, (entry) => this.#copy(entry), this.#hooks.closed);
+    const copied = await copyForward(
+      host.scope,
+      lineage,
+      (entry) => host.copy(entry),
+      () => host.closed(),
+    );
     // A close, or a checkpoint that committed a compacted lineage meanwhile, ends it without effect.
-    if (this.#hooks.closed() || ctx.lineage !== lineage) return copied;
-    ctx.compacted = { lineage: [], purge: new Set(lineage.map((entry) => entry.epoch)) };
-    ctx.logger.info('Compacted the lineage; the next checkpoint commits without ancestors', {
+    if (host.closed() || host.lineage() !== lineage) return copied;
+    host.compacted({ lineage: [], purge: new Set(lineage.map((entry) => entry.epoch)) });
+    host.logger.info('Compacted the lineage; the next checkpoint commits without ancestors', {
       ancestors: lineage.length,
       copied,
     });
     return copied;
-  }
-
-  /**
-   * Makes an entry seen only through an ancestor a change, unless this writer wrote it since the
-   * Query saw it. What the Query returned may be stale by now: the entry may have been written,
-   * flushed early into the own slot and evicted meanwhile, and copying the ancestor's value then
-   * would bring back an overwritten or removed value. So the copy is decided on what the cache
-   * knows, and an entry this writer may have flushed is read (own slot included) first.
-   */
-  async #copy(entry: CopiedEntry): Promise<void> {
-    const ctx = this.#ctx;
-    const id = entryIdOf(entry.ref);
-    ctx.cache.pin(id);
-    try {
-      let cached = ctx.cache.peek(id);
-      if (cached === undefined) {
-        if (!ctx.written.mightContain(id)) {
-          // Never in the own slot: the ancestors' version the Query resolved is still current.
-          await this.#hooks.write(entry.ref, entry.value, entry.expiresAt);
-          return;
-        }
-        await this.#hooks.load(entry.ref);
-        cached = ctx.cache.peek(id);
-        if (cached === undefined) throw new StoreFailedError('an entry pinned in the cache was evicted');
-      }
-      // Changed since (the next flush writes it), in the own slot, or absent: nothing to copy.
-      if (cached.dirtyGen !== 0 || cached.own !== 'absent' || cached.value === undefined) return;
-      cached.dirtyGen = ctx.gen;
-      cached.changes++;
-    } finally {
-      ctx.cache.unpin(id);
-    }
-    if (ctx.cache.overBudget) await this.#hooks.makeRoom();
   }
 }

@@ -1,31 +1,37 @@
-import { ancestorsOf } from '../checkpoint/lineage.js';
+import { ancestorsOf, type LineageEntry } from '../checkpoint/lineage.js';
 import { bucketOf, bytesId, type CellRef, mapCellPrefix } from '../layout/item-key.js';
-import { cellIdOf } from './entry-keys.js';
+import type { CacheEntry } from './entry-cache.js';
 import { forEachEntrySlots } from './key-group-reader.js';
-import type { StoreContext } from './store-context.js';
 import { resolveSlots } from './visibility.js';
+import type { WriterScope } from './writer-scope.js';
 
 /**
  * Every entry of a map cell: one Query over the cell's sort-key prefix returns every slot of
- * every entry; each entry resolves as a point read would, and cached entries (which may be newer
- * than DynamoDB) are laid over the result. Ordered by the map key's sort-key bytes.
+ * every entry; each entry resolves as a point read would (through `lineage`), and the cell's
+ * entries the cache holds (`cached`, which may be newer than DynamoDB, taken when the Query is
+ * done) are laid over the result. Ordered by the map key's sort-key bytes.
  */
-export async function readMapCell(ctx: StoreContext, cell: CellRef): Promise<[Uint8Array, Uint8Array][]> {
-  const ancestors = ancestorsOf(ctx.lineage, cell.keyGroup);
+export async function readMapCell(
+  scope: Pick<WriterScope, 'io' | 'scopeBytes' | 'maxParallelism' | 'buckets' | 'epoch'>,
+  lineage: readonly LineageEntry[],
+  cached: () => readonly CacheEntry[],
+  cell: CellRef,
+): Promise<[Uint8Array, Uint8Array][]> {
+  const ancestors = ancestorsOf(lineage, cell.keyGroup);
   const result = new Map<string, [Uint8Array, Uint8Array | undefined]>();
-  const bucket = bucketOf(cell.key, ctx.maxParallelism, ctx.buckets);
+  const bucket = bucketOf(cell.key, scope.maxParallelism, scope.buckets);
   await forEachEntrySlots(
-    ctx,
+    scope,
     cell.keyGroup,
     bucket,
     (decoded, slots) => {
       if (decoded.mapKey === undefined) return;
-      const resolved = resolveSlots(slots.get(ctx.epoch), ancestors, (epoch) => slots.get(epoch));
+      const resolved = resolveSlots(slots.get(scope.epoch), ancestors, (epoch) => slots.get(epoch));
       result.set(bytesId(decoded.prefix), [decoded.mapKey, resolved.value]);
     },
     mapCellPrefix(cell),
   );
-  for (const entry of ctx.cache.entriesOfCell(cellIdOf(cell))) {
+  for (const entry of cached()) {
     const mapKey = entry.ref.mapKey;
     if (mapKey !== undefined) result.set(bytesId(entry.prefix), [mapKey, entry.value]);
   }

@@ -1,11 +1,20 @@
-import { ancestorsOf } from '../checkpoint/lineage.js';
+import { ancestorsOf, type LineageEntry } from '../checkpoint/lineage.js';
 import type { Item, ItemKey } from '../io/dynamo-io.js';
-import { bytesId, type EntryRef, slotSortKey } from '../layout/item-key.js';
+import { bytesId, type EntryRef, entryAddress, slotSortKey } from '../layout/item-key.js';
 import { fromItem, type SlotItem } from '../layout/slot-item.js';
-import type { CacheEntry } from './cache-entry.js';
-import { addressOf, mapCellOf } from './entry-keys.js';
-import type { StoreContext } from './store-context.js';
+import { type CacheEntry, type EntryCache, newEntry } from './entry-cache.js';
 import { resolveSlots } from './visibility.js';
+import type { WriterScope } from './writer-scope.js';
+import type { WrittenFilter } from './written-filter.js';
+
+/** What loads read with, and where they put what they found. */
+export interface LoadTarget {
+  readonly scope: Pick<WriterScope, 'io' | 'scopeBytes' | 'maxParallelism' | 'buckets' | 'epoch'>;
+  readonly cache: EntryCache;
+  readonly written: Pick<WrittenFilter, 'mightContain'>;
+  /** The ancestors the store sees now. */
+  lineage(): readonly LineageEntry[];
+}
 
 interface PendingLoad {
   readonly ref: EntryRef;
@@ -20,13 +29,13 @@ interface PendingLoad {
  * an entry this writer never wrote) is answered at once, without a call.
  */
 export class MissLoader {
-  readonly #ctx: StoreContext;
+  readonly #target: LoadTarget;
   #pending = new Map<string, PendingLoad>();
   #scheduled = false;
   #evictScheduled = false;
 
-  constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
+  constructor(target: LoadTarget) {
+    this.#target = target;
   }
 
   /** The entry for `ref`, from the cache or loaded from DynamoDB (and then cached). */
@@ -56,7 +65,7 @@ export class MissLoader {
     this.#evictScheduled = true;
     setImmediate(() => {
       this.#evictScheduled = false;
-      this.#ctx.cache.evictClean((entry) => mapCellOf(entry.ref));
+      this.#target.cache.evictClean();
     });
   }
 
@@ -66,34 +75,35 @@ export class MissLoader {
    * writer put there, which the written filter would know of.
    */
   #certainlyAbsent(ref: EntryRef, id: string): boolean {
-    const ctx = this.#ctx;
-    return !ctx.written.mightContain(id) && ancestorsOf(ctx.lineage, ref.keyGroup).length === 0;
+    const target = this.#target;
+    return !target.written.mightContain(id) && ancestorsOf(target.lineage(), ref.keyGroup).length === 0;
   }
 
   async #run(): Promise<void> {
     this.#scheduled = false;
     const batch = this.#pending;
     this.#pending = new Map();
-    const ctx = this.#ctx;
+    const cache = this.#target.cache;
     // An entry written, flushed and evicted while its items are read would come back from a read
     // that may predate the flush: kept cached until the load is done, the write's entry wins.
-    for (const id of batch.keys()) ctx.cache.pin(id);
+    for (const id of batch.keys()) cache.pin(id);
     try {
       await this.#load(batch);
     } finally {
-      for (const id of batch.keys()) ctx.cache.unpin(id);
+      for (const id of batch.keys()) cache.unpin(id);
     }
-    ctx.cache.evictClean((entry) => mapCellOf(entry.ref));
+    cache.evictClean();
   }
 
   async #load(batch: ReadonlyMap<string, PendingLoad>): Promise<void> {
-    const ctx = this.#ctx;
+    const { scope, written } = this.#target;
+    const lineage = this.#target.lineage();
     const keys = new Map<string, ItemKey>();
     for (const [id, { ref }] of batch) {
-      const { pk, prefix } = addressOf(ctx, ref);
-      const epochs = ancestorsOf(ctx.lineage, ref.keyGroup).map((a) => a.epoch);
+      const { pk, prefix } = entryAddress(scope, ref);
+      const epochs = ancestorsOf(lineage, ref.keyGroup).map((a) => a.epoch);
       // This writer's own slot exists only if it flushed the entry (at this epoch, since the open).
-      if (ctx.written.mightContain(id)) epochs.push(ctx.epoch);
+      if (written.mightContain(id)) epochs.push(scope.epoch);
       for (const epoch of epochs) {
         const sk = slotSortKey(prefix, epoch);
         keys.set(bytesId(pk) + bytesId(sk), { pk: { B: pk }, sk: { B: sk } });
@@ -101,7 +111,7 @@ export class MissLoader {
     }
     let items: Item[];
     try {
-      items = keys.size === 0 ? [] : await ctx.io.batchGet([...keys.values()]);
+      items = keys.size === 0 ? [] : await scope.io.batchGet([...keys.values()]);
     } catch (error) {
       for (const load of batch.values()) for (const waiter of load.waiters) waiter.reject(error);
       return;
@@ -119,37 +129,27 @@ export class MissLoader {
   }
 
   #entryFrom(id: string, ref: EntryRef, found: Map<string, SlotItem>): CacheEntry {
-    const ctx = this.#ctx;
-    const { pk, prefix } = addressOf(ctx, ref);
+    const { scope, cache } = this.#target;
+    const address = entryAddress(scope, ref);
     const slotOf = (epoch: number): SlotItem | undefined =>
-      found.get(bytesId(pk) + bytesId(slotSortKey(prefix, epoch)));
-    const ancestors = ancestorsOf(ctx.lineage, ref.keyGroup);
-    const own = slotOf(ctx.epoch);
+      found.get(bytesId(address.pk) + bytesId(slotSortKey(address.prefix, epoch)));
+    const ancestors = ancestorsOf(this.#target.lineage(), ref.keyGroup);
+    const own = slotOf(scope.epoch);
     const present = ancestors.filter((a) => slotOf(a.epoch) !== undefined).map((a) => a.epoch);
     // A write that raced the load already made the entry: it is newer than what was read.
-    const existing = ctx.cache.peek(id);
+    const existing = cache.peek(id);
     if (existing !== undefined) {
       if (existing.own === 'unknown') existing.own = own ?? 'absent';
       existing.ancestors = present;
-      ctx.cache.resize(existing);
+      cache.resize(existing);
       return existing;
     }
     const resolved = resolveSlots(own, ancestors, slotOf);
-    const entry: CacheEntry = {
-      id,
-      ref,
-      pk,
-      prefix,
-      value: resolved.value,
-      expiresAt: resolved.expiresAt,
-      dirtyGen: 0,
-      changes: 0,
-      own: own ?? 'absent',
-      ancestors: present,
-      size: 0,
-      memo: undefined,
-    };
-    ctx.cache.add(entry, mapCellOf(ref));
-    return entry;
+    const entry = newEntry(id, ref, address);
+    entry.value = resolved.value;
+    entry.expiresAt = resolved.expiresAt;
+    entry.own = own ?? 'absent';
+    entry.ancestors = present;
+    return cache.add(entry);
   }
 }

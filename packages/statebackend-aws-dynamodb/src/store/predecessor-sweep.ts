@@ -3,8 +3,13 @@ import type { LineageEntry } from '../checkpoint/lineage.js';
 import { forEachParallel } from '../io/parallel.js';
 import { dataPartitionKey, slotSortKey } from '../layout/item-key.js';
 import { forEachEntrySlots } from './key-group-reader.js';
-import type { StoreContext } from './store-context.js';
 import { type ReaderChain, readersOf, unreadSlots } from './unread-slots.js';
+import type { WriterScope } from './writer-scope.js';
+
+type SweepScope = Pick<
+  WriterScope,
+  'io' | 'scopeBytes' | 'log' | 'keyGroupRange' | 'buckets' | 'epoch' | 'logger'
+>;
 
 /** Key groups one queued step of the sweep reads (every bucket partition of each, in parallel). */
 const KEY_GROUPS_PER_STEP = 8;
@@ -18,25 +23,26 @@ const KEY_GROUPS_PER_STEP = 8;
  * task of the store's queue, so checkpoints interleave with it; a close waits for the pass.
  */
 export class PredecessorSweep {
-  readonly #ctx: StoreContext;
+  readonly #scope: SweepScope;
   readonly #enqueue: (task: () => Promise<void>) => Promise<void>;
   #running: Promise<void> | undefined;
   #deleted = 0;
 
   /** `enqueue` runs a task in the store's one-at-a-time queue. */
-  constructor(ctx: StoreContext, enqueue: (task: () => Promise<void>) => Promise<void>) {
-    this.#ctx = ctx;
+  constructor(scope: SweepScope, enqueue: (task: () => Promise<void>) => Promise<void>) {
+    this.#scope = scope;
     this.#enqueue = enqueue;
   }
 
-  /** Starts the pass unless it ran: only an owner with ancestors has anything of theirs to delete. */
-  start(): void {
-    if (this.#running !== undefined || this.#ctx.lineage.length === 0) return;
-    // Taken before the records are listed: every commit of this writer made after the listing
-    // reads at most these ancestors (a compaction only empties the lineage).
-    const lineage = this.#ctx.lineage;
+  /**
+   * Starts the pass unless it ran: only an owner with ancestors has anything of theirs to delete.
+   * `lineage` is the store's now, taken before the records are listed: every commit of this
+   * writer made after the listing reads at most these ancestors (a compaction only empties it).
+   */
+  start(lineage: readonly LineageEntry[]): void {
+    if (this.#running !== undefined || lineage.length === 0) return;
     this.#running = this.#sweep(lineage).catch((error: unknown) => {
-      this.#ctx.logger.warn('Could not delete what earlier owners left; the next owner tries again', {
+      this.#scope.logger.warn('Could not delete what earlier owners left; the next owner tries again', {
         error: String(error),
       });
     });
@@ -48,44 +54,49 @@ export class PredecessorSweep {
   }
 
   async #sweep(lineage: readonly LineageEntry[]): Promise<void> {
-    const ctx = this.#ctx;
-    const records = await ctx.log.list();
-    const { startKeyGroup, endKeyGroup } = ctx.keyGroupRange;
+    const scope = this.#scope;
+    const records = await scope.log.list();
+    const { startKeyGroup, endKeyGroup } = scope.keyGroupRange;
     for (let kg = startKeyGroup; kg <= endKeyGroup; kg += KEY_GROUPS_PER_STEP) {
       const last = Math.min(endKeyGroup, kg + KEY_GROUPS_PER_STEP - 1);
       const keyGroups = Array.from({ length: last - kg + 1 }, (_, i) => kg + i);
       await this.#enqueue(async () => {
         const partitions = keyGroups.flatMap((keyGroup) =>
-          Array.from({ length: ctx.buckets }, (_, bucket) => ({ keyGroup, bucket })),
+          Array.from({ length: scope.buckets }, (_, bucket) => ({ keyGroup, bucket })),
         );
         await forEachParallel(partitions, partitions.length, async ({ keyGroup, bucket }) => {
-          this.#deleted += await sweepPartition(ctx, readersOf(lineage, records, keyGroup), keyGroup, bucket);
+          this.#deleted += await sweepPartition(
+            scope,
+            readersOf(lineage, records, keyGroup),
+            keyGroup,
+            bucket,
+          );
         });
       });
     }
-    ctx.logger.info('Deleted what earlier owners left', { deleted: this.#deleted });
+    scope.logger.info('Deleted what earlier owners left', { deleted: this.#deleted });
   }
 }
 
 /** Deletes the unread slots of one partition, those no reader resolves to before removals. Returns how many. */
 async function sweepPartition(
-  ctx: StoreContext,
+  scope: SweepScope,
   readers: readonly ReaderChain[],
   keyGroup: number,
   bucket: number,
 ): Promise<number> {
-  const pk = dataPartitionKey(ctx.scopeBytes, keyGroup, bucket);
+  const pk = dataPartitionKey(scope.scopeBytes, keyGroup, bucket);
   const first: WriteRequest[] = [];
   const then: WriteRequest[] = [];
-  await forEachEntrySlots(ctx, keyGroup, bucket, (decoded, slots) => {
-    const unread = unreadSlots(slots, readers, ctx.epoch);
+  await forEachEntrySlots(scope, keyGroup, bucket, (decoded, slots) => {
+    const unread = unreadSlots(slots, readers, scope.epoch);
     const remove = (epoch: number): WriteRequest => ({
       DeleteRequest: { Key: { pk: { B: pk }, sk: { B: slotSortKey(decoded.prefix, epoch) } } },
     });
     first.push(...unread.unresolved.map(remove));
     then.push(...unread.removals.map(remove));
   });
-  if (first.length > 0) await ctx.io.batchWrite(first);
-  if (then.length > 0) await ctx.io.batchWrite(then);
+  if (first.length > 0) await scope.io.batchWrite(first);
+  if (then.length > 0) await scope.io.batchWrite(then);
   return first.length + then.length;
 }

@@ -1,4 +1,5 @@
-import type { StoreContext } from './store-context.js';
+import type { KeyGroupRange } from '@statebackend/aws-base';
+import type { CommitLog } from '../checkpoint/commit-log.js';
 
 /**
  * Deletes the commit records that checkpoint `checkpointId` of this writer supersedes: older
@@ -6,11 +7,15 @@ import type { StoreContext } from './store-context.js';
  * key group (or one it still lists as restorable), so no restore reads them again. Returns how
  * many were deleted.
  */
-export async function pruneCommits(ctx: StoreContext, checkpointId: number): Promise<number> {
-  const { startKeyGroup, endKeyGroup } = ctx.keyGroupRange;
-  const superseded = (await ctx.log.list()).filter(
+export async function pruneCommits(
+  log: CommitLog,
+  range: KeyGroupRange,
+  checkpointId: number,
+): Promise<number> {
+  const { startKeyGroup, endKeyGroup } = range;
+  const superseded = (await log.list()).filter(
     (c) => c.checkpointId < checkpointId && c.start >= startKeyGroup && c.end <= endKeyGroup,
   );
-  await ctx.log.remove(superseded);
+  await log.remove(superseded);
   return superseded.length;
 }

@@ -1,6 +1,5 @@
-import { flushEntries, freeze } from './flush.js';
-import { readKeyGroup, type VisibleEntry } from './key-group-reader.js';
-import type { StoreContext } from './store-context.js';
+import type { FrozenEntry } from './flush.js';
+import { type KeyGroupReadScope, readKeyGroup, type VisibleEntry } from './key-group-reader.js';
 
 /**
  * The store held at one moment for a reader of its whole state (a savepoint export): see
@@ -15,19 +14,28 @@ export interface StoreHold {
   release(): void;
 }
 
+/** What a hold needs of its store. */
+export interface HoldHost {
+  /** Writes `frozen` as generation `gen` of the own slot. */
+  flush(frozen: readonly FrozenEntry[], gen: number): Promise<unknown>;
+  /** Runs a task in the store's one-at-a-time queue, after those queued before it. */
+  enqueue(task: () => Promise<void>): Promise<void>;
+  /** The hold was released. */
+  released(): void;
+}
+
 /**
- * Takes a hold: closes the open generation and freezes what changed now; queues (through
- * `enqueue`, the store's one-at-a-time queue) a task that writes it as uncommitted versions and
- * then keeps the queue until the hold is released, so that no later write reaches DynamoDB while
- * the reader reads. The writer's own slot then holds exactly the state at this call.
+ * Takes a hold of what the store froze when it closed generation `gen` (`frozen`, what changed):
+ * queues a task that writes it as uncommitted versions and then keeps the queue until the hold is
+ * released, so that no later write reaches DynamoDB while the reader reads (through `reader`: the
+ * store's slot and lineage now). The writer's own slot then holds exactly the state at the call.
  */
 export function takeHold(
-  ctx: StoreContext,
-  enqueue: (task: () => Promise<void>) => Promise<void>,
-  onRelease: () => void,
+  gen: number,
+  frozen: readonly FrozenEntry[],
+  reader: KeyGroupReadScope,
+  host: HoldHost,
 ): StoreHold {
-  const gen = ctx.gen++;
-  const frozen = freeze(ctx.cache.dirty());
   let release = (): void => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
@@ -36,25 +44,20 @@ export function takeHold(
   const ready = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
   });
-  enqueue(async () => {
-    await flushEntries(ctx, frozen, gen);
-    settle?.resolve();
-    await released;
-  }).catch((error: unknown) => settle?.reject(error));
+  host
+    .enqueue(async () => {
+      await host.flush(frozen, gen);
+      settle?.resolve();
+      await released;
+    })
+    .catch((error: unknown) => settle?.reject(error));
   // Handled here too: a hold whose reader never starts must not end the process when it fails.
   ready.catch(() => undefined);
-  const scope = {
-    io: ctx.io,
-    scopeBytes: ctx.scopeBytes,
-    buckets: ctx.buckets,
-    ownEpoch: ctx.epoch,
-    lineage: ctx.lineage,
-  };
   return {
     ready,
-    readKeyGroup: (keyGroup) => readKeyGroup(scope, keyGroup),
+    readKeyGroup: (keyGroup) => readKeyGroup(reader, keyGroup),
     release: () => {
-      onRelease();
+      host.released();
       release();
     },
   };

@@ -9,8 +9,6 @@ import { scopeBytes } from '../layout/item-key.js';
 import { StoreMetrics } from '../metrics/store-metrics.js';
 import { ensureTable } from '../table/ensure-table.js';
 import { CheckpointTracker } from './checkpoint-tracker.js';
-import { EntryCache } from './entry-cache.js';
-import type { StoreContext } from './store-context.js';
 import {
   DEFAULT_BUCKETS,
   DEFAULT_CACHE_BYTES,
@@ -19,13 +17,19 @@ import {
   type DynamoDbStateStoreOptions,
   validateStoreOptions,
 } from './store-options.js';
-import { WrittenFilter } from './written-filter.js';
+import type { WriterScope } from './writer-scope.js';
 
-/** What opening a store found: its context, the commits it restored and their newest id. */
+/** What opening a store found and set up: everything a `DynamoDbStateStore` starts from. */
 export interface OpenedStore {
-  readonly ctx: StoreContext;
+  readonly scope: WriterScope;
+  /** The ancestors the restored checkpoint reads: what the store sees besides its own slot. */
+  readonly lineage: readonly LineageEntry[];
+  /** The commits restored, and their newest id. */
   readonly restored: readonly CommitRecord[];
   readonly lastCheckpointId: number;
+  /** Which checkpoints are restorable, starting from those the restore keeps. */
+  readonly tracker: CheckpointTracker;
+  readonly cacheBytes: number;
 }
 
 /**
@@ -33,7 +37,7 @@ export interface OpenedStore {
  * epoch (fencing every earlier owner of these key groups) and, if asked, plans the restore from
  * the commit records. No data item is read.
  */
-export async function openContext(options: DynamoDbStateStoreOptions): Promise<OpenedStore> {
+export async function openStore(options: DynamoDbStateStoreOptions): Promise<OpenedStore> {
   validateStoreOptions(options);
   const metrics = new StoreMetrics();
   if (options.metricGroup !== undefined) metrics.register(options.metricGroup);
@@ -65,37 +69,30 @@ export async function openContext(options: DynamoDbStateStoreOptions): Promise<O
     lastCheckpointId = plan.checkpointId;
     restorable = plan.restorable;
   }
-  const ctx: StoreContext = {
+  const writer: WriterScope = {
     io,
-    scope: options.scope,
     scopeBytes: scope,
     log,
     keyGroupRange: options.keyGroupRange,
     maxParallelism: options.maxParallelism,
     buckets: options.buckets ?? DEFAULT_BUCKETS,
     epoch,
-    lineage,
-    compacted: undefined,
-    cache: new EntryCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
-    written: new WrittenFilter(),
     metrics,
     logger: options.logger ?? noopLogger,
-    gen: 1,
-    tracker: new CheckpointTracker(
-      options.checkpointCompletion ?? DEFAULT_CHECKPOINT_COMPLETION,
-      options.retainedCheckpoints ?? 1,
-      range.startKeyGroup === 0 && range.endKeyGroup === options.maxParallelism - 1,
-      restorable,
-    ),
-    superseded: [],
-    tombstones: new Map(),
   };
-  ctx.logger.info('Opened DynamoDB state store', {
+  const tracker = new CheckpointTracker(
+    options.checkpointCompletion ?? DEFAULT_CHECKPOINT_COMPLETION,
+    options.retainedCheckpoints ?? 1,
+    range.startKeyGroup === 0 && range.endKeyGroup === options.maxParallelism - 1,
+    restorable,
+  );
+  writer.logger.info('Opened DynamoDB state store', {
     scope: options.scope,
     epoch,
     restoredCheckpoint: lastCheckpointId,
   });
-  return { ctx, restored, lastCheckpointId };
+  const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  return { scope: writer, lineage, restored, lastCheckpointId, tracker, cacheBytes };
 }
 
 /**
