@@ -18,15 +18,17 @@ import { performance } from 'node:perf_hooks';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
-  decodeVerifiedBlock,
-  findLatestCompleteCheckpoint,
-  KeyGroupFileReader,
   KeyGroupRange,
   LocalCheckpointStorage,
-  type RandomAccessFile,
   Serializers,
   ValueStateDescriptor,
 } from '../dist/index.js';
+import {
+  decodeVerifiedBlock,
+  findLatestCompleteCheckpoint,
+  KeyGroupFileReader,
+  type RandomAccessFile,
+} from '../dist/spi.js';
 
 const ENTRIES = 1_000_000;
 const ROUNDS = 5;

@@ -10,10 +10,10 @@ import {
   FencedError,
   KeyGroupRange,
   type Logger,
-  loadCheckpoint,
   type StateRegistration,
   type TypeSerializer,
 } from '@statebackend/aws-base';
+import { loadCheckpoint } from '@statebackend/aws-base/spi';
 import { NoCheckpointForOffsetsError } from '../errors.js';
 
 /** What every key group of a job shares. */

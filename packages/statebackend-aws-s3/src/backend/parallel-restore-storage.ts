@@ -1,11 +1,10 @@
+import type { CheckpointStorage, KeyGroupRange } from '@statebackend/aws-base';
 import {
   type ByteRange,
-  type CheckpointStorage,
   decodeCheckpointMetadata,
   ForwardingCheckpointStorage,
-  type KeyGroupRange,
   parseMetadataFileName,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 
 /**
  * The checkpoint storage a keyed backend is built with, made to restore in parallel. aws-base's

@@ -1,11 +1,11 @@
 import {
   CorruptSavepointError,
-  encodeSavepoint,
   KeyGroupRange,
   NotACheckpointError,
   SavepointSource,
   StateBackendError,
 } from '../../../src/index.js';
+import { encodeSavepoint } from '../../../src/savepoint/write-savepoint.js';
 import {
   ArrayView,
   describeEntry,
