@@ -1,17 +1,13 @@
 import { open } from 'node:fs/promises';
-import { decodeVerifiedBlock } from '../checkpoint/format/block-decoder.js';
-import type { RawEntry } from '../checkpoint/format/key-group-file-format.js';
-import { KeyGroupFileReader } from '../checkpoint/format/key-group-file-reader.js';
-import { bytesAsFile, type RandomAccessFile } from '../checkpoint/format/random-access-file.js';
-import type { CheckpointedState } from '../checkpoint/metadata/checkpointed-state.js';
-import type {
-  KeyedStateSource,
-  RestoredUserMetadata,
-  VerifiedBlock,
-} from '../checkpoint/restore/keyed-state-source.js';
-import { mergeStates } from '../checkpoint/restore/merge-states.js';
-import { CheckpointStorageError, CorruptSavepointError, NotACheckpointError } from '../errors.js';
-import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { CheckpointStorageError, CorruptSavepointError, NotACheckpointError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { decodeVerifiedBlock } from '../format/block-decoder.js';
+import type { RawEntry } from '../format/key-group-file-format.js';
+import { KeyGroupFileReader } from '../format/key-group-file-reader.js';
+import { bytesAsFile, type RandomAccessFile } from '../format/random-access-file.js';
+import type { CheckpointedState } from '../metadata/checkpointed-state.js';
+import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from '../restore/keyed-state-source.js';
+import { mergeStates } from '../restore/merge-states.js';
 import { type SavepointProperties, savepointPropertiesFromJson } from './savepoint-properties.js';
 
 /**
