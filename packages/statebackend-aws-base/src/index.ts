@@ -172,7 +172,6 @@ export {
 export { ListContainer, MapContainer } from './heap/containers.js';
 export { createStateBackend, defaultStateBackendRegistry } from './heap/default-state-backend-registry.js';
 export { HeapKeyedStateBackend } from './heap/heap-keyed-state-backend.js';
-export { HeapKeyedStateBackendBuilder } from './heap/heap-keyed-state-backend-builder.js';
 export { HeapStateBackend, type HeapStateBackendOptions } from './heap/heap-state-backend.js';
 export { HeapStateBackendFactory } from './heap/heap-state-backend-factory.js';
 export { HeapStateSnapshot, type StateSnapshotPart } from './heap/heap-state-snapshot.js';
