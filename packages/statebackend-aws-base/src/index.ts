@@ -266,7 +266,7 @@ export {
   type RetentionOptions,
   type RetentionResult,
 } from './checkpoint/catalog/retention.js';
-export { knownCrc32 } from './checkpoint/format/chunk-checksums.js';
+export { ChecksummedChunk, knownCrc32 } from './checkpoint/format/checksummed-chunk.js';
 export { crc32 } from './checkpoint/format/crc32.js';
 export { crc32Combine } from './checkpoint/format/crc32-combine.js';
 export {

@@ -170,7 +170,7 @@ export async function uploadStreamed(
   }
 }
 
-/** The part's CRC-32, from the checksums the encoder recorded beside its chunks where it did. */
+/** The part's CRC-32, from the checksums its chunks carry where they do (see `ChecksummedChunk`). */
 function crc32Base64(chunks: readonly Uint8Array[]): string {
   let crc = 0;
   for (const chunk of chunks) {

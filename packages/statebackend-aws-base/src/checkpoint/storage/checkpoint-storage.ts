@@ -17,7 +17,11 @@ export interface WriterLease {
  */
 export type FileScope = 'exclusive' | 'shared';
 
-/** Bytes of a file: whole, or chunks written as they are produced. */
+/**
+ * Bytes of a file: whole, or chunks written as they are produced. Checkpoint data files come as
+ * `ChecksummedChunk`s, each carrying its CRC-32: storage that checksums what it writes takes it
+ * from the chunk (`knownCrc32`) rather than reading the bytes again.
+ */
 export type FileContent = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** A data file as written. */
