@@ -83,9 +83,11 @@ export class CheckpointSource implements KeyedStateSource {
   /**
    * Visits the blocks of `range`. A key group with delta files is visited once, after its full
    * block and deltas were read, as one block resolved from them (see {@link resolveDeltaChain}).
+   * The storage is told the files first, in the order read (`CheckpointStorage.prefetch`).
    */
   async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
     const steps = this.plan(range);
+    this.storage.prefetch?.(steps.map((step) => step.file.path));
     const chains = new Map<number, VerifiedBlock[]>();
     for (const { file, keyGroups } of steps) {
       if (file.delta !== true) continue;
