@@ -254,7 +254,7 @@ export {
   type SelectedPart,
 } from './checkpoint/catalog/checkpoint-selection.js';
 export { discardNewerCheckpoints } from './checkpoint/catalog/discard-newer-checkpoints.js';
-export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/catalog/open-checkpoint.js';
+export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/restore/open-checkpoint.js';
 export {
   type CheckpointStatus,
   type CheckpointSummary,
