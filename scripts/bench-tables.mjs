@@ -20,14 +20,14 @@ import { meetsGoal, readResults, resultsDir } from './bench-results.mjs';
 const root = resolve(import.meta.dirname, '..');
 const BLOCK = /^<!-- bench:([a-z0-9-]+)((?:\s+[a-z0-9.-]+)*)\s*-->\n[\s\S]*?^<!-- \/bench -->$/gm;
 
-/** A number as the tables print it: integers with separators from 100 on, else 3 significant digits. */
+/** A number as the tables print it: integers with separators from 100 on, else about 3 significant digits. */
 export function formatNumber(value) {
   const magnitude = Math.abs(value);
   if (magnitude >= 100) return Math.round(value).toLocaleString('en-US');
-  if (magnitude >= 10) return value.toFixed(1);
+  if (magnitude >= 10) return value.toFixed(1).replace(/\.0$/, '');
   if (magnitude >= 1) return value.toFixed(2);
   if (magnitude === 0) return '0';
-  return String(Number(value.toPrecision(2)));
+  return value.toPrecision(2);
 }
 
 /** A value with its unit: `0.07x`, `76.7%`, `14 ms`, `1,234 ops/s`. */
