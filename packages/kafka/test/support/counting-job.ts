@@ -45,6 +45,8 @@ export function countingWorker(
     hooks?: KafkaKeyedWorkerHooks;
     logger?: Logger;
     checkpointIntervalMs?: number;
+    /** Where checkpoints go; default the job's local directory. */
+    checkpointStorage?: CheckpointStorage;
   } = {},
 ): KafkaKeyedWorker<string> {
   return new KafkaKeyedWorker<string>({
@@ -56,7 +58,7 @@ export function countingWorker(
     jobId: 'counting',
     operatorId: 'per-key',
     keySerializer: Serializers.string,
-    checkpointStorage: storageOf(job),
+    checkpointStorage: extra.checkpointStorage ?? storageOf(job),
     states: [{ descriptor: count }],
     checkpointIntervalMs: extra.checkpointIntervalMs ?? 200,
     sessionTimeoutMs: 3_000,
