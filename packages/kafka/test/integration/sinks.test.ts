@@ -121,7 +121,13 @@ describe('other sinks: idempotence keys and at-least-once delivery', () => {
     const running = worker.run(stop.signal);
     await eventually(async () => new Set(sink.values()).size >= 80, 60_000, '80 outputs');
     await producer.send(inputRecords(8, 5), job.inputTopic);
-    await eventually(async () => failed && new Set(sink.values()).size >= 120, 60_000, '120 outputs');
+    // Until a state commit after the rollback: its sink write (before the state) holds the
+    // replay. Stopping at the failure itself would end the worker before it read anything again.
+    await eventually(
+      async () => failed && stateCommits >= 3 && new Set(sink.values()).size >= 120,
+      60_000,
+      '120 outputs and a checkpoint after the rollback',
+    );
     stop.abort();
     await running;
 
