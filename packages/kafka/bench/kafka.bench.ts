@@ -210,7 +210,11 @@ async function failover(topic: string, outputTopic: string): Promise<number> {
 }
 
 try {
-  const producer = new Producer({ clientId: 'bench-producer', bootstrapBrokers: [bootstrap] });
+  const producer = new Producer({
+    clientId: 'bench-producer',
+    bootstrapBrokers: [bootstrap],
+    idempotent: true,
+  });
   const topic = `bench-in-${Date.now()}`;
   const outputTopic = `bench-out-${Date.now()}`;
   await createTopic(topic, PARTITIONS);
