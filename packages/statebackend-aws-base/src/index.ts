@@ -23,6 +23,11 @@ export {
   staticCredentials,
 } from './aws/credentials.js';
 // Keyed backends
+export type {
+  CheckpointingKeyedStateBackend,
+  RestoredCheckpointInfo,
+} from './backend/checkpointing-keyed-state-backend.js';
+export type { CheckpointingStateBackend } from './backend/checkpointing-state-backend.js';
 export type { KeyedContext } from './backend/key-context.js';
 export type { KeyedStateBackendParameters } from './backend/keyed-state-backend-parameters.js';
 export type { KeyedStateBackend, StateLimits } from './backend/keyed-state-backend.js';
@@ -31,24 +36,11 @@ export { StateBackendOptions } from './backend/state-backend-options.js';
 export type { StateBackend } from './backend/state-backend.js';
 // Checkpoints
 export {
-  CheckpointingHeapBackendBuilder,
-  type CheckpointingOptions,
-  type StateRegistration,
-} from './checkpoint/backend/checkpointing-heap-backend-builder.js';
-export { CheckpointingHeapKeyedStateBackend } from './checkpoint/backend/checkpointing-heap-keyed-state-backend.js';
-export type {
-  CheckpointingKeyedStateBackend,
-  RestoredCheckpointInfo,
-} from './checkpoint/backend/checkpointing-keyed-state-backend.js';
-export type { CheckpointingStateBackend } from './checkpoint/backend/checkpointing-state-backend.js';
-export type { RestoreSource } from './checkpoint/backend/restore-source.js';
-export {
   type CheckpointStatus,
   type CheckpointSummary,
   inspectCheckpoints,
   listCheckpoints,
 } from './checkpoint/catalog/list-checkpoints.js';
-export { openCheckpoint, type OpenCheckpointOptions } from './checkpoint/catalog/open-checkpoint.js';
 export {
   CheckpointConfigOptions,
   type LocalCheckpointSettings,
@@ -57,6 +49,10 @@ export type { SnapshotCompression } from './checkpoint/format/key-group-file-for
 export type { JsonObject, JsonValue } from './checkpoint/json.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
 export type { RestoredUserMetadata } from './checkpoint/restore/keyed-state-source.js';
+export { openCheckpoint, type OpenCheckpointOptions } from './checkpoint/restore/open-checkpoint.js';
+export type { RestoreSource } from './checkpoint/restore/restore-source.js';
+export { SavepointSource } from './checkpoint/savepoint/savepoint-source.js';
+export type { EncodedSavepoint, SavepointOptions } from './checkpoint/savepoint/write-savepoint.js';
 export type { CompletedCheckpoint } from './checkpoint/snapshot/checkpoint-snapshotter-options.js';
 export type { IncrementalSnapshotOptions } from './checkpoint/snapshot/incremental-snapshot-strategy.js';
 export type { CheckpointStorage } from './checkpoint/storage/checkpoint-storage.js';
@@ -123,6 +119,12 @@ export {
   UnsupportedCheckpointVersionError,
 } from './errors.js';
 // Heap backend
+export {
+  CheckpointingHeapBackendBuilder,
+  type CheckpointingOptions,
+  type StateRegistration,
+} from './heap/checkpointing/checkpointing-heap-backend-builder.js';
+export { CheckpointingHeapKeyedStateBackend } from './heap/checkpointing/checkpointing-heap-keyed-state-backend.js';
 export { createStateBackend, defaultStateBackendRegistry } from './heap/default-state-backend-registry.js';
 export { HeapStateBackendFactory } from './heap/heap-state-backend-factory.js';
 export { HeapStateBackend, type HeapStateBackendOptions } from './heap/heap-state-backend.js';
@@ -158,9 +160,6 @@ export type {
 } from './metrics/metric.js';
 export type { ReporterSettings } from './metrics/reporter-setup.js';
 export type { MetricScope } from './metrics/scope.js';
-// Savepoints
-export { SavepointSource } from './savepoint/savepoint-source.js';
-export type { EncodedSavepoint, SavepointOptions } from './savepoint/write-savepoint.js';
 // Serializers
 export { BaseSerializer } from './serialization/base-serializer.js';
 export { checkSerializerCompatibility } from './serialization/check-compatibility.js';

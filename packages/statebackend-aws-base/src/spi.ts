@@ -20,6 +20,8 @@ export {
 } from './backend/abstract-aws-state-backend.js';
 export { AwsKeyedStateBackendBase } from './backend/aws-keyed-state-backend-base.js';
 export { bytesToId } from './backend/byte-id.js';
+export { checkRestoredState } from './backend/check-restored-state.js';
+export { checkpointedStateOf, VALUE_ROLE } from './backend/checkpointed-state-of.js';
 export { RegisteredKeyedState } from './backend/registered-state.js';
 export { AbstractAwsStateBackendFactory, type StateBackendFactory } from './backend/state-backend-factory.js';
 export { StateBackendRegistry } from './backend/state-backend-registry.js';
@@ -43,7 +45,7 @@ export {
   type RetentionResult,
 } from './checkpoint/catalog/retention.js';
 export { decodeVerifiedBlock } from './checkpoint/format/block-decoder.js';
-export { knownCrc32 } from './checkpoint/format/chunk-checksums.js';
+export { ChecksummedChunk, knownCrc32 } from './checkpoint/format/checksummed-chunk.js';
 export { crc32 } from './checkpoint/format/crc32.js';
 export { crc32Combine } from './checkpoint/format/crc32-combine.js';
 export { type RawEntry, SNAPSHOT_COMPRESSIONS } from './checkpoint/format/key-group-file-format.js';
@@ -60,10 +62,12 @@ export {
   decodeCheckpointMetadata,
 } from './checkpoint/metadata/checkpoint-metadata.js';
 export type { CheckpointedState } from './checkpoint/metadata/checkpointed-state.js';
-export { checkpointedStateOf, VALUE_ROLE } from './checkpoint/metadata/checkpointed-state-of.js';
 export { checkSourceMaxParallelism } from './checkpoint/restore/check-max-parallelism.js';
 export type { KeyedStateSource, VerifiedBlock } from './checkpoint/restore/keyed-state-source.js';
-export { checkRestoredState } from './checkpoint/restore/load-restored-state.js';
+export {
+  encodeRemoteSavepoint,
+  type RemoteSavepointContent,
+} from './checkpoint/savepoint/write-savepoint.js';
 export type { KeyGroupEntryWriter } from './checkpoint/snapshot/state-snapshot-view.js';
 export type {
   ByteRange,
@@ -125,8 +129,6 @@ export { reporterProperties } from './metrics/reporter-setup.js';
 export { type ScheduledTask, type Scheduler, systemScheduler } from './metrics/scheduler.js';
 export { ScopeVariables, variableName } from './metrics/scope.js';
 export { SimpleCounter } from './metrics/simple-counter.js';
-// Savepoints
-export { encodeRemoteSavepoint, type RemoteSavepointContent } from './savepoint/write-savepoint.js';
 // Serializers
 export { VoidNamespace } from './serialization/void-namespace-serializer.js';
 // State descriptors and states

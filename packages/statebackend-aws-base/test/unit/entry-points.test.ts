@@ -194,6 +194,7 @@ const SPI = [
   'CheckpointMetadata',
   'CheckpointSelection',
   'CheckpointedState',
+  'ChecksummedChunk',
   'ClientSource',
   'CommittedCheckpoint',
   'ConfigType',

@@ -1,5 +1,5 @@
 import { encodeKeyGroupFile } from '../../../src/checkpoint/snapshot/key-group-file-encoder.js';
-import { TableSnapshotView } from '../../../src/checkpoint/snapshot/table-snapshot-view.js';
+import { TableSnapshotView } from '../../../src/heap/checkpointing/table-snapshot-view.js';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingOptions,

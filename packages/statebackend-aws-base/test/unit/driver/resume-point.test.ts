@@ -1,4 +1,4 @@
-import type { RestoredCheckpointInfo } from '../../../src/checkpoint/backend/checkpointing-keyed-state-backend.js';
+import type { RestoredCheckpointInfo } from '../../../src/backend/checkpointing-keyed-state-backend.js';
 import type { JsonValue } from '../../../src/checkpoint/json.js';
 import {
   type DriverMetadata,

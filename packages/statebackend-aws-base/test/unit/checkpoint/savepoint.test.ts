@@ -1,3 +1,4 @@
+import { encodeSavepoint } from '../../../src/checkpoint/savepoint/write-savepoint.js';
 import {
   CorruptSavepointError,
   KeyGroupRange,
@@ -5,7 +6,6 @@ import {
   SavepointSource,
   StateBackendError,
 } from '../../../src/index.js';
-import { encodeSavepoint } from '../../../src/savepoint/write-savepoint.js';
 import {
   ArrayView,
   describeEntry,
@@ -13,7 +13,7 @@ import {
   spreadEntries,
   TEST_STATES,
   type TestEntry,
-} from '../checkpoint/fixtures.js';
+} from './fixtures.js';
 
 async function collect(content: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
