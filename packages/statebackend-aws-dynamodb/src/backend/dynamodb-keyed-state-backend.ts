@@ -1,21 +1,23 @@
+import type {
+  CheckpointingKeyedStateBackend,
+  EncodedSavepoint,
+  JsonValue,
+  KeyedStateBackendParameters,
+  RestoredCheckpointInfo,
+  SavepointOptions,
+  StateLimits,
+  TypeSerializer,
+} from '@statebackend/aws-base';
 import {
   AwsKeyedStateBackendBase,
   type CheckpointedState,
-  type CheckpointingKeyedStateBackend,
   checkRestoredState,
-  type EncodedSavepoint,
   encodeRemoteSavepoint,
-  type JsonValue,
-  type KeyedStateBackendParameters,
   type KeyedStateSource,
   type RegisteredKeyedState,
-  type RestoredCheckpointInfo,
-  type SavepointOptions,
-  type StateLimits,
   systemTimeProvider,
-  type TypeSerializer,
   VALUE_ROLE,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { ValueMigrationNotSupportedError } from '../errors.js';
 import { savepointContentOf } from '../savepoint/hold-savepoint-content.js';
 import { importEntries } from '../savepoint/import-entries.js';

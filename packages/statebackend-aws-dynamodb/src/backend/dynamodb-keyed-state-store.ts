@@ -1,11 +1,11 @@
-import {
-  type KeyedStateStore,
-  type RegisteredKeyedState,
-  type SerializedRef,
-  type StateCell,
-  StateValueTooLargeError,
-  type StoredMapEntry,
-} from '@statebackend/aws-base';
+import { StateValueTooLargeError } from '@statebackend/aws-base';
+import type {
+  KeyedStateStore,
+  RegisteredKeyedState,
+  SerializedRef,
+  StateCell,
+  StoredMapEntry,
+} from '@statebackend/aws-base/spi';
 import { KeyTooLargeError } from '../errors.js';
 import type { CellRef, EntryRef } from '../layout/item-key.js';
 import type { DynamoDbStateStore, EntryKey } from '../store/dynamodb-state-store.js';

@@ -1,4 +1,4 @@
-import { bytesToId } from '@statebackend/aws-base';
+import { bytesToId } from '@statebackend/aws-base/spi';
 import type { CellRef, EntryAddress, EntryRef } from '../layout/item-key.js';
 import type { SlotItem } from '../layout/slot-item.js';
 
