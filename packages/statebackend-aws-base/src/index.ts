@@ -303,6 +303,15 @@ export { checkSourceMaxParallelism } from './checkpoint/restore/check-max-parall
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
 export { checkRestoredState, loadRestoredState } from './checkpoint/restore/load-restored-state.js';
 export { RestoredKeyedState, type RestoredStateEntries } from './checkpoint/restore/restored-keyed-state.js';
+export type { KeyGroupBlocks } from './checkpoint/restore/key-group-blocks.js';
+export {
+  DEFAULT_RESTORE_BYTES_IN_FLIGHT,
+  DEFAULT_RESTORE_CONCURRENCY,
+  RESTORE_MODES,
+  type RestoreMode,
+  type RestoreOptions,
+  resolveRestoreOptions,
+} from './checkpoint/restore/restore-options.js';
 export type {
   KeyedStateSource,
   RestoredUserMetadata,

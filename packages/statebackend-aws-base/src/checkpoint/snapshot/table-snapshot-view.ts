@@ -10,6 +10,7 @@ import { checkpointedStateOf } from '../metadata/checkpointed-state-of.js';
 import type { RestoredStateEntries } from '../restore/restored-keyed-state.js';
 import { ChangedCells } from './changed-cells.js';
 import type { KeyGroupEntryWriter, StateSnapshotView } from './state-snapshot-view.js';
+import type { UnloadedKeyGroups } from './unloaded-key-groups.js';
 
 /** Cells written between two steps of {@link TableSnapshotView.writeKeyGroupInSlices}. */
 const CELLS_PER_SLICE = 64;
@@ -32,6 +33,8 @@ export class TableSnapshotView implements StateSnapshotView {
   readonly #snapshot: HeapStateSnapshot;
   readonly #pending: readonly RestoredStateEntries[];
   readonly #writers: readonly CellWriter[];
+  /** Key groups a lazy restore had not loaded yet: written as restored. */
+  readonly #unloaded: UnloadedKeyGroups | undefined;
 
   constructor(
     snapshot: HeapStateSnapshot,
@@ -39,7 +42,9 @@ export class TableSnapshotView implements StateSnapshotView {
     keySerializer: TypeSerializer<unknown>,
     pending: readonly RestoredStateEntries[] = [],
     carriedChanges: Iterable<number> = [],
+    unloaded?: UnloadedKeyGroups,
   ) {
+    this.#unloaded = unloaded;
     this.#snapshot = snapshot;
     this.#pending = pending;
     this.maxParallelism = maxParallelism;
@@ -66,6 +71,10 @@ export class TableSnapshotView implements StateSnapshotView {
 
   /** Steps every {@link CELLS_PER_SLICE} cells (a few microseconds of serializing). */
   *writeKeyGroupInSlices(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): Generator<void> {
+    if (this.#unloaded?.has(keyGroup) === true) {
+      this.#unloaded.write(keyGroup, out, dropExpired, this.timestamp);
+      return;
+    }
     const parts = this.#snapshot.parts;
     let inSlice = 0;
     for (let index = 0; index < parts.length; index++) {
@@ -121,6 +130,11 @@ export class TableSnapshotView implements StateSnapshotView {
         }
       }
     }
+  }
+
+  /** Waits for the blocks of the key groups a lazy restore had not loaded (none otherwise). */
+  prepare(): Promise<void> {
+    return this.#unloaded?.prepare() ?? Promise.resolve();
   }
 
   release(): void {
