@@ -69,6 +69,10 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
   readonly #keyGroupsToRead: readonly number[];
   readonly #all = deferred<void>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Key groups read and waiting to be loaded, in the order read, with their blocks. */
+  readonly #toLoad = new Map<number, VerifiedBlock | undefined>();
+  /** Whether the loop loading read key groups (one per turn) runs. */
+  #loading: Promise<void> | undefined;
   #cursor = 0;
   #activeBackground = 0;
   #bytesInFlight = 0;
@@ -170,7 +174,8 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     this.#loadWaiters.clear();
     this.#blockWaiters.clear();
     this.#all.reject(error);
-    await Promise.allSettled([...this.#inFlight]);
+    this.#toLoad.clear();
+    await Promise.allSettled([...this.#inFlight, this.#loading]);
   }
 
   /** Starts background batches while the limits allow. */
@@ -222,38 +227,67 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     const work = this.#blocks
       .read(KeyGroupRange.of(first, last))
       .then(
-        (blocks) => this.#loadAll(keyGroups, blocks),
-        (error: unknown) => this.#fail(keyGroups, error),
+        (blocks) => {
+          if (this.#closed) return;
+          const byKeyGroup = new Map(blocks.map((block) => [block.keyGroup, block]));
+          for (const keyGroup of keyGroups) {
+            const block = byKeyGroup.get(keyGroup);
+            this.#blockWaiters.get(keyGroup)?.resolve(block);
+            this.#blockWaiters.delete(keyGroup);
+            this.#toLoad.set(keyGroup, block);
+          }
+          this.#loading ??= this.#loadRead().finally(() => {
+            this.#loading = undefined;
+          });
+        },
+        (error: unknown) => {
+          this.#bytesInFlight -= bytes;
+          this.#fail(keyGroups, error);
+        },
       )
       .finally(() => {
         this.#inFlight.delete(work);
-        this.#bytesInFlight -= bytes;
         if (background) this.#activeBackground--;
         this.#pump();
       });
     this.#inFlight.add(work);
   }
 
-  async #loadAll(keyGroups: readonly number[], blocks: readonly VerifiedBlock[]): Promise<void> {
-    const byKeyGroup = new Map(blocks.map((block) => [block.keyGroup, block]));
-    for (const [i, keyGroup] of keyGroups.entries()) {
+  /**
+   * Loads the key groups read, one per turn of the event loop so records keep flowing: a key
+   * group a record waits for first, the others in the order read.
+   */
+  async #loadRead(): Promise<void> {
+    while (this.#toLoad.size > 0) {
       if (this.#closed) return;
-      if (i > 0) await nextTurn();
-      if (this.#closed) return;
-      const block = byKeyGroup.get(keyGroup);
-      this.#blockWaiters.get(keyGroup)?.resolve(block);
-      this.#blockWaiters.delete(keyGroup);
-      try {
-        this.#options.load(keyGroup, block);
-      } catch (error) {
-        this.#fail([keyGroup], error);
-        continue;
+      let keyGroup: number | undefined;
+      for (const waited of this.#loadWaiters.keys()) {
+        if (this.#toLoad.has(waited)) {
+          keyGroup = waited;
+          break;
+        }
       }
-      this.#status[keyGroup - this.#range.startKeyGroup] = LOADED;
-      this.#loadWaiters.get(keyGroup)?.resolve();
-      this.#loadWaiters.delete(keyGroup);
-      if (--this.#remaining === 0 && this.#failure === undefined) this.#finish();
+      keyGroup ??= this.#toLoad.keys().next().value as number;
+      const block = this.#toLoad.get(keyGroup);
+      this.#toLoad.delete(keyGroup);
+      this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
+      this.#loadOne(keyGroup, block);
+      this.#pump();
+      if (this.#toLoad.size > 0) await nextTurn();
     }
+  }
+
+  #loadOne(keyGroup: number, block: VerifiedBlock | undefined): void {
+    try {
+      this.#options.load(keyGroup, block);
+    } catch (error) {
+      this.#fail([keyGroup], error);
+      return;
+    }
+    this.#status[keyGroup - this.#range.startKeyGroup] = LOADED;
+    this.#loadWaiters.get(keyGroup)?.resolve();
+    this.#loadWaiters.delete(keyGroup);
+    if (--this.#remaining === 0 && this.#failure === undefined) this.#finish();
   }
 
   #fail(keyGroups: readonly number[], cause: unknown): void {

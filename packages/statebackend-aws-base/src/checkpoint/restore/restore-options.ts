@@ -20,12 +20,12 @@ export interface RestoreOptions {
   readonly mode?: RestoreMode;
   /** Background reads in flight at once (lazy). Default 4. */
   readonly concurrency?: number;
-  /** Bytes of key groups read and not yet loaded into the tables, at most (lazy). Default 32 MiB. */
+  /** Bytes of key groups read and not yet loaded into the tables, at most (lazy). Default 4 MiB. */
   readonly maxBytesInFlight?: number;
 }
 
 export const DEFAULT_RESTORE_CONCURRENCY = 4;
-export const DEFAULT_RESTORE_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+export const DEFAULT_RESTORE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 
 /** The options with their defaults; throws a `ConfigurationError` naming what is wrong. */
 export function resolveRestoreOptions(options: RestoreOptions = {}): Required<RestoreOptions> {
