@@ -150,7 +150,6 @@ export class S3StateBackend extends AbstractAwsStateBackend {
     }
     const storage = new ParallelRestoreStorage(
       options.storage ?? this.storageFor(parameters.jobId, parameters.operatorId),
-      parameters.keyGroupRange,
       this.#options.restoreConcurrency ?? 8,
     );
     try {

@@ -1,0 +1,232 @@
+import { NAMESPACE_SEPARATOR } from '../../backend/byte-id.js';
+import { checkpointedStateOf } from '../../backend/checkpointed-state-of.js';
+import type { RegisteredKeyedState } from '../../backend/registered-state.js';
+import type { StoredMapEntry } from '../../backend/state-store.js';
+import type { CheckpointedState } from '../../checkpoint/metadata/checkpointed-state.js';
+import type { RestoredStateEntries } from '../../checkpoint/restore/restored-keyed-state.js';
+import { ChangedCells } from '../../checkpoint/snapshot/changed-cells.js';
+import type {
+  KeyGroupEntryWriter,
+  StateSnapshotView,
+} from '../../checkpoint/snapshot/state-snapshot-view.js';
+import type { UnloadedKeyGroups } from '../../checkpoint/snapshot/unloaded-key-groups.js';
+import type { TypeSerializer } from '../../serialization/type-serializer.js';
+import type { TtlValue } from '../../state/ttl/ttl-value.js';
+import type { ListContainer, MapContainer } from '../containers.js';
+import type { HeapStateSnapshot, StateSnapshotPart } from '../heap-state-snapshot.js';
+
+/** Cells written between two steps of {@link TableSnapshotView.writeKeyGroupInSlices}. */
+const CELLS_PER_SLICE = 64;
+
+/**
+ * A {@link StateSnapshotView} over frozen state tables (the heap backend's, and the caches of the
+ * backends built on the same tables), plus restored states not registered again, which are
+ * written as they were read.
+ *
+ * Values are serialized here, in the asynchronous part: the synchronous part only froze the
+ * tables. Keys and namespaces are written from the tables' ids without building arrays.
+ */
+export class TableSnapshotView implements StateSnapshotView {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: HeapStateSnapshot['keyGroupRange'];
+  readonly states: readonly CheckpointedState[];
+  readonly timestamp: number;
+  readonly changedKeyGroups: ReadonlySet<number>;
+  readonly changedCells: ChangedCells | undefined;
+  readonly #snapshot: HeapStateSnapshot;
+  readonly #pending: readonly RestoredStateEntries[];
+  readonly #writers: readonly CellWriter[];
+  /** Key groups a lazy restore had not loaded yet: written as restored. */
+  readonly #unloaded: UnloadedKeyGroups | undefined;
+
+  constructor(
+    snapshot: HeapStateSnapshot,
+    maxParallelism: number,
+    keySerializer: TypeSerializer<unknown>,
+    pending: readonly RestoredStateEntries[] = [],
+    carriedChanges: Iterable<number> = [],
+    unloaded?: UnloadedKeyGroups,
+  ) {
+    this.#unloaded = unloaded;
+    this.#snapshot = snapshot;
+    this.#pending = pending;
+    this.maxParallelism = maxParallelism;
+    this.keyGroupRange = snapshot.keyGroupRange;
+    this.timestamp = snapshot.timestamp;
+    this.#writers = snapshot.parts.map((part, index) => cellWriter(index, part.state));
+    this.changedKeyGroups = new Set([...snapshot.changedKeyGroups, ...carriedChanges]);
+    const tables: { stateName: string; cells: ReadonlyMap<number, ReadonlySet<string>> }[] = [];
+    for (const part of snapshot.parts) {
+      if (part.table.changedCells !== undefined)
+        tables.push({ stateName: part.state.name, cells: part.table.changedCells });
+    }
+    this.changedCells = tables.length === snapshot.parts.length ? ChangedCells.ofTables(tables) : undefined;
+    this.states = [
+      ...snapshot.parts.map((part) => checkpointedStateOf(part.state, keySerializer)),
+      ...pending.map((p) => p.state),
+    ];
+  }
+
+  writeKeyGroup(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): void {
+    const slices = this.writeKeyGroupInSlices(keyGroup, out, dropExpired);
+    while (slices.next().done !== true);
+  }
+
+  /** Steps every {@link CELLS_PER_SLICE} cells (a few microseconds of serializing). */
+  *writeKeyGroupInSlices(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): Generator<void> {
+    if (this.#unloaded?.has(keyGroup) === true) {
+      this.#unloaded.write(keyGroup, out, dropExpired, this.timestamp);
+      return;
+    }
+    const parts = this.#snapshot.parts;
+    let inSlice = 0;
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index] as StateSnapshotPart;
+      const write = this.#writers[index] as CellWriter;
+      // The table's own iterator unless expired cells are dropped: one generator less per cell.
+      const cells =
+        dropExpired && part.state.ttl?.cleanupFullSnapshot === true
+          ? this.#snapshot.cellsToWrite(part, keyGroup)
+          : part.table.entries(keyGroup);
+      for (const [cellId, stored] of cells) {
+        write(cellId, stored, out);
+        if (++inSlice === CELLS_PER_SLICE) {
+          inSlice = 0;
+          yield;
+        }
+      }
+    }
+    for (let i = 0; i < this.#pending.length; i++) {
+      const index = parts.length + i;
+      (this.#pending[i] as RestoredStateEntries).forEachEntry(
+        (_, e) => out.writeEntry(index, e.key, e.namespace, e.userKey, e.value, e.ttlTimestamp),
+        keyGroup,
+      );
+    }
+  }
+
+  cellCount(keyGroup: number): number {
+    let count = 0;
+    for (const part of this.#snapshot.parts) count += part.table.sizeOf(keyGroup);
+    return count;
+  }
+
+  writeKeyGroupDelta(
+    keyGroup: number,
+    cells: ReadonlyMap<string, ReadonlySet<string>>,
+    out: KeyGroupEntryWriter,
+    dropExpired: boolean,
+  ): void {
+    const parts = this.#snapshot.parts;
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index] as StateSnapshotPart;
+      const ids = cells.get(part.state.name);
+      if (ids === undefined) continue;
+      const write = this.#writers[index] as CellWriter;
+      for (const id of ids) {
+        const stored = this.#snapshot.cellToWrite(part, keyGroup, id, dropExpired);
+        if (stored !== undefined) {
+          write(id, stored, out);
+        } else {
+          const [keyId, namespaceId] = splitCellId(part.state.namespaced, id);
+          out.writeTombstoneWithIds(index, keyId, namespaceId);
+        }
+      }
+    }
+  }
+
+  /** Waits for the blocks of the key groups a lazy restore had not loaded (none otherwise). */
+  prepare(): Promise<void> {
+    return this.#unloaded?.prepare() ?? Promise.resolve();
+  }
+
+  release(): void {
+    this.#snapshot.release();
+  }
+}
+
+/** A cell id as [key id, namespace id]. */
+function splitCellId(namespaced: boolean, cellId: string): [string, string] {
+  if (!namespaced) return [cellId, ''];
+  const at = cellId.indexOf(NAMESPACE_SEPARATOR);
+  return [cellId.slice(0, at), cellId.slice(at + 1)];
+}
+
+/** Writes the entries of one stored cell: its id split into key and namespace, its value(s). */
+type CellWriter = (cellId: string, stored: unknown, out: KeyGroupEntryWriter) => void;
+
+/**
+ * A cell writer specialized once per state for its kind, TTL and namespacing, so the loop over a
+ * million cells makes no decision that is the same for all of them.
+ */
+function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
+  const serializer = state.serializer;
+  // The writer copies the bytes at once: a transient form, where the serializer has one, saves
+  // allocating (and for bytes, copying) an array per value.
+  const serialize = serializer.serializeTransient?.bind(serializer) ?? serializer.serialize.bind(serializer);
+  const namespaced = state.namespaced;
+  const withTtl = state.ttl !== undefined;
+  const split = (cellId: string): [string, string] => splitCellId(namespaced, cellId);
+  if (state.kind === 'list') {
+    return (cellId, stored, out) => {
+      const [keyId, namespaceId] = split(cellId);
+      for (const element of (stored as ListContainer).elements) {
+        if (withTtl) {
+          const t = element as TtlValue<unknown>;
+          out.writeEntryWithIds(
+            index,
+            keyId,
+            namespaceId,
+            undefined,
+            serialize(t.userValue),
+            t.lastAccessTimestamp,
+          );
+        } else {
+          out.writeEntryWithIds(index, keyId, namespaceId, undefined, serialize(element), undefined);
+        }
+      }
+    };
+  }
+  if (state.kind === 'map') {
+    return (cellId, stored, out) => {
+      const [keyId, namespaceId] = split(cellId);
+      for (const [userKeyId, entry] of (stored as MapContainer).entries as Map<string, StoredMapEntry>) {
+        if (withTtl) {
+          const t = entry[1] as TtlValue<unknown>;
+          out.writeEntryWithIds(
+            index,
+            keyId,
+            namespaceId,
+            userKeyId,
+            serialize(t.userValue),
+            t.lastAccessTimestamp,
+          );
+        } else {
+          out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(entry[1]), undefined);
+        }
+      }
+    };
+  }
+  if (withTtl) {
+    return (cellId, stored, out) => {
+      const [keyId, namespaceId] = split(cellId);
+      const t = stored as TtlValue<unknown>;
+      out.writeEntryWithIds(
+        index,
+        keyId,
+        namespaceId,
+        undefined,
+        serialize(t.userValue),
+        t.lastAccessTimestamp,
+      );
+    };
+  }
+  if (!namespaced) {
+    return (cellId, stored, out) =>
+      out.writeEntryWithIds(index, cellId, '', undefined, serialize(stored), undefined);
+  }
+  return (cellId, stored, out) => {
+    const [keyId, namespaceId] = split(cellId);
+    out.writeEntryWithIds(index, keyId, namespaceId, undefined, serialize(stored), undefined);
+  };
+}
