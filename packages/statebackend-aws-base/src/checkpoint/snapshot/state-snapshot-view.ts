@@ -83,6 +83,12 @@ export interface StateSnapshotView {
     out: KeyGroupEntryWriter,
     dropExpired: boolean,
   ): void;
+  /**
+   * Resolves once every key group of the view can be written (a lazy restore read the ones it had
+   * not loaded when the view was taken); rejects with the restore's typed error otherwise. Called
+   * before anything is written. Absent when there is nothing to wait for.
+   */
+  prepare?(): Promise<void>;
   /** Ends the view; copy-on-write stops for it. Called once, also when the snapshot fails. */
   release(): void;
 }
