@@ -370,6 +370,7 @@ export {
 } from './savepoint/write-savepoint.js';
 
 // <exports:metrics>
+export { MetricSettingError } from './errors.js';
 export { ConsoleLikeReporter, type ConsoleLikeReporterOptions } from './metrics/console-like-reporter.js';
 export { DistributionStatistics, type ExactSummary } from './metrics/distribution-statistics.js';
 export { HdrHistogram, type HdrHistogramOptions } from './metrics/hdr-histogram.js';
