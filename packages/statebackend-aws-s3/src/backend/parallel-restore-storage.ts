@@ -18,31 +18,28 @@ import {
  * pass-through for the life of the backend (checkpoints, retention).
  */
 export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
-  private readonly range: KeyGroupRange;
-  private readonly concurrency: number;
-  private downloads: Map<string, Promise<Uint8Array>> | undefined = new Map();
-  private readonly queue: string[] = [];
-  private readonly waiting = new Map<
-    string,
-    { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void }
-  >();
-  private active = 0;
+  readonly #range: KeyGroupRange;
+  readonly #concurrency: number;
+  #downloads: Map<string, Promise<Uint8Array>> | undefined = new Map();
+  readonly #queue: string[] = [];
+  readonly #waiting = new Map<string, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void }>();
+  #active = 0;
 
   constructor(storage: CheckpointStorage, range: KeyGroupRange, concurrency: number) {
     super(storage);
-    this.range = range;
-    this.concurrency = Math.max(1, concurrency);
+    this.#range = range;
+    this.#concurrency = Math.max(1, concurrency);
   }
 
   /** The restore is over: later reads go to the storage, downloaded bytes are released. */
   endRestore(): void {
-    this.downloads = undefined;
-    this.queue.length = 0;
-    this.waiting.clear();
+    this.#downloads = undefined;
+    this.#queue.length = 0;
+    this.#waiting.clear();
   }
 
   override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
-    const downloads = this.downloads;
+    const downloads = this.#downloads;
     const pending = downloads?.get(path);
     if (pending !== undefined) {
       const bytes = await pending;
@@ -51,16 +48,12 @@ export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
     const bytes = await this.inner.readFile(path, range);
     const name = path.slice(path.lastIndexOf('/') + 1);
     if (downloads !== undefined && range === undefined && parseMetadataFileName(name) !== undefined) {
-      this.prefetchFilesOf(path, bytes, downloads);
+      this.#prefetchFilesOf(path, bytes, downloads);
     }
     return bytes;
   }
 
-  private prefetchFilesOf(
-    path: string,
-    bytes: Uint8Array,
-    downloads: Map<string, Promise<Uint8Array>>,
-  ): void {
+  #prefetchFilesOf(path: string, bytes: Uint8Array, downloads: Map<string, Promise<Uint8Array>>): void {
     let files: readonly { path: string; keyGroups: readonly KeyGroupRange[] }[];
     try {
       files = decodeCheckpointMetadata(this.inner.describe(path), bytes).files;
@@ -68,31 +61,32 @@ export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
       return; // The restore decodes it too, and reports what is wrong.
     }
     for (const file of files) {
-      if (downloads.has(file.path) || !file.keyGroups.some((r) => !r.intersect(this.range).isEmpty)) continue;
+      if (downloads.has(file.path) || !file.keyGroups.some((r) => !r.intersect(this.#range).isEmpty))
+        continue;
       const download = new Promise<Uint8Array>((resolve, reject) => {
-        this.queue.push(file.path);
-        this.waiting.set(file.path, { resolve, reject });
+        this.#queue.push(file.path);
+        this.#waiting.set(file.path, { resolve, reject });
       });
       // A download nobody reads (the restore stopped early) must not be an unhandled rejection.
       download.catch(() => undefined);
       downloads.set(file.path, download);
     }
-    this.pump();
+    this.#pump();
   }
 
-  private pump(): void {
-    while (this.active < this.concurrency && this.queue.length > 0) {
-      const path = this.queue.shift() as string;
-      const settle = this.waiting.get(path);
-      this.waiting.delete(path);
+  #pump(): void {
+    while (this.#active < this.#concurrency && this.#queue.length > 0) {
+      const path = this.#queue.shift() as string;
+      const settle = this.#waiting.get(path);
+      this.#waiting.delete(path);
       if (settle === undefined) continue;
-      this.active++;
+      this.#active++;
       this.inner
         .readFile(path)
         .then(settle.resolve, settle.reject)
         .finally(() => {
-          this.active--;
-          this.pump();
+          this.#active--;
+          this.#pump();
         });
     }
   }
