@@ -1,10 +1,9 @@
+import { CheckpointSource, KeyGroupRange } from '@statebackend/aws-base';
 import {
-  CheckpointSource,
   findLatestCompleteCheckpoint,
   type KeyedStateSource,
-  KeyGroupRange,
   loadCheckpoint,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { CliError } from '../errors.js';
 import type { OpenedLocation } from './location-options.js';
 

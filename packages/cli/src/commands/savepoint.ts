@@ -1,12 +1,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import {
-  type JsonValue,
-  type KeyedStateSource,
-  KeyGroupRange,
-  SavepointSource,
-  type TypeSerializer,
-} from '@statebackend/aws-base';
+import { type JsonValue, KeyGroupRange, SavepointSource, type TypeSerializer } from '@statebackend/aws-base';
+import type { KeyedStateSource } from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, noMorePositionals, requiredPositional } from '../cli/parse.js';
 import { dumpSerializerRegistry } from '../dump/dump-registry.js';

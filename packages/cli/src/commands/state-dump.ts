@@ -1,4 +1,5 @@
-import { assignToKeyGroup, type KeyedStateSource, KeyGroupRange } from '@statebackend/aws-base';
+import { assignToKeyGroup, KeyGroupRange } from '@statebackend/aws-base';
+import type { KeyedStateSource } from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import {
   integerOption,

@@ -1,5 +1,5 @@
 import { ByteWriter } from './byte-writer.js';
-import { rememberCrc32 } from './chunk-checksums.js';
+import { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { crc32 } from './crc32.js';
 import { crc32Combine } from './crc32-combine.js';
@@ -64,17 +64,16 @@ export class ChunkedOutput {
   }
 
   /** Hands out the bytes written since the last take, as they are. */
-  take(): Uint8Array {
+  take(): ChecksummedChunk {
     const { bytes, crc } = this.takeRaw();
     return this.handOut(bytes, crc);
   }
 
-  /** Hands `chunk` out as the next bytes of the stored file; `crc` is its checksum. */
-  handOut(chunk: Uint8Array, crc: number): Uint8Array {
+  /** Hands `chunk` out as the next bytes of the stored file, carrying `crc`, its checksum. */
+  handOut(chunk: Uint8Array, crc: number): ChecksummedChunk {
     this.#fileCrc = crc32Combine(this.#fileCrc, crc, chunk.length);
     this.#storedLength += chunk.length;
-    rememberCrc32(chunk, crc);
-    return chunk;
+    return new ChecksummedChunk(chunk, crc);
   }
 
   #extendPendingCrc(end: number): void {

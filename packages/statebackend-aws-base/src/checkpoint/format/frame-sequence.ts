@@ -1,4 +1,5 @@
 import { StateBackendError } from '../../errors.js';
+import type { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { ChunkedOutput } from './chunked-output.js';
 import { crc32 } from './crc32.js';
@@ -53,7 +54,7 @@ export class FrameSequence {
   }
 
   /** Records `frame`, stored as `encoded`, and hands it out; frames complete in the order taken. */
-  complete(frame: RawFrame, encoded: EncodedFrame): Uint8Array {
+  complete(frame: RawFrame, encoded: EncodedFrame): ChecksummedChunk {
     if (this.#taken[0] !== frame) {
       throw new StateBackendError('A key-group file frame was completed out of order; this is a bug.');
     }

@@ -1,7 +1,7 @@
 import { KeyGroupArgumentError, StateBackendError } from '../../errors.js';
 import type { JsonValue } from '../json.js';
 import type { ByteWriter } from './byte-writer.js';
-import { knownCrc32, rememberCrc32 } from './chunk-checksums.js';
+import { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { crc32 } from './crc32.js';
@@ -72,8 +72,8 @@ const CHUNK_SLACK = 256 * 1024;
  * {@link endKeyGroup}; after each key group, {@link takeChunk} returns the bytes so far once they
  * reach the chunk size. {@link finish} appends the index and trailer and returns the last chunk.
  *
- * Every chunk's CRC-32 is recorded (`knownCrc32`), computed from its blocks' checksums where they
- * are large enough to combine, so storage need not checksum the bytes again.
+ * Every chunk carries its CRC-32 (a {@link ChecksummedChunk}), computed from its blocks' checksums
+ * where they are large enough to combine, so storage need not checksum the bytes again.
  *
  * A compressed file's frames can be compressed elsewhere (on Node's thread pool) while encoding
  * goes on: {@link takeFrame} instead of {@link takeChunk}, then {@link completeFrame} in order.
@@ -225,7 +225,7 @@ export class KeyGroupFileWriter {
   }
 
   /** The bytes encoded since the last chunk, once they reach the chunk size; between key groups only. */
-  takeChunk(): Uint8Array | undefined {
+  takeChunk(): ChecksummedChunk | undefined {
     if (this.frames === undefined) return this.chunkDue() ? this.output.take() : undefined;
     const frame = this.takeFrame();
     return frame && this.completeFrame(frame, (this.compressor as FrameCompressor).encode(frame.payload));
@@ -244,7 +244,7 @@ export class KeyGroupFileWriter {
   }
 
   /** Hands out a frame {@link takeFrame} took, stored as `encoded`; frames complete in the order taken. */
-  completeFrame(frame: RawFrame, encoded: EncodedFrame): Uint8Array {
+  completeFrame(frame: RawFrame, encoded: EncodedFrame): ChecksummedChunk {
     return (this.frames as FrameSequence).complete(frame, encoded);
   }
 
@@ -253,10 +253,10 @@ export class KeyGroupFileWriter {
   }
 
   /** Appends the index and trailer; returns the last chunk. */
-  finish(): Uint8Array {
+  finish(): ChecksummedChunk {
     if (this.currentKeyGroup !== -1) this.endKeyGroup();
     this.finished = true;
-    let lastFrame: Uint8Array | undefined;
+    let lastFrame: ChecksummedChunk | undefined;
     if (this.frames !== undefined) {
       const frame = this.frames.take();
       if (frame !== undefined) {
@@ -301,12 +301,10 @@ export class KeyGroupFileWriter {
     out.writeBytes(magicOf(this.options.kind));
     const last = this.output.take();
     if (lastFrame === undefined) return last;
-    const both = concat(lastFrame, last);
-    rememberCrc32(
-      both,
-      crc32Combine(knownCrc32(lastFrame) as number, knownCrc32(last) as number, last.length),
+    return new ChecksummedChunk(
+      concat(lastFrame, last),
+      crc32Combine(lastFrame.crc32, last.crc32, last.length),
     );
-    return both;
   }
 
   /** Size, checksum and blocks of the finished file. */

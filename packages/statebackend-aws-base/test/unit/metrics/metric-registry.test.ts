@@ -4,12 +4,11 @@ import {
   ConfigurationError,
   createMetricFilter,
   type Logger,
-  ManualScheduler,
   MetricRegistry,
-  MetricReporterFactoryRegistry,
   MetricSettingError,
   StateBackendError,
 } from '../../../src/index.js';
+import { ManualScheduler, MetricReporterFactoryRegistry } from '../../../src/spi.js';
 import { created } from './fixtures/recording-reporter-factory.js';
 import { RecordingReporter } from './recording-reporter.js';
 

@@ -1,4 +1,5 @@
-import { IntSerializer, Serializers } from '../../../src/index.js';
+import { Serializers } from '../../../src/index.js';
+import { IntSerializer } from '../../../src/serialization/int-serializer.js';
 
 // serializeTransient writes the same bytes as serialize, into an array the caller copies at once.
 
