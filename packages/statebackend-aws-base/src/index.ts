@@ -107,6 +107,7 @@ export {
   KeyGroupArgumentError,
   KeyGroupOutOfRangeError,
   KeySerializationError,
+  MetricSettingError,
   NotACheckpointError,
   ProcessorDriverError,
   RecordProcessingError,

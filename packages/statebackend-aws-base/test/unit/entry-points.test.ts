@@ -100,6 +100,7 @@ const ROOT = [
   'MetricRegistryConfigurationOptions',
   'MetricRegistryOptions',
   'MetricScope',
+  'MetricSettingError',
   'MetricType',
   'MetricValue',
   'MsgpackSerializerOptions',
