@@ -1,4 +1,5 @@
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { DirectEncoding } from '../../serialization/direct-encoding.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import type { ChangedCells } from './changed-cells.js';
 
@@ -27,6 +28,19 @@ export interface KeyGroupEntryWriter {
     namespaceId: string,
     userKeyId: string | undefined,
     value: Uint8Array,
+    ttlTimestamp: number | undefined,
+  ): void;
+  /**
+   * Optional: {@link writeEntryWithIds} with the value written by its serializer's direct
+   * encoding, without an array per value; the bytes are the same.
+   */
+  writeEntryWithIdsDirect?<T>(
+    stateIndex: number,
+    keyId: string,
+    namespaceId: string,
+    userKeyId: string | undefined,
+    value: T,
+    encoding: DirectEncoding<T>,
     ttlTimestamp: number | undefined,
   ): void;
   /**

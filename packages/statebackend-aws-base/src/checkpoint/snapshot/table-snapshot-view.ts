@@ -3,6 +3,7 @@ import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { StoredMapEntry } from '../../backend/state-store.js';
 import type { ListContainer, MapContainer } from '../../heap/containers.js';
 import type { HeapStateSnapshot, StateSnapshotPart } from '../../heap/heap-state-snapshot.js';
+import { directEncodingOf } from '../../serialization/direct-encoding.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
@@ -32,6 +33,9 @@ export class TableSnapshotView implements StateSnapshotView {
   readonly #snapshot: HeapStateSnapshot;
   readonly #pending: readonly RestoredStateEntries[];
   readonly #writers: readonly CellWriter[];
+  /** The cells of the key group being written, reused from key group to key group. */
+  #ids: string[] = [];
+  #values: unknown[] = [];
 
   constructor(
     snapshot: HeapStateSnapshot,
@@ -71,13 +75,22 @@ export class TableSnapshotView implements StateSnapshotView {
     for (let index = 0; index < parts.length; index++) {
       const part = parts[index] as StateSnapshotPart;
       const write = this.#writers[index] as CellWriter;
-      // The table's own iterator unless expired cells are dropped: one generator less per cell.
-      const cells =
-        dropExpired && part.state.ttl?.cleanupFullSnapshot === true
-          ? this.#snapshot.cellsToWrite(part, keyGroup)
-          : part.table.entries(keyGroup);
-      for (const [cellId, stored] of cells) {
-        write(cellId, stored, out);
+      if (dropExpired && part.state.ttl?.cleanupFullSnapshot === true) {
+        for (const [cellId, stored] of this.#snapshot.cellsToWrite(part, keyGroup)) {
+          write(cellId, stored, out);
+          if (++inSlice === CELLS_PER_SLICE) {
+            inSlice = 0;
+            yield;
+          }
+        }
+        continue;
+      }
+      // Collected first (see `collectCells`): no garbage per cell.
+      const ids = this.#ids;
+      const values = this.#values;
+      const count = part.table.collectCells(keyGroup, ids, values);
+      for (let i = 0; i < count; i++) {
+        write(ids[i] as string, values[i], out);
         if (++inSlice === CELLS_PER_SLICE) {
           inSlice = 0;
           yield;
@@ -124,6 +137,8 @@ export class TableSnapshotView implements StateSnapshotView {
   }
 
   release(): void {
+    this.#ids = [];
+    this.#values = [];
     this.#snapshot.release();
   }
 }
@@ -138,15 +153,43 @@ function splitCellId(namespaced: boolean, cellId: string): [string, string] {
 /** Writes the entries of one stored cell: its id split into key and namespace, its value(s). */
 type CellWriter = (cellId: string, stored: unknown, out: KeyGroupEntryWriter) => void;
 
+/** Writes one entry whose value is still to be serialized. */
+type EntryWrite = (
+  out: KeyGroupEntryWriter,
+  keyId: string,
+  namespaceId: string,
+  userKeyId: string | undefined,
+  value: unknown,
+  ttlTimestamp: number | undefined,
+) => void;
+
+/**
+ * Writes entries of state `index` with its serializer: through its direct encoding where it has
+ * one and the writer takes it (no array per value), else through its transient form where it has
+ * one (the writer copies the bytes at once: no array allocated, and for bytes none copied).
+ */
+function entryWrite(index: number, serializer: TypeSerializer<unknown>): EntryWrite {
+  const serialize = serializer.serializeTransient?.bind(serializer) ?? serializer.serialize.bind(serializer);
+  const direct = directEncodingOf(serializer);
+  if (direct === undefined) {
+    return (out, keyId, namespaceId, userKeyId, value, ttl) =>
+      out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(value), ttl);
+  }
+  return (out, keyId, namespaceId, userKeyId, value, ttl) => {
+    if (out.writeEntryWithIdsDirect === undefined) {
+      out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(value), ttl);
+    } else {
+      out.writeEntryWithIdsDirect(index, keyId, namespaceId, userKeyId, value, direct, ttl);
+    }
+  };
+}
+
 /**
  * A cell writer specialized once per state for its kind, TTL and namespacing, so the loop over a
  * million cells makes no decision that is the same for all of them.
  */
 function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
-  const serializer = state.serializer;
-  // The writer copies the bytes at once: a transient form, where the serializer has one, saves
-  // allocating (and for bytes, copying) an array per value.
-  const serialize = serializer.serializeTransient?.bind(serializer) ?? serializer.serialize.bind(serializer);
+  const write = entryWrite(index, state.serializer);
   const namespaced = state.namespaced;
   const withTtl = state.ttl !== undefined;
   const split = (cellId: string): [string, string] => splitCellId(namespaced, cellId);
@@ -156,16 +199,9 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
       for (const element of (stored as ListContainer).elements) {
         if (withTtl) {
           const t = element as TtlValue<unknown>;
-          out.writeEntryWithIds(
-            index,
-            keyId,
-            namespaceId,
-            undefined,
-            serialize(t.userValue),
-            t.lastAccessTimestamp,
-          );
+          write(out, keyId, namespaceId, undefined, t.userValue, t.lastAccessTimestamp);
         } else {
-          out.writeEntryWithIds(index, keyId, namespaceId, undefined, serialize(element), undefined);
+          write(out, keyId, namespaceId, undefined, element, undefined);
         }
       }
     };
@@ -176,16 +212,9 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
       for (const [userKeyId, entry] of (stored as MapContainer).entries as Map<string, StoredMapEntry>) {
         if (withTtl) {
           const t = entry[1] as TtlValue<unknown>;
-          out.writeEntryWithIds(
-            index,
-            keyId,
-            namespaceId,
-            userKeyId,
-            serialize(t.userValue),
-            t.lastAccessTimestamp,
-          );
+          write(out, keyId, namespaceId, userKeyId, t.userValue, t.lastAccessTimestamp);
         } else {
-          out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(entry[1]), undefined);
+          write(out, keyId, namespaceId, userKeyId, entry[1], undefined);
         }
       }
     };
@@ -194,22 +223,14 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
     return (cellId, stored, out) => {
       const [keyId, namespaceId] = split(cellId);
       const t = stored as TtlValue<unknown>;
-      out.writeEntryWithIds(
-        index,
-        keyId,
-        namespaceId,
-        undefined,
-        serialize(t.userValue),
-        t.lastAccessTimestamp,
-      );
+      write(out, keyId, namespaceId, undefined, t.userValue, t.lastAccessTimestamp);
     };
   }
   if (!namespaced) {
-    return (cellId, stored, out) =>
-      out.writeEntryWithIds(index, cellId, '', undefined, serialize(stored), undefined);
+    return (cellId, stored, out) => write(out, cellId, '', undefined, stored, undefined);
   }
   return (cellId, stored, out) => {
     const [keyId, namespaceId] = split(cellId);
-    out.writeEntryWithIds(index, keyId, namespaceId, undefined, serialize(stored), undefined);
+    write(out, keyId, namespaceId, undefined, stored, undefined);
   };
 }
