@@ -51,6 +51,16 @@ export class ChunkPool {
     this.#scheduleTrim();
   }
 
+  /**
+   * A buffer this pool lent went to another thread and came back as `to` (transferred, not
+   * copied): `to` is the one to take back now.
+   */
+  moved(from: ArrayBufferLike, to: ArrayBufferLike): void {
+    if (!this.#lent.has(from as ArrayBuffer)) return;
+    this.#lent.delete(from as ArrayBuffer);
+    this.#lent.add(to as ArrayBuffer);
+  }
+
   /** Buffers waiting to be lent again. */
   get pooled(): number {
     return this.#free.length;
