@@ -76,6 +76,11 @@ export class HeapStateSnapshot {
     return kept;
   }
 
+  /** `keyGroup` is read no more: writes to it stop copying for this snapshot (see `StateTableSnapshot.releaseKeyGroup`). */
+  releaseKeyGroup(keyGroup: number): void {
+    for (const part of this.parts) part.table.releaseKeyGroup(keyGroup);
+  }
+
   /** Releases every table's view; writes stop copying for this snapshot. */
   release(): void {
     for (const part of this.parts) part.table.release();

@@ -47,10 +47,14 @@ export class StateTable<V> {
   readonly #changed: Uint8Array;
   /** Per key group, the ids written or removed since the last snapshot; undefined when not tracked. */
   #changedCells: Array<Set<string> | undefined> | undefined;
-  /** Snapshot versions not released yet, with how many snapshots hold each. */
-  readonly #liveSnapshots = new Map<number, number>();
+  /** Snapshots not released yet, by version (one per version), with the key groups each let go of. */
+  readonly #liveSnapshots = new Map<number, Uint8Array>();
   #version = 1;
-  #highestRequiredSnapshotVersion = 0;
+  /**
+   * Per key group, the version of the newest live snapshot still holding it (0 for none): base
+   * maps, overlays and containers from that version down are frozen for it.
+   */
+  readonly #requiredVersions: Float64Array;
   #size = 0;
   /** Folds released overlays a little per turn of the event loop, not all at once in a release. */
   readonly #foldSweep: PacedSweep;
@@ -69,6 +73,7 @@ export class StateTable<V> {
       () => this.#overlayCount > 0,
     );
     this.#changed = new Uint8Array(keyGroupRange.size);
+    this.#requiredVersions = new Float64Array(keyGroupRange.size);
   }
 
   /** Number of cells stored. */
@@ -83,9 +88,7 @@ export class StateTable<V> {
 
   /** Number of snapshots taken and not released. */
   get liveSnapshots(): number {
-    let count = 0;
-    for (const holders of this.#liveSnapshots.values()) count += holders;
-    return count;
+    return this.#liveSnapshots.size;
   }
 
   /**
@@ -149,12 +152,12 @@ export class StateTable<V> {
     const found = this.get(keyGroup, id) as C | undefined;
     if (found === undefined) return undefined;
     if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
-    if (found.version > this.#highestRequiredSnapshotVersion) {
-      this.#changed[keyGroup - this.#start] = 1;
+    const index = keyGroup - this.#start;
+    if (found.version > (this.#requiredVersions[index] as number)) {
+      this.#changed[index] = 1;
       return found;
     }
     const copied = copy(found, this.#version);
-    const index = keyGroup - this.#start;
     const base = this.#writableBase(index);
     if (base !== undefined) base.set(id, copied);
     else this.#writableOverlay(index).set(id, copied);
@@ -178,8 +181,8 @@ export class StateTable<V> {
   snapshot(options: { readonly keepChanges?: boolean } = {}): StateTableSnapshot<V> {
     const version = this.#version;
     this.#version++;
-    this.#liveSnapshots.set(version, (this.#liveSnapshots.get(version) ?? 0) + 1);
-    this.#highestRequiredSnapshotVersion = version;
+    this.#liveSnapshots.set(version, new Uint8Array(this.keyGroupRange.size));
+    this.#requiredVersions.fill(version);
     const maps = this.#maps.slice();
     const overlays = this.#overlayCount === 0 ? undefined : this.#overlays.slice();
     const changed: number[] = [];
@@ -199,6 +202,7 @@ export class StateTable<V> {
       this.#size,
       changed,
       () => this.#release(version),
+      (keyGroup) => this.#releaseKeyGroup(version, keyGroup - this.#start),
       changedCells,
     );
   }
@@ -251,7 +255,7 @@ export class StateTable<V> {
       this.#mapVersions[index] = this.#version;
       return created;
     }
-    if ((this.#mapVersions[index] as number) <= this.#highestRequiredSnapshotVersion) return undefined;
+    if ((this.#mapVersions[index] as number) <= (this.#requiredVersions[index] as number)) return undefined;
     if (this.#overlays[index] !== undefined) this.#foldIfFree(index); // released, not swept yet
     return base;
   }
@@ -264,7 +268,7 @@ export class StateTable<V> {
     const overlay = this.#overlays[index];
     if (
       overlay !== undefined &&
-      (this.#overlayVersions[index] as number) > this.#highestRequiredSnapshotVersion
+      (this.#overlayVersions[index] as number) > (this.#requiredVersions[index] as number)
     )
       return overlay;
     const created: Overlay<V> = overlay === undefined ? new Map() : new Map(overlay);
@@ -279,20 +283,36 @@ export class StateTable<V> {
     const overlay = this.#overlays[index];
     const base = this.#maps[index];
     if (overlay === undefined || base === undefined) return;
-    if ((this.#mapVersions[index] as number) <= this.#highestRequiredSnapshotVersion) return;
+    if ((this.#mapVersions[index] as number) <= (this.#requiredVersions[index] as number)) return;
     foldOverlay(base, overlay);
     this.#overlays[index] = undefined;
     this.#overlayCount--;
   }
 
   #release(version: number): void {
-    const holders = this.#liveSnapshots.get(version);
-    if (holders === undefined) return;
-    if (holders > 1) this.#liveSnapshots.set(version, holders - 1);
-    else this.#liveSnapshots.delete(version);
-    let highest = 0;
-    for (const live of this.#liveSnapshots.keys()) highest = Math.max(highest, live);
-    this.#highestRequiredSnapshotVersion = highest;
+    if (!this.#liveSnapshots.delete(version)) return;
+    for (let index = 0; index < this.#requiredVersions.length; index++) this.#updateRequired(index);
     if (this.#overlayCount > 0) this.#foldSweep.request();
+  }
+
+  /**
+   * The snapshot of `version` reads the key group at `index` no more (it was written out): writes
+   * to it stop copying for that snapshot, and its overlay is folded back once no snapshot holds it.
+   */
+  #releaseKeyGroup(version: number, index: number): void {
+    const released = this.#liveSnapshots.get(version);
+    if (released === undefined || released[index] === 1) return;
+    released[index] = 1;
+    this.#updateRequired(index);
+    this.#foldIfFree(index);
+  }
+
+  /** The newest live snapshot version still holding the key group at `index`. */
+  #updateRequired(index: number): void {
+    let highest = 0;
+    for (const [version, released] of this.#liveSnapshots) {
+      if (released[index] === 0 && version > highest) highest = version;
+    }
+    this.#requiredVersions[index] = highest;
   }
 }

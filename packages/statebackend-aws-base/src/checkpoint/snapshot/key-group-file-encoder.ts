@@ -84,6 +84,7 @@ export function encodeKeyGroupFile(
         view.writeKeyGroup(next.value, writer, options.dropExpired);
       }
       writer.endKeyGroup();
+      view.keyGroupWritten?.(next.value);
       covered.push(next.value);
       sealing.start(writer.takeChunkToSeal());
       while (sealing.full) yield await sealing.next();

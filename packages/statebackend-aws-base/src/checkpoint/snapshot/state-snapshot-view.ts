@@ -97,6 +97,12 @@ export interface StateSnapshotView {
     out: KeyGroupEntryWriter,
     dropExpired: boolean,
   ): void;
+  /**
+   * Optional: `keyGroup` was written out and will not be read from the view again, so
+   * copy-on-write may stop for it now rather than when the whole view is released: writes to it
+   * during the rest of a checkpoint cost what they cost without one.
+   */
+  keyGroupWritten?(keyGroup: number): void;
   /** Ends the view; copy-on-write stops for it. Called once, also when the snapshot fails. */
   release(): void;
 }

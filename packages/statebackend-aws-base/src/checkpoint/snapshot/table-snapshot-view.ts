@@ -136,6 +136,10 @@ export class TableSnapshotView implements StateSnapshotView {
     }
   }
 
+  keyGroupWritten(keyGroup: number): void {
+    this.#snapshot.releaseKeyGroup(keyGroup);
+  }
+
   release(): void {
     this.#ids = [];
     this.#values = [];
