@@ -255,6 +255,34 @@ export class KeyGroupFileWriter {
   }
 
   /**
+   * {@link writeEntryWithIdsDirect} for the cells `from` to `to` of a state without namespace or
+   * TTL: `keyIds[i]` and `values[i]` are a cell's key id and value. One call for many cells, the
+   * form a snapshot of the most common states takes.
+   */
+  writeValueEntriesDirect<T>(
+    stateIndex: number,
+    keyIds: readonly string[],
+    values: readonly T[],
+    from: number,
+    to: number,
+    encoding: DirectEncoding<T>,
+  ): void {
+    const out = this.out;
+    for (let i = from; i < to; i++) {
+      const keyId = keyIds[i] as string;
+      const value = values[i] as T;
+      const buffer = out.reserve(2 + 2 * MAX_VARUINT_LENGTH + keyId.length + encoding.maxLength(value));
+      let p = out.pendingLength;
+      buffer[p++] = 0;
+      p = putVarUint(buffer, p, stateIndex);
+      p = putLatin1LengthPrefixed(buffer, p, keyId);
+      buffer[p++] = 0; // no namespace
+      out.advance(encoding.put(value, buffer, p));
+    }
+    this.blockEntries += to - from;
+  }
+
+  /**
    * A tombstone (delta files only): the cell of state `stateIndex` under this key and namespace
    * (ids, as in {@link writeEntryWithIds}) was removed since the earlier files.
    */

@@ -44,6 +44,18 @@ export interface KeyGroupEntryWriter {
     ttlTimestamp: number | undefined,
   ): void;
   /**
+   * Optional: entries of the cells `from` to `to` of a state without namespace or TTL, one per
+   * cell (`keyIds[i]`, `values[i]`), values written by their serializer's direct encoding.
+   */
+  writeValueEntriesDirect?<T>(
+    stateIndex: number,
+    keyIds: readonly string[],
+    values: readonly T[],
+    from: number,
+    to: number,
+    encoding: DirectEncoding<T>,
+  ): void;
+  /**
    * A tombstone (delta files only): the cell of state `stateIndex` under this key and namespace,
    * as ids, was removed since the earlier files.
    */

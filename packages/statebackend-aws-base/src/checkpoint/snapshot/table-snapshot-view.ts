@@ -3,7 +3,7 @@ import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { StoredMapEntry } from '../../backend/state-store.js';
 import type { ListContainer, MapContainer } from '../../heap/containers.js';
 import type { HeapStateSnapshot, StateSnapshotPart } from '../../heap/heap-state-snapshot.js';
-import { directEncodingOf } from '../../serialization/direct-encoding.js';
+import { type DirectEncoding, directEncodingOf } from '../../serialization/direct-encoding.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
@@ -33,6 +33,11 @@ export class TableSnapshotView implements StateSnapshotView {
   readonly #snapshot: HeapStateSnapshot;
   readonly #pending: readonly RestoredStateEntries[];
   readonly #writers: readonly CellWriter[];
+  /**
+   * Per state, the direct encoding of its values when it is a value state without namespace or
+   * TTL whose serializer has one: its cells are written many per call.
+   */
+  readonly #plainValues: readonly (DirectEncoding<unknown> | undefined)[];
   /** The cells of the key group being written, reused from key group to key group. */
   #ids: string[] = [];
   #values: unknown[] = [];
@@ -50,6 +55,11 @@ export class TableSnapshotView implements StateSnapshotView {
     this.keyGroupRange = snapshot.keyGroupRange;
     this.timestamp = snapshot.timestamp;
     this.#writers = snapshot.parts.map((part, index) => cellWriter(index, part.state));
+    this.#plainValues = snapshot.parts.map(({ state }) =>
+      state.kind === 'value' && !state.namespaced && state.ttl === undefined
+        ? directEncodingOf(state.serializer)
+        : undefined,
+    );
     this.changedKeyGroups = new Set([...snapshot.changedKeyGroups, ...carriedChanges]);
     const tables: { stateName: string; cells: ReadonlyMap<number, ReadonlySet<string>> }[] = [];
     for (const part of snapshot.parts) {
@@ -89,6 +99,20 @@ export class TableSnapshotView implements StateSnapshotView {
       const ids = this.#ids;
       const values = this.#values;
       const count = part.table.collectCells(keyGroup, ids, values);
+      const plain = this.#plainValues[index];
+      if (plain !== undefined && out.writeValueEntriesDirect !== undefined) {
+        // A state of plain values: many cells per call.
+        for (let from = 0; from < count; from += CELLS_PER_SLICE) {
+          const to = Math.min(count, from + CELLS_PER_SLICE);
+          out.writeValueEntriesDirect(index, ids, values, from, to, plain);
+          inSlice += to - from;
+          if (inSlice >= CELLS_PER_SLICE) {
+            inSlice = 0;
+            yield;
+          }
+        }
+        continue;
+      }
       for (let i = 0; i < count; i++) {
         write(ids[i] as string, values[i], out);
         if (++inSlice === CELLS_PER_SLICE) {

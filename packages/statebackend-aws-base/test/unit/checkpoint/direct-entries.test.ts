@@ -43,4 +43,36 @@ describe('KeyGroupFileWriter.writeEntryWithIdsDirect', () => {
   it('writes the same file as writeEntryWithIds with serialized values', () => {
     expect(file(true)).toEqual(file(false));
   });
+
+  it('writes plain value cells many per call as it writes them one by one', () => {
+    const keyIds = Array.from({ length: 300 }, (_, i) => `key-${i}`);
+    const values = keyIds.map((_, i) => (i % 3 === 0 ? 'é'.repeat(i) : `v${i}`));
+    const write = (bulk: boolean): Uint8Array => {
+      const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: ['a', 'b'], chunkSize: 1000 });
+      const encoding = directEncodingOf(Serializers.string);
+      if (encoding === undefined) throw new Error('no direct encoding');
+      const chunks: Uint8Array[] = [];
+      writer.beginKeyGroup(3);
+      if (bulk) {
+        writer.writeValueEntriesDirect(1, keyIds, values, 0, 120, encoding);
+        writer.writeValueEntriesDirect(1, keyIds, values, 120, 300, encoding);
+      } else {
+        for (const [i, keyId] of keyIds.entries()) {
+          writer.writeEntryWithIds(
+            1,
+            keyId,
+            '',
+            undefined,
+            Serializers.string.serialize(values[i] as string),
+            undefined,
+          );
+        }
+      }
+      writer.endKeyGroup();
+      chunks.push(writer.finish());
+      expect(writer.summary().entries).toBe(300);
+      return new Uint8Array(Buffer.concat(chunks));
+    };
+    expect(write(true)).toEqual(write(false));
+  });
 });
