@@ -42,8 +42,15 @@ export class StateTable<V> {
   /** The table version each overlay was created (or copied) at, as for base maps. */
   readonly #overlayVersions: Float64Array;
   #overlayCount = 0;
-  /** Cells per key group (base and overlay together). */
+  /**
+   * Cells per key group (base and overlay together), exact unless the key group is stale: writes
+   * to an overlay do not look up the frozen map to learn whether they add a cell (that lookup, a
+   * cache miss in a large map, cost as much as the write itself); the count is made exact when the
+   * overlay is folded back, or when asked for.
+   */
   readonly #counts: Float64Array;
+  readonly #stale: Uint8Array;
+  #staleCount = 0;
   readonly #changed: Uint8Array;
   /** Per key group, the ids written or removed since the last snapshot; undefined when not tracked. */
   #changedCells: Array<Set<string> | undefined> | undefined;
@@ -67,6 +74,7 @@ export class StateTable<V> {
     this.#overlays = new Array<Overlay<V> | undefined>(keyGroupRange.size).fill(undefined);
     this.#overlayVersions = new Float64Array(keyGroupRange.size);
     this.#counts = new Float64Array(keyGroupRange.size);
+    this.#stale = new Uint8Array(keyGroupRange.size);
     this.#foldSweep = new PacedSweep(
       keyGroupRange.size,
       (index) => this.#foldIfFree(index),
@@ -78,7 +86,14 @@ export class StateTable<V> {
 
   /** Number of cells stored. */
   get size(): number {
+    if (this.#staleCount > 0) this.#recountAll();
     return this.#size;
+  }
+
+  /** Whether no cell is stored; cheaper than {@link size} while a checkpoint runs. */
+  get isEmpty(): boolean {
+    // A stale key group has had writes since its last count: taken as not empty.
+    return this.#staleCount === 0 && this.#size === 0;
   }
 
   /** The version new containers are created at. */
@@ -112,17 +127,16 @@ export class StateTable<V> {
   put(keyGroup: number, id: string, value: V): void {
     const index = keyGroup - this.#start;
     const base = this.#writableBase(index);
-    let added: number;
     if (base !== undefined) {
       const before = base.size;
       base.set(id, value);
-      added = base.size - before;
+      const added = base.size - before;
+      this.#counts[index] = (this.#counts[index] as number) + added;
+      this.#size += added;
     } else {
-      added = this.get(keyGroup, id) === undefined ? 1 : 0;
       this.#writableOverlay(index).set(id, value);
+      this.#markStale(index);
     }
-    this.#counts[index] = (this.#counts[index] as number) + added;
-    this.#size += added;
     if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
   }
 
@@ -131,11 +145,15 @@ export class StateTable<V> {
     if (this.get(keyGroup, id) === undefined) return false;
     const index = keyGroup - this.#start;
     const base = this.#writableBase(index);
-    if (base !== undefined) base.delete(id);
-    else if (this.#maps[index]?.has(id) === true) this.#writableOverlay(index).set(id, TOMBSTONE);
-    else this.#writableOverlay(index).delete(id);
-    this.#counts[index] = (this.#counts[index] as number) - 1;
-    this.#size--;
+    if (base !== undefined) {
+      base.delete(id);
+      this.#counts[index] = (this.#counts[index] as number) - 1;
+      this.#size--;
+    } else {
+      if (this.#maps[index]?.has(id) === true) this.#writableOverlay(index).set(id, TOMBSTONE);
+      else this.#writableOverlay(index).delete(id);
+      this.#markStale(index);
+    }
     if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
     return true;
   }
@@ -185,6 +203,7 @@ export class StateTable<V> {
     this.#requiredVersions.fill(version);
     const maps = this.#maps.slice();
     const overlays = this.#overlayCount === 0 ? undefined : this.#overlays.slice();
+    if (this.#staleCount > 0) this.#recountAll();
     const changed: number[] = [];
     let changedCells: Map<number, ReadonlySet<string>> | undefined;
     if (options.keepChanges !== true) {
@@ -221,6 +240,8 @@ export class StateTable<V> {
     }
     this.#overlayCount = 0;
     this.#counts.fill(0);
+    this.#stale.fill(0);
+    this.#staleCount = 0;
     this.#size = 0;
   }
 
@@ -287,6 +308,41 @@ export class StateTable<V> {
     foldOverlay(base, overlay);
     this.#overlays[index] = undefined;
     this.#overlayCount--;
+    this.#setCount(index, base.size);
+  }
+
+  #markStale(index: number): void {
+    if (this.#stale[index] === 1) return;
+    this.#stale[index] = 1;
+    this.#staleCount++;
+  }
+
+  /** Makes the count of the key group at `index` exact (and not stale). */
+  #setCount(index: number, count: number): void {
+    this.#size += count - (this.#counts[index] as number);
+    this.#counts[index] = count;
+    if (this.#stale[index] === 1) {
+      this.#stale[index] = 0;
+      this.#staleCount--;
+    }
+  }
+
+  /** Counts every stale key group: its map, and what its overlay adds and removes. O(overlays). */
+  #recountAll(): void {
+    for (let index = 0; index < this.#stale.length; index++) {
+      if (this.#stale[index] === 0) continue;
+      const base = this.#maps[index];
+      let count = base?.size ?? 0;
+      const overlay = this.#overlays[index];
+      if (overlay !== undefined) {
+        for (const [id, value] of overlay) {
+          // A tombstone stands for a cell of the map; a value adds a cell unless the map has it.
+          if (value === TOMBSTONE) count--;
+          else if (base?.has(id) !== true) count++;
+        }
+      }
+      this.#setCount(index, count);
+    }
   }
 
   #release(version: number): void {
