@@ -48,9 +48,9 @@ export class HeapStateSnapshot {
    * state's `cleanupFullSnapshot`, expired values are left out and lists and maps lose their
    * expired elements and entries (the live state is not changed).
    */
-  *cellsToWrite(part: StateSnapshotPart, keyGroup: number): Generator<[string, unknown]> {
+  *cellsToWrite(part: StateSnapshotPart, keyGroup: number, dropExpired = true): Generator<[string, unknown]> {
     const ttl = part.state.ttl;
-    if (ttl === undefined || !ttl.cleanupFullSnapshot) {
+    if (!dropExpired || ttl === undefined || !ttl.cleanupFullSnapshot) {
       yield* part.table.entries(keyGroup);
       return;
     }

@@ -3,12 +3,10 @@ import { performance } from 'node:perf_hooks';
 /**
  * Share of the thread a snapshot takes while other work waits (records, the upload's I/O): the
  * issue's goal is at most a quarter of the processing rate lost while a checkpoint runs, and the
- * upload and the collector take some of that too.
+ * upload, the collector and records slowed by the snapshot's own memory traffic take some of it.
  */
-const SHARE = 0.2;
-/** Shortest slice of work between two turns of the event loop, in ms. */
-const MIN_SLICE_MS = 0.1;
-/** Longest slice: the longest a record waits for a snapshot being encoded. */
+const SHARE = 0.125;
+/** Longest slice: the longest a record waits for a snapshot being encoded, in ms. */
 const MAX_SLICE_MS = 3;
 /** A turn of the event loop this short ran nothing else: nobody waits for the snapshot's slices. */
 const IDLE_TURN_MS = 0.05;
@@ -18,30 +16,34 @@ const IDLE_TURN_MS = 0.05;
  * processing: the encoder asks {@link due} every few cells and, when its slice is used up,
  * awaits {@link pause}, which lets every queued callback (records, I/O of the upload) run.
  *
- * While other work keeps arriving, each slice is a quarter of the time the others just took
- * ({@link SHARE} of the thread; at least {@link MIN_SLICE_MS}, at most {@link MAX_SLICE_MS}), so
- * processing goes on at most of its rate rather than stopping. When a turn ran nothing else, the
- * next slice is the longest: the snapshot then runs nearly flat out, with few turns to pay for.
+ * While other work keeps arriving, the snapshot earns {@link SHARE} of the time: each turn of the
+ * event loop the others take earns it a seventh of that turn, each slice spends what it took, and
+ * a slice that ran over (a step that could not be cut, a collection) is paid back by the slices
+ * after it, so the share holds on average however coarse the steps are. Slices are at most
+ * {@link MAX_SLICE_MS}. When a turn ran nothing else, the snapshot may run a whole slice at
+ * once: nobody waits, and few turns are paid for.
  */
 export class EventLoopPacer {
   #sliceStart = performance.now();
-  #budget = MIN_SLICE_MS;
+  /** Milliseconds of the thread the snapshot may still take before the next turn. */
+  #balance = MAX_SLICE_MS;
 
   /** Whether the current slice is used up. */
   due(): boolean {
-    return performance.now() - this.#sliceStart >= this.#budget;
+    return performance.now() - this.#sliceStart >= this.#balance;
   }
 
   /** Gives the event loop a turn and starts the next slice. */
   async pause(): Promise<void> {
     const paused = performance.now();
+    const used = paused - this.#sliceStart;
     await new Promise<void>((resolve) => setImmediate(resolve));
     const resumed = performance.now();
     const others = resumed - paused;
-    this.#budget =
+    this.#balance =
       others < IDLE_TURN_MS
         ? MAX_SLICE_MS
-        : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, (others * SHARE) / (1 - SHARE)));
+        : Math.min(MAX_SLICE_MS, this.#balance - used + (others * SHARE) / (1 - SHARE));
     this.#sliceStart = resumed;
   }
 

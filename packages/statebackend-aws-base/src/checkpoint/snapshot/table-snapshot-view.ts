@@ -14,6 +14,11 @@ import type { KeyGroupEntryWriter, StateSnapshotView } from './state-snapshot-vi
 
 /** Cells written between two steps of {@link TableSnapshotView.writeKeyGroupInSlices}. */
 const CELLS_PER_SLICE = 64;
+/**
+ * Key groups of at most this many cells of a state are collected in one step (`collectCells`,
+ * a fraction of a millisecond); larger ones are walked cell by cell, in slices.
+ */
+const COLLECT_AT_ONCE = 16_384;
 
 /**
  * A {@link StateSnapshotView} over frozen state tables (the heap backend's, and the caches of the
@@ -85,8 +90,12 @@ export class TableSnapshotView implements StateSnapshotView {
     for (let index = 0; index < parts.length; index++) {
       const part = parts[index] as StateSnapshotPart;
       const write = this.#writers[index] as CellWriter;
-      if (dropExpired && part.state.ttl?.cleanupFullSnapshot === true) {
-        for (const [cellId, stored] of this.#snapshot.cellsToWrite(part, keyGroup)) {
+      if (
+        (dropExpired && part.state.ttl?.cleanupFullSnapshot === true) ||
+        part.table.sizeOf(keyGroup) > COLLECT_AT_ONCE
+      ) {
+        // Expired cells dropped, or a key group too large to collect in one step.
+        for (const [cellId, stored] of this.#snapshot.cellsToWrite(part, keyGroup, dropExpired)) {
           write(cellId, stored, out);
           if (++inSlice === CELLS_PER_SLICE) {
             inSlice = 0;
