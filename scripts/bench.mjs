@@ -2,10 +2,14 @@
 // Node's built-in type stripping: `pnpm bench` (all packages, through turbo, after a build) or
 // `pnpm bench [name-filter]` inside one package. Benches import the package from dist/; those
 // that need an emulator start it themselves through the testkit.
+//
+// Each bench records its figures in bench-results/<package>.json (scripts/bench-results.mjs): a
+// run without a filter starts that file afresh, a filtered run merges the figures it measured.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearResults, packageOf } from './bench-results.mjs';
 
 const packageDir = process.cwd();
 const benchDir = join(packageDir, 'bench');
@@ -17,6 +21,7 @@ const only = process.argv[2];
 const files = readdirSync(benchDir)
   .filter((file) => file.endsWith('.bench.ts') && (only === undefined || file.includes(only)))
   .sort();
+if (only === undefined) clearResults(packageOf(join(packageDir, 'package.json')));
 let failed = false;
 for (const file of files) {
   console.log(`\n=== ${file} ===`);

@@ -91,8 +91,12 @@ describe('published packages install and load outside the workspace', () => {
       const workspaceDeps = Object.keys(manifest.dependencies ?? {}).filter((d) =>
         d.startsWith('@statebackend/'),
       );
-      const peers = Object.keys(manifest.peerDependencies ?? {}).map(
-        (peer) => `${peer}@${manifest.devDependencies?.[peer] ?? manifest.peerDependencies[peer]}`,
+      // Peers of this repository (optional ones, such as @statebackend/kafka's DynamoDB subpath)
+      // install from their tarballs too.
+      const peers = Object.keys(manifest.peerDependencies ?? {}).map((peer) =>
+        peer.startsWith('@statebackend/')
+          ? tarballOf(peer)
+          : `${peer}@${manifest.devDependencies?.[peer] ?? manifest.peerDependencies[peer]}`,
       );
       const specs = [tarballOf(manifest.name), ...workspaceDeps.map(tarballOf), ...peers];
       run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], project);

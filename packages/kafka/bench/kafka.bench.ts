@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import { LocalCheckpointStorage, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
 import { startKafkaBroker } from '@statebackend/testkit';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { committedRecords, KafkaKeyedWorker, keyGroupPartition } from '../dist/index.js';
 
 const PARTITIONS = 12;
@@ -209,7 +210,11 @@ async function failover(topic: string, outputTopic: string): Promise<number> {
 }
 
 try {
-  const producer = new Producer({ clientId: 'bench-producer', bootstrapBrokers: [bootstrap] });
+  const producer = new Producer({
+    clientId: 'bench-producer',
+    bootstrapBrokers: [bootstrap],
+    idempotent: true,
+  });
   const topic = `bench-in-${Date.now()}`;
   const outputTopic = `bench-out-${Date.now()}`;
   await createTopic(topic, PARTITIONS);
@@ -238,6 +243,14 @@ try {
   console.log(`bare read_committed fetch loop:        ${Math.round(bareMedian)} records/s`);
   console.log(`KafkaKeyedWorker into heap state:      ${Math.round(workerMedian)} records/s`);
   console.log(`ratio worker / bare loop:              ${(workerMedian / bareMedian).toFixed(2)}x`);
+  recordResult({
+    id: 'kafka.worker.vs-fetch-loop',
+    label: `records/s through KafkaKeyedWorker into heap state (a count per key, a checkpoint and transaction every 500 ms) / a bare read_committed fetch loop over the same topic (${RECORDS.toLocaleString('en-US')} records, ${PARTITIONS} partitions)`,
+    value: workerMedian / bareMedian,
+    unit: 'x',
+    better: 'higher',
+    detail: `${Math.round(workerMedian).toLocaleString('en-US')} vs ${Math.round(bareMedian).toLocaleString('en-US')} records/s`,
+  });
 
   const failovers: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) failovers.push(await failover(topic, outputTopic));
@@ -248,6 +261,14 @@ try {
   console.log(
     `ratio failover / session timeout (${SESSION_TIMEOUT_MS} ms): ${(failoverMedian / SESSION_TIMEOUT_MS).toFixed(2)}x`,
   );
+  recordResult({
+    id: 'kafka.failover.vs-session-timeout',
+    label: `kill -9 of one of two workers → all its key groups restored in the other / the group session timeout (${SESSION_TIMEOUT_MS / 1000} s)`,
+    value: failoverMedian / SESSION_TIMEOUT_MS,
+    unit: 'x',
+    better: 'lower',
+    detail: `${(failoverMedian / 1000).toFixed(1)} s; runs ${failovers.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`,
+  });
 } finally {
   await broker.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -150,7 +150,13 @@ async function runJob(): Promise<void> {
       },
     ),
   );
-  const producer = new Producer({ clientId: 'example-clicks', bootstrapBrokers: [bootstrap] });
+  // Idempotent: the client retries a whole produce request when some partitions fail, which
+  // would otherwise write the others twice (and the check below would count them).
+  const producer = new Producer({
+    clientId: 'example-clicks',
+    bootstrapBrokers: [bootstrap],
+    idempotent: true,
+  });
   const users = Array.from({ length: 200 }, (_, i) => `user-${i}`);
   const produced = new Map<string, number>();
   const seconds = Number(values.seconds);

@@ -20,6 +20,18 @@ export {
   type OutputRecord,
   validateWorkerOptions,
 } from './worker/kafka-keyed-worker-options.js';
+export type {
+  IdempotenceKey,
+  OutputSink,
+  SinkRecord,
+} from './sink/output-sink.js';
+export {
+  HeapKeyGroupBackends,
+  type KeyGroupBackendParameters,
+  type KeyGroupBackends,
+  type OpenedKeyGroupBackend,
+  type StoredKeyGroupCheckpoint,
+} from './state/key-group-backends.js';
 export {
   Repartitioner,
   type RepartitionerOptions,

@@ -1,6 +1,7 @@
 // counter.inc() against incrementing a number field, histogram.update() against pushing to an
 // array: what recording a metric costs over the cheapest thing that could be done instead.
 import { HdrHistogram, SimpleCounter } from '@statebackend/aws-base';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { nsPerOp, ratio, row } from './measure.ts';
 
 export function hotPathBenchmarks(): void {
@@ -36,5 +37,21 @@ export function hotPathBenchmarks(): void {
     'histogram.update() vs pushing to an array',
     `${ratio(histogramNs, arrayNs)}  (${histogramNs.toFixed(1)} ns vs ${arrayNs.toFixed(1)} ns)`,
   );
+  recordResult({
+    id: 'cloudwatch.counter-inc.vs-field',
+    label: 'counter.inc() / incrementing a number field (time per call)',
+    value: counterNs / fieldNs,
+    unit: 'x',
+    better: 'lower',
+    detail: `${counterNs.toFixed(2)} ns vs ${fieldNs.toFixed(2)} ns`,
+  });
+  recordResult({
+    id: 'cloudwatch.histogram-update.vs-array-push',
+    label: 'histogram.update() / pushing to an array (time per call)',
+    value: histogramNs / arrayNs,
+    unit: 'x',
+    better: 'lower',
+    detail: `${histogramNs.toFixed(1)} ns vs ${arrayNs.toFixed(1)} ns`,
+  });
   if (counter.getCount() + plain.count + histogram.getCount() === 0) throw new Error('unreachable');
 }

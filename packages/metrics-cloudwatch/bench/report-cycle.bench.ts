@@ -9,6 +9,7 @@ import {
   type Meter,
   MetricRegistry,
 } from '@statebackend/aws-base';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { CloudWatchMetricReporter } from '../dist/index.js';
 import { cpuMs, ratio, row } from './measure.ts';
 
@@ -91,4 +92,29 @@ export async function reportCycleBenchmark(): Promise<void> {
     '... vs one datum per histogram sample, 20 per request',
     `${ratio(perSampleRequests, cycleRequests)} fewer (${perSampleRequests})`,
   );
+  const metricCount = (COUNTERS + GAUGES + METERS + HISTOGRAMS).toLocaleString('en-US');
+  recordResult({
+    id: 'cloudwatch.report-cycle.vs-read',
+    label: `CPU time of one report cycle of ${metricCount} metrics (client stubbed) / reading every metric without a reporter`,
+    value: reportMs / readMs,
+    unit: 'x',
+    better: 'lower',
+    detail: `${reportMs.toFixed(1)} ms vs ${readMs.toFixed(1)} ms`,
+  });
+  recordResult({
+    id: 'cloudwatch.report-cycle.requests',
+    label: 'PutMetricData requests for that cycle',
+    value: cycleRequests,
+    unit: 'requests',
+    better: 'lower',
+    detail: `${cycleDatums.toLocaleString('en-US')} datums`,
+  });
+  recordResult({
+    id: 'cloudwatch.report-cycle.vs-per-sample',
+    label: 'requests of one datum per histogram sample, 20 per request / requests of that cycle',
+    value: perSampleRequests / cycleRequests,
+    unit: 'x',
+    better: 'higher',
+    detail: `${perSampleRequests.toLocaleString('en-US')} vs ${cycleRequests} requests`,
+  });
 }

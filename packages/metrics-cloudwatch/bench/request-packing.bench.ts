@@ -5,6 +5,7 @@
 // before (requests filled in registration order, sized at 24 characters per number).
 import { CloudWatchClient, type MetricDatum, type PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ManualScheduler, type MetricGroup, MetricRegistry } from '@statebackend/aws-base';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { CloudWatchMetricReporter } from '../dist/index.js';
 import { row } from './measure.ts';
 
@@ -135,6 +136,16 @@ export async function requestPackingBenchmark(): Promise<void> {
       `${order}: requests (fewest possible; before issue 15)`,
       `${first.length} (${fewest}; ${before}), ${(first.length / fewest).toFixed(2)}x the fewest, ${(before / first.length).toFixed(2)}x fewer than before`,
     );
+    const slug = order.replaceAll(',', '').replaceAll(' ', '-');
+    recordResult({
+      id: `cloudwatch.packing.${slug}.vs-fewest`,
+      label: `requests for one report of the benchmark set with the reporter's own metrics, registered ${order} / the fewest the limits allow`,
+      value: first.length / fewest,
+      unit: 'x',
+      better: 'lower',
+      goal: 1,
+      detail: `${first.length} vs ${fewest} requests; ${before} before issue 15`,
+    });
     row(
       `${order}: largest request, datums / bytes`,
       `${Math.max(...first.map((i) => i.MetricData?.length ?? 0))} / ${Math.max(...bytes)} (${datums.length} datums, ${total} bytes)`,

@@ -1,10 +1,11 @@
 // Serialize and deserialize throughput of the msgpack default against JSON (the baseline) and
 // v8.serialize, on a realistic click-event record. Run with `pnpm bench` (builds first).
 import { deserialize as v8Deserialize, serialize as v8Serialize } from 'node:v8';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { MsgpackSerializer } from '../dist/serialization/msgpack-serializer.js';
 import { Serializers } from '../dist/serialization/serializers.js';
 import type { TypeSerializer } from '../dist/serialization/type-serializer.js';
-import { type BenchCase, compare, printResults, sinkValue } from './harness.mjs';
+import { type BenchCase, type BenchResult, compare, printResults, sinkValue } from './harness.mjs';
 
 interface ClickEvent {
   userId: string;
@@ -49,6 +50,9 @@ const serializers: ReadonlyArray<[string, TypeSerializer<ClickEvent>]> = [
   ['msgpack { deterministic: true }', new MsgpackSerializer<ClickEvent>({ deterministic: true })],
   ['msgpack { preserveMaps: true }', new MsgpackSerializer<ClickEvent>({ preserveMaps: true })],
 ];
+/** Each case's id in bench-results and its name, in the order of the cases (JSON, the baseline, first). */
+const ids = ['json', 'msgpack', 'msgpack-deterministic', 'msgpack-preserve-maps', 'v8'];
+const names = ['JSON', ...serializers.map(([name]) => name), 'v8.serialize'];
 
 const serializeCase = (name: string, serializer: TypeSerializer<ClickEvent>): BenchCase => ({
   name,
@@ -69,29 +73,53 @@ console.log(
     `, v8.serialize ${v8Serialize(pick(1)).length}`,
 );
 
-printResults(
-  'serialize (record → bytes), ratio against JSON',
-  compare({
-    baseline: serializeCase('json (baseline)', json),
-    cases: [
-      ...serializers.map(([name, serializer]) => serializeCase(name, serializer)),
-      { name: 'v8.serialize', run: (i) => v8Serialize(pick(i)).length },
-    ],
-  }),
-);
+const serialized = compare({
+  baseline: serializeCase('json (baseline)', json),
+  cases: [
+    ...serializers.map(([name, serializer]) => serializeCase(name, serializer)),
+    { name: 'v8.serialize', run: (i) => v8Serialize(pick(i)).length },
+  ],
+});
+printResults('serialize (record → bytes), ratio against JSON', serialized);
 
-printResults(
-  'deserialize (bytes → record), ratio against JSON',
-  compare({
-    baseline: deserializeCase('json (baseline)', json),
-    cases: [
-      ...serializers.map(([name, serializer]) => deserializeCase(name, serializer)),
-      {
-        name: 'v8.deserialize',
-        run: (i) => (v8Deserialize(v8Encoded[i % RECORDS] as Buffer) as ClickEvent).timestamp,
-      },
-    ],
-  }),
-);
+const deserialized = compare({
+  baseline: deserializeCase('json (baseline)', json),
+  cases: [
+    ...serializers.map(([name, serializer]) => deserializeCase(name, serializer)),
+    {
+      name: 'v8.deserialize',
+      run: (i) => (v8Deserialize(v8Encoded[i % RECORDS] as Buffer) as ClickEvent).timestamp,
+    },
+  ],
+});
+printResults('deserialize (bytes → record), ratio against JSON', deserialized);
+
+const record = (direction: 'serialize' | 'deserialize', results: readonly BenchResult[]): void => {
+  for (const [index, result] of results.entries()) {
+    if (index === 0) continue; // the JSON baseline, 1x by definition
+    recordResult({
+      id: `serializers.${direction}.${ids[index]}.vs-json`,
+      label: `${direction} a click event: ${result.name} / JSON (ops/s)`,
+      value: result.ratio,
+      unit: 'x',
+      better: 'higher',
+    });
+  }
+};
+record('serialize', serialized);
+record('deserialize', deserialized);
+for (const [index, bytes] of [
+  json.serialize(pick(1)).length,
+  ...serializers.map(([, s]) => s.serialize(pick(1)).length),
+  v8Serialize(pick(1)).length,
+].entries()) {
+  recordResult({
+    id: `serializers.bytes.${ids[index]}`,
+    label: `bytes of the click event, ${names[index]}`,
+    value: bytes,
+    unit: 'bytes',
+    better: 'lower',
+  });
+}
 
 if (Number.isNaN(sinkValue())) console.log('unreachable');

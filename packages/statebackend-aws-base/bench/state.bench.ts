@@ -6,6 +6,7 @@
 // The second part measures the synchronous part of a copy-on-write snapshot of 1M entries
 // against a full snapshot (every entry serialized), the cost the snapshot design keeps small.
 import { performance } from 'node:perf_hooks';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { HeapKeyedStateBackend } from '../dist/heap/heap-keyed-state-backend.js';
 import { KeyGroupRange } from '../dist/keygroup/key-group-range.js';
 import { Serializers } from '../dist/serialization/serializers.js';
@@ -113,6 +114,20 @@ const [, asyncHandler, heapValue] = valueResults;
 if (asyncHandler !== undefined && heapValue !== undefined) {
   const ratio = heapValue.opsPerSecond / asyncHandler.opsPerSecond;
   console.log(`heap ValueState against the plain Map in an async handler: ${ratio.toFixed(2)}x`);
+  recordResult({
+    id: 'heap.value-state.vs-map',
+    label: 'heap ValueState value() + update() / a plain Map get + set, 100k keys (ops/s)',
+    value: heapValue.ratio,
+    unit: 'x',
+    better: 'higher',
+  });
+  recordResult({
+    id: 'heap.value-state.vs-async-map',
+    label: 'heap ValueState value() + update() / the plain Map used from an async handler (ops/s)',
+    value: ratio,
+    unit: 'x',
+    better: 'higher',
+  });
 }
 
 // ---- ListState add --------------------------------------------------------------------------
@@ -122,33 +137,37 @@ const listBackend = newBackend();
 const events = new ListStateDescriptor('events', Serializers.number);
 let listRound = 0;
 
-printResults(
-  'ListState add, 100k keys (ratio against a plain Map of arrays)',
-  await compareRounds(
+const listResults = await compareRounds(
+  {
+    name: 'plain Map of arrays push (baseline)',
+    round: () => {
+      listRound++;
+      for (const key of keys) {
+        const list = plainLists.get(key);
+        if (list === undefined) plainLists.set(key, [listRound]);
+        else list.push(listRound);
+      }
+      return plainLists.size;
+    },
+  },
+  [
     {
-      name: 'plain Map of arrays push (baseline)',
-      round: () => {
-        listRound++;
-        for (const key of keys) {
-          const list = plainLists.get(key);
-          if (list === undefined) plainLists.set(key, [listRound]);
-          else list.push(listRound);
-        }
-        return plainLists.size;
+      name: 'heap ListState add',
+      round: async () => {
+        for (const key of keys) await listBackend.withKey(key, (ctx) => ctx.getState(events).add(listRound));
+        return listBackend.numEntries();
       },
     },
-    [
-      {
-        name: 'heap ListState add',
-        round: async () => {
-          for (const key of keys)
-            await listBackend.withKey(key, (ctx) => ctx.getState(events).add(listRound));
-          return listBackend.numEntries();
-        },
-      },
-    ],
-  ),
+  ],
 );
+printResults('ListState add, 100k keys (ratio against a plain Map of arrays)', listResults);
+recordResult({
+  id: 'heap.list-state.vs-map',
+  label: 'heap ListState add() / a plain Map of arrays push, 100k keys (ops/s)',
+  value: listResults[1]?.ratio ?? 0,
+  unit: 'x',
+  better: 'higher',
+});
 
 // ---- MapState get + put ---------------------------------------------------------------------
 
@@ -158,41 +177,46 @@ const carts = new MapStateDescriptor('cart', Serializers.string, Serializers.num
 const items = ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5', 'sku-6', 'sku-7', 'sku-8', 'sku-9', 'sku-10'];
 let mapRound = 0;
 
-printResults(
-  'MapState get + put, 100k keys x 10 map keys (ratio against a plain Map of Maps)',
-  await compareRounds(
-    {
-      name: 'plain Map of Maps get + set (baseline)',
-      round: () => {
-        const item = items[mapRound++ % items.length] as string;
-        for (const key of keys) {
-          let cart = plainMaps.get(key);
-          if (cart === undefined) {
-            cart = new Map();
-            plainMaps.set(key, cart);
-          }
-          cart.set(item, (cart.get(item) ?? 0) + 1);
+const mapResults = await compareRounds(
+  {
+    name: 'plain Map of Maps get + set (baseline)',
+    round: () => {
+      const item = items[mapRound++ % items.length] as string;
+      for (const key of keys) {
+        let cart = plainMaps.get(key);
+        if (cart === undefined) {
+          cart = new Map();
+          plainMaps.set(key, cart);
         }
-        return plainMaps.size;
+        cart.set(item, (cart.get(item) ?? 0) + 1);
+      }
+      return plainMaps.size;
+    },
+  },
+  [
+    {
+      name: 'heap MapState get + put',
+      round: async () => {
+        const item = items[mapRound % items.length] as string;
+        for (const key of keys) {
+          await mapBackend.withKey(key, async (ctx) => {
+            const cart = ctx.getState(carts);
+            await cart.put(item, ((await cart.get(item)) ?? 0) + 1);
+          });
+        }
+        return mapBackend.numEntries();
       },
     },
-    [
-      {
-        name: 'heap MapState get + put',
-        round: async () => {
-          const item = items[mapRound % items.length] as string;
-          for (const key of keys) {
-            await mapBackend.withKey(key, async (ctx) => {
-              const cart = ctx.getState(carts);
-              await cart.put(item, ((await cart.get(item)) ?? 0) + 1);
-            });
-          }
-          return mapBackend.numEntries();
-        },
-      },
-    ],
-  ),
+  ],
 );
+printResults('MapState get + put, 100k keys x 10 map keys (ratio against a plain Map of Maps)', mapResults);
+recordResult({
+  id: 'heap.map-state.vs-map',
+  label: 'heap MapState get() + put() / a plain Map of Maps, 100k keys x 10 map keys (ops/s)',
+  value: mapResults[1]?.ratio ?? 0,
+  unit: 'x',
+  better: 'higher',
+});
 
 // ---- Snapshot: synchronous part against a full snapshot -------------------------------------
 
@@ -238,3 +262,11 @@ console.log(`\nSnapshot of ${SNAPSHOT_ENTRIES.toLocaleString('en-US')} entries (
 console.log(`synchronous part (copy-on-write freeze)  ${sync.toFixed(3)} ms`);
 console.log(`full snapshot (serialize every entry)    ${full.toFixed(1)} ms`);
 console.log(`synchronous part / full snapshot         ${((sync / full) * 100).toFixed(3)}%`);
+recordResult({
+  id: 'heap.snapshot-tables.vs-serialize',
+  label: `snapshotTables() of ${SNAPSHOT_ENTRIES / 1e6}M entries (the copy-on-write freeze) / serializing them all`,
+  value: (sync / full) * 100,
+  unit: '%',
+  better: 'lower',
+  detail: `${sync.toFixed(2)} ms vs ${full.toFixed(0)} ms`,
+});

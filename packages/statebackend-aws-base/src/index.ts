@@ -172,7 +172,6 @@ export {
 export { ListContainer, MapContainer } from './heap/containers.js';
 export { createStateBackend, defaultStateBackendRegistry } from './heap/default-state-backend-registry.js';
 export { HeapKeyedStateBackend } from './heap/heap-keyed-state-backend.js';
-export { HeapKeyedStateBackendBuilder } from './heap/heap-keyed-state-backend-builder.js';
 export { HeapStateBackend, type HeapStateBackendOptions } from './heap/heap-state-backend.js';
 export { HeapStateBackendFactory } from './heap/heap-state-backend-factory.js';
 export { HeapStateSnapshot, type StateSnapshotPart } from './heap/heap-state-snapshot.js';
@@ -232,8 +231,8 @@ export {
   CheckpointingHeapBackendBuilder,
   type CheckpointingOptions,
   type StateRegistration,
-} from './checkpoint/backend/checkpointing-heap-backend-builder.js';
-export { CheckpointingHeapKeyedStateBackend } from './checkpoint/backend/checkpointing-heap-keyed-state-backend.js';
+} from './heap/checkpointing/checkpointing-heap-backend-builder.js';
+export { CheckpointingHeapKeyedStateBackend } from './heap/checkpointing/checkpointing-heap-keyed-state-backend.js';
 export {
   CHECKPOINT_CONFIGURATION_RULES,
   CheckpointConfigOptions,
@@ -244,9 +243,9 @@ export {
 export type {
   CheckpointingKeyedStateBackend,
   RestoredCheckpointInfo,
-} from './checkpoint/backend/checkpointing-keyed-state-backend.js';
-export type { CheckpointingStateBackend } from './checkpoint/backend/checkpointing-state-backend.js';
-export { type RestoreSource, resolveRestoreSource } from './checkpoint/backend/restore-source.js';
+} from './backend/checkpointing-keyed-state-backend.js';
+export type { CheckpointingStateBackend } from './backend/checkpointing-state-backend.js';
+export { type RestoreSource, resolveRestoreSource } from './checkpoint/restore/restore-source.js';
 export type { CheckpointPart } from './checkpoint/catalog/checkpoint-part.js';
 export {
   type CheckpointSelection,
@@ -255,7 +254,7 @@ export {
   type SelectedPart,
 } from './checkpoint/catalog/checkpoint-selection.js';
 export { discardNewerCheckpoints } from './checkpoint/catalog/discard-newer-checkpoints.js';
-export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/catalog/open-checkpoint.js';
+export { type OpenCheckpointOptions, openCheckpoint } from './checkpoint/restore/open-checkpoint.js';
 export {
   type CheckpointStatus,
   type CheckpointSummary,
@@ -267,7 +266,7 @@ export {
   type RetentionOptions,
   type RetentionResult,
 } from './checkpoint/catalog/retention.js';
-export { knownCrc32 } from './checkpoint/format/chunk-checksums.js';
+export { ChecksummedChunk, knownCrc32 } from './checkpoint/format/checksummed-chunk.js';
 export { crc32 } from './checkpoint/format/crc32.js';
 export { crc32Combine } from './checkpoint/format/crc32-combine.js';
 export {
@@ -298,10 +297,11 @@ export {
   checkpointedStateOf,
   ttlConfigToJson,
   VALUE_ROLE,
-} from './checkpoint/metadata/checkpointed-state-of.js';
+} from './backend/checkpointed-state-of.js';
 export { checkSourceMaxParallelism } from './checkpoint/restore/check-max-parallelism.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
-export { checkRestoredState, loadRestoredState } from './checkpoint/restore/load-restored-state.js';
+export { checkRestoredState } from './backend/check-restored-state.js';
+export { loadRestoredState } from './heap/checkpointing/load-restored-state.js';
 export { RestoredKeyedState, type RestoredStateEntries } from './checkpoint/restore/restored-keyed-state.js';
 export type {
   KeyedStateSource,
@@ -327,7 +327,7 @@ export {
   type WrittenBlocks,
 } from './checkpoint/snapshot/snapshot-strategy.js';
 export type { KeyGroupEntryWriter, StateSnapshotView } from './checkpoint/snapshot/state-snapshot-view.js';
-export { TableSnapshotView } from './checkpoint/snapshot/table-snapshot-view.js';
+export { TableSnapshotView } from './heap/checkpointing/table-snapshot-view.js';
 export type {
   ByteRange,
   CheckpointStorage,
@@ -359,15 +359,15 @@ export {
   parseMetadataFileName,
   SHARED_DIRECTORY,
 } from './checkpoint/storage/object-names.js';
-export { type SavepointProperties, SAVEPOINT_FORMAT } from './savepoint/savepoint-properties.js';
-export { SavepointSource } from './savepoint/savepoint-source.js';
+export { type SavepointProperties, SAVEPOINT_FORMAT } from './checkpoint/savepoint/savepoint-properties.js';
+export { SavepointSource } from './checkpoint/savepoint/savepoint-source.js';
 export {
   type EncodedSavepoint,
   encodeRemoteSavepoint,
   encodeSavepoint,
   type RemoteSavepointContent,
   type SavepointOptions,
-} from './savepoint/write-savepoint.js';
+} from './checkpoint/savepoint/write-savepoint.js';
 
 // <exports:metrics>
 export { ConsoleLikeReporter, type ConsoleLikeReporterOptions } from './metrics/console-like-reporter.js';

@@ -19,6 +19,7 @@ import {
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
 import { parseEmulatorNames, startEmulator } from '@statebackend/testkit';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { DynamoDbStateBackend, DynamoDbStateStore } from '../dist/index.js';
 
 const [server = 'ministack'] = parseEmulatorNames(
@@ -37,11 +38,28 @@ const range = KeyGroupRange.of(0, 127);
 const results: [string, number, string, number][] = [];
 let tables = 0;
 
-function report(name: string, value: number, baselineName: string, baseline: number): void {
+/** Prints a rate against its baseline's and records the ratio under `id` in bench-results. */
+function report(
+  id: string,
+  name: string,
+  value: number,
+  baselineName: string,
+  baseline: number,
+  goal?: number,
+): void {
   results.push([name, value, baselineName, baseline]);
   console.log(
     `${name}: ${value.toFixed(0)}/s vs ${baselineName}: ${baseline.toFixed(0)}/s -> ratio ${(value / baseline).toFixed(2)}x`,
   );
+  recordResult({
+    id,
+    label: `${name.trim()} / ${baselineName} (${server})`,
+    value: value / baseline,
+    unit: 'x',
+    better: 'higher',
+    ...(goal === undefined ? {} : { goal }),
+    detail: `${value.toFixed(0)}/s vs ${baseline.toFixed(0)}/s`,
+  });
 }
 
 async function inParallel<T>(
@@ -141,7 +159,14 @@ async function flushThroughput(): Promise<void> {
       storeRates.push(await flush());
     }
   }
-  report('checkpoint flush (items/s)', median(storeRates), 'parallel BatchWriteItem loop', median(loopRates));
+  report(
+    'dynamodb.flush.vs-batch-write',
+    'checkpoint flush (items/s)',
+    median(storeRates),
+    'parallel BatchWriteItem loop',
+    median(loopRates),
+    0.9,
+  );
 }
 
 /** One record per key: read the counter and write it back plus one, every key at once. */
@@ -260,12 +285,15 @@ async function processingThroughput(): Promise<void> {
   await backend.close();
   const baseline = median(callRates);
   report(
+    'dynamodb.processing.vs-get-put',
     'processing, 10 updates/key/checkpoint (accesses/s)',
     median(storeRates),
     'GetItem + PutItem per access',
     baseline,
+    50,
   );
   report(
+    'dynamodb.processing-restored.vs-get-put',
     '  same on restored keys (first touch reads)',
     median(restoredRates),
     'GetItem + PutItem per access',
@@ -299,7 +327,14 @@ async function warmCache(): Promise<void> {
   await run(heap, 2);
   const dynamoRate = await run(dynamo, 50);
   const heapRate = await run(heap, 50);
-  report('warm-cache ValueState value()+update() (ops/s)', dynamoRate, 'heap backend', heapRate);
+  report(
+    'dynamodb.warm-cache.vs-heap',
+    'warm-cache ValueState value()+update() (ops/s)',
+    dynamoRate,
+    'heap backend',
+    heapRate,
+    0.5,
+  );
   await dynamo.dispose();
   await heap.dispose();
   await backend.close();
@@ -385,7 +420,15 @@ async function restore(): Promise<void> {
   const restoreRate = median(restoreRates);
   const queryRate = median(queryRates);
   console.log(`restore itself (commit records only): ${lazyMs.toFixed(0)} ms`);
+  recordResult({
+    id: 'dynamodb.restore.commit-records-ms',
+    label: `restore itself (commit records only) (${server})`,
+    value: lazyMs,
+    unit: 'ms',
+    better: 'lower',
+  });
   report(
+    'dynamodb.restore.vs-query',
     `restore + reading all ${entries} entries (entries/s)`,
     restoreRate,
     'parallel Query of the same items',

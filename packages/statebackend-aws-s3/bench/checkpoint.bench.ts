@@ -1,7 +1,8 @@
 // The S3 backend against moto, each figure against a baseline measured in the same run:
 // 1. full checkpoint upload throughput vs uploading the same bytes with lib-storage directly;
 // 2. bytes of an incremental checkpoint after changing 1% of keys, as a fraction of a full one;
-// 3. time processing is blocked by a checkpoint of 1M entries, as a fraction of its duration;
+// 3. time processing is blocked by a checkpoint of 1M entries, as a fraction of its duration,
+//    and that checkpoint's duration against the same checkpoint taken with nothing else running;
 // 4. restore (download, decode, load) vs downloading the same objects;
 // 5. compression: zstd (the default) against none, in bytes, checkpoint time and restore time.
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ import {
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
 import { startEmulator } from '@statebackend/testkit';
+import { recordResult } from '../../../scripts/bench-results.mjs';
 import { S3StateBackend, type S3StateBackendOptions } from '../dist/index.js';
 import { compareAsync, median, printFigure, printResults } from './harness.mjs';
 import { PhaseTimingStorage } from './phase-timing.ts';
@@ -157,6 +159,36 @@ async function fill<V>(
     phase((p) => p.commit),
     '-',
   );
+  const [upload, writeFile, checkpoint] = results;
+  recordResult({
+    id: 's3.checkpoint.vs-upload',
+    label: 'full checkpoint throughput (24 MB of 1 KB values) / lib-storage Upload of the same bytes',
+    value: checkpoint?.ratio ?? 0,
+    unit: 'x',
+    better: 'higher',
+    goal: 0.8,
+    detail: `${checkpoint?.ms.toFixed(0)} ms vs ${upload?.ms.toFixed(0)} ms`,
+  });
+  recordResult({
+    id: 's3.write-file.vs-upload',
+    label: 'S3CheckpointStorage.writeFile of the same bytes / lib-storage Upload',
+    value: writeFile?.ratio ?? 0,
+    unit: 'x',
+    better: 'higher',
+  });
+  for (const [name, label, pick] of [
+    ['data-files', 'data files written', (p: (typeof timed)[number]) => p.dataFiles],
+    ['encoding', 'of it, inside the encoder', (p: (typeof timed)[number]) => p.encoding],
+    ['commit', 'then the commit', (p: (typeof timed)[number]) => p.commit],
+  ] as const) {
+    recordResult({
+      id: `s3.checkpoint.phase.${name}-ms`,
+      label: `a full checkpoint's phases (median): ${label}`,
+      value: median(timed.map(pick)),
+      unit: 'ms',
+      better: 'lower',
+    });
+  }
   await keyed.dispose();
   await backend.close();
 }
@@ -182,6 +214,14 @@ for (const maxParallelism of [128, 4096, 32768]) {
     `${((incremental.bytesWritten / full.bytesWritten) * 100).toFixed(1)}%`,
     '<= 5%',
   );
+  recordResult({
+    id: `s3.incremental.vs-full.mp${maxParallelism}`,
+    label: `incremental bytes / full bytes, 1% of 100,000 keys changed at random, maxParallelism ${maxParallelism}`,
+    value: (incremental.bytesWritten / full.bytesWritten) * 100,
+    unit: '%',
+    better: 'lower',
+    goal: 5,
+  });
   await keyed.dispose();
   await backend.close();
 }
@@ -241,6 +281,48 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
     'small',
   );
   printFigure('   longest gap between two batches of records during it', `${longest.toFixed(0)} ms`, '-');
+  // The same checkpoint with no records processed beside it (the JIT is warmer for this one).
+  const standaloneStarted = performance.now();
+  await keyed.snapshot(2);
+  const standalone = performance.now() - standaloneStarted;
+  printFigure(
+    `   its duration / the same checkpoint alone (${standalone.toFixed(0)} ms)`,
+    `${(duration / standalone).toFixed(2)}x`,
+    '<= 3x',
+  );
+  recordResult({
+    id: 's3.checkpoint.processing-lost',
+    label: `processing rate lost while a checkpoint of ${MILLION / 1e6}M entries runs`,
+    value: (1 - busyRate / idleRate) * 100,
+    unit: '%',
+    better: 'lower',
+    goal: 25,
+    detail: `${Math.round(busyRate * 1000).toLocaleString('en-US')}/s vs ${Math.round(idleRate * 1000).toLocaleString('en-US')}/s`,
+  });
+  recordResult({
+    id: 's3.checkpoint.vs-standalone',
+    label: 'duration of that checkpoint while processing / the same checkpoint alone',
+    value: duration / standalone,
+    unit: 'x',
+    better: 'lower',
+    goal: 3,
+    detail: `${duration.toFixed(0)} ms vs ${standalone.toFixed(0)} ms`,
+  });
+  recordResult({
+    id: 's3.checkpoint.longest-gap-ms',
+    label: 'longest gap between two batches of records during that checkpoint',
+    value: longest,
+    unit: 'ms',
+    better: 'lower',
+    goal: 10,
+  });
+  recordResult({
+    id: 's3.checkpoint.sync-fraction',
+    label: 'synchronous part of that checkpoint (freezing the tables) / its duration',
+    value: (synchronous / duration) * 100,
+    unit: '%',
+    better: 'lower',
+  });
   await keyed.dispose();
   await backend.close();
 }
@@ -289,6 +371,15 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
   });
   printResults(`4. restore of ${MILLION.toLocaleString('en-US')} entries (higher is better)`, results);
   printFigure('   restore speed / download speed', `${(results[1]?.ratio ?? 0).toFixed(2)}x`, '-');
+  recordResult({
+    id: 's3.restore.vs-download',
+    label: `restore of ${MILLION / 1e6}M entries (claim, download, decode, load) / GetObject of the same objects, 8 at a time (speed)`,
+    value: results[1]?.ratio ?? 0,
+    unit: 'x',
+    better: 'higher',
+    goal: 0.7,
+    detail: `${results[1]?.ms.toFixed(0)} ms vs ${results[0]?.ms.toFixed(0)} ms`,
+  });
   await backend.close();
 }
 
@@ -345,6 +436,27 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
   );
   printFigure('   checkpoint speed with zstd / without', `${(checkpoints[1]?.ratio ?? 0).toFixed(2)}x`, '-');
   printFigure('   restore speed with zstd / without', `${(restores[1]?.ratio ?? 0).toFixed(2)}x`, '-');
+  recordResult({
+    id: 's3.compression.bytes',
+    label: 'bytes of a full checkpoint of 200,000 JSON values (about 60 bytes) with zstd / without',
+    value: (zstd.bytes / none.bytes) * 100,
+    unit: '%',
+    better: 'lower',
+  });
+  recordResult({
+    id: 's3.compression.checkpoint.vs-none',
+    label: "that checkpoint's speed with zstd / without",
+    value: checkpoints[1]?.ratio ?? 0,
+    unit: 'x',
+    better: 'higher',
+  });
+  recordResult({
+    id: 's3.compression.restore.vs-none',
+    label: 'restoring it with zstd / without (speed)',
+    value: restores[1]?.ratio ?? 0,
+    unit: 'x',
+    better: 'higher',
+  });
   for (const side of sides) await side.backend.close();
 }
 

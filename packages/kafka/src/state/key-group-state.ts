@@ -1,30 +1,38 @@
 // The only module that uses the store's claim/fencing API: a key group is opened (claimed,
 // fencing its previous owner, and restored from the checkpoint taken at the group's committed
 // offset), checkpointed with the offset it reflects, confirmed once Kafka committed, and closed.
-// Keeping it here lets it follow changes of the handover API in one place.
+// Keeping it here lets it follow changes of the handover API in one place; which store holds the
+// state is the business of a KeyGroupBackends (key-group-backends.ts).
 import {
-  CheckpointingHeapBackendBuilder,
-  type CheckpointingHeapKeyedStateBackend,
-  CheckpointNotFoundError,
+  type CheckpointingKeyedStateBackend,
   type CheckpointStorage,
   FencedError,
-  KeyGroupRange,
+  type JsonValue,
   type Logger,
-  loadCheckpoint,
   type StateRegistration,
   type TypeSerializer,
 } from '@statebackend/aws-base';
 import { NoCheckpointForOffsetsError } from '../errors.js';
+import { HeapKeyGroupBackends, type KeyGroupBackends } from './key-group-backends.js';
 
 /** What every key group of a job shares. */
-export interface KeyGroupStateConfig<K> {
+interface KeyGroupStateCommon<K> {
   readonly jobId: string;
   readonly operatorId: string;
   readonly maxParallelism: number;
   readonly keySerializer: TypeSerializer<K>;
-  readonly checkpointStorage: CheckpointStorage;
   readonly states?: readonly StateRegistration[];
   readonly logger: Logger;
+}
+
+/** Key groups with heap state, checkpointed to `checkpointStorage`. */
+export interface KeyGroupStateConfig<K> extends KeyGroupStateCommon<K> {
+  readonly checkpointStorage: CheckpointStorage;
+}
+
+/** Key groups whose state lives where `backends` opens it. */
+export interface KeyGroupBackendsConfig<K> extends KeyGroupStateCommon<K> {
+  readonly backends: KeyGroupBackends;
 }
 
 /** Checkpoint ids reserved for each claim of a key group (ids start at epoch × this). */
@@ -33,6 +41,8 @@ const IDS_PER_CLAIM = 2 ** 24;
 /** The user metadata stored with each checkpoint: the next input offset it reflects. */
 interface OffsetMetadata {
   readonly kafkaOffset: string;
+  /** With an `after-commit` sink: the checkpoint's outputs, written once Kafka committed it. */
+  readonly sinkOutputs?: JsonValue;
 }
 
 function offsetOf(metadata: unknown): bigint | undefined {
@@ -44,19 +54,25 @@ function offsetOf(metadata: unknown): bigint | undefined {
 /** The state of one owned key group (= one input partition). */
 export class KeyGroupState<K> {
   readonly keyGroup: number;
-  readonly backend: CheckpointingHeapKeyedStateBackend<K>;
+  readonly backend: CheckpointingKeyedStateBackend<K>;
   /** The next input offset to read; what the next checkpoint reflects. */
   position: bigint;
   /** The offset the last confirmed checkpoint reflects (the group's committed offset). */
   committedPosition: bigint;
+  /** The checkpoint restored (undefined after an empty start) and the metadata it was taken with. */
+  readonly restored:
+    | { readonly checkpointId: number; readonly metadata: Partial<OffsetMetadata> }
+    | undefined;
   #nextCheckpointId: number;
 
   private constructor(
     keyGroup: number,
-    backend: CheckpointingHeapKeyedStateBackend<K>,
+    backend: CheckpointingKeyedStateBackend<K>,
     position: bigint,
     nextCheckpointId: number,
+    restored: KeyGroupState<K>['restored'],
   ) {
+    this.restored = restored;
     this.keyGroup = keyGroup;
     this.backend = backend;
     this.position = position;
@@ -74,30 +90,29 @@ export class KeyGroupState<K> {
    * @throws NoCheckpointForOffsetsError when offsets are committed but no checkpoint matches.
    */
   static async open<K>(
-    config: KeyGroupStateConfig<K>,
+    config: KeyGroupStateConfig<K> | KeyGroupBackendsConfig<K>,
     keyGroup: number,
     committedOffset: bigint | undefined,
     startOffset: bigint,
   ): Promise<KeyGroupState<K>> {
-    const range = KeyGroupRange.of(keyGroup, keyGroup);
-    const storage = config.checkpointStorage;
-    const ids = (await storage.listCommitted())
-      .filter((c) => c.keyGroupRange.contains(keyGroup))
-      .map((c) => c.checkpointId);
-    const candidates = [...new Set(ids)].sort((a, b) => b - a);
+    const backends = backendsOf(config);
+    const parameters = {
+      jobId: config.jobId,
+      operatorId: config.operatorId,
+      maxParallelism: config.maxParallelism,
+      keySerializer: config.keySerializer,
+      logger: config.logger,
+      ...(config.states === undefined ? {} : { states: config.states }),
+    };
     let restoreId: number | undefined;
+    let restoredMetadata: Partial<OffsetMetadata> | undefined;
     if (committedOffset !== undefined) {
-      for (const id of candidates) {
-        let selection: Awaited<ReturnType<typeof loadCheckpoint>>;
-        try {
-          selection = await loadCheckpoint(storage, id, range, config.maxParallelism);
-        } catch (error) {
-          // Removed since it was listed (retention, or an owner discarding abandoned history).
-          if (error instanceof CheckpointNotFoundError) continue;
-          throw error;
-        }
-        if (selection.parts.some((p) => offsetOf(p.metadata.userMetadata) === committedOffset)) {
-          restoreId = id;
+      const candidates = await backends.checkpoints(keyGroup, parameters);
+      for (const candidate of candidates) {
+        const metadata = (await candidate.userMetadata())?.find((m) => offsetOf(m) === committedOffset);
+        if (metadata !== undefined) {
+          restoreId = candidate.checkpointId;
+          restoredMetadata = metadata as Partial<OffsetMetadata>;
           break;
         }
       }
@@ -106,48 +121,29 @@ export class KeyGroupState<K> {
           keyGroup,
           committedOffset,
           `The consumer group committed offset ${committedOffset} for key group ${keyGroup}, but none of its ` +
-            `checkpoints in ${storage.location} (ids ${candidates.join(', ') || 'none'}) was taken at that offset. ` +
-            'Reset the group to the offset of a checkpoint, or restore from a savepoint.',
+            `checkpoints in ${backends.location} (ids ${candidates.map((c) => c.checkpointId).join(', ') || 'none'}) ` +
+            'was taken at that offset. Reset the group to the offset of a checkpoint, or restore from a savepoint.',
         );
       }
     }
-    const backend = await new CheckpointingHeapBackendBuilder<K>(
-      {
-        jobId: config.jobId,
-        operatorId: config.operatorId,
-        keyGroupRange: range,
-        maxParallelism: config.maxParallelism,
-        keySerializer: config.keySerializer,
-        logger: config.logger,
-      },
-      {
-        checkpointStorage: storage,
-        retainedCheckpoints: 1,
-        ...(restoreId === undefined ? {} : { restoreFrom: { checkpointId: restoreId } }),
-        ...(config.states === undefined ? {} : { states: config.states }),
-      },
-    ).build();
+    const opened = await backends.open(keyGroup, restoreId, parameters);
     // Checkpoint ids are chosen after the claim, from this owner's epoch: ids of a later claim
     // are all higher than those of an earlier one, and no two owners share an id. Otherwise a
     // commit of the previous owner that lands just after this claim (the store checks the fence
     // before it writes the commit record) could carry the id this owner then uses too, and a
     // restore of that id reads only the newer owner's part, not the one the group committed.
-    let newest = 0;
-    let epoch = 0;
-    try {
-      for (const c of await storage.listCommitted()) {
-        if (c.keyGroupRange.contains(keyGroup)) newest = Math.max(newest, c.checkpointId);
-      }
-      for (const claim of await storage.listClaims()) {
-        if (claim.keyGroupRange.contains(keyGroup)) epoch = Math.max(epoch, claim.epoch);
-      }
-    } catch (error) {
-      await backend.dispose();
-      throw error;
-    }
-    const nextId = Math.max(newest + 1, epoch * IDS_PER_CLAIM + 1);
+    const nextId = Math.max(opened.newestCheckpointId + 1, opened.epoch * IDS_PER_CLAIM + 1);
     const position = committedOffset ?? startOffset;
-    return new KeyGroupState(keyGroup, backend, position, nextId);
+    const restored =
+      restoreId === undefined || restoredMetadata === undefined
+        ? undefined
+        : { checkpointId: restoreId, metadata: restoredMetadata };
+    return new KeyGroupState(keyGroup, opened.backend, position, nextId, restored);
+  }
+
+  /** The id the next {@link checkpoint} takes. */
+  get nextCheckpointId(): number {
+    return this.#nextCheckpointId;
   }
 
   /** True when records were applied since the last confirmed checkpoint. */
@@ -161,11 +157,16 @@ export class KeyGroupState<K> {
    *
    * @throws FencedError when another worker claimed the key group since this one opened it.
    */
-  async checkpoint(): Promise<{ readonly checkpointId: number; readonly position: bigint }> {
+  async checkpoint(
+    sinkOutputs?: JsonValue,
+  ): Promise<{ readonly checkpointId: number; readonly position: bigint }> {
     const checkpointId = this.#nextCheckpointId;
     this.#nextCheckpointId += 1;
     const position = this.position;
-    const metadata: OffsetMetadata = { kafkaOffset: position.toString() };
+    const metadata: OffsetMetadata = {
+      kafkaOffset: position.toString(),
+      ...(sinkOutputs === undefined ? {} : { sinkOutputs }),
+    };
     await this.backend.snapshot(checkpointId, { ...metadata });
     return { checkpointId, position };
   }
@@ -180,6 +181,10 @@ export class KeyGroupState<K> {
   async close(): Promise<void> {
     await this.backend.dispose();
   }
+}
+
+function backendsOf<K>(config: KeyGroupStateConfig<K> | KeyGroupBackendsConfig<K>): KeyGroupBackends {
+  return 'backends' in config ? config.backends : new HeapKeyGroupBackends(config.checkpointStorage);
 }
 
 /** True when `error` says that a newer owner holds the key group in the store. */

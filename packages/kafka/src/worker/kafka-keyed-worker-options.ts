@@ -7,6 +7,8 @@ import type {
   TypeSerializer,
 } from '@statebackend/aws-base';
 import type { InputRecord } from '../kafka/committed-records.js';
+import type { OutputSink } from '../sink/output-sink.js';
+import type { KeyGroupBackends } from '../state/key-group-backends.js';
 
 /** A record the job's function emits; it is written to the output topic in the checkpoint's transaction. */
 export interface OutputRecord {
@@ -39,8 +41,17 @@ export interface KafkaKeyedWorkerOptions<K> {
    * partition `keyGroup(key)` ({@link keyGroupPartition}). Partition i is key group i.
    */
   readonly inputTopic: string;
-  /** Where emitted records go, exactly once (read them with read_committed). */
-  readonly outputTopic: string;
+  /**
+   * Where emitted records go, exactly once (read them with read_committed). Give this or
+   * {@link sink}, not both.
+   */
+  readonly outputTopic?: string;
+  /**
+   * Where emitted records go when the output is not Kafka: written with an idempotence key
+   * `(key group, checkpoint id, sequence)`, after the commit (exactly-once effect with a sink
+   * that drops keys it has seen) or before it (at-least-once); see {@link OutputSink}.
+   */
+  readonly sink?: OutputSink;
   /** The number of key groups, equal to the input topic's partition count; fixed for the job's life. */
   readonly maxParallelism: number;
   readonly jobId: string;
@@ -54,8 +65,17 @@ export interface KafkaKeyedWorkerOptions<K> {
     ctx: KeyedContext<K>,
     emit: (output: OutputRecord) => void,
   ) => void | Promise<void>;
-  /** Where the key groups' checkpoints go; every worker of the job uses the same location. */
-  readonly checkpointStorage: CheckpointStorage;
+  /**
+   * Where the key groups' checkpoints go (heap state, checkpointed there); every worker of the
+   * job uses the same location. Give this or {@link keyGroupBackends}, not both.
+   */
+  readonly checkpointStorage?: CheckpointStorage;
+  /**
+   * Another store for the key groups' state, e.g. `DynamoDbKeyGroupBackends` from
+   * `@statebackend/kafka/dynamodb` (state in DynamoDB, read on demand: nothing is downloaded
+   * on assignment). Give this or {@link checkpointStorage}, not both.
+   */
+  readonly keyGroupBackends?: KeyGroupBackends;
   /** States registered when a key group is restored (a mismatch fails the handover, not a record). */
   readonly states?: readonly StateRegistration[];
   /** How often a checkpoint (and so a Kafka transaction) commits, in ms. Default 500. */
@@ -76,6 +96,7 @@ const KNOWN = new Set([
   'groupId',
   'inputTopic',
   'outputTopic',
+  'sink',
   'maxParallelism',
   'jobId',
   'operatorId',
@@ -83,6 +104,7 @@ const KNOWN = new Set([
   'keyOf',
   'process',
   'checkpointStorage',
+  'keyGroupBackends',
   'states',
   'checkpointIntervalMs',
   'workerId',
@@ -102,7 +124,28 @@ export function validateWorkerOptions(options: Readonly<Record<string, unknown>>
       `bootstrapBrokers must be a non-empty list of 'host:port'; received ${JSON.stringify(brokers)}`,
     );
   }
-  for (const key of ['groupId', 'inputTopic', 'outputTopic', 'jobId', 'operatorId']) {
+  if ((options.outputTopic === undefined) === (options.sink === undefined)) {
+    issues.push('give exactly one of outputTopic (Kafka) and sink (another output)');
+  } else if (options.sink !== undefined) {
+    const sink = options.sink as { write?: unknown; delivery?: unknown };
+    if (typeof sink.write !== 'function') issues.push('sink.write must be a function');
+    if (
+      sink.delivery !== undefined &&
+      sink.delivery !== 'after-commit' &&
+      sink.delivery !== 'at-least-once'
+    ) {
+      issues.push(
+        `sink.delivery must be 'after-commit' or 'at-least-once'; received ${String(sink.delivery)}`,
+      );
+    }
+  }
+  for (const key of [
+    'groupId',
+    'inputTopic',
+    'jobId',
+    'operatorId',
+    ...(options.sink === undefined ? ['outputTopic'] : []),
+  ]) {
     if (typeof options[key] !== 'string' || options[key] === '')
       issues.push(`${key} must be a non-empty string`);
   }
@@ -115,6 +158,9 @@ export function validateWorkerOptions(options: Readonly<Record<string, unknown>>
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
       issues.push(`${key} must be a positive number of milliseconds; received ${String(v)}`);
     }
+  }
+  if ((options.checkpointStorage === undefined) === (options.keyGroupBackends === undefined)) {
+    issues.push('give exactly one of checkpointStorage (heap state) and keyGroupBackends (another store)');
   }
   for (const key of ['keyOf', 'process']) {
     if (typeof options[key] !== 'function') issues.push(`${key} must be a function`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Consumer, type Message, Producer } from '@platformatic/kafka';
-import { assignToKeyGroup, type Logger, noopLogger } from '@statebackend/aws-base';
+import { assignToKeyGroup, type JsonValue, type Logger, noopLogger } from '@statebackend/aws-base';
 import {
   CommitFailedError,
   KafkaJobOptionsError,
@@ -11,6 +11,8 @@ import {
 import type { InputRecord } from '../kafka/committed-records.js';
 import { fetchCommitted } from '../kafka/fetch-committed.js';
 import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
+import { loadOutputs, sinkRecords, storeOutputs } from '../sink/output-sink.js';
+import { HeapKeyGroupBackends, type KeyGroupBackends } from '../state/key-group-backends.js';
 import {
   isStoreFencing,
   type KeyGroupState,
@@ -82,6 +84,7 @@ export class KafkaKeyedWorker<K> {
   readonly #logger: Logger;
   readonly #workerId: string;
   readonly #clientId: string;
+  readonly #backends: KeyGroupBackends;
   readonly #owned = new Map<number, KeyGroupState<K>>();
   readonly #outputs = new Map<number, OutputRecord[]>();
   #consumer: Bytes | undefined;
@@ -107,6 +110,9 @@ export class KafkaKeyedWorker<K> {
     this.#logger = options.logger ?? noopLogger;
     this.#workerId = options.workerId ?? randomUUID().slice(0, 8);
     this.#clientId = `${options.groupId}-${this.#workerId}`;
+    this.#backends =
+      options.keyGroupBackends ??
+      new HeapKeyGroupBackends(options.checkpointStorage as NonNullable<typeof options.checkpointStorage>);
   }
 
   /** What the worker did so far. */
@@ -258,7 +264,7 @@ export class KafkaKeyedWorker<K> {
         operatorId: o.operatorId,
         maxParallelism: o.maxParallelism,
         keySerializer: o.keySerializer,
-        checkpointStorage: o.checkpointStorage,
+        backends: this.#backends,
         logger: this.#logger,
         ...(o.states === undefined ? {} : { states: o.states }),
       };
@@ -277,6 +283,13 @@ export class KafkaKeyedWorker<K> {
           return;
         }
         throw failure;
+      }
+      try {
+        await this.#redeliver(opened);
+      } catch (error) {
+        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
+        await this.#rollback(this.#clientId, 'sink', error);
+        return;
       }
       for (const state of opened) {
         this.#owned.set(state.keyGroup, state);
@@ -388,17 +401,36 @@ export class KafkaKeyedWorker<K> {
     let stage = 'state';
     let committedStates: { state: KeyGroupState<K>; checkpointId: number; position: bigint }[] = [];
     let transaction: Awaited<ReturnType<typeof producer.beginTransaction>> | undefined;
+    const sink = o.sink;
+    const delivery = sink?.delivery ?? 'after-commit';
     try {
+      if (sink !== undefined && delivery === 'at-least-once') {
+        // Before the state commit: a crash after this write processes the records again.
+        stage = 'sink';
+        const records = dirty.flatMap((s) =>
+          sinkRecords(s.keyGroup, s.nextCheckpointId, this.#outputs.get(s.keyGroup) ?? []),
+        );
+        if (records.length > 0) await sink.write(records);
+        stage = 'state';
+      }
       await o.hooks?.beforeStateCommit?.(dirty.map((s) => s.keyGroup));
       committedStates = await Promise.all(
-        dirty.map(async (state) => ({ state, ...(await state.checkpoint()) })),
+        dirty.map(async (state) => ({
+          state,
+          ...(await state.checkpoint(
+            sink !== undefined && delivery === 'after-commit'
+              ? (storeOutputs(this.#outputs.get(state.keyGroup) ?? []) as unknown as JsonValue)
+              : undefined,
+          )),
+        })),
       );
       await o.hooks?.afterStateCommitted?.(dirty.map((s) => s.keyGroup));
       stage = 'transaction';
       transaction = await producer.beginTransaction();
+      const outputTopic = o.outputTopic ?? '';
       const messages = dirty.flatMap((s) =>
-        (this.#outputs.get(s.keyGroup) ?? []).map((r) => ({
-          topic: o.outputTopic,
+        (o.outputTopic === undefined ? [] : (this.#outputs.get(s.keyGroup) ?? [])).map((r) => ({
+          topic: outputTopic,
           value: r.value,
           ...(r.key === undefined ? {} : { key: r.key }),
           ...(r.partition === undefined ? {} : { partition: r.partition }),
@@ -426,10 +458,44 @@ export class KafkaKeyedWorker<K> {
       return;
     }
     this.#checkpoints += 1;
+    const delivered: { keyGroup: number; checkpointId: number; outputs: OutputRecord[] }[] = [];
     for (const { state, checkpointId, position } of committedStates) {
+      delivered.push({
+        keyGroup: state.keyGroup,
+        checkpointId,
+        outputs: this.#outputs.get(state.keyGroup) ?? [],
+      });
       this.#outputs.delete(state.keyGroup);
       await state.confirm(checkpointId, position);
     }
+    if (sink !== undefined && delivery === 'after-commit') {
+      // After the commit point: a crash before the write ends restores this checkpoint, whose
+      // metadata holds these outputs, and writes them again under the same keys.
+      const records = delivered.flatMap((d) => sinkRecords(d.keyGroup, d.checkpointId, d.outputs));
+      if (records.length > 0) {
+        try {
+          await sink.write(records);
+        } catch (error) {
+          await this.#rollback(clientId, 'sink', error);
+        }
+      }
+    }
+  }
+
+  /** Writes again the outputs of the checkpoints just restored (`after-commit` sinks). */
+  async #redeliver(states: readonly KeyGroupState<K>[]): Promise<void> {
+    const sink = this.#options.sink;
+    if (sink === undefined || (sink.delivery ?? 'after-commit') !== 'after-commit') return;
+    const records = states.flatMap((state) =>
+      state.restored === undefined
+        ? []
+        : sinkRecords(
+            state.keyGroup,
+            state.restored.checkpointId,
+            loadOutputs(state.restored.metadata.sinkOutputs),
+          ),
+    );
+    if (records.length > 0) await sink.write(records);
   }
 
   /** Drops every key group and its uncommitted work; the next loop restores the committed state. */
@@ -440,7 +506,9 @@ export class KafkaKeyedWorker<K> {
     const failure = new CommitFailedError(
       stage === 'open'
         ? `Worker ${this.#workerId} lost a key group to a newer claim while restoring it; letting go`
-        : `Checkpoint ${stage} of worker ${this.#workerId} was refused; rolling back`,
+        : stage === 'sink'
+          ? `The sink of worker ${this.#workerId} failed to write; rolling back to the committed state`
+          : `Checkpoint ${stage} of worker ${this.#workerId} was refused; rolling back`,
       fenced,
       { cause: error },
     );
@@ -459,6 +527,9 @@ export class KafkaKeyedWorker<K> {
     // their new owner. Wait for the group's next assignment, or a session timeout if none comes
     // (then this worker was the rightful owner and a stale one had claimed the key groups).
     if (fenced) this.#reopenNotBefore = Date.now() + (this.#options.sessionTimeoutMs ?? 10_000);
+    // A failing sink is tried again after an interval, not in a tight loop.
+    else if (stage === 'sink')
+      this.#reopenNotBefore = Date.now() + (this.#options.checkpointIntervalMs ?? 500);
   }
 
   async #releaseAll(): Promise<void> {

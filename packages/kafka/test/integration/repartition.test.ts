@@ -1,8 +1,14 @@
-import { Producer } from '@platformatic/kafka';
 import { assignToKeyGroup, Serializers } from '@statebackend/aws-base';
 import { Repartitioner } from '../../src/index.js';
 import { type CountingJob, checkpointDir, countingWorker, expectedOutputs } from '../support/counting-job.js';
-import { bootstrap, createTopics, eventually, readCommitted, uniqueName } from '../support/kafka-helpers.js';
+import {
+  bootstrap,
+  createTopics,
+  eventually,
+  inputProducer,
+  readCommitted,
+  uniqueName,
+} from '../support/kafka-helpers.js';
 
 const MAX_PARALLELISM = 4;
 
@@ -25,7 +31,7 @@ describe('Repartitioner in front of a keyed job', () => {
       { name: job.outputTopic, partitions: 1 },
     ]);
     // The source is partitioned round-robin, not by key.
-    const producer = new Producer({ clientId: 'test-raw', bootstrapBrokers: [bootstrap()] });
+    const producer = inputProducer('test-raw');
     const records = Array.from({ length: 120 }, (_, i) => ({ key: `k${i % 8}`, value: `${i}` }));
     await producer.send({
       messages: records.map((r, i) => ({

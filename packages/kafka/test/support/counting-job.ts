@@ -10,7 +10,13 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
-import { type InputRecord, KafkaKeyedWorker, type KafkaKeyedWorkerHooks } from '../../src/index.js';
+import {
+  type InputRecord,
+  KafkaKeyedWorker,
+  type KafkaKeyedWorkerHooks,
+  type KeyGroupBackends,
+  type OutputSink,
+} from '../../src/index.js';
 import { KeyGroupState } from '../../src/state/key-group-state.js';
 
 /** The job the integration tests run: counts records per key and emits `key:count` per record. */
@@ -45,18 +51,26 @@ export function countingWorker(
     hooks?: KafkaKeyedWorkerHooks;
     logger?: Logger;
     checkpointIntervalMs?: number;
+    /** Where checkpoints go; default the job's local directory. */
+    checkpointStorage?: CheckpointStorage;
+    /** Another store for the key groups' state (then no checkpoint storage is given). */
+    keyGroupBackends?: KeyGroupBackends;
+    /** Emitted records go here instead of the output topic. */
+    sink?: OutputSink;
   } = {},
 ): KafkaKeyedWorker<string> {
   return new KafkaKeyedWorker<string>({
     bootstrapBrokers,
     groupId: job.groupId,
     inputTopic: job.inputTopic,
-    outputTopic: job.outputTopic,
+    ...(extra.sink === undefined ? { outputTopic: job.outputTopic } : { sink: extra.sink }),
     maxParallelism: job.maxParallelism,
     jobId: 'counting',
     operatorId: 'per-key',
     keySerializer: Serializers.string,
-    checkpointStorage: storageOf(job),
+    ...(extra.keyGroupBackends === undefined
+      ? { checkpointStorage: extra.checkpointStorage ?? storageOf(job) }
+      : { keyGroupBackends: extra.keyGroupBackends }),
     states: [{ descriptor: count }],
     checkpointIntervalMs: extra.checkpointIntervalMs ?? 200,
     sessionTimeoutMs: 3_000,

@@ -1,9 +1,9 @@
 import type { AwsClientManager } from '../aws/client-manager.js';
-import type { CheckpointingStateBackend } from '../checkpoint/backend/checkpointing-state-backend.js';
 import type { AnyConfigOption } from '../config/config-option.js';
 import type { Configuration } from '../config/configuration.js';
 import { type ConfigurationRule, validateConfiguration } from '../config/validation.js';
 import type { Logger } from '../logging/logger.js';
+import type { CheckpointingStateBackend } from './checkpointing-state-backend.js';
 import { StateBackendOptions } from './state-backend-options.js';
 
 /** What a factory may be handed besides the configuration. */

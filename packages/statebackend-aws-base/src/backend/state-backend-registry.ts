@@ -1,7 +1,7 @@
-import type { CheckpointingStateBackend } from '../checkpoint/backend/checkpointing-state-backend.js';
 import type { Configuration } from '../config/configuration.js';
 import { suggestKey } from '../config/edit-distance.js';
 import { ConfigurationError } from '../errors.js';
+import type { CheckpointingStateBackend } from './checkpointing-state-backend.js';
 import type { StateBackendContext, StateBackendFactory } from './state-backend-factory.js';
 import { StateBackendOptions } from './state-backend-options.js';
 

@@ -1,4 +1,4 @@
-import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/checkpointing-keyed-state-backend.js';
+import type { CheckpointingKeyedStateBackend } from '../backend/checkpointing-keyed-state-backend.js';
 import type { JsonValue } from '../checkpoint/json.js';
 import { ProcessorDriverError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';

@@ -1,5 +1,5 @@
+import type { CheckpointingKeyedStateBackend } from '../backend/checkpointing-keyed-state-backend.js';
 import type { KeyedContext } from '../backend/key-context.js';
-import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/checkpointing-keyed-state-backend.js';
 import type { JsonValue } from '../checkpoint/json.js';
 import { ProcessorDriverError, RecordProcessingError } from '../errors.js';
 import { type Logger, noopLogger } from '../logging/logger.js';

@@ -1,4 +1,4 @@
-import type { RestoredCheckpointInfo } from '../checkpoint/backend/checkpointing-keyed-state-backend.js';
+import type { RestoredCheckpointInfo } from '../backend/checkpointing-keyed-state-backend.js';
 import type { JsonValue } from '../checkpoint/json.js';
 import type { KeyGroupRange } from '../keygroup/key-group-range.js';
 import { type DriverMetadata, decodeDriverMetadata, INITIAL_DRIVER_METADATA } from './driver-metadata.js';

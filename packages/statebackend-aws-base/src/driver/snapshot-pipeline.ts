@@ -1,4 +1,4 @@
-import type { CheckpointingKeyedStateBackend } from '../checkpoint/backend/checkpointing-keyed-state-backend.js';
+import type { CheckpointingKeyedStateBackend } from '../backend/checkpointing-keyed-state-backend.js';
 import { type DriverMetadata, encodeDriverMetadata } from './driver-metadata.js';
 import type { DriverCheckpoint } from './processor-driver-options.js';
 

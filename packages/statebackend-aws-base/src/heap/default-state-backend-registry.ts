@@ -1,6 +1,6 @@
+import type { CheckpointingStateBackend } from '../backend/checkpointing-state-backend.js';
 import type { StateBackendContext } from '../backend/state-backend-factory.js';
 import { StateBackendRegistry } from '../backend/state-backend-registry.js';
-import type { CheckpointingStateBackend } from '../checkpoint/backend/checkpointing-state-backend.js';
 import type { Configuration } from '../config/configuration.js';
 import { HeapStateBackendFactory } from './heap-state-backend-factory.js';
 

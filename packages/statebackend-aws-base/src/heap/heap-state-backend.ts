@@ -1,10 +1,10 @@
 import type { KeyedStateBackendParameters } from '../backend/keyed-state-backend-parameters.js';
 import type { StateBackend } from '../backend/state-backend.js';
-import { CheckpointingHeapBackendBuilder } from '../checkpoint/backend/checkpointing-heap-backend-builder.js';
-import type { CheckpointingHeapKeyedStateBackend } from '../checkpoint/backend/checkpointing-heap-keyed-state-backend.js';
 import type { LocalCheckpointSettings } from '../checkpoint/config/checkpoint-config-options.js';
 import { LocalCheckpointStorage } from '../checkpoint/storage/local-checkpoint-storage.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
+import { CheckpointingHeapBackendBuilder } from './checkpointing/checkpointing-heap-backend-builder.js';
+import type { CheckpointingHeapKeyedStateBackend } from './checkpointing/checkpointing-heap-keyed-state-backend.js';
 
 /** Options of a {@link HeapStateBackend}. */
 export interface HeapStateBackendOptions {

@@ -1,24 +1,16 @@
-import {
-  type ByteRange,
-  type CheckpointStorage,
-  decodeCheckpointMetadata,
-  ForwardingCheckpointStorage,
-  type KeyGroupRange,
-  parseMetadataFileName,
-} from '@statebackend/aws-base';
+import { type ByteRange, type CheckpointStorage, ForwardingCheckpointStorage } from '@statebackend/aws-base';
 
 /**
  * The checkpoint storage a keyed backend is built with, made to restore in parallel. aws-base's
- * restore reads the data files of a checkpoint one after another, in ranged reads; here, as soon
- * as the restore reads a commit record, every data file it references that holds key groups of
- * the backend's range starts downloading, `concurrency` at a time, and the restore's reads are
- * served from those downloads. Files holding none of the range are never fetched.
+ * restore reads the data files of a checkpoint one after another, in ranged reads, and names them
+ * first (`prefetch`: the files its plan reads for the backend's key groups, in order); here each
+ * of them starts downloading whole, `concurrency` at a time, and the restore's reads are served
+ * from those downloads. Files the plan does not name are never fetched.
  *
  * Only while restoring: {@link endRestore} drops the downloads and turns it into a plain
  * pass-through for the life of the backend (checkpoints, retention).
  */
 export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
-  private readonly range: KeyGroupRange;
   private readonly concurrency: number;
   private downloads: Map<string, Promise<Uint8Array>> | undefined = new Map();
   private readonly queue: string[] = [];
@@ -28,9 +20,8 @@ export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
   >();
   private active = 0;
 
-  constructor(storage: CheckpointStorage, range: KeyGroupRange, concurrency: number) {
+  constructor(storage: CheckpointStorage, concurrency: number) {
     super(storage);
-    this.range = range;
     this.concurrency = Math.max(1, concurrency);
   }
 
@@ -41,43 +32,28 @@ export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
     this.waiting.clear();
   }
 
-  override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+  /** Starts downloading each file not downloaded yet, in the order given. */
+  override prefetch(paths: readonly string[]): void {
     const downloads = this.downloads;
-    const pending = downloads?.get(path);
-    if (pending !== undefined) {
-      const bytes = await pending;
-      return range === undefined ? bytes : bytes.subarray(range.offset, range.offset + range.length);
-    }
-    const bytes = await this.inner.readFile(path, range);
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    if (downloads !== undefined && range === undefined && parseMetadataFileName(name) !== undefined) {
-      this.prefetchFilesOf(path, bytes, downloads);
-    }
-    return bytes;
-  }
-
-  private prefetchFilesOf(
-    path: string,
-    bytes: Uint8Array,
-    downloads: Map<string, Promise<Uint8Array>>,
-  ): void {
-    let files: readonly { path: string; keyGroups: readonly KeyGroupRange[] }[];
-    try {
-      files = decodeCheckpointMetadata(this.inner.describe(path), bytes).files;
-    } catch {
-      return; // The restore decodes it too, and reports what is wrong.
-    }
-    for (const file of files) {
-      if (downloads.has(file.path) || !file.keyGroups.some((r) => !r.intersect(this.range).isEmpty)) continue;
+    if (downloads === undefined) return;
+    for (const path of paths) {
+      if (downloads.has(path)) continue;
       const download = new Promise<Uint8Array>((resolve, reject) => {
-        this.queue.push(file.path);
-        this.waiting.set(file.path, { resolve, reject });
+        this.queue.push(path);
+        this.waiting.set(path, { resolve, reject });
       });
       // A download nobody reads (the restore stopped early) must not be an unhandled rejection.
       download.catch(() => undefined);
-      downloads.set(file.path, download);
+      downloads.set(path, download);
     }
     this.pump();
+  }
+
+  override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+    const pending = this.downloads?.get(path);
+    if (pending === undefined) return this.inner.readFile(path, range);
+    const bytes = await pending;
+    return range === undefined ? bytes : bytes.subarray(range.offset, range.offset + range.length);
   }
 
   private pump(): void {

@@ -136,7 +136,6 @@ export class S3StateBackend extends AbstractAwsStateBackend {
     const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
     const storage = new ParallelRestoreStorage(
       options.storage ?? this.storageFor(parameters.jobId, parameters.operatorId),
-      parameters.keyGroupRange,
       this.#options.restoreConcurrency ?? 8,
     );
     try {

@@ -28,6 +28,13 @@ export interface StreamedUploadTarget {
 const MAX_PARTS = 10_000;
 const NO_BODY_YET = new Uint8Array(0);
 
+/** A part as `CompleteMultipartUpload` lists it. */
+interface UploadedPart {
+  readonly PartNumber: number;
+  readonly ETag: string;
+  readonly ChecksumCRC32: string;
+}
+
 /**
  * Uploads a file produced chunk by chunk (a data file being encoded) without copying it: each
  * part is the chunks read since the previous one, sent as they are, once they reach the part
@@ -46,131 +53,209 @@ export async function uploadStreamed(
   target: StreamedUploadTarget,
   content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<number> {
-  const { client, bucket, key, partSize, queueSize, sse, owner } = target;
-  let pending: Uint8Array[] = [];
-  let pendingLength = 0;
-  let size = 0;
-  let created: Promise<string> | undefined;
-  let nextPartNumber = 1;
-  const inFlight = new Set<Promise<void>>();
-  const parts: { PartNumber: number; ETag: string; ChecksumCRC32: string }[] = [];
-  let failure: { error: unknown } | undefined;
-
-  const uploadPart = async (partNumber: number, chunks: readonly Uint8Array[], length: number) => {
-    const uploadId = await (created as Promise<string>);
-    const checksum = crc32Base64(chunks);
-    const command = new UploadPartCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: partNumber,
-      // The chunks are attached to each attempt, below: the SDK retries no request whose body is
-      // a stream (it could not send it again), and these it can.
-      Body: NO_BODY_YET,
-      ContentLength: length,
-      ChecksumCRC32: checksum,
-      ...owner,
-    });
-    command.middlewareStack.add(
-      (next) => (args) => {
-        // Signed without hashing the part (S3 verifies its CRC-32 instead), as the SDK signs a stream.
-        (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] =
-          'UNSIGNED-PAYLOAD';
-        return next(args);
-      },
-      { step: 'build', name: 'statebackendUnsignedPart' },
-    );
-    command.middlewareStack.add(
-      (next) => (args) => {
-        (args.request as { body?: unknown }).body = Readable.from(chunks, { objectMode: false });
-        return next(args);
-      },
-      { step: 'deserialize', name: 'statebackendPartBodyPerAttempt' },
-    );
-    const result = await client.send(command);
-    if (result.ETag === undefined) throw new Error(`S3 answered part ${partNumber} without an ETag`);
-    parts.push({ PartNumber: partNumber, ETag: result.ETag, ChecksumCRC32: checksum });
-  };
-
-  const startPart = async (): Promise<void> => {
-    const partNumber = nextPartNumber++;
-    if (partNumber > MAX_PARTS) {
-      throw new Error(`more than ${MAX_PARTS} parts of ${partSize} bytes: raise the part size`);
-    }
-    created ??= client
-      .send(
-        new CreateMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          ChecksumAlgorithm: 'CRC32',
-          ...sse,
-          ...owner,
-        }),
-      )
-      .then((answer) => {
-        if (answer.UploadId === undefined)
-          throw new Error('S3 answered CreateMultipartUpload without an UploadId');
-        return answer.UploadId;
-      });
-    const part = uploadPart(partNumber, pending, pendingLength).catch((error: unknown) => {
-      failure ??= { error };
-    });
-    pending = [];
-    pendingLength = 0;
-    const tracked = part.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    while (inFlight.size >= queueSize && failure === undefined) await Promise.race(inFlight);
-  };
-
+  const upload = new PartedUpload(target);
   try {
     for await (const chunk of content) {
-      if (failure !== undefined) break;
-      if (chunk.length === 0) continue;
-      pending.push(chunk);
-      pendingLength += chunk.length;
-      size += chunk.length;
-      if (pendingLength >= partSize) await startPart();
+      if (upload.failed) break;
+      await upload.add(chunk);
     }
-    if (created === undefined) {
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: Buffer.concat(pending),
-          ContentLength: pendingLength,
-          ...sse,
-          ...owner,
-        }),
-      );
-      return size;
-    }
-    if (pendingLength > 0 && failure === undefined) await startPart();
-    await Promise.all(inFlight);
-    if (failure !== undefined) throw failure.error;
-    parts.sort((a, b) => a.PartNumber - b.PartNumber);
-    await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: await created,
-        MultipartUpload: { Parts: parts },
-        ...owner,
-      }),
-    );
-    return size;
+    return await upload.finish();
   } catch (error) {
-    await Promise.allSettled(inFlight);
-    const uploadId = await created?.catch(() => undefined);
-    if (uploadId !== undefined) {
-      await client
-        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...owner }))
-        .catch(() => undefined); // The upload failed already; a failing abort must not hide why.
-    }
+    await upload.abort();
     throw error;
   }
 }
 
-/** The part's CRC-32, from the checksums the encoder recorded beside its chunks where it did. */
+/**
+ * One streamed upload under way: chunks gathered into parts, the multipart upload created with
+ * the first part, at most `queueSize` parts in flight. The first part that fails stops it.
+ */
+class PartedUpload {
+  readonly #target: StreamedUploadTarget;
+  #pending: Uint8Array[] = [];
+  #pendingLength = 0;
+  #size = 0;
+  #uploadId: Promise<string> | undefined;
+  #nextPartNumber = 1;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #parts: UploadedPart[] = [];
+  #failure: { error: unknown } | undefined;
+
+  constructor(target: StreamedUploadTarget) {
+    this.#target = target;
+  }
+
+  /** A part failed: reading more is pointless. */
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /** Adds a chunk; a part's worth of them is sent, waiting while `queueSize` parts are in flight. */
+  async add(chunk: Uint8Array): Promise<void> {
+    if (chunk.length === 0) return;
+    this.#pending.push(chunk);
+    this.#pendingLength += chunk.length;
+    this.#size += chunk.length;
+    if (this.#pendingLength >= this.#target.partSize) await this.#startPart();
+  }
+
+  /** Sends the rest and completes the upload (one `PutObject` when no part was cut); the size. */
+  async finish(): Promise<number> {
+    if (this.#uploadId === undefined) {
+      await putWhole(this.#target, this.#pending, this.#pendingLength);
+      return this.#size;
+    }
+    if (this.#pendingLength > 0 && this.#failure === undefined) await this.#startPart();
+    await Promise.all(this.#inFlight);
+    if (this.#failure !== undefined) throw this.#failure.error;
+    const parts = [...this.#parts].sort((a, b) => a.PartNumber - b.PartNumber);
+    await completeUpload(this.#target, await this.#uploadId, parts);
+    return this.#size;
+  }
+
+  /** Lets the parts in flight settle and aborts the multipart upload, if one was created. */
+  async abort(): Promise<void> {
+    await Promise.allSettled(this.#inFlight);
+    const uploadId = await this.#uploadId?.catch(() => undefined);
+    if (uploadId === undefined) return;
+    const { client, bucket, key, owner } = this.#target;
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...owner }))
+      .catch(() => undefined); // The upload failed already; a failing abort must not hide why.
+  }
+
+  async #startPart(): Promise<void> {
+    const partNumber = this.#nextPartNumber++;
+    if (partNumber > MAX_PARTS) {
+      throw new Error(`more than ${MAX_PARTS} parts of ${this.#target.partSize} bytes: raise the part size`);
+    }
+    this.#uploadId ??= createUpload(this.#target);
+    const uploadId = this.#uploadId;
+    const chunks = this.#pending;
+    const length = this.#pendingLength;
+    this.#pending = [];
+    this.#pendingLength = 0;
+    const part = uploadId
+      .then((id) => uploadPart(this.#target, id, partNumber, chunks, length))
+      .then(
+        (uploaded) => {
+          this.#parts.push(uploaded);
+        },
+        (error: unknown) => {
+          this.#failure ??= { error };
+        },
+      );
+    const tracked = part.finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
+    while (this.#inFlight.size >= this.#target.queueSize && this.#failure === undefined) {
+      await Promise.race(this.#inFlight);
+    }
+  }
+}
+
+/** Creates the multipart upload; its id. */
+async function createUpload(target: StreamedUploadTarget): Promise<string> {
+  const { client, bucket, key, sse, owner } = target;
+  const answer = await client.send(
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      ChecksumAlgorithm: 'CRC32',
+      ...sse,
+      ...owner,
+    }),
+  );
+  if (answer.UploadId === undefined) throw new Error('S3 answered CreateMultipartUpload without an UploadId');
+  return answer.UploadId;
+}
+
+/** Sends one part, the chunks as they are, with their CRC-32. */
+async function uploadPart(
+  target: StreamedUploadTarget,
+  uploadId: string,
+  partNumber: number,
+  chunks: readonly Uint8Array[],
+  length: number,
+): Promise<UploadedPart> {
+  const { client, bucket, key, owner } = target;
+  const checksum = crc32Base64(chunks);
+  const command = new UploadPartCommand({
+    Bucket: bucket,
+    Key: key,
+    UploadId: uploadId,
+    PartNumber: partNumber,
+    // The chunks are attached to each attempt (see withChunksAsBody): the SDK retries no request
+    // whose body is a stream (it could not send it again), and these it can.
+    Body: NO_BODY_YET,
+    ContentLength: length,
+    ChecksumCRC32: checksum,
+    ...owner,
+  });
+  const result = await client.send(withChunksAsBody(command, chunks));
+  if (result.ETag === undefined) throw new Error(`S3 answered part ${partNumber} without an ETag`);
+  return { PartNumber: partNumber, ETag: result.ETag, ChecksumCRC32: checksum };
+}
+
+/**
+ * `command`, signed without hashing its body (S3 verifies the part's CRC-32 instead), as the SDK
+ * signs a stream, and sent with `chunks` as its body, a fresh stream of them on every attempt.
+ */
+function withChunksAsBody(command: UploadPartCommand, chunks: readonly Uint8Array[]): UploadPartCommand {
+  command.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] =
+        'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'statebackendUnsignedPart' },
+  );
+  command.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { body?: unknown }).body = Readable.from(chunks, { objectMode: false });
+      return next(args);
+    },
+    { step: 'deserialize', name: 'statebackendPartBodyPerAttempt' },
+  );
+  return command;
+}
+
+/** A file smaller than one part: one `PutObject`. */
+async function putWhole(
+  target: StreamedUploadTarget,
+  chunks: readonly Uint8Array[],
+  length: number,
+): Promise<void> {
+  const { client, bucket, key, sse, owner } = target;
+  await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: Buffer.concat(chunks),
+      ContentLength: length,
+      ...sse,
+      ...owner,
+    }),
+  );
+}
+
+async function completeUpload(
+  target: StreamedUploadTarget,
+  uploadId: string,
+  parts: readonly UploadedPart[],
+): Promise<void> {
+  const { client, bucket, key, owner } = target;
+  await client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: [...parts] },
+      ...owner,
+    }),
+  );
+}
+
+/** The part's CRC-32, from the checksums its chunks carry where they do (see `ChecksummedChunk`). */
 function crc32Base64(chunks: readonly Uint8Array[]): string {
   let crc = 0;
   for (const chunk of chunks) {

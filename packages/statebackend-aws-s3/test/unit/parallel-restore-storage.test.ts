@@ -75,7 +75,7 @@ describe('ParallelRestoreStorage', () => {
   it('downloads the files a restore needs in parallel, each once, and restores the same state', async () => {
     await checkpointInFiles();
     const counted = countingReads(new LocalCheckpointStorage({ directory, jobId: 'job', operatorId: 'op' }));
-    const storage = new ParallelRestoreStorage(counted.storage, KeyGroupRange.of(0, 127), 4);
+    const storage = new ParallelRestoreStorage(counted.storage, 4);
 
     const reader = await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 127)), {
       checkpointStorage: storage,
@@ -92,7 +92,7 @@ describe('ParallelRestoreStorage', () => {
   it('downloads only the files holding key groups of its range', async () => {
     await checkpointInFiles();
     const all = countingReads(new LocalCheckpointStorage({ directory, jobId: 'job', operatorId: 'op' }));
-    const whole = new ParallelRestoreStorage(all.storage, KeyGroupRange.of(0, 127), 4);
+    const whole = new ParallelRestoreStorage(all.storage, 4);
     await (
       await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 127)), {
         checkpointStorage: whole,
@@ -100,7 +100,7 @@ describe('ParallelRestoreStorage', () => {
       }).build()
     ).dispose();
     const part = countingReads(new LocalCheckpointStorage({ directory, jobId: 'job', operatorId: 'op' }));
-    const quarter = new ParallelRestoreStorage(part.storage, KeyGroupRange.of(0, 31), 4);
+    const quarter = new ParallelRestoreStorage(part.storage, 4);
     await (
       await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 31)), {
         checkpointStorage: quarter,

@@ -1,5 +1,5 @@
 import { ByteWriter } from './byte-writer.js';
-import { rememberCrc32 } from './chunk-checksums.js';
+import { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { crc32Combine } from './crc32-combine.js';
 
@@ -40,11 +40,10 @@ export class ChunkedOutput {
     return this.out.takeChunk();
   }
 
-  /** Hands `chunk` out as the next bytes of the stored file; `crc` is its checksum. */
-  handOut(chunk: Uint8Array, crc: number): Uint8Array {
+  /** Hands `chunk` out as the next bytes of the stored file, carrying `crc`, its checksum. */
+  handOut(chunk: Uint8Array, crc: number): ChecksummedChunk {
     this.#fileCrc = crc32Combine(this.#fileCrc, crc, chunk.length);
     this.#storedLength += chunk.length;
-    rememberCrc32(chunk, crc);
-    return chunk;
+    return new ChecksummedChunk(chunk, crc);
   }
 }

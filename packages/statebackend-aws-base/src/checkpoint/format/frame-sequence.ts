@@ -1,4 +1,5 @@
 import { StateBackendError } from '../../errors.js';
+import type { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { chunkSealer } from './chunk-sealer.js';
 import type { Sealed, SealRequest } from './chunk-sealing.js';
@@ -106,7 +107,7 @@ export class FrameSequence {
    * Hands out `taken`, sealed as `sealed`, after recording its blocks' checksums (and its frame);
    * chunks complete in the order taken.
    */
-  complete(taken: TakenChunk, sealed: Sealed, blocks: PendingBlock[]): Uint8Array {
+  complete(taken: TakenChunk, sealed: Sealed, blocks: PendingBlock[]): ChecksummedChunk {
     if (this.#taken[0] !== taken) {
       throw new StateBackendError('A key-group file chunk was completed out of order; this is a bug.');
     }

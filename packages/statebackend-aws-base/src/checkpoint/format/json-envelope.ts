@@ -7,7 +7,7 @@ import type { JsonValue } from '../json.js';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { crc32 } from './crc32.js';
-import { hex } from './key-group-file-reader.js';
+import { hex } from './key-group-file-index.js';
 
 /**
  * A JSON document in a checksummed, versioned binary envelope: the checkpoint metadata file.

@@ -1,9 +1,3 @@
-import {
-  CorruptCheckpointError,
-  CorruptSavepointError,
-  NotACheckpointError,
-  UnsupportedCheckpointVersionError,
-} from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { JsonValue } from '../json.js';
 import { decodeVerifiedBlock } from './block-decoder.js';
@@ -19,15 +13,20 @@ import {
   FILE_IS_COMPRESSED,
   FILE_IS_DELTA,
   HEADER_LENGTH,
-  KEY_GROUP_FILE_VERSIONS,
   type KeyGroupBlock,
   type KeyGroupFileKind,
   type KeyGroupFrame,
-  knownFileFlags,
   magicOf,
   type RawEntry,
-  TRAILER_LENGTH,
 } from './key-group-file-format.js';
+import {
+  checkHeader,
+  failureOf,
+  hex,
+  type OpenedKeyGroupFile,
+  openKeyGroupFile,
+  type Tail,
+} from './key-group-file-index.js';
 import type { RandomAccessFile } from './random-access-file.js';
 
 /** Bytes of a file and where they start (in the raw stream, for a compressed file). */
@@ -35,10 +34,6 @@ interface RawPiece {
   readonly bytes: Uint8Array;
   readonly start: number;
 }
-
-/** Bytes read from the end of a file when opening it: the trailer and, mostly, the index. */
-const TAIL_READ = 64 * 1024;
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads a key-group file: the trailer and index first, then only the blocks of the key groups
@@ -68,27 +63,17 @@ export class KeyGroupFileReader {
   readonly frames: readonly KeyGroupFrame[];
   /** Where each frame starts in the raw and in the stored stream. */
   readonly #frameStarts: { readonly raw: readonly number[]; readonly stored: readonly number[] };
-  /** The end of the file read when opening it, and where it starts: blocks in it are not read again. */
-  readonly #tail: { readonly bytes: Uint8Array; readonly start: number };
+  /** The end of the file read when opening it: blocks in it are not read again. */
+  readonly #tail: Tail;
 
-  private constructor(
-    file: RandomAccessFile,
-    kind: KeyGroupFileKind,
-    version: number,
-    flags: number,
-    properties: JsonValue | undefined,
-    stateNames: readonly string[],
-    blocks: readonly KeyGroupBlock[],
-    frames: readonly KeyGroupFrame[],
-    tail: { readonly bytes: Uint8Array; readonly start: number },
-  ) {
-    this.#tail = tail;
-    this.frames = frames;
+  private constructor(file: RandomAccessFile, kind: KeyGroupFileKind, index: OpenedKeyGroupFile) {
+    this.#tail = index.tail;
+    this.frames = index.frames;
     const raw: number[] = [];
     const stored: number[] = [];
     let rawAt = HEADER_LENGTH;
     let storedAt = HEADER_LENGTH;
-    for (const frame of frames) {
+    for (const frame of index.frames) {
       raw.push(rawAt);
       stored.push(storedAt);
       rawAt += frame.rawLength;
@@ -97,132 +82,16 @@ export class KeyGroupFileReader {
     this.#frameStarts = { raw, stored };
     this.file = file;
     this.kind = kind;
-    this.version = version;
-    this.flags = flags;
-    this.properties = properties;
-    this.stateNames = stateNames;
-    this.blocks = blocks;
+    this.version = index.version;
+    this.flags = index.flags;
+    this.properties = index.properties;
+    this.stateNames = index.stateNames;
+    this.blocks = index.blocks;
   }
 
   /** Reads and verifies the trailer and index of `file`. */
   static async open(file: RandomAccessFile, kind: KeyGroupFileKind): Promise<KeyGroupFileReader> {
-    const fail = (reason: string): never => {
-      throw kind === 'data'
-        ? new CorruptCheckpointError(file.name, reason)
-        : new CorruptSavepointError(file.name, reason);
-    };
-    if (file.size < HEADER_LENGTH + TRAILER_LENGTH) {
-      if (kind === 'savepoint') throw new NotACheckpointError(file.name, `it has only ${file.size} bytes`);
-      fail(`it has ${file.size} bytes, fewer than the ${HEADER_LENGTH + TRAILER_LENGTH} of an empty file`);
-    }
-    // One read of the tail usually brings the index along with the trailer (one request on S3).
-    const tailStart = Math.max(0, file.size - TAIL_READ);
-    const tail = await file.read(tailStart, file.size - tailStart);
-    if (tail.length !== file.size - tailStart)
-      fail(`it is shorter than the ${file.size} bytes recorded (truncated)`);
-    const magic = magicOf(kind);
-    // The magic bytes first: a file that is not a key-group file is told so, not called corrupt.
-    if (!sameBytes(tail.subarray(tail.length - 4), magic)) {
-      const reason = `it does not end with the magic bytes '${String.fromCharCode(...magic)}'`;
-      if (kind === 'savepoint') throw new NotACheckpointError(file.name, `${reason}; it is not a savepoint`);
-      fail(`${reason} (truncated or overwritten)`);
-    }
-    const trailer = new ByteReader(tail, fail, tail.length - TRAILER_LENGTH);
-    const indexOffset = trailer.readU64('index offset');
-    const indexLength = trailer.readU32('index length');
-    const indexCrc = trailer.readU32('index checksum');
-    const version = trailer.readU16('format version');
-    const flags = trailer.readU16('flags');
-    if (!KEY_GROUP_FILE_VERSIONS.includes(version)) {
-      throw new UnsupportedCheckpointVersionError(file.name, version, KEY_GROUP_FILE_VERSIONS);
-    }
-    const known = kind === 'data' ? knownFileFlags(version) : 0;
-    if ((flags & ~known) !== 0) {
-      fail(
-        `the trailer has flags ${flags}; version ${version} of a ${kind} file defines ${known === 0 ? 'none' : known}`,
-      );
-    }
-    if (indexOffset < HEADER_LENGTH || indexOffset + indexLength !== file.size - TRAILER_LENGTH) {
-      fail(`the index at byte ${indexOffset} (${indexLength} bytes) does not end where the trailer starts`);
-    }
-    const indexBytes =
-      indexOffset >= tailStart
-        ? tail.subarray(indexOffset - tailStart, indexOffset - tailStart + indexLength)
-        : await file.read(indexOffset, indexLength);
-    if (indexBytes.length !== indexLength) fail('the index is cut off (truncated)');
-    if (tailStart === 0) checkHeader(tail, magic, version, flags, fail);
-    const actualCrc = crc32(indexBytes);
-    if (actualCrc !== indexCrc) fail(`index checksum is ${hex(actualCrc)}, expected ${hex(indexCrc)}`);
-
-    const index = new ByteReader(indexBytes, fail);
-    const propertyBytes = index.readLengthPrefixed('properties');
-    let properties: JsonValue | undefined;
-    if (propertyBytes.length > 0) {
-      try {
-        properties = JSON.parse(textDecoder.decode(propertyBytes)) as JsonValue;
-      } catch (error) {
-        fail(`the properties are not UTF-8 JSON (${String(error)})`);
-      }
-    }
-    const stateCount = index.readVarUint('state count');
-    const stateNames: string[] = [];
-    for (let i = 0; i < stateCount; i++)
-      stateNames.push(decodeText(index.readLengthPrefixed('state name'), fail));
-    const blockCount = index.readVarUint('block count');
-    const blocks: KeyGroupBlock[] = [];
-    let previousEnd = HEADER_LENGTH;
-    let previousKeyGroup = -1;
-    for (let i = 0; i < blockCount; i++) {
-      const block: KeyGroupBlock = {
-        keyGroup: index.readVarUint('key group'),
-        offset: index.readVarUint('block offset'),
-        length: index.readVarUint('block length'),
-        entries: index.readVarUint('entry count'),
-        crc: index.readU32('block checksum'),
-      };
-      if (block.keyGroup <= previousKeyGroup)
-        fail(`key group ${block.keyGroup} is out of order in the index`);
-      if (block.offset < previousEnd || block.entries === 0) {
-        fail(
-          `the block of key group ${block.keyGroup} (byte ${block.offset}, ${block.length} bytes) is out of place`,
-        );
-      }
-      previousEnd = block.offset + block.length;
-      previousKeyGroup = block.keyGroup;
-      blocks.push(block);
-    }
-    const frames: KeyGroupFrame[] = [];
-    // Blocks end before the index; in a compressed file, before the end of the raw stream.
-    let blocksEnd = indexOffset;
-    if ((flags & FILE_IS_COMPRESSED) !== 0) {
-      const frameCount = index.readVarUint('frame count');
-      let rawEnd = HEADER_LENGTH;
-      let storedEnd = HEADER_LENGTH;
-      for (let i = 0; i < frameCount; i++) {
-        const frame: KeyGroupFrame = {
-          codec: index.readU8('frame codec'),
-          rawLength: index.readVarUint('frame length'),
-          storedLength: index.readVarUint('stored frame length'),
-          crc: index.readU32('frame checksum'),
-        };
-        if (frame.rawLength === 0 || frame.storedLength === 0) fail(`frame ${i} is empty`);
-        rawEnd += frame.rawLength;
-        storedEnd += frame.storedLength;
-        frames.push(frame);
-      }
-      if (storedEnd !== indexOffset) {
-        fail(`the frames end at byte ${storedEnd}, but the index starts at byte ${indexOffset}`);
-      }
-      blocksEnd = rawEnd;
-    }
-    if (previousEnd > blocksEnd) {
-      fail(`the blocks run to byte ${previousEnd}, past the end of the data at byte ${blocksEnd}`);
-    }
-    if (!index.atEnd) fail(`${index.remaining} unexpected bytes follow the index`);
-    return new KeyGroupFileReader(file, kind, version, flags, properties, stateNames, blocks, frames, {
-      bytes: tail,
-      start: tailStart,
-    });
+    return new KeyGroupFileReader(file, kind, await openKeyGroupFile(file, kind));
   }
 
   /** The smallest and largest key group with entries, or undefined for a file without entries. */
@@ -365,35 +234,7 @@ export class KeyGroupFileReader {
   }
 
   private fail(reason: string): never {
-    throw this.kind === 'data'
-      ? new CorruptCheckpointError(this.file.name, reason)
-      : new CorruptSavepointError(this.file.name, reason);
-  }
-}
-
-function checkHeader(
-  bytes: Uint8Array,
-  magic: Uint8Array,
-  version: number,
-  trailerFlags: number,
-  fail: (reason: string) => never,
-): void {
-  const header = new ByteReader(bytes, fail, 0, HEADER_LENGTH);
-  if (!sameBytes(header.readBytes(4, 'magic'), magic)) fail('the header does not start with the magic bytes');
-  const headerVersion = header.readU16('format version');
-  const flags = header.readU16('flags');
-  if (headerVersion !== version || flags !== trailerFlags) {
-    fail(
-      `the header says version ${headerVersion} with flags ${flags}, the trailer version ${version} with flags ${trailerFlags}`,
-    );
-  }
-}
-
-function decodeText(bytes: Uint8Array, fail: (reason: string) => never): string {
-  try {
-    return textDecoder.decode(bytes);
-  } catch {
-    return fail('a state name is not UTF-8');
+    return failureOf(this.file, this.kind)(reason);
   }
 }
 
@@ -407,12 +248,4 @@ function lastAtOrBefore(starts: readonly number[], position: number): number {
     else high = middle - 1;
   }
   return low;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-export function hex(value: number): string {
-  return `0x${value.toString(16).padStart(8, '0')}`;
 }

@@ -2,7 +2,7 @@ import { KeyGroupArgumentError, StateBackendError } from '../../errors.js';
 import type { DirectEncoding } from '../../serialization/direct-encoding.js';
 import type { JsonValue } from '../json.js';
 import type { ByteWriter } from './byte-writer.js';
-import { knownCrc32, rememberCrc32 } from './chunk-checksums.js';
+import { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { chunkSealer } from './chunk-sealer.js';
 import type { Sealed } from './chunk-sealing.js';
@@ -82,7 +82,8 @@ const CHUNK_SLACK = 256 * 1024;
  * {@link endKeyGroup}; after each key group, {@link takeChunk} returns the bytes so far once they
  * reach the chunk size. {@link finish} appends the index and trailer and returns the last chunk.
  *
- * Every chunk's CRC-32 is recorded (`knownCrc32`), so storage need not checksum the bytes again.
+ * Every chunk carries its CRC-32 (a {@link ChecksummedChunk}), so storage need not checksum the
+ * bytes again.
  *
  * Chunks can be sealed elsewhere (checksummed, and compressed in a compressed file: see
  * `chunk-sealing.ts`) while encoding goes on: {@link takeChunkToSeal} instead of
@@ -315,7 +316,7 @@ export class KeyGroupFileWriter {
    * The bytes encoded since the last chunk, sealed on this thread, once they reach the chunk size;
    * between key groups only.
    */
-  takeChunk(): Uint8Array | undefined {
+  takeChunk(): ChecksummedChunk | undefined {
     const taken = this.takeChunkToSeal();
     return taken && this.completeSealed(taken, chunkSealer.sealHere(taken.request));
   }
@@ -334,7 +335,7 @@ export class KeyGroupFileWriter {
   }
 
   /** Hands out a chunk {@link takeChunkToSeal} took, sealed as `sealed`; chunks complete in the order taken. */
-  completeSealed(taken: TakenChunk, sealed: Sealed): Uint8Array {
+  completeSealed(taken: TakenChunk, sealed: Sealed): ChecksummedChunk {
     return this.chunks.complete(taken, sealed, this.blocks);
   }
 
@@ -343,12 +344,12 @@ export class KeyGroupFileWriter {
   }
 
   /** Appends the index and trailer; returns the last chunk. */
-  finish(): Uint8Array {
+  finish(): ChecksummedChunk {
     if (this.currentKeyGroup !== -1) this.endKeyGroup();
     this.finished = true;
     // The blocks left are sealed here, for the index needs their checksums: a compressed file's
     // last frame, or the blocks of an uncompressed one, checksummed where they are.
-    let lastFrame: Uint8Array | undefined;
+    let lastFrame: ChecksummedChunk | undefined;
     let restCrc = 0;
     if (this.compressed) {
       const rest = this.takeChunkToSeal(true);
@@ -398,12 +399,10 @@ export class KeyGroupFileWriter {
     const tail = bytes.subarray(restLength);
     const last = this.output.handOut(bytes, crc32Combine(restCrc, crc32(tail), tail.length));
     if (lastFrame === undefined) return last;
-    const both = concat(lastFrame, last);
-    rememberCrc32(
-      both,
-      crc32Combine(knownCrc32(lastFrame) as number, knownCrc32(last) as number, last.length),
+    return new ChecksummedChunk(
+      concat(lastFrame, last),
+      crc32Combine(lastFrame.crc32, last.crc32, last.length),
     );
-    return both;
   }
 
   /** Size, checksum and blocks of the finished file. */

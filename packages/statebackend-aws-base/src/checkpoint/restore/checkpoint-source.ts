@@ -1,14 +1,13 @@
 import { CheckpointChangedError, CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { CheckpointSelection } from '../catalog/checkpoint-selection.js';
-import { decodeVerifiedBlock } from '../format/block-decoder.js';
-import type { RawEntry } from '../format/key-group-file-format.js';
 import { KeyGroupFileReader } from '../format/key-group-file-reader.js';
 import type { RandomAccessFile } from '../format/random-access-file.js';
 import type { CheckpointFile } from '../metadata/checkpoint-metadata.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import { intersectRanges, rangesContain } from '../range-set.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import { BlockSource } from './block-source.js';
 import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from './keyed-state-source.js';
 import { mergeStates } from './merge-states.js';
 import { resolveDeltaChain } from './resolve-delta-chain.js';
@@ -17,7 +16,7 @@ import { resolveDeltaChain } from './resolve-delta-chain.js';
  * A {@link KeyedStateSource} over a selected checkpoint: it opens only the files that provide
  * key groups of the range asked for, and reads only their blocks.
  */
-export class CheckpointSource implements KeyedStateSource {
+export class CheckpointSource extends BlockSource implements KeyedStateSource {
   readonly description: string;
   readonly checkpointId: number;
   /** The location of the storage read from. */
@@ -30,6 +29,7 @@ export class CheckpointSource implements KeyedStateSource {
   private readonly statesByName: ReadonlyMap<string, CheckpointedState>;
 
   constructor(storage: CheckpointStorage, selection: CheckpointSelection) {
+    super();
     this.storage = storage;
     this.selection = selection;
     this.checkpointId = selection.checkpointId;
@@ -69,23 +69,14 @@ export class CheckpointSource implements KeyedStateSource {
     return steps.sort((a, b) => order(a.file) - order(b.file));
   }
 
-  async forEachEntry(
-    range: KeyGroupRange,
-    visit: (keyGroup: number, state: CheckpointedState, entry: RawEntry) => void,
-  ): Promise<void> {
-    await this.forEachBlock(range, (block) =>
-      decodeVerifiedBlock(block.bytes, block.entries, block.keyGroup, (keyGroup, entry) =>
-        visit(keyGroup, block.states[entry.stateIndex] as CheckpointedState, entry),
-      ),
-    );
-  }
-
   /**
    * Visits the blocks of `range`. A key group with delta files is visited once, after its full
    * block and deltas were read, as one block resolved from them (see {@link resolveDeltaChain}).
+   * The storage is told the files first, in the order read (`CheckpointStorage.prefetch`).
    */
-  async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
+  override async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
     const steps = this.plan(range);
+    this.storage.prefetch?.(steps.map((step) => step.file.path));
     const chains = new Map<number, VerifiedBlock[]>();
     for (const { file, keyGroups } of steps) {
       if (file.delta !== true) continue;

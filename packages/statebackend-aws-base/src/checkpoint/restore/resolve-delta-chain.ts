@@ -1,13 +1,16 @@
-import { bytesToId } from '../../backend/byte-id.js';
 import { decodeVerifiedBlock } from '../format/block-decoder.js';
 import type { RawEntry } from '../format/key-group-file-format.js';
 import { KeyGroupFileWriter } from '../format/key-group-file-writer.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import type { VerifiedBlock } from './keyed-state-source.js';
 
-/** A cell's identity across blocks: state, key and namespace. */
+/** A cell's identity across blocks: state, key and namespace (bytes as characters 0-255). */
 function cellOf(state: CheckpointedState, entry: RawEntry): string {
-  return `${state.name}\u0000${entry.key.length}\u0000${bytesToId(entry.key)}${bytesToId(entry.namespace)}`;
+  return `${state.name}\u0000${entry.key.length}\u0000${latin1(entry.key)}${latin1(entry.namespace)}`;
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { StateBackendError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { ChecksummedChunk } from '../format/checksummed-chunk.js';
 import type { ChunkPool } from '../format/chunk-pool.js';
 import { chunkSealer } from '../format/chunk-sealer.js';
 import type { TakenChunk } from '../format/frame-sequence.js';
@@ -28,7 +29,8 @@ export interface EncodeOptions {
 
 /** An encoded file: its chunks to write, and what it held once they are written. */
 export interface EncodedFile {
-  readonly content: AsyncIterable<Uint8Array>;
+  /** The file's bytes, chunk by chunk, each carrying its CRC-32. */
+  readonly content: AsyncIterable<ChecksummedChunk>;
   /** Available after `content` was consumed to the end. */
   result(): EncodedFileResult;
 }
@@ -69,7 +71,7 @@ export function encodeKeyGroupFile(
   let summary: KeyGroupFileSummary | undefined;
   const limit = options.targetFileSize ?? Number.POSITIVE_INFINITY;
   const sealing = new SealPipeline(writer, options.chunkPool);
-  async function* chunks(): AsyncGenerator<Uint8Array> {
+  async function* chunks(): AsyncGenerator<ChecksummedChunk> {
     while (writer.size < limit) {
       const next = keyGroups.next();
       if (next.done === true) break;
@@ -116,7 +118,7 @@ const CHUNKS_IN_FLIGHT = 2;
 class SealPipeline {
   readonly #writer: KeyGroupFileWriter;
   readonly #pool: ChunkPool | undefined;
-  readonly #inFlight: Promise<Uint8Array>[] = [];
+  readonly #inFlight: Promise<ChecksummedChunk>[] = [];
   #last: Promise<unknown> = Promise.resolve();
 
   constructor(writer: KeyGroupFileWriter, pool: ChunkPool | undefined) {
@@ -148,8 +150,8 @@ class SealPipeline {
   }
 
   /** The oldest chunk. */
-  next(): Promise<Uint8Array> {
-    return this.#inFlight.shift() as Promise<Uint8Array>;
+  next(): Promise<ChecksummedChunk> {
+    return this.#inFlight.shift() as Promise<ChecksummedChunk>;
   }
 }
 

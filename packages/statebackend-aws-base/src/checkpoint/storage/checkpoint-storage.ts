@@ -17,7 +17,11 @@ export interface WriterLease {
  */
 export type FileScope = 'exclusive' | 'shared';
 
-/** Bytes of a file: whole, or chunks written as they are produced. */
+/**
+ * Bytes of a file: whole, or chunks written as they are produced. Checkpoint data files come as
+ * `ChecksummedChunk`s, each carrying its CRC-32: storage that checksums what it writes takes it
+ * from the chunk (`knownCrc32`) rather than reading the bytes again.
+ */
 export type FileContent = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** A data file as written. */
@@ -106,6 +110,13 @@ export interface CheckpointStorage {
   listCommitted(): Promise<CommittedCheckpoint[]>;
   /** The whole file, or `range` of it (fewer bytes only when the file is shorter). */
   readFile(path: string, range?: ByteRange): Promise<Uint8Array>;
+  /**
+   * Told by a restore which data files it reads next, in the order it reads them (ranged reads of
+   * each, through {@link readFile}): storage that can fetch them ahead (whole, several at once)
+   * may start now and serve those reads from what it fetched. Optional: without it, every read
+   * goes to the store as asked.
+   */
+  prefetch?(paths: readonly string[]): void;
   /** Every data and temporary file (not metadata, not claims). */
   listFiles(): Promise<StoredFile[]>;
   /** Deletes the files (metadata, data or claims); paths already gone are ignored. */

@@ -62,6 +62,9 @@ export class ForwardingCheckpointStorage implements CheckpointStorage {
   readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
     return this.inner.readFile(path, range);
   }
+  prefetch(paths: readonly string[]): void {
+    this.inner.prefetch?.(paths);
+  }
   listFiles(): Promise<StoredFile[]> {
     return this.inner.listFiles();
   }

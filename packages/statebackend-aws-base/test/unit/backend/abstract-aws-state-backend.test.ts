@@ -2,9 +2,9 @@ import {
   AbstractAwsKeyedStateBackendBuilder,
   AbstractAwsStateBackend,
   AwsClientManager,
+  CheckpointingHeapBackendBuilder,
   Configuration,
   HeapKeyedStateBackend,
-  HeapKeyedStateBackendBuilder,
   type KeyedStateBackendParameters,
   KeyGroupRange,
   noopLogger,
@@ -46,6 +46,13 @@ class RecordsBuilder extends AbstractAwsKeyedStateBackendBuilder<
   }
 }
 
+/** A builder that cannot restore: it keeps the base's `restore`. */
+class NoRestoreBuilder<K, R> extends AbstractAwsKeyedStateBackendBuilder<K, HeapKeyedStateBackend<K>, R> {
+  protected createBackend(): HeapKeyedStateBackend<K> {
+    return new HeapKeyedStateBackend(this.parameters);
+  }
+}
+
 /** A minimal AWS backend over the heap store, to test what the base class owns. */
 class HeapOnAws extends AbstractAwsStateBackend {
   readonly type = 'heap-on-aws';
@@ -55,7 +62,7 @@ class HeapOnAws extends AbstractAwsStateBackend {
   }
 
   protected createKeyedStateBackendBuilder<K>(p: KeyedStateBackendParameters<K>) {
-    return new HeapKeyedStateBackendBuilder<K, unknown>(p);
+    return new CheckpointingHeapBackendBuilder<K>(p);
   }
 }
 
@@ -79,14 +86,14 @@ describe('AbstractAwsKeyedStateBackendBuilder', () => {
   });
 
   it('refuses restore sources when the builder cannot restore', async () => {
-    const builder = new HeapKeyedStateBackendBuilder<string, string>(parameters, ['chk-1']);
+    const builder = new NoRestoreBuilder<string, string>(parameters, ['chk-1']);
     await expect(builder.build()).rejects.toThrow(
       /cannot restore state \(1 source\(s\) given\) into operator 'op'/,
     );
   });
 
   it('validates the parameters when constructed', () => {
-    expect(() => new HeapKeyedStateBackendBuilder({ ...parameters, jobId: ' ' })).toThrow(/jobId/);
+    expect(() => new CheckpointingHeapBackendBuilder({ ...parameters, jobId: ' ' })).toThrow(/jobId/);
   });
 });
 

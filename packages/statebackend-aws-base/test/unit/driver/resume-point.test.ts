@@ -1,4 +1,4 @@
-import type { RestoredCheckpointInfo } from '../../../src/checkpoint/backend/checkpointing-keyed-state-backend.js';
+import type { RestoredCheckpointInfo } from '../../../src/backend/checkpointing-keyed-state-backend.js';
 import type { JsonValue } from '../../../src/checkpoint/json.js';
 import { PositionOrder } from '../../../src/driver/position-order.js';
 import { resumePoint } from '../../../src/driver/resume-point.js';

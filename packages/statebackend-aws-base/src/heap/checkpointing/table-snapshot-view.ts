@@ -1,16 +1,19 @@
 import { NAMESPACE_SEPARATOR } from '../../backend/byte-id.js';
+import { checkpointedStateOf } from '../../backend/checkpointed-state-of.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { StoredMapEntry } from '../../backend/state-store.js';
-import type { ListContainer, MapContainer } from '../../heap/containers.js';
-import type { HeapStateSnapshot, StateSnapshotPart } from '../../heap/heap-state-snapshot.js';
+import type { CheckpointedState } from '../../checkpoint/metadata/checkpointed-state.js';
+import type { RestoredStateEntries } from '../../checkpoint/restore/restored-keyed-state.js';
+import { ChangedCells } from '../../checkpoint/snapshot/changed-cells.js';
+import type {
+  KeyGroupEntryWriter,
+  StateSnapshotView,
+} from '../../checkpoint/snapshot/state-snapshot-view.js';
 import { type DirectEncoding, directEncodingOf } from '../../serialization/direct-encoding.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
-import type { CheckpointedState } from '../metadata/checkpointed-state.js';
-import { checkpointedStateOf } from '../metadata/checkpointed-state-of.js';
-import type { RestoredStateEntries } from '../restore/restored-keyed-state.js';
-import { ChangedCells } from './changed-cells.js';
-import type { KeyGroupEntryWriter, StateSnapshotView } from './state-snapshot-view.js';
+import type { ListContainer, MapContainer } from '../containers.js';
+import type { HeapStateSnapshot, StateSnapshotPart } from '../heap-state-snapshot.js';
 
 /** Cells written between two steps of {@link TableSnapshotView.writeKeyGroupInSlices}. */
 const CELLS_PER_SLICE = 64;

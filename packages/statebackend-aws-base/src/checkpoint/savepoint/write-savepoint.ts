@@ -1,10 +1,10 @@
-import { KeyGroupFileWriter } from '../checkpoint/format/key-group-file-writer.js';
-import type { JsonValue } from '../checkpoint/json.js';
-import type { CheckpointedState } from '../checkpoint/metadata/checkpointed-state.js';
-import { encodeKeyGroupFile } from '../checkpoint/snapshot/key-group-file-encoder.js';
-import type { KeyGroupEntryWriter, StateSnapshotView } from '../checkpoint/snapshot/state-snapshot-view.js';
-import { StateBackendError } from '../errors.js';
-import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { StateBackendError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { KeyGroupFileWriter } from '../format/key-group-file-writer.js';
+import type { JsonValue } from '../json.js';
+import type { CheckpointedState } from '../metadata/checkpointed-state.js';
+import { encodeKeyGroupFile } from '../snapshot/key-group-file-encoder.js';
+import type { KeyGroupEntryWriter, StateSnapshotView } from '../snapshot/state-snapshot-view.js';
 import { savepointPropertiesToJson } from './savepoint-properties.js';
 
 /** Options of {@link encodeSavepoint}. */

@@ -1,8 +1,8 @@
 import { CheckpointNotFoundError } from '../../errors.js';
 import { KeyGroupRange } from '../../keygroup/key-group-range.js';
-import { CheckpointSource } from '../restore/checkpoint-source.js';
+import { findLatestCompleteCheckpoint, groupById, loadCheckpoint } from '../catalog/checkpoint-selection.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
-import { findLatestCompleteCheckpoint, groupById, loadCheckpoint } from './checkpoint-selection.js';
+import { CheckpointSource } from './checkpoint-source.js';
 
 /** Options of {@link openCheckpoint}. */
 export interface OpenCheckpointOptions {

@@ -1,10 +1,10 @@
-import type { RegisteredKeyedState } from '../../backend/registered-state.js';
-import type { SerializerRole } from '../../errors.js';
-import type { SerializerSnapshot, TypeSerializer } from '../../serialization/type-serializer.js';
-import type { StateKind } from '../../state/state.js';
-import type { StateTtlConfig } from '../../state/ttl/state-ttl-config.js';
-import type { JsonObject } from '../json.js';
-import type { CheckpointedState } from './checkpointed-state.js';
+import type { JsonObject } from '../checkpoint/json.js';
+import type { CheckpointedState } from '../checkpoint/metadata/checkpointed-state.js';
+import type { SerializerRole } from '../errors.js';
+import type { SerializerSnapshot, TypeSerializer } from '../serialization/type-serializer.js';
+import type { StateKind } from '../state/state.js';
+import type { StateTtlConfig } from '../state/ttl/state-ttl-config.js';
+import type { RegisteredKeyedState } from './registered-state.js';
 
 /** The role of a state's main serializer, by kind. */
 export const VALUE_ROLE: Readonly<Record<StateKind, SerializerRole>> = {

@@ -13,7 +13,7 @@ import {
   spreadEntries,
   TEST_STATES,
   type TestEntry,
-} from '../checkpoint/fixtures.js';
+} from './fixtures.js';
 
 async function collect(content: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];

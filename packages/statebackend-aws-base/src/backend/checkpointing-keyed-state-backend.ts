@@ -1,7 +1,7 @@
-import type { KeyedStateBackend } from '../../backend/keyed-state-backend.js';
-import type { EncodedSavepoint, SavepointOptions } from '../../savepoint/write-savepoint.js';
-import type { JsonValue } from '../json.js';
-import type { RestoredUserMetadata } from '../restore/keyed-state-source.js';
+import type { JsonValue } from '../checkpoint/json.js';
+import type { RestoredUserMetadata } from '../checkpoint/restore/keyed-state-source.js';
+import type { EncodedSavepoint, SavepointOptions } from '../checkpoint/savepoint/write-savepoint.js';
+import type { KeyedStateBackend } from './keyed-state-backend.js';
 
 /** What a backend was restored from, and the caller metadata stored with it. */
 export interface RestoredCheckpointInfo {

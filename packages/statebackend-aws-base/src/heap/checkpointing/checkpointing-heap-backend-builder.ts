@@ -1,24 +1,28 @@
 import { AbstractAwsKeyedStateBackendBuilder } from '../../backend/abstract-aws-keyed-state-backend-builder.js';
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
+import { requireZstd } from '../../checkpoint/format/frame-codec.js';
+import type { SnapshotCompression } from '../../checkpoint/format/key-group-file-format.js';
+import { checkSourceMaxParallelism } from '../../checkpoint/restore/check-max-parallelism.js';
+import type { KeyedStateSource } from '../../checkpoint/restore/keyed-state-source.js';
+import {
+  continueHistory,
+  type RestoreSource,
+  resolveRestoreSource,
+} from '../../checkpoint/restore/restore-source.js';
+import { RestoredKeyedState } from '../../checkpoint/restore/restored-keyed-state.js';
+import { CheckpointSnapshotter } from '../../checkpoint/snapshot/checkpoint-snapshotter.js';
+import {
+  type IncrementalSnapshotOptions,
+  IncrementalSnapshotStrategy,
+} from '../../checkpoint/snapshot/incremental-snapshot-strategy.js';
+import { FullSnapshotStrategy } from '../../checkpoint/snapshot/snapshot-strategy.js';
+import type { CheckpointStorage, WriterLease } from '../../checkpoint/storage/checkpoint-storage.js';
 import { CheckpointChangedError } from '../../errors.js';
 import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
 import type { StateDescriptor } from '../../state/state-descriptor.js';
-import { requireZstd } from '../format/frame-codec.js';
-import type { SnapshotCompression } from '../format/key-group-file-format.js';
-import { checkSourceMaxParallelism } from '../restore/check-max-parallelism.js';
-import type { KeyedStateSource } from '../restore/keyed-state-source.js';
-import { RestoredKeyedState } from '../restore/restored-keyed-state.js';
-import { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
-import {
-  type IncrementalSnapshotOptions,
-  IncrementalSnapshotStrategy,
-} from '../snapshot/incremental-snapshot-strategy.js';
-import { FullSnapshotStrategy } from '../snapshot/snapshot-strategy.js';
-import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
 import { CheckpointingHeapKeyedStateBackend } from './checkpointing-heap-keyed-state-backend.js';
-import { continueHistory, type RestoreSource, resolveRestoreSource } from './restore-source.js';
 
 /** Restores of a checkpoint that changed while read, before `CheckpointChangedError` is thrown. */
 const RESTORE_ATTEMPTS = 3;

@@ -1,17 +1,12 @@
 import { open } from 'node:fs/promises';
-import { decodeVerifiedBlock } from '../checkpoint/format/block-decoder.js';
-import type { RawEntry } from '../checkpoint/format/key-group-file-format.js';
-import { KeyGroupFileReader } from '../checkpoint/format/key-group-file-reader.js';
-import { bytesAsFile, type RandomAccessFile } from '../checkpoint/format/random-access-file.js';
-import type { CheckpointedState } from '../checkpoint/metadata/checkpointed-state.js';
-import type {
-  KeyedStateSource,
-  RestoredUserMetadata,
-  VerifiedBlock,
-} from '../checkpoint/restore/keyed-state-source.js';
-import { mergeStates } from '../checkpoint/restore/merge-states.js';
-import { CheckpointStorageError, CorruptSavepointError, NotACheckpointError } from '../errors.js';
-import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { CheckpointStorageError, CorruptSavepointError, NotACheckpointError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { KeyGroupFileReader } from '../format/key-group-file-reader.js';
+import { bytesAsFile, type RandomAccessFile } from '../format/random-access-file.js';
+import type { CheckpointedState } from '../metadata/checkpointed-state.js';
+import { BlockSource } from '../restore/block-source.js';
+import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from '../restore/keyed-state-source.js';
+import { mergeStates } from '../restore/merge-states.js';
 import { type SavepointProperties, savepointPropertiesFromJson } from './savepoint-properties.js';
 
 /**
@@ -24,7 +19,7 @@ import { type SavepointProperties, savepointPropertiesFromJson } from './savepoi
  * const backend = await builder.restoreFrom(savepoint).build();
  * ```
  */
-export class SavepointSource implements KeyedStateSource {
+export class SavepointSource extends BlockSource implements KeyedStateSource {
   readonly description: string;
   readonly checkpointId = undefined;
   readonly maxParallelism: number;
@@ -34,6 +29,7 @@ export class SavepointSource implements KeyedStateSource {
   private readonly statesByName: ReadonlyMap<string, CheckpointedState>;
 
   private constructor(files: readonly { reader: KeyGroupFileReader; properties: SavepointProperties }[]) {
+    super();
     this.files = files;
     this.description = `savepoint ${files.map((f) => f.reader.file.name).join(', ')}`;
     const first = files[0];
@@ -132,18 +128,7 @@ export class SavepointSource implements KeyedStateSource {
     return this.closeHandles();
   }
 
-  async forEachEntry(
-    range: KeyGroupRange,
-    visit: (keyGroup: number, state: CheckpointedState, entry: RawEntry) => void,
-  ): Promise<void> {
-    await this.forEachBlock(range, (block) =>
-      decodeVerifiedBlock(block.bytes, block.entries, block.keyGroup, (keyGroup, entry) =>
-        visit(keyGroup, block.states[entry.stateIndex] as CheckpointedState, entry),
-      ),
-    );
-  }
-
-  async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
+  override async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
     for (const { reader, properties } of this.files) {
       if (properties.keyGroupRange.intersect(range).isEmpty) continue;
       const states = properties.states.map((s) => this.statesByName.get(s.name) as CheckpointedState);

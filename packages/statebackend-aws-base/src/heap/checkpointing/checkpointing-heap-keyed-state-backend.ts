@@ -1,23 +1,23 @@
+import type {
+  CheckpointingKeyedStateBackend,
+  RestoredCheckpointInfo,
+} from '../../backend/checkpointing-keyed-state-backend.js';
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
-import { SnapshotAbortedError, StateBackendError } from '../../errors.js';
-import { HeapKeyedStateBackend } from '../../heap/heap-keyed-state-backend.js';
+import type { JsonValue } from '../../checkpoint/json.js';
+import type { RestoredKeyedState } from '../../checkpoint/restore/restored-keyed-state.js';
 import {
   type EncodedSavepoint,
   encodeSavepoint,
   type SavepointOptions,
-} from '../../savepoint/write-savepoint.js';
+} from '../../checkpoint/savepoint/write-savepoint.js';
+import type { CheckpointSnapshotter } from '../../checkpoint/snapshot/checkpoint-snapshotter.js';
+import type { CompletedCheckpoint } from '../../checkpoint/snapshot/checkpoint-snapshotter-options.js';
+import { SnapshotAbortedError, StateBackendError } from '../../errors.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
-import type { JsonValue } from '../json.js';
-import { loadRestoredState } from '../restore/load-restored-state.js';
-import type { RestoredKeyedState } from '../restore/restored-keyed-state.js';
-import type { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
-import type { CompletedCheckpoint } from '../snapshot/checkpoint-snapshotter-options.js';
-import { TableSnapshotView } from '../snapshot/table-snapshot-view.js';
-import type {
-  CheckpointingKeyedStateBackend,
-  RestoredCheckpointInfo,
-} from './checkpointing-keyed-state-backend.js';
+import { HeapKeyedStateBackend } from '../heap-keyed-state-backend.js';
+import { loadRestoredState } from './load-restored-state.js';
+import { TableSnapshotView } from './table-snapshot-view.js';
 
 /**
  * The heap backend with checkpoints: `snapshot()` freezes every table copy-on-write (the short

@@ -1,12 +1,8 @@
-import { JsonFields } from '../checkpoint/format/json-fields.js';
-import type { JsonValue } from '../checkpoint/json.js';
-import {
-  type CheckpointedState,
-  stateFromJson,
-  stateToJson,
-} from '../checkpoint/metadata/checkpointed-state.js';
-import { CorruptSavepointError } from '../errors.js';
-import type { KeyGroupRange } from '../keygroup/key-group-range.js';
+import { CorruptSavepointError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import { JsonFields } from '../format/json-fields.js';
+import type { JsonValue } from '../json.js';
+import { type CheckpointedState, stateFromJson, stateToJson } from '../metadata/checkpointed-state.js';
 
 /** The value of the `format` property that marks a canonical savepoint. */
 export const SAVEPOINT_FORMAT = 'statebackend-savepoint';

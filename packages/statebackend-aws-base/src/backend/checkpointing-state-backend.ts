@@ -1,6 +1,6 @@
-import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
-import type { StateBackend } from '../../backend/state-backend.js';
 import type { CheckpointingKeyedStateBackend } from './checkpointing-keyed-state-backend.js';
+import type { KeyedStateBackendParameters } from './keyed-state-backend-parameters.js';
+import type { StateBackend } from './state-backend.js';
 
 /**
  * A state backend whose keyed backends take checkpoints: what `createStateBackend` returns and

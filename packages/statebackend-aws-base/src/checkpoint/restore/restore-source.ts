@@ -1,11 +1,11 @@
 import { CheckpointNotFoundError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import { findLatestCompleteCheckpoint, loadCheckpoint } from '../catalog/checkpoint-selection.js';
-import { CheckpointSource } from '../restore/checkpoint-source.js';
-import type { KeyedStateSource } from '../restore/keyed-state-source.js';
 import type { CheckpointSnapshotter } from '../snapshot/checkpoint-snapshotter.js';
 import type { CheckpointStorage, WriterLease } from '../storage/checkpoint-storage.js';
 import { intersects } from '../storage/fencing.js';
+import { CheckpointSource } from './checkpoint-source.js';
+import type { KeyedStateSource } from './keyed-state-source.js';
 
 /**
  * What a keyed backend restores from:

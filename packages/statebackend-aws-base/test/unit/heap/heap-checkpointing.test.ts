@@ -14,7 +14,7 @@ import {
   StateTtlConfig,
   ValueStateDescriptor,
 } from '../../../src/index.js';
-import { temporaryDirectory } from './fixtures.js';
+import { temporaryDirectory } from '../checkpoint/fixtures.js';
 
 const counts = new ValueStateDescriptor('counts', Serializers.int, 0);
 const events = new ListStateDescriptor('events', Serializers.string);
