@@ -13,9 +13,18 @@ const workspace = {
   '@statebackend/kafka': 'kafka',
 };
 
+// Each entry point of a package's `exports` (`.` and subpaths such as `@statebackend/aws-base/spi`)
+// maps to the source its `dist/<name>.js` is built from.
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 for (const [name, dir] of Object.entries(workspace)) {
-  moduleNameMapper[`^${name.replace('/', '\\/')}$`] = path.join(packagesDir, dir, 'src', 'index.ts');
+  const { exports = {} } = require(path.join(packagesDir, dir, 'package.json'));
+  for (const [subpath, target] of Object.entries(exports)) {
+    const built = typeof target === 'string' ? target : target.default;
+    const match = /^\.\/dist\/(.+)\.js$/.exec(built ?? '');
+    if (match === null) continue;
+    const specifier = `${name}${subpath.slice(1)}`.replace('/', '\\/');
+    moduleNameMapper[`^${specifier}$`] = path.join(packagesDir, dir, 'src', `${match[1]}.ts`);
+  }
 }
 
 module.exports = {

@@ -1,6 +1,7 @@
 // Proves that "npm install one backend" works: every published package is packed with
-// `pnpm pack`, installed with npm into an empty project outside the workspace, and loaded
-// there with `import` and with `require` (Node 22+ can require ES modules).
+// `pnpm pack`, installed with npm into an empty project outside the workspace, and each entry
+// point of its exports map loaded there with `import` and with `require` (Node 22+ can require
+// ES modules).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -84,7 +85,7 @@ describe('package manifests agree with each other', () => {
 
 describe('published packages install and load outside the workspace', () => {
   for (const { manifest } of published) {
-    it(`${manifest.name} installs with npm and loads with import and require`, () => {
+    it(`${manifest.name} installs with npm and loads each entry point with import and require`, () => {
       const project = join(work, manifest.name.replace('/', '__'));
       mkdirSync(project, { recursive: true });
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
@@ -101,25 +102,34 @@ describe('published packages install and load outside the workspace', () => {
       const specs = [tarballOf(manifest.name), ...workspaceDeps.map(tarballOf), ...peers];
       run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], project);
 
-      const name = JSON.stringify(manifest.name);
-      const esm = run(
-        'node',
-        [
-          '--input-type=module',
-          '-e',
-          `const m = await import(${name}); console.log(JSON.stringify(Object.keys(m).sort()));`,
-        ],
-        project,
+      // Every entry point of the exports map (`.` and subpaths such as `./spi`), each with import
+      // and with require.
+      const entryPoints = Object.keys(manifest.exports ?? { '.': null }).filter(
+        (p) => p !== './package.json',
       );
-      const cjs = run(
-        'node',
-        [
-          '-e',
-          `const m = require(${name}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'module.exports').sort()));`,
-        ],
-        project,
-      );
-      assert.deepEqual(JSON.parse(cjs), JSON.parse(esm), 'import and require expose the same exports');
+      assert.ok(entryPoints.includes('.'), `${manifest.name}: no "." in its exports`);
+      for (const entryPoint of entryPoints) {
+        const name = JSON.stringify(`${manifest.name}${entryPoint.slice(1)}`);
+        const esm = run(
+          'node',
+          [
+            '--input-type=module',
+            '-e',
+            `const m = await import(${name}); console.log(JSON.stringify(Object.keys(m).sort()));`,
+          ],
+          project,
+        );
+        const cjs = run(
+          'node',
+          [
+            '-e',
+            `const m = require(${name}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'module.exports').sort()));`,
+          ],
+          project,
+        );
+        assert.ok(JSON.parse(esm).length > 0, `${name} exports nothing`);
+        assert.deepEqual(JSON.parse(cjs), JSON.parse(esm), 'import and require expose the same exports');
+      }
 
       // Every source map shipped points to sources shipped with it.
       const installed = join(project, 'node_modules', ...manifest.name.split('/'));

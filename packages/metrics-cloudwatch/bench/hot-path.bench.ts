@@ -1,6 +1,6 @@
 // counter.inc() against incrementing a number field, histogram.update() against pushing to an
 // array: what recording a metric costs over the cheapest thing that could be done instead.
-import { HdrHistogram, SimpleCounter } from '@statebackend/aws-base';
+import { HdrHistogram, SimpleCounter } from '@statebackend/aws-base/spi';
 import { recordResult } from '../../../scripts/bench-results.mjs';
 import { nsPerOp, ratio, row } from './measure.ts';
 

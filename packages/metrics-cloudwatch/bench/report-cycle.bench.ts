@@ -5,10 +5,10 @@ import {
   type Counter,
   createMetricFilter,
   type Histogram,
-  ManualScheduler,
   type Meter,
   MetricRegistry,
 } from '@statebackend/aws-base';
+import { ManualScheduler } from '@statebackend/aws-base/spi';
 import { recordResult } from '../../../scripts/bench-results.mjs';
 import { CloudWatchMetricReporter } from '../dist/index.js';
 import { cpuMs, ratio, row } from './measure.ts';

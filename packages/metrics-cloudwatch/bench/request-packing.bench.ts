@@ -4,7 +4,8 @@
 // against the fewest requests the limits allow, and against the packing this reporter used
 // before (requests filled in registration order, sized at 24 characters per number).
 import { CloudWatchClient, type MetricDatum, type PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { ManualScheduler, type MetricGroup, MetricRegistry } from '@statebackend/aws-base';
+import { type MetricGroup, MetricRegistry } from '@statebackend/aws-base';
+import { ManualScheduler } from '@statebackend/aws-base/spi';
 import { recordResult } from '../../../scripts/bench-results.mjs';
 import { CloudWatchMetricReporter } from '../dist/index.js';
 import { row } from './measure.ts';

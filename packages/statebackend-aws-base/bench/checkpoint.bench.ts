@@ -19,15 +19,17 @@ import { recordResult } from '../../../scripts/bench-results.mjs';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
-  decodeVerifiedBlock,
-  findLatestCompleteCheckpoint,
-  KeyGroupFileReader,
   KeyGroupRange,
   LocalCheckpointStorage,
-  type RandomAccessFile,
   Serializers,
   ValueStateDescriptor,
 } from '../dist/index.js';
+import {
+  decodeVerifiedBlock,
+  findLatestCompleteCheckpoint,
+  KeyGroupFileReader,
+  type RandomAccessFile,
+} from '../dist/spi.js';
 
 const ENTRIES = 1_000_000;
 const ROUNDS = 5;

@@ -9,7 +9,7 @@ import {
   ForwardingCheckpointStorage,
   type WriterLease,
   type WrittenFile,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 
 /** The phases of one checkpoint, in ms. */
 export interface CheckpointPhases {

@@ -1,11 +1,11 @@
 import {
-  applyRetention,
   type CheckpointStatus,
   type CheckpointStorage,
   type CheckpointSummary,
   inspectCheckpoints,
   KeyGroupRange,
 } from '@statebackend/aws-base';
+import { applyRetention } from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, noMorePositionals, type ParsedCommand, requiredPositional } from '../cli/parse.js';
 import { CliError } from '../errors.js';

@@ -3,15 +3,17 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   CheckpointSource,
   type CheckpointStorage,
-  findLatestCompleteCheckpoint,
   type JsonValue,
-  type KeyedStateSource,
   KeyGroupRange,
   LocalCheckpointStorage,
-  loadCheckpoint,
   SavepointSource,
   type TypeSerializer,
 } from '@statebackend/aws-base';
+import {
+  findLatestCompleteCheckpoint,
+  type KeyedStateSource,
+  loadCheckpoint,
+} from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, noMorePositionals, requiredPositional } from '../cli/parse.js';
 import { dumpSerializerRegistry } from '../dump/dump-registry.js';

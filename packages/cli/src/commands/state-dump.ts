@@ -2,11 +2,13 @@ import {
   assignToKeyGroup,
   CheckpointSource,
   type CheckpointStorage,
+  KeyGroupRange,
+} from '@statebackend/aws-base';
+import {
   findLatestCompleteCheckpoint,
   type KeyedStateSource,
-  KeyGroupRange,
   loadCheckpoint,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import {
   integerOption,

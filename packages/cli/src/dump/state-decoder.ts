@@ -1,10 +1,5 @@
-import type {
-  CheckpointedState,
-  RawEntry,
-  SerializerRegistry,
-  SerializerRole,
-  TypeSerializer,
-} from '@statebackend/aws-base';
+import type { SerializerRegistry, SerializerRole, TypeSerializer } from '@statebackend/aws-base';
+import type { CheckpointedState, RawEntry } from '@statebackend/aws-base/spi';
 import { CliError } from '../errors.js';
 import { type DumpJson, toJson } from './to-json.js';
 

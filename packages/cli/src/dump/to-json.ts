@@ -1,4 +1,4 @@
-import { VoidNamespace } from '@statebackend/aws-base';
+import { VoidNamespace } from '@statebackend/aws-base/spi';
 
 /** JSON as the dump prints it. */
 export type DumpJson = null | boolean | number | string | DumpJson[] | { [key: string]: DumpJson };

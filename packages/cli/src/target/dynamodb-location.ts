@@ -2,10 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AwsClientManager,
   type CheckpointingKeyedStateBackend,
-  type KeyedStateSource,
   type KeyGroupRange,
   type TypeSerializer,
 } from '@statebackend/aws-base';
+import type { KeyedStateSource } from '@statebackend/aws-base/spi';
 import type { CommitRecord, DynamoDbCheckpointSource } from '@statebackend/aws-dynamodb';
 import { type AwsSettings, awsConfiguration, awsKeysOnly } from './aws-settings.js';
 import { lazyImport } from './lazy-import.js';

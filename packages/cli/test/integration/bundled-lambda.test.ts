@@ -25,7 +25,7 @@ describe('bundling', () => {
       stdin: {
         contents:
           "import '@statebackend/metrics-cloudwatch';\n" +
-          "import { defaultReporterFactories } from '@statebackend/aws-base';\n" +
+          "import { defaultReporterFactories } from '@statebackend/aws-base/spi';\n" +
           'console.log(defaultReporterFactories.names().join(","));\n',
         resolveDir: resolve(__dirname, '..'),
         loader: 'ts',

@@ -9,10 +9,10 @@ import {
   type CheckpointStorage,
   KeyGroupRange,
   type Logger,
-  loadCheckpoint,
   type StateRegistration,
   type TypeSerializer,
 } from '@statebackend/aws-base';
+import { loadCheckpoint } from '@statebackend/aws-base/spi';
 
 /** What every key group of a job shares; the worker passes it to {@link KeyGroupBackends}. */
 export interface KeyGroupBackendParameters<K> {

@@ -5,11 +5,11 @@ import {
   type CheckpointStorage,
   LocalCheckpointStorage,
   type Logger,
-  loadCheckpoint,
   noopLogger,
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
+import { loadCheckpoint } from '@statebackend/aws-base/spi';
 import {
   type InputRecord,
   KafkaKeyedWorker,

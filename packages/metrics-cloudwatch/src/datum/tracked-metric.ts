@@ -1,5 +1,6 @@
 import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
-import type { Counter, Gauge, HistogramIntervalReader, Meter, Metric } from '@statebackend/aws-base';
+import type { Counter, Gauge, Meter, Metric } from '@statebackend/aws-base';
+import type { HistogramIntervalReader } from '@statebackend/aws-base/spi';
 import type { ReporterStatistics } from '../reporter/reporter-statistics.js';
 import { type DatumBase, type HistogramSettings, histogramDatums } from './histogram-datums.js';
 import { acceptedValue, type OutgoingDatum } from './outgoing-datum.js';

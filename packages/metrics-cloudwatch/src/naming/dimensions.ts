@@ -1,5 +1,5 @@
 import type { Dimension } from '@aws-sdk/client-cloudwatch';
-import { ScopeVariables, variableName } from '@statebackend/aws-base';
+import { ScopeVariables, variableName } from '@statebackend/aws-base/spi';
 import { MAX_NAME_LENGTH, sanitizeName } from './metric-name.js';
 
 /** Most dimensions per datum (a CloudWatch limit). */

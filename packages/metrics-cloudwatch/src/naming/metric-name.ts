@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MetricGroupView } from '@statebackend/aws-base';
+import type { MetricGroupView } from '@statebackend/aws-base/spi';
 
 /** CloudWatch's limit on metric names and dimension names. */
 export const MAX_NAME_LENGTH = 255;

@@ -1,6 +1,6 @@
+import { ConfigOptions } from '@statebackend/aws-base';
 import {
   type AnyConfigOption,
-  ConfigOptions,
   type ConfigType,
   ConfigTypes,
   type ConfigurationRule,
@@ -8,7 +8,7 @@ import {
   keyValueMapType,
   reporterOptions,
   semicolonListType,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 
 /** Prefix of the reporter's keys. Another reporter name works too; see the README. */
 export const CLOUDWATCH_REPORTER_PREFIX = 'metrics.reporter.cloudwatch';

@@ -1,15 +1,13 @@
 import {
-  type AnyConfigOption,
   type ConfigOption,
   Configuration,
   ConfigurationError,
   type ConfigurationIssue,
   createMetricFilter,
   type MetricFilter,
-  suggestKey,
-  validateAwsConfiguration,
   validateConfiguration,
 } from '@statebackend/aws-base';
+import { type AnyConfigOption, suggestKey, validateAwsConfiguration } from '@statebackend/aws-base/spi';
 import {
   CLOUDWATCH_REPORTER_PREFIX,
   CloudWatchOptions,

@@ -1,13 +1,11 @@
+import { Configuration, ConfigurationError, type ConfigurationIssue } from '@statebackend/aws-base';
 import {
-  Configuration,
-  ConfigurationError,
-  type ConfigurationIssue,
   defaultReporterFactories,
   METRICS_REPORTER_PREFIX,
   type MetricConfig,
   type MetricReporterFactory,
   type MetricReporterFactoryRegistry,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { CLOUDWATCH_REPORTER_PREFIX } from '../options/cloudwatch-options.js';
 import { CloudWatchMetricReporter } from './cloudwatch-metric-reporter.js';
 

@@ -1,17 +1,19 @@
 import type { CloudWatchClient, CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import {
   type AwsClientManager,
-  type ClientSource,
   Configuration,
   type Logger,
   type Metric,
+  noopLogger,
+} from '@statebackend/aws-base';
+import {
+  type ClientSource,
   type MetricConfig,
   type MetricGroupView,
   type MetricReporter,
-  noopLogger,
   type Scheduler,
   systemScheduler,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import type { OutgoingDatum } from '../datum/outgoing-datum.js';
 import { type CollectContext, TrackedMetric } from '../datum/tracked-metric.js';
 import { toEmfEvents } from '../emf/emf-events.js';

@@ -1,4 +1,5 @@
-import { type MetricGroup, SimpleCounter } from '@statebackend/aws-base';
+import type { MetricGroup } from '@statebackend/aws-base';
+import { SimpleCounter } from '@statebackend/aws-base/spi';
 
 /** Why a datum was not delivered. */
 export type DropReason =

@@ -3,13 +3,8 @@ import {
   type CloudWatchClientConfig,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import {
-  AwsClientManager,
-  AwsConfigOptions,
-  type ClientSource,
-  type Configuration,
-  type Logger,
-} from '@statebackend/aws-base';
+import { AwsClientManager, AwsConfigOptions, type Configuration, type Logger } from '@statebackend/aws-base';
+import type { ClientSource } from '@statebackend/aws-base/spi';
 import type { Send } from '../publish/publisher.js';
 
 export type { Send } from '../publish/publisher.js';

@@ -6,10 +6,10 @@ import {
   Configuration,
   ConfigurationError,
   createMetricFilter,
-  ManualScheduler,
   type MetricGroup,
   MetricRegistry,
 } from '@statebackend/aws-base';
+import { ManualScheduler } from '@statebackend/aws-base/spi';
 import { describeEachTarget, uniqueName } from '@statebackend/testkit';
 import { CloudWatchMetricReporter, type CloudWatchMetricReporterOptions } from '../../src/index.js';
 import { datumBytes, requestBytes } from '../../src/publish/datum-size.js';

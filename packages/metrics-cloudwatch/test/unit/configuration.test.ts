@@ -1,16 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Configuration, ConfigurationError, MetricRegistry, noopLogger } from '@statebackend/aws-base';
 import {
-  Configuration,
-  ConfigurationError,
   defaultReporterFactories,
   ManualScheduler,
   type MetricConfig,
-  MetricRegistry,
-  noopLogger,
   reporterProperties,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import {
   CloudWatchMetricReporter,
   CloudWatchMetricReporterFactory,

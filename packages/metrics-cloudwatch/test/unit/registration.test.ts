@@ -1,4 +1,5 @@
-import { Configuration, MetricRegistry, MetricReporterFactoryRegistry } from '@statebackend/aws-base';
+import { Configuration, MetricRegistry } from '@statebackend/aws-base';
+import { MetricReporterFactoryRegistry } from '@statebackend/aws-base/spi';
 import {
   CLOUDWATCH_FACTORY_NAMES,
   CloudWatchMetricReporterFactory,

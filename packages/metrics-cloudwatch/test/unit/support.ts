@@ -5,13 +5,8 @@ import {
   type PutMetricDataCommand,
   type PutMetricDataCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import {
-  createMetricFilter,
-  type Logger,
-  ManualScheduler,
-  type MetricGroup,
-  MetricRegistry,
-} from '@statebackend/aws-base';
+import { createMetricFilter, type Logger, type MetricGroup, MetricRegistry } from '@statebackend/aws-base';
+import { ManualScheduler } from '@statebackend/aws-base/spi';
 import { CloudWatchMetricReporter, type CloudWatchMetricReporterOptions } from '../../src/index.js';
 
 /** A client for unit tests: never reaches the network, because `send` is always stubbed. */

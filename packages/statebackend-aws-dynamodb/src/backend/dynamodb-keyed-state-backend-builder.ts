@@ -1,8 +1,5 @@
-import {
-  AbstractAwsKeyedStateBackendBuilder,
-  type KeyedStateBackendParameters,
-  type KeyedStateSource,
-} from '@statebackend/aws-base';
+import type { KeyedStateBackendParameters } from '@statebackend/aws-base';
+import { AbstractAwsKeyedStateBackendBuilder, type KeyedStateSource } from '@statebackend/aws-base/spi';
 import { DynamoDbStateStore } from '../store/dynamodb-state-store.js';
 import type { DynamoDbStateStoreOptions, StartFrom } from '../store/store-options.js';
 import { DynamoDbKeyedStateBackend } from './dynamodb-keyed-state-backend.js';

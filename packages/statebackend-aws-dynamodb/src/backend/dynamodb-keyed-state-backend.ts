@@ -1,25 +1,27 @@
 import {
-  AwsKeyedStateBackendBase,
-  type CheckpointedState,
   type CheckpointingKeyedStateBackend,
-  checkRestoredState,
   type EncodedSavepoint,
-  encodeRemoteSavepoint,
   type JsonValue,
   type KeyedStateBackendParameters,
-  type KeyedStateSource,
-  type RegisteredKeyedState,
   type RestoredCheckpointInfo,
   type SavepointOptions,
-  type SerializedRef,
-  type StateCell,
   type StateLimits,
   StateValueTooLargeError,
+  type TypeSerializer,
+} from '@statebackend/aws-base';
+import {
+  AwsKeyedStateBackendBase,
+  type CheckpointedState,
+  checkRestoredState,
+  encodeRemoteSavepoint,
+  type KeyedStateSource,
+  type RegisteredKeyedState,
+  type SerializedRef,
+  type StateCell,
   type StoredMapEntry,
   systemTimeProvider,
-  type TypeSerializer,
   VALUE_ROLE,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { KeyTooLargeError, ValueMigrationNotSupportedError } from '../errors.js';
 import type { CellRef, EntryRef } from '../layout/item-key.js';
 import { savepointContentOf } from '../savepoint/hold-savepoint-content.js';

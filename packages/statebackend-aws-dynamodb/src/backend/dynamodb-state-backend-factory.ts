@@ -1,13 +1,15 @@
 import {
-  AbstractAwsStateBackendFactory,
-  type AnyConfigOption,
   AwsConfigOptions,
   type Configuration,
-  type ConfigurationRule,
   defaultStateBackendRegistry,
   type StateBackendContext,
-  type StateBackendRegistry,
 } from '@statebackend/aws-base';
+import {
+  AbstractAwsStateBackendFactory,
+  type AnyConfigOption,
+  type ConfigurationRule,
+  type StateBackendRegistry,
+} from '@statebackend/aws-base/spi';
 import { DynamoDbOptions } from '../config/dynamodb-options.js';
 import { DynamoDbStateBackend } from './dynamodb-state-backend.js';
 

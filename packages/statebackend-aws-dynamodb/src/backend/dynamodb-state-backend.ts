@@ -1,14 +1,16 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
-  AbstractAwsStateBackend,
-  type AwsStateBackendOptions,
   type CheckpointStorage,
   Configuration,
   type KeyedStateBackendParameters,
   type RestoreSource,
+} from '@statebackend/aws-base';
+import {
+  AbstractAwsStateBackend,
+  type AwsStateBackendOptions,
   type WithClient,
   type WithConfig,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import type { CompletionMode } from '../store/checkpoint-tracker.js';
 import { DEFAULT_CHECKPOINT_COMPLETION, type StartFrom } from '../store/store-options.js';
 import type { TableOptions } from '../table/table-options.js';

@@ -1,4 +1,4 @@
-import { type RegisteredKeyedState, type TtlValue, ttlValue } from '@statebackend/aws-base';
+import { type RegisteredKeyedState, type TtlValue, ttlValue } from '@statebackend/aws-base/spi';
 
 /**
  * What a keyed backend hands a store is opaque: the user's value, or with TTL a `TtlValue`

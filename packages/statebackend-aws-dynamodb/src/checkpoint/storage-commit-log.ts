@@ -4,8 +4,8 @@ import {
   CorruptCheckpointError,
   FencedError,
   type KeyGroupRange,
-  type WriterLease,
 } from '@statebackend/aws-base';
+import type { WriterLease } from '@statebackend/aws-base/spi';
 import { StoreFailedError } from '../errors.js';
 import type { CommitLog } from './commit-log.js';
 import type { CommitRecord, LineageEntry } from './lineage.js';

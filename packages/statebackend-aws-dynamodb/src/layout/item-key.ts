@@ -1,4 +1,4 @@
-import { keyGroupHash } from '@statebackend/aws-base';
+import { keyGroupHash } from '@statebackend/aws-base/spi';
 
 /**
  * The address of one logical state entry: a value/list cell, or one entry of a map cell. Every

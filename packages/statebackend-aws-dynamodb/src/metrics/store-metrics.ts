@@ -1,10 +1,5 @@
-import {
-  type Counter,
-  HdrHistogram,
-  type Histogram,
-  type MetricGroup,
-  SimpleCounter,
-} from '@statebackend/aws-base';
+import type { Counter, Histogram, MetricGroup } from '@statebackend/aws-base';
+import { HdrHistogram, SimpleCounter } from '@statebackend/aws-base/spi';
 
 /**
  * What the DynamoDB store counts. Counters exist whether or not a metric group is given, so

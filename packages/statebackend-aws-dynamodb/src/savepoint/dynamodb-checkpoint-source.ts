@@ -1,18 +1,20 @@
 import {
+  CheckpointNotFoundError,
+  KeyGroupArgumentError,
+  KeyGroupRange,
+  type RestoredUserMetadata,
+  StateBackendError,
+} from '@statebackend/aws-base';
+import {
   bytesAsFile,
   type CheckpointedState,
-  CheckpointNotFoundError,
   type KeyedStateSource,
-  KeyGroupArgumentError,
   type KeyGroupEntryWriter,
   KeyGroupFileReader,
   KeyGroupFileWriter,
-  KeyGroupRange,
   type RawEntry,
-  type RestoredUserMetadata,
-  StateBackendError,
   type VerifiedBlock,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { userMetadataOf } from '../backend/restored-info.js';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { type CommitLogLocation, openCommitLog } from '../checkpoint/open-commit-log.js';

@@ -1,4 +1,5 @@
-import type { CheckpointedState, KeyGroupRange, RemoteSavepointContent } from '@statebackend/aws-base';
+import type { KeyGroupRange } from '@statebackend/aws-base';
+import type { CheckpointedState, RemoteSavepointContent } from '@statebackend/aws-base/spi';
 import { UndescribedStateError } from '../errors.js';
 import type { VisibleEntry } from '../store/key-group-reader.js';
 import { shapeOf, writeStoredEntry } from './stored-entries.js';

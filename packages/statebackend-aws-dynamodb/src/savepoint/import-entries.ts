@@ -1,11 +1,10 @@
+import { CorruptCheckpointError, type KeyGroupRange } from '@statebackend/aws-base';
 import {
-  CorruptCheckpointError,
   checkSourceMaxParallelism,
   decodeVerifiedBlock,
   type KeyedStateSource,
-  type KeyGroupRange,
   type VerifiedBlock,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { storedListOf } from '../backend/stored-value-codec.js';
 import type { EntryRef } from '../layout/item-key.js';
 import type { DynamoDbStateStore } from '../store/dynamodb-state-store.js';

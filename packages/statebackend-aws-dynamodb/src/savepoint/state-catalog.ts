@@ -1,10 +1,9 @@
+import { CorruptCheckpointError, type TypeSerializer } from '@statebackend/aws-base';
 import {
   type CheckpointedState,
-  CorruptCheckpointError,
   checkpointedStateOf,
   type RegisteredKeyedState,
-  type TypeSerializer,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 
 /**
  * The states a keyed backend's checkpoints describe: those registered now, and those it was

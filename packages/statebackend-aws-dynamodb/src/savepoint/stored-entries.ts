@@ -1,4 +1,4 @@
-import type { CheckpointedState, KeyGroupEntryWriter, RawEntry } from '@statebackend/aws-base';
+import type { CheckpointedState, KeyGroupEntryWriter, RawEntry } from '@statebackend/aws-base/spi';
 import { listElements } from '../backend/stored-value-codec.js';
 import type { VisibleEntry } from '../store/key-group-reader.js';
 

@@ -1,4 +1,4 @@
-import { bytesToId } from '@statebackend/aws-base';
+import { bytesToId } from '@statebackend/aws-base/spi';
 import { bucketOf, type CellRef, dataPartitionKey, type EntryRef, entryPrefix } from '../layout/item-key.js';
 import type { StoreContext } from './store-context.js';
 

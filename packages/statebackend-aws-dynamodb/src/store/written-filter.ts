@@ -1,4 +1,4 @@
-import { murmur3x86_32 } from '@statebackend/aws-base';
+import { murmur3x86_32 } from '@statebackend/aws-base/spi';
 
 const encoder = new TextEncoder();
 

@@ -1,4 +1,5 @@
-import { Configuration, StateBackendRegistry } from '@statebackend/aws-base';
+import { Configuration } from '@statebackend/aws-base';
+import { StateBackendRegistry } from '@statebackend/aws-base/spi';
 import {
   DynamoDbStateBackend,
   DynamoDbStateBackendFactory,

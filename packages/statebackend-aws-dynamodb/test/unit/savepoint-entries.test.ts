@@ -1,13 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type CheckpointedState,
-  CorruptCheckpointError,
-  type KeyGroupEntryWriter,
-  KeyGroupRange,
-  LocalCheckpointStorage,
-} from '@statebackend/aws-base';
+import { CorruptCheckpointError, KeyGroupRange, LocalCheckpointStorage } from '@statebackend/aws-base';
+import type { CheckpointedState, KeyGroupEntryWriter } from '@statebackend/aws-base/spi';
 import { storedListOf } from '../../src/backend/stored-value-codec.js';
 import { commitItem, fromCommitItem } from '../../src/checkpoint/commit-records.js';
 import type { CommitRecord } from '../../src/checkpoint/lineage.js';

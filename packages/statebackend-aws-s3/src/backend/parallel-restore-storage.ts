@@ -1,4 +1,5 @@
-import { type ByteRange, type CheckpointStorage, ForwardingCheckpointStorage } from '@statebackend/aws-base';
+import type { CheckpointStorage } from '@statebackend/aws-base';
+import { type ByteRange, ForwardingCheckpointStorage } from '@statebackend/aws-base/spi';
 
 /**
  * The checkpoint storage a keyed backend is built with, made to restore in parallel. aws-base's

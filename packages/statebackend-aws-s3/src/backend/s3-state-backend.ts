@@ -1,7 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import {
-  AbstractAwsStateBackend,
-  type AwsStateBackendOptions,
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
   type CheckpointStorage,
@@ -12,6 +10,7 @@ import {
   type SnapshotCompression,
   type StateRegistration,
 } from '@statebackend/aws-base';
+import { AbstractAwsStateBackend, type AwsStateBackendOptions } from '@statebackend/aws-base/spi';
 import { S3CheckpointStorage } from '../storage/s3-checkpoint-storage.js';
 import type { S3CheckpointStorageOptions } from '../storage/s3-checkpoint-storage-options.js';
 import { ParallelRestoreStorage } from './parallel-restore-storage.js';

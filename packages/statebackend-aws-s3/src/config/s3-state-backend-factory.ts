@@ -1,14 +1,16 @@
 import {
-  AbstractAwsStateBackendFactory,
-  type AnyConfigOption,
   type ConfigOption,
   type Configuration,
   defaultStateBackendRegistry,
   type StateBackendContext,
   StateBackendOptions,
+} from '@statebackend/aws-base';
+import {
+  AbstractAwsStateBackendFactory,
+  type AnyConfigOption,
   type StateBackendRegistry,
   validateAwsConfiguration,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { type S3StateBackendOptions as BackendOptions, S3StateBackend } from '../backend/s3-state-backend.js';
 import {
   DEFAULT_ENTROPY_LENGTH,

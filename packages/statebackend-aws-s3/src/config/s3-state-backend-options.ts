@@ -1,9 +1,9 @@
+import { ConfigOptions } from '@statebackend/aws-base';
 import {
   type AnyConfigOption,
-  ConfigOptions,
   type ConfigurationRule,
   SNAPSHOT_COMPRESSIONS,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import {
   DEFAULT_ENTROPY_LENGTH,
   DEFAULT_PART_SIZE,

@@ -1,4 +1,5 @@
-import { type Counter, type MetricGroup, SimpleCounter } from '@statebackend/aws-base';
+import type { Counter, MetricGroup } from '@statebackend/aws-base';
+import { SimpleCounter } from '@statebackend/aws-base/spi';
 
 /**
  * Metrics of the S3 checkpoint storage, registered under the group passed in (or kept

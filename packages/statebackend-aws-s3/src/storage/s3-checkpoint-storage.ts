@@ -1,20 +1,22 @@
 import {
-  assertNotFenced,
-  type ByteRange,
   CheckpointAlreadyExistsError,
   type CheckpointStorage,
+  FencedError,
+  type KeyGroupRange,
+  type Logger,
+  noopLogger,
+} from '@statebackend/aws-base';
+import {
+  assertNotFenced,
+  type ByteRange,
   type CommittedCheckpoint,
   checkpointDirectoryName,
   decodeCheckpointMetadata,
-  FencedError,
   type FileContent,
   type FileScope,
   fencingClaim,
-  type KeyGroupRange,
-  type Logger,
   metadataFileName,
   newDataFileLocation,
-  noopLogger,
   parseCheckpointDirectoryName,
   parseFileOrigin,
   parseMetadataFileName,
@@ -22,7 +24,7 @@ import {
   type StoredFile,
   type WriterLease,
   type WrittenFile,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
 import {
   DEFAULT_ENTROPY_LENGTH,

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { KeyGroupRange, Logger } from '@statebackend/aws-base';
 import {
   claimFileName,
   FENCING_DIRECTORY,
-  type KeyGroupRange,
-  type Logger,
   parseClaimFileName,
   parseFileOrigin,
   type WriterLease,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { ClaimContentionError } from '../errors.js';
 import { parseCutName } from './s3-commit-cuts.js';
 import { describeRange, intersects, isSuperseded } from './s3-fencing.js';

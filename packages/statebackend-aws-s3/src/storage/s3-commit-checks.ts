@@ -1,10 +1,5 @@
-import {
-  assertNotFenced,
-  CheckpointAlreadyExistsError,
-  type CommittedCheckpoint,
-  FencedError,
-  type WriterLease,
-} from '@statebackend/aws-base';
+import { CheckpointAlreadyExistsError, FencedError } from '@statebackend/aws-base';
+import { assertNotFenced, type CommittedCheckpoint, type WriterLease } from '@statebackend/aws-base/spi';
 import type { FencingState } from './s3-claims.js';
 import { intersects } from './s3-fencing.js';
 

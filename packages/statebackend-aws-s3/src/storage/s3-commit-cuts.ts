@@ -1,4 +1,5 @@
-import { CorruptCheckpointError, FENCING_DIRECTORY } from '@statebackend/aws-base';
+import { CorruptCheckpointError } from '@statebackend/aws-base';
+import { FENCING_DIRECTORY } from '@statebackend/aws-base/spi';
 import type { S3Layout } from './s3-layout.js';
 import type { S3Requests } from './s3-requests.js';
 

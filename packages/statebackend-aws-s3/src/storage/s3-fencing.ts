@@ -1,4 +1,5 @@
-import type { KeyGroupRange, WriterLease } from '@statebackend/aws-base';
+import type { KeyGroupRange } from '@statebackend/aws-base';
+import type { WriterLease } from '@statebackend/aws-base/spi';
 
 export function intersects(a: KeyGroupRange, b: KeyGroupRange): boolean {
   return !a.intersect(b).isEmpty;

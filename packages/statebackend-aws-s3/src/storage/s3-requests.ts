@@ -9,7 +9,8 @@ import {
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type FileContent, StateBackendError } from '@statebackend/aws-base';
+import { StateBackendError } from '@statebackend/aws-base';
+import type { FileContent } from '@statebackend/aws-base/spi';
 import { S3RequestError } from '../errors.js';
 import type { S3StorageMetrics } from '../metrics/s3-storage-metrics.js';
 import { isPreconditionFailed, toStorageError } from './s3-error.js';

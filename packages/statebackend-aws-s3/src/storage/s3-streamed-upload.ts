@@ -8,7 +8,7 @@ import {
   type ServerSideEncryption,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { crc32, crc32Combine, knownCrc32 } from '@statebackend/aws-base';
+import { crc32, crc32Combine, knownCrc32 } from '@statebackend/aws-base/spi';
 
 /** Where a streamed file goes, and the parameters every request writing it carries. */
 export interface StreamedUploadTarget {

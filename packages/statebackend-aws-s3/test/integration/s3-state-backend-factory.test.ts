@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { Serializers, StateBackendRegistry, ValueStateDescriptor } from '@statebackend/aws-base';
+import { Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
+import { StateBackendRegistry } from '@statebackend/aws-base/spi';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
 import { registerS3StateBackend, type S3StateBackend } from '../../src/index.js';
 import { parameters } from '../support/s3-backend.js';

@@ -1,17 +1,16 @@
 import {
   assignKeyToParallelOperator,
-  bytesAsFile,
   type CheckpointingHeapKeyedStateBackend,
   type CompletedCheckpoint,
   computeKeyGroupRangeForOperatorIndex,
   FencedError,
-  KeyGroupFileReader,
   ListStateDescriptor,
   listCheckpoints,
   MapStateDescriptor,
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
+import { bytesAsFile, KeyGroupFileReader } from '@statebackend/aws-base/spi';
 import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
 import { keyedBackend, MAX_PARALLELISM, parameters, s3StateBackend } from '../support/s3-backend.js';
 import { createBucket, listKeys, s3ClientFor } from '../support/s3-bucket.js';

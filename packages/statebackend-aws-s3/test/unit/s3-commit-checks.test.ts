@@ -1,11 +1,10 @@
 import {
   CheckpointAlreadyExistsError,
   CheckpointStorageError,
-  type CommittedCheckpoint,
   FencedError,
   KeyGroupRange,
-  type WriterLease,
 } from '@statebackend/aws-base';
+import type { CommittedCheckpoint, WriterLease } from '@statebackend/aws-base/spi';
 import { S3CommitChecks } from '../../src/storage/s3-commit-checks.js';
 
 const LOCATION = 's3://bucket/ckpt/job/op';

@@ -1,9 +1,5 @@
-import {
-  AwsClientManager,
-  Configuration,
-  ConfigurationError,
-  StateBackendRegistry,
-} from '@statebackend/aws-base';
+import { AwsClientManager, Configuration, ConfigurationError } from '@statebackend/aws-base';
+import { StateBackendRegistry } from '@statebackend/aws-base/spi';
 import { registerS3StateBackend, S3StateBackend, s3BackendOptionsFrom } from '../../src/index.js';
 
 const AWS = { 'aws.region': 'eu-west-1' };

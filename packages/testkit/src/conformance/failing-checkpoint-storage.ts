@@ -1,14 +1,13 @@
+import type { CheckpointStorage, KeyGroupRange } from '@statebackend/aws-base';
 import type {
   ByteRange,
-  CheckpointStorage,
   CommittedCheckpoint,
   FileContent,
   FileScope,
-  KeyGroupRange,
   StoredFile,
   WriterLease,
   WrittenFile,
-} from '@statebackend/aws-base';
+} from '@statebackend/aws-base/spi';
 import { TestkitError } from '../errors.js';
 
 /**

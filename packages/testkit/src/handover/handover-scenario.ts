@@ -3,12 +3,11 @@ import {
   type CheckpointingKeyedStateBackend,
   type CheckpointStorage,
   FencedError,
-  ForwardingCheckpointStorage,
   KeyGroupRange,
   Serializers,
   ValueStateDescriptor,
-  type WriterLease,
 } from '@statebackend/aws-base';
+import { ForwardingCheckpointStorage, type WriterLease } from '@statebackend/aws-base/spi';
 import type { StepGate, StepScheduler } from './step-scheduler.js';
 
 /**

@@ -8,12 +8,12 @@
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointStorage,
-  type FileContent,
   KeyGroupRange,
   LocalCheckpointStorage,
   Serializers,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import type { FileContent } from '../../../src/spi.js';
 
 export const JOB_ID = 'sigkill-job';
 export const OPERATOR_ID = 'count';

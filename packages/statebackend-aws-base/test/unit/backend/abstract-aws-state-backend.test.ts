@@ -1,10 +1,8 @@
+import { HeapKeyedStateBackend } from '../../../src/heap/heap-keyed-state-backend.js';
 import {
-  AbstractAwsKeyedStateBackendBuilder,
-  AbstractAwsStateBackend,
   AwsClientManager,
   CheckpointingHeapBackendBuilder,
   Configuration,
-  HeapKeyedStateBackend,
   type KeyedStateBackendParameters,
   KeyGroupRange,
   noopLogger,
@@ -12,6 +10,7 @@ import {
   StateBackendError,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import { AbstractAwsKeyedStateBackendBuilder, AbstractAwsStateBackend } from '../../../src/spi.js';
 
 const parameters: KeyedStateBackendParameters<string> = {
   jobId: 'job',

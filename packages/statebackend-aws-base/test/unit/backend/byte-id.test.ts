@@ -1,11 +1,11 @@
 import {
-  bytesToId,
   cellId,
   idToBytes,
   NAMESPACE_SEPARATOR,
   splitCellId,
   stringKeyId,
-} from '../../../src/index.js';
+} from '../../../src/backend/byte-id.js';
+import { bytesToId } from '../../../src/spi.js';
 
 describe('byte ids', () => {
   it('map every byte value to one character and back, for short and long arrays', () => {

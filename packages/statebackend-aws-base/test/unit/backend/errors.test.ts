@@ -1,5 +1,5 @@
+import { HeapKeyedStateBackend } from '../../../src/heap/heap-keyed-state-backend.js';
 import {
-  HeapKeyedStateBackend,
   InvalidTtlError,
   KeyGroupRange,
   KeySerializationError,

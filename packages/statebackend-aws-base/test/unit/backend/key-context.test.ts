@@ -1,10 +1,10 @@
 import { interleave, seededRandom } from '@statebackend/testkit';
 import type { KeyContext } from '../../../src/backend/key-context.js';
+import { HeapKeyedStateBackend } from '../../../src/heap/heap-keyed-state-backend.js';
 import {
   type AggregateFunction,
   AggregatingStateDescriptor,
   assignToKeyGroup,
-  HeapKeyedStateBackend,
   KeyGroupRange,
   KeySerializationError,
   ListStateDescriptor,

@@ -1,6 +1,4 @@
 import {
-  AbstractAwsStateBackendFactory,
-  type AnyConfigOption,
   ConfigOptions,
   Configuration,
   ConfigurationError,
@@ -9,9 +7,13 @@ import {
   HeapStateBackendFactory,
   KeyGroupRange,
   Serializers,
-  StateBackendRegistry,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import {
+  AbstractAwsStateBackendFactory,
+  type AnyConfigOption,
+  StateBackendRegistry,
+} from '../../../src/spi.js';
 
 const DIRECTORY = ConfigOptions.key('state.backend.memo.directory').stringType().noDefaultValue();
 

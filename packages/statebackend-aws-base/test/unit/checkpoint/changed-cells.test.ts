@@ -1,4 +1,4 @@
-import { ChangedCells } from '../../../src/index.js';
+import { ChangedCells } from '../../../src/checkpoint/snapshot/changed-cells.js';
 
 describe('ChangedCells', () => {
   const table = (entries: [number, string[]][]) => new Map(entries.map(([kg, ids]) => [kg, new Set(ids)]));

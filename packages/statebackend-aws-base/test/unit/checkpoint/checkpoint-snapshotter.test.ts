@@ -3,9 +3,9 @@ import {
   type CheckpointStorage,
   KeyGroupRange,
   LocalCheckpointStorage,
-  loadCheckpoint,
   SnapshotAbortedError,
 } from '../../../src/index.js';
+import { loadCheckpoint } from '../../../src/spi.js';
 import {
   ArrayView,
   describeTestEntry,

@@ -1,4 +1,4 @@
-import { ChecksummedChunk, crc32, knownCrc32 } from '../../../src/index.js';
+import { ChecksummedChunk, crc32, knownCrc32 } from '../../../src/spi.js';
 
 describe('ChecksummedChunk', () => {
   const bytes = new TextEncoder().encode('the bytes of one chunk');

@@ -2,15 +2,17 @@ import { ChunkPool, dataFileChunkPool } from '../../../src/checkpoint/format/chu
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointStorage,
-  type FileContent,
-  type FileScope,
-  ForwardingCheckpointStorage,
   LocalCheckpointStorage,
   Serializers,
   ValueStateDescriptor,
+} from '../../../src/index.js';
+import {
+  type FileContent,
+  type FileScope,
+  ForwardingCheckpointStorage,
   type WriterLease,
   type WrittenFile,
-} from '../../../src/index.js';
+} from '../../../src/spi.js';
 import { temporaryDirectory } from './fixtures.js';
 import { TEST_PARAMETERS } from './helpers.js';
 

@@ -1,21 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import {
   assignToKeyGroup,
-  bytesAsFile,
   CorruptCheckpointError,
-  crc32,
-  KeyGroupFileReader,
-  KeyGroupFileWriter,
   KeyGroupRange,
-  knownCrc32,
   LocalCheckpointStorage,
-  type RandomAccessFile,
   Serializers,
   type SnapshotCompression,
   StateBackendError,
   UnsupportedCheckpointVersionError,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import {
+  bytesAsFile,
+  crc32,
+  KeyGroupFileReader,
+  KeyGroupFileWriter,
+  knownCrc32,
+  type RandomAccessFile,
+} from '../../../src/spi.js';
 import { bytes, temporaryDirectory, text } from './fixtures.js';
 import { buildCheckpointing } from './helpers.js';
 

@@ -1,11 +1,11 @@
 import { encodeKeyGroupFile } from '../../../src/checkpoint/snapshot/key-group-file-encoder.js';
+import { TableSnapshotView } from '../../../src/heap/checkpointing/table-snapshot-view.js';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingOptions,
   KeyGroupRange,
   LocalCheckpointStorage,
   Serializers,
-  TableSnapshotView,
   ValueStateDescriptor,
 } from '../../../src/index.js';
 import { temporaryDirectory } from './fixtures.js';

@@ -1,6 +1,6 @@
 import { crc32Portable } from '../../../src/checkpoint/format/crc32.js';
 import { crc32Combine } from '../../../src/checkpoint/format/crc32-combine.js';
-import { crc32 } from '../../../src/index.js';
+import { crc32 } from '../../../src/spi.js';
 
 describe('crc32', () => {
   const check = new TextEncoder().encode('123456789');

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckpointedState, KeyGroupEntryWriter, StateSnapshotView } from '../../../src/index.js';
+import type { StateSnapshotView } from '../../../src/checkpoint/snapshot/state-snapshot-view.js';
 import { KeyGroupRange } from '../../../src/index.js';
+import type { CheckpointedState, KeyGroupEntryWriter } from '../../../src/spi.js';
 
 /** One entry of an {@link ArrayView}. */
 export interface TestEntry {

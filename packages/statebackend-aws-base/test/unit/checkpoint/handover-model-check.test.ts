@@ -4,19 +4,17 @@ import {
   runHandoverScenario,
   type StepGate,
 } from '@statebackend/testkit';
+import { type CheckpointStorage, type KeyGroupRange, LocalCheckpointStorage } from '../../../src/index.js';
 import {
   type ByteRange,
-  type CheckpointStorage,
   type CommittedCheckpoint,
   type FileContent,
   type FileScope,
   ForwardingCheckpointStorage,
-  type KeyGroupRange,
-  LocalCheckpointStorage,
   type StoredFile,
   type WriterLease,
   type WrittenFile,
-} from '../../../src/index.js';
+} from '../../../src/spi.js';
 import { temporaryDirectory } from './fixtures.js';
 
 /**

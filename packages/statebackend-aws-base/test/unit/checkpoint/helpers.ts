@@ -1,19 +1,18 @@
+import { CheckpointSnapshotter } from '../../../src/checkpoint/snapshot/checkpoint-snapshotter.js';
+import { IncrementalSnapshotStrategy } from '../../../src/checkpoint/snapshot/incremental-snapshot-strategy.js';
+import { FullSnapshotStrategy } from '../../../src/checkpoint/snapshot/snapshot-strategy.js';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
   type CheckpointingOptions,
-  CheckpointSnapshotter,
   CheckpointSource,
   type CheckpointStorage,
-  FullSnapshotStrategy,
-  findLatestCompleteCheckpoint,
-  IncrementalSnapshotStrategy,
   type KeyedStateBackendParameters,
   KeyGroupRange,
   LocalCheckpointStorage,
   Serializers,
-  type WriterLease,
 } from '../../../src/index.js';
+import { findLatestCompleteCheckpoint, type WriterLease } from '../../../src/spi.js';
 import { describeEntry } from './fixtures.js';
 
 /** Job `job`, operator `op`, string keys, every key group of 128. */

@@ -5,13 +5,13 @@ import {
   type CheckpointingOptions,
   type CheckpointStorage,
   CorruptCheckpointError,
-  ForwardingCheckpointStorage,
   KeyGroupRange,
   LocalCheckpointStorage,
   openCheckpoint,
   Serializers,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import { ForwardingCheckpointStorage } from '../../../src/spi.js';
 import { temporaryDirectory } from './fixtures.js';
 
 const counts = new ValueStateDescriptor('counts', Serializers.int, 0);

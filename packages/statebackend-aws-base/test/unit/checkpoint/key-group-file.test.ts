@@ -1,15 +1,17 @@
 import {
-  bytesAsFile,
   CorruptCheckpointError,
-  crc32,
-  KeyGroupFileReader,
-  KeyGroupFileWriter,
   KeyGroupRange,
   NotACheckpointError,
-  type RandomAccessFile,
   StateBackendError,
   UnsupportedCheckpointVersionError,
 } from '../../../src/index.js';
+import {
+  bytesAsFile,
+  crc32,
+  KeyGroupFileReader,
+  KeyGroupFileWriter,
+  type RandomAccessFile,
+} from '../../../src/spi.js';
 import { bytes, text } from './fixtures.js';
 
 function encode(keyGroups: readonly number[], entriesPerGroup = 3, chunkSize = 64): Uint8Array {

@@ -1,14 +1,15 @@
 import { encodeJsonEnvelope } from '../../../src/checkpoint/format/json-envelope.js';
-import { METADATA_MAGIC } from '../../../src/checkpoint/metadata/checkpoint-metadata.js';
 import {
-  type CheckpointMetadata,
-  CorruptCheckpointError,
-  decodeCheckpointMetadata,
   encodeCheckpointMetadata,
+  METADATA_MAGIC,
+} from '../../../src/checkpoint/metadata/checkpoint-metadata.js';
+import {
+  CorruptCheckpointError,
   KeyGroupRange,
   NotACheckpointError,
   UnsupportedCheckpointVersionError,
 } from '../../../src/index.js';
+import { type CheckpointMetadata, decodeCheckpointMetadata } from '../../../src/spi.js';
 import { TEST_STATES } from './fixtures.js';
 
 const metadata: CheckpointMetadata = {

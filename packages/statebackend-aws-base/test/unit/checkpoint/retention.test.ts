@@ -1,12 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import {
-  applyRetention,
-  FencedError,
-  KeyGroupRange,
-  LocalCheckpointStorage,
-  listCheckpoints,
-} from '../../../src/index.js';
+import { FencedError, KeyGroupRange, LocalCheckpointStorage, listCheckpoints } from '../../../src/index.js';
+import { applyRetention } from '../../../src/spi.js';
 import { ArrayView, bytes, spreadEntries, temporaryDirectory } from './fixtures.js';
 import { restoreLatest, snapshotter } from './helpers.js';
 

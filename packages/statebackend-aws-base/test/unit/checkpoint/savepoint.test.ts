@@ -1,6 +1,6 @@
+import { encodeSavepoint } from '../../../src/checkpoint/savepoint/write-savepoint.js';
 import {
   CorruptSavepointError,
-  encodeSavepoint,
   KeyGroupRange,
   NotACheckpointError,
   SavepointSource,

@@ -1,15 +1,13 @@
 import type { RestoredCheckpointInfo } from '../../../src/backend/checkpointing-keyed-state-backend.js';
 import type { JsonValue } from '../../../src/checkpoint/json.js';
-import { PositionOrder } from '../../../src/driver/position-order.js';
-import { resumePoint } from '../../../src/driver/resume-point.js';
 import {
   type DriverMetadata,
   decodeDriverMetadata,
   encodeDriverMetadata,
-  KeyGroupRange,
-  ProcessorDriver,
-  ProcessorDriverError,
-} from '../../../src/index.js';
+} from '../../../src/driver/driver-metadata.js';
+import { PositionOrder } from '../../../src/driver/position-order.js';
+import { resumePoint } from '../../../src/driver/resume-point.js';
+import { KeyGroupRange, ProcessorDriver, ProcessorDriverError } from '../../../src/index.js';
 
 const numeric = new PositionOrder(undefined);
 

@@ -1,4 +1,5 @@
-import { ProcessorDriver, TIMER_STATE_NAME, type Timer } from '../../../src/index.js';
+import { TIMER_STATE_NAME } from '../../../src/driver/timers/timer-state.js';
+import { ProcessorDriver, type Timer } from '../../../src/index.js';
 import { deferred, heapBackendIn, type Rec, records, tempDirectory } from './driver-fixtures.js';
 
 let dir: Awaited<ReturnType<typeof tempDirectory>>;

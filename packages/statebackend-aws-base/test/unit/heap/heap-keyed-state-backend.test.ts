@@ -1,21 +1,19 @@
 import { ManualClock } from '@statebackend/testkit';
+import { ListContainer, MapContainer } from '../../../src/heap/containers.js';
+import { HeapKeyedStateBackend } from '../../../src/heap/heap-keyed-state-backend.js';
+import type { HeapStateSnapshot, StateSnapshotPart } from '../../../src/heap/heap-state-snapshot.js';
 import {
   assignToKeyGroup,
-  HeapKeyedStateBackend,
-  type HeapStateSnapshot,
   KeyGroupRange,
-  ListContainer,
   ListStateDescriptor,
-  MapContainer,
   MapStateDescriptor,
   MetricRegistry,
   ReducingStateDescriptor,
   Serializers,
-  type StateSnapshotPart,
   StateTtlConfig,
-  type TtlValue,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import type { TtlValue } from '../../../src/spi.js';
 
 function newBackend(
   options: { clock?: ManualClock; registry?: MetricRegistry } = {},

@@ -1,4 +1,7 @@
-import { KeyGroupRange, ListContainer, StateTable, type StateTableSnapshot } from '../../../src/index.js';
+import { ListContainer } from '../../../src/heap/containers.js';
+import { StateTable } from '../../../src/heap/state-table.js';
+import type { StateTableSnapshot } from '../../../src/heap/state-table-snapshot.js';
+import { KeyGroupRange } from '../../../src/index.js';
 
 // Writes while a snapshot holds a key group's map go to an overlay (tombstones for removals),
 // folded into the map when the last snapshot holding it is released. These tests check the

@@ -1,4 +1,6 @@
-import { KeyGroupRange, ListContainer, MapContainer, StateTable } from '../../../src/index.js';
+import { ListContainer, MapContainer } from '../../../src/heap/containers.js';
+import { StateTable } from '../../../src/heap/state-table.js';
+import { KeyGroupRange } from '../../../src/index.js';
 
 const range = KeyGroupRange.of(10, 13);
 

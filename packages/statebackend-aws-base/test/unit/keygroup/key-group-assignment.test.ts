@@ -6,9 +6,9 @@ import {
   computeOperatorIndexForKeyGroup,
   KeyGroupArgumentError,
   KeyGroupRange,
-  keyGroupHash,
   Serializers,
 } from '../../../src/index.js';
+import { keyGroupHash } from '../../../src/spi.js';
 
 const range = (m: number, p: number, i: number): [number, number] => {
   const r = computeKeyGroupRangeForOperatorIndex(m, p, i);

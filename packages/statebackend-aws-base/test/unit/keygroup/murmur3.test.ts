@@ -1,5 +1,5 @@
-import { murmur3x86_32 } from '../../../src/index.js';
 import { murmur3x86_32Ascii } from '../../../src/keygroup/murmur3.js';
+import { murmur3x86_32 } from '../../../src/spi.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 

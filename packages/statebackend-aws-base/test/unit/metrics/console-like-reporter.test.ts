@@ -1,4 +1,5 @@
-import { ConsoleLikeReporter, ManualScheduler, MetricRegistry } from '../../../src/index.js';
+import { ConsoleLikeReporter, MetricRegistry } from '../../../src/index.js';
+import { ManualScheduler } from '../../../src/spi.js';
 
 describe('ConsoleLikeReporter', () => {
   it('writes one line per metric, sorted by identifier, to its sink', async () => {

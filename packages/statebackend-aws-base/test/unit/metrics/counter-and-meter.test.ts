@@ -1,4 +1,5 @@
-import { ManualScheduler, MeterView, SimpleCounter } from '../../../src/index.js';
+import { MeterView } from '../../../src/metrics/meter-view.js';
+import { ManualScheduler, SimpleCounter } from '../../../src/spi.js';
 
 describe('SimpleCounter', () => {
   it('goes up and down by one or by n', () => {

@@ -1,4 +1,4 @@
-import { HdrHistogram } from '../../../src/index.js';
+import { HdrHistogram } from '../../../src/spi.js';
 
 function record(histogram: HdrHistogram, values: readonly number[]): void {
   for (const value of values) histogram.update(value);

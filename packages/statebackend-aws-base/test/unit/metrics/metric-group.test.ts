@@ -1,4 +1,5 @@
-import { type Logger, MetricRegistry, SimpleCounter } from '../../../src/index.js';
+import { type Logger, MetricRegistry } from '../../../src/index.js';
+import { SimpleCounter } from '../../../src/spi.js';
 import { RecordingReporter } from './recording-reporter.js';
 
 function warnings(): { logger: Logger; messages: string[] } {

@@ -4,11 +4,10 @@ import {
   ConfigurationError,
   createMetricFilter,
   type Logger,
-  ManualScheduler,
   MetricRegistry,
-  MetricReporterFactoryRegistry,
   StateBackendError,
 } from '../../../src/index.js';
+import { ManualScheduler, MetricReporterFactoryRegistry } from '../../../src/spi.js';
 import { created } from './fixtures/recording-reporter-factory.js';
 import { RecordingReporter } from './recording-reporter.js';
 

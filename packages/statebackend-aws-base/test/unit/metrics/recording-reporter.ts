@@ -1,4 +1,5 @@
-import type { Metric, MetricConfig, MetricGroupView, MetricReporter } from '../../../src/index.js';
+import type { Metric } from '../../../src/index.js';
+import type { MetricConfig, MetricGroupView, MetricReporter } from '../../../src/spi.js';
 
 /** One notification a reporter received. */
 export interface Notification {

@@ -1,13 +1,13 @@
 import {
   checkSerializerCompatibility,
   IncompatibleSerializerError,
-  MsgpackSerializer,
   type SerializerCompatibility,
   type SerializerSnapshot,
   Serializers,
   StateBackendError,
   type TypeSerializer,
 } from '../../../src/index.js';
+import { MsgpackSerializer } from '../../../src/serialization/msgpack-serializer.js';
 
 /** The snapshot as a checkpoint stores and reads it back: through JSON. */
 const stored = (serializer: TypeSerializer<unknown>): SerializerSnapshot =>

@@ -1,4 +1,5 @@
-import { assignToKeyGroup, MsgpackSerializer, Serializers, type TypeSerializer } from '../../../src/index.js';
+import { assignToKeyGroup, Serializers, type TypeSerializer } from '../../../src/index.js';
+import { MsgpackSerializer } from '../../../src/serialization/msgpack-serializer.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 

@@ -1,9 +1,5 @@
-import {
-  DeserializationError,
-  MsgpackSerializer,
-  SerializationError,
-  Serializers,
-} from '../../../src/index.js';
+import { DeserializationError, SerializationError, Serializers } from '../../../src/index.js';
+import { MsgpackSerializer } from '../../../src/serialization/msgpack-serializer.js';
 
 const msgpack = Serializers.msgpack<unknown>();
 const roundTrip = (value: unknown, serializer = msgpack): unknown =>

@@ -1,12 +1,11 @@
 import {
   DeserializationError,
-  INT32_MAX,
-  INT32_MIN,
   SerializationError,
   Serializers,
   StateBackendError,
   type TypeSerializer,
 } from '../../../src/index.js';
+import { INT32_MAX, INT32_MIN } from '../../../src/serialization/int-serializer.js';
 
 const roundTrip = <T>(serializer: TypeSerializer<T>, value: T): T =>
   serializer.deserialize(serializer.serialize(value));

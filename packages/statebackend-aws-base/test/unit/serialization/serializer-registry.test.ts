@@ -1,15 +1,15 @@
 import {
   BaseSerializer,
-  MsgpackSerializer,
   SerializerRegistry,
   type SerializerSnapshot,
   Serializers,
   StateBackendError,
   type TypeSerializer,
   UnknownSerializerError,
-  VoidNamespace,
-  voidNamespaceSerializer,
 } from '../../../src/index.js';
+import { MsgpackSerializer } from '../../../src/serialization/msgpack-serializer.js';
+import { voidNamespaceSerializer } from '../../../src/serialization/void-namespace-serializer.js';
+import { VoidNamespace } from '../../../src/spi.js';
 
 const stored = (serializer: TypeSerializer<unknown>): SerializerSnapshot =>
   JSON.parse(JSON.stringify(serializer.snapshot())) as SerializerSnapshot;

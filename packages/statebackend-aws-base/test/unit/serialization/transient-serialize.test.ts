@@ -1,4 +1,6 @@
-import { IntSerializer, SerializationError, Serializers, StringSerializer } from '../../../src/index.js';
+import { SerializationError, Serializers } from '../../../src/index.js';
+import { IntSerializer } from '../../../src/serialization/int-serializer.js';
+import { StringSerializer } from '../../../src/serialization/string-serializer.js';
 
 // serializeTransient writes the same bytes as serialize, into an array the caller copies at once.
 

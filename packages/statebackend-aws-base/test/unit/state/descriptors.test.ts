@@ -4,13 +4,13 @@ import {
   InvalidStateDescriptorError,
   ListStateDescriptor,
   MapStateDescriptor,
-  MsgpackSerializer,
   ReducingStateDescriptor,
   Serializers,
   StateDescriptor,
   StateTtlConfig,
   ValueStateDescriptor,
 } from '../../../src/index.js';
+import { MsgpackSerializer } from '../../../src/serialization/msgpack-serializer.js';
 
 const count: AggregateFunction<number, number, number> = {
   createAccumulator: () => 0,

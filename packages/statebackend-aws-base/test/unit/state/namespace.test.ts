@@ -1,9 +1,6 @@
-import {
-  DeserializationError,
-  SerializationError,
-  VoidNamespace,
-  voidNamespaceSerializer,
-} from '../../../src/index.js';
+import { DeserializationError, SerializationError } from '../../../src/index.js';
+import { voidNamespaceSerializer } from '../../../src/serialization/void-namespace-serializer.js';
+import { VoidNamespace } from '../../../src/spi.js';
 
 describe('voidNamespaceSerializer', () => {
   it('writes the void namespace as no bytes and reads it back', () => {

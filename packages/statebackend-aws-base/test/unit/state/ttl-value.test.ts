@@ -1,4 +1,5 @@
-import { isExpired, ttlValue } from '../../../src/index.js';
+import { ttlValue } from '../../../src/spi.js';
+import { isExpired } from '../../../src/state/ttl/ttl-value.js';
 
 describe('isExpired', () => {
   it('expires a value at last access + ttl, not before', () => {
