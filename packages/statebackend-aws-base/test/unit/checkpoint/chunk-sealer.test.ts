@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ChunkPool } from '../../../src/checkpoint/format/chunk-pool.js';
 import { ChunkSealer } from '../../../src/checkpoint/format/chunk-sealer.js';
 import type { SealRequest } from '../../../src/checkpoint/format/chunk-sealing.js';
-import { crc32 } from '../../../src/index.js';
+import { crc32 } from '../../../src/spi.js';
 
 // Sealing checksums a chunk's blocks and the chunk, and stores a compressed file's frame as it is
 // or compressed; the worker thread does what the calling thread would, on the chunk's own buffer.

@@ -1,5 +1,6 @@
-import { KeyGroupFileWriter, Serializers, type TypeSerializer } from '../../../src/index.js';
+import { Serializers, type TypeSerializer } from '../../../src/index.js';
 import { directEncodingOf } from '../../../src/serialization/direct-encoding.js';
+import { KeyGroupFileWriter } from '../../../src/spi.js';
 
 // Entries whose values a writer encodes directly make the same file, byte for byte, as entries
 // serialized first: the format does not change, and earlier readers read either.

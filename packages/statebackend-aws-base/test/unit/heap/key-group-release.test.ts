@@ -1,4 +1,6 @@
-import { KeyGroupRange, ListContainer, StateBackendError, StateTable } from '../../../src/index.js';
+import { ListContainer } from '../../../src/heap/containers.js';
+import { StateTable } from '../../../src/heap/state-table.js';
+import { KeyGroupRange, StateBackendError } from '../../../src/index.js';
 
 // A checkpoint lets go of each key group once written: writes to it stop copying for that
 // snapshot, while key groups it still has to write stay frozen, and overlapping snapshots keep

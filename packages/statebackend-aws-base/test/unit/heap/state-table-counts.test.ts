@@ -1,4 +1,6 @@
-import { KeyGroupRange, StateTable, type StateTableSnapshot } from '../../../src/index.js';
+import { StateTable } from '../../../src/heap/state-table.js';
+import type { StateTableSnapshot } from '../../../src/heap/state-table-snapshot.js';
+import { KeyGroupRange } from '../../../src/index.js';
 
 // Writes while a snapshot holds a key group do not look up its frozen map to learn whether they
 // add a cell; the counts must still come out exact, in the table and in every snapshot taken.

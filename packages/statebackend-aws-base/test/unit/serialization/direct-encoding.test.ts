@@ -1,13 +1,9 @@
-import {
-  BooleanSerializer,
-  IntSerializer,
-  NumberSerializer,
-  SerializationError,
-  Serializers,
-  StringSerializer,
-  type TypeSerializer,
-} from '../../../src/index.js';
+import { SerializationError, Serializers, type TypeSerializer } from '../../../src/index.js';
+import { BooleanSerializer } from '../../../src/serialization/boolean-serializer.js';
 import { directEncodingOf } from '../../../src/serialization/direct-encoding.js';
+import { IntSerializer } from '../../../src/serialization/int-serializer.js';
+import { NumberSerializer } from '../../../src/serialization/number-serializer.js';
+import { StringSerializer } from '../../../src/serialization/string-serializer.js';
 
 // A direct encoding writes exactly what `serialize` returns, length-prefixed (unsigned LEB128),
 // into a larger buffer: snapshots written either way read the same.
