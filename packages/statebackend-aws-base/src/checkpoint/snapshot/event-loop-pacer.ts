@@ -42,6 +42,7 @@ export class EventLoopPacer {
   #balance = IDLE_SLICE_MS;
   /** The slice after the next turn that runs nothing else. */
   #idleSlice = IDLE_SLICE_MS;
+  #suspendedAt = 0;
 
   /** Whether the current slice is used up. */
   due(): boolean {
@@ -73,6 +74,23 @@ export class EventLoopPacer {
     }
     this.#balance = balance;
     this.#sliceStart = last;
+  }
+
+  /**
+   * The snapshot waits for something other than a turn (its worker, its storage) until
+   * {@link resume}: that time is not its slice's, and other work that ran meanwhile earns it
+   * its share as a turn would.
+   */
+  suspend(): void {
+    this.#suspendedAt = performance.now();
+  }
+
+  /** The wait {@link suspend} began is over. */
+  resume(): void {
+    const now = performance.now();
+    const waited = now - this.#suspendedAt;
+    this.#sliceStart += waited;
+    this.#balance = Math.min(MAX_SLICE_MS, this.#balance + (waited * SHARE) / (1 - SHARE));
   }
 
   /** {@link pause} when the slice is used up. */

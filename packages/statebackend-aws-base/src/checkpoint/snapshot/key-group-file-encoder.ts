@@ -89,7 +89,13 @@ export function encodeKeyGroupFile(
       view.keyGroupWritten?.(next.value);
       covered.push(next.value);
       sealing.start(writer.takeChunkToSeal());
-      while (sealing.full) yield await sealing.next();
+      while (sealing.full) {
+        // Waiting for the worker, then for the storage to read on: not the encoder's slice.
+        pacer.suspend();
+        const chunk = await sealing.next();
+        yield chunk;
+        pacer.resume();
+      }
       await pacer.maybePause();
     }
     sealing.start(writer.takeChunkToSeal(true));
