@@ -63,3 +63,21 @@ export class NothingAtLocationError extends CliError {
     this.location = location;
   }
 }
+
+/**
+ * `savepoint import` without `--force` into a location that holds checkpoints or state already:
+ * of this job, or of another job beside it (a mistyped `--job` or location, most likely).
+ */
+export class LocationInUseError extends CliError {
+  override readonly name: string = 'LocationInUseError';
+  readonly location: string;
+
+  /** `holds` says what is there; `force` what `--force` does there. */
+  constructor(location: string, holds: string, force: string) {
+    super(
+      `Refusing to import into ${location}: it holds ${holds}. Importing makes the savepoint the newest ` +
+        `checkpoint there, so the job would resume from it. Pick an empty location, or add --force (${force}).`,
+    );
+    this.location = location;
+  }
+}

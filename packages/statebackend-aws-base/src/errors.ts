@@ -619,6 +619,25 @@ export class SnapshotAbortedError extends StateBackendError {
 
 // <errors:metrics>
 
+/**
+ * A metric or reporter was given a setting out of range: `significantDigits` of an
+ * `HdrHistogram`, `timeSpanSeconds` of a `MeterView`, a reporter's `intervalMs`. A
+ * programming error, raised where the metric or reporter is made: not retryable.
+ */
+export class MetricSettingError extends StateBackendError {
+  override readonly name: string = 'MetricSettingError';
+  /** What was set, e.g. `HdrHistogram option significantDigits`. */
+  readonly setting: string;
+  /** The value given, as text. */
+  readonly received: string;
+
+  constructor(setting: string, received: string, expected: string) {
+    super(`Invalid ${setting}: received ${received}; ${expected}.`);
+    this.setting = setting;
+    this.received = received;
+  }
+}
+
 // <errors:driver>
 
 /** A processor driver option out of range, or a driver used out of order (e.g. `run` before `start`). */

@@ -26,6 +26,7 @@ export {
   type ListedCheckpoint,
   listCheckpoints,
 } from './checkpoint/list-checkpoints.js';
+export { listScopes, type ScopeListingLocation } from './checkpoint/list-scopes.js';
 export { type CommitLogLocation, openCommitLog, type OpenedCommitLog } from './checkpoint/open-commit-log.js';
 export { DynamoDbOptions } from './config/dynamodb-options.js';
 export type { CompletionMode } from './store/checkpoint-tracker.js';

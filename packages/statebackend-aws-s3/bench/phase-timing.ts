@@ -24,7 +24,7 @@ export class PhaseTimingStorage extends ForwardingCheckpointStorage {
   /** Per checkpoint id, in the order they were written. */
   readonly phases = new Map<number, CheckpointPhases>();
 
-  private phasesOf(checkpointId: number): CheckpointPhases {
+  #phasesOf(checkpointId: number): CheckpointPhases {
     let phases = this.phases.get(checkpointId);
     if (phases === undefined) {
       phases = { dataFiles: 0, encoding: 0, commit: 0 };
@@ -39,7 +39,7 @@ export class PhaseTimingStorage extends ForwardingCheckpointStorage {
     scope: FileScope,
     content: FileContent,
   ): Promise<WrittenFile> {
-    const phases = this.phasesOf(checkpointId);
+    const phases = this.#phasesOf(checkpointId);
     const timed =
       content instanceof Uint8Array || !(Symbol.asyncIterator in content)
         ? content
@@ -57,7 +57,7 @@ export class PhaseTimingStorage extends ForwardingCheckpointStorage {
     checkpointId: number,
     metadata: Uint8Array,
   ): Promise<CommittedCheckpoint> {
-    const phases = this.phasesOf(checkpointId);
+    const phases = this.#phasesOf(checkpointId);
     const start = performance.now();
     try {
       return await this.inner.commit(lease, checkpointId, metadata);

@@ -53,6 +53,7 @@ export {
 } from './errors.js';
 // Isolation and cleanup.
 export { Cleanup, cleanupAfterAll } from './isolation/cleanup.js';
+export { createTestBucket } from './isolation/create-bucket.js';
 export { deleteBucketIfExists } from './isolation/delete-bucket.js';
 export { deleteTableIfExists } from './isolation/delete-table.js';
 export { uniqueName } from './isolation/unique-name.js';

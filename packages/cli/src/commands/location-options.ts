@@ -53,6 +53,18 @@ export async function openAnyLocation(
   return { kind: 'storage', storage: await openCheckpointStorage(location, scopeOf(parsed), context) };
 }
 
+/** The opened location's name in messages, e.g. `s3://bucket/prefix/job/operator` or `dynamodb://table/job/operator`. */
+export function locationOf(opened: OpenedLocation): string {
+  return opened.kind === 'dynamodb' ? opened.table.location : opened.storage.storage.location;
+}
+
+/** The ids of the opened job's committed checkpoints, ascending. */
+export async function committedIds(opened: OpenedLocation): Promise<number[]> {
+  const records =
+    opened.kind === 'dynamodb' ? await opened.table.commits() : await opened.storage.storage.listCommitted();
+  return [...new Set(records.map((r) => r.checkpointId))].sort((a, b) => a - b);
+}
+
 export function closeLocation(opened: OpenedLocation): Promise<void> {
   return opened.kind === 'dynamodb' ? opened.table.close() : opened.storage.close();
 }

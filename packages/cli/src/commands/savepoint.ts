@@ -1,34 +1,26 @@
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import {
-  CheckpointSource,
-  type CheckpointStorage,
-  type JsonValue,
-  KeyGroupRange,
-  LocalCheckpointStorage,
-  SavepointSource,
-  type TypeSerializer,
-} from '@statebackend/aws-base';
-import {
-  findLatestCompleteCheckpoint,
-  type KeyedStateSource,
-  loadCheckpoint,
-} from '@statebackend/aws-base/spi';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { type JsonValue, KeyGroupRange, SavepointSource, type TypeSerializer } from '@statebackend/aws-base';
+import type { KeyedStateSource } from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, noMorePositionals, requiredPositional } from '../cli/parse.js';
 import { dumpSerializerRegistry } from '../dump/dump-registry.js';
 import { CliError } from '../errors.js';
 import { buildKeyedBackend } from '../target/job-backend.js';
 import { formatBytes } from './format.js';
+import { refuseLocationInUse } from './import-guard.js';
 import {
   closeLocation,
+  committedIds,
   dispatch,
   LOCATION_OPTIONS,
+  locationOf,
   openAnyLocation,
   requireJobAt,
   type SubCommand,
   scopeOf,
 } from './location-options.js';
+import { openCheckpoint } from './open-checkpoint.js';
 
 /** `statebackend savepoint export|import`. */
 export function savepointCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -61,11 +53,8 @@ const exportSavepoint: SubCommand = {
       await requireJobAt(opened, parsed);
       const checkpointId =
         parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', command, 0);
-      const source =
-        opened.kind === 'dynamodb'
-          ? await opened.table.source(checkpointId)
-          : await checkpointSource(opened.storage.storage, checkpointId);
-      const where = opened.kind === 'dynamodb' ? opened.table.location : opened.storage.storage.location;
+      const { source } = await openCheckpoint(opened, checkpointId);
+      const where = locationOf(opened);
       const range = rangeOf(source);
       const backend = await buildKeyedBackend(
         {
@@ -120,11 +109,14 @@ const importSavepoint: SubCommand = {
     summary:
       'Makes a savepoint the latest checkpoint of the job at a location (a directory, S3 or DynamoDB): its state and\n' +
       'metadata, so the job resumes from it there. It claims the key groups like a new job: stop the job first.\n' +
-      'A location that holds checkpoints already is refused unless --force; even then nothing there is deleted.',
+      'A location that holds checkpoints or state already, of this job or of another one beside it, is refused\n' +
+      'unless --force. Even then nothing in a directory or S3 is deleted; in DynamoDB the import replaces the\n' +
+      "job's older checkpoints (its checkpoints remove the commit records they supersede).",
     options: {
       force: {
         type: 'boolean',
-        description: 'import next to existing checkpoints (as the newest one; none is deleted)',
+        description:
+          'import where checkpoints or state are, as the newest checkpoint (a directory or S3 keeps the others)',
       },
       ...LOCATION_OPTIONS,
     },
@@ -138,17 +130,8 @@ const importSavepoint: SubCommand = {
     try {
       const opened = await openAnyLocation(parsed, location, io);
       try {
-        const into = opened.kind === 'dynamodb' ? opened.table.location : opened.storage.storage.location;
-        if (opened.kind === 'storage' && parsed.values.force !== true) {
-          const existing = await existingCheckpoints(opened.storage.storage);
-          if (existing !== undefined) {
-            throw new CliError(
-              `Refusing to import into ${location}: it holds ${existing}. Importing makes the savepoint the newest ` +
-                'checkpoint there, so the job would resume from it. Pick an empty location, or add --force ' +
-                '(nothing there is deleted).',
-            );
-          }
-        }
+        const into = locationOf(opened);
+        if (parsed.values.force !== true) await refuseLocationInUse(opened, scopeOf(parsed), location);
         const keySerializer = keySerializerOf(source);
         const backend =
           opened.kind === 'dynamodb'
@@ -167,14 +150,7 @@ const importSavepoint: SubCommand = {
               );
         try {
           // Listed once the backend exists: it creates a table that is not there yet.
-          const latest =
-            opened.kind === 'dynamodb'
-              ? (await opened.table.commits()).reduce((max, c) => Math.max(max, c.checkpointId), 0)
-              : (await opened.storage.storage.listCommitted()).reduce(
-                  (max, c) => Math.max(max, c.checkpointId),
-                  0,
-                );
-          const checkpointId = latest + 1;
+          const checkpointId = ((await committedIds(opened)).at(-1) ?? 0) + 1;
           const metadata = source.userMetadata[0]?.metadata;
           await backend.snapshot(checkpointId, metadata);
           io.stdout.write(`Imported ${file} into ${into} as checkpoint ${checkpointId}.\n`);
@@ -190,40 +166,6 @@ const importSavepoint: SubCommand = {
     }
   },
 };
-
-/** What checkpoints the location holds, for the refusal; undefined when none (of any job, for a directory). */
-async function existingCheckpoints(storage: CheckpointStorage): Promise<string | undefined> {
-  const ids = [...new Set((await storage.listCommitted()).map((c) => c.checkpointId))];
-  if (ids.length > 0) return `checkpoint${ids.length === 1 ? '' : 's'} ${ids.join(', ')} of this job`;
-  if (!(storage instanceof LocalCheckpointStorage)) return undefined;
-  const root = dirname(dirname(storage.baseDirectory));
-  const others: string[] = [];
-  for (const job of await readdir(root).catch(() => [])) {
-    for (const operator of await readdir(join(root, job)).catch(() => [])) {
-      const names = await readdir(join(root, job, operator)).catch(() => []);
-      if (names.some((name) => /^chk-\d+$/.test(name))) others.push(`${job}/${operator}`);
-    }
-  }
-  return others.length === 0 ? undefined : `checkpoints of job ${others.join(', ')}`;
-}
-
-async function checkpointSource(
-  storage: CheckpointStorage,
-  checkpointId: number | undefined,
-): Promise<CheckpointSource> {
-  const committed = await storage.listCommitted();
-  if (committed.length === 0) throw new CliError(`No checkpoints at ${storage.location}.`);
-  const range = KeyGroupRange.of(
-    Math.min(...committed.map((c) => c.keyGroupRange.startKeyGroup)),
-    Math.max(...committed.map((c) => c.keyGroupRange.endKeyGroup)),
-  );
-  const selection =
-    checkpointId === undefined
-      ? await findLatestCompleteCheckpoint(storage, range)
-      : await loadCheckpoint(storage, checkpointId, range);
-  if (selection === undefined) throw new CliError(`No complete checkpoint at ${storage.location}.`);
-  return new CheckpointSource(storage, selection);
-}
 
 /** The key groups a source holds, as one range (the parts of a checkpoint or savepoint are contiguous). */
 function rangeOf(source: KeyedStateSource): KeyGroupRange {

@@ -1,14 +1,5 @@
-import {
-  assignToKeyGroup,
-  CheckpointSource,
-  type CheckpointStorage,
-  KeyGroupRange,
-} from '@statebackend/aws-base';
-import {
-  findLatestCompleteCheckpoint,
-  type KeyedStateSource,
-  loadCheckpoint,
-} from '@statebackend/aws-base/spi';
+import { assignToKeyGroup, KeyGroupRange } from '@statebackend/aws-base';
+import type { KeyedStateSource } from '@statebackend/aws-base/spi';
 import type { CliIo } from '../cli/io.js';
 import {
   integerOption,
@@ -29,6 +20,7 @@ import {
   requireJobAt,
   type SubCommand,
 } from './location-options.js';
+import { openCheckpoint } from './open-checkpoint.js';
 
 const COMMAND = 'state dump';
 
@@ -61,37 +53,14 @@ const dump: SubCommand = {
     const checkpointId =
       parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', COMMAND, 0);
     try {
-      if (opened.kind === 'dynamodb') {
-        const source = await opened.table.source(checkpointId);
-        return await dumpSource(parsed, source, source.keyGroupRange, io);
-      }
       await requireJobAt(opened, parsed);
-      return await dumpState(parsed, opened.storage.storage, checkpointId, io);
+      const { source, keyGroups } = await openCheckpoint(opened, checkpointId);
+      return await dumpSource(parsed, source, keyGroups, io);
     } finally {
       await closeLocation(opened);
     }
   },
 };
-
-async function dumpState(
-  parsed: ParsedCommand,
-  storage: CheckpointStorage,
-  checkpointId: number | undefined,
-  io: CliIo,
-): Promise<number> {
-  const committed = await storage.listCommitted();
-  if (committed.length === 0) throw new CliError(`No checkpoints at ${storage.location}.`);
-  const range = KeyGroupRange.of(
-    Math.min(...committed.map((c) => c.keyGroupRange.startKeyGroup)),
-    Math.max(...committed.map((c) => c.keyGroupRange.endKeyGroup)),
-  );
-  const selection =
-    checkpointId === undefined
-      ? await findLatestCompleteCheckpoint(storage, range)
-      : await loadCheckpoint(storage, checkpointId, range);
-  if (selection === undefined) throw new CliError(`No complete checkpoint at ${storage.location}.`);
-  return dumpSource(parsed, new CheckpointSource(storage, selection), range, io);
-}
 
 /** Prints the entries of `source` in `range` as JSON lines, filtered by `--state` and `--key`. */
 async function dumpSource(

@@ -9,7 +9,7 @@ import type { KeyedStateSource } from '@statebackend/aws-base/spi';
 import type { CommitRecord, DynamoDbCheckpointSource } from '@statebackend/aws-dynamodb';
 import { type AwsSettings, awsConfiguration, awsKeysOnly } from './aws-settings.js';
 import { lazyImport } from './lazy-import.js';
-import type { JobScope } from './location.js';
+import type { JobAtLocation, JobScope } from './location.js';
 
 /** A job's checkpoints in a DynamoDB table: its commit records, and readers of them. */
 export interface OpenedDynamoDbLocation {
@@ -17,6 +17,11 @@ export interface OpenedDynamoDbLocation {
   readonly location: string;
   /** Every commit record of the job's operator, newest checkpoint first. */
   commits(): Promise<CommitRecord[]>;
+  /**
+   * Every job in the table (the opened one included) that keeps state there: a claim, and
+   * perhaps commit records. One Scan of the table's keys (see `listScopes`).
+   */
+  jobsHere(): Promise<JobAtLocation[]>;
   /** Deletes commit records (the table's data is cleaned up by the job's own checkpoints). */
   remove(records: readonly CommitRecord[]): Promise<void>;
   /** A checkpoint (default the newest complete one) as a source to dump or export; claims nothing. */
@@ -55,6 +60,14 @@ export async function openDynamoDbLocation(
   return {
     location: log.location,
     commits: () => log.list(),
+    jobsHere: async () => {
+      const jobs: JobAtLocation[] = [];
+      for (const name of await dynamodb.listScopes({ client, tableName: table })) {
+        const records = await dynamodb.openCommitLog({ client, tableName: table, scope: name }).log.list();
+        jobs.push({ name, checkpointed: records.length > 0 });
+      }
+      return jobs;
+    },
     remove: (records) => log.remove(records),
     source: (checkpointId) =>
       dynamodb.DynamoDbCheckpointSource.open({

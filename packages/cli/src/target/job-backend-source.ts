@@ -8,7 +8,6 @@ import {
   type StateRegistration,
   type TtlTimeProvider,
 } from '@statebackend/aws-base';
-import { UsageError } from '../errors.js';
 import { type AwsSettings, awsConfiguration, awsKeysOnly } from './aws-settings.js';
 import { buildJobBackend, EXAMPLE_MAX_PARALLELISM } from './job-backend.js';
 import type { JobTarget } from './job-target.js';
@@ -62,12 +61,6 @@ export async function openJobBackendSource(
       close: () => opened.close(),
     };
   }
-  if (checkpointId !== undefined) {
-    throw new UsageError(
-      '--checkpoint is not supported with --backend dynamodb yet; restore it with the API',
-      'run-example',
-    );
-  }
   const dynamodb = await lazyImport(
     '@statebackend/aws-dynamodb',
     '--backend dynamodb',
@@ -78,16 +71,17 @@ export async function openJobBackendSource(
   const stateBackend = new dynamodb.DynamoDbStateBackend(configuration, {
     clients,
     table: { tableName: location.table },
+    // As the heap and S3 backends here: the checkpoint before the newest stays restorable too.
+    retainedCheckpoints: 2,
   });
   return {
     description: `dynamodb://${location.table}/${scope.jobId}/${scope.operatorId}`,
     create: async ({ clock, states, metricGroup }) => {
-      // The newest complete checkpoint; the first run of a job has none and starts empty.
+      // The newest complete checkpoint (the first run of a job has none and starts empty), or the
+      // one named: a rollback, which keeps the newer ones until this run commits a checkpoint.
       const keyed = await stateBackend.restoreKeyedStateBackend(
         exampleParameters(scope, clock, metricGroup),
-        {
-          kind: 'latest-or-empty',
-        },
+        checkpointId === undefined ? { kind: 'latest-or-empty' } : { kind: 'checkpoint', checkpointId },
       );
       for (const { descriptor, namespaceSerializer } of states)
         keyed.registerState(descriptor, namespaceSerializer);

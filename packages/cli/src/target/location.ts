@@ -14,6 +14,14 @@ export interface JobScope {
   readonly operatorId: string;
 }
 
+/** A job (its job and operator) that keeps something at a location. */
+export interface JobAtLocation {
+  /** `jobId/operatorId`. */
+  readonly name: string;
+  /** It committed a checkpoint there; else it only claimed key groups (it ran, and never checkpointed). */
+  readonly checkpointed: boolean;
+}
+
 /**
  * Parses a location: a local directory (a path or `file://` URL), `s3://bucket/prefix` or
  * `dynamodb://table`. Anything else with a scheme is an {@link UnsupportedLocationError}.

@@ -3,9 +3,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AwsClientManager } from '@statebackend/aws-base';
-import { cleanupAfterAll, deleteBucketIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
+import { cleanupAfterAll, createTestBucket, describeEachTarget, uniqueName } from '@statebackend/testkit';
 import { build } from 'esbuild';
 import { tempDir } from '../support/run-cli.js';
 
@@ -59,9 +59,7 @@ describeEachTarget('s3', (target) => {
     const clients = new AwsClientManager(target.configuration());
     cleanup.add('AWS clients', () => clients.close());
     const s3 = clients.getOrCreate(S3Client, { clientConfig: { forcePathStyle: target.s3ForcePathStyle } });
-    const bucket = uniqueName('lambda');
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    cleanup.add(`bucket ${bucket}`, () => deleteBucketIfExists(s3, bucket));
+    const bucket = await createTestBucket(s3, target, cleanup, 'lambda');
 
     // Bundled as a Lambda function is: one ESM file, every dependency inside, into a directory
     // without node_modules, so nothing can be resolved at run time.

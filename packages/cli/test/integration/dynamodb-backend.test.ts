@@ -64,6 +64,39 @@ describeEachTarget('dynamodb', (target) => {
     expect(summaryOf(first.stdout)).toBe(summaryOf(heap.stdout));
   }, 240_000);
 
+  it('rolls back with run-example --checkpoint N on DynamoDB and ends with the summary of an uninterrupted run', async () => {
+    const rollback = `${table}-rollback`;
+    cleanup.add(`table ${rollback}`, () => deleteTableIfExists(dynamo, rollback));
+    const location = `dynamodb://${rollback}`;
+    const runExample = (...extra: string[]) =>
+      runCli(['run-example', '--location', location, '--config', config, ...STREAM, ...extra]);
+    const first = await runExample();
+    expect(first.code).toBe(0);
+    const listed = await runCli(['checkpoints', 'list', location, '--config', config]);
+    const ids = listed.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((row) => Number(row.split(/\s+/)[0]));
+    // The run keeps the checkpoint before the newest restorable too, as on the heap and S3 backends.
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    const older = ids.at(-2) as number;
+    const newest = ids.at(-1) as number;
+
+    const rolled = await runExample('--checkpoint', String(older));
+    expect({ code: rolled.code, stderr: besidesProgress(rolled.stderr) }).toEqual({ code: 0, stderr: '' });
+    expect(rolled.stdout).toMatch(new RegExp(`Resuming from checkpoint ${older} at click \\d+ of 300`));
+    expect(summaryOf(rolled.stdout)).toBe(summaryOf(first.stdout));
+
+    const missing = await runExample('--checkpoint', String(newest + 100));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      new RegExp(
+        `^statebackend: No checkpoint to restore at .*: checkpoint ${newest + 100} .*See 'statebackend checkpoints list'`,
+      ),
+    );
+  }, 240_000);
+
   it('lists, shows, dumps and prunes checkpoints in a table, and moves the state to a directory and into another table', async () => {
     const location = `dynamodb://${table}`;
     const heapDir = join(local, 'heap');

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { AwsClientManager } from '@statebackend/aws-base';
-import { cleanupAfterAll, deleteBucketIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
+import { cleanupAfterAll, createTestBucket, describeEachTarget } from '@statebackend/testkit';
 import { besidesProgress, runCli, summaryOf, tempDir } from '../support/run-cli.js';
 
 const STREAM = [
@@ -29,16 +29,7 @@ describeEachTarget('s3', (target) => {
     const clients = new AwsClientManager(target.configuration());
     cleanup.add('AWS clients', () => clients.close());
     const s3 = clients.getOrCreate(S3Client, { clientConfig: { forcePathStyle: target.s3ForcePathStyle } });
-    bucket = uniqueName('cli-s3');
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        ...(target.region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
-      }),
-    );
-    cleanup.add(`bucket ${bucket}`, () => deleteBucketIfExists(s3, bucket));
+    bucket = await createTestBucket(s3, target, cleanup, 'cli-s3');
     const dir = await tempDir('cli-s3-');
     cleanup.add('temporary directory', () => dir.remove());
     local = dir.path;

@@ -14,12 +14,17 @@ const MAX_PARALLELISM = 4;
 class RecordingSink implements OutputSink {
   readonly written: SinkRecord[] = [];
   writes = 0;
+  readonly delivery: 'after-commit' | 'at-least-once';
+  /** Called before each write; may write part of the records itself and throw (a crash in the middle). */
+  readonly fault: (records: readonly SinkRecord[], call: number, sink: RecordingSink) => void;
+
   constructor(
-    readonly delivery: 'after-commit' | 'at-least-once',
-    /** Called before each write; may write part of the records itself and throw (a crash in the middle). */
-    readonly fault: (records: readonly SinkRecord[], call: number, sink: RecordingSink) => void = () =>
-      undefined,
-  ) {}
+    delivery: 'after-commit' | 'at-least-once',
+    fault: (records: readonly SinkRecord[], call: number, sink: RecordingSink) => void = () => undefined,
+  ) {
+    this.delivery = delivery;
+    this.fault = fault;
+  }
 
   async write(records: readonly SinkRecord[]): Promise<void> {
     this.writes += 1;

@@ -29,8 +29,10 @@ export class WorkerProcess {
   readonly events: WorkerEvent[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly #listeners = new Set<(event: WorkerEvent) => void>();
+  readonly config: WorkerProcessConfig;
 
-  constructor(readonly config: WorkerProcessConfig) {
+  constructor(config: WorkerProcessConfig) {
+    this.config = config;
     this.child = spawn(process.execPath, [join(__dirname, 'worker-process.mjs')], {
       env: { ...process.env, STATEBACKEND_KAFKA_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'inherit'],

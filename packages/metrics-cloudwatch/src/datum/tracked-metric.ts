@@ -59,13 +59,13 @@ export class TrackedMetric {
     const metric = this.metric;
     switch (metric.metricType) {
       case 'counter':
-        return this.counterDatum(metric, context, true);
+        return this.#counterDatum(metric, context, true);
       case 'gauge':
-        return this.gaugeDatum(metric, context);
+        return this.#gaugeDatum(metric, context);
       case 'meter':
-        return this.meterDatum(metric, context);
+        return this.#meterDatum(metric, context);
       case 'histogram':
-        return this.histogramDatums(context);
+        return this.#histogramDatums(context);
     }
   }
 
@@ -77,9 +77,9 @@ export class TrackedMetric {
   pending(context: CollectContext): OutgoingDatum[] {
     const metric = this.metric;
     if (metric.metricType === 'counter') {
-      return metric.getCount() === this.#acknowledged ? [] : this.counterDatum(metric, context, false);
+      return metric.getCount() === this.#acknowledged ? [] : this.#counterDatum(metric, context, false);
     }
-    return metric.metricType === 'histogram' ? this.histogramDatums(context) : [];
+    return metric.metricType === 'histogram' ? this.#histogramDatums(context) : [];
   }
 
   /**
@@ -91,15 +91,15 @@ export class TrackedMetric {
     const metric = this.metric;
     const remaining =
       metric.metricType === 'counter'
-        ? this.counterDatum(metric, context, false)
+        ? this.#counterDatum(metric, context, false)
         : metric.metricType === 'histogram'
-          ? this.histogramDatums(context)
+          ? this.#histogramDatums(context)
           : [];
     this.#reader?.close();
     return remaining;
   }
 
-  private counterDatum(counter: Counter, context: CollectContext, retained: boolean): OutgoingDatum[] {
+  #counterDatum(counter: Counter, context: CollectContext, retained: boolean): OutgoingDatum[] {
     const count = counter.getCount();
     const delta = acceptedValue(count - this.#acknowledged);
     if (delta === undefined) {
@@ -112,7 +112,7 @@ export class TrackedMetric {
     });
   }
 
-  private gaugeDatum(gauge: Gauge<unknown>, context: CollectContext): OutgoingDatum[] {
+  #gaugeDatum(gauge: Gauge<unknown>, context: CollectContext): OutgoingDatum[] {
     let raw: unknown;
     try {
       raw = gauge.getValue();
@@ -142,7 +142,7 @@ export class TrackedMetric {
     return single({ ...base(this.identity, context.timestamp), Value: value });
   }
 
-  private meterDatum(meter: Meter, context: CollectContext): OutgoingDatum[] {
+  #meterDatum(meter: Meter, context: CollectContext): OutgoingDatum[] {
     const rate = acceptedValue(meter.getRate());
     if (rate === undefined) {
       context.statistics.dropped('invalid-value');
@@ -151,7 +151,7 @@ export class TrackedMetric {
     return single({ ...base(this.identity, context.timestamp), Value: rate, Unit: 'Count/Second' });
   }
 
-  private histogramDatums(context: CollectContext): OutgoingDatum[] {
+  #histogramDatums(context: CollectContext): OutgoingDatum[] {
     if (this.#reader === undefined) return [];
     const datums = histogramDatums(
       this.#reader.take(),

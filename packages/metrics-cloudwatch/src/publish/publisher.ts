@@ -104,7 +104,7 @@ export class Publisher {
     });
     let reachable = true;
     for (const batch of batches) {
-      if (reachable) reachable = await this.deliver(batch, state, deadline);
+      if (reachable) reachable = await this.#deliver(batch, state, deadline);
       else state.undelivered.push(...batch);
     }
     if (state.undelivered.length > 1) {
@@ -115,8 +115,8 @@ export class Publisher {
   }
 
   /** Delivers `batch`, isolating invalid datums; false when CloudWatch turned out unreachable. */
-  private async deliver(batch: OutgoingDatum[], state: PublishState, deadline?: Deadline): Promise<boolean> {
-    const attempt = await this.attempt(batch, state, deadline);
+  async #deliver(batch: OutgoingDatum[], state: PublishState, deadline?: Deadline): Promise<boolean> {
+    const attempt = await this.#attempt(batch, state, deadline);
     if (attempt.kind === 'delivered') return true;
     if (attempt.kind === 'unreachable') {
       state.undelivered.push(...batch);
@@ -135,33 +135,33 @@ export class Publisher {
     }
     const middle = Math.ceil(batch.length / 2);
     const second = batch.slice(middle);
-    if (!(await this.deliver(batch.slice(0, middle), state, deadline))) {
+    if (!(await this.#deliver(batch.slice(0, middle), state, deadline))) {
       state.undelivered.push(...second);
       return false;
     }
-    return this.deliver(second, state, deadline);
+    return this.#deliver(second, state, deadline);
   }
 
-  private async attempt(batch: OutgoingDatum[], state: PublishState, deadline?: Deadline): Promise<Attempt> {
+  async #attempt(batch: OutgoingDatum[], state: PublishState, deadline?: Deadline): Promise<Attempt> {
     const { maxAttempts, statistics } = this.#options;
     for (let attempt = 1; ; attempt++) {
-      if (deadline !== undefined && this.passed(deadline)) return this.timedOut(batch, state, attempt - 1);
+      if (deadline !== undefined && this.#passed(deadline)) return this.#timedOut(batch, state, attempt - 1);
       statistics.requests.inc();
       try {
-        await this.send(batch, deadline);
+        await this.#send(batch, deadline);
         for (const outgoing of batch) outgoing.ack?.();
         statistics.datumsSent.inc(batch.length);
         return { kind: 'delivered' };
       } catch (error) {
         statistics.failedRequests.inc();
-        if (error instanceof DeadlineExceeded) return this.timedOut(batch, state, attempt);
+        if (error instanceof DeadlineExceeded) return this.#timedOut(batch, state, attempt);
         const kind = classifyError(error);
         if (kind === 'invalid-data' || kind === 'too-large') return { kind: 'invalid', error };
         if (kind === 'retryable' && attempt < maxAttempts) {
-          const pause = this.backoff(attempt);
+          const pause = this.#backoff(attempt);
           const atMs = deadline?.atMs();
           const left = atMs === undefined ? pause : atMs - this.#options.now();
-          if (left <= 0) return this.timedOut(batch, state, attempt); // no time left for a retry
+          if (left <= 0) return this.#timedOut(batch, state, attempt); // no time left for a retry
           statistics.retries.inc();
           await this.#options.sleep(Math.min(pause, left));
           continue;
@@ -177,7 +177,7 @@ export class Publisher {
   }
 
   /** Sends one request, ending it (and waiting no longer) when the deadline passes. */
-  private async send(batch: OutgoingDatum[], deadline?: Deadline): Promise<void> {
+  async #send(batch: OutgoingDatum[], deadline?: Deadline): Promise<void> {
     const input = { Namespace: this.#options.namespace, MetricData: batch.map((d) => d.datum) };
     if (deadline === undefined) {
       await this.#options.send(input, {});
@@ -202,12 +202,12 @@ export class Publisher {
     }
   }
 
-  private passed(deadline: Deadline): boolean {
+  #passed(deadline: Deadline): boolean {
     const atMs = deadline.atMs();
     return deadline.signal.aborted || (atMs !== undefined && this.#options.now() >= atMs);
   }
 
-  private timedOut(batch: OutgoingDatum[], state: PublishState, attempts: number): Attempt {
+  #timedOut(batch: OutgoingDatum[], state: PublishState, attempts: number): Attempt {
     state.timedOut = true;
     state.lastError = new CloudWatchPublishError(
       `PutMetricData of ${batch.length} datums did not complete before the close timeout (${attempts} attempt(s))`,
@@ -216,7 +216,7 @@ export class Publisher {
     return { kind: 'unreachable' };
   }
 
-  private backoff(attempt: number): number {
+  #backoff(attempt: number): number {
     const ceiling = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** (attempt - 1));
     return Math.floor(this.#options.random() * ceiling);
   }

@@ -170,7 +170,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     const name = cloudWatchMetricName(metricName, group);
     if (name === undefined) {
       this.#statistics.dropped('invalid-name');
-      this.warnOnce(
+      this.#warnOnce(
         `name:${group.getMetricIdentifier(metricName)}`,
         `Metric '${group.getMetricIdentifier(metricName)}' has a blank name; it is not reported`,
       );
@@ -183,7 +183,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     );
     if (truncated > 0) {
       this.#statistics.truncatedDimensions.inc(truncated);
-      this.warnOnce(
+      this.#warnOnce(
         `dims:${name}`,
         `Metric '${name}' has more than 30 dimensions; the last ${truncated} are left out`,
       );
@@ -231,7 +231,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
       Dimensions: [...tracked.identity.dimensions],
     });
     if (this.#identities.get(identity) === tracked) this.#identities.delete(identity);
-    this.#removed.push(...tracked.close(this.collectContext()));
+    this.#removed.push(...tracked.close(this.#collectContext()));
   }
 
   /**
@@ -239,7 +239,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
    * final report and {@link close} together take at most `close.timeout`.
    */
   prepareClose(): void {
-    this.#closing ??= this.startDeadline();
+    this.#closing ??= this.#startDeadline();
   }
 
   /**
@@ -248,13 +248,13 @@ export class CloudWatchMetricReporter implements MetricReporter {
    */
   async report(): Promise<void> {
     if (this.#closed) {
-      this.warnOnce(
+      this.#warnOnce(
         'report-after-close',
         'CloudWatch reporter: report() after close() is ignored; nothing is sent',
       );
       return;
     }
-    const context = this.collectContext();
+    const context = this.#collectContext();
     const datums = this.#removed;
     this.#removed = [];
     for (const byName of this.#tracked.values()) {
@@ -263,10 +263,10 @@ export class CloudWatchMetricReporter implements MetricReporter {
       }
     }
     if (this.settings.mode === 'emf') {
-      this.writeEmf(datums);
+      this.#writeEmf(datums);
       return;
     }
-    await this.deliver(datums);
+    await this.#deliver(datums);
   }
 
   /**
@@ -278,17 +278,17 @@ export class CloudWatchMetricReporter implements MetricReporter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closing = this.#closing ?? this.startDeadline();
+    const closing = this.#closing ?? this.#startDeadline();
     this.#closing = closing;
     try {
       const pending = this.#removed;
       this.#removed = [];
-      const context = this.collectContext();
+      const context = this.#collectContext();
       for (const byName of this.#tracked.values()) {
         for (const tracked of byName.values()) pending.push(...tracked.pending(context));
       }
-      if (this.settings.mode === 'emf') this.writeEmf(pending);
-      else if (this.#publisher !== undefined) await this.deliver(pending, true); // never opened: nothing to send
+      if (this.settings.mode === 'emf') this.#writeEmf(pending);
+      else if (this.#publisher !== undefined) await this.#deliver(pending, true); // never opened: nothing to send
     } finally {
       closing.cancel();
       this.#clients?.close();
@@ -296,14 +296,14 @@ export class CloudWatchMetricReporter implements MetricReporter {
     }
   }
 
-  private startDeadline(): ClosingDeadline {
+  #startDeadline(): ClosingDeadline {
     const timeoutMs = this.settings.closeTimeoutMs;
     // A real timer: it must end a request that never answers whatever the scheduler's clock does.
     const timer = setTimeout(() => this.#closeAbort.abort(), timeoutMs);
     return { atMs: this.#scheduler.now() + timeoutMs, cancel: () => clearTimeout(timer) };
   }
 
-  private async deliver(datums: OutgoingDatum[], last = false): Promise<void> {
+  async #deliver(datums: OutgoingDatum[], last = false): Promise<void> {
     const publisher = this.#publisher;
     if (publisher === undefined)
       throw new CloudWatchReporterUsageError(
@@ -314,7 +314,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     if (all.length === 0) return;
     const { undelivered, rejected, lastError, timedOut } = await publisher.publish(all, this.#deadline);
     this.#lastError = lastError;
-    if (rejected.length > 0) this.countRejected(rejected);
+    if (rejected.length > 0) this.#countRejected(rejected);
     if (undelivered.length === 0) return;
     if (last) {
       const why = timedOut
@@ -330,7 +330,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     this.#losses.kept(undelivered.length, kept.length, lastError, until);
   }
 
-  private countRejected(rejected: readonly RejectedDatum[]): void {
+  #countRejected(rejected: readonly RejectedDatum[]): void {
     const first = rejected[0];
     this.#statistics.dropped('rejected', rejected.length, {
       code: first?.code,
@@ -339,7 +339,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     });
   }
 
-  private writeEmf(datums: readonly OutgoingDatum[]): void {
+  #writeEmf(datums: readonly OutgoingDatum[]): void {
     const sink = this.#options.emfSink ?? streamSink(this.settings.emfOutput);
     const { lines, rejected } = toEmfEvents(
       this.settings.namespace,
@@ -354,7 +354,7 @@ export class CloudWatchMetricReporter implements MetricReporter {
     });
   }
 
-  private collectContext(): CollectContext {
+  #collectContext(): CollectContext {
     const settings = this.settings;
     return {
       timestamp: new Date(this.#scheduler.now()),
@@ -365,11 +365,11 @@ export class CloudWatchMetricReporter implements MetricReporter {
         maxValuesPerDatum: settings.maxValuesPerDatum,
       },
       statistics: this.#statistics,
-      warnOnce: (key, message) => this.warnOnce(key, message),
+      warnOnce: (key, message) => this.#warnOnce(key, message),
     };
   }
 
-  private warnOnce(key: string, message: string): void {
+  #warnOnce(key: string, message: string): void {
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
     this.#logger.warn(message);

@@ -19,6 +19,7 @@ import type { StateDescriptor } from '../state/state-descriptor.js';
 import { systemTimeProvider, type TtlTimeProvider } from '../state/ttl/time-provider.js';
 import { bytesToId, stringKeyId } from './byte-id.js';
 import { KeyContext, type KeyedContext, type KeyedStateFactory } from './key-context.js';
+import type { KeyGroupGate } from './key-group-gate.js';
 import { KeyOrderedExecutor } from './key-ordered-executor.js';
 import type { KeyedStateBackend, StateLimits } from './keyed-state-backend.js';
 import {
@@ -83,6 +84,7 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
   /** True when keys go through the built-in string serializer, whose encoding is known here. */
   readonly #stringKeys: boolean;
   #disposed = false;
+  #gate: KeyGroupGate | undefined;
 
   protected constructor(parameters: KeyedStateBackendParameters<K>) {
     validateKeyedStateBackendParameters(parameters);
@@ -169,7 +171,26 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
     }
     const cleanups = this.#everyRecordCleanup;
     for (let i = 0; i < cleanups.length; i++) this.onStateAccess(cleanups[i] as RegisteredKeyedState);
+    const gate = this.#gate;
+    if (gate !== undefined && !gate.isReady(context.keyGroup)) {
+      // Waits in the key's turn, so records of one key still run in call order.
+      const ready = gate;
+      return this.#executor.run(
+        context.keyId,
+        context.keyGroup,
+        (ctx) => ready.whenReady(ctx.keyGroup).then(() => fn(ctx)),
+        context,
+      );
+    }
     return this.#executor.run(context.keyId, context.keyGroup, fn, context);
+  }
+
+  /**
+   * Makes {@link withKey} wait for key groups `gate` does not call ready (a lazy restore still
+   * loading them); undefined once every key group is served, leaving the one check.
+   */
+  protected setKeyGroupGate(gate: KeyGroupGate | undefined): void {
+    this.#gate = gate;
   }
 
   registerState<S extends State, T>(

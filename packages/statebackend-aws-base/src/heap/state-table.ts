@@ -226,6 +226,16 @@ export class StateTable<V> {
     );
   }
 
+  /**
+   * Forgets that `keyGroup` changed since the last snapshot: its cells were loaded from the
+   * checkpoint the next one builds on (a lazy restore), so they are no change to write.
+   */
+  forgetChanges(keyGroup: number): void {
+    const index = keyGroup - this.#start;
+    this.#changed[index] = 0;
+    if (this.#changedCells !== undefined) this.#changedCells[index] = undefined;
+  }
+
   /** Drops every cell (keeps live snapshots intact). */
   clear(): void {
     for (let i = 0; i < this.#maps.length; i++) {

@@ -1,3 +1,4 @@
+import { MetricSettingError } from '../errors.js';
 import { HistogramAccumulator, type SignificantDigits } from './histogram-accumulator.js';
 import type { Histogram, HistogramIntervalReader, HistogramStatistics } from './metric.js';
 
@@ -41,7 +42,11 @@ export class HdrHistogram implements Histogram {
   constructor(options: HdrHistogramOptions = {}) {
     const digits = options.significantDigits ?? 2;
     if (!Number.isInteger(digits) || digits < 1 || digits > 5) {
-      throw new RangeError(`significantDigits must be an integer from 1 to 5, received ${String(digits)}`);
+      throw new MetricSettingError(
+        'HdrHistogram option significantDigits',
+        String(digits),
+        'give an integer from 1 to 5, or leave it out for 2',
+      );
     }
     this.#digits = digits;
     this.#current = new HistogramAccumulator(digits);

@@ -1,3 +1,4 @@
+import { MetricSettingError } from '../errors.js';
 import type { ScheduledTask, Scheduler } from './scheduler.js';
 
 interface Repeating {
@@ -31,7 +32,13 @@ export class ManualScheduler implements Scheduler {
   }
 
   repeat(task: () => void | Promise<void>, intervalMs: number): ScheduledTask {
-    if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be > 0, received ${intervalMs}`);
+    if (!(intervalMs > 0)) {
+      throw new MetricSettingError(
+        'ManualScheduler.repeat intervalMs',
+        String(intervalMs),
+        'give a number of milliseconds above 0',
+      );
+    }
     const entry: Repeating = { task, intervalMs, nextAt: this.#now + intervalMs, cancelled: false };
     this.#tasks.add(entry);
     return {

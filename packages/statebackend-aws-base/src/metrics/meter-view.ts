@@ -1,3 +1,4 @@
+import { MetricSettingError } from '../errors.js';
 import type { Counter, Meter } from './metric.js';
 import { SimpleCounter } from './simple-counter.js';
 
@@ -36,7 +37,11 @@ export class MeterView implements Meter {
   constructor(options: MeterViewOptions = {}) {
     const seconds = options.timeSpanSeconds ?? 60;
     if (!(seconds > 0 && Number.isFinite(seconds))) {
-      throw new RangeError(`timeSpanSeconds must be a positive number, received ${seconds}`);
+      throw new MetricSettingError(
+        'MeterView option timeSpanSeconds',
+        String(seconds),
+        'give a finite number of seconds above 0, or leave it out for 60',
+      );
     }
     this.#counter = options.counter ?? new SimpleCounter();
     this.#clock = options.clock ?? Date.now;

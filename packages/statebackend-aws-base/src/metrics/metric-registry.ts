@@ -1,5 +1,10 @@
 import { Configuration } from '../config/configuration.js';
-import { ConfigurationError, type ConfigurationIssue, StateBackendError } from '../errors.js';
+import {
+  ConfigurationError,
+  type ConfigurationIssue,
+  MetricSettingError,
+  StateBackendError,
+} from '../errors.js';
 import { type Logger, noopLogger } from '../logging/logger.js';
 import type { Metric } from './metric.js';
 import { createMetricFilter, type MetricFilter } from './metric-filter.js';
@@ -174,7 +179,11 @@ export class MetricRegistry implements MetricRegistrar {
       throw new StateBackendError(`Cannot add reporter '${settings.name}': the metric registry is closed`);
     const intervalMs = settings.intervalMs ?? reporter.defaultIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
     if (!(intervalMs > 0))
-      throw new RangeError(`Reporter '${settings.name}': intervalMs must be > 0, received ${intervalMs}`);
+      throw new MetricSettingError(
+        `intervalMs of reporter '${settings.name}'`,
+        String(intervalMs),
+        "give a number of milliseconds above 0, or leave it out for the reporter's default",
+      );
     await reporter.open(config);
     const entry: ReporterEntry = {
       name: settings.name,

@@ -1,11 +1,5 @@
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { cleanupAfterAll, deleteBucketIfExists, describeEachTarget, uniqueName } from '@statebackend/testkit';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { cleanupAfterAll, createTestBucket, describeEachTarget } from '@statebackend/testkit';
 import { AwsClientManager } from '../../src/index.js';
 
 describeEachTarget('s3', (target) => {
@@ -17,16 +11,7 @@ describeEachTarget('s3', (target) => {
 
   it(`puts an object and gets the same bytes back on ${target.name}`, async () => {
     const s3 = clients.getOrCreate(S3Client, { clientConfig: { forcePathStyle: target.s3ForcePathStyle } });
-    const bucket = uniqueName('aws-base-objects');
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        ...(target.region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
-      }),
-    );
-    cleanup.add(`bucket ${bucket}`, () => deleteBucketIfExists(s3, bucket));
+    const bucket = await createTestBucket(s3, target, cleanup, 'aws-base-objects');
 
     const body = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
     await s3.send(

@@ -43,6 +43,19 @@ export function metaPartitionKey(scope: Uint8Array): Uint8Array {
   return pk;
 }
 
+/** The scope whose meta partition `pk` is, or undefined for any other partition key. */
+export function scopeOfMetaPartitionKey(pk: Uint8Array): string | undefined {
+  const at = pk.length - 2;
+  if (at < 1 || pk[at] !== 0x00 || pk[at + 1] !== META) return undefined;
+  // A scope has no 0x00 byte; a data partition key can end like a meta one, but has one earlier.
+  if (pk.subarray(0, at).includes(0x00)) return undefined;
+  try {
+    return decoder.decode(pk.subarray(0, at));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Scope bytes; a 0x00 byte would make partition keys ambiguous, so callers validate first. */
 export function scopeBytes(scope: string): Uint8Array {
   return encoder.encode(scope);

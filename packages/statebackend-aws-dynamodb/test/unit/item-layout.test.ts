@@ -6,6 +6,8 @@ import {
   entryPrefix,
   mapCellPrefix,
   metaPartitionKey,
+  scopeBytes,
+  scopeOfMetaPartitionKey,
   slotSortKey,
 } from '../../src/layout/item-key.js';
 import { fromItem, slotValueBytes, toItem, valueBudget } from '../../src/layout/slot-item.js';
@@ -54,6 +56,19 @@ describe('item keys', () => {
     const data = Buffer.from(dataPartitionKey(scope, 258, 3));
     expect([...data.subarray(scope.length)]).toEqual([0, 1, 1, 2, 3]);
     expect(Buffer.from(metaPartitionKey(scope)).equals(data.subarray(0, scope.length + 2))).toBe(false);
+  });
+
+  it('tells the scope of a meta partition key, and of no data partition key', () => {
+    const scope = 'orders/enrich-ü';
+    expect(scopeOfMetaPartitionKey(metaPartitionKey(scopeBytes(scope)))).toBe(scope);
+    for (let keyGroup = 0; keyGroup < 3; keyGroup++) {
+      for (const bucket of [0, 2]) {
+        expect(
+          scopeOfMetaPartitionKey(dataPartitionKey(scopeBytes(scope), keyGroup, bucket)),
+        ).toBeUndefined();
+      }
+    }
+    expect(scopeOfMetaPartitionKey(bytes(0, 2))).toBeUndefined();
   });
 
   it('spreads the keys of one key group over its buckets', () => {

@@ -12,64 +12,61 @@ import { type ByteRange, ForwardingCheckpointStorage } from '@statebackend/aws-b
  * pass-through for the life of the backend (checkpoints, retention).
  */
 export class ParallelRestoreStorage extends ForwardingCheckpointStorage {
-  private readonly concurrency: number;
-  private downloads: Map<string, Promise<Uint8Array>> | undefined = new Map();
-  private readonly queue: string[] = [];
-  private readonly waiting = new Map<
-    string,
-    { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void }
-  >();
-  private active = 0;
+  readonly #concurrency: number;
+  #downloads: Map<string, Promise<Uint8Array>> | undefined = new Map();
+  readonly #queue: string[] = [];
+  readonly #waiting = new Map<string, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void }>();
+  #active = 0;
 
   constructor(storage: CheckpointStorage, concurrency: number) {
     super(storage);
-    this.concurrency = Math.max(1, concurrency);
+    this.#concurrency = Math.max(1, concurrency);
   }
 
   /** The restore is over: later reads go to the storage, downloaded bytes are released. */
   endRestore(): void {
-    this.downloads = undefined;
-    this.queue.length = 0;
-    this.waiting.clear();
+    this.#downloads = undefined;
+    this.#queue.length = 0;
+    this.#waiting.clear();
   }
 
   /** Starts downloading each file not downloaded yet, in the order given. */
   override prefetch(paths: readonly string[]): void {
-    const downloads = this.downloads;
+    const downloads = this.#downloads;
     if (downloads === undefined) return;
     for (const path of paths) {
       if (downloads.has(path)) continue;
       const download = new Promise<Uint8Array>((resolve, reject) => {
-        this.queue.push(path);
-        this.waiting.set(path, { resolve, reject });
+        this.#queue.push(path);
+        this.#waiting.set(path, { resolve, reject });
       });
       // A download nobody reads (the restore stopped early) must not be an unhandled rejection.
       download.catch(() => undefined);
       downloads.set(path, download);
     }
-    this.pump();
+    this.#pump();
   }
 
   override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
-    const pending = this.downloads?.get(path);
+    const pending = this.#downloads?.get(path);
     if (pending === undefined) return this.inner.readFile(path, range);
     const bytes = await pending;
     return range === undefined ? bytes : bytes.subarray(range.offset, range.offset + range.length);
   }
 
-  private pump(): void {
-    while (this.active < this.concurrency && this.queue.length > 0) {
-      const path = this.queue.shift() as string;
-      const settle = this.waiting.get(path);
-      this.waiting.delete(path);
+  #pump(): void {
+    while (this.#active < this.#concurrency && this.#queue.length > 0) {
+      const path = this.#queue.shift() as string;
+      const settle = this.#waiting.get(path);
+      this.#waiting.delete(path);
       if (settle === undefined) continue;
-      this.active++;
+      this.#active++;
       this.inner
         .readFile(path)
         .then(settle.resolve, settle.reject)
         .finally(() => {
-          this.active--;
-          this.pump();
+          this.#active--;
+          this.#pump();
         });
     }
   }

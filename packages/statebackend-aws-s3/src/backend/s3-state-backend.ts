@@ -6,6 +6,7 @@ import {
   type Configuration,
   type KeyedStateBackendParameters,
   type MetricGroup,
+  type RestoreMode,
   type RestoreSource,
   type SnapshotCompression,
   type StateRegistration,
@@ -39,8 +40,14 @@ export interface S3CheckpointSettings {
    * (encrypted or already compressed values) are stored as they are. `none`: stored uncompressed.
    */
   readonly compression?: SnapshotCompression;
-  /** Files a restore downloads in parallel. Default 8. */
+  /** Files a restore downloads in parallel (eager), or ranged reads of key groups at once (lazy). Default 8. */
   readonly restoreConcurrency?: number;
+  /**
+   * `lazy`: a keyed backend is handed out once the commit records and the data files' indexes are
+   * read; key groups are read by range behind it, a record waiting only for its own key group.
+   * `eager` (default): every file is downloaded and decoded first. See aws-base's `RestoreOptions`.
+   */
+  readonly restoreMode?: RestoreMode;
 }
 
 /** Options of an {@link S3StateBackend}. */
@@ -53,7 +60,10 @@ export type S3StateBackendOptions = AwsStateBackendOptions &
   };
 
 /** Per keyed backend: what it restores, and overrides of the backend's settings. */
-export interface S3KeyedBackendOptions extends Omit<S3CheckpointSettings, 'restoreConcurrency'> {
+export interface S3KeyedBackendOptions
+  extends Omit<S3CheckpointSettings, 'restoreConcurrency' | 'restoreMode'> {
+  /** How this keyed backend restores; the backend's {@link S3CheckpointSettings.restoreMode} by default. */
+  readonly restoreMode?: RestoreMode;
   /**
    * What to restore: `'latest'` (default: the latest complete checkpoint holding the backend's
    * key groups, a fresh start when there is none), `{ checkpointId }`, a savepoint source, or
@@ -133,6 +143,10 @@ export class S3StateBackend extends AbstractAwsStateBackend {
     options: S3KeyedBackendOptions = {},
   ): Promise<CheckpointingHeapKeyedStateBackend<K>> {
     const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
+    if ((options.restoreMode ?? this.#options.restoreMode ?? 'eager') === 'lazy') {
+      // Key groups are read by range after the backend is handed out: no whole-file downloads.
+      return this.createKeyedStateBackendBuilder(withLogger, options.storage, options).build();
+    }
     const storage = new ParallelRestoreStorage(
       options.storage ?? this.storageFor(parameters.jobId, parameters.operatorId),
       this.#options.restoreConcurrency ?? 8,
@@ -161,6 +175,10 @@ export class S3StateBackend extends AbstractAwsStateBackend {
       ...(targetFileSize === undefined ? {} : { targetFileSize }),
       compression,
       ...(options.states === undefined ? {} : { states: options.states }),
+      restore: {
+        mode: options.restoreMode ?? settings.restoreMode ?? 'eager',
+        concurrency: settings.restoreConcurrency ?? 8,
+      },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigOptions } from '@statebackend/aws-base';
+import { ConfigOptions, RESTORE_MODES } from '@statebackend/aws-base';
 import {
   type AnyConfigOption,
   type ConfigurationRule,
@@ -60,6 +60,13 @@ export const S3StateBackendOptions = Object.freeze({
     .check((n) => n >= 1 && n <= 64, 'an integer from 1 to 64')
     .defaultValue(8)
     .withDescription('Files downloaded in parallel by a restore.'),
+  RESTORE_MODE: ConfigOptions.key('state.backend.s3.restore.mode')
+    .enumType(RESTORE_MODES)
+    .defaultValue('eager')
+    .withDescription(
+      'eager: a keyed backend restores everything before it is handed out. lazy: it is handed out once the ' +
+        'commit records and file indexes are read, and key groups load behind it (a record waits only for its own).',
+    ),
   FILE_SIZE: ConfigOptions.key('state.backend.s3.file-size')
     .intType()
     .min(1024)

@@ -73,17 +73,17 @@ export class S3CheckpointStorage implements CheckpointStorage {
   readonly bucket: string;
   readonly layout: S3Layout;
   readonly metrics: S3StorageMetrics;
-  private readonly requests: S3Requests;
-  private readonly claims: S3Claims;
-  private readonly commitChecks: S3CommitChecks;
-  private readonly cuts: S3CommitCuts;
+  readonly #requests: S3Requests;
+  readonly #claims: S3Claims;
+  readonly #commitChecks: S3CommitChecks;
+  readonly #cuts: S3CommitCuts;
   /** Per writer epoch, the commits whose check after the put saw no fence (see `decideOwnCut`). */
-  private readonly acknowledged = new Map<number, Set<number>>();
+  readonly #acknowledged = new Map<number, Set<number>>();
   /** Per writer epoch, the checks after a put still running. */
-  private readonly checksAfterPut = new Map<number, Set<Promise<unknown>>>();
-  private readonly logger: Logger;
+  readonly #checksAfterPut = new Map<number, Set<Promise<unknown>>>();
+  readonly #logger: Logger;
   /** Data bytes written per checkpoint id, for the incremental-ratio metric. */
-  private readonly written = new Map<number, number>();
+  readonly #written = new Map<number, number>();
 
   constructor(options: S3CheckpointStorageOptions) {
     validateStorageOptions(options);
@@ -98,9 +98,9 @@ export class S3CheckpointStorage implements CheckpointStorage {
     );
     this.bucket = options.bucket;
     this.location = `s3://${options.bucket}/${this.layout.baseKey.replace(/\/$/, '')}`;
-    this.logger = options.logger ?? noopLogger;
+    this.#logger = options.logger ?? noopLogger;
     this.metrics = new S3StorageMetrics(options.metricGroup);
-    this.requests = new S3Requests({
+    this.#requests = new S3Requests({
       client: options.client,
       bucket: options.bucket,
       encryption: options.encryption,
@@ -109,12 +109,12 @@ export class S3CheckpointStorage implements CheckpointStorage {
       queueSize: options.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
       metrics: this.metrics,
     });
-    this.claims = new S3Claims(this.requests, this.layout, this.location, this.logger);
-    this.cuts = new S3CommitCuts(this.requests, this.layout, this.location);
-    this.commitChecks = new S3CommitChecks(
+    this.#claims = new S3Claims(this.#requests, this.layout, this.location, this.#logger);
+    this.#cuts = new S3CommitCuts(this.#requests, this.layout, this.location);
+    this.#commitChecks = new S3CommitChecks(
       {
-        readFencing: () => this.claims.read(),
-        listCommittedIn: (id, fencing) => this.listCommittedIn(id, fencing),
+        readFencing: () => this.#claims.read(),
+        listCommittedIn: (id, fencing) => this.#listCommittedIn(id, fencing),
       },
       this.location,
     );
@@ -125,11 +125,11 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
-    return this.claims.claim(keyGroupRange);
+    return this.#claims.claim(keyGroupRange);
   }
 
   async listClaims(): Promise<WriterLease[]> {
-    return (await this.claims.read()).claims;
+    return (await this.#claims.read()).claims;
   }
 
   async checkNotFenced(lease: WriterLease): Promise<void> {
@@ -143,19 +143,19 @@ export class S3CheckpointStorage implements CheckpointStorage {
     content: FileContent,
   ): Promise<WrittenFile> {
     // The checks before the commit run while the data uploads; a refusal known already stops here.
-    this.commitChecks.start(lease, checkpointId);
-    this.commitChecks.throwIfRefused(lease, checkpointId);
+    this.#commitChecks.start(lease, checkpointId);
+    this.#commitChecks.throwIfRefused(lease, checkpointId);
     const { directory, name } = newDataFileLocation(lease, checkpointId, scope);
     const relative = this.layout.newDataPath(directory, name);
-    const size = await this.requests.upload(this.layout.keyOf(relative), content, this.describe(relative));
-    this.written.set(checkpointId, (this.written.get(checkpointId) ?? 0) + size);
+    const size = await this.#requests.upload(this.layout.keyOf(relative), content, this.describe(relative));
+    this.#written.set(checkpointId, (this.#written.get(checkpointId) ?? 0) + size);
     return { path: relative, size };
   }
 
   async commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
     const relative = `${checkpointDirectoryName(checkpointId)}/${metadataFileName(lease.keyGroupRange, lease.epoch)}`;
-    await this.commitChecks.beforeCommit(lease, checkpointId);
-    const stored = await this.requests.putIfAbsent(
+    await this.#commitChecks.beforeCommit(lease, checkpointId);
+    const stored = await this.#requests.putIfAbsent(
       this.layout.keyOf(relative),
       metadata,
       this.describe(relative),
@@ -170,23 +170,23 @@ export class S3CheckpointStorage implements CheckpointStorage {
     const committedAt = Date.now();
     // The check after the put: with no fence and no cut in sight the put came before any newer
     // claim, and the commit is acknowledged in the same turn as the answer (see `decideOwnCut`).
-    const check = this.claims.read().then((fencing) => {
+    const check = this.#claims.read().then((fencing) => {
       const fenced = fencing.cutEpochs.has(lease.epoch) || fencingClaim(fencing.claims, lease) !== undefined;
-      if (!fenced) this.acknowledge(lease.epoch, checkpointId);
+      if (!fenced) this.#acknowledge(lease.epoch, checkpointId);
       return { fencing, fenced };
     });
-    const checks = this.checksAfterPut.get(lease.epoch) ?? new Set<Promise<unknown>>();
-    this.checksAfterPut.set(lease.epoch, checks.add(check));
+    const checks = this.#checksAfterPut.get(lease.epoch) ?? new Set<Promise<unknown>>();
+    this.#checksAfterPut.set(lease.epoch, checks.add(check));
     const { fencing, fenced } = await check.finally(() => checks.delete(check));
     if (fenced) {
       // A claim landed between the first check and the put: the cut decides whether this record
       // came before it (it stays, a new owner may have read it) or after it (it never counts).
       const cut = fencing.cutEpochs.has(lease.epoch)
-        ? await this.cuts.read(lease.epoch)
-        : await this.decideOwnCut(lease.epoch);
+        ? await this.#cuts.read(lease.epoch)
+        : await this.#decideOwnCut(lease.epoch);
       if (!cut.has(checkpointId)) {
-        await this.requests.deleteKeys([this.layout.keyOf(relative)], this.location);
-        this.logger.warn('Withdrew a commit record written after a newer claim fenced this writer', {
+        await this.#requests.deleteKeys([this.layout.keyOf(relative)], this.location);
+        this.#logger.warn('Withdrew a commit record written after a newer claim fenced this writer', {
           checkpointId,
           path: relative,
         });
@@ -199,12 +199,12 @@ export class S3CheckpointStorage implements CheckpointStorage {
           newer === undefined ? 'a newer claim' : describeRange(newer.keyGroupRange),
         );
       }
-      this.logger.warn('Checkpoint committed just before a newer claim fenced this writer; it stays', {
+      this.#logger.warn('Checkpoint committed just before a newer claim fenced this writer; it stays', {
         checkpointId,
         path: relative,
       });
     }
-    this.recordCommit(checkpointId, relative, metadata);
+    this.#recordCommit(checkpointId, relative, metadata);
     return {
       checkpointId,
       keyGroupRange: lease.keyGroupRange,
@@ -215,21 +215,21 @@ export class S3CheckpointStorage implements CheckpointStorage {
     };
   }
 
-  private acknowledge(epoch: number, checkpointId: number): void {
-    const ids = this.acknowledged.get(epoch) ?? new Set<number>();
-    this.acknowledged.set(epoch, ids.add(checkpointId));
+  #acknowledge(epoch: number, checkpointId: number): void {
+    const ids = this.#acknowledged.get(epoch) ?? new Set<number>();
+    this.#acknowledged.set(epoch, ids.add(checkpointId));
   }
 
   /**
    * Proposes the cut of this writer's own fenced epoch: the commits acknowledged, once every
    * check after a put still running has answered (one of them may acknowledge its commit yet).
    */
-  private async decideOwnCut(epoch: number): Promise<ReadonlySet<number>> {
-    await Promise.allSettled([...(this.checksAfterPut.get(epoch) ?? [])]);
-    return this.cuts.decide(epoch, this.acknowledged.get(epoch) ?? []);
+  async #decideOwnCut(epoch: number): Promise<ReadonlySet<number>> {
+    await Promise.allSettled([...(this.#checksAfterPut.get(epoch) ?? [])]);
+    return this.#cuts.decide(epoch, this.#acknowledged.get(epoch) ?? []);
   }
 
-  private recordCommit(checkpointId: number, relative: string, metadata: Uint8Array): void {
+  #recordCommit(checkpointId: number, relative: string, metadata: Uint8Array): void {
     let referenced = 0;
     try {
       for (const file of decodeCheckpointMetadata(this.describe(relative), metadata).files)
@@ -237,8 +237,8 @@ export class S3CheckpointStorage implements CheckpointStorage {
     } catch {
       return; // Not a checkpoint this package's writers produce: no ratio to tell.
     }
-    this.metrics.recordCommit(this.written.get(checkpointId) ?? 0, referenced);
-    for (const id of this.written.keys()) if (id <= checkpointId) this.written.delete(id);
+    this.metrics.recordCommit(this.#written.get(checkpointId) ?? 0, referenced);
+    for (const id of this.#written.keys()) if (id <= checkpointId) this.#written.delete(id);
   }
 
   /**
@@ -247,18 +247,18 @@ export class S3CheckpointStorage implements CheckpointStorage {
    * `S3CommitCuts`): whoever lists after seeing the fence gets the same answer, forever.
    */
   async listCommitted(): Promise<CommittedCheckpoint[]> {
-    const fencing = await this.claims.read();
-    return this.counted(fencing, await this.listAllRecords(), this.listAllRecords);
+    const fencing = await this.#claims.read();
+    return this.#counted(fencing, await this.#listAllRecords(), this.#listAllRecords);
   }
 
-  private async listCommittedIn(
+  async #listCommittedIn(
     checkpointId: number,
     fencing?: Promise<FencingState>,
   ): Promise<CommittedCheckpoint[]> {
     const listIn = (): Promise<CommittedCheckpoint[]> =>
-      this.listCommittedUnder(`${this.layout.baseKey}${checkpointDirectoryName(checkpointId)}/`);
-    const [seen, records] = await Promise.all([fencing ?? this.claims.read(), listIn()]);
-    return this.counted(seen, records, listIn);
+      this.#listCommittedUnder(`${this.layout.baseKey}${checkpointDirectoryName(checkpointId)}/`);
+    const [seen, records] = await Promise.all([fencing ?? this.#claims.read(), listIn()]);
+    return this.#counted(seen, records, listIn);
   }
 
   /**
@@ -267,7 +267,7 @@ export class S3CheckpointStorage implements CheckpointStorage {
    * acknowledged commit of the epoch is in that listing), the cut is decided from it, and that
    * newer listing is the answer.
    */
-  private async counted(
+  async #counted(
     fencing: FencingState,
     listed: readonly CommittedCheckpoint[],
     relist: () => Promise<CommittedCheckpoint[]>,
@@ -283,10 +283,10 @@ export class S3CheckpointStorage implements CheckpointStorage {
       const epoch = record.writerEpoch;
       if (cuts.has(epoch)) continue;
       if (fencing.cutEpochs.has(epoch)) {
-        cuts.set(epoch, await this.cuts.read(epoch));
+        cuts.set(epoch, await this.#cuts.read(epoch));
       } else if (isUndecided(record)) {
         const ids = records.filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
-        cuts.set(epoch, await this.cuts.decide(epoch, await this.idsOfEpoch(epoch, ids, relist)));
+        cuts.set(epoch, await this.#cuts.decide(epoch, await this.#idsOfEpoch(epoch, ids, relist)));
       } else {
         cuts.set(epoch, 'all');
       }
@@ -298,22 +298,22 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   /** Every checkpoint id of `epoch`'s records, listed after its fence was seen. */
-  private async idsOfEpoch(
+  async #idsOfEpoch(
     epoch: number,
     fromRelisting: readonly number[],
     relist: () => Promise<CommittedCheckpoint[]>,
   ): Promise<number[]> {
     // A listing of one checkpoint id does not show the epoch's other records: list them all.
-    if (relist === this.listAllRecords) return [...fromRelisting];
-    return (await this.listAllRecords()).filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
+    if (relist === this.#listAllRecords) return [...fromRelisting];
+    return (await this.#listAllRecords()).filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
   }
 
-  private readonly listAllRecords = (): Promise<CommittedCheckpoint[]> =>
-    this.listCommittedUnder(`${this.layout.baseKey}chk-`);
+  readonly #listAllRecords = (): Promise<CommittedCheckpoint[]> =>
+    this.#listCommittedUnder(`${this.layout.baseKey}chk-`);
 
-  private async listCommittedUnder(prefix: string): Promise<CommittedCheckpoint[]> {
+  async #listCommittedUnder(prefix: string): Promise<CommittedCheckpoint[]> {
     const committed: CommittedCheckpoint[] = [];
-    for await (const object of this.requests.list(prefix, this.location)) {
+    for await (const object of this.#requests.list(prefix, this.location)) {
       const relative = object.key.slice(this.layout.baseKey.length);
       const [directory, name, ...rest] = relative.split('/');
       if (directory === undefined || name === undefined || rest.length > 0) continue;
@@ -336,12 +336,12 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   readFile(relative: string, range?: ByteRange): Promise<Uint8Array> {
-    return this.requests.get(this.layout.keyOf(relative), this.describe(relative), range);
+    return this.#requests.get(this.layout.keyOf(relative), this.describe(relative), range);
   }
 
   async listFiles(): Promise<StoredFile[]> {
     const files: StoredFile[] = [];
-    for await (const object of this.requests.list(this.layout.dataListPrefix, this.location)) {
+    for await (const object of this.#requests.list(this.layout.dataListPrefix, this.location)) {
       const relative = this.layout.pathOf(object.key);
       if (relative === undefined) continue;
       const segments = relative.split('/');
@@ -363,9 +363,9 @@ export class S3CheckpointStorage implements CheckpointStorage {
       const checkpointId = parseCheckpointDirectoryName(directory ?? '');
       const record = parseMetadataFileName(name ?? '');
       if (checkpointId !== undefined && record !== undefined)
-        this.acknowledged.get(record.epoch)?.delete(checkpointId);
+        this.#acknowledged.get(record.epoch)?.delete(checkpointId);
     }
-    await this.requests.deleteKeys(
+    await this.#requests.deleteKeys(
       paths.map((p) => this.layout.keyOf(p)),
       this.location,
     );

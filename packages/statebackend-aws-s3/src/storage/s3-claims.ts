@@ -34,15 +34,20 @@ const RESERVATION = /^epoch-(\d+)$/;
  * epoch belongs to one claim whatever ranges the claimants hold.
  */
 export class S3Claims {
-  constructor(
-    private readonly requests: S3Requests,
-    private readonly layout: S3Layout,
-    private readonly location: string,
-    private readonly logger: Logger,
-  ) {}
+  readonly #requests: S3Requests;
+  readonly #layout: S3Layout;
+  readonly #location: string;
+  readonly #logger: Logger;
 
-  private get directory(): string {
-    return `${this.layout.baseKey}${FENCING_DIRECTORY}/`;
+  constructor(requests: S3Requests, layout: S3Layout, location: string, logger: Logger) {
+    this.#requests = requests;
+    this.#layout = layout;
+    this.#location = location;
+    this.#logger = logger;
+  }
+
+  get #directory(): string {
+    return `${this.#layout.baseKey}${FENCING_DIRECTORY}/`;
   }
 
   /**
@@ -53,8 +58,8 @@ export class S3Claims {
     const claims: WriterLease[] = [];
     const cutEpochs = new Set<number>();
     let highestEpoch = 0;
-    for await (const object of this.requests.list(this.directory, this.location)) {
-      const name = object.key.slice(this.directory.length);
+    for await (const object of this.#requests.list(this.#directory, this.#location)) {
+      const name = object.key.slice(this.#directory.length);
       const claim = parseClaimFileName(name);
       if (claim !== undefined) {
         claims.push(claim);
@@ -78,22 +83,22 @@ export class S3Claims {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { highestEpoch } = await this.read();
       const epoch = highestEpoch + 1;
-      const reservation = `${this.directory}${RESERVATIONS}/epoch-${String(epoch).padStart(10, '0')}`;
+      const reservation = `${this.#directory}${RESERVATIONS}/epoch-${String(epoch).padStart(10, '0')}`;
       // A token of this attempt: a lost answer repeated by the SDK finds its own reservation.
       const token = new TextEncoder().encode(`${epoch} ${randomUUID()}\n`);
-      if ((await this.requests.putIfAbsent(reservation, token, this.location)) === 'exists') continue;
+      if ((await this.#requests.putIfAbsent(reservation, token, this.#location)) === 'exists') continue;
       const name = claimFileName(epoch, keyGroupRange);
       // The epoch is reserved for this claim: nobody else writes this name.
-      await this.requests.putIfAbsent(
-        `${this.directory}${name}`,
+      await this.#requests.putIfAbsent(
+        `${this.#directory}${name}`,
         new TextEncoder().encode(`${describeRange(keyGroupRange)}\n`),
-        this.location,
+        this.#location,
       );
-      await this.removeStale(epoch);
-      await this.abortUploadsFencedBy({ epoch, keyGroupRange });
+      await this.#removeStale(epoch);
+      await this.#abortUploadsFencedBy({ epoch, keyGroupRange });
       return { epoch, keyGroupRange };
     }
-    throw new ClaimContentionError(this.location, MAX_ATTEMPTS);
+    throw new ClaimContentionError(this.#location, MAX_ATTEMPTS);
   }
 
   /**
@@ -102,18 +107,18 @@ export class S3Claims {
    * only the new owner knows they can never complete. Best effort; a bucket lifecycle rule
    * `AbortIncompleteMultipartUpload` is the backstop.
    */
-  private async abortUploadsFencedBy(claim: WriterLease): Promise<void> {
+  async #abortUploadsFencedBy(claim: WriterLease): Promise<void> {
     try {
-      for await (const upload of this.requests.listUploads(this.layout.dataListPrefix, this.location)) {
-        const path = this.layout.pathOf(upload.key);
+      for await (const upload of this.#requests.listUploads(this.#layout.dataListPrefix, this.#location)) {
+        const path = this.#layout.pathOf(upload.key);
         const origin =
           path === undefined ? undefined : parseFileOrigin(path.slice(path.lastIndexOf('/') + 1));
         if (origin === undefined || origin.epoch >= claim.epoch) continue;
         if (!intersects(origin.keyGroupRange, claim.keyGroupRange)) continue;
-        await this.requests.abortUpload(upload.key, upload.uploadId, this.location);
+        await this.#requests.abortUpload(upload.key, upload.uploadId, this.#location);
       }
     } catch (error) {
-      this.logger.warn('Could not abort the uploads of fenced writers', { error: String(error) });
+      this.#logger.warn('Could not abort the uploads of fenced writers', { error: String(error) });
     }
   }
 
@@ -121,20 +126,20 @@ export class S3Claims {
    * Removes claims wholly covered by newer ones (they fence nothing more) and reservations below
    * `epoch`; the newest claim and reservation stay, so epochs never go back. Best effort.
    */
-  private async removeStale(epoch: number): Promise<void> {
+  async #removeStale(epoch: number): Promise<void> {
     try {
       const { claims } = await this.read();
       const stale = claims
         .filter((c) => isSuperseded(c, claims))
         .map((c) => claimFileName(c.epoch, c.keyGroupRange));
-      const keys = stale.map((name) => `${this.directory}${name}`);
-      for await (const object of this.requests.list(`${this.directory}${RESERVATIONS}/`, this.location)) {
-        const reserved = RESERVATION.exec(object.key.slice(this.directory.length + RESERVATIONS.length + 1));
+      const keys = stale.map((name) => `${this.#directory}${name}`);
+      for await (const object of this.#requests.list(`${this.#directory}${RESERVATIONS}/`, this.#location)) {
+        const reserved = RESERVATION.exec(object.key.slice(this.#directory.length + RESERVATIONS.length + 1));
         if (reserved !== null && Number(reserved[1]) < epoch) keys.push(object.key);
       }
-      await this.requests.deleteKeys(keys, this.location);
+      await this.#requests.deleteKeys(keys, this.#location);
     } catch (error) {
-      this.logger.warn('Could not remove superseded claims; the next claim tries again', {
+      this.#logger.warn('Could not remove superseded claims; the next claim tries again', {
         error: String(error),
       });
     }

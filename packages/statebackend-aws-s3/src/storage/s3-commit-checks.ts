@@ -26,36 +26,38 @@ const MAX_PENDING = 64;
  * that failed for another reason (a listing that failed) is repeated by the commit.
  */
 export class S3CommitChecks {
-  private readonly pending = new Map<string, Promise<void>>();
+  readonly #pending = new Map<string, Promise<void>>();
   /** The checks that failed with the commit's verdict (fenced, or the checkpoint exists). */
-  private readonly refused = new Map<string, unknown>();
+  readonly #refused = new Map<string, unknown>();
+  readonly #reads: CommitCheckReads;
+  readonly #location: string;
 
-  constructor(
-    private readonly reads: CommitCheckReads,
-    private readonly location: string,
-  ) {}
+  constructor(reads: CommitCheckReads, location: string) {
+    this.#reads = reads;
+    this.#location = location;
+  }
 
   /** Starts the checks of `lease`'s commit of `checkpointId` unless they run already. */
   start(lease: WriterLease, checkpointId: number): void {
     const key = keyOf(lease, checkpointId);
-    if (this.pending.has(key)) return;
-    const check = this.check(lease, checkpointId);
+    if (this.#pending.has(key)) return;
+    const check = this.#check(lease, checkpointId);
     // Awaited by the commit; a snapshot that fails before it must not leave it unhandled.
     check.catch((error: unknown) => {
       const refusal = error instanceof FencedError || error instanceof CheckpointAlreadyExistsError;
-      if (refusal && this.pending.get(key) === check) this.refused.set(key, error);
+      if (refusal && this.#pending.get(key) === check) this.#refused.set(key, error);
     });
-    this.pending.set(key, check);
-    for (const oldest of this.pending.keys()) {
-      if (this.pending.size <= MAX_PENDING) break;
-      this.pending.delete(oldest);
-      this.refused.delete(oldest);
+    this.#pending.set(key, check);
+    for (const oldest of this.#pending.keys()) {
+      if (this.#pending.size <= MAX_PENDING) break;
+      this.#pending.delete(oldest);
+      this.#refused.delete(oldest);
     }
   }
 
   /** Throws the verdict of checks started early when it is known already: the commit would fail. */
   throwIfRefused(lease: WriterLease, checkpointId: number): void {
-    const error = this.refused.get(keyOf(lease, checkpointId));
+    const error = this.#refused.get(keyOf(lease, checkpointId));
     if (error !== undefined) throw error;
   }
 
@@ -65,11 +67,11 @@ export class S3CommitChecks {
    * `CheckpointAlreadyExistsError`. The checks of this and older checkpoint ids are dropped.
    */
   async beforeCommit(lease: WriterLease, checkpointId: number): Promise<void> {
-    const early = this.pending.get(keyOf(lease, checkpointId));
-    for (const key of [...this.pending.keys()]) {
+    const early = this.#pending.get(keyOf(lease, checkpointId));
+    for (const key of [...this.#pending.keys()]) {
       if (checkpointIdOf(key) <= checkpointId) {
-        this.pending.delete(key);
-        this.refused.delete(key);
+        this.#pending.delete(key);
+        this.#refused.delete(key);
       }
     }
     if (early !== undefined) {
@@ -80,20 +82,20 @@ export class S3CommitChecks {
         if (error instanceof FencedError || error instanceof CheckpointAlreadyExistsError) throw error;
       }
     }
-    await this.check(lease, checkpointId);
+    await this.#check(lease, checkpointId);
   }
 
-  private async check(lease: WriterLease, checkpointId: number): Promise<void> {
+  async #check(lease: WriterLease, checkpointId: number): Promise<void> {
     // Both are reads: one round trip instead of two.
-    const fencing = this.reads.readFencing();
+    const fencing = this.#reads.readFencing();
     const [{ claims }, committed] = await Promise.all([
       fencing,
-      this.reads.listCommittedIn(checkpointId, fencing),
+      this.#reads.listCommittedIn(checkpointId, fencing),
     ]);
-    assertNotFenced(this.location, claims, lease);
+    assertNotFenced(this.#location, claims, lease);
     const existing = committed.find((c) => intersects(c.keyGroupRange, lease.keyGroupRange));
     if (existing !== undefined) {
-      throw new CheckpointAlreadyExistsError(this.location, checkpointId, `by ${existing.path}`);
+      throw new CheckpointAlreadyExistsError(this.#location, checkpointId, `by ${existing.path}`);
     }
   }
 }

@@ -34,38 +34,41 @@ export function parseCutName(name: string): number | undefined {
  */
 export class S3CommitCuts {
   /** Cuts are immutable once created: read each one once. */
-  private readonly known = new Map<number, ReadonlySet<number>>();
+  readonly #known = new Map<number, ReadonlySet<number>>();
+  readonly #requests: S3Requests;
+  readonly #layout: S3Layout;
+  readonly #location: string;
 
-  constructor(
-    private readonly requests: S3Requests,
-    private readonly layout: S3Layout,
-    private readonly location: string,
-  ) {}
+  constructor(requests: S3Requests, layout: S3Layout, location: string) {
+    this.#requests = requests;
+    this.#layout = layout;
+    this.#location = location;
+  }
 
-  private keyOf(epoch: number): string {
-    return `${this.layout.baseKey}${FENCING_DIRECTORY}/${CUTS}/epoch-${String(epoch).padStart(10, '0')}`;
+  #keyOf(epoch: number): string {
+    return `${this.#layout.baseKey}${FENCING_DIRECTORY}/${CUTS}/epoch-${String(epoch).padStart(10, '0')}`;
   }
 
   /** The cut of `epoch`, known to exist. */
   async read(epoch: number): Promise<ReadonlySet<number>> {
-    const known = this.known.get(epoch);
+    const known = this.#known.get(epoch);
     if (known !== undefined) return known;
-    const key = this.keyOf(epoch);
-    const ids = parseCut(key, await this.requests.get(key, this.location, undefined, { protocol: true }));
-    this.known.set(epoch, ids);
+    const key = this.#keyOf(epoch);
+    const ids = parseCut(key, await this.#requests.get(key, this.#location, undefined, { protocol: true }));
+    this.#known.set(epoch, ids);
     return ids;
   }
 
   /** Proposes `checkpointIds` as the cut of `epoch`; returns the cut that holds (this one or an earlier one). */
   async decide(epoch: number, checkpointIds: Iterable<number>): Promise<ReadonlySet<number>> {
-    const known = this.known.get(epoch);
+    const known = this.#known.get(epoch);
     if (known !== undefined) return known;
     const ids = [...new Set(checkpointIds)].sort((a, b) => a - b);
     const body = new TextEncoder().encode(`${JSON.stringify({ epoch, checkpointIds: ids })}\n`);
-    const stored = await this.requests.putIfAbsent(this.keyOf(epoch), body, this.location);
+    const stored = await this.#requests.putIfAbsent(this.#keyOf(epoch), body, this.#location);
     if (stored === 'exists') return this.read(epoch);
     const cut = new Set(ids);
-    this.known.set(epoch, cut);
+    this.#known.set(epoch, cut);
     return cut;
   }
 }

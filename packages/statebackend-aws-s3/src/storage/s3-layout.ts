@@ -26,8 +26,8 @@ export class S3Layout {
   readonly baseKey: string;
   readonly entropy: EntropySettings | undefined;
   /** With entropy: the fixed part of the prefix before the marker, where listing data files starts. */
-  private readonly entropyRoot: string;
-  private readonly entropySuffix: string;
+  readonly #entropyRoot: string;
+  readonly #entropySuffix: string;
 
   constructor(prefix: string, jobId: string, operatorId: string, entropy?: EntropySettings) {
     const tail = `${jobId}/${operatorId}/`;
@@ -35,16 +35,16 @@ export class S3Layout {
     this.entropy = at < 0 ? undefined : entropy;
     if (entropy === undefined || at < 0) {
       this.baseKey = joinKey(prefix, tail);
-      this.entropyRoot = this.baseKey;
-      this.entropySuffix = '';
+      this.#entropyRoot = this.baseKey;
+      this.#entropySuffix = '';
       return;
     }
     const before = prefix.slice(0, at);
     const after = prefix.slice(at + entropy.marker.length);
     this.baseKey = joinKey(`${before}${after}`, tail);
-    this.entropyRoot = before;
+    this.#entropyRoot = before;
     const afterMarker = after === '' ? '/' : after;
-    this.entropySuffix = afterMarker.endsWith('/') ? `${afterMarker}${tail}` : `${afterMarker}/${tail}`;
+    this.#entropySuffix = afterMarker.endsWith('/') ? `${afterMarker}${tail}` : `${afterMarker}/${tail}`;
   }
 
   /** The relative path of a new data file `<directory>/<name>`, with fresh entropy when enabled. */
@@ -58,7 +58,7 @@ export class S3Layout {
   keyOf(relative: string): string {
     const match = ENTROPY_PATH.exec(relative);
     if (match === null || this.entropy === undefined) return `${this.baseKey}${relative}`;
-    return `${this.entropyRoot}${match[1]}${this.entropySuffix}${match[2]}`;
+    return `${this.#entropyRoot}${match[1]}${this.#entropySuffix}${match[2]}`;
   }
 
   /**
@@ -67,19 +67,19 @@ export class S3Layout {
    * e.g. `state/_entropy_/ckpt`, or listing scans the whole bucket.
    */
   get dataListPrefix(): string {
-    return this.entropy === undefined ? this.baseKey : this.entropyRoot;
+    return this.entropy === undefined ? this.baseKey : this.#entropyRoot;
   }
 
   /** The relative path of a key listed below {@link dataListPrefix}, or undefined. */
   pathOf(key: string): string | undefined {
     if (key.startsWith(this.baseKey)) return key.slice(this.baseKey.length);
     const entropy = this.entropy;
-    if (entropy === undefined || !key.startsWith(this.entropyRoot)) return undefined;
-    const rest = key.slice(this.entropyRoot.length);
+    if (entropy === undefined || !key.startsWith(this.#entropyRoot)) return undefined;
+    const rest = key.slice(this.#entropyRoot.length);
     const chars = rest.slice(0, entropy.length);
     const remainder = rest.slice(entropy.length);
-    if (!ENTROPY_CHARS.test(chars) || !remainder.startsWith(this.entropySuffix)) return undefined;
-    return `~${chars}/${remainder.slice(this.entropySuffix.length)}`;
+    if (!ENTROPY_CHARS.test(chars) || !remainder.startsWith(this.#entropySuffix)) return undefined;
+    return `~${chars}/${remainder.slice(this.#entropySuffix.length)}`;
   }
 }
 

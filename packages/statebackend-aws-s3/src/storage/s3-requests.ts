@@ -43,25 +43,25 @@ const DELETE_BATCH = 1000;
  * strategy (jittered backoff on throttling, 5xx and network errors) runs below this.
  */
 export class S3Requests {
-  private readonly settings: S3RequestSettings;
-  private readonly owner: { ExpectedBucketOwner?: string };
-  private readonly sse: { ServerSideEncryption?: ServerSideEncryption; SSEKMSKeyId?: string };
+  readonly #settings: S3RequestSettings;
+  readonly #owner: { ExpectedBucketOwner?: string };
+  readonly #sse: { ServerSideEncryption?: ServerSideEncryption; SSEKMSKeyId?: string };
   /** The client as lib-storage sees it: every request it sends is counted too. */
-  private readonly countingClient: S3Client;
+  readonly #countingClient: S3Client;
 
   constructor(settings: S3RequestSettings) {
-    this.settings = settings;
-    this.owner = ownerParams(settings.expectedBucketOwner);
-    this.sse = encryptionParams(settings.encryption);
-    this.countingClient = countingClient(settings.client, settings.metrics);
+    this.#settings = settings;
+    this.#owner = ownerParams(settings.expectedBucketOwner);
+    this.#sse = encryptionParams(settings.encryption);
+    this.#countingClient = countingClient(settings.client, settings.metrics);
   }
 
   get bucket(): string {
-    return this.settings.bucket;
+    return this.#settings.bucket;
   }
 
-  private async send<T>(describe: string, location: string, run: () => Promise<T>): Promise<T> {
-    const { metrics } = this.settings;
+  async #send<T>(describe: string, location: string, run: () => Promise<T>): Promise<T> {
+    const { metrics } = this.#settings;
     try {
       const result = await run();
       metrics.recordAttempts(result);
@@ -80,8 +80,8 @@ export class S3Requests {
     location: string,
     options: { ifNoneMatch?: boolean } = {},
   ): Promise<void> {
-    const { client, bucket, metrics } = this.settings;
-    await this.send('write', location, () =>
+    const { client, bucket, metrics } = this.#settings;
+    await this.#send('write', location, () =>
       client.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -89,8 +89,8 @@ export class S3Requests {
           Body: body,
           ContentLength: body.length,
           ...(options.ifNoneMatch === true ? { IfNoneMatch: '*' } : {}),
-          ...this.sse,
-          ...this.owner,
+          ...this.#sse,
+          ...this.#owner,
         }),
       ),
     );
@@ -125,25 +125,25 @@ export class S3Requests {
    * parts are left behind to be billed. Returns the bytes written.
    */
   async upload(key: string, content: FileContent, location: string): Promise<number> {
-    const { bucket, partSize, queueSize, metrics } = this.settings;
+    const { bucket, partSize, queueSize, metrics } = this.#settings;
     let written: number;
     try {
       if (content instanceof Uint8Array) {
         await new Upload({
-          client: this.countingClient,
-          params: { Bucket: bucket, Key: key, Body: content, ...this.sse, ...this.owner },
+          client: this.#countingClient,
+          params: { Bucket: bucket, Key: key, Body: content, ...this.#sse, ...this.#owner },
           partSize,
           queueSize,
           leavePartsOnError: false,
         }).done();
         written = content.length;
       } else {
-        const target = { client: this.countingClient, bucket, key, partSize, queueSize };
-        written = await uploadStreamed({ ...target, sse: this.sse, owner: this.owner }, content);
+        const target = { client: this.#countingClient, bucket, key, partSize, queueSize };
+        written = await uploadStreamed({ ...target, sse: this.#sse, owner: this.#owner }, content);
       }
     } catch (error) {
       metrics.failedRequests.inc();
-      await this.abortUploadsOf(key);
+      await this.#abortUploadsOf(key);
       // The content itself failed (a snapshot aborted while encoding): that error, not a request's.
       if (error instanceof StateBackendError && !(error instanceof S3RequestError)) throw error;
       throw toStorageError('upload', location, error);
@@ -157,11 +157,11 @@ export class S3Requests {
    * Aborts multipart uploads still open on `key`. lib-storage aborts its upload on failure, but
    * a rejected `done()` may return before that abort was sent; this makes sure, best effort.
    */
-  private async abortUploadsOf(key: string): Promise<void> {
-    const { client, bucket } = this.settings;
+  async #abortUploadsOf(key: string): Promise<void> {
+    const { client, bucket } = this.#settings;
     try {
       const listed = await client.send(
-        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key, ...this.owner }),
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key, ...this.#owner }),
       );
       for (const upload of listed.Uploads ?? []) {
         if (upload.Key !== key || upload.UploadId === undefined) continue;
@@ -170,7 +170,7 @@ export class S3Requests {
             Bucket: bucket,
             Key: key,
             UploadId: upload.UploadId,
-            ...this.owner,
+            ...this.#owner,
           }),
         );
       }
@@ -181,18 +181,18 @@ export class S3Requests {
 
   /** Open multipart uploads below `prefix`: their keys and upload ids, page by page. */
   async *listUploads(prefix: string, location: string): AsyncGenerator<{ key: string; uploadId: string }> {
-    const { client, bucket } = this.settings;
+    const { client, bucket } = this.#settings;
     let KeyMarker: string | undefined;
     let UploadIdMarker: string | undefined;
     for (;;) {
-      const page = await this.send('list the multipart uploads of', location, () =>
+      const page = await this.#send('list the multipart uploads of', location, () =>
         client.send(
           new ListMultipartUploadsCommand({
             Bucket: bucket,
             Prefix: prefix,
             ...(KeyMarker === undefined ? {} : { KeyMarker }),
             ...(UploadIdMarker === undefined ? {} : { UploadIdMarker }),
-            ...this.owner,
+            ...this.#owner,
           }),
         ),
       );
@@ -208,10 +208,10 @@ export class S3Requests {
 
   /** Aborts one multipart upload: its parts are discarded. */
   async abortUpload(key: string, uploadId: string, location: string): Promise<void> {
-    const { client, bucket } = this.settings;
-    await this.send('abort a multipart upload of', location, () =>
+    const { client, bucket } = this.#settings;
+    await this.#send('abort a multipart upload of', location, () =>
       client.send(
-        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...this.owner }),
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...this.#owner }),
       ),
     );
   }
@@ -227,19 +227,19 @@ export class S3Requests {
     range?: { offset: number; length: number },
     options: { protocol?: boolean } = {},
   ): Promise<Uint8Array> {
-    const { client, bucket, metrics } = this.settings;
+    const { client, bucket, metrics } = this.#settings;
     if (range !== undefined && range.length <= 0) return new Uint8Array(0);
     const Range =
       range === undefined ? undefined : `bytes=${range.offset}-${range.offset + range.length - 1}`;
     let bytes: Uint8Array;
     try {
-      const read = await this.send('read', location, async () => {
+      const read = await this.#send('read', location, async () => {
         const response = await client.send(
           new GetObjectCommand({
             Bucket: bucket,
             Key: key,
             ...(Range === undefined ? {} : { Range }),
-            ...this.owner,
+            ...this.#owner,
           }),
         );
         const data = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
@@ -260,16 +260,16 @@ export class S3Requests {
 
   /** Every object below `prefix`, page by page (ListObjectsV2 returns at most 1,000 a page). */
   async *list(prefix: string, location: string): AsyncGenerator<ListedObject> {
-    const { client, bucket } = this.settings;
+    const { client, bucket } = this.#settings;
     let token: string | undefined;
     do {
-      const page = await this.send('list', location, () =>
+      const page = await this.#send('list', location, () =>
         client.send(
           new ListObjectsV2Command({
             Bucket: bucket,
             Prefix: prefix,
             ...(token === undefined ? {} : { ContinuationToken: token }),
-            ...this.owner,
+            ...this.#owner,
           }),
         ),
       );
@@ -283,15 +283,15 @@ export class S3Requests {
 
   /** Deletes keys with DeleteObjects, 1,000 a request; keys already gone count as deleted. */
   async deleteKeys(keys: readonly string[], location: string): Promise<void> {
-    const { client, bucket } = this.settings;
+    const { client, bucket } = this.#settings;
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {
       const batch = keys.slice(start, start + DELETE_BATCH);
-      const result = await this.send('delete', location, () =>
+      const result = await this.#send('delete', location, () =>
         client.send(
           new DeleteObjectsCommand({
             Bucket: bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-            ...this.owner,
+            ...this.#owner,
           }),
         ),
       );

@@ -24,9 +24,9 @@ async function setCount(backend: Backend, value: number): Promise<void> {
 
 /** Counts the requests a client completed; resolves waiters once a count is reached or `release()`d. */
 class Progress {
-  private done = 0;
-  private released = false;
-  private readonly waiters: { count: number; resolve: () => void }[] = [];
+  #done = 0;
+  #released = false;
+  readonly #waiters: { count: number; resolve: () => void }[] = [];
 
   constructor(client: S3Client) {
     client.middlewareStack.add(
@@ -34,8 +34,8 @@ class Progress {
         try {
           return await next(args);
         } finally {
-          this.done++;
-          this.wake();
+          this.#done++;
+          this.#wake();
         }
       },
       { step: 'initialize', name: 'countRequests' },
@@ -43,19 +43,19 @@ class Progress {
   }
 
   atLeast(count: number): Promise<void> {
-    if (this.released || this.done >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+    if (this.#released || this.#done >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ count, resolve }));
   }
 
   release(): void {
-    this.released = true;
-    this.wake();
+    this.#released = true;
+    this.#wake();
   }
 
-  private wake(): void {
-    for (const waiter of [...this.waiters]) {
-      if (this.released || this.done >= waiter.count) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) {
+      if (this.#released || this.#done >= waiter.count) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
     }

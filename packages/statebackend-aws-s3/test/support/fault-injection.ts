@@ -10,11 +10,12 @@ export type FaultMode = 'request-lost' | 'response-lost';
  */
 export class S3FaultInjector {
   calls = 0;
-  private failAt = 0;
-  private mode: FaultMode = 'request-lost';
-  private armed = false;
+  #failAt = 0;
+  #mode: FaultMode = 'request-lost';
+  #armed = false;
   /** Commands seen while armed, in order. */
   readonly commands: string[] = [];
+  readonly #counts: (command: string) => boolean;
 
   /**
    * `step: 'initialize'` (default) sits above the SDK's retry strategy, so a failure reaches the
@@ -24,23 +25,24 @@ export class S3FaultInjector {
     client: S3Client,
     step: 'initialize' | 'deserialize' = 'initialize',
     /** Which commands count as calls (and can fail); default all. */
-    private readonly counts: (command: string) => boolean = () => true,
+    counts: (command: string) => boolean = () => true,
   ) {
+    this.#counts = counts;
     const name = 'statebackendFaultInjection';
     if (step === 'initialize') {
-      client.middlewareStack.add((next, context) => this.inject(next, context.commandName), { step, name });
+      client.middlewareStack.add((next, context) => this.#inject(next, context.commandName), { step, name });
     } else {
-      client.middlewareStack.add((next, context) => this.inject(next, context.commandName), { step, name });
+      client.middlewareStack.add((next, context) => this.#inject(next, context.commandName), { step, name });
     }
   }
 
-  private inject<A, R>(next: (args: A) => Promise<R>, command: string | undefined): (args: A) => Promise<R> {
+  #inject<A, R>(next: (args: A) => Promise<R>, command: string | undefined): (args: A) => Promise<R> {
     return async (args) => {
-      if (!this.armed || !this.counts(command ?? 'unknown')) return next(args);
+      if (!this.#armed || !this.#counts(command ?? 'unknown')) return next(args);
       this.calls++;
       this.commands.push(command ?? 'unknown');
-      if (this.calls !== this.failAt) return next(args);
-      if (this.mode === 'request-lost') {
+      if (this.calls !== this.#failAt) return next(args);
+      if (this.#mode === 'request-lost') {
         throw new S3ServiceException({
           name: 'InternalError',
           $fault: 'server',
@@ -61,12 +63,12 @@ export class S3FaultInjector {
   arm(failAt: number, mode: FaultMode = 'request-lost'): void {
     this.calls = 0;
     this.commands.length = 0;
-    this.failAt = failAt;
-    this.mode = mode;
-    this.armed = true;
+    this.#failAt = failAt;
+    this.#mode = mode;
+    this.#armed = true;
   }
 
   disarm(): void {
-    this.armed = false;
+    this.#armed = false;
   }
 }

@@ -1,6 +1,4 @@
 import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -8,7 +6,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { AwsClientManager } from '@statebackend/aws-base';
-import { type Cleanup, deleteBucketIfExists, type TestTarget, uniqueName } from '@statebackend/testkit';
+import { type Cleanup, createTestBucket, type TestTarget } from '@statebackend/testkit';
 
 /** An S3 client for `target`, destroyed by `cleanup`. */
 export function s3ClientFor(
@@ -24,23 +22,13 @@ export function s3ClientFor(
 }
 
 /** Creates a uniquely named bucket, removed with everything in it by `cleanup`. */
-export async function createBucket(
+export function createBucket(
   s3: S3Client,
   target: TestTarget,
   cleanup: Cleanup,
   prefix = 's3-backend',
 ): Promise<string> {
-  const bucket = uniqueName(prefix);
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      ...(target.region === 'us-east-1'
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
-    }),
-  );
-  cleanup.add(`bucket ${bucket}`, () => deleteBucketIfExists(s3, bucket));
-  return bucket;
+  return createTestBucket(s3, target, cleanup, prefix);
 }
 
 /** Every key in the bucket (below `prefix`), sorted. */

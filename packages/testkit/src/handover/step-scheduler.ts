@@ -41,35 +41,38 @@ export class StepScheduler {
   readonly choices: StepChoice[] = [];
   /** Labels of the steps in the order they ran, for a failing run's message. */
   readonly trace: string[] = [];
-  private readonly waiting: WaitingStep[] = [];
-  private readonly finished = new Set<string>();
-  private owners: readonly string[] = [];
-  private running = false;
-  private inFlight = 0;
-  private events = 0;
-  private arrivals = 0;
-  private lastOwner: string | undefined;
-  private preemptions = 0;
+  readonly #waiting: WaitingStep[] = [];
+  readonly #finished = new Set<string>();
+  #owners: readonly string[] = [];
+  #running = false;
+  #inFlight = 0;
+  #events = 0;
+  #arrivals = 0;
+  #lastOwner: string | undefined;
+  #preemptions = 0;
+  readonly #policy: ChoicePolicy;
 
-  constructor(private readonly policy: ChoicePolicy) {}
+  constructor(policy: ChoicePolicy) {
+    this.#policy = policy;
+  }
 
   /** The gate owners' storage calls; it lets every step through while no run is going on. */
   readonly gate: StepGate = (owner, label) => {
-    if (!this.running || !this.owners.includes(owner)) return Promise.resolve(() => undefined);
+    if (!this.#running || !this.#owners.includes(owner)) return Promise.resolve(() => undefined);
     return new Promise<StepDone>((resolve) => {
-      this.events++;
-      this.waiting.push({
+      this.#events++;
+      this.#waiting.push({
         owner,
         label,
-        arrival: this.arrivals++,
+        arrival: this.#arrivals++,
         release: () => {
-          this.inFlight++;
+          this.#inFlight++;
           let done = false;
           resolve(() => {
             if (done) return;
             done = true;
-            this.inFlight--;
-            this.events++;
+            this.#inFlight--;
+            this.#events++;
           });
         },
       });
@@ -81,8 +84,8 @@ export class StepScheduler {
    * task's outcome (a rejected task's error as its value).
    */
   async run(tasks: Readonly<Record<string, () => Promise<unknown>>>): Promise<Record<string, unknown>> {
-    this.owners = Object.keys(tasks);
-    this.running = true;
+    this.#owners = Object.keys(tasks);
+    this.#running = true;
     const outcomes: Record<string, unknown> = {};
     const all = Object.entries(tasks).map(async ([owner, task]) => {
       try {
@@ -90,62 +93,63 @@ export class StepScheduler {
       } catch (error) {
         outcomes[owner] = error;
       } finally {
-        this.finished.add(owner);
-        this.events++;
+        this.#finished.add(owner);
+        this.#events++;
       }
     });
     try {
       for (;;) {
-        await this.quiesce();
-        if (this.waiting.length === 0) break;
-        this.releaseNext();
+        await this.#quiesce();
+        if (this.#waiting.length === 0) break;
+        this.#releaseNext();
       }
       await Promise.all(all);
     } finally {
-      this.running = false;
-      for (const step of this.waiting.splice(0)) step.release();
+      this.#running = false;
+      for (const step of this.#waiting.splice(0)) step.release();
     }
     return outcomes;
   }
 
   /** Waits until no step is in flight and every owner waits at a gate or has finished. */
-  private async quiesce(): Promise<void> {
+  async #quiesce(): Promise<void> {
     for (let idle = 0; ; ) {
-      const before = this.events;
+      const before = this.#events;
       await nextTurn();
       const settled =
-        this.inFlight === 0 &&
-        this.owners.every((o) => this.finished.has(o) || this.waiting.some((s) => s.owner === o));
-      idle = settled && before === this.events ? idle + 1 : 0;
+        this.#inFlight === 0 &&
+        this.#owners.every((o) => this.#finished.has(o) || this.#waiting.some((s) => s.owner === o));
+      idle = settled && before === this.#events ? idle + 1 : 0;
       // Two quiet turns: an owner's parallel branch that is still between requests shows up in one.
       if (idle >= 2) return;
     }
   }
 
-  private releaseNext(): void {
-    const options = [...this.waiting].sort((a, b) =>
+  #releaseNext(): void {
+    const options = [...this.#waiting].sort((a, b) =>
       a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.arrival - b.arrival,
     );
     let eligible = options;
-    if (this.policy.kind === 'replay' && this.preemptions >= this.policy.maxPreemptions) {
+    if (this.#policy.kind === 'replay' && this.#preemptions >= this.#policy.maxPreemptions) {
       // Out of preemptions: the owner that ran last continues while it can.
-      const same = options.filter((s) => s.owner === this.lastOwner);
+      const same = options.filter((s) => s.owner === this.#lastOwner);
       if (same.length > 0) eligible = same;
     }
     let index = 0;
     if (eligible.length > 1) {
-      if (this.policy.kind === 'random') {
-        index = Math.floor(this.policy.random() * eligible.length);
+      if (this.#policy.kind === 'random') {
+        index = Math.floor(this.#policy.random() * eligible.length);
       } else {
-        index = Math.min(this.policy.prefix[this.choices.length] ?? 0, eligible.length - 1);
+        index = Math.min(this.#policy.prefix[this.choices.length] ?? 0, eligible.length - 1);
       }
       this.choices.push({ index, options: eligible.length });
     }
     const step = eligible[index] as WaitingStep;
-    const lastStillWaiting = options.some((s) => s.owner === this.lastOwner);
-    if (this.lastOwner !== undefined && step.owner !== this.lastOwner && lastStillWaiting) this.preemptions++;
-    this.lastOwner = step.owner;
-    this.waiting.splice(this.waiting.indexOf(step), 1);
+    const lastStillWaiting = options.some((s) => s.owner === this.#lastOwner);
+    if (this.#lastOwner !== undefined && step.owner !== this.#lastOwner && lastStillWaiting)
+      this.#preemptions++;
+    this.#lastOwner = step.owner;
+    this.#waiting.splice(this.#waiting.indexOf(step), 1);
     this.trace.push(`${step.owner}: ${step.label}`);
     step.release();
   }

@@ -15,7 +15,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { AwsClientManager } from '@statebackend/aws-base';
 import {
+  Cleanup,
   cleanupAfterAll,
+  createTestBucket,
   deleteBucketIfExists,
   deleteTableIfExists,
   describeEachTarget,
@@ -49,6 +51,23 @@ describeEachTarget('s3', (target) => {
       $metadata: { httpStatusCode: 404 },
     });
     await expect(deleteBucketIfExists(s3, bucket)).resolves.toBeUndefined();
+  });
+
+  it('createTestBucket creates a uniquely named bucket in the target region, removed with its objects by the cleanup', async () => {
+    const s3 = clients.getOrCreate(S3Client, { clientConfig: { forcePathStyle: target.s3ForcePathStyle } });
+    const own = new Cleanup();
+    cleanup.add('createTestBucket cleanup', () => own.run());
+
+    const bucket = await createTestBucket(s3, target, own, 'testkit-create');
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/b', Body: 'x' }));
+
+    expect(bucket).toMatch(/^testkit-create-/);
+    expect(own.size).toBe(1);
+    await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
+    await own.run();
+    await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });
 

@@ -1,7 +1,6 @@
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
-import { ttlValue } from '../../state/ttl/ttl-value.js';
 import { StateHandle } from './state-handle.js';
-import { readThroughTtl, unexpiredValue } from './ttl-read.js';
+import { unexpiredValue } from './ttl-read.js';
 
 /**
  * The common ground of reducing and aggregating state: one stored value (the reduced value or
@@ -17,16 +16,7 @@ export abstract class MergingValueHandle<ACC> extends StateHandle {
 
   /** The stored value after the TTL check, as a private copy; undefined when none. */
   protected async readCurrent(): Promise<ACC | undefined> {
-    let stored = this.store.read(this.state, this);
-    if (stored instanceof Promise) stored = await stored;
-    const ttl = this.state.ttl;
-    const found =
-      ttl === undefined
-        ? stored
-        : await readThroughTtl(stored as TtlValue<unknown> | undefined, ttl, this.now(), {
-            remove: () => this.store.remove(this.state, this),
-            write: (refreshed) => this.store.write(this.state, this, refreshed),
-          });
+    const found = await this.readValueThroughTtl(this.store.read(this.state, this));
     return found === undefined ? undefined : (this.copyOut(found, this.state.serializer) as ACC);
   }
 
@@ -70,12 +60,7 @@ export abstract class MergingValueHandle<ACC> extends StateHandle {
   }
 
   async #write(value: ACC): Promise<void> {
-    const copy = this.copyIn(value, this.state.serializer, 'value');
-    const written = this.store.write(
-      this.state,
-      this,
-      this.state.ttl === undefined ? copy : ttlValue(copy, this.now()),
-    );
+    const written = this.writeValue(this.copyIn(value, this.state.serializer, 'value'));
     if (written instanceof Promise) await written;
   }
 }

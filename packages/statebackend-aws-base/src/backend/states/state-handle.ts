@@ -3,9 +3,11 @@ import { describeValue } from '../../serialization/describe-value.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
 import type { TtlTimeProvider } from '../../state/ttl/time-provider.js';
+import { type TtlValue, ttlValue } from '../../state/ttl/ttl-value.js';
 import type { KeyContext } from '../key-context.js';
 import type { RegisteredKeyedState } from '../registered-state.js';
 import type { KeyedStateStore, MaybePromise, SerializedRef, StateCell } from '../state-store.js';
+import { readThroughTtl } from './ttl-read.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -99,6 +101,30 @@ export abstract class StateHandle implements StateCell, State {
   /** A copy of a stored value for the caller. */
   protected copyOut<T>(stored: T, serializer: TypeSerializer<T>): T {
     return typeof stored === 'object' && stored !== null ? serializer.copy(stored) : stored;
+  }
+
+  /**
+   * The user value of what this cell's store read returned (`read`, awaited if pending), after the
+   * state's TTL check: an expired value is removed (and returned only if the TTL says so), a live
+   * one refreshed on read if the TTL says so. Undefined when nothing is stored.
+   */
+  protected async readValueThroughTtl(read: unknown): Promise<unknown> {
+    const stored = read instanceof Promise ? await read : read;
+    const ttl = this.state.ttl;
+    if (ttl === undefined) return stored;
+    return readThroughTtl(stored as TtlValue<unknown> | undefined, ttl, this.now(), {
+      remove: () => this.store.remove(this.state, this),
+      write: (refreshed) => this.store.write(this.state, this, refreshed),
+    });
+  }
+
+  /** Stores `copy` (already a private copy) in this cell, stamped with the current time when the state has a TTL. */
+  protected writeValue(copy: unknown): MaybePromise<void> {
+    return this.store.write(
+      this.state,
+      this,
+      this.state.ttl === undefined ? copy : ttlValue(copy, this.now()),
+    );
   }
 
   protected now(): number {

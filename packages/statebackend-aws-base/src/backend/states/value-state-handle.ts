@@ -1,13 +1,8 @@
-import type { TtlValue } from '../../state/ttl/ttl-value.js';
-import { ttlValue } from '../../state/ttl/ttl-value.js';
 import type { ValueState } from '../../state/value-state.js';
 import type { KeyContext } from '../key-context.js';
 import type { RegisteredKeyedState } from '../registered-state.js';
 import type { SerializedRef } from '../state-store.js';
-import { type HandleServices, StateHandle } from './state-handle.js';
-import { readThroughTtl } from './ttl-read.js';
-
-const RESOLVED: Promise<void> = Promise.resolve();
+import { type HandleServices, StateHandle, settled } from './state-handle.js';
 
 /** {@link ValueState} over a store's value cell. */
 export class ValueStateHandle<T> extends StateHandle implements ValueState<T> {
@@ -41,29 +36,14 @@ export class ValueStateHandle<T> extends StateHandle implements ValueState<T> {
     try {
       if (value === undefined) return this.clear();
       this.beforeAccess();
-      const copy = this.copyIn(value, this.state.serializer, 'value');
-      const written = this.store.write(
-        this.state,
-        this,
-        this.state.ttl === undefined ? copy : ttlValue(copy, this.now()),
-      );
-      return written instanceof Promise ? written : RESOLVED;
+      return settled(this.writeValue(this.copyIn(value, this.state.serializer, 'value')));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   async #valueAfter(read: unknown): Promise<T | undefined> {
-    const stored = read instanceof Promise ? await read : read;
-    const ttl = this.state.ttl;
-    const found =
-      ttl === undefined
-        ? stored
-        : await readThroughTtl(stored as TtlValue<unknown> | undefined, ttl, this.now(), {
-            remove: () => this.store.remove(this.state, this),
-            write: (refreshed) => this.store.write(this.state, this, refreshed),
-          });
-    return this.#result(found);
+    return this.#result(await this.readValueThroughTtl(read));
   }
 
   /** A copy of what was found, or of the default value. */

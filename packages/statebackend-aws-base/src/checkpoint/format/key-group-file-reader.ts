@@ -125,8 +125,10 @@ export class KeyGroupFileReader {
     wanted: KeyGroupRange | ((keyGroup: number) => boolean),
     visit: (block: KeyGroupBlock, bytes: Uint8Array) => void,
   ): Promise<void> {
-    const accepts = typeof wanted === 'function' ? wanted : (keyGroup: number) => wanted.contains(keyGroup);
-    const selected = this.blocks.filter((block) => accepts(block.keyGroup));
+    const selected =
+      typeof wanted === 'function'
+        ? this.blocks.filter((block) => wanted(block.keyGroup))
+        : this.blocksIn(wanted.startKeyGroup, wanted.endKeyGroup);
     for (const run of coalesce(selected)) {
       const first = run[0];
       const last = run[run.length - 1];
@@ -152,6 +154,21 @@ export class KeyGroupFileReader {
         visit(block, blockBytes);
       }
     }
+  }
+
+  /** The blocks of key groups `first` to `last`, found by binary search (blocks ascend by key group). */
+  blocksIn(first: number, last: number): readonly KeyGroupBlock[] {
+    const blocks = this.blocks;
+    let low = 0;
+    let high = blocks.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((blocks[middle] as KeyGroupBlock).keyGroup < first) low = middle + 1;
+      else high = middle;
+    }
+    let end = low;
+    while (end < blocks.length && (blocks[end] as KeyGroupBlock).keyGroup <= last) end++;
+    return blocks.slice(low, end);
   }
 
   /**

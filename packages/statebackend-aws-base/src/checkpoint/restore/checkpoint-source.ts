@@ -8,9 +8,13 @@ import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import { intersectRanges, rangesContain } from '../range-set.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
 import { BlockSource } from './block-source.js';
+import type { KeyGroupBlocks } from './key-group-blocks.js';
 import type { KeyedStateSource, RestoredUserMetadata, VerifiedBlock } from './keyed-state-source.js';
 import { mergeStates } from './merge-states.js';
 import { resolveDeltaChain } from './resolve-delta-chain.js';
+
+/** Data files whose trailer and index a lazy restore reads at once. */
+const OPEN_CONCURRENCY = 8;
 
 /**
  * A {@link KeyedStateSource} over a selected checkpoint: it opens only the files that provide
@@ -54,6 +58,11 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
     return this.plan(range).map((step) => step.file);
   }
 
+  /** The data files holding `range`, each with only the key groups of `range` it provides. */
+  referencedFiles(range: KeyGroupRange): CheckpointFile[] {
+    return this.plan(range).map((step) => ({ ...step.file, keyGroups: step.keyGroups }));
+  }
+
   /** The files to read for `range`: full files first, then delta files, oldest first. */
   private plan(range: KeyGroupRange): { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] {
     const steps: { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] = [];
@@ -83,24 +92,7 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
       for (const r of keyGroups) for (const keyGroup of r) chains.set(keyGroup, []);
     }
     for (const { file, keyGroups } of steps) {
-      const reader = await KeyGroupFileReader.open(this.randomAccess(file), 'data');
-      const name = reader.file.name;
-      if (reader.isDelta !== (file.delta === true)) {
-        throw new CorruptCheckpointError(
-          name,
-          `the metadata records it as a ${file.delta === true ? 'delta' : 'full'} file, but it is not one`,
-        );
-      }
-      const states = reader.stateNames.map((stateName) => {
-        const state = this.statesByName.get(stateName);
-        if (state === undefined) {
-          throw new CorruptCheckpointError(
-            name,
-            `its entries belong to state '${stateName}', which the metadata lacks`,
-          );
-        }
-        return state;
-      });
+      const { reader, states } = await this.open(file);
       await reader.forEachBlock(
         (keyGroup) => rangesContain(keyGroups, keyGroup),
         (block, bytes) => {
@@ -115,6 +107,104 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
       const resolved = resolveDeltaChain(keyGroup, chain, this.states);
       if (resolved !== undefined) visit(resolved);
     }
+  }
+
+  /** Opens a data file (trailer and index) and checks it against the metadata. */
+  private async open(
+    file: CheckpointFile,
+  ): Promise<{ reader: KeyGroupFileReader; states: readonly CheckpointedState[] }> {
+    const reader = await KeyGroupFileReader.open(this.randomAccess(file), 'data');
+    const name = reader.file.name;
+    if (reader.isDelta !== (file.delta === true)) {
+      throw new CorruptCheckpointError(
+        name,
+        `the metadata records it as a ${file.delta === true ? 'delta' : 'full'} file, but it is not one`,
+      );
+    }
+    const states = reader.stateNames.map((stateName) => {
+      const state = this.statesByName.get(stateName);
+      if (state === undefined) {
+        throw new CorruptCheckpointError(
+          name,
+          `its entries belong to state '${stateName}', which the metadata lacks`,
+        );
+      }
+      return state;
+    });
+    return { reader, states };
+  }
+
+  /**
+   * Opens the files of `range` for a lazy restore: their trailers and indexes, `OPEN_CONCURRENCY`
+   * at a time; no block is read until {@link KeyGroupBlocks.read} asks for it.
+   */
+  async openBlocks(range: KeyGroupRange): Promise<KeyGroupBlocks> {
+    const steps = this.plan(range);
+    const opened: { reader: KeyGroupFileReader; states: readonly CheckpointedState[] }[] = new Array(
+      steps.length,
+    );
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < steps.length) {
+        const index = next++;
+        opened[index] = await this.open((steps[index] as (typeof steps)[number]).file);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, steps.length) }, worker));
+    const files = steps.map((step, index) => ({ ...step, ...(opened[index] as (typeof opened)[number]) }));
+    const bytes = new Map<number, number>();
+    const withDeltas = new Set<number>();
+    let entries = 0;
+    for (const { file, keyGroups, reader } of files) {
+      for (const r of keyGroups) {
+        if (file.delta === true) for (const keyGroup of r) withDeltas.add(keyGroup);
+        for (const block of reader.blocksIn(r.startKeyGroup, r.endKeyGroup)) {
+          bytes.set(block.keyGroup, (bytes.get(block.keyGroup) ?? 0) + block.length);
+          entries += block.entries;
+        }
+      }
+    }
+    const states = this.states;
+    return {
+      keyGroups: [...new Set([...bytes.keys(), ...withDeltas])].sort((a, b) => a - b),
+      entries,
+      bytesOf: (keyGroup) => bytes.get(keyGroup) ?? 0,
+      async read(wanted) {
+        // Every file at once; each reads the blocks it holds of `wanted` back to back.
+        const perFile = await Promise.all(
+          files.map(async ({ keyGroups, reader, states: fileStates }) => {
+            const found: VerifiedBlock[] = [];
+            for (const r of intersectRanges(keyGroups, wanted)) {
+              await reader.forEachBlock(r, (block, blockBytes) =>
+                found.push({
+                  keyGroup: block.keyGroup,
+                  bytes: blockBytes,
+                  entries: block.entries,
+                  states: fileStates,
+                }),
+              );
+            }
+            return found;
+          }),
+        );
+        const chains = new Map<number, VerifiedBlock[]>();
+        for (const found of perFile) {
+          for (const block of found) {
+            const chain = chains.get(block.keyGroup);
+            if (chain === undefined) chains.set(block.keyGroup, [block]);
+            else chain.push(block);
+          }
+        }
+        for (const keyGroup of wanted)
+          if (withDeltas.has(keyGroup) && !chains.has(keyGroup)) chains.set(keyGroup, []);
+        const resolved: VerifiedBlock[] = [];
+        for (const [keyGroup, chain] of [...chains].sort(([a], [b]) => a - b)) {
+          const block = withDeltas.has(keyGroup) ? resolveDeltaChain(keyGroup, chain, states) : chain[0];
+          if (block !== undefined) resolved.push(block);
+        }
+        return resolved;
+      },
+    };
   }
 
   private randomAccess(file: CheckpointFile): RandomAccessFile {

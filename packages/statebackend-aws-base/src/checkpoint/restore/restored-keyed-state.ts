@@ -33,13 +33,15 @@ export class RestoredKeyedState {
   /** Number of entries read. */
   readonly entryCount: number;
   readonly #pending = new Map<string, RestoredStateEntries>();
+  readonly #blocks: Map<number, VerifiedBlock[]>;
 
   private constructor(
     source: KeyedStateSource,
     range: KeyGroupRange,
-    blocks: ReadonlyMap<number, readonly VerifiedBlock[]>,
+    blocks: Map<number, VerifiedBlock[]>,
     entryCount: number,
   ) {
+    this.#blocks = blocks;
     this.description = source.description;
     this.checkpointId = source.checkpointId;
     // A savepoint of another parallelism holds parts this range never read from.
@@ -62,6 +64,31 @@ export class RestoredKeyedState {
       count += block.entries;
     });
     return new RestoredKeyedState(source, range, blocks, count);
+  }
+
+  /**
+   * State of `source` whose blocks are not read yet: a lazy restore adds each key group's block
+   * ({@link addBlock}) as it loads it. `entryCount` is what the indexes count.
+   */
+  static lazy(source: KeyedStateSource, range: KeyGroupRange, entryCount: number): RestoredKeyedState {
+    return new RestoredKeyedState(source, range, new Map(), entryCount);
+  }
+
+  /** Adds the block of a key group read by a lazy restore. */
+  addBlock(block: VerifiedBlock): void {
+    const list = this.#blocks.get(block.keyGroup);
+    if (list === undefined) this.#blocks.set(block.keyGroup, [block]);
+    else list.push(block);
+  }
+
+  /** Drops the blocks of `keyGroup` once no pending state needs them. */
+  dropBlocksOf(keyGroup: number): void {
+    if (this.#pending.size === 0) this.#blocks.delete(keyGroup);
+  }
+
+  /** Drops every block once no pending state needs them. */
+  dropBlocksIfUnneeded(): void {
+    if (this.#pending.size === 0) this.#blocks.clear();
   }
 
   /** States restored and not registered yet. */

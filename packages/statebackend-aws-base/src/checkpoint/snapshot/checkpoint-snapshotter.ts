@@ -194,6 +194,9 @@ export class CheckpointSnapshotter {
     let metadata: CheckpointMetadata;
     let commitAttempted = false;
     try {
+      // Key groups still being restored are read (and verified) before anything is written.
+      await view.prepare?.();
+      checkAborted();
       await writeDataFiles(
         { storage, lease, checkpointId, view, plan, checkAborted },
         {
@@ -369,6 +372,15 @@ export class CheckpointSnapshotter {
     this.options.strategy.reset();
     this.confirmed = checkpointId ?? -1;
     this.latestId = Math.max(this.latestId, checkpointId ?? 0);
+  }
+
+  /**
+   * After {@link restoredFrom}: the state restored is checkpoint `base` (its files in this
+   * storage, restricted to this writer's range), and key groups not changed since are carried
+   * into the next checkpoints by reference, where the strategy can (incremental).
+   */
+  continueFrom(base: CheckpointMetadata): void {
+    this.options.strategy.restoredFrom?.(base);
   }
 
   /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */

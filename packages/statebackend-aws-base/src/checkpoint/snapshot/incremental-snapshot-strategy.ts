@@ -156,6 +156,14 @@ export class IncrementalSnapshotStrategy implements SnapshotStrategy {
     this.chains = new DeltaChains();
   }
 
+  restoredFrom(base: CheckpointMetadata): void {
+    this.reset();
+    this.base = base;
+    this.forceFull = false;
+    // Its delta chains are not known here: a key group that changes is written whole.
+    this.chains = DeltaChains.unknown();
+  }
+
   private remember(view: StateSnapshotView): number {
     this.sequence++;
     const keyGroups = view.changedKeyGroups;

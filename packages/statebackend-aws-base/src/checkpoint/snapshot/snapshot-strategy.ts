@@ -45,6 +45,11 @@ export interface SnapshotStrategy {
   discarded(checkpointId: number): void;
   /** State was restored or replaced: the next snapshot cannot build on anything. */
   reset(): void;
+  /**
+   * State was restored from `base` (files in the storage written to) and the backend records
+   * changes from there: the next snapshot may build on it. Optional; without it, it is full.
+   */
+  restoredFrom?(base: CheckpointMetadata): void;
 }
 
 /** The blocks of one data file a checkpoint wrote. */

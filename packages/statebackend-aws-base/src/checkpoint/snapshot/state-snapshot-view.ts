@@ -115,6 +115,12 @@ export interface StateSnapshotView {
    * during the rest of a checkpoint cost what they cost without one.
    */
   keyGroupWritten?(keyGroup: number): void;
+  /**
+   * Resolves once every key group of the view can be written (a lazy restore read the ones it had
+   * not loaded when the view was taken); rejects with the restore's typed error otherwise. Called
+   * before anything is written. Absent when there is nothing to wait for.
+   */
+  prepare?(): Promise<void>;
   /** Ends the view; copy-on-write stops for it. Called once, also when the snapshot fails. */
   release(): void;
 }

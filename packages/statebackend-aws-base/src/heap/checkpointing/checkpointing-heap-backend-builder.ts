@@ -2,8 +2,12 @@ import { AbstractAwsKeyedStateBackendBuilder } from '../../backend/abstract-aws-
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
 import { requireZstd } from '../../checkpoint/format/frame-codec.js';
 import type { SnapshotCompression } from '../../checkpoint/format/key-group-file-format.js';
+import type { CheckpointMetadata } from '../../checkpoint/metadata/checkpoint-metadata.js';
 import { checkSourceMaxParallelism } from '../../checkpoint/restore/check-max-parallelism.js';
+import { CheckpointSource } from '../../checkpoint/restore/checkpoint-source.js';
+import { isLazilyReadable, type KeyGroupBlocks } from '../../checkpoint/restore/key-group-blocks.js';
 import type { KeyedStateSource } from '../../checkpoint/restore/keyed-state-source.js';
+import { type RestoreOptions, resolveRestoreOptions } from '../../checkpoint/restore/restore-options.js';
 import {
   continueHistory,
   type RestoreSource,
@@ -18,6 +22,7 @@ import {
 import { FullSnapshotStrategy } from '../../checkpoint/snapshot/snapshot-strategy.js';
 import type { CheckpointStorage, WriterLease } from '../../checkpoint/storage/checkpoint-storage.js';
 import { CheckpointChangedError } from '../../errors.js';
+import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import { noopLogger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { State } from '../../state/state.js';
@@ -43,6 +48,13 @@ export interface CheckpointingOptions {
   readonly checkpointStorage?: CheckpointStorage;
   /** What to restore from before the backend is handed out. */
   readonly restoreFrom?: RestoreSource;
+  /**
+   * How to restore: `{ mode: 'lazy' }` hands the backend out once the commit records and the
+   * data files' indexes are read, and loads key groups behind it (a record waits for its own
+   * key group only); `{ mode: 'eager' }` (the default) loads everything first. See
+   * {@link RestoreOptions}.
+   */
+  readonly restore?: RestoreOptions;
   /** Incremental checkpoints (only key groups changed since the last one). Default false: full. */
   readonly incremental?: boolean | IncrementalSnapshotOptions;
   /** Complete checkpoints kept per key group. Default 1. */
@@ -80,10 +92,14 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
   private snapshotter: CheckpointSnapshotter | undefined;
   /** What the restore read (its source undefined when `'latest'` found nothing). */
   private restoredSource: { source: KeyedStateSource | undefined } | undefined;
+  private readonly restoreOptions: Required<RestoreOptions>;
+  /** Whether the restore loads key groups after the backend is handed out. */
+  private restoredLazily = false;
 
   constructor(parameters: KeyedStateBackendParameters<K>, options: CheckpointingOptions = {}) {
     super(parameters, options.restoreFrom === undefined ? [] : [options.restoreFrom]);
     if (options.compression === 'zstd') requireZstd('compress checkpoint data files');
+    this.restoreOptions = resolveRestoreOptions(options.restore);
     this.options = options;
   }
 
@@ -96,7 +112,16 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       // Only a restore that fully succeeded continues the history from what it restored.
       const own = this.ownStorage();
       if (own !== undefined && this.snapshotter !== undefined) {
-        await continueHistory(this.restoredSource?.source, own, this.snapshotter);
+        const source = this.restoredSource?.source;
+        await continueHistory(source, own, this.snapshotter);
+        // Loaded lazily from this storage, unchanged key groups stay where they are.
+        if (
+          this.restoredLazily &&
+          source instanceof CheckpointSource &&
+          source.storageLocation === own.storage.location
+        ) {
+          this.snapshotter.continueFrom(restoredBase(source, this.parameters.keyGroupRange, own.lease.epoch));
+        }
       }
     } catch (error) {
       await backend.dispose();
@@ -151,6 +176,8 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
     if (spec === undefined) return;
     let source: KeyedStateSource | undefined;
     let restored: RestoredKeyedState;
+    let blocks: KeyGroupBlocks | undefined;
+    const lazy = this.restoreOptions.mode === 'lazy';
     for (let attempt = 1; ; attempt++) {
       source = await resolveRestoreSource(spec, keyGroupRange, maxParallelism, own);
       if (source === undefined) {
@@ -160,7 +187,12 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       }
       checkSourceMaxParallelism(source, maxParallelism);
       try {
-        restored = await RestoredKeyedState.read(source, keyGroupRange);
+        if (lazy && isLazilyReadable(source)) {
+          blocks = await source.openBlocks(keyGroupRange);
+          restored = RestoredKeyedState.lazy(source, keyGroupRange, blocks.entries);
+        } else {
+          restored = await RestoredKeyedState.read(source, keyGroupRange);
+        }
         break;
       } catch (error) {
         // Removed while read (another owner's retention): list again and restore what is there now.
@@ -169,11 +201,36 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       }
     }
     this.restoredSource = { source };
-    backend.acceptRestoredState(restored);
-    logger.info('Restored keyed state', {
+    if (blocks !== undefined) {
+      this.restoredLazily = true;
+      const { concurrency, maxBytesInFlight } = this.restoreOptions;
+      backend.acceptLazyRestore(restored, blocks, { concurrency, maxBytesInFlight });
+    } else {
+      backend.acceptRestoredState(restored);
+    }
+    logger.info(blocks === undefined ? 'Restored keyed state' : 'Restoring keyed state lazily', {
       operatorId: backend.operatorId,
       from: restored.description,
       entries: restored.entryCount,
     });
   }
+}
+
+/**
+ * Checkpoint `source` as an incremental checkpoint's base for `range`: its files, each with the
+ * key groups of `range` it provides, which the next checkpoints reference for unchanged key groups.
+ */
+function restoredBase(source: CheckpointSource, range: KeyGroupRange, epoch: number): CheckpointMetadata {
+  return {
+    checkpointId: source.checkpointId,
+    jobId: '',
+    operatorId: '',
+    timestamp: 0,
+    maxParallelism: source.maxParallelism,
+    keyGroupRange: range,
+    writerEpoch: epoch,
+    snapshotType: 'incremental',
+    states: source.states,
+    files: source.referencedFiles(range),
+  };
 }

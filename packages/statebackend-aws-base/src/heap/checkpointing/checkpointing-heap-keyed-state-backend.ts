@@ -5,6 +5,7 @@ import type {
 import type { KeyedStateBackendParameters } from '../../backend/keyed-state-backend-parameters.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { JsonValue } from '../../checkpoint/json.js';
+import type { KeyGroupBlocks } from '../../checkpoint/restore/key-group-blocks.js';
 import type { RestoredKeyedState } from '../../checkpoint/restore/restored-keyed-state.js';
 import {
   type EncodedSavepoint,
@@ -16,6 +17,7 @@ import type { CompletedCheckpoint } from '../../checkpoint/snapshot/checkpoint-s
 import { SnapshotAbortedError, StateBackendError } from '../../errors.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import { HeapKeyedStateBackend } from '../heap-keyed-state-backend.js';
+import { LazyRestore } from './lazy-restore.js';
 import { loadRestoredState } from './load-restored-state.js';
 import { TableSnapshotView } from './table-snapshot-view.js';
 
@@ -44,6 +46,8 @@ export class CheckpointingHeapKeyedStateBackend<K>
   restored: RestoredCheckpointInfo | undefined;
   #snapshotter: CheckpointSnapshotter | undefined;
   #restoredState: RestoredKeyedState | undefined;
+  /** The restore still loading key groups (lazy); undefined once all are loaded, or when eager. */
+  #lazy: LazyRestore | undefined;
 
   constructor(parameters: KeyedStateBackendParameters<K>, snapshotter: CheckpointSnapshotter | undefined) {
     super(parameters);
@@ -83,6 +87,9 @@ export class CheckpointingHeapKeyedStateBackend<K>
     }
     if (this.isDisposed)
       return Promise.reject(new SnapshotAbortedError(checkpointId, 'the backend is disposed'));
+    // A key group that could not be restored has no state to checkpoint.
+    const failure = this.#lazy?.failure;
+    if (failure !== undefined) return Promise.reject(failure);
     return snapshotter.snapshot(checkpointId, this.#freeze(), metadata);
   }
 
@@ -105,6 +112,8 @@ export class CheckpointingHeapKeyedStateBackend<K>
    * frozen before this returns; write `content` out (e.g. to a file) to finish.
    */
   exportSavepoint(options: SavepointOptions = {}): EncodedSavepoint {
+    const failure = this.#lazy?.failure;
+    if (failure !== undefined) throw failure;
     // The changes recorded since the last checkpoint stay recorded: the next checkpoint writes them.
     const view = this.#freeze({ keepChanges: true });
     const encoded = encodeSavepoint(view, options);
@@ -112,6 +121,7 @@ export class CheckpointingHeapKeyedStateBackend<K>
       content: {
         async *[Symbol.asyncIterator]() {
           try {
+            await view.prepare();
             yield* encoded.content;
           } finally {
             view.release();
@@ -134,6 +144,47 @@ export class CheckpointingHeapKeyedStateBackend<K>
     this.#snapshotter?.restoredFrom(restored.checkpointId);
   }
 
+  /**
+   * @internal Called by the builder once the commit records and indexes were read: key groups
+   * load from `blocks` from now on, and records wait for theirs.
+   */
+  acceptLazyRestore(
+    restored: RestoredKeyedState,
+    blocks: KeyGroupBlocks,
+    limits: { readonly concurrency: number; readonly maxBytesInFlight: number },
+  ): void {
+    this.acceptRestoredState(restored);
+    const lazy = new LazyRestore(
+      {
+        keyGroupRange: this.keyGroupRange,
+        keySerializer: this.keySerializer as TypeSerializer<unknown>,
+        logger: this.logger,
+        operatorId: this.operatorId,
+      },
+      restored,
+      blocks,
+      limits,
+      () => {
+        // Every key group is served: records are back to the one check.
+        this.setKeyGroupGate(undefined);
+        this.#lazy = undefined;
+      },
+    );
+    this.#lazy = lazy;
+    this.setKeyGroupGate(lazy.loader);
+    lazy.loader.start();
+  }
+
+  /** Resolves once every restored key group is loaded (at once when none is loading); rejects with a restore failure. */
+  whenRestored(): Promise<void> {
+    return this.#lazy?.loader.whenAllLoaded() ?? Promise.resolve();
+  }
+
+  override async *keys(stateName: string, namespace?: unknown): AsyncGenerator<K> {
+    await this.whenRestored();
+    yield* super.keys(stateName, namespace);
+  }
+
   protected override onStateRegistered(state: RegisteredKeyedState): void {
     super.onStateRegistered(state);
     const entries = this.#restoredState?.take(state.name);
@@ -142,7 +193,13 @@ export class CheckpointingHeapKeyedStateBackend<K>
       this.#trackChanges(state);
       return;
     }
+    const lazy = this.#lazy;
     try {
+      if (lazy !== undefined) {
+        lazy.register(state, entries, this.tableOf(state));
+        this.#trackChanges(state);
+        return;
+      }
       loadRestoredState(
         entries,
         state,
@@ -166,17 +223,27 @@ export class CheckpointingHeapKeyedStateBackend<K>
 
   override async dispose(): Promise<void> {
     this.#snapshotter?.close();
+    // No key group loads after dispose; reads in flight settle first.
+    await this.#lazy?.close();
     // Retention runs after a checkpoint completes; let the queued passes end first.
     await this.#snapshotter?.settled();
     await super.dispose();
   }
 
   #freeze(options: { readonly keepChanges?: boolean } = {}): TableSnapshotView {
+    const tables = this.snapshotTables(options);
+    const pending = this.#restoredState?.pendingStates ?? [];
+    const lazy = this.#lazy?.freeze(
+      tables.parts.map((part) => part.state),
+      pending,
+    );
     return new TableSnapshotView(
-      this.snapshotTables(options),
+      tables,
       this.maxParallelism,
       this.keySerializer as TypeSerializer<unknown>,
-      this.#restoredState?.pendingStates ?? [],
+      pending,
+      lazy?.rewrite ?? [],
+      lazy?.unloaded,
     );
   }
 }

@@ -10,8 +10,8 @@ import type { StateTable } from '../state-table.js';
 
 /**
  * Loads the restored entries of one state into the table of its new registration, after
- * {@link checkRestoredState} (values migrate when the serializer says how). Throws before loading
- * anything when the registration does not fit.
+ * {@link checkRestoredState} (values migrate when the serializer says how); only those of
+ * `keyGroup` when given. Throws before loading anything when the registration does not fit.
  */
 export function loadRestoredState(
   restored: RestoredStateEntries,
@@ -19,6 +19,7 @@ export function loadRestoredState(
   keySerializer: TypeSerializer<unknown>,
   table: StateTable<unknown>,
   source: string,
+  keyGroup?: number,
 ): void {
   const name = registered.name;
   const valueCompatibility = checkRestoredState(restored.state, registered, keySerializer, source);
@@ -58,5 +59,5 @@ export function loadRestoredState(
     } else {
       table.put(keyGroup, id, value);
     }
-  });
+  }, keyGroup);
 }

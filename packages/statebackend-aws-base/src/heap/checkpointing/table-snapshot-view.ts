@@ -9,6 +9,7 @@ import type {
   KeyGroupEntryWriter,
   StateSnapshotView,
 } from '../../checkpoint/snapshot/state-snapshot-view.js';
+import type { UnloadedKeyGroups } from '../../checkpoint/snapshot/unloaded-key-groups.js';
 import { type DirectEncoding, directEncodingOf } from '../../serialization/direct-encoding.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
@@ -49,6 +50,8 @@ export class TableSnapshotView implements StateSnapshotView {
   /** The cells of the key group being written, reused from key group to key group. */
   #ids: string[] = [];
   #values: unknown[] = [];
+  /** Key groups a lazy restore had not loaded yet: written as restored. */
+  readonly #unloaded: UnloadedKeyGroups | undefined;
 
   constructor(
     snapshot: HeapStateSnapshot,
@@ -56,7 +59,9 @@ export class TableSnapshotView implements StateSnapshotView {
     keySerializer: TypeSerializer<unknown>,
     pending: readonly RestoredStateEntries[] = [],
     carriedChanges: Iterable<number> = [],
+    unloaded?: UnloadedKeyGroups,
   ) {
+    this.#unloaded = unloaded;
     this.#snapshot = snapshot;
     this.#pending = pending;
     this.maxParallelism = maxParallelism;
@@ -88,6 +93,10 @@ export class TableSnapshotView implements StateSnapshotView {
 
   /** Steps every {@link CELLS_PER_SLICE} cells (a few microseconds of serializing). */
   *writeKeyGroupInSlices(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): Generator<void> {
+    if (this.#unloaded?.has(keyGroup) === true) {
+      this.#unloaded.write(keyGroup, out, dropExpired, this.timestamp);
+      return;
+    }
     const parts = this.#snapshot.parts;
     let inSlice = 0;
     for (let index = 0; index < parts.length; index++) {
@@ -174,6 +183,11 @@ export class TableSnapshotView implements StateSnapshotView {
 
   keyGroupWritten(keyGroup: number): void {
     this.#snapshot.releaseKeyGroup(keyGroup);
+  }
+
+  /** Waits for the blocks of the key groups a lazy restore had not loaded (none otherwise). */
+  prepare(): Promise<void> {
+    return this.#unloaded?.prepare() ?? Promise.resolve();
   }
 
   release(): void {

@@ -1,3 +1,4 @@
+import { MetricSettingError } from '../../../src/index.js';
 import { MeterView } from '../../../src/metrics/meter-view.js';
 import { ManualScheduler, SimpleCounter } from '../../../src/spi.js';
 
@@ -70,6 +71,32 @@ describe('MeterView', () => {
   });
 
   it('rejects a window that is not a positive number', () => {
-    expect(() => new MeterView({ timeSpanSeconds: 0 })).toThrow(RangeError);
+    expect(() => new MeterView({ timeSpanSeconds: 0 })).toThrow(MetricSettingError);
+  });
+
+  it('names the option, the value given and what to give for a window that is not a positive number', () => {
+    for (const seconds of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new MeterView({ timeSpanSeconds: seconds })).toThrow(
+        expect.objectContaining({
+          name: 'MetricSettingError',
+          setting: 'MeterView option timeSpanSeconds',
+          received: String(seconds),
+          message: `Invalid MeterView option timeSpanSeconds: received ${seconds}; give a finite number of seconds above 0, or leave it out for 60.`,
+        }),
+      );
+    }
+  });
+});
+
+describe('ManualScheduler', () => {
+  it('refuses to repeat a task at an interval that is not above 0, naming the value', () => {
+    const scheduler = new ManualScheduler();
+    expect(() => scheduler.repeat(() => {}, 0)).toThrow(
+      expect.objectContaining({
+        name: 'MetricSettingError',
+        message:
+          'Invalid ManualScheduler.repeat intervalMs: received 0; give a number of milliseconds above 0.',
+      }),
+    );
   });
 });

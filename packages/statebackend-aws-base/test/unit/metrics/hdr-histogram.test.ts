@@ -1,3 +1,4 @@
+import { MetricSettingError } from '../../../src/index.js';
 import { HdrHistogram } from '../../../src/spi.js';
 
 function record(histogram: HdrHistogram, values: readonly number[]): void {
@@ -111,6 +112,20 @@ describe('HdrHistogram', () => {
   });
 
   it('rejects a precision outside 1 to 5 digits', () => {
-    expect(() => new HdrHistogram({ significantDigits: 7 as 5 })).toThrow(RangeError);
+    expect(() => new HdrHistogram({ significantDigits: 7 as 5 })).toThrow(MetricSettingError);
+  });
+
+  it('names the option, the value given and what to give when the precision is out of range', () => {
+    for (const digits of [0, 2.5, 6]) {
+      expect(() => new HdrHistogram({ significantDigits: digits as 5 })).toThrow(
+        expect.objectContaining({
+          name: 'MetricSettingError',
+          setting: 'HdrHistogram option significantDigits',
+          received: String(digits),
+          isRetryable: false,
+          message: `Invalid HdrHistogram option significantDigits: received ${digits}; give an integer from 1 to 5, or leave it out for 2.`,
+        }),
+      );
+    }
   });
 });

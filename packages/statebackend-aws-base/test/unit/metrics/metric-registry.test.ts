@@ -5,6 +5,7 @@ import {
   createMetricFilter,
   type Logger,
   MetricRegistry,
+  MetricSettingError,
   StateBackendError,
 } from '../../../src/index.js';
 import { ManualScheduler, MetricReporterFactoryRegistry } from '../../../src/spi.js';
@@ -25,6 +26,22 @@ function capturingLogger(): { logger: Logger; errors: string[]; warnings: string
 }
 
 describe('MetricRegistry', () => {
+  it('refuses a reporter interval that is not above 0, naming the reporter, the value and what to give, and opens nothing', async () => {
+    const registry = new MetricRegistry();
+    for (const intervalMs of [0, -5, Number.NaN]) {
+      const reporter = new RecordingReporter();
+      const adding = registry.addReporter(reporter, { name: 'slow', intervalMs });
+      await expect(adding).rejects.toBeInstanceOf(MetricSettingError);
+      await expect(adding).rejects.toMatchObject({
+        setting: "intervalMs of reporter 'slow'",
+        received: String(intervalMs),
+        message: `Invalid intervalMs of reporter 'slow': received ${intervalMs}; give a number of milliseconds above 0, or leave it out for the reporter's default.`,
+      });
+      expect(reporter.events).toEqual([]);
+    }
+    await registry.close();
+  });
+
   it('tells a reporter of metrics registered before and after it was added, through its filter', async () => {
     const registry = new MetricRegistry();
     const group = registry.createGroup(scope);

@@ -1,0 +1,327 @@
+import type { KeyGroupGate } from '../../backend/key-group-gate.js';
+import type { KeyGroupBlocks } from '../../checkpoint/restore/key-group-blocks.js';
+import type { VerifiedBlock } from '../../checkpoint/restore/keyed-state-source.js';
+import { StateBackendDisposedError, StateBackendError } from '../../errors.js';
+import { KeyGroupRange } from '../../keygroup/key-group-range.js';
+
+const PENDING = 0;
+const READING = 1;
+const LOADED = 2;
+const FAILED = 3;
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Whoever awaits it sees the rejection; nobody awaiting it is no unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** Options of a {@link LazyKeyGroupLoader}. */
+export interface LazyKeyGroupLoaderOptions {
+  /** Background reads at once. */
+  readonly concurrency: number;
+  /** Bytes read and not yet loaded, at most (a single key group larger than this still loads). */
+  readonly maxBytesInFlight: number;
+  /**
+   * Loads a key group into the tables, synchronously: its resolved block, or undefined when it
+   * holds nothing. A throw fails that key group.
+   */
+  readonly load: (keyGroup: number, block: VerifiedBlock | undefined) => void;
+  /** Every key group is loaded (called once, never after a failure or close). */
+  readonly onAllLoaded?: () => void;
+  /** A key group failed to load (called once per failed read or load). */
+  readonly onFailure?: (error: StateBackendError, keyGroups: readonly number[]) => void;
+}
+
+/**
+ * Loads the key groups of a restored range after the backend was handed out: in the background,
+ * in ascending order, in batches of adjacent key groups (one ranged read per file each),
+ * `concurrency` batches and `maxBytesInFlight` bytes at a time, and a key group asked for
+ * ({@link whenReady}) at once, ahead of the background and beside its limits, so that a record
+ * waits for its own key group only. Each read key group is loaded into the tables in one
+ * synchronous step, one per turn of the event loop.
+ *
+ * A read or load that fails fails its key groups ({@link whenReady} rejects with the typed
+ * error, {@link failure} keeps the first); the others go on loading. {@link close} stops it: no
+ * read starts and nothing is loaded afterwards.
+ */
+export class LazyKeyGroupLoader implements KeyGroupGate {
+  readonly #blocks: KeyGroupBlocks;
+  readonly #range: KeyGroupRange;
+  readonly #options: LazyKeyGroupLoaderOptions;
+  readonly #status: Uint8Array;
+  readonly #errors = new Map<number, StateBackendError>();
+  /** Who waits for a key group to be loaded, per key group. */
+  readonly #loadWaiters = new Map<number, Deferred<void>>();
+  /** Who waits for a key group's block to be read (a snapshot writing it), per key group. */
+  readonly #blockWaiters = new Map<number, Deferred<VerifiedBlock | undefined>>();
+  readonly #keyGroupsToRead: readonly number[];
+  readonly #all = deferred<void>();
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Key groups read and waiting to be loaded, in the order read, with their blocks. */
+  readonly #toLoad = new Map<number, VerifiedBlock | undefined>();
+  /** Whether the loop loading read key groups (one per turn) runs. */
+  #loading: Promise<void> | undefined;
+  #cursor = 0;
+  #activeBackground = 0;
+  #bytesInFlight = 0;
+  #remaining: number;
+  #failure: StateBackendError | undefined;
+  #closed = false;
+
+  constructor(blocks: KeyGroupBlocks, range: KeyGroupRange, options: LazyKeyGroupLoaderOptions) {
+    this.#blocks = blocks;
+    this.#range = range;
+    this.#options = options;
+    this.#status = new Uint8Array(range.size).fill(LOADED);
+    this.#keyGroupsToRead = blocks.keyGroups.filter((keyGroup) => range.contains(keyGroup));
+    for (const keyGroup of this.#keyGroupsToRead) this.#status[keyGroup - range.startKeyGroup] = PENDING;
+    this.#remaining = this.#keyGroupsToRead.length;
+  }
+
+  /** Starts loading in the background. */
+  start(): void {
+    if (this.#remaining === 0) this.#finish();
+    this.#pump();
+  }
+
+  /** Key groups not loaded yet (failed ones included). */
+  get remaining(): number {
+    return this.#remaining;
+  }
+
+  /** The first failure, if a key group failed to load. */
+  get failure(): StateBackendError | undefined {
+    return this.#failure;
+  }
+
+  isReady(keyGroup: number): boolean {
+    return this.#status[keyGroup - this.#range.startKeyGroup] === LOADED;
+  }
+
+  /** Resolves once `keyGroup` is loaded (reading it now if it was not being read). */
+  whenReady(keyGroup: number): Promise<void> {
+    const index = keyGroup - this.#range.startKeyGroup;
+    const status = this.#status[index];
+    if (status === LOADED) return Promise.resolve();
+    if (status === FAILED) return Promise.reject(this.#errors.get(keyGroup));
+    if (this.#closed) return Promise.reject(new StateBackendDisposedError('process a record'));
+    let waiter = this.#loadWaiters.get(keyGroup);
+    if (waiter === undefined) {
+      waiter = deferred<void>();
+      this.#loadWaiters.set(keyGroup, waiter);
+    }
+    if (status === PENDING) this.#read([keyGroup], false);
+    return waiter.promise;
+  }
+
+  /**
+   * The block of `keyGroup` as restored (undefined when it holds nothing), for a snapshot that
+   * writes a key group not loaded when it was taken; call it before the key group loads. The
+   * background reads it in its turn (within its limits: a snapshot asks for every key group).
+   */
+  blockOf(keyGroup: number): Promise<VerifiedBlock | undefined> {
+    const index = keyGroup - this.#range.startKeyGroup;
+    const status = this.#status[index];
+    if (status === FAILED) return Promise.reject(this.#errors.get(keyGroup));
+    if (this.#closed) return Promise.reject(new StateBackendDisposedError('write a snapshot'));
+    if (status === LOADED) {
+      return Promise.reject(
+        new StateBackendError(`Key group ${keyGroup} is loaded: its block is gone; this is a bug.`),
+      );
+    }
+    let waiter = this.#blockWaiters.get(keyGroup);
+    if (waiter === undefined) {
+      waiter = deferred<VerifiedBlock | undefined>();
+      this.#blockWaiters.set(keyGroup, waiter);
+    }
+    return waiter.promise;
+  }
+
+  /** The key groups not loaded yet (being read or waiting), ascending; failed ones excluded. */
+  unloadedKeyGroups(): number[] {
+    if (this.#remaining === 0) return [];
+    const start = this.#range.startKeyGroup;
+    return this.#keyGroupsToRead.filter((keyGroup) => {
+      const status = this.#status[keyGroup - start];
+      return status === PENDING || status === READING;
+    });
+  }
+
+  /** Resolves once every key group is loaded; rejects at the first failure. */
+  whenAllLoaded(): Promise<void> {
+    return this.#all.promise;
+  }
+
+  /** Stops: no read starts, nothing more is loaded, waiters are rejected. Resolves once reads in flight settled. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const error = new StateBackendDisposedError('load a restored key group');
+    for (const waiter of this.#loadWaiters.values()) waiter.reject(error);
+    for (const waiter of this.#blockWaiters.values()) waiter.reject(error);
+    this.#loadWaiters.clear();
+    this.#blockWaiters.clear();
+    this.#all.reject(error);
+    this.#toLoad.clear();
+    await Promise.allSettled([...this.#inFlight, this.#loading]);
+  }
+
+  /** Starts background batches while the limits allow. */
+  #pump(): void {
+    const { concurrency, maxBytesInFlight } = this.#options;
+    const batchBytes = Math.max(1, Math.floor(maxBytesInFlight / concurrency));
+    while (!this.#closed && this.#activeBackground < concurrency) {
+      const batch = this.#nextBatch(batchBytes);
+      if (batch === undefined) return;
+      if (this.#activeBackground > 0 && this.#bytesInFlight + batch.bytes > maxBytesInFlight) {
+        this.#cursor -= batch.keyGroups.length; // not now: once bytes were loaded
+        return;
+      }
+      this.#read(batch.keyGroups, true);
+    }
+  }
+
+  /** The next run of adjacent pending key groups, up to `limit` bytes (one at least). */
+  #nextBatch(limit: number): { keyGroups: number[]; bytes: number } | undefined {
+    const all = this.#keyGroupsToRead;
+    const start = this.#range.startKeyGroup;
+    while (this.#cursor < all.length && this.#status[(all[this.#cursor] as number) - start] !== PENDING)
+      this.#cursor++;
+    if (this.#cursor >= all.length) return undefined;
+    const keyGroups: number[] = [];
+    let bytes = 0;
+    while (this.#cursor < all.length) {
+      const keyGroup = all[this.#cursor] as number;
+      if (this.#status[keyGroup - start] !== PENDING) break;
+      const size = this.#blocks.bytesOf(keyGroup);
+      if (keyGroups.length > 0 && bytes + size > limit) break;
+      keyGroups.push(keyGroup);
+      bytes += size;
+      this.#cursor++;
+    }
+    return { keyGroups, bytes };
+  }
+
+  /** Reads `keyGroups` (ascending, pending) in one batch, then loads them one per turn. */
+  #read(keyGroups: readonly number[], background: boolean): void {
+    const start = this.#range.startKeyGroup;
+    for (const keyGroup of keyGroups) this.#status[keyGroup - start] = READING;
+    let bytes = 0;
+    for (const keyGroup of keyGroups) bytes += this.#blocks.bytesOf(keyGroup);
+    this.#bytesInFlight += bytes;
+    if (background) this.#activeBackground++;
+    const first = keyGroups[0] as number;
+    const last = keyGroups[keyGroups.length - 1] as number;
+    const work = this.#blocks
+      .read(KeyGroupRange.of(first, last))
+      .then(
+        (blocks) => {
+          if (this.#closed) return;
+          const byKeyGroup = new Map(blocks.map((block) => [block.keyGroup, block]));
+          for (const keyGroup of keyGroups) {
+            const block = byKeyGroup.get(keyGroup);
+            this.#blockWaiters.get(keyGroup)?.resolve(block);
+            this.#blockWaiters.delete(keyGroup);
+            this.#toLoad.set(keyGroup, block);
+          }
+          this.#loading ??= this.#loadRead().finally(() => {
+            this.#loading = undefined;
+          });
+        },
+        (error: unknown) => {
+          this.#bytesInFlight -= bytes;
+          this.#fail(keyGroups, error);
+        },
+      )
+      .finally(() => {
+        this.#inFlight.delete(work);
+        if (background) this.#activeBackground--;
+        this.#pump();
+      });
+    this.#inFlight.add(work);
+  }
+
+  /**
+   * Loads the key groups read, one per turn of the event loop so records keep flowing: a key
+   * group a record waits for first, the others in the order read.
+   */
+  async #loadRead(): Promise<void> {
+    while (this.#toLoad.size > 0) {
+      if (this.#closed) return;
+      let keyGroup: number | undefined;
+      for (const waited of this.#loadWaiters.keys()) {
+        if (this.#toLoad.has(waited)) {
+          keyGroup = waited;
+          break;
+        }
+      }
+      keyGroup ??= this.#toLoad.keys().next().value as number;
+      const block = this.#toLoad.get(keyGroup);
+      this.#toLoad.delete(keyGroup);
+      this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
+      this.#loadOne(keyGroup, block);
+      this.#pump();
+      if (this.#toLoad.size > 0) await nextTurn();
+    }
+  }
+
+  #loadOne(keyGroup: number, block: VerifiedBlock | undefined): void {
+    try {
+      this.#options.load(keyGroup, block);
+    } catch (error) {
+      this.#fail([keyGroup], error);
+      return;
+    }
+    this.#status[keyGroup - this.#range.startKeyGroup] = LOADED;
+    this.#loadWaiters.get(keyGroup)?.resolve();
+    this.#loadWaiters.delete(keyGroup);
+    if (--this.#remaining === 0 && this.#failure === undefined) this.#finish();
+  }
+
+  #fail(keyGroups: readonly number[], cause: unknown): void {
+    if (this.#closed) return;
+    const error =
+      cause instanceof StateBackendError
+        ? cause
+        : new StateBackendError(`Restoring key groups ${keyGroups.join(', ')} failed: ${String(cause)}`, {
+            cause,
+          });
+    const start = this.#range.startKeyGroup;
+    for (const keyGroup of keyGroups) {
+      if (this.#status[keyGroup - start] !== READING) continue;
+      this.#status[keyGroup - start] = FAILED;
+      this.#errors.set(keyGroup, error);
+      this.#blockWaiters.get(keyGroup)?.reject(error);
+      this.#blockWaiters.delete(keyGroup);
+      this.#loadWaiters.get(keyGroup)?.reject(error);
+      this.#loadWaiters.delete(keyGroup);
+    }
+    if (this.#failure === undefined) {
+      this.#failure = error;
+      this.#all.reject(error);
+    }
+    this.#options.onFailure?.(error, keyGroups);
+  }
+
+  #finish(): void {
+    this.#all.resolve();
+    this.#options.onAllLoaded?.();
+  }
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O callbacks. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
