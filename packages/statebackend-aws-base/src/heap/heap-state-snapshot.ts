@@ -48,9 +48,9 @@ export class HeapStateSnapshot {
    * state's `cleanupFullSnapshot`, expired values are left out and lists and maps lose their
    * expired elements and entries (the live state is not changed).
    */
-  *cellsToWrite(part: StateSnapshotPart, keyGroup: number): Generator<[string, unknown]> {
+  *cellsToWrite(part: StateSnapshotPart, keyGroup: number, dropExpired = true): Generator<[string, unknown]> {
     const ttl = part.state.ttl;
-    if (ttl === undefined || !ttl.cleanupFullSnapshot) {
+    if (!dropExpired || ttl === undefined || !ttl.cleanupFullSnapshot) {
       yield* part.table.entries(keyGroup);
       return;
     }
@@ -74,6 +74,11 @@ export class HeapStateSnapshot {
     if (kept instanceof ListContainer && kept.elements.length === 0) return undefined;
     if (kept instanceof MapContainer && kept.entries.size === 0) return undefined;
     return kept;
+  }
+
+  /** `keyGroup` is read no more: writes to it stop copying for this snapshot (see `StateTableSnapshot.releaseKeyGroup`). */
+  releaseKeyGroup(keyGroup: number): void {
+    for (const part of this.parts) part.table.releaseKeyGroup(keyGroup);
   }
 
   /** Releases every table's view; writes stop copying for this snapshot. */

@@ -38,7 +38,7 @@ export class IncrementalCleanup {
   step(): number {
     const table = this.#table;
     const range = table.keyGroupRange;
-    if (table.size === 0) return 0;
+    if (table.isEmpty) return 0;
     const now = this.#clock.currentTimestamp();
     let visited = 0;
     let cleaned = 0;

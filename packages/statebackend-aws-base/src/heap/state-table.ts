@@ -42,15 +42,26 @@ export class StateTable<V> {
   /** The table version each overlay was created (or copied) at, as for base maps. */
   readonly #overlayVersions: Float64Array;
   #overlayCount = 0;
-  /** Cells per key group (base and overlay together). */
+  /**
+   * Cells per key group (base and overlay together), exact unless the key group is stale: writes
+   * to an overlay do not look up the frozen map to learn whether they add a cell (that lookup, a
+   * cache miss in a large map, cost as much as the write itself); the count is made exact when the
+   * overlay is folded back, or when asked for.
+   */
   readonly #counts: Float64Array;
+  readonly #stale: Uint8Array;
+  #staleCount = 0;
   readonly #changed: Uint8Array;
   /** Per key group, the ids written or removed since the last snapshot; undefined when not tracked. */
   #changedCells: Array<Set<string> | undefined> | undefined;
-  /** Snapshot versions not released yet, with how many snapshots hold each. */
-  readonly #liveSnapshots = new Map<number, number>();
+  /** Snapshots not released yet, by version (one per version), with the key groups each let go of. */
+  readonly #liveSnapshots = new Map<number, Uint8Array>();
   #version = 1;
-  #highestRequiredSnapshotVersion = 0;
+  /**
+   * Per key group, the version of the newest live snapshot still holding it (0 for none): base
+   * maps, overlays and containers from that version down are frozen for it.
+   */
+  readonly #requiredVersions: Float64Array;
   #size = 0;
   /** Folds released overlays a little per turn of the event loop, not all at once in a release. */
   readonly #foldSweep: PacedSweep;
@@ -63,17 +74,26 @@ export class StateTable<V> {
     this.#overlays = new Array<Overlay<V> | undefined>(keyGroupRange.size).fill(undefined);
     this.#overlayVersions = new Float64Array(keyGroupRange.size);
     this.#counts = new Float64Array(keyGroupRange.size);
+    this.#stale = new Uint8Array(keyGroupRange.size);
     this.#foldSweep = new PacedSweep(
       keyGroupRange.size,
       (index) => this.#foldIfFree(index),
       () => this.#overlayCount > 0,
     );
     this.#changed = new Uint8Array(keyGroupRange.size);
+    this.#requiredVersions = new Float64Array(keyGroupRange.size);
   }
 
   /** Number of cells stored. */
   get size(): number {
+    if (this.#staleCount > 0) this.#recountAll();
     return this.#size;
+  }
+
+  /** Whether no cell is stored; cheaper than {@link size} while a checkpoint runs. */
+  get isEmpty(): boolean {
+    // A stale key group has had writes since its last count: taken as not empty.
+    return this.#staleCount === 0 && this.#size === 0;
   }
 
   /** The version new containers are created at. */
@@ -83,9 +103,7 @@ export class StateTable<V> {
 
   /** Number of snapshots taken and not released. */
   get liveSnapshots(): number {
-    let count = 0;
-    for (const holders of this.#liveSnapshots.values()) count += holders;
-    return count;
+    return this.#liveSnapshots.size;
   }
 
   /**
@@ -109,17 +127,16 @@ export class StateTable<V> {
   put(keyGroup: number, id: string, value: V): void {
     const index = keyGroup - this.#start;
     const base = this.#writableBase(index);
-    let added: number;
     if (base !== undefined) {
       const before = base.size;
       base.set(id, value);
-      added = base.size - before;
+      const added = base.size - before;
+      this.#counts[index] = (this.#counts[index] as number) + added;
+      this.#size += added;
     } else {
-      added = this.get(keyGroup, id) === undefined ? 1 : 0;
       this.#writableOverlay(index).set(id, value);
+      this.#markStale(index);
     }
-    this.#counts[index] = (this.#counts[index] as number) + added;
-    this.#size += added;
     if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
   }
 
@@ -128,11 +145,15 @@ export class StateTable<V> {
     if (this.get(keyGroup, id) === undefined) return false;
     const index = keyGroup - this.#start;
     const base = this.#writableBase(index);
-    if (base !== undefined) base.delete(id);
-    else if (this.#maps[index]?.has(id) === true) this.#writableOverlay(index).set(id, TOMBSTONE);
-    else this.#writableOverlay(index).delete(id);
-    this.#counts[index] = (this.#counts[index] as number) - 1;
-    this.#size--;
+    if (base !== undefined) {
+      base.delete(id);
+      this.#counts[index] = (this.#counts[index] as number) - 1;
+      this.#size--;
+    } else {
+      if (this.#maps[index]?.has(id) === true) this.#writableOverlay(index).set(id, TOMBSTONE);
+      else this.#writableOverlay(index).delete(id);
+      this.#markStale(index);
+    }
     if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
     return true;
   }
@@ -149,12 +170,12 @@ export class StateTable<V> {
     const found = this.get(keyGroup, id) as C | undefined;
     if (found === undefined) return undefined;
     if (this.#changedCells !== undefined) this.#cellChanged(keyGroup, id);
-    if (found.version > this.#highestRequiredSnapshotVersion) {
-      this.#changed[keyGroup - this.#start] = 1;
+    const index = keyGroup - this.#start;
+    if (found.version > (this.#requiredVersions[index] as number)) {
+      this.#changed[index] = 1;
       return found;
     }
     const copied = copy(found, this.#version);
-    const index = keyGroup - this.#start;
     const base = this.#writableBase(index);
     if (base !== undefined) base.set(id, copied);
     else this.#writableOverlay(index).set(id, copied);
@@ -178,10 +199,11 @@ export class StateTable<V> {
   snapshot(options: { readonly keepChanges?: boolean } = {}): StateTableSnapshot<V> {
     const version = this.#version;
     this.#version++;
-    this.#liveSnapshots.set(version, (this.#liveSnapshots.get(version) ?? 0) + 1);
-    this.#highestRequiredSnapshotVersion = version;
+    this.#liveSnapshots.set(version, new Uint8Array(this.keyGroupRange.size));
+    this.#requiredVersions.fill(version);
     const maps = this.#maps.slice();
     const overlays = this.#overlayCount === 0 ? undefined : this.#overlays.slice();
+    if (this.#staleCount > 0) this.#recountAll();
     const changed: number[] = [];
     let changedCells: Map<number, ReadonlySet<string>> | undefined;
     if (options.keepChanges !== true) {
@@ -199,6 +221,7 @@ export class StateTable<V> {
       this.#size,
       changed,
       () => this.#release(version),
+      (keyGroup) => this.#releaseKeyGroup(version, keyGroup - this.#start),
       changedCells,
     );
   }
@@ -227,6 +250,8 @@ export class StateTable<V> {
     }
     this.#overlayCount = 0;
     this.#counts.fill(0);
+    this.#stale.fill(0);
+    this.#staleCount = 0;
     this.#size = 0;
   }
 
@@ -261,7 +286,7 @@ export class StateTable<V> {
       this.#mapVersions[index] = this.#version;
       return created;
     }
-    if ((this.#mapVersions[index] as number) <= this.#highestRequiredSnapshotVersion) return undefined;
+    if ((this.#mapVersions[index] as number) <= (this.#requiredVersions[index] as number)) return undefined;
     if (this.#overlays[index] !== undefined) this.#foldIfFree(index); // released, not swept yet
     return base;
   }
@@ -274,7 +299,7 @@ export class StateTable<V> {
     const overlay = this.#overlays[index];
     if (
       overlay !== undefined &&
-      (this.#overlayVersions[index] as number) > this.#highestRequiredSnapshotVersion
+      (this.#overlayVersions[index] as number) > (this.#requiredVersions[index] as number)
     )
       return overlay;
     const created: Overlay<V> = overlay === undefined ? new Map() : new Map(overlay);
@@ -289,20 +314,71 @@ export class StateTable<V> {
     const overlay = this.#overlays[index];
     const base = this.#maps[index];
     if (overlay === undefined || base === undefined) return;
-    if ((this.#mapVersions[index] as number) <= this.#highestRequiredSnapshotVersion) return;
+    if ((this.#mapVersions[index] as number) <= (this.#requiredVersions[index] as number)) return;
     foldOverlay(base, overlay);
     this.#overlays[index] = undefined;
     this.#overlayCount--;
+    this.#setCount(index, base.size);
+  }
+
+  #markStale(index: number): void {
+    if (this.#stale[index] === 1) return;
+    this.#stale[index] = 1;
+    this.#staleCount++;
+  }
+
+  /** Makes the count of the key group at `index` exact (and not stale). */
+  #setCount(index: number, count: number): void {
+    this.#size += count - (this.#counts[index] as number);
+    this.#counts[index] = count;
+    if (this.#stale[index] === 1) {
+      this.#stale[index] = 0;
+      this.#staleCount--;
+    }
+  }
+
+  /** Counts every stale key group: its map, and what its overlay adds and removes. O(overlays). */
+  #recountAll(): void {
+    for (let index = 0; index < this.#stale.length; index++) {
+      if (this.#stale[index] === 0) continue;
+      const base = this.#maps[index];
+      let count = base?.size ?? 0;
+      const overlay = this.#overlays[index];
+      if (overlay !== undefined) {
+        for (const [id, value] of overlay) {
+          // A tombstone stands for a cell of the map; a value adds a cell unless the map has it.
+          if (value === TOMBSTONE) count--;
+          else if (base?.has(id) !== true) count++;
+        }
+      }
+      this.#setCount(index, count);
+    }
   }
 
   #release(version: number): void {
-    const holders = this.#liveSnapshots.get(version);
-    if (holders === undefined) return;
-    if (holders > 1) this.#liveSnapshots.set(version, holders - 1);
-    else this.#liveSnapshots.delete(version);
-    let highest = 0;
-    for (const live of this.#liveSnapshots.keys()) highest = Math.max(highest, live);
-    this.#highestRequiredSnapshotVersion = highest;
+    if (!this.#liveSnapshots.delete(version)) return;
+    for (let index = 0; index < this.#requiredVersions.length; index++) this.#updateRequired(index);
     if (this.#overlayCount > 0) this.#foldSweep.request();
+  }
+
+  /**
+   * The snapshot of `version` reads the key group at `index` no more (it was written out): writes
+   * to it stop copying for that snapshot, and its overlay is folded back once no snapshot holds it.
+   */
+  #releaseKeyGroup(version: number, index: number): void {
+    const released = this.#liveSnapshots.get(version);
+    if (released === undefined || released[index] === 1) return;
+    released[index] = 1;
+    this.#updateRequired(index);
+    this.#foldIfFree(index);
+  }
+
+  /** The newest live snapshot version still holding the key group at `index`. */
+  #updateRequired(index: number): void {
+    let highest = 0;
+    for (const [version, released] of this.#liveSnapshots) {
+      if (released[index] === 0 && version > highest) highest = version;
+    }
+    this.#requiredVersions[index] = highest;
   }
 }

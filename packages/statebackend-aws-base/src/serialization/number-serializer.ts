@@ -23,6 +23,15 @@ export class NumberSerializer extends BaseSerializer<number> {
     return scratch.slice();
   }
 
+  /** The 8 bytes in a scratch array, overwritten by the next call. */
+  serializeTransient(value: number): Uint8Array {
+    // A subclass that changed the encoding keeps it.
+    if (this.serialize !== NumberSerializer.prototype.serialize) return this.serialize(value);
+    if (typeof value !== 'number') this.rejectValue(value, 'numbers');
+    view.setFloat64(0, Number.isNaN(value) ? Number.NaN : value);
+    return scratch;
+  }
+
   deserialize(bytes: Uint8Array): number {
     if (bytes.length !== 8) this.rejectBytes(bytes, 'expected exactly 8 bytes');
     scratch.set(bytes);

@@ -1,4 +1,5 @@
 import type { ChunkPool } from './chunk-pool.js';
+import { uninitialized } from './direct-bytes.js';
 
 /**
  * An append-only byte buffer that grows by doubling and hands out finished chunks.
@@ -57,7 +58,7 @@ export class ByteWriter {
    */
   private allocate(capacity: number): Uint8Array {
     if (this.pool !== undefined && capacity === this.pool.capacity) return this.pool.acquire();
-    return Buffer.allocUnsafeSlow(capacity);
+    return uninitialized(capacity);
   }
 
   writeU8(value: number): void {
@@ -126,6 +127,21 @@ export class ByteWriter {
   writeLengthPrefixed(bytes: Uint8Array): void {
     this.writeVarUint(bytes.length);
     this.writeBytes(bytes);
+  }
+
+  /**
+   * Room for `extra` more bytes: the buffer to write them into, from {@link pendingLength} on.
+   * Call {@link advance} with the position after the last byte written. For writers that put a
+   * whole record with direct byte writes (see `direct-bytes.ts`) rather than one call per field.
+   */
+  reserve(extra: number): Uint8Array {
+    this.ensure(extra);
+    return this.buffer;
+  }
+
+  /** Ends a write into the buffer {@link reserve} returned: `position` is the new {@link pendingLength}. */
+  advance(position: number): void {
+    this.position = position;
   }
 
   /** The bytes written since the last {@link takeChunk}, without copying. Valid until the next write. */

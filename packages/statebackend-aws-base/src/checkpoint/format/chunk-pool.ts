@@ -1,3 +1,5 @@
+import { uninitialized } from './direct-bytes.js';
+
 /** Size of the buffers of the shared pool: a 1 MiB chunk and room for the key group that ends it. */
 export const POOLED_CHUNK_CAPACITY = 1024 * 1024 + 256 * 1024;
 /** Most bytes the shared pool keeps between checkpoints. */
@@ -33,7 +35,7 @@ export class ChunkPool {
   acquire(): Uint8Array {
     this.#drawnSinceTrim = true;
     const free = this.#free.pop();
-    const buffer = free === undefined ? Buffer.allocUnsafeSlow(this.capacity) : new Uint8Array(free);
+    const buffer = free === undefined ? uninitialized(this.capacity) : new Uint8Array(free);
     this.#lent.add(buffer.buffer as ArrayBuffer);
     return buffer;
   }
@@ -47,6 +49,16 @@ export class ChunkPool {
       if (this.#free.length < this.#maxBuffers) this.#free.push(buffer);
     }
     this.#scheduleTrim();
+  }
+
+  /**
+   * A buffer this pool lent went to another thread and came back as `to` (transferred, not
+   * copied): `to` is the one to take back now.
+   */
+  moved(from: ArrayBufferLike, to: ArrayBufferLike): void {
+    if (!this.#lent.has(from as ArrayBuffer)) return;
+    this.#lent.delete(from as ArrayBuffer);
+    this.#lent.add(to as ArrayBuffer);
   }
 
   /** Buffers waiting to be lent again. */

@@ -1,13 +1,23 @@
 import { KeyGroupArgumentError, StateBackendError } from '../../errors.js';
+import type { DirectEncoding } from '../../serialization/direct-encoding.js';
 import type { JsonValue } from '../json.js';
 import type { ByteWriter } from './byte-writer.js';
 import { ChecksummedChunk } from './checksummed-chunk.js';
 import type { ChunkPool } from './chunk-pool.js';
+import { chunkSealer } from './chunk-sealer.js';
+import type { Sealed } from './chunk-sealing.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { crc32 } from './crc32.js';
 import { crc32Combine } from './crc32-combine.js';
-import { type EncodedFrame, FrameCompressor } from './frame-codec.js';
-import { FrameSequence, type RawFrame } from './frame-sequence.js';
+import {
+  MAX_VARUINT_LENGTH,
+  putLatin1LengthPrefixed,
+  putLengthPrefixed,
+  putU64,
+  putVarUint,
+} from './direct-bytes.js';
+import { requireZstd } from './frame-codec.js';
+import { FrameSequence, type PendingBlock, type TakenChunk } from './frame-sequence.js';
 import {
   COMPRESSED_FILE_VERSION,
   DELTA_FILE_VERSION,
@@ -72,18 +82,21 @@ const CHUNK_SLACK = 256 * 1024;
  * {@link endKeyGroup}; after each key group, {@link takeChunk} returns the bytes so far once they
  * reach the chunk size. {@link finish} appends the index and trailer and returns the last chunk.
  *
- * Every chunk carries its CRC-32 (a {@link ChecksummedChunk}), computed from its blocks' checksums
- * where they are large enough to combine, so storage need not checksum the bytes again.
+ * Every chunk carries its CRC-32 (a {@link ChecksummedChunk}), so storage need not checksum the
+ * bytes again.
  *
- * A compressed file's frames can be compressed elsewhere (on Node's thread pool) while encoding
- * goes on: {@link takeFrame} instead of {@link takeChunk}, then {@link completeFrame} in order.
+ * Chunks can be sealed elsewhere (checksummed, and compressed in a compressed file: see
+ * `chunk-sealing.ts`) while encoding goes on: {@link takeChunkToSeal} instead of
+ * {@link takeChunk}, then {@link completeSealed} in order.
  */
 export class KeyGroupFileWriter {
   private readonly output: ChunkedOutput;
   private readonly out: ByteWriter;
   private readonly options: KeyGroupFileWriterOptions;
   private readonly chunkSize: number;
-  private readonly blocks: KeyGroupBlock[] = [];
+  private readonly blocks: PendingBlock[] = [];
+  /** The first block not in a chunk taken yet. */
+  private blocksTaken = 0;
   private currentKeyGroup = -1;
   private blockStart = 0;
   private blockEntries = 0;
@@ -92,10 +105,9 @@ export class KeyGroupFileWriter {
   private finished = false;
   private readonly version: number;
   private readonly flags: number;
-  /** Compresses the frames of a compressed file; undefined for other files. */
-  readonly compressor: FrameCompressor | undefined;
-  /** The frames of a compressed file; undefined for other files. */
-  private readonly frames: FrameSequence | undefined;
+  private readonly compressed: boolean;
+  /** The chunks taken and not handed out yet; the frames of a compressed file. */
+  private readonly chunks: FrameSequence;
 
   constructor(options: KeyGroupFileWriterOptions) {
     if (options.delta === true && options.kind !== 'data') {
@@ -106,7 +118,8 @@ export class KeyGroupFileWriter {
       throw new StateBackendError('Only checkpoint data files can be compressed; savepoints are canonical.');
     }
     this.options = options;
-    this.compressor = compressed ? new FrameCompressor() : undefined;
+    if (compressed) requireZstd('write a compressed checkpoint file');
+    this.compressed = compressed;
     this.version = compressed
       ? COMPRESSED_FILE_VERSION
       : options.delta === true
@@ -119,7 +132,7 @@ export class KeyGroupFileWriter {
     // and V8 counts whole buffers as external memory: full garbage collections came that much sooner.
     this.output = new ChunkedOutput(this.chunkSize + CHUNK_SLACK, options.chunkPool);
     this.out = this.output.out;
-    this.frames = compressed ? new FrameSequence(this.output, options.chunkPool) : undefined;
+    this.chunks = new FrameSequence(this.output, options.chunkPool, compressed, chunkSealer.newFile());
     this.out.writeBytes(magicOf(options.kind));
     this.out.writeU16(this.version);
     this.out.writeU16(this.flags);
@@ -127,7 +140,7 @@ export class KeyGroupFileWriter {
 
   /** Bytes of the file so far: chunks taken, and what waits to be one (before compression). */
   get size(): number {
-    return this.output.storedLength + (this.frames?.inFlightLength ?? 0) + this.out.pendingLength;
+    return this.output.storedLength + this.chunks.inFlightLength + this.out.pendingLength;
   }
 
   get entries(): number {
@@ -181,17 +194,93 @@ export class KeyGroupFileWriter {
     value: Uint8Array,
     ttlTimestamp: number | undefined,
   ): void {
+    // One bounds check for the whole entry, then direct writes (the entry is what a snapshot
+    // writes a million times).
     const out = this.out;
-    out.writeU8(
-      (userKeyId === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL),
-    );
-    out.writeVarUint(stateIndex);
-    out.writeLatin1LengthPrefixed(keyId);
-    out.writeLatin1LengthPrefixed(namespaceId);
-    if (userKeyId !== undefined) out.writeLatin1LengthPrefixed(userKeyId);
-    out.writeLengthPrefixed(value);
-    if (ttlTimestamp !== undefined) out.writeU64(ttlTimestamp);
+    const room =
+      1 +
+      4 * MAX_VARUINT_LENGTH +
+      keyId.length +
+      namespaceId.length +
+      (userKeyId === undefined ? 0 : userKeyId.length) +
+      value.length +
+      8;
+    const buffer = out.reserve(room);
+    let p = out.pendingLength;
+    buffer[p++] =
+      (userKeyId === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL);
+    p = putVarUint(buffer, p, stateIndex);
+    p = putLatin1LengthPrefixed(buffer, p, keyId);
+    p = putLatin1LengthPrefixed(buffer, p, namespaceId);
+    if (userKeyId !== undefined) p = putLatin1LengthPrefixed(buffer, p, userKeyId);
+    p = putLengthPrefixed(buffer, p, value);
+    if (ttlTimestamp !== undefined) p = putU64(buffer, p, ttlTimestamp);
+    out.advance(p);
     this.blockEntries++;
+  }
+
+  /**
+   * {@link writeEntryWithIds} with the value written by its serializer's direct encoding, straight
+   * into the file's buffer (see `DirectEncoding`): the same bytes, without an array per value.
+   */
+  writeEntryWithIdsDirect<T>(
+    stateIndex: number,
+    keyId: string,
+    namespaceId: string,
+    userKeyId: string | undefined,
+    value: T,
+    encoding: DirectEncoding<T>,
+    ttlTimestamp: number | undefined,
+  ): void {
+    const out = this.out;
+    const room =
+      1 +
+      3 * MAX_VARUINT_LENGTH +
+      keyId.length +
+      namespaceId.length +
+      (userKeyId === undefined ? 0 : userKeyId.length) +
+      encoding.maxLength(value) +
+      8;
+    const buffer = out.reserve(room);
+    let p = out.pendingLength;
+    buffer[p++] =
+      (userKeyId === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL);
+    p = putVarUint(buffer, p, stateIndex);
+    p = putLatin1LengthPrefixed(buffer, p, keyId);
+    p = putLatin1LengthPrefixed(buffer, p, namespaceId);
+    if (userKeyId !== undefined) p = putLatin1LengthPrefixed(buffer, p, userKeyId);
+    p = encoding.put(value, buffer, p);
+    if (ttlTimestamp !== undefined) p = putU64(buffer, p, ttlTimestamp);
+    out.advance(p);
+    this.blockEntries++;
+  }
+
+  /**
+   * {@link writeEntryWithIdsDirect} for the cells `from` to `to` of a state without namespace or
+   * TTL: `keyIds[i]` and `values[i]` are a cell's key id and value. One call for many cells, the
+   * form a snapshot of the most common states takes.
+   */
+  writeValueEntriesDirect<T>(
+    stateIndex: number,
+    keyIds: readonly string[],
+    values: readonly T[],
+    from: number,
+    to: number,
+    encoding: DirectEncoding<T>,
+  ): void {
+    const out = this.out;
+    for (let i = from; i < to; i++) {
+      const keyId = keyIds[i] as string;
+      const value = values[i] as T;
+      const buffer = out.reserve(2 + 2 * MAX_VARUINT_LENGTH + keyId.length + encoding.maxLength(value));
+      let p = out.pendingLength;
+      buffer[p++] = 0;
+      p = putVarUint(buffer, p, stateIndex);
+      p = putLatin1LengthPrefixed(buffer, p, keyId);
+      buffer[p++] = 0; // no namespace
+      out.advance(encoding.put(value, buffer, p));
+    }
+    this.blockEntries += to - from;
   }
 
   /**
@@ -216,36 +305,38 @@ export class KeyGroupFileWriter {
     this.currentKeyGroup = -1;
     this.lastKeyGroup = keyGroup;
     if (this.blockEntries === 0) return;
-    const bytes = this.out.peek(this.blockStart);
-    const offset = this.out.totalLength - bytes.length;
-    const crc = crc32(bytes);
-    this.blocks.push({ keyGroup, offset, length: bytes.length, entries: this.blockEntries, crc });
+    const length = this.out.pendingLength - this.blockStart;
+    const offset = this.out.totalLength - length;
+    // The checksum comes when the chunk holding the block is sealed.
+    this.blocks.push({ keyGroup, offset, length, entries: this.blockEntries, crc: 0 });
     this.entryCount += this.blockEntries;
-    this.output.blockWritten(crc, bytes.length);
-  }
-
-  /** The bytes encoded since the last chunk, once they reach the chunk size; between key groups only. */
-  takeChunk(): ChecksummedChunk | undefined {
-    if (this.frames === undefined) return this.chunkDue() ? this.output.take() : undefined;
-    const frame = this.takeFrame();
-    return frame && this.completeFrame(frame, (this.compressor as FrameCompressor).encode(frame.payload));
   }
 
   /**
-   * A compressed file's next frame, raw, to be encoded (see {@link compressor}) and given to
-   * {@link completeFrame}: once the bytes since the last frame reach the chunk size, between key
-   * groups; with `last`, whatever is left (call it before {@link finish}).
+   * The bytes encoded since the last chunk, sealed on this thread, once they reach the chunk size;
+   * between key groups only.
    */
-  takeFrame(last = false): RawFrame | undefined {
-    if (this.frames === undefined) {
-      throw new StateBackendError('takeFrame() is for compressed files; use takeChunk().');
-    }
-    return last || this.chunkDue() ? this.frames.take() : undefined;
+  takeChunk(): ChecksummedChunk | undefined {
+    const taken = this.takeChunkToSeal();
+    return taken && this.completeSealed(taken, chunkSealer.sealHere(taken.request));
   }
 
-  /** Hands out a frame {@link takeFrame} took, stored as `encoded`; frames complete in the order taken. */
-  completeFrame(frame: RawFrame, encoded: EncodedFrame): ChecksummedChunk {
-    return (this.frames as FrameSequence).complete(frame, encoded);
+  /**
+   * The next chunk, raw, to be sealed (see `chunk-sealing.ts`, `ChunkSealer`) and given to
+   * {@link completeSealed}: once the bytes since the last chunk reach the chunk size, between key
+   * groups; with `last`, whatever is left (call it before {@link finish}, and complete every
+   * chunk taken first).
+   */
+  takeChunkToSeal(last = false): TakenChunk | undefined {
+    if (!last && !this.chunkDue()) return undefined;
+    const taken = this.chunks.take(this.blocks, this.blocksTaken, last);
+    if (taken !== undefined) this.blocksTaken = this.blocks.length;
+    return taken;
+  }
+
+  /** Hands out a chunk {@link takeChunkToSeal} took, sealed as `sealed`; chunks complete in the order taken. */
+  completeSealed(taken: TakenChunk, sealed: Sealed): ChecksummedChunk {
+    return this.chunks.complete(taken, sealed, this.blocks);
   }
 
   private chunkDue(): boolean {
@@ -256,15 +347,20 @@ export class KeyGroupFileWriter {
   finish(): ChecksummedChunk {
     if (this.currentKeyGroup !== -1) this.endKeyGroup();
     this.finished = true;
+    // The blocks left are sealed here, for the index needs their checksums: a compressed file's
+    // last frame, or the blocks of an uncompressed one, checksummed where they are.
     let lastFrame: ChecksummedChunk | undefined;
-    if (this.frames !== undefined) {
-      const frame = this.frames.take();
-      if (frame !== undefined) {
-        lastFrame = this.completeFrame(frame, (this.compressor as FrameCompressor).encode(frame.payload));
-      }
-      this.frames.checkAllComplete();
+    let restCrc = 0;
+    if (this.compressed) {
+      const rest = this.takeChunkToSeal(true);
+      lastFrame = rest && this.completeSealed(rest, chunkSealer.sealHere(rest.request));
+    } else {
+      restCrc = this.chunks.sealInPlace(this.blocks, this.blocksTaken);
+      this.blocksTaken = this.blocks.length;
     }
+    this.chunks.checkAllComplete();
     const out = this.out;
+    const restLength = out.pendingLength;
     const indexOffset = this.output.storedLength + out.pendingLength;
     const indexStart = out.pendingLength;
     const properties = this.options.properties;
@@ -281,9 +377,9 @@ export class KeyGroupFileWriter {
       out.writeVarUint(block.entries);
       out.writeU32(block.crc);
     }
-    if (this.frames !== undefined) {
-      out.writeVarUint(this.frames.frames.length);
-      for (const frame of this.frames.frames) {
+    if (this.compressed) {
+      out.writeVarUint(this.chunks.frames.length);
+      for (const frame of this.chunks.frames) {
         out.writeU8(frame.codec);
         out.writeVarUint(frame.rawLength);
         out.writeVarUint(frame.storedLength);
@@ -299,7 +395,9 @@ export class KeyGroupFileWriter {
     out.writeU16(this.version);
     out.writeU16(this.flags);
     out.writeBytes(magicOf(this.options.kind));
-    const last = this.output.take();
+    const bytes = this.output.takeRaw();
+    const tail = bytes.subarray(restLength);
+    const last = this.output.handOut(bytes, crc32Combine(restCrc, crc32(tail), tail.length));
     if (lastFrame === undefined) return last;
     return new ChecksummedChunk(
       concat(lastFrame, last),
@@ -316,7 +414,7 @@ export class KeyGroupFileWriter {
       crc32: this.output.fileCrc,
       entries: this.entryCount,
       blocks: this.blocks,
-      frames: this.frames?.frames ?? [],
+      frames: this.chunks.frames,
     };
   }
 }

@@ -2,8 +2,8 @@ import { StateBackendError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { ChecksummedChunk } from '../format/checksummed-chunk.js';
 import type { ChunkPool } from '../format/chunk-pool.js';
-import type { FrameCompressor } from '../format/frame-codec.js';
-import type { RawFrame } from '../format/frame-sequence.js';
+import { chunkSealer } from '../format/chunk-sealer.js';
+import type { TakenChunk } from '../format/frame-sequence.js';
 import type { KeyGroupFileKind, SnapshotCompression } from '../format/key-group-file-format.js';
 import { type KeyGroupFileSummary, KeyGroupFileWriter } from '../format/key-group-file-writer.js';
 import type { JsonValue } from '../json.js';
@@ -70,7 +70,7 @@ export function encodeKeyGroupFile(
   const covered: number[] = [];
   let summary: KeyGroupFileSummary | undefined;
   const limit = options.targetFileSize ?? Number.POSITIVE_INFINITY;
-  const frames = writer.compressor === undefined ? undefined : new FramePipeline(writer, writer.compressor);
+  const sealing = new SealPipeline(writer, options.chunkPool);
   async function* chunks(): AsyncGenerator<ChecksummedChunk> {
     while (writer.size < limit) {
       const next = keyGroups.next();
@@ -86,20 +86,20 @@ export function encodeKeyGroupFile(
         view.writeKeyGroup(next.value, writer, options.dropExpired);
       }
       writer.endKeyGroup();
+      view.keyGroupWritten?.(next.value);
       covered.push(next.value);
-      if (frames === undefined) {
-        const chunk = writer.takeChunk();
-        if (chunk !== undefined) yield chunk;
-      } else {
-        frames.start(writer.takeFrame());
-        while (frames.full) yield await frames.next();
+      sealing.start(writer.takeChunkToSeal());
+      while (sealing.full) {
+        // Waiting for the worker, then for the storage to read on: not the encoder's slice.
+        pacer.suspend();
+        const chunk = await sealing.next();
+        yield chunk;
+        pacer.resume();
       }
       await pacer.maybePause();
     }
-    if (frames !== undefined) {
-      frames.start(writer.takeFrame(true));
-      while (!frames.empty) yield await frames.next();
-    }
+    sealing.start(writer.takeChunkToSeal(true));
+    while (!sealing.empty) yield await sealing.next();
     yield writer.finish();
     summary = writer.summary();
   }
@@ -113,44 +113,49 @@ export function encodeKeyGroupFile(
   };
 }
 
-/** Frames compressed at the same time, each while the next key groups are encoded. */
-const FRAMES_IN_FLIGHT = 2;
+/** Chunks sealed at the same time, each while the next key groups are encoded. */
+const CHUNKS_IN_FLIGHT = 2;
 
 /**
- * The frames of a compressed file on their way out: compressed on Node's thread pool while this
- * thread encodes the next key groups (and processes records), then handed out in order.
+ * The chunks of a file on their way out: sealed (checksummed, and compressed in a compressed
+ * file) on the worker thread while this thread encodes the next key groups (and processes
+ * records), then handed out in order.
  */
-class FramePipeline {
+class SealPipeline {
   readonly #writer: KeyGroupFileWriter;
-  readonly #compressor: FrameCompressor;
+  readonly #pool: ChunkPool | undefined;
   readonly #inFlight: Promise<ChecksummedChunk>[] = [];
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(writer: KeyGroupFileWriter, compressor: FrameCompressor) {
+  constructor(writer: KeyGroupFileWriter, pool: ChunkPool | undefined) {
     this.#writer = writer;
-    this.#compressor = compressor;
+    this.#pool = pool;
   }
 
   get full(): boolean {
-    return this.#inFlight.length > FRAMES_IN_FLIGHT;
+    return this.#inFlight.length > CHUNKS_IN_FLIGHT;
   }
 
   get empty(): boolean {
     return this.#inFlight.length === 0;
   }
 
-  start(frame: RawFrame | undefined): void {
-    if (frame === undefined) return;
-    const encoded = this.#compressor.encodeAsync(frame.payload);
-    // Completed in the order taken, whichever compression finishes first.
-    const chunk = Promise.all([this.#last, encoded]).then(([, e]) => this.#writer.completeFrame(frame, e));
+  start(taken: TakenChunk | undefined): void {
+    if (taken === undefined) return;
+    const pool = this.#pool;
+    const sealed = chunkSealer.seal(
+      taken.request,
+      pool === undefined ? undefined : (from, to) => pool.moved(from, to),
+    );
+    // Completed in the order taken, whichever seal comes back first.
+    const chunk = Promise.all([this.#last, sealed]).then(([, s]) => this.#writer.completeSealed(taken, s));
     // A failure surfaces where the chunk is awaited; one never awaited (the upload stopped) is dropped.
     chunk.catch(() => undefined);
     this.#last = chunk;
     this.#inFlight.push(chunk);
   }
 
-  /** The oldest frame's chunk. */
+  /** The oldest chunk. */
   next(): Promise<ChecksummedChunk> {
     return this.#inFlight.shift() as Promise<ChecksummedChunk>;
   }

@@ -1,4 +1,5 @@
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { DirectEncoding } from '../../serialization/direct-encoding.js';
 import type { CheckpointedState } from '../metadata/checkpointed-state.js';
 import type { ChangedCells } from './changed-cells.js';
 
@@ -28,6 +29,31 @@ export interface KeyGroupEntryWriter {
     userKeyId: string | undefined,
     value: Uint8Array,
     ttlTimestamp: number | undefined,
+  ): void;
+  /**
+   * Optional: {@link writeEntryWithIds} with the value written by its serializer's direct
+   * encoding, without an array per value; the bytes are the same.
+   */
+  writeEntryWithIdsDirect?<T>(
+    stateIndex: number,
+    keyId: string,
+    namespaceId: string,
+    userKeyId: string | undefined,
+    value: T,
+    encoding: DirectEncoding<T>,
+    ttlTimestamp: number | undefined,
+  ): void;
+  /**
+   * Optional: entries of the cells `from` to `to` of a state without namespace or TTL, one per
+   * cell (`keyIds[i]`, `values[i]`), values written by their serializer's direct encoding.
+   */
+  writeValueEntriesDirect?<T>(
+    stateIndex: number,
+    keyIds: readonly string[],
+    values: readonly T[],
+    from: number,
+    to: number,
+    encoding: DirectEncoding<T>,
   ): void;
   /**
    * A tombstone (delta files only): the cell of state `stateIndex` under this key and namespace,
@@ -83,6 +109,12 @@ export interface StateSnapshotView {
     out: KeyGroupEntryWriter,
     dropExpired: boolean,
   ): void;
+  /**
+   * Optional: `keyGroup` was written out and will not be read from the view again, so
+   * copy-on-write may stop for it now rather than when the whole view is released: writes to it
+   * during the rest of a checkpoint cost what they cost without one.
+   */
+  keyGroupWritten?(keyGroup: number): void;
   /**
    * Resolves once every key group of the view can be written (a lazy restore read the ones it had
    * not loaded when the view was taken); rejects with the restore's typed error otherwise. Called

@@ -89,14 +89,49 @@ export async function writeDataFiles(
   }
 }
 
+/** Chunks encoded ahead of the storage's reads: encoding goes on while the storage writes. */
+const READ_AHEAD = 4;
+
+/**
+ * `chunks`, read ahead by up to {@link READ_AHEAD} chunks, so that the encoder (and its worker)
+ * keeps going while the storage writes the chunk before, as a local file system does one write at
+ * a time. Each chunk is recorded in `handedOut` as it is read, and `check` runs before each is
+ * handed on.
+ */
 async function* abortable(
   chunks: AsyncIterable<Uint8Array>,
   check: () => void,
   handedOut: Uint8Array[],
 ): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    handedOut.push(chunk);
-    check();
-    yield chunk;
+  const iterator = chunks[Symbol.asyncIterator]();
+  const ahead: Promise<IteratorResult<Uint8Array>>[] = [];
+  let ended = false;
+  const readNext = (): void => {
+    if (ended || ahead.length >= READ_AHEAD) return;
+    const next = iterator.next().then((result) => {
+      if (result.done === true) ended = true;
+      else handedOut.push(result.value);
+      return result;
+    });
+    // A failure surfaces where the chunk is awaited; one never awaited (the storage stopped) is dropped.
+    next.catch(() => undefined);
+    ahead.push(next);
+  };
+  try {
+    readNext();
+    for (;;) {
+      const next = await (ahead.shift() as Promise<IteratorResult<Uint8Array>>);
+      if (next.done === true) return;
+      readNext();
+      readNext();
+      check();
+      yield next.value;
+    }
+  } finally {
+    if (!ended) {
+      // Stop the encoder once what it is doing settles.
+      await Promise.allSettled(ahead);
+      await iterator.return?.();
+    }
   }
 }

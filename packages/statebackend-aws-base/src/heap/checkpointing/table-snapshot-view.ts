@@ -10,6 +10,7 @@ import type {
   StateSnapshotView,
 } from '../../checkpoint/snapshot/state-snapshot-view.js';
 import type { UnloadedKeyGroups } from '../../checkpoint/snapshot/unloaded-key-groups.js';
+import { type DirectEncoding, directEncodingOf } from '../../serialization/direct-encoding.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import type { TtlValue } from '../../state/ttl/ttl-value.js';
 import type { ListContainer, MapContainer } from '../containers.js';
@@ -17,6 +18,11 @@ import type { HeapStateSnapshot, StateSnapshotPart } from '../heap-state-snapsho
 
 /** Cells written between two steps of {@link TableSnapshotView.writeKeyGroupInSlices}. */
 const CELLS_PER_SLICE = 64;
+/**
+ * Key groups of at most this many cells of a state are collected in one step (`collectCells`,
+ * a fraction of a millisecond); larger ones are walked cell by cell, in slices.
+ */
+const COLLECT_AT_ONCE = 16_384;
 
 /**
  * A {@link StateSnapshotView} over frozen state tables (the heap backend's, and the caches of the
@@ -36,6 +42,14 @@ export class TableSnapshotView implements StateSnapshotView {
   readonly #snapshot: HeapStateSnapshot;
   readonly #pending: readonly RestoredStateEntries[];
   readonly #writers: readonly CellWriter[];
+  /**
+   * Per state, the direct encoding of its values when it is a value state without namespace or
+   * TTL whose serializer has one: its cells are written many per call.
+   */
+  readonly #plainValues: readonly (DirectEncoding<unknown> | undefined)[];
+  /** The cells of the key group being written, reused from key group to key group. */
+  #ids: string[] = [];
+  #values: unknown[] = [];
   /** Key groups a lazy restore had not loaded yet: written as restored. */
   readonly #unloaded: UnloadedKeyGroups | undefined;
 
@@ -54,6 +68,11 @@ export class TableSnapshotView implements StateSnapshotView {
     this.keyGroupRange = snapshot.keyGroupRange;
     this.timestamp = snapshot.timestamp;
     this.#writers = snapshot.parts.map((part, index) => cellWriter(index, part.state));
+    this.#plainValues = snapshot.parts.map(({ state }) =>
+      state.kind === 'value' && !state.namespaced && state.ttl === undefined
+        ? directEncodingOf(state.serializer)
+        : undefined,
+    );
     this.changedKeyGroups = new Set([...snapshot.changedKeyGroups, ...carriedChanges]);
     const tables: { stateName: string; cells: ReadonlyMap<number, ReadonlySet<string>> }[] = [];
     for (const part of snapshot.parts) {
@@ -83,13 +102,40 @@ export class TableSnapshotView implements StateSnapshotView {
     for (let index = 0; index < parts.length; index++) {
       const part = parts[index] as StateSnapshotPart;
       const write = this.#writers[index] as CellWriter;
-      // The table's own iterator unless expired cells are dropped: one generator less per cell.
-      const cells =
-        dropExpired && part.state.ttl?.cleanupFullSnapshot === true
-          ? this.#snapshot.cellsToWrite(part, keyGroup)
-          : part.table.entries(keyGroup);
-      for (const [cellId, stored] of cells) {
-        write(cellId, stored, out);
+      if (
+        (dropExpired && part.state.ttl?.cleanupFullSnapshot === true) ||
+        part.table.sizeOf(keyGroup) > COLLECT_AT_ONCE
+      ) {
+        // Expired cells dropped, or a key group too large to collect in one step.
+        for (const [cellId, stored] of this.#snapshot.cellsToWrite(part, keyGroup, dropExpired)) {
+          write(cellId, stored, out);
+          if (++inSlice === CELLS_PER_SLICE) {
+            inSlice = 0;
+            yield;
+          }
+        }
+        continue;
+      }
+      // Collected first (see `collectCells`): no garbage per cell.
+      const ids = this.#ids;
+      const values = this.#values;
+      const count = part.table.collectCells(keyGroup, ids, values);
+      const plain = this.#plainValues[index];
+      if (plain !== undefined && out.writeValueEntriesDirect !== undefined) {
+        // A state of plain values: many cells per call.
+        for (let from = 0; from < count; from += CELLS_PER_SLICE) {
+          const to = Math.min(count, from + CELLS_PER_SLICE);
+          out.writeValueEntriesDirect(index, ids, values, from, to, plain);
+          inSlice += to - from;
+          if (inSlice >= CELLS_PER_SLICE) {
+            inSlice = 0;
+            yield;
+          }
+        }
+        continue;
+      }
+      for (let i = 0; i < count; i++) {
+        write(ids[i] as string, values[i], out);
         if (++inSlice === CELLS_PER_SLICE) {
           inSlice = 0;
           yield;
@@ -135,12 +181,18 @@ export class TableSnapshotView implements StateSnapshotView {
     }
   }
 
+  keyGroupWritten(keyGroup: number): void {
+    this.#snapshot.releaseKeyGroup(keyGroup);
+  }
+
   /** Waits for the blocks of the key groups a lazy restore had not loaded (none otherwise). */
   prepare(): Promise<void> {
     return this.#unloaded?.prepare() ?? Promise.resolve();
   }
 
   release(): void {
+    this.#ids = [];
+    this.#values = [];
     this.#snapshot.release();
   }
 }
@@ -155,15 +207,43 @@ function splitCellId(namespaced: boolean, cellId: string): [string, string] {
 /** Writes the entries of one stored cell: its id split into key and namespace, its value(s). */
 type CellWriter = (cellId: string, stored: unknown, out: KeyGroupEntryWriter) => void;
 
+/** Writes one entry whose value is still to be serialized. */
+type EntryWrite = (
+  out: KeyGroupEntryWriter,
+  keyId: string,
+  namespaceId: string,
+  userKeyId: string | undefined,
+  value: unknown,
+  ttlTimestamp: number | undefined,
+) => void;
+
+/**
+ * Writes entries of state `index` with its serializer: through its direct encoding where it has
+ * one and the writer takes it (no array per value), else through its transient form where it has
+ * one (the writer copies the bytes at once: no array allocated, and for bytes none copied).
+ */
+function entryWrite(index: number, serializer: TypeSerializer<unknown>): EntryWrite {
+  const serialize = serializer.serializeTransient?.bind(serializer) ?? serializer.serialize.bind(serializer);
+  const direct = directEncodingOf(serializer);
+  if (direct === undefined) {
+    return (out, keyId, namespaceId, userKeyId, value, ttl) =>
+      out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(value), ttl);
+  }
+  return (out, keyId, namespaceId, userKeyId, value, ttl) => {
+    if (out.writeEntryWithIdsDirect === undefined) {
+      out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(value), ttl);
+    } else {
+      out.writeEntryWithIdsDirect(index, keyId, namespaceId, userKeyId, value, direct, ttl);
+    }
+  };
+}
+
 /**
  * A cell writer specialized once per state for its kind, TTL and namespacing, so the loop over a
  * million cells makes no decision that is the same for all of them.
  */
 function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
-  const serializer = state.serializer;
-  // The writer copies the bytes at once: a transient form, where the serializer has one, saves
-  // allocating (and for bytes, copying) an array per value.
-  const serialize = serializer.serializeTransient?.bind(serializer) ?? serializer.serialize.bind(serializer);
+  const write = entryWrite(index, state.serializer);
   const namespaced = state.namespaced;
   const withTtl = state.ttl !== undefined;
   const split = (cellId: string): [string, string] => splitCellId(namespaced, cellId);
@@ -173,16 +253,9 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
       for (const element of (stored as ListContainer).elements) {
         if (withTtl) {
           const t = element as TtlValue<unknown>;
-          out.writeEntryWithIds(
-            index,
-            keyId,
-            namespaceId,
-            undefined,
-            serialize(t.userValue),
-            t.lastAccessTimestamp,
-          );
+          write(out, keyId, namespaceId, undefined, t.userValue, t.lastAccessTimestamp);
         } else {
-          out.writeEntryWithIds(index, keyId, namespaceId, undefined, serialize(element), undefined);
+          write(out, keyId, namespaceId, undefined, element, undefined);
         }
       }
     };
@@ -193,16 +266,9 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
       for (const [userKeyId, entry] of (stored as MapContainer).entries as Map<string, StoredMapEntry>) {
         if (withTtl) {
           const t = entry[1] as TtlValue<unknown>;
-          out.writeEntryWithIds(
-            index,
-            keyId,
-            namespaceId,
-            userKeyId,
-            serialize(t.userValue),
-            t.lastAccessTimestamp,
-          );
+          write(out, keyId, namespaceId, userKeyId, t.userValue, t.lastAccessTimestamp);
         } else {
-          out.writeEntryWithIds(index, keyId, namespaceId, userKeyId, serialize(entry[1]), undefined);
+          write(out, keyId, namespaceId, userKeyId, entry[1], undefined);
         }
       }
     };
@@ -211,22 +277,14 @@ function cellWriter(index: number, state: RegisteredKeyedState): CellWriter {
     return (cellId, stored, out) => {
       const [keyId, namespaceId] = split(cellId);
       const t = stored as TtlValue<unknown>;
-      out.writeEntryWithIds(
-        index,
-        keyId,
-        namespaceId,
-        undefined,
-        serialize(t.userValue),
-        t.lastAccessTimestamp,
-      );
+      write(out, keyId, namespaceId, undefined, t.userValue, t.lastAccessTimestamp);
     };
   }
   if (!namespaced) {
-    return (cellId, stored, out) =>
-      out.writeEntryWithIds(index, cellId, '', undefined, serialize(stored), undefined);
+    return (cellId, stored, out) => write(out, cellId, '', undefined, stored, undefined);
   }
   return (cellId, stored, out) => {
     const [keyId, namespaceId] = split(cellId);
-    out.writeEntryWithIds(index, keyId, namespaceId, undefined, serialize(stored), undefined);
+    write(out, keyId, namespaceId, undefined, stored, undefined);
   };
 }

@@ -106,4 +106,60 @@ describe('a snapshot written while records are processed', () => {
     expect(turns).toBeGreaterThan(5);
     await backend.dispose();
   });
+
+  it('lets go of each key group once written, and keeps writes to any key group out of the checkpoint', async () => {
+    const dirPath = dir.path;
+    const many = (options: CheckpointingOptions = {}) =>
+      new CheckpointingHeapBackendBuilder(
+        {
+          jobId: 'job',
+          operatorId: 'many',
+          keyGroupRange: KeyGroupRange.of(0, 127),
+          maxParallelism: 128,
+          keySerializer: Serializers.string,
+        },
+        {
+          checkpointStorage: new LocalCheckpointStorage({
+            directory: dirPath,
+            jobId: 'job',
+            operatorId: 'many',
+          }),
+          states: [{ descriptor: counts }],
+          ...options,
+        },
+      ).build();
+    const backend = await many();
+    await Promise.all(
+      Array.from({ length: CELLS }, (_, i) =>
+        backend.withKey(`k${i}`, (ctx) => ctx.getState(counts).update(i)),
+      ),
+    );
+    let done = false;
+    let round = 0;
+    const pending = backend.snapshot(1).finally(() => {
+      done = true;
+    });
+    // Every key, over and over, in key groups written already and in those still to write.
+    while (!done) {
+      round++;
+      for (let i = round % 50; i < CELLS; i += 50) {
+        await backend.withKey(`k${i}`, (ctx) => ctx.getState(counts).update(-round));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await pending;
+    expect(round).toBeGreaterThan(1);
+    const live = await backend.withKey(`k${round % 50}`, (ctx) => ctx.getState(counts).value());
+    expect(live).toBe(-round);
+    await backend.dispose();
+
+    const restored = await many({ restoreFrom: { checkpointId: 1 } });
+    const values = await Promise.all(
+      Array.from({ length: CELLS }, (_, i) =>
+        restored.withKey(`k${i}`, (ctx) => ctx.getState(counts).value()),
+      ),
+    );
+    expect(values.filter((v, i) => v !== i)).toEqual([]);
+    await restored.dispose();
+  });
 });
