@@ -50,11 +50,7 @@ export type { JsonObject, JsonValue } from './checkpoint/json.js';
 export { CheckpointSource } from './checkpoint/restore/checkpoint-source.js';
 export type { RestoredUserMetadata } from './checkpoint/restore/keyed-state-source.js';
 export { openCheckpoint, type OpenCheckpointOptions } from './checkpoint/restore/open-checkpoint.js';
-export {
-  RESTORE_MODES,
-  type RestoreMode,
-  type RestoreOptions,
-} from './checkpoint/restore/restore-options.js';
+export type { RestoreMode, RestoreOptions } from './checkpoint/restore/restore-options.js';
 export type { RestoreSource } from './checkpoint/restore/restore-source.js';
 export { SavepointSource } from './checkpoint/savepoint/savepoint-source.js';
 export type { EncodedSavepoint, SavepointOptions } from './checkpoint/savepoint/write-savepoint.js';

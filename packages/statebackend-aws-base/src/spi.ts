@@ -64,6 +64,7 @@ export {
 export type { CheckpointedState } from './checkpoint/metadata/checkpointed-state.js';
 export { checkSourceMaxParallelism } from './checkpoint/restore/check-max-parallelism.js';
 export type { KeyedStateSource, VerifiedBlock } from './checkpoint/restore/keyed-state-source.js';
+export { RESTORE_MODES } from './checkpoint/restore/restore-options.js';
 export {
   encodeRemoteSavepoint,
   type RemoteSavepointContent,

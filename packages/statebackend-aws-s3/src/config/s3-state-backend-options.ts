@@ -1,7 +1,8 @@
-import { ConfigOptions, RESTORE_MODES } from '@statebackend/aws-base';
+import { ConfigOptions } from '@statebackend/aws-base';
 import {
   type AnyConfigOption,
   type ConfigurationRule,
+  RESTORE_MODES,
   SNAPSHOT_COMPRESSIONS,
 } from '@statebackend/aws-base/spi';
 import {
