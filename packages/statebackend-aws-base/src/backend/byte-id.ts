@@ -20,6 +20,14 @@ export function bytesToId(bytes: Uint8Array): string {
   return id;
 }
 
+/** The id of the `length` bytes at `start` of `bytes`: {@link bytesToId} without a view of them. */
+export function idAt(bytes: Uint8Array, start: number, length: number): string {
+  if (length > SHORT) return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+  let id = '';
+  for (let i = start; i < start + length; i++) id += String.fromCharCode(bytes[i] as number);
+  return id;
+}
+
 /**
  * The id of a string key's bytes, when they are the string's own characters (ASCII strings
  * under UTF-8, the common case): then the key itself is the id and nothing is built.

@@ -1,3 +1,4 @@
+import { idAt } from '../../backend/byte-id.js';
 import { StateBackendError } from '../../errors.js';
 import { ByteReader } from './byte-reader.js';
 import {
@@ -53,4 +54,75 @@ export function decodeVerifiedBlock(
     entry.ttlTimestamp = flags & ENTRY_HAS_TTL ? reader.readU64() : undefined;
     visit(keyGroup, entry);
   }
+}
+
+/**
+ * Like {@link decodeVerifiedBlock} for the plain cells of one state (no namespace of their own
+ * needed, no map key, no TTL, no tombstone), without an entry object or a view per field: calls
+ * `put` with each cell's key id (see `bytesToId`) and its value read by `value`, skipping the
+ * entries of other states. Returns false, having put only some cells, at the first entry of the
+ * state that is not such a cell: the caller then decodes the block the general way.
+ */
+export function decodeValueCellsDirect<V>(
+  bytes: Uint8Array,
+  entries: number,
+  stateIndex: number,
+  value: (bytes: Uint8Array, start: number, length: number) => V,
+  put: (id: string, value: V) => void,
+): boolean {
+  let p = 0;
+  for (let i = 0; i < entries; i++) {
+    const flags = bytes[p++] as number;
+    let index = bytes[p] as number;
+    if (index < 0x80) p++;
+    else ({ value: index, next: p } = readVarUint(bytes, p));
+    const keyLength = bytes[p] as number;
+    if (keyLength >= 0x80 || flags !== 0 || index !== stateIndex) {
+      // A long key, another state's entry or a cell this does not read: the general way.
+      if (index === stateIndex) return false;
+      p = skipEntry(bytes, p, flags);
+      continue;
+    }
+    const keyStart = p + 1;
+    p = keyStart + keyLength;
+    p = skipField(bytes, p); // the namespace
+    let valueLength = bytes[p] as number;
+    if (valueLength < 0x80) p++;
+    else ({ value: valueLength, next: p } = readVarUint(bytes, p));
+    put(idAt(bytes, keyStart, keyLength), value(bytes, p, valueLength));
+    p += valueLength;
+  }
+  if (p !== bytes.length) failVerified(`${bytes.length - p} bytes after its last entry`);
+  return true;
+}
+
+function readVarUint(bytes: Uint8Array, position: number): { value: number; next: number } {
+  let value = 0;
+  let multiplier = 1;
+  let p = position;
+  for (let i = 0; i < 8; i++) {
+    const byte = bytes[p++];
+    if (byte === undefined) break;
+    value += (byte & 0x7f) * multiplier;
+    if (byte < 0x80) return { value, next: p };
+    multiplier *= 0x80;
+  }
+  return failVerified(`a varint at byte ${position} does not end`);
+}
+
+/** The position after the length-prefixed field at `position`. */
+function skipField(bytes: Uint8Array, position: number): number {
+  const length = bytes[position] as number;
+  if (length < 0x80) return position + 1 + length;
+  const { value, next } = readVarUint(bytes, position);
+  return next + value;
+}
+
+/** The position after the rest of an entry whose flags and state index were read. */
+function skipEntry(bytes: Uint8Array, position: number, flags: number): number {
+  let p = skipField(bytes, skipField(bytes, position)); // key, namespace
+  if (flags & ENTRY_IS_TOMBSTONE) return p;
+  if (flags & ENTRY_HAS_USER_KEY) p = skipField(bytes, p);
+  p = skipField(bytes, p);
+  return flags & ENTRY_HAS_TTL ? p + 8 : p;
 }

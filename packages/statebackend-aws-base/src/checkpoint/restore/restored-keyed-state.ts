@@ -12,6 +12,11 @@ export interface RestoredStateEntries {
    * entry and its views are reused between calls: copy what you keep.
    */
   forEachEntry(visit: (keyGroup: number, entry: RawEntry) => void, keyGroup?: number): void;
+  /**
+   * Calls `visit` for each block holding entries of the state, in key group `keyGroup` or in all
+   * of them, with the index its entries of this state have (`RawEntry.stateIndex`).
+   */
+  forEachBlock(visit: (block: VerifiedBlock, stateIndex: number) => void, keyGroup?: number): void;
 }
 
 /**
@@ -125,11 +130,24 @@ function entriesOf(
       });
     }
   };
+  const visitRaw = (
+    list: readonly VerifiedBlock[] | undefined,
+    visit: (block: VerifiedBlock, stateIndex: number) => void,
+  ) => {
+    for (const block of list ?? []) {
+      const index = block.states.indexOf(state);
+      if (index >= 0) visit(block, index);
+    }
+  };
   return {
     state,
     forEachEntry(visit, keyGroup) {
       if (keyGroup !== undefined) visitBlocks(blocks.get(keyGroup), visit);
       else for (const list of blocks.values()) visitBlocks(list, visit);
+    },
+    forEachBlock(visit, keyGroup) {
+      if (keyGroup !== undefined) visitRaw(blocks.get(keyGroup), visit);
+      else for (const list of blocks.values()) visitRaw(list, visit);
     },
   };
 }

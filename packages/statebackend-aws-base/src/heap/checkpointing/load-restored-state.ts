@@ -1,8 +1,10 @@
 import { bytesToId, cellId } from '../../backend/byte-id.js';
 import { checkRestoredState } from '../../backend/check-restored-state.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
+import { decodeValueCellsDirect, decodeVerifiedBlock } from '../../checkpoint/format/block-decoder.js';
 import type { RestoredStateEntries } from '../../checkpoint/restore/restored-keyed-state.js';
 import { CorruptCheckpointError } from '../../errors.js';
+import { directDecodingOf } from '../../serialization/direct-decoding.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
 import { ttlValue } from '../../state/ttl/ttl-value.js';
 import { ListContainer, MapContainer } from '../containers.js';
@@ -37,6 +39,27 @@ export function loadRestoredState(
   };
   const wrap = (bytes: Uint8Array, ttlTimestamp: number | undefined): unknown =>
     withTtl ? ttlValue(read(bytes), ttlTimestamp ?? missingTtl()) : read(bytes);
+
+  const direct =
+    registered.kind === 'value' &&
+    !registered.namespaced &&
+    !withTtl &&
+    valueCompatibility.kind === 'compatible-as-is'
+      ? directDecodingOf(registered.serializer)
+      : undefined;
+  if (direct !== undefined) {
+    // Plain cells of a built-in value type: straight from the block's bytes, no view per field.
+    const value = (bytes: Uint8Array, start: number, length: number) => direct.get(bytes, start, length);
+    restored.forEachBlock((block, stateIndex) => {
+      const group = block.keyGroup;
+      const put = (id: string, cell: unknown) => table.put(group, id, cell);
+      if (decodeValueCellsDirect(block.bytes, block.entries, stateIndex, value, put)) return;
+      decodeVerifiedBlock(block.bytes, block.entries, group, (_, entry) => {
+        if (entry.stateIndex === stateIndex) table.put(group, bytesToId(entry.key), read(entry.value));
+      });
+    }, keyGroup);
+    return;
+  }
 
   restored.forEachEntry((keyGroup, entry) => {
     const keyId = bytesToId(entry.key);
