@@ -1,4 +1,3 @@
-import { idAt } from '../../backend/byte-id.js';
 import { StateBackendError } from '../../errors.js';
 import { ByteReader } from './byte-reader.js';
 import {
@@ -57,18 +56,17 @@ export function decodeVerifiedBlock(
 }
 
 /**
- * Like {@link decodeVerifiedBlock} for the plain cells of one state (no namespace of their own
- * needed, no map key, no TTL, no tombstone), without an entry object or a view per field: calls
- * `put` with each cell's key id (see `bytesToId`) and its value read by `value`, skipping the
- * entries of other states. Returns false, having put only some cells, at the first entry of the
- * state that is not such a cell: the caller then decodes the block the general way.
+ * Like {@link decodeVerifiedBlock} for the plain cells of one state (no map key, no TTL, no
+ * tombstone; the namespace is skipped), without an entry object or a view per field: calls `cell`
+ * with where each cell's key and value bytes are in `bytes`, skipping the entries of other states.
+ * Returns false, having visited only some cells, at the first entry of the state that is not such
+ * a cell or whose key is 128 bytes or longer: the caller then decodes the block the general way.
  */
-export function decodeValueCellsDirect<V>(
+export function decodeValueCellsDirect(
   bytes: Uint8Array,
   entries: number,
   stateIndex: number,
-  value: (bytes: Uint8Array, start: number, length: number) => V,
-  put: (id: string, value: V) => void,
+  cell: (keyStart: number, keyLength: number, valueStart: number, valueLength: number) => void,
 ): boolean {
   let p = 0;
   for (let i = 0; i < entries; i++) {
@@ -84,12 +82,11 @@ export function decodeValueCellsDirect<V>(
       continue;
     }
     const keyStart = p + 1;
-    p = keyStart + keyLength;
-    p = skipField(bytes, p); // the namespace
+    p = skipField(bytes, keyStart + keyLength); // the namespace
     let valueLength = bytes[p] as number;
     if (valueLength < 0x80) p++;
     else ({ value: valueLength, next: p } = readVarUint(bytes, p));
-    put(idAt(bytes, keyStart, keyLength), value(bytes, p, valueLength));
+    cell(keyStart, keyLength, p, valueLength);
     p += valueLength;
   }
   if (p !== bytes.length) failVerified(`${bytes.length - p} bytes after its last entry`);

@@ -1,4 +1,4 @@
-import { bytesToId, cellId } from '../../backend/byte-id.js';
+import { bytesToId, cellId, idAt } from '../../backend/byte-id.js';
 import { checkRestoredState } from '../../backend/check-restored-state.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import { decodeValueCellsDirect, decodeVerifiedBlock } from '../../checkpoint/format/block-decoder.js';
@@ -49,12 +49,12 @@ export function loadRestoredState(
       : undefined;
   if (direct !== undefined) {
     // Plain cells of a built-in value type: straight from the block's bytes, no view per field.
-    const value = (bytes: Uint8Array, start: number, length: number) => direct.get(bytes, start, length);
     restored.forEachBlock((block, stateIndex) => {
-      const group = block.keyGroup;
-      const put = (id: string, cell: unknown) => table.put(group, id, cell);
-      if (decodeValueCellsDirect(block.bytes, block.entries, stateIndex, value, put)) return;
-      decodeVerifiedBlock(block.bytes, block.entries, group, (_, entry) => {
+      const { bytes, keyGroup: group } = block;
+      const putCell = (keyStart: number, keyLength: number, valueStart: number, valueLength: number) =>
+        table.put(group, idAt(bytes, keyStart, keyLength), direct.get(bytes, valueStart, valueLength));
+      if (decodeValueCellsDirect(bytes, block.entries, stateIndex, putCell)) return;
+      decodeVerifiedBlock(bytes, block.entries, group, (_, entry) => {
         if (entry.stateIndex === stateIndex) table.put(group, bytesToId(entry.key), read(entry.value));
       });
     }, keyGroup);

@@ -8,8 +8,8 @@ import {
   KeyGroupFileWriter,
 } from '../../../src/spi.js';
 
-// decodeValueCellsDirect reads the plain cells of one state from a verified block as the general
-// decoder does (key id, value bytes), skipping the entries of other states, and gives up (false)
+// decodeValueCellsDirect finds the plain cells of one state in a verified block as the general
+// decoder does (key and value bytes), skipping the entries of other states, and gives up (false)
 // at a cell of its state it does not read, leaving that block to the general decoder.
 
 type Entry = {
@@ -48,12 +48,18 @@ async function blockOf(
   return found;
 }
 
-const slice = (bytes: Uint8Array, start: number, length: number) => bytes.slice(start, start + length);
-
 function direct(block: { bytes: Uint8Array; entries: number }, state: number) {
   const cells: [string, Uint8Array][] = [];
-  const done = decodeValueCellsDirect(block.bytes, block.entries, state, slice, (id, value) =>
-    cells.push([id, value]),
+  const b = block.bytes;
+  const done = decodeValueCellsDirect(
+    b,
+    block.entries,
+    state,
+    (keyStart, keyLength, valueStart, valueLength) =>
+      cells.push([
+        bytesToId(b.subarray(keyStart, keyStart + keyLength)),
+        b.slice(valueStart, valueStart + valueLength),
+      ]),
   );
   return { done, cells };
 }
