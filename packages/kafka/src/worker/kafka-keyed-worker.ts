@@ -169,7 +169,9 @@ export class KafkaKeyedWorker<K> {
       sessionTimeout: o.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
       rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
-      protocols: [cooperative ? { name: 'cooperative-sticky', version: 3 } : { name: 'roundrobin', version: 1 }],
+      protocols: [
+        cooperative ? { name: 'cooperative-sticky', version: 3 } : { name: 'roundrobin', version: 1 },
+      ],
     };
     const consumer: Bytes = new Consumer({
       ...connection,
@@ -182,7 +184,10 @@ export class KafkaKeyedWorker<K> {
     this.#producer = this.#newProducer(clientId);
     const onJoin = (payload?: { generationId?: number; assignments?: Assignments }): void => {
       if (cooperative)
-        this.#observe(payload?.generationId ?? consumer.generationId, payload?.assignments ?? consumer.assignments);
+        this.#observe(
+          payload?.generationId ?? consumer.generationId,
+          payload?.assignments ?? consumer.assignments,
+        );
       this.#assignmentChanged = true;
       this.#reopenNotBefore = 0;
       this.#wake?.();
@@ -321,7 +326,9 @@ export class KafkaKeyedWorker<K> {
       this.#outputs.delete(state.keyGroup);
       await state
         .close()
-        .catch((error: unknown) => this.#logger.warn('closing a key group failed', { keyGroup: state.keyGroup, error }));
+        .catch((error: unknown) =>
+          this.#logger.warn('closing a key group failed', { keyGroup: state.keyGroup, error }),
+        );
       this.#logger.info('released key group', { keyGroup: state.keyGroup, worker: this.#workerId });
     }
     for (const [keyGroup, state] of [...this.#owned]) {
@@ -492,6 +499,9 @@ export class KafkaKeyedWorker<K> {
     const dirty = [...this.#owned.values()].filter((s) => s.dirty);
     if (dirty.length === 0) return;
     const generation = this.#generation;
+    const cooperative = this.#cooperative;
+    const owns = (state: KeyGroupState<K>): boolean => this.#owned.get(state.keyGroup) === state;
+    const generationMoved = new CommitFailedError('a key group left the worker during the commit', false);
     const deferredIn = this.#deferredIn;
     if (inLoop && deferredIn !== undefined) {
       if (deferredIn.generation === generation) {
@@ -522,7 +532,7 @@ export class KafkaKeyedWorker<K> {
         stage = 'state';
       }
       await o.hooks?.beforeStateCommit?.(dirty.map((s) => s.keyGroup));
-      committedStates = await Promise.all(
+      const written = await Promise.allSettled(
         dirty.map(async (state) => ({
           state,
           ...(await state.checkpoint(
@@ -532,11 +542,23 @@ export class KafkaKeyedWorker<K> {
           )),
         })),
       );
+      committedStates = written.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = written.flatMap((r, i) =>
+        r.status === 'rejected' ? [{ state: dirty[i] as KeyGroupState<K>, error: r.reason as unknown }] : [],
+      );
+      // Cooperative: a key group the group took away while its state was written may already be
+      // claimed by its new owner; the store refuses it and it is left out. The others go on.
+      const excused = cooperative && refused.every((r) => isStoreFencing(r.error) && !owns(r.state));
+      if (refused.length > 0 && !excused) throw (refused[0] as { error: unknown }).error;
       await o.hooks?.afterStateCommitted?.(dirty.map((s) => s.keyGroup));
       stage = 'transaction';
+      // Cooperative: only key groups still owned go into the transaction (their offsets are
+      // committed in the generation the consumer reported last, which assigns them all).
+      if (cooperative) committedStates = committedStates.filter((c) => owns(c.state));
+      if (committedStates.length === 0) return;
       transaction = await producer.beginTransaction();
       const outputTopic = o.outputTopic ?? '';
-      const messages = dirty.flatMap((s) =>
+      const messages = committedStates.flatMap(({ state: s }) =>
         (o.outputTopic === undefined ? [] : (this.#outputs.get(s.keyGroup) ?? [])).map((r) => ({
           topic: outputTopic,
           value: r.value,
@@ -548,6 +570,12 @@ export class KafkaKeyedWorker<K> {
       await transaction.addConsumer(consumer);
       stage = 'offsets';
       const coordinatorId = consumer.coordinatorId;
+      // Eager: the generation the key groups were opened or last reconciled in. Cooperative: the
+      // newest one the consumer reported, if every key group of this transaction is still owned
+      // in it (otherwise the outputs just sent belong to a key group that left: start over).
+      const offsetsGeneration = cooperative ? this.#generation : generation;
+      const offsetsMember = cooperative ? consumer.memberId : memberId;
+      if (cooperative && !committedStates.every((c) => owns(c.state))) throw generationMoved;
       for (const { state, position } of committedStates) {
         // The offset commit carries the generation the key group was assigned in: after a
         // rebalance the coordinator refuses it (ILLEGAL_GENERATION), so a worker that lost the
@@ -556,18 +584,26 @@ export class KafkaKeyedWorker<K> {
           topic: o.inputTopic,
           partition: state.keyGroup,
           offset: position - 1n,
-          metadata: { consumer: { groupId: o.groupId, generationId: generation, memberId, coordinatorId } },
+          metadata: {
+            consumer: {
+              groupId: o.groupId,
+              generationId: offsetsGeneration,
+              memberId: offsetsMember,
+              coordinatorId,
+            },
+          },
         };
         await transaction.addOffset(marker as unknown as Message<Buffer, Buffer, Buffer, Buffer>);
       }
+      stage = 'end';
       await transaction.commit();
     } catch (error) {
       await transaction?.abort().catch(() => undefined);
       if (
-        this.#cooperative &&
+        cooperative &&
         stage === 'offsets' &&
-        !isStoreFencing(error) &&
-        GENERATION_MOVED.test(inspect(error, { depth: 6 }))
+        (error === generationMoved ||
+          (!isStoreFencing(error) && GENERATION_MOVED.test(inspect(error, { depth: 6 }))))
       ) {
         // Cooperative: the group moved to a new generation while this commit ran (its offsets
         // were refused, so nothing of it is visible). The key groups this member keeps are still
@@ -575,13 +611,16 @@ export class KafkaKeyedWorker<K> {
         // in the new generation (the checkpoint just written stays unconfirmed, as after a
         // crash). Key groups the new generation takes away leave when the consumer reports it.
         this.#deferred += 1;
-        this.#deferredIn = { generation, since: Date.now() };
-        this.#logger.info('commit deferred to the next generation', { generation, worker: this.#workerId });
+        this.#deferredIn = { generation: this.#generation, since: Date.now() };
+        this.#logger.info('commit deferred to the next generation', {
+          generation: this.#generation,
+          worker: this.#workerId,
+        });
         await this.#producer?.close(true).catch(() => undefined);
         this.#producer = this.#newProducer(clientId);
         return;
       }
-      await this.#rollback(clientId, stage === 'offsets' ? 'transaction' : stage, error);
+      await this.#rollback(clientId, stage === 'offsets' || stage === 'end' ? 'transaction' : stage, error);
       return;
     }
     this.#checkpoints += 1;
