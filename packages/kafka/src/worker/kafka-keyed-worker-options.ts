@@ -92,8 +92,8 @@ export interface KafkaKeyedWorkerOptions<K> {
    * while the group rebalances, and only moved key groups pause (released by the old owner,
    * restored by the new one). `'eager'`: the round-robin assignor; every rebalance revokes
    * everything, and a worker whose commit meets the rebalance reopens all its key groups from
-   * their checkpoints. Every worker of a group must use the same setting (the broker refuses a
-   * member whose protocol the others do not share: `INCONSISTENT_GROUP_PROTOCOL`).
+   * their checkpoints. A cooperative worker also offers the round-robin assignor, so a group
+   * that still has eager members (a rolling upgrade) rebalances eagerly until they are gone.
    */
   readonly rebalancing?: 'cooperative' | 'eager';
   readonly logger?: Logger;

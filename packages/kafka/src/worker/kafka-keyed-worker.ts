@@ -169,9 +169,15 @@ export class KafkaKeyedWorker<K> {
       sessionTimeout: o.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
       rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
-      protocols: [
-        cooperative ? { name: 'cooperative-sticky', version: 3 } : { name: 'roundrobin', version: 1 },
-      ],
+      // Cooperative also offers round-robin, which the group picks while some members offer only
+      // that (workers of an earlier release, or 'eager' ones): a rolling upgrade keeps working,
+      // and the group turns cooperative once every member offers it.
+      protocols: cooperative
+        ? [
+            { name: 'cooperative-sticky', version: 3 },
+            { name: 'roundrobin', version: 1 },
+          ]
+        : [{ name: 'roundrobin', version: 1 }],
     };
     const consumer: Bytes = new Consumer({
       ...connection,

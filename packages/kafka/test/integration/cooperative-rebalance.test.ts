@@ -207,4 +207,43 @@ describe('KafkaKeyedWorker, cooperative rebalancing', () => {
       expectedOutputs(sent),
     );
   });
+
+  it('works in a group that still has an eager member (a rolling upgrade): exactly once', async () => {
+    const job: CountingJob = {
+      groupId: uniqueName('group'),
+      inputTopic: uniqueName('in'),
+      outputTopic: uniqueName('out'),
+      maxParallelism: PARTITIONS,
+      checkpointDir: dir.dir,
+    };
+    await createTopics([
+      { name: job.inputTopic, partitions: PARTITIONS },
+      { name: job.outputTopic, partitions: 1 },
+    ]);
+    await producer.send(inputRecords(KEYS, 5), job.inputTopic);
+    const workers = (['eager', 'cooperative'] as const).map((rebalancing) =>
+      countingWorker(job, [bootstrap()], { workerId: rebalancing, rebalancing }),
+    );
+    const controller = new AbortController();
+    const runs = workers.map((w) => w.run(controller.signal));
+    try {
+      await eventually(
+        async () => workers.every((w) => w.stats.ownedKeyGroups.length > 0),
+        60_000,
+        'both workers owning key groups',
+      );
+      await producer.send(inputRecords(KEYS, 5), job.inputTopic);
+      await eventually(
+        async () => (await readCommitted(job.outputTopic)).length >= KEYS * 10,
+        60_000,
+        'every output',
+      );
+    } finally {
+      controller.abort();
+      await Promise.all(runs);
+    }
+    expect((await readCommitted(job.outputTopic)).map((r) => r.value?.toString() ?? '').sort()).toEqual(
+      expectedOutputs(new Map(Array.from({ length: KEYS }, (_, k) => [`k${k}`, 10]))),
+    );
+  });
 });
