@@ -35,7 +35,13 @@ export interface KafkaKeyedWorkerStats {
   readonly checkpoints: number;
   /** Checkpoints that could not commit, after which the worker went back to the committed state. */
   readonly rollbacks: number;
-  /** Of those, the ones refused because a newer owner holds a key group (store epoch, group generation, producer epoch). */
+  /**
+   * Times a newer owner of a key group refused this worker (store epoch, group generation,
+   * producer epoch). With eager rebalancing each is one of the rollbacks; with cooperative
+   * rebalancing it is also counted when the store refused the state of key groups the group had
+   * just taken away (left out of the commit), or when the group dropped this worker (a gap in its
+   * generations) while it owned key groups.
+   */
   readonly fenced: number;
   /** The fenced ones by who refused: the checkpoint store (its epoch) or Kafka (generation or producer epoch). */
   readonly fencedBy: { readonly store: number; readonly kafka: number };
@@ -277,6 +283,15 @@ export class KafkaKeyedWorker<K> {
       (assignments ?? []).filter((a) => a.topic === this.#options.inputTopic).flatMap((a) => a.partitions),
     );
     const continuous = seen < 0 || generation <= seen + 1;
+    if (!continuous && this.#owned.size > 0) {
+      this.#fencedByKafka += 1;
+      const failure = new CommitFailedError(
+        `Worker ${this.#workerId} was dropped from the group (generation ${seen}, now ${generation}): ` +
+          'its key groups have newer owners; letting go of them and of their uncommitted work',
+        true,
+      );
+      this.#logger.warn(failure.message, { fenced: true });
+    }
     for (const [keyGroup, state] of [...this.#owned]) {
       if (continuous && partitions.has(keyGroup)) continue;
       this.#owned.delete(keyGroup);
@@ -556,6 +571,16 @@ export class KafkaKeyedWorker<K> {
       // claimed by its new owner; the store refuses it and it is left out. The others go on.
       const excused = cooperative && refused.every((r) => isStoreFencing(r.error) && !owns(r.state));
       if (refused.length > 0 && !excused) throw (refused[0] as { error: unknown }).error;
+      if (refused.length > 0) {
+        this.#fencedByStore += 1;
+        const failure = new CommitFailedError(
+          `The store refused the state of key groups ${refused.map((r) => r.state.keyGroup).join(', ')} of worker ` +
+            `${this.#workerId}: they have a newer owner; the commit goes on without them`,
+          true,
+          { cause: refused[0]?.error },
+        );
+        this.#logger.warn(failure.message, { fenced: true });
+      }
       await o.hooks?.afterStateCommitted?.(dirty.map((s) => s.keyGroup));
       stage = 'transaction';
       // Cooperative: only key groups still owned go into the transaction (their offsets are
