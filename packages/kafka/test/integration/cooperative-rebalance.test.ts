@@ -7,7 +7,13 @@
 // a record between its release and the new owner's start, and the output is exactly once.
 import type { Logger } from '@statebackend/aws-base';
 import type { KafkaKeyedWorker, KafkaKeyedWorkerHooks } from '../../src/index.js';
-import { type CountingJob, checkpointDir, countingWorker, expectedOutputs } from '../support/counting-job.js';
+import {
+  type CountingJob,
+  checkpointDir,
+  countingWorker,
+  expectedOutputs,
+  inputRecords,
+} from '../support/counting-job.js';
 import {
   bootstrap,
   createTopics,
