@@ -402,7 +402,8 @@ describe('README blocks', () => {
   for (const program of selected) {
     const first = program.parts[0];
     const label = `${program.readme}:${first.line}${program.parts.length > 1 ? ` (+${program.parts.length - 1} fragments)` : ''}`;
-    it(`${label} runs twice against ${EMULATOR}`, async (t) => {
+    const against = program.readme === KAFKA_README ? `${EMULATOR} and a Kafka broker` : EMULATOR;
+    it(`${label} runs twice against ${against}`, async (t) => {
       if (setupError !== undefined) throw setupError;
       assert.equal(typeErrors.length, 0, 'the blocks do not type-check: see the type-check test');
       const cwd = join(work, 'run', program.id);
