@@ -3,12 +3,12 @@
 // on a shared volume) and the consumer group shares the topic's partitions among them. The job
 // counts clicks per user (the Kafka worker has no timers, so not the sessions of the generated
 // stream's job) and writes `user:count` per click, exactly once, to `<topic>-counts`.
-import { Admin, Producer } from '@platformatic/kafka';
+// @statebackend/kafka and its client are optional peer dependencies, loaded only here: the
+// command line keeps its Node.js floor and install size for everyone else.
 import { LocalCheckpointStorage, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
-import { KafkaKeyedWorker, keyGroupPartition } from '@statebackend/kafka';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, type ParsedCommand, stringOption } from '../cli/parse.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { type ClickStreamOptions, clickStream } from './click-stream.js';
 import { DEFAULT_EXAMPLE_DIRECTORY } from './example-options.js';
 
@@ -45,6 +45,22 @@ export function parseKafkaSource(text: string, command = COMMAND): KafkaSource {
 
 const clicks = new ValueStateDescriptor('clicks', Serializers.int, 0);
 
+type KafkaClient = typeof import('@platformatic/kafka');
+type KafkaJobs = typeof import('@statebackend/kafka');
+
+/** The optional Kafka packages; a {@link CliError} saying what to install when they are missing. */
+async function loadKafka(): Promise<{ client: KafkaClient; jobs: KafkaJobs }> {
+  try {
+    const [client, jobs] = await Promise.all([import('@platformatic/kafka'), import('@statebackend/kafka')]);
+    return { client, jobs };
+  } catch (error) {
+    throw new CliError(
+      '--source kafka:// needs @statebackend/kafka and @platformatic/kafka beside the command line ' +
+        `(npm install @statebackend/kafka @platformatic/kafka; Node.js 22.22 or later): ${String(error)}`,
+    );
+  }
+}
+
 /** Runs one worker of the click-count job on `source`; returns the exit code. */
 export async function runKafkaExample(parsed: ParsedCommand, io: CliIo, sourceText: string): Promise<number> {
   const source = parseKafkaSource(sourceText);
@@ -67,13 +83,15 @@ export async function runKafkaExample(parsed: ParsedCommand, io: CliIo, sourceTe
     seed: integerOption(parsed, 'seed', COMMAND, 42),
   };
   const status = parsed.values.json === true ? io.stderr : io.stdout;
+  const { client, jobs } = await loadKafka();
+  const { KafkaKeyedWorker } = jobs;
 
   if (parsed.values.produce === true) {
-    await ensureTopics(source, [
+    await ensureTopics(client, source, [
       { topic: source.topic, partitions },
       { topic: outputTopic, partitions: 3 },
     ]);
-    const produced = await produceClicks(source, stream, partitions);
+    const produced = await produceClicks(client, jobs, source, stream, partitions);
     status.write(
       `Produced ${produced} clicks of ${stream.users} users (seed ${stream.seed}) into ${source.topic} (${partitions} partitions)\n`,
     );
@@ -128,6 +146,7 @@ export async function runKafkaExample(parsed: ParsedCommand, io: CliIo, sourceTe
 }
 
 async function ensureTopics(
+  { Admin }: KafkaClient,
   source: KafkaSource,
   topics: readonly { topic: string; partitions: number }[],
 ): Promise<void> {
@@ -147,6 +166,8 @@ async function ensureTopics(
 
 /** Writes the generated stream, each click at partition keyGroup(userId); returns how many. */
 async function produceClicks(
+  { Producer }: KafkaClient,
+  { keyGroupPartition }: KafkaJobs,
   source: KafkaSource,
   stream: ClickStreamOptions,
   partitions: number,
