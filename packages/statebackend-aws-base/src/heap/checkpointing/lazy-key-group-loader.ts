@@ -71,8 +71,10 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
   readonly #inFlight = new Set<Promise<void>>();
   /** Key groups read and waiting to be loaded, in the order read, with their blocks. */
   readonly #toLoad = new Map<number, VerifiedBlock | undefined>();
-  /** Whether the loop loading read key groups (one per turn) runs. */
-  #loading: Promise<void> | undefined;
+  /** Whether the loop loading read key groups (one per turn) runs; set and cleared synchronously. */
+  #loading = false;
+  /** That loop's last run, which {@link close} waits for. */
+  #loadRun: Promise<void> = Promise.resolve();
   #cursor = 0;
   #activeBackground = 0;
   #bytesInFlight = 0;
@@ -141,6 +143,8 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
         new StateBackendError(`Key group ${keyGroup} is loaded: its block is gone; this is a bug.`),
       );
     }
+    // Read already and waiting for its turn to load: the read resolved its waiters before this one came.
+    if (this.#toLoad.has(keyGroup)) return Promise.resolve(this.#toLoad.get(keyGroup));
     let waiter = this.#blockWaiters.get(keyGroup);
     if (waiter === undefined) {
       waiter = deferred<VerifiedBlock | undefined>();
@@ -175,7 +179,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     this.#blockWaiters.clear();
     this.#all.reject(error);
     this.#toLoad.clear();
-    await Promise.allSettled([...this.#inFlight, this.#loading]);
+    await Promise.allSettled([...this.#inFlight, this.#loadRun]);
   }
 
   /** Starts background batches while the limits allow. */
@@ -236,9 +240,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
             this.#blockWaiters.delete(keyGroup);
             this.#toLoad.set(keyGroup, block);
           }
-          this.#loading ??= this.#loadRead().finally(() => {
-            this.#loading = undefined;
-          });
+          if (!this.#loading) this.#loadRun = this.#loadRead();
         },
         (error: unknown) => {
           this.#bytesInFlight -= bytes;
@@ -258,22 +260,28 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
    * group a record waits for first, the others in the order read.
    */
   async #loadRead(): Promise<void> {
-    while (this.#toLoad.size > 0) {
-      if (this.#closed) return;
-      let keyGroup: number | undefined;
-      for (const waited of this.#loadWaiters.keys()) {
-        if (this.#toLoad.has(waited)) {
-          keyGroup = waited;
-          break;
+    this.#loading = true;
+    try {
+      while (this.#toLoad.size > 0) {
+        if (this.#closed) return;
+        let keyGroup: number | undefined;
+        for (const waited of this.#loadWaiters.keys()) {
+          if (this.#toLoad.has(waited)) {
+            keyGroup = waited;
+            break;
+          }
         }
+        keyGroup ??= this.#toLoad.keys().next().value as number;
+        const block = this.#toLoad.get(keyGroup);
+        this.#toLoad.delete(keyGroup);
+        this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
+        this.#loadOne(keyGroup, block);
+        this.#pump();
+        if (this.#toLoad.size > 0) await nextTurn();
       }
-      keyGroup ??= this.#toLoad.keys().next().value as number;
-      const block = this.#toLoad.get(keyGroup);
-      this.#toLoad.delete(keyGroup);
-      this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
-      this.#loadOne(keyGroup, block);
-      this.#pump();
-      if (this.#toLoad.size > 0) await nextTurn();
+    } finally {
+      // Cleared in the step that found nothing left (no turn later): a read resolving after it starts the loop again.
+      this.#loading = false;
     }
   }
 
