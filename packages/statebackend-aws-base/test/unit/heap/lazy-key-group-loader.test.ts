@@ -50,7 +50,7 @@ describe('LazyKeyGroupLoader', () => {
   });
 
   it('loads a read that answers right after the loading loop ran dry', async () => {
-    const { blocks, reads, answerAll } = controlledBlocks(2);
+    const { blocks, reads } = controlledBlocks(2);
     const loaded: number[] = [];
     const loader = new LazyKeyGroupLoader(blocks, KeyGroupRange.of(0, 1), {
       concurrency: 1,
