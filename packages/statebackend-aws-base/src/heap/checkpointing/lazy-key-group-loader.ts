@@ -52,8 +52,9 @@ export interface LazyKeyGroupLoaderOptions {
  * waits for its own key group only. Each read key group is loaded into the tables in one
  * synchronous step, one per turn of the event loop.
  *
- * A read or load that fails fails its key groups ({@link whenReady} rejects with the typed
- * error, {@link failure} keeps the first); the others go on loading. {@link close} stops it: no
+ * A read or load that fails fails its key group ({@link whenReady} rejects with the typed
+ * error, {@link failure} keeps the first; a batch that fails is read again key group by key
+ * group, so only the key groups that cannot be read fail); the others go on loading. {@link close} stops it: no
  * read starts and nothing is loaded afterwards.
  */
 export class LazyKeyGroupLoader implements KeyGroupGate {
@@ -125,6 +126,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
       this.#loadWaiters.set(keyGroup, waiter);
     }
     if (status === PENDING) this.#read([keyGroup], false);
+    else this.#startLoading(); // read already, maybe held back while another record waited
     return waiter.promise;
   }
 
@@ -240,11 +242,15 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
             this.#blockWaiters.delete(keyGroup);
             this.#toLoad.set(keyGroup, block);
           }
-          if (!this.#loading) this.#loadRun = this.#loadRead();
+          this.#startLoading();
         },
         (error: unknown) => {
           this.#bytesInFlight -= bytes;
-          this.#fail(keyGroups, error);
+          if (this.#closed) return;
+          // One damaged block fails the read of its whole batch: each key group is read again on
+          // its own, so that only the damaged one fails (and a transient failure gets a retry).
+          if (keyGroups.length > 1) for (const keyGroup of keyGroups) this.#read([keyGroup], false);
+          else this.#fail(keyGroups, error);
         },
       )
       .finally(() => {
@@ -255,9 +261,14 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     this.#inFlight.add(work);
   }
 
+  #startLoading(): void {
+    if (!this.#loading && this.#toLoad.size > 0) this.#loadRun = this.#loadRead();
+  }
+
   /**
    * Loads the key groups read, one per turn of the event loop so records keep flowing: a key
-   * group a record waits for first, the others in the order read.
+   * group a record waits for first, the others in the order read, and none of the others while a
+   * record waits for a key group not read yet.
    */
   async #loadRead(): Promise<void> {
     this.#loading = true;
@@ -271,6 +282,9 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
             break;
           }
         }
+        // A record waits for a key group still being read: the thread is kept for it, and the
+        // background resumes once it is loaded (its read arriving starts this loop again).
+        if (keyGroup === undefined && this.#loadWaiters.size > 0) return;
         keyGroup ??= this.#toLoad.keys().next().value as number;
         const block = this.#toLoad.get(keyGroup);
         this.#toLoad.delete(keyGroup);
@@ -321,6 +335,8 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
       this.#all.reject(error);
     }
     this.#options.onFailure?.(error, keyGroups);
+    // Loading may have held back for a record waiting on these key groups.
+    this.#startLoading();
   }
 
   #finish(): void {

@@ -5,7 +5,7 @@ import { KeyGroupRange } from '../../../src/index.js';
 
 /** Blocks of key groups 0 to `count - 1` whose reads answer only when the test says so. */
 function controlledBlocks(count = 4) {
-  const reads: { range: KeyGroupRange; answer: () => void }[] = [];
+  const reads: { range: KeyGroupRange; answer: () => void; fail: (error: Error) => void }[] = [];
   const blockOf = (keyGroup: number): VerifiedBlock => ({
     keyGroup,
     bytes: new Uint8Array([keyGroup]),
@@ -17,9 +17,9 @@ function controlledBlocks(count = 4) {
     entries: count,
     bytesOf: () => 10,
     read: (range) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const answer = () => resolve([...range].map(blockOf));
-        reads.push({ range, answer });
+        reads.push({ range, answer, fail: reject });
       }),
   };
   return { blocks, reads };
@@ -61,12 +61,59 @@ describe('LazyKeyGroupLoader', () => {
     // Background reads key group 0; a record asks for 1, read at once beside it: the last read.
     const one = loader.whenReady(1);
     expect(reads.map((r) => [...r.range])).toEqual([[0], [1]]);
-    // Both answer in the same turn: the loop loads 0 and ends, then 1 arrives, and no read after it.
+    // Both answer in the same turn: the loop ends, then 1 arrives, and no read comes after it.
     reads[0]?.answer();
     reads[1]?.answer();
     await one;
     await loader.whenAllLoaded();
-    expect(loaded).toEqual([0, 1]);
+    expect([...loaded].sort()).toEqual([0, 1]);
+    await loader.close();
+  });
+
+  it('loads no background key group while a record waits for one not read yet, and resumes after it', async () => {
+    const { blocks, reads } = controlledBlocks(3);
+    const loaded: number[] = [];
+    const loader = new LazyKeyGroupLoader(blocks, KeyGroupRange.of(0, 2), {
+      concurrency: 2,
+      maxBytesInFlight: 20,
+      load: (keyGroup) => loaded.push(keyGroup),
+    });
+    loader.start();
+    const two = loader.whenReady(2);
+    expect(reads.map((r) => [...r.range])).toEqual([[0], [1], [2]]);
+    reads[0]?.answer();
+    reads[1]?.answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Key groups 0 and 1 are read, but the thread is kept for the record waiting for 2.
+    expect(loaded).toEqual([]);
+    reads[2]?.answer();
+    await two;
+    expect(loaded[0]).toBe(2);
+    await loader.whenAllLoaded();
+    expect([...loaded].sort()).toEqual([0, 1, 2]);
+    await loader.close();
+  });
+
+  it('resumes the background when the read a record waited for fails, and loads what another record waits for', async () => {
+    const { blocks, reads } = controlledBlocks(3);
+    const loaded: number[] = [];
+    const loader = new LazyKeyGroupLoader(blocks, KeyGroupRange.of(0, 2), {
+      concurrency: 2,
+      maxBytesInFlight: 20,
+      load: (keyGroup) => loaded.push(keyGroup),
+    });
+    loader.start();
+    const two = loader.whenReady(2);
+    reads[0]?.answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    const zero = loader.whenReady(0);
+    reads[2]?.fail(new Error('the GET failed'));
+    await expect(two).rejects.toThrow(/the GET failed/);
+    await zero;
+    reads[1]?.answer();
+    await expect(loader.whenAllLoaded()).rejects.toThrow(/the GET failed/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([...loaded].sort()).toEqual([0, 1]);
     await loader.close();
   });
 });
