@@ -80,6 +80,7 @@ describe('ParallelRestoreStorage', () => {
     const reader = await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 127)), {
       checkpointStorage: storage,
       restoreFrom: 'latest',
+      restore: { mode: 'eager' },
     }).build();
     storage.endRestore();
 
@@ -97,6 +98,7 @@ describe('ParallelRestoreStorage', () => {
       await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 127)), {
         checkpointStorage: whole,
         restoreFrom: 'latest',
+        restore: { mode: 'eager' },
       }).build()
     ).dispose();
     const part = countingReads(new LocalCheckpointStorage({ directory, jobId: 'job', operatorId: 'op' }));
@@ -105,6 +107,7 @@ describe('ParallelRestoreStorage', () => {
       await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 31)), {
         checkpointStorage: quarter,
         restoreFrom: 'latest',
+        restore: { mode: 'eager' },
       }).build()
     ).dispose();
 

@@ -244,7 +244,11 @@ describe('lazy restore', () => {
     await lazy.dispose();
     expect(lazily.prefetched).toEqual([]);
     const eagerly = new Recording(storage());
-    const eager = await build({ checkpointStorage: eagerly, restoreFrom: 'latest' });
+    const eager = await build({
+      checkpointStorage: eagerly,
+      restoreFrom: 'latest',
+      restore: { mode: 'eager' },
+    });
     await eager.dispose();
     expect(eagerly.prefetched.length).toBeGreaterThan(0);
     expect(lazily.wholeReads.filter((path) => eagerly.prefetched.includes(path))).toEqual([]);
