@@ -359,7 +359,11 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
         name: 'restore (claim, download, decode, load the state)',
         run: async () => {
           const storage = backend.storageFor('million', 'op');
-          const keyed = await backend.createKeyedStateBackend(parameters('million'), { storage });
+          // A full restore: eager (the default, lazy, hands the backend out before it loads).
+          const keyed = await backend.createKeyedStateBackend(parameters('million'), {
+            storage,
+            restoreMode: 'eager',
+          });
           keyed.registerState(counts);
           const entries = keyed.numEntries();
           await keyed.dispose();
@@ -416,7 +420,9 @@ const counts = new ValueStateDescriptor('count', Serializers.int, 0);
   const restoreCase = (side: (typeof sides)[number]) => ({
     name: `restore, compression ${side.compression}`,
     run: async () => {
-      const keyed = await side.backend.createKeyedStateBackend(parameters(side.jobId));
+      const keyed = await side.backend.createKeyedStateBackend(parameters(side.jobId), {
+        restoreMode: 'eager',
+      });
       keyed.registerState(events);
       const entries = keyed.numEntries();
       await keyed.dispose();
