@@ -127,6 +127,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       await backend.dispose();
       throw error;
     }
+    backend.startLazyRestore();
     return backend;
   }
 
