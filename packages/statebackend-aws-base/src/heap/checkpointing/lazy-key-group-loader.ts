@@ -54,8 +54,8 @@ export interface LazyKeyGroupLoaderOptions {
  *
  * A read or load that fails fails its key group ({@link whenReady} rejects with the typed
  * error, {@link failure} keeps the first; a batch that fails is read again key group by key
- * group, so only the key groups that cannot be read fail); the others go on loading. {@link close} stops it: no
- * read starts and nothing is loaded afterwards.
+ * group, so only the key groups that cannot be read fail); the others go on loading.
+ * {@link close} stops it: no read starts and nothing is loaded afterwards.
  */
 export class LazyKeyGroupLoader implements KeyGroupGate {
   readonly #blocks: KeyGroupBlocks;
@@ -191,7 +191,10 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     while (!this.#closed && this.#activeBackground < concurrency) {
       const batch = this.#nextBatch(batchBytes);
       if (batch === undefined) return;
-      if (this.#activeBackground > 0 && this.#bytesInFlight + batch.bytes > maxBytesInFlight) {
+      // Over the limit, a batch waits while reads are in flight or read key groups wait to load
+      // (also while loading holds back for a record); otherwise one goes, however large.
+      const busy = this.#activeBackground > 0 || this.#toLoad.size > 0;
+      if (busy && this.#bytesInFlight + batch.bytes > maxBytesInFlight) {
         this.#cursor -= batch.keyGroups.length; // not now: once bytes were loaded
         return;
       }

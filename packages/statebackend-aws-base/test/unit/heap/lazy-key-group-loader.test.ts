@@ -116,4 +116,30 @@ describe('LazyKeyGroupLoader', () => {
     expect([...loaded].sort()).toEqual([0, 1]);
     await loader.close();
   });
+
+  it('reads no further batch beyond the bytes in flight while loading holds back for a record', async () => {
+    const { blocks, reads } = controlledBlocks(4);
+    const loaded: number[] = [];
+    const loader = new LazyKeyGroupLoader(blocks, KeyGroupRange.of(0, 3), {
+      concurrency: 1,
+      maxBytesInFlight: 10,
+      load: (keyGroup) => loaded.push(keyGroup),
+    });
+    loader.start();
+    const three = loader.whenReady(3);
+    reads[0]?.answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Key group 0 read and held back; 3 still being read: nothing more is read meanwhile.
+    expect(reads.map((r) => [...r.range])).toEqual([[0], [3]]);
+    expect(loaded).toEqual([]);
+    reads[1]?.answer();
+    await three;
+    for (let answered = 2; loader.remaining > 0 && answered < 10; answered++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      reads[answered]?.answer();
+    }
+    await loader.whenAllLoaded();
+    expect(loaded).toEqual([3, 0, 1, 2]);
+    await loader.close();
+  });
 });
