@@ -82,8 +82,9 @@ export interface S3KeyedBackendOptions
  * The S3 state backend (`state.backend.type: s3`): keyed state in memory, as the heap backend
  * keeps it, with checkpoints in S3 under `<bucket>/<prefix>/<jobId>/<operatorId>/`: the model of
  * Flink's `HashMapStateBackend` with S3 checkpoint storage. Keyed backends are aws-base's
- * checkpointing heap backends over an {@link S3CheckpointStorage}; restores download the files
- * they need in parallel.
+ * checkpointing heap backends over an {@link S3CheckpointStorage}; restores read the files they
+ * need: lazily by default (key groups by ranged GETs after the backend is handed out), or
+ * downloaded whole in parallel before it (`restoreMode: 'eager'`).
  *
  * @example
  * ```ts
