@@ -9,6 +9,7 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
+import { type ByteRange, ForwardingCheckpointStorage } from '@statebackend/aws-base/spi';
 import { ParallelRestoreStorage } from '../../src/index.js';
 
 const counts = new ValueStateDescriptor('count', Serializers.int, 0);
@@ -29,22 +30,22 @@ function countingReads(storage: CheckpointStorage): {
   let inFlight = 0;
   let max = 0;
   const reads: string[] = [];
-  const counted = Object.create(storage, {
-    readFile: {
-      value: async (path: string, range?: { offset: number; length: number }) => {
-        if (path.endsWith('.sbkg')) {
-          reads.push(path);
-          inFlight++;
-          max = Math.max(max, inFlight);
-        }
-        try {
-          return await storage.readFile(path, range);
-        } finally {
-          if (path.endsWith('.sbkg')) inFlight--;
-        }
-      },
-    },
-  }) as CheckpointStorage;
+  // A forwarding wrapper, not Object.create(storage): the storage's private (#) fields need the real receiver.
+  class Counted extends ForwardingCheckpointStorage {
+    override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+      if (path.endsWith('.sbkg')) {
+        reads.push(path);
+        inFlight++;
+        max = Math.max(max, inFlight);
+      }
+      try {
+        return await super.readFile(path, range);
+      } finally {
+        if (path.endsWith('.sbkg')) inFlight--;
+      }
+    }
+  }
+  const counted = new Counted(storage);
   return { storage: counted, maxInFlight: () => max, reads };
 }
 
