@@ -60,7 +60,12 @@ function build(
       incremental: options.incremental ?? false,
       retainedCheckpoints: 1,
       ...(options.restore === true
-        ? { restoreFrom: 'latest' as const, states: [{ descriptor: counts }] }
+        ? // A full restore: eager (the default, lazy, hands the backend out before it loads).
+          {
+            restoreFrom: 'latest' as const,
+            restore: { mode: 'eager' as const },
+            states: [{ descriptor: counts }],
+          }
         : {}),
     },
   ).build();

@@ -8,6 +8,10 @@
 // of the writer is warm: the clock starts before the keyed backend is created (claim, commit
 // records, downloads), and stops when a record for one key has read and updated its state.
 //
+// Both restore modes are measured on the same checkpoints. The ids without a mode are the default
+// mode's (lazy: ranged reads of the key group a record needs, the rest behind it); the other
+// mode's carry `.eager`. A lazy round stops at the first record.
+//
 // STATEBACKEND_BENCH_FIRST_RECORD_SIZES=1000000 (comma-separated) measures other sizes; the
 // ratio needs both 1M and 10M and is reported as not measured otherwise. ..._ROUNDS (default 3).
 import { spawn } from 'node:child_process';
@@ -17,6 +21,7 @@ import {
   Configuration,
   type KeyedStateBackendParameters,
   KeyGroupRange,
+  type RestoreMode,
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
@@ -27,6 +32,9 @@ import { S3StateBackend } from '../dist/index.js';
 const BUCKET = 'bench-first-record';
 const MAX_PARALLELISM = 128;
 const counts = new ValueStateDescriptor('count', Serializers.int, 0);
+/** The restore mode of the backend's defaults, whose figures carry no mode in their ids. */
+const DEFAULT_MODE: RestoreMode = 'lazy';
+const MODES: readonly RestoreMode[] = ['lazy', 'eager'];
 
 function stateBackend(endpoint: string): { client: S3Client; backend: S3StateBackend } {
   const client = new S3Client({
@@ -61,18 +69,20 @@ interface Restored {
   buildMs: number;
   /** CPU time of the process (all its threads) over the same span: what the load cannot stretch. */
   cpuMs: number;
+  /** Entries in the tables at the first record (all of them when eager, those loaded so far when lazy). */
   entries: number;
   rssMiB: number;
 }
 
 if (process.argv[2] === '--restore') {
   // The child: one restore, then one record, timed.
-  const [endpoint = '', jobId = '', key = ''] = process.argv.slice(3);
+  const [endpoint = '', jobId = '', key = '', mode = DEFAULT_MODE] = process.argv.slice(3);
   const { client, backend } = stateBackend(endpoint);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const keyed = await backend.createKeyedStateBackend(parameters(jobId), {
     states: [{ descriptor: counts }],
+    restoreMode: mode as RestoreMode,
   });
   const built = performance.now();
   const before = await keyed.withKey(key, async (ctx) => {
@@ -108,7 +118,7 @@ if (process.argv[2] === '--restore') {
     return sorted[sorted.length >> 1] as number;
   };
   const moto = await startEmulator('moto');
-  const restoreInChild = (jobId: string, key: string): Promise<Restored> =>
+  const restoreInChild = (jobId: string, key: string, mode: RestoreMode): Promise<Restored> =>
     new Promise((resolve, reject) => {
       const child = spawn(
         process.execPath,
@@ -120,6 +130,7 @@ if (process.argv[2] === '--restore') {
           moto.endpoint,
           jobId,
           key,
+          mode,
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
@@ -137,7 +148,8 @@ if (process.argv[2] === '--restore') {
   const { client, backend } = stateBackend(moto.endpoint);
   try {
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    const medians = new Map<number, { ms: number; cpuMs: number }>();
+    const medians = new Map<string, { ms: number; cpuMs: number }>();
+    const suffix = (mode: RestoreMode) => (mode === DEFAULT_MODE ? '' : `.${mode}`);
     console.log(`First record after a restore, S3 backend on moto, median of ${rounds}`);
     for (const size of sizes) {
       const jobId = `first-record-${size}`;
@@ -156,42 +168,51 @@ if (process.argv[2] === '--restore') {
       console.log(
         `${size.toLocaleString('en-US')} entries: filled and checkpointed (${mib} MiB uploaded) in ${((performance.now() - filling) / 1000).toFixed(1)} s`,
       );
-      const samples: Restored[] = [];
-      for (let round = 0; round < rounds; round++) {
-        const restored = await restoreInChild(jobId, `k${size >> 1}`);
-        if (restored.entries !== size) throw new Error(`restored ${restored.entries} entries, not ${size}`);
-        samples.push(restored);
+      for (const mode of MODES) {
+        const samples: Restored[] = [];
+        for (let round = 0; round < rounds; round++) {
+          const restored = await restoreInChild(jobId, `k${size >> 1}`, mode);
+          if (mode === 'eager' && restored.entries !== size)
+            throw new Error(`restored ${restored.entries} entries, not ${size}`);
+          samples.push(restored);
+        }
+        const firstRecordMs = median(samples.map((s) => s.firstRecordMs));
+        medians.set(`${size}${suffix(mode)}`, {
+          ms: firstRecordMs,
+          cpuMs: median(samples.map((s) => s.cpuMs)),
+        });
+        console.log(
+          `  ${mode}: first record after ${firstRecordMs.toFixed(0)} ms (rounds: ${samples.map((s) => s.firstRecordMs.toFixed(0)).join(', ')} ms;` +
+            ` backend handed out after ${median(samples.map((s) => s.buildMs)).toFixed(0)} ms;` +
+            ` ${median(samples.map((s) => s.cpuMs)).toFixed(0)} ms of CPU;` +
+            ` ${median(samples.map((s) => s.entries)).toLocaleString('en-US')} entries loaded by then;` +
+            ` restoring process ${median(samples.map((s) => s.rssMiB)).toFixed(0)} MiB resident)`,
+        );
+        const millions = size / 1_000_000;
+        recordResult({
+          id: `s3.restore.first-record.${Number.isInteger(millions) ? `${millions}m` : size}-ms${suffix(mode)}`,
+          label: `S3 restore of ${size.toLocaleString('en-US')} entries, ${mode}: start of the restore to the first processed record`,
+          value: firstRecordMs,
+          unit: 'ms',
+          better: 'lower',
+        });
       }
-      const firstRecordMs = median(samples.map((s) => s.firstRecordMs));
-      medians.set(size, { ms: firstRecordMs, cpuMs: median(samples.map((s) => s.cpuMs)) });
-      console.log(
-        `  first record after ${firstRecordMs.toFixed(0)} ms (rounds: ${samples.map((s) => s.firstRecordMs.toFixed(0)).join(', ')} ms;` +
-          ` backend handed out after ${median(samples.map((s) => s.buildMs)).toFixed(0)} ms;` +
-          ` ${median(samples.map((s) => s.cpuMs)).toFixed(0)} ms of CPU;` +
-          ` restoring process ${median(samples.map((s) => s.rssMiB)).toFixed(0)} MiB resident)`,
-      );
-      const millions = size / 1_000_000;
-      recordResult({
-        id: `s3.restore.first-record.${Number.isInteger(millions) ? `${millions}m` : size}-ms`,
-        label: `S3 restore of ${size.toLocaleString('en-US')} entries: start of the restore to the first processed record`,
-        value: firstRecordMs,
-        unit: 'ms',
-        better: 'lower',
-      });
     }
-    const small = medians.get(1_000_000);
-    const large = medians.get(10_000_000);
-    if (small === undefined || large === undefined) {
+    for (const mode of MODES) {
+      const small = medians.get(`1000000${suffix(mode)}`);
+      const large = medians.get(`10000000${suffix(mode)}`);
+      if (small === undefined || large === undefined) {
+        console.log(
+          `  ${mode}, 10M / 1M: not measured (both sizes are needed; see STATEBACKEND_BENCH_FIRST_RECORD_SIZES)`,
+        );
+        continue;
+      }
       console.log(
-        '  10M / 1M: not measured (both sizes are needed; see STATEBACKEND_BENCH_FIRST_RECORD_SIZES)',
-      );
-    } else {
-      console.log(
-        `  10M / 1M: ${(large.ms / small.ms).toFixed(2)}x   goal <= 1.5   (CPU time: ${(large.cpuMs / small.cpuMs).toFixed(2)}x)`,
+        `  ${mode}, 10M / 1M: ${(large.ms / small.ms).toFixed(2)}x   goal <= 1.5   (CPU time: ${(large.cpuMs / small.cpuMs).toFixed(2)}x)`,
       );
       recordResult({
-        id: 's3.restore.first-record.10m-vs-1m',
-        label: 'S3 restore: time to the first processed record, 10M entries / 1M entries',
+        id: `s3.restore.first-record.10m-vs-1m${suffix(mode)}`,
+        label: `S3 restore, ${mode}${mode === DEFAULT_MODE ? ' (the default)' : ''}: time to the first processed record, 10M entries / 1M entries`,
         value: large.ms / small.ms,
         unit: 'x',
         better: 'lower',

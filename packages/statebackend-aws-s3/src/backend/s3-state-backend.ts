@@ -43,9 +43,11 @@ export interface S3CheckpointSettings {
   /** Files a restore downloads in parallel (eager), or ranged reads of key groups at once (lazy). Default 8. */
   readonly restoreConcurrency?: number;
   /**
-   * `lazy`: a keyed backend is handed out once the commit records and the data files' indexes are
-   * read; key groups are read by range behind it, a record waiting only for its own key group.
-   * `eager` (default): every file is downloaded and decoded first. See aws-base's `RestoreOptions`.
+   * `lazy` (default): a keyed backend is handed out once the commit records and the data files'
+   * indexes are read; key groups are read by range behind it, a record waiting only for its own
+   * key group, and a key group that cannot be read fails its records and the next checkpoint.
+   * `eager`: every file is downloaded and decoded first, and a corrupt one fails the build. See
+   * aws-base's `RestoreOptions`.
    */
   readonly restoreMode?: RestoreMode;
 }
@@ -80,8 +82,9 @@ export interface S3KeyedBackendOptions
  * The S3 state backend (`state.backend.type: s3`): keyed state in memory, as the heap backend
  * keeps it, with checkpoints in S3 under `<bucket>/<prefix>/<jobId>/<operatorId>/`: the model of
  * Flink's `HashMapStateBackend` with S3 checkpoint storage. Keyed backends are aws-base's
- * checkpointing heap backends over an {@link S3CheckpointStorage}; restores download the files
- * they need in parallel.
+ * checkpointing heap backends over an {@link S3CheckpointStorage}; restores read the files they
+ * need: lazily by default (key groups by ranged GETs after the backend is handed out), or
+ * downloaded whole in parallel before it (`restoreMode: 'eager'`).
  *
  * @example
  * ```ts
@@ -143,7 +146,7 @@ export class S3StateBackend extends AbstractAwsStateBackend {
     options: S3KeyedBackendOptions = {},
   ): Promise<CheckpointingHeapKeyedStateBackend<K>> {
     const withLogger = parameters.logger === undefined ? { ...parameters, logger: this.logger } : parameters;
-    if ((options.restoreMode ?? this.#options.restoreMode ?? 'eager') === 'lazy') {
+    if ((options.restoreMode ?? this.#options.restoreMode ?? 'lazy') === 'lazy') {
       // Key groups are read by range after the backend is handed out: no whole-file downloads.
       return this.createKeyedStateBackendBuilder(withLogger, options.storage, options).build();
     }
@@ -176,7 +179,7 @@ export class S3StateBackend extends AbstractAwsStateBackend {
       compression,
       ...(options.states === undefined ? {} : { states: options.states }),
       restore: {
-        mode: options.restoreMode ?? settings.restoreMode ?? 'eager',
+        mode: options.restoreMode ?? settings.restoreMode ?? 'lazy',
         concurrency: settings.restoreConcurrency ?? 8,
       },
     });

@@ -101,7 +101,7 @@ export function s3BackendOptionsFrom(configuration: Configuration): BackendOptio
     targetFileSize: get(Options.FILE_SIZE, 64 * 1024 * 1024),
     compression: get(Options.COMPRESSION, 'zstd'),
     restoreConcurrency: get(Options.RESTORE_CONCURRENCY, 8),
-    restoreMode: get(Options.RESTORE_MODE, 'eager'),
+    restoreMode: get(Options.RESTORE_MODE, 'lazy'),
   };
 }
 

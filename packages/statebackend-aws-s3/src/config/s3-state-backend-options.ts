@@ -60,13 +60,16 @@ export const S3StateBackendOptions = Object.freeze({
     .intType()
     .check((n) => n >= 1 && n <= 64, 'an integer from 1 to 64')
     .defaultValue(8)
-    .withDescription('Files downloaded in parallel by a restore.'),
+    .withDescription(
+      'Files downloaded in parallel by an eager restore; ranged reads of key groups at once by a lazy one.',
+    ),
   RESTORE_MODE: ConfigOptions.key('state.backend.s3.restore.mode')
     .enumType(RESTORE_MODES)
-    .defaultValue('eager')
+    .defaultValue('lazy')
     .withDescription(
-      'eager: a keyed backend restores everything before it is handed out. lazy: it is handed out once the ' +
-        'commit records and file indexes are read, and key groups load behind it (a record waits only for its own).',
+      'lazy: a keyed backend is handed out once the commit records and file indexes are read, and key groups ' +
+        'load behind it (a record waits only for its own; one that cannot be read fails its records and the next ' +
+        'checkpoint). eager: it restores everything before it is handed out (a corrupt file fails the build).',
     ),
   FILE_SIZE: ConfigOptions.key('state.backend.s3.file-size')
     .intType()

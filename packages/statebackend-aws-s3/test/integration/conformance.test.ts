@@ -15,7 +15,8 @@ describeEachTarget('s3', (target) => {
 
   beforeAll(async () => {
     const bucket = await createBucket(s3, target, cleanup, 's3-conformance');
-    backend = s3StateBackend(target, s3, bucket);
+    // Eager restores here; conformance-lazy.test.ts runs the suite with lazy ones (the default).
+    backend = s3StateBackend(target, s3, bucket, { restoreMode: 'eager' });
     cleanup.add('S3 state backend', () => backend?.close());
   });
 

@@ -203,7 +203,10 @@ describeEachTarget('s3', (target) => {
     for (let index = 0; index < 4; index++) {
       const storage = backend.storageFor('rescale', 'op');
       const range = computeKeyGroupRangeForOperatorIndex(MAX_PARALLELISM, 4, index);
-      const part = await backend.createKeyedStateBackend(parameters('rescale', range), { storage });
+      const part = await backend.createKeyedStateBackend(parameters('rescale', range), {
+        storage,
+        restoreMode: 'eager',
+      });
       // The commit record and the one data file of the writer that held this quarter, nothing of the other.
       expect(storage.metrics.filesDownloaded.getCount()).toBe(2);
       const mine = KEYS.filter((key) => owner(key, 4) === index);

@@ -9,6 +9,7 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
+import { type ByteRange, ForwardingCheckpointStorage } from '@statebackend/aws-base/spi';
 import { ParallelRestoreStorage } from '../../src/index.js';
 
 const counts = new ValueStateDescriptor('count', Serializers.int, 0);
@@ -29,22 +30,22 @@ function countingReads(storage: CheckpointStorage): {
   let inFlight = 0;
   let max = 0;
   const reads: string[] = [];
-  const counted = Object.create(storage, {
-    readFile: {
-      value: async (path: string, range?: { offset: number; length: number }) => {
-        if (path.endsWith('.sbkg')) {
-          reads.push(path);
-          inFlight++;
-          max = Math.max(max, inFlight);
-        }
-        try {
-          return await storage.readFile(path, range);
-        } finally {
-          if (path.endsWith('.sbkg')) inFlight--;
-        }
-      },
-    },
-  }) as CheckpointStorage;
+  // A forwarding wrapper, not Object.create(storage): the storage's private (#) fields need the real receiver.
+  class Counted extends ForwardingCheckpointStorage {
+    override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+      if (path.endsWith('.sbkg')) {
+        reads.push(path);
+        inFlight++;
+        max = Math.max(max, inFlight);
+      }
+      try {
+        return await super.readFile(path, range);
+      } finally {
+        if (path.endsWith('.sbkg')) inFlight--;
+      }
+    }
+  }
+  const counted = new Counted(storage);
   return { storage: counted, maxInFlight: () => max, reads };
 }
 
@@ -80,6 +81,7 @@ describe('ParallelRestoreStorage', () => {
     const reader = await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 127)), {
       checkpointStorage: storage,
       restoreFrom: 'latest',
+      restore: { mode: 'eager' },
     }).build();
     storage.endRestore();
 
@@ -97,6 +99,7 @@ describe('ParallelRestoreStorage', () => {
       await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 127)), {
         checkpointStorage: whole,
         restoreFrom: 'latest',
+        restore: { mode: 'eager' },
       }).build()
     ).dispose();
     const part = countingReads(new LocalCheckpointStorage({ directory, jobId: 'job', operatorId: 'op' }));
@@ -105,6 +108,7 @@ describe('ParallelRestoreStorage', () => {
       await new CheckpointingHeapBackendBuilder(parameters(KeyGroupRange.of(0, 31)), {
         checkpointStorage: quarter,
         restoreFrom: 'latest',
+        restore: { mode: 'eager' },
       }).build()
     ).dispose();
 

@@ -49,10 +49,10 @@ export interface CheckpointingOptions {
   /** What to restore from before the backend is handed out. */
   readonly restoreFrom?: RestoreSource;
   /**
-   * How to restore: `{ mode: 'lazy' }` hands the backend out once the commit records and the
-   * data files' indexes are read, and loads key groups behind it (a record waits for its own
-   * key group only); `{ mode: 'eager' }` (the default) loads everything first. See
-   * {@link RestoreOptions}.
+   * How to restore: `{ mode: 'lazy' }` (the default) hands the backend out once the commit
+   * records and the data files' indexes are read, and loads key groups behind it (a record waits
+   * for its own key group only); `{ mode: 'eager' }` loads everything first, so that a corrupt
+   * block fails the build. See {@link RestoreOptions}.
    */
   readonly restore?: RestoreOptions;
   /** Incremental checkpoints (only key groups changed since the last one). Default false: full. */
@@ -129,6 +129,7 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       await backend.dispose();
       throw error;
     }
+    backend.startLazyRestore();
     return backend;
   }
 

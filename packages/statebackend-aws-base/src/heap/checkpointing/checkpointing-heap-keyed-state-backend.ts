@@ -146,7 +146,8 @@ export class CheckpointingHeapKeyedStateBackend<K>
 
   /**
    * @internal Called by the builder once the commit records and indexes were read: key groups
-   * load from `blocks` from now on, and records wait for theirs.
+   * load from `blocks` (once {@link startLazyRestore} is called; a record's own key group at
+   * once), and records wait for theirs.
    */
   acceptLazyRestore(
     restored: RestoredKeyedState,
@@ -172,7 +173,14 @@ export class CheckpointingHeapKeyedStateBackend<K>
     );
     this.#lazy = lazy;
     this.setKeyGroupGate(lazy.loader);
-    lazy.loader.start();
+  }
+
+  /**
+   * @internal Called by the builder as it hands the backend out: the background loading of a
+   * lazy restore starts only now, so that it does not hold up the rest of the build.
+   */
+  startLazyRestore(): void {
+    this.#lazy?.loader.start();
   }
 
   /** Resolves once every restored key group is loaded (at once when none is loading); rejects with a restore failure. */

@@ -52,9 +52,10 @@ export interface LazyKeyGroupLoaderOptions {
  * waits for its own key group only. Each read key group is loaded into the tables in one
  * synchronous step, one per turn of the event loop.
  *
- * A read or load that fails fails its key groups ({@link whenReady} rejects with the typed
- * error, {@link failure} keeps the first); the others go on loading. {@link close} stops it: no
- * read starts and nothing is loaded afterwards.
+ * A read or load that fails fails its key group ({@link whenReady} rejects with the typed
+ * error, {@link failure} keeps the first; a batch that fails is read again key group by key
+ * group, so only the key groups that cannot be read fail); the others go on loading.
+ * {@link close} stops it: no read starts and nothing is loaded afterwards.
  */
 export class LazyKeyGroupLoader implements KeyGroupGate {
   readonly #blocks: KeyGroupBlocks;
@@ -71,8 +72,10 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
   readonly #inFlight = new Set<Promise<void>>();
   /** Key groups read and waiting to be loaded, in the order read, with their blocks. */
   readonly #toLoad = new Map<number, VerifiedBlock | undefined>();
-  /** Whether the loop loading read key groups (one per turn) runs. */
-  #loading: Promise<void> | undefined;
+  /** Whether the loop loading read key groups (one per turn) runs; set and cleared synchronously. */
+  #loading = false;
+  /** That loop's last run, which {@link close} waits for. */
+  #loadRun: Promise<void> = Promise.resolve();
   #cursor = 0;
   #activeBackground = 0;
   #bytesInFlight = 0;
@@ -123,6 +126,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
       this.#loadWaiters.set(keyGroup, waiter);
     }
     if (status === PENDING) this.#read([keyGroup], false);
+    else this.#startLoading(); // read already, maybe held back while another record waited
     return waiter.promise;
   }
 
@@ -141,6 +145,8 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
         new StateBackendError(`Key group ${keyGroup} is loaded: its block is gone; this is a bug.`),
       );
     }
+    // Read already and waiting for its turn to load: the read resolved its waiters before this one came.
+    if (this.#toLoad.has(keyGroup)) return Promise.resolve(this.#toLoad.get(keyGroup));
     let waiter = this.#blockWaiters.get(keyGroup);
     if (waiter === undefined) {
       waiter = deferred<VerifiedBlock | undefined>();
@@ -175,7 +181,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     this.#blockWaiters.clear();
     this.#all.reject(error);
     this.#toLoad.clear();
-    await Promise.allSettled([...this.#inFlight, this.#loading]);
+    await Promise.allSettled([...this.#inFlight, this.#loadRun]);
   }
 
   /** Starts background batches while the limits allow. */
@@ -185,7 +191,10 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     while (!this.#closed && this.#activeBackground < concurrency) {
       const batch = this.#nextBatch(batchBytes);
       if (batch === undefined) return;
-      if (this.#activeBackground > 0 && this.#bytesInFlight + batch.bytes > maxBytesInFlight) {
+      // Over the limit, a batch waits while reads are in flight or read key groups wait to load
+      // (also while loading holds back for a record); otherwise one goes, however large.
+      const busy = this.#activeBackground > 0 || this.#toLoad.size > 0;
+      if (busy && this.#bytesInFlight + batch.bytes > maxBytesInFlight) {
         this.#cursor -= batch.keyGroups.length; // not now: once bytes were loaded
         return;
       }
@@ -236,13 +245,15 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
             this.#blockWaiters.delete(keyGroup);
             this.#toLoad.set(keyGroup, block);
           }
-          this.#loading ??= this.#loadRead().finally(() => {
-            this.#loading = undefined;
-          });
+          this.#startLoading();
         },
         (error: unknown) => {
           this.#bytesInFlight -= bytes;
-          this.#fail(keyGroups, error);
+          if (this.#closed) return;
+          // One damaged block fails the read of its whole batch: each key group is read again on
+          // its own, so that only the damaged one fails (and a transient failure gets a retry).
+          if (keyGroups.length > 1) for (const keyGroup of keyGroups) this.#read([keyGroup], false);
+          else this.#fail(keyGroups, error);
         },
       )
       .finally(() => {
@@ -253,27 +264,41 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     this.#inFlight.add(work);
   }
 
+  #startLoading(): void {
+    if (!this.#loading && this.#toLoad.size > 0) this.#loadRun = this.#loadRead();
+  }
+
   /**
    * Loads the key groups read, one per turn of the event loop so records keep flowing: a key
-   * group a record waits for first, the others in the order read.
+   * group a record waits for first, the others in the order read, and none of the others while a
+   * record waits for a key group not read yet.
    */
   async #loadRead(): Promise<void> {
-    while (this.#toLoad.size > 0) {
-      if (this.#closed) return;
-      let keyGroup: number | undefined;
-      for (const waited of this.#loadWaiters.keys()) {
-        if (this.#toLoad.has(waited)) {
-          keyGroup = waited;
-          break;
+    this.#loading = true;
+    try {
+      while (this.#toLoad.size > 0) {
+        if (this.#closed) return;
+        let keyGroup: number | undefined;
+        for (const waited of this.#loadWaiters.keys()) {
+          if (this.#toLoad.has(waited)) {
+            keyGroup = waited;
+            break;
+          }
         }
+        // A record waits for a key group still being read: the thread is kept for it, and the
+        // background resumes once it is loaded (its read arriving starts this loop again).
+        if (keyGroup === undefined && this.#loadWaiters.size > 0) return;
+        keyGroup ??= this.#toLoad.keys().next().value as number;
+        const block = this.#toLoad.get(keyGroup);
+        this.#toLoad.delete(keyGroup);
+        this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
+        this.#loadOne(keyGroup, block);
+        this.#pump();
+        if (this.#toLoad.size > 0) await nextTurn();
       }
-      keyGroup ??= this.#toLoad.keys().next().value as number;
-      const block = this.#toLoad.get(keyGroup);
-      this.#toLoad.delete(keyGroup);
-      this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
-      this.#loadOne(keyGroup, block);
-      this.#pump();
-      if (this.#toLoad.size > 0) await nextTurn();
+    } finally {
+      // Cleared in the step that found nothing left (no turn later): a read resolving after it starts the loop again.
+      this.#loading = false;
     }
   }
 
@@ -313,6 +338,8 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
       this.#all.reject(error);
     }
     this.#options.onFailure?.(error, keyGroups);
+    // Loading may have held back for a record waiting on these key groups.
+    this.#startLoading();
   }
 
   #finish(): void {

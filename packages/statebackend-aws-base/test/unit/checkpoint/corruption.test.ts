@@ -47,8 +47,9 @@ describe('restoring a damaged checkpoint', () => {
     return join(base, 'chk-2', file ?? 'missing');
   }
 
+  /** The error an eager restore of the latest checkpoint fails its build with. */
   async function restoreFails(): Promise<unknown> {
-    return build({ restoreFrom: 'latest' }).then(
+    return build({ restoreFrom: 'latest', restore: { mode: 'eager' } }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -65,6 +66,57 @@ describe('restoring a damaged checkpoint', () => {
     expect((error as Error).message).toMatch(
       /checksum of key group \d+ is 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}/,
     );
+  });
+
+  it('restoring lazily, fails the records of the key group with a flipped byte and the next checkpoint, naming the file and the key group', async () => {
+    const dataFile = await twoCheckpoints();
+    const bytes = await readFile(dataFile);
+    bytes[100] = (bytes[100] as number) ^ 0xff;
+    await writeFile(dataFile, bytes);
+    const restored = await build({ restoreFrom: 'latest', restore: { mode: 'lazy' } });
+    const outcomes = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        restored
+          .withKey(`k${i}`, (ctx) => ctx.getState(counts).value())
+          .then(
+            (value) => ({ i, value }),
+            (error: unknown) => ({ i, error }),
+          ),
+      ),
+    );
+    const failed = outcomes.filter((o) => 'error' in o);
+    // Only the records of the damaged key group fail; the others read checkpoint 2.
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThan(500);
+    for (const outcome of outcomes) if ('value' in outcome) expect(outcome.value).toBe(outcome.i * 2);
+    const error = (failed[0] as { error: unknown }).error;
+    expect(error).toBeInstanceOf(CorruptCheckpointError);
+    expect((error as CorruptCheckpointError).file).toContain('chk-2/');
+    expect((error as Error).message).toMatch(
+      /checksum of key group \d+ is 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}/,
+    );
+    await expect(restored.whenRestored()).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await expect(restored.snapshot(3)).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await restored.dispose();
+  });
+
+  it('restoring lazily, still fails the build on a truncated or missing data file (its index is read first)', async () => {
+    const dataFile = await twoCheckpoints();
+    const lazily = () =>
+      build({ restoreFrom: 'latest', restore: { mode: 'lazy' } }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await truncate(dataFile, 200);
+    expect(await lazily()).toMatchObject({
+      name: 'CorruptCheckpointError',
+      reason: expect.stringMatching(/truncated/),
+    });
+    await rm(dataFile);
+    expect(await lazily()).toMatchObject({
+      name: 'CorruptCheckpointError',
+      reason: expect.stringMatching(/missing/),
+    });
   });
 
   it('reports a truncated data file', async () => {

@@ -73,12 +73,39 @@ describe('delta checkpoints', () => {
     expect(delta.bytesWritten / full.bytesWritten).toBeLessThan(0.05);
     expect(versionOf(await storage().readFile(delta.committed.path))).toBe(2);
 
-    const restored = await build({ restoreFrom: 'latest' });
+    const restored = await build({ restoreFrom: 'latest', restore: { mode: 'eager' } });
     expect(restored.restored?.checkpointId).toBe(2);
     expect(restored.restored?.entries).toBe(KEYS.length - 2);
     expect(await read(restored, 'user-100')).toBe(-100);
     expect(await read(restored, 'user-101')).toBe(101);
     expect(await read(restored, 'user-1')).toBe(0); // removed: back to the default
+    restored.registerState(counts);
+    const keys: string[] = [];
+    for await (const key of restored.keys('counts')) keys.push(key);
+    expect(keys).not.toContain('user-1');
+    expect(keys).toHaveLength(KEYS.length - 2);
+    await restored.dispose();
+  });
+
+  it('restores a chain of deltas lazily: the entries the indexes list, then the resolved state once loaded', async () => {
+    const backend = await build();
+    await fill(backend);
+    await backend.snapshot(1);
+    for (let i = 0; i < KEYS.length; i += 100) await set(backend, KEYS[i] as string, -i);
+    await backend.withKey('user-1', (ctx) => ctx.getState(counts).clear());
+    await backend.withKey('user-2', (ctx) => ctx.getState(counts).clear());
+    await backend.snapshot(2);
+    await backend.dispose();
+
+    const restored = await build({ restoreFrom: 'latest', restore: { mode: 'lazy' } });
+    expect(restored.restored?.checkpointId).toBe(2);
+    // Known before any block is read: the full file's entries and the deltas' (10 changes, 2 tombstones).
+    expect(restored.restored?.entries).toBe(KEYS.length + 12);
+    expect(await read(restored, 'user-100')).toBe(-100);
+    expect(await read(restored, 'user-101')).toBe(101);
+    expect(await read(restored, 'user-1')).toBe(0);
+    await restored.whenRestored();
+    expect(restored.numEntries()).toBe(KEYS.length - 2);
     restored.registerState(counts);
     const keys: string[] = [];
     for await (const key of restored.keys('counts')) keys.push(key);

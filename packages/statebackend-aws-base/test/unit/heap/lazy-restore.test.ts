@@ -130,6 +130,32 @@ describe('lazy restore', () => {
     });
   }
 
+  for (const incremental of [true, false]) {
+    it(`takes a checkpoint while key groups are read but not yet loaded and restores it exactly (${incremental ? 'incremental' : 'full'})`, async () => {
+      const checkpoint = await firstCheckpoint(incremental);
+      // One batch reads every key group; they then load one per turn of the event loop.
+      const backend = await build({
+        restoreFrom: 'latest',
+        restore: { mode: 'lazy', concurrency: 1, maxBytesInFlight: 64 * 1024 * 1024 },
+        incremental,
+      });
+      let allLoaded = false;
+      void backend.whenRestored().then(() => {
+        allLoaded = true;
+      });
+      const changed = keyIn(lastKeyGroup);
+      await write(backend, changed, 'changed');
+      // Loaded first, ahead of the others read in the same batch: the snapshot meets them read, not loaded.
+      expect(allLoaded).toBe(false);
+      const completed = await backend.snapshot(2);
+      await backend.dispose();
+      expect(completed.checkpointId).toBe(2);
+      if (incremental) expect(completed.bytesWritten).toBeLessThan(checkpoint.bytesWritten / 10);
+      const expected = Object.fromEntries(KEYS.map((k) => [k, k === changed ? 'changed' : stored(k)]));
+      expect(await restoredValues(storage(), 2)).toEqual(expected);
+    });
+  }
+
   it('rescales while loading: the old owner disposed mid-load, two new owners restore every key exactly', async () => {
     const checkpoint = await firstCheckpoint(true);
     const holding = await holdingFirstBlock(checkpoint);
@@ -218,7 +244,11 @@ describe('lazy restore', () => {
     await lazy.dispose();
     expect(lazily.prefetched).toEqual([]);
     const eagerly = new Recording(storage());
-    const eager = await build({ checkpointStorage: eagerly, restoreFrom: 'latest' });
+    const eager = await build({
+      checkpointStorage: eagerly,
+      restoreFrom: 'latest',
+      restore: { mode: 'eager' },
+    });
     await eager.dispose();
     expect(eagerly.prefetched.length).toBeGreaterThan(0);
     expect(lazily.wholeReads.filter((path) => eagerly.prefetched.includes(path))).toEqual([]);

@@ -1,0 +1,85 @@
+import { assignToKeyGroup, type CheckpointStorage, Serializers } from '@statebackend/aws-base';
+import {
+  type ByteRange,
+  bytesAsFile,
+  type CheckpointFile,
+  ForwardingCheckpointStorage,
+  KeyGroupFileReader,
+} from '@statebackend/aws-base/spi';
+import { MAX_PARALLELISM } from './s3-backend.js';
+
+/**
+ * A storage whose ranged reads covering a chosen byte of a data file wait until released: a test
+ * holds the GET of one key group's block and shows what happens while it is still loading,
+ * without sleeps. Every other call goes to S3 as it would.
+ */
+export class HoldingCheckpointStorage extends ForwardingCheckpointStorage {
+  #hold: { path: string; offset: number } | undefined;
+  #release: () => void = () => undefined;
+  #released: Promise<void> = Promise.resolve();
+  #onHeld: () => void = () => undefined;
+  #held: Promise<void> = Promise.resolve();
+  /** Paths read whole (not by range). */
+  readonly wholeReads: string[] = [];
+  /** Paths read by range. */
+  readonly rangedReads: string[] = [];
+
+  /** Holds every ranged read of `path` that covers byte `offset`, until {@link release}. */
+  hold(path: string, offset: number): void {
+    this.#hold = { path, offset };
+    this.#released = new Promise((resolve) => {
+      this.#release = resolve;
+    });
+    this.#held = new Promise((resolve) => {
+      this.#onHeld = resolve;
+    });
+  }
+
+  /** Resolves once a read was held. */
+  whenHeld(): Promise<void> {
+    return this.#held;
+  }
+
+  release(): void {
+    this.#hold = undefined;
+    this.#release();
+  }
+
+  override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+    (range === undefined ? this.wholeReads : this.rangedReads).push(path);
+    const hold = this.#hold;
+    if (
+      hold !== undefined &&
+      range !== undefined &&
+      hold.path === path &&
+      range.offset <= hold.offset &&
+      hold.offset < range.offset + range.length
+    ) {
+      this.#onHeld();
+      await this.#released;
+    }
+    return super.readFile(path, range);
+  }
+}
+
+/** The key group of a string key. */
+export function keyGroupOf(key: string): number {
+  return assignToKeyGroup(Serializers.string.serialize(key), MAX_PARALLELISM);
+}
+
+/** Where the block of `keyGroup` starts in one of `files` (undefined when none holds it). */
+export async function blockOffset(
+  storage: CheckpointStorage,
+  files: readonly CheckpointFile[],
+  keyGroup: number,
+): Promise<{ path: string; offset: number } | undefined> {
+  for (const file of files) {
+    const reader = await KeyGroupFileReader.open(
+      bytesAsFile(file.path, await storage.readFile(file.path)),
+      'data',
+    );
+    const block = reader.blocks.find((b) => b.keyGroup === keyGroup);
+    if (block !== undefined) return { path: file.path, offset: block.offset };
+  }
+  return undefined;
+}
