@@ -322,7 +322,7 @@ export class DynamoDbStateStore {
     return this.#enqueue(task).then((completed) => {
       this.#latestCommitted = Math.max(this.#latestCommitted, completed.checkpointId);
       // What earlier owners left goes once this owner committed: a restore that fails leaves it.
-      if (!this.#closed) this.#sweep.start(this.#lineage);
+      if (!this.#closed && !this.#scope.keepHistory) this.#sweep.start(this.#lineage);
       return completed;
     });
   }

@@ -1,7 +1,7 @@
 import { CheckpointNotFoundError, noopLogger } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { commitLogOf } from '../checkpoint/open-commit-log.js';
-import { planRestore } from '../checkpoint/restore-plan.js';
+import { planRestore, restorableIds } from '../checkpoint/restore-plan.js';
 import { TableNotFoundError } from '../errors.js';
 import { DynamoIo } from '../io/dynamo-io.js';
 import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
@@ -86,14 +86,24 @@ export async function openStore(options: DynamoDbStateStoreOptions): Promise<Ope
     maxParallelism: options.maxParallelism,
     buckets: options.buckets ?? DEFAULT_BUCKETS,
     epoch,
+    keepHistory: options.keepHistory === true,
     metrics,
     logger: options.logger ?? noopLogger,
   };
+  // Keeping history, every checkpoint restorable now stays so: its records and items all stay.
+  const kept =
+    options.keepHistory === true
+      ? restorableIds(
+          range,
+          [...covering].sort((a, b) => b.checkpointId - a.checkpointId || b.epoch - a.epoch),
+        )
+      : [];
   const tracker = new CheckpointTracker(
     options.checkpointCompletion ?? DEFAULT_CHECKPOINT_COMPLETION,
     options.retainedCheckpoints ?? 1,
     range.startKeyGroup === 0 && range.endKeyGroup === options.maxParallelism - 1,
     restorable,
+    kept,
   );
   writer.logger.info('Opened DynamoDB state store', {
     scope: options.scope,
