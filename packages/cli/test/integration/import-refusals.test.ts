@@ -195,7 +195,7 @@ describeEachTarget('dynamodb', (target) => {
       location,
       '--config',
       config,
-      ...['--records', '300', '--users', '20', '--seed', '9', '--checkpoint-every', '100'],
+      ...['--records', '120', '--users', '10', '--seed', '9', '--checkpoint-every', '40'],
       ...['--checkpoint-interval', '600000'],
     ]);
     expect(run.code).toBe(0);

@@ -86,7 +86,9 @@ function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string): number | unde
   if (raw === '') return undefined;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TestTargetError(`${name} is '${raw}'; expected a non-negative integer (unset: the test's default).`);
+    throw new TestTargetError(
+      `${name} is '${raw}'; expected a non-negative integer (unset: the test's default).`,
+    );
   }
   return value;
 }
