@@ -40,11 +40,16 @@ export interface RandomExplorationReport {
  * `exploreInterleavings`, which covers every order up to a preemption bound: random orders reach
  * deeper ones (many switches between owners) that the bound leaves out.
  *
- * A run that throws is rethrown with its seed in the message.
+ * A run that throws is rethrown with its seed in the message. `onRun` hears the report so far
+ * after every run (a long exploration's progress).
  */
 export async function exploreRandomInterleavings(
   runOnce: (scheduler: StepScheduler) => Promise<void>,
-  options: { readonly runs: number; readonly seed?: number },
+  options: {
+    readonly runs: number;
+    readonly seed?: number;
+    readonly onRun?: (soFar: RandomExplorationReport) => void;
+  },
 ): Promise<RandomExplorationReport> {
   const first = options.seed ?? nonNegativeInteger(process.env, HANDOVER_SEED_ENV) ?? 1;
   const seen = new Set<string>();
@@ -65,6 +70,7 @@ export async function exploreRandomInterleavings(
     // The choices made name the order (labels may carry run-specific paths).
     seen.add(scheduler.choices.map((c) => `${c.index}/${c.options}`).join(' '));
     maxSteps = Math.max(maxSteps, scheduler.trace.length);
+    options.onRun?.({ interleavings: i + 1, distinct: seen.size, maxSteps, seed: first });
   }
   return { interleavings: options.runs, distinct: seen.size, maxSteps, seed: first };
 }
