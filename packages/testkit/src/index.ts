@@ -108,6 +108,13 @@ export {
   runHandoverScenario,
 } from './handover/handover-scenario.js';
 export {
+  exploreRandomInterleavings,
+  HANDOVER_RUNS_ENV,
+  HANDOVER_SEED_ENV,
+  handoverRuns,
+  type RandomExplorationReport,
+} from './handover/random-interleavings.js';
+export {
   type ChoicePolicy,
   type ExplorationReport,
   exploreInterleavings,

@@ -17,12 +17,8 @@ export async function refuseLocationInUse(
   const jobs = opened.kind === 'dynamodb' ? await opened.table.jobsHere() : await opened.storage.jobsHere();
   if (jobs.length === 0) return;
   const ownIds = jobs.some((job) => job.name === own && job.checkpointed) ? await committedIds(opened) : [];
-  // DynamoDB's checkpoints remove the commit records they supersede, the import's first one too.
-  const force =
-    opened.kind === 'dynamodb' && ownIds.length > 0
-      ? "the import then becomes this job's only checkpoint there: DynamoDB checkpoints remove the commit " +
-        'records they supersede'
-      : 'nothing there is deleted';
+  // The import keeps history everywhere (DynamoDB included): it deletes nothing it did not write.
+  const force = 'nothing there is deleted';
   if (ownIds.length > 0) {
     throw new LocationInUseError(
       location,

@@ -110,13 +110,11 @@ const importSavepoint: SubCommand = {
       'Makes a savepoint the latest checkpoint of the job at a location (a directory, S3 or DynamoDB): its state and\n' +
       'metadata, so the job resumes from it there. It claims the key groups like a new job: stop the job first.\n' +
       'A location that holds checkpoints or state already, of this job or of another one beside it, is refused\n' +
-      'unless --force. Even then nothing in a directory or S3 is deleted; in DynamoDB the import replaces the\n' +
-      "job's older checkpoints (its checkpoints remove the commit records they supersede).",
+      'unless --force. Even then nothing there is deleted: the older checkpoints stay restorable by id.',
     options: {
       force: {
         type: 'boolean',
-        description:
-          'import where checkpoints or state are, as the newest checkpoint (a directory or S3 keeps the others)',
+        description: 'import where checkpoints or state are, as the newest checkpoint (the others are kept)',
       },
       ...LOCATION_OPTIONS,
     },

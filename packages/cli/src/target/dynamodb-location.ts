@@ -28,7 +28,7 @@ export interface OpenedDynamoDbLocation {
   source(checkpointId?: number): Promise<DynamoDbCheckpointSource>;
   /**
    * A keyed backend of the job that starts from `source` (a savepoint): it claims the key groups,
-   * fencing a running job.
+   * fencing a running job, and deletes nothing already in the table.
    */
   importing<K>(
     source: KeyedStateSource,
@@ -79,7 +79,8 @@ export async function openDynamoDbLocation(
     importing: (source, keyGroupRange, keySerializer) =>
       backend.createCheckpointingKeyedStateBackend(
         { ...scope, keyGroupRange, maxParallelism: source.maxParallelism, keySerializer },
-        { restoreFrom: source, checkpointCompletion: 'commit' },
+        // Whatever is there stays: an import never deletes what it did not write.
+        { restoreFrom: source, checkpointCompletion: 'commit', keepHistory: true },
       ),
     close: async () => {
       await backend.close();

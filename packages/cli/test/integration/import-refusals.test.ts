@@ -123,8 +123,7 @@ describeEachTarget('dynamodb', (target) => {
       stderr:
         `statebackend: Refusing to import into ${location}: it holds checkpoint 1 of this job. Importing makes the ` +
         'savepoint the newest checkpoint there, so the job would resume from it. Pick an empty location, or add ' +
-        "--force (the import then becomes this job's only checkpoint there: DynamoDB checkpoints remove the " +
-        'commit records they supersede).\n',
+        '--force (nothing there is deleted).\n',
     });
 
     const otherJob = ['--job', 'payments'];
@@ -139,7 +138,8 @@ describeEachTarget('dynamodb', (target) => {
 
     const forced = await runCli(['savepoint', 'import', file, location, '--config', config, '--force']);
     expect(forced).toMatchObject({ code: 0, stdout: expect.stringMatching(/as checkpoint 2\.\n$/) });
-    expect(await ids(location, config)).toEqual([2]);
+    // The import keeps history: checkpoint 1 stays (issue 19: --force never deletes what it did not write).
+    expect(await ids(location, config)).toEqual([1, 2]);
     const besideForced = await runCli([
       'savepoint',
       'import',
@@ -151,7 +151,7 @@ describeEachTarget('dynamodb', (target) => {
       '--force',
     ]);
     expect(besideForced.code).toBe(0);
-    expect(await ids(location, config)).toEqual([2]);
+    expect(await ids(location, config)).toEqual([1, 2]);
     expect(await ids(location, config, otherJob)).toEqual([1]);
   }, 120_000);
 
@@ -183,4 +183,42 @@ describeEachTarget('dynamodb', (target) => {
       ),
     });
   });
+
+  it('--force over a job with checkpoints keeps them: the older ones stay restorable, the import is the latest', async () => {
+    const table = freshTable();
+    const location = `dynamodb://${table}`;
+    const run = await runCli([
+      'run-example',
+      '--backend',
+      'dynamodb',
+      '--location',
+      location,
+      '--config',
+      config,
+      ...['--records', '120', '--users', '10', '--seed', '9', '--checkpoint-every', '40'],
+      ...['--checkpoint-interval', '600000'],
+    ]);
+    expect(run.code).toBe(0);
+    const before = await ids(location, config);
+    const newest = before.at(-1) as number;
+    expect(before.length).toBeGreaterThan(0);
+    const dump = (checkpoint: number) =>
+      runCli(['state', 'dump', location, '--config', config, '--checkpoint', String(checkpoint)]);
+    const olderState = await dump(newest);
+    expect(olderState.code).toBe(0);
+
+    const forced = await runCli(['savepoint', 'import', file, location, '--config', config, '--force']);
+    expect(forced).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(`as checkpoint ${newest + 1}\\.\n$`),
+    });
+    expect(await ids(location, config)).toEqual([...before, newest + 1]);
+    // The job's own newest checkpoint reads as it did before the import; the import is what it resumes from.
+    expect(await dump(newest)).toEqual(olderState);
+    const imported = await dump(newest + 1);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).not.toEqual(olderState.stdout);
+    const resumed = await runCli(['run-example', '--location', location, '--config', config, ...STREAM]);
+    expect(resumed.stdout).toContain(`Resuming from checkpoint ${newest + 1} at click 300 of 300`);
+  }, 300_000);
 });

@@ -102,9 +102,22 @@ export class DynamoDbKeyedStateBackend<K>
     };
   }
 
-  /** The id `snapshot()` takes when given none: one above the checkpoint restored or the last one taken. */
+  /**
+   * The id `snapshot()` takes when given none: one above the checkpoint restored, the last one
+   * taken and {@link latestCheckpointId}.
+   */
   get nextCheckpointId(): number {
     return this.store.nextCheckpointId;
+  }
+
+  /**
+   * The newest checkpoint id committed for any key group of this backend's range (by it, or by
+   * earlier owners before it claimed the range; after a rollback, newer than the one restored);
+   * `snapshot()` rejects ids at or below it with `CheckpointIdTooLowError`, before writing
+   * anything. -1 when there is none.
+   */
+  get latestCheckpointId(): number {
+    return this.store.latestCheckpointId;
   }
 
   /**

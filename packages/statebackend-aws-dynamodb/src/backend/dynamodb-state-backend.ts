@@ -27,6 +27,11 @@ export interface CheckpointingOptions {
   readonly retainedCheckpoints?: number;
   /** Default `commit`, as everywhere (see `DynamoDbStateStoreOptions.checkpointCompletion`). */
   readonly checkpointCompletion?: CompletionMode;
+  /**
+   * Delete nothing already in the table, as aws-base's `keepHistory`: for a tool that adds a
+   * checkpoint beside a job's own (a savepoint import). See `DynamoDbStateStoreOptions.keepHistory`.
+   */
+  readonly keepHistory?: boolean;
 }
 
 function startFromOf(restoreFrom: RestoreSource | undefined): StartFrom {
@@ -113,6 +118,7 @@ export class DynamoDbStateBackend extends AbstractAwsStateBackend {
       ...(options.retainedCheckpoints === undefined
         ? {}
         : { retainedCheckpoints: options.retainedCheckpoints }),
+      ...(options.keepHistory === true ? { keepHistory: true } : {}),
     };
     const restoreFrom = options.restoreFrom;
     return new DynamoDbKeyedStateBackendBuilder(

@@ -30,18 +30,26 @@ export class CheckpointTracker {
   readonly completesAtCommit: boolean;
   #complete: Committed[];
   #pending: Committed[] = [];
+  /** Earlier writers' checkpoints a writer that keeps history leaves restorable: never dropped. */
+  readonly #kept: readonly number[];
 
-  /** `restored`: ids of the restored checkpoint and those still restorable before it, ascending. */
+  /**
+   * `restored`: ids of the restored checkpoint and those still restorable before it, ascending.
+   * `kept`: ids of earlier writers' checkpoints that stay restorable whatever this writer
+   * commits (a writer that keeps history deletes none of their records or items).
+   */
   constructor(
     mode: CompletionMode,
     retained: number,
     ownsEveryKeyGroup = true,
     restored: readonly number[] = [],
+    kept: readonly number[] = [],
   ) {
     this.mode = mode;
     this.retained = retained;
     this.completesAtCommit = mode === 'commit' && ownsEveryKeyGroup;
     this.#complete = restored.map((checkpointId) => ({ checkpointId, cutoff: 0 })).slice(-retained);
+    this.#kept = kept;
   }
 
   /** How many versions an item may hold: the newest, one per retained and one for a waiting checkpoint. */
@@ -89,7 +97,7 @@ export class CheckpointTracker {
 
   /** What {@link restorableIds} will be once `checkpointId` committed: for its commit record. */
   restorableAfterCommit(checkpointId: number): number[] {
-    const next = new CheckpointTracker(this.mode, this.retained, this.completesAtCommit);
+    const next = new CheckpointTracker(this.mode, this.retained, this.completesAtCommit, [], this.#kept);
     next.#complete = [...this.#complete];
     next.#pending = [...this.#pending];
     next.onCommitted(checkpointId, 0);
@@ -98,7 +106,9 @@ export class CheckpointTracker {
 
   /** Ids of every checkpoint that may still be restored, ascending. */
   restorableIds(): number[] {
-    return [...this.#complete, ...this.#pending].map((c) => c.checkpointId);
+    const own = [...this.#complete, ...this.#pending].map((c) => c.checkpointId);
+    if (this.#kept.length === 0) return own;
+    return [...new Set([...this.#kept, ...own])].sort((a, b) => a - b);
   }
 
   /**

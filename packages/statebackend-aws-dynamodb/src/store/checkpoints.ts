@@ -49,6 +49,7 @@ type CheckpointScope = Pick<
   | 'maxParallelism'
   | 'buckets'
   | 'epoch'
+  | 'keepHistory'
   | 'metrics'
   | 'logger'
 >;
@@ -222,7 +223,8 @@ export class Checkpoints {
         await scope.log.updateRestorable(tracker.restorableIds());
       }
       const oldest = tracker.oldestRestorable();
-      if (oldest === undefined) return;
+      // Keeping history: every commit record and item stays for the next owner to clean up.
+      if (oldest === undefined || scope.keepHistory) return;
       for (const [id, superseded] of this.#superseded) {
         if (id > oldest) continue;
         await deleteSuperseded(scope.io, superseded);

@@ -1,3 +1,4 @@
+import { CheckpointIdTooLowError } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { CheckpointOrderError, StoreFailedError } from '../errors.js';
 import { type CellRef, type EntryRef, entryAddress } from '../layout/item-key.js';
@@ -81,7 +82,10 @@ export class DynamoDbStateStore {
   readonly #checkpoints: Checkpoints;
   readonly #compactor: LineageCompactor;
   readonly #sweep: PredecessorSweep;
+  /** The newest id restored or snapshotted by this writer. */
   #lastCheckpointId: number;
+  /** The newest id committed for any key group of the range, by any writer; -1 when none. */
+  #latestCommitted: number;
   readonly #queue = new TaskQueue();
   #earlyFlush: Promise<void> | undefined;
   /** Holds taken so far: an early flush queued before a hold must not write after it. */
@@ -95,6 +99,7 @@ export class DynamoDbStateStore {
     this.metrics = scope.metrics;
     this.restored = opened.restored;
     this.#lastCheckpointId = opened.lastCheckpointId;
+    this.#latestCommitted = opened.latestCommittedId;
     this.#lineage = opened.lineage;
     this.#cache = new EntryCache(opened.cacheBytes);
     this.#loader = new MissLoader({
@@ -247,9 +252,22 @@ export class DynamoDbStateStore {
     for (const [mapKey] of await this.entries(cell)) await this.delete({ ...cell, mapKey });
   }
 
-  /** The id above the checkpoint restored and every one snapshotted since: the next one to take. */
+  /**
+   * The id above the checkpoint restored, every one snapshotted since and every one committed for
+   * the range (after a rollback, the newer checkpoints of earlier owners): the next one to take.
+   */
   get nextCheckpointId(): number {
-    return this.#lastCheckpointId + 1;
+    return Math.max(this.#lastCheckpointId, this.#latestCommitted) + 1;
+  }
+
+  /**
+   * The newest checkpoint id committed for any key group of the range: by this writer, or by
+   * earlier owners before it claimed the range (read from the commit records at open). After a
+   * rollback it is newer than the checkpoint restored. `snapshot` rejects ids at or below it with
+   * `CheckpointIdTooLowError`. -1 when there is none.
+   */
+  get latestCheckpointId(): number {
+    return this.#latestCommitted;
   }
 
   /**
@@ -257,6 +275,9 @@ export class DynamoDbStateStore {
    * generation and never into it), writes what changed, then the commit record. Resolves when
    * the checkpoint is complete.
    *
+   * @throws CheckpointIdTooLowError (before anything is written) when `checkpointId` is not above
+   * {@link latestCheckpointId}: an older id would shadow newer state or be dropped by retention.
+   * @throws CheckpointOrderError when it is not above an id this writer snapshotted already.
    * @throws FencedError when a newer owner claimed these key groups; nothing is committed.
    */
   snapshot(
@@ -268,6 +289,9 @@ export class DynamoDbStateStore {
       this.#checkUsable();
     } catch (error) {
       return Promise.reject(error);
+    }
+    if (Number.isSafeInteger(checkpointId) && checkpointId <= this.#latestCommitted) {
+      return Promise.reject(new CheckpointIdTooLowError(this.location, checkpointId, this.#latestCommitted));
     }
     if (!Number.isSafeInteger(checkpointId) || checkpointId <= this.#lastCheckpointId) {
       return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
@@ -296,8 +320,9 @@ export class DynamoDbStateStore {
       }
     };
     return this.#enqueue(task).then((completed) => {
+      this.#latestCommitted = Math.max(this.#latestCommitted, completed.checkpointId);
       // What earlier owners left goes once this owner committed: a restore that fails leaves it.
-      if (!this.#closed) this.#sweep.start(this.#lineage);
+      if (!this.#closed && !this.#scope.keepHistory) this.#sweep.start(this.#lineage);
       return completed;
     });
   }

@@ -1,7 +1,7 @@
 import { CheckpointNotFoundError, noopLogger } from '@statebackend/aws-base';
 import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
 import { commitLogOf } from '../checkpoint/open-commit-log.js';
-import { planRestore } from '../checkpoint/restore-plan.js';
+import { planRestore, restorableIds } from '../checkpoint/restore-plan.js';
 import { TableNotFoundError } from '../errors.js';
 import { DynamoIo } from '../io/dynamo-io.js';
 import { DEFAULT_RETRY_POLICY } from '../io/retry.js';
@@ -27,6 +27,11 @@ export interface OpenedStore {
   /** The commits restored, and their newest id. */
   readonly restored: readonly CommitRecord[];
   readonly lastCheckpointId: number;
+  /**
+   * The newest checkpoint id committed for any key group of the range, by any writer (after a
+   * rollback, newer than the one restored); -1 when there is none.
+   */
+  readonly latestCommittedId: number;
   /** Which checkpoints are restorable, starting from those the restore keeps. */
   readonly tracker: CheckpointTracker;
   readonly cacheBytes: number;
@@ -58,9 +63,13 @@ export async function openStore(options: DynamoDbStateStoreOptions): Promise<Ope
   let restored: readonly CommitRecord[] = [];
   let lastCheckpointId = 0;
   let restorable: readonly number[] = [];
-  const commits = startFrom.kind === 'empty' ? [] : await log.list();
+  // Listed after the claim, whatever the start: ids must rise above every commit of the range,
+  // also one an empty start or a rollback does not restore.
+  const commits = await log.list();
   const range = options.keyGroupRange;
-  const anyCovering = commits.some((c) => c.start <= range.endKeyGroup && c.end >= range.startKeyGroup);
+  const covering = commits.filter((c) => c.start <= range.endKeyGroup && c.end >= range.startKeyGroup);
+  const anyCovering = covering.length > 0;
+  const latestCommittedId = covering.reduce((max, c) => Math.max(max, c.checkpointId), -1);
   if (startFrom.kind === 'checkpoint' || (startFrom.kind === 'latest-or-empty' && anyCovering)) {
     const checkpointId = startFrom.kind === 'checkpoint' ? startFrom.checkpointId : undefined;
     const plan = planRestore(log.location, range, commits, checkpointId);
@@ -77,22 +86,33 @@ export async function openStore(options: DynamoDbStateStoreOptions): Promise<Ope
     maxParallelism: options.maxParallelism,
     buckets: options.buckets ?? DEFAULT_BUCKETS,
     epoch,
+    keepHistory: options.keepHistory === true,
     metrics,
     logger: options.logger ?? noopLogger,
   };
+  // Keeping history, every checkpoint restorable now stays so: its records and items all stay.
+  const kept =
+    options.keepHistory === true
+      ? restorableIds(
+          range,
+          [...covering].sort((a, b) => b.checkpointId - a.checkpointId || b.epoch - a.epoch),
+        )
+      : [];
   const tracker = new CheckpointTracker(
     options.checkpointCompletion ?? DEFAULT_CHECKPOINT_COMPLETION,
     options.retainedCheckpoints ?? 1,
     range.startKeyGroup === 0 && range.endKeyGroup === options.maxParallelism - 1,
     restorable,
+    kept,
   );
   writer.logger.info('Opened DynamoDB state store', {
     scope: options.scope,
     epoch,
     restoredCheckpoint: lastCheckpointId,
+    latestCommittedCheckpoint: latestCommittedId,
   });
   const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
-  return { scope: writer, lineage, restored, lastCheckpointId, tracker, cacheBytes };
+  return { scope: writer, lineage, restored, lastCheckpointId, latestCommittedId, tracker, cacheBytes };
 }
 
 /**

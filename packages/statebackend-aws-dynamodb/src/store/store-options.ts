@@ -65,6 +65,14 @@ export interface DynamoDbStateStoreOptions {
    * own slot, and the next checkpoint commits without them. See `DynamoDbStateStore.compactLineage`.
    */
   readonly lineageCompactionDepth?: number;
+  /**
+   * Delete nothing in the table after a commit: no older commit record (of this job or any), no
+   * item of an earlier writer, no leftover of a predecessor. What such a store writes is cleaned
+   * up by the next owner's checkpoints instead. For a writer that adds a checkpoint beside a job's
+   * own and must never delete what it did not write (a savepoint import); a long-running writer
+   * with it would keep growing. Default false.
+   */
+  readonly keepHistory?: boolean;
   readonly logger?: Logger;
   /** Where to register the store's metrics, e.g. `operatorGroup.addGroup('dynamodb')`. */
   readonly metricGroup?: MetricGroup;

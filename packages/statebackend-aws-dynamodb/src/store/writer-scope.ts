@@ -17,6 +17,11 @@ export interface WriterScope extends TableLayout {
   readonly keyGroupRange: KeyGroupRange;
   /** This writer's epoch: its slot in every item key, and its claim. */
   readonly epoch: number;
+  /**
+   * Delete nothing after commits: no commit record, no earlier writer's item, not even the own
+   * removals (deleting one would reveal what it hides). See `DynamoDbStateStoreOptions.keepHistory`.
+   */
+  readonly keepHistory: boolean;
   readonly metrics: StoreMetrics;
   readonly logger: Logger;
 }

@@ -62,4 +62,14 @@ describe('which checkpoints stay restorable', () => {
     expect(tracker.restorableAfterCommit(2)).toEqual([2]);
     expect(tracker.restorableIds()).toEqual([1]);
   });
+
+  it('a writer that keeps history lists the earlier checkpoints it keeps as restorable, without versions for them', () => {
+    const tracker = new CheckpointTracker('commit', 1, true, [], [3, 4]);
+    expect(tracker.restorableAfterCommit(5)).toEqual([3, 4, 5]);
+    tracker.onCommitted(5, 10);
+    tracker.onCommitted(6, 20);
+    expect(tracker.restorableIds()).toEqual([3, 4, 6]);
+    expect(tracker.cutoffs()).toEqual([20]);
+    expect(tracker.versionsPerItem).toBe(2);
+  });
 });

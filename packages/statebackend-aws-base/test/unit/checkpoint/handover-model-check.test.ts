@@ -1,6 +1,9 @@
 import {
   exploreInterleavings,
+  exploreRandomInterleavings,
+  HANDOVER_RUNS_ENV,
   type HandoverStore,
+  handoverRuns,
   runHandoverScenario,
   type StepGate,
 } from '@statebackend/testkit';
@@ -110,5 +113,35 @@ describe('the handover invariant on local directories, in every order of the own
       expect(report.complete).toBe(true);
     },
     120_000,
+  );
+
+  // Orders with any number of switches between owners, which the bound above leaves out. CI runs a
+  // few per scenario; STATEBACKEND_HANDOVER_RUNS=5000 runs thousands.
+  const randomRuns = handoverRuns(40);
+  it.each(['commit-vs-claim', 'three-owners'] as const)(
+    `%s: ${randomRuns} random interleavings (${HANDOVER_RUNS_ENV}) hold the invariant`,
+    async (scenario) => {
+      let run = 0;
+      const report = await exploreRandomInterleavings(
+        (scheduler) => runHandoverScenario(store(), scenario, `random-${scenario}-${run++}`, scheduler),
+        {
+          runs: randomRuns,
+          // A long run shows how far it got, every 100 interleavings.
+          onRun: (soFar) => {
+            if (soFar.interleavings % 100 === 0 && soFar.interleavings < randomRuns)
+              process.stderr.write(
+                `local directory, ${scenario}: ${soFar.interleavings} random interleavings so far, ${soFar.distinct} distinct\n`,
+              );
+          },
+        },
+      );
+      process.stderr.write(
+        `local directory, ${scenario}: ${report.interleavings} random interleavings from seed ${report.seed}, ` +
+          `${report.distinct} distinct, up to ${report.maxSteps} steps\n`,
+      );
+      expect(report.interleavings).toBe(randomRuns);
+    },
+    // About a second per run on a loaded machine, whatever the count asked for.
+    Math.max(120_000, randomRuns * 2_000),
   );
 });
