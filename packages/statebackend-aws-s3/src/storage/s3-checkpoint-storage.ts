@@ -263,28 +263,39 @@ export class S3CheckpointStorage implements CheckpointStorage {
 
   /**
    * The records that count, given the fencing state read before (or with) them. When a fenced
-   * epoch has no cut yet, the records are listed again (after the fence was seen: every
-   * acknowledged commit of the epoch is in that listing), the cut is decided from it, and that
-   * newer listing is the answer.
+   * epoch has no cut yet (whether or not it shows a record), the records are listed again (after
+   * the fence was seen: every acknowledged commit of the epoch is in that listing), the cut is
+   * decided from it, and that newer listing is the answer.
    */
   async #counted(
     fencing: FencingState,
     listed: readonly CommittedCheckpoint[],
     relist: () => Promise<CommittedCheckpoint[]>,
   ): Promise<CommittedCheckpoint[]> {
+    const isUndecidedLease = (lease: WriterLease): boolean =>
+      !fencing.cutEpochs.has(lease.epoch) && fencingClaim(fencing.claims, lease) !== undefined;
     const isUndecided = (record: CommittedCheckpoint): boolean =>
-      !fencing.cutEpochs.has(record.writerEpoch) &&
-      fencingClaim(fencing.claims, { epoch: record.writerEpoch, keyGroupRange: record.keyGroupRange }) !==
-        undefined;
-    const undecided = new Set(listed.filter(isUndecided).map((r) => r.writerEpoch));
+      isUndecidedLease({ epoch: record.writerEpoch, keyGroupRange: record.keyGroupRange });
+    // A fenced writer that shows no record yet is undecided too: its record may land after this
+    // listing, and the cut must then say it never counts, or a later reader would count it after
+    // this owner restored something older.
+    const undecided = new Set([
+      ...listed.filter(isUndecided).map((r) => r.writerEpoch),
+      ...fencing.claims.filter(isUndecidedLease).map((claim) => claim.epoch),
+    ]);
     const records = undecided.size === 0 ? listed : await relist();
     const cuts = new Map<number, ReadonlySet<number> | 'all'>();
+    for (const epoch of undecided) {
+      const ids = records.filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
+      cuts.set(epoch, await this.#cuts.decide(epoch, await this.#idsOfEpoch(epoch, ids, relist)));
+    }
     for (const record of records) {
       const epoch = record.writerEpoch;
       if (cuts.has(epoch)) continue;
       if (fencing.cutEpochs.has(epoch)) {
         cuts.set(epoch, await this.#cuts.read(epoch));
       } else if (isUndecided(record)) {
+        // Fenced in the fencing state but listed only on the relisting.
         const ids = records.filter((c) => c.writerEpoch === epoch).map((c) => c.checkpointId);
         cuts.set(epoch, await this.#cuts.decide(epoch, await this.#idsOfEpoch(epoch, ids, relist)));
       } else {

@@ -123,14 +123,18 @@ export class S3Claims {
   }
 
   /**
-   * Removes claims wholly covered by newer ones (they fence nothing more) and reservations below
-   * `epoch`; the newest claim and reservation stay, so epochs never go back. Best effort.
+   * Removes claims wholly covered by newer ones (they fence nothing more) once their epoch's cut
+   * is decided, and reservations below `epoch`; the newest claim and reservation stay, so epochs
+   * never go back. Best effort.
    */
   async #removeStale(epoch: number): Promise<void> {
     try {
-      const { claims } = await this.read();
+      const { claims, cutEpochs } = await this.read();
+      // A superseded claim stays until its epoch's cut is decided: the first listing of the
+      // commit records after this claim decides it (`S3CheckpointStorage.listCommitted`), and a
+      // commit record of that writer landing later must find it fenced, not forgotten.
       const stale = claims
-        .filter((c) => isSuperseded(c, claims))
+        .filter((c) => isSuperseded(c, claims) && cutEpochs.has(c.epoch))
         .map((c) => claimFileName(c.epoch, c.keyGroupRange));
       const keys = stale.map((name) => `${this.#directory}${name}`);
       for await (const object of this.#requests.list(`${this.#directory}${RESERVATIONS}/`, this.#location)) {
