@@ -10,10 +10,15 @@
 // - ```ts no-run (or `<!-- no-run -->`) is type-checked only: say in the text why it cannot run.
 // - ```yaml file=<name> (or `<!-- file: <name> -->`) is written as <name> into the working
 //   directory of the programs that follow it in the same README.
+// - ```ts stop-after=<seconds> is a program that runs until SIGTERM (a worker): each run gets
+//   SIGTERM after that many seconds and must then exit with code 0.
 // - Every ```yaml block must parse as an aws-base Configuration (Flink-style YAML).
 // Programs run with AWS_ENDPOINT_URL pointing at the emulator (the AWS SDK reads it), test
 // credentials in the environment, and the bucket `my-state` created. Each runs in a directory of
-// its own, twice, with 60 s per run.
+// its own, twice, with 60 s per run. When a program of packages/kafka/README.md is selected, one
+// Apache Kafka broker is started as well (the testkit's, or the one STATEBACKEND_KAFKA_BOOTSTRAP
+// names), its address is in KAFKA_BROKERS, and the topics that README names are created
+// (KAFKA_TOPICS below).
 //
 //   node --test scripts/check-readme-blocks.mjs        (root `pnpm test` runs it: test:readme)
 //   STATEBACKEND_README_BLOCKS_ONLY=<substring> narrows the programs run (type-checking always covers all);
@@ -42,6 +47,14 @@ const RUN_TIMEOUT_MS = 60_000;
 /** moto by default; `STATEBACKEND_README_BLOCKS_EMULATOR=ministack` runs them on the other one. */
 const EMULATOR = process.env.STATEBACKEND_README_BLOCKS_EMULATOR ?? 'moto';
 const TS_LANGUAGES = new Set(['ts', 'typescript', 'mts']);
+/** The README whose programs need a Kafka broker, and the topics they name (partitions each). */
+const KAFKA_README = join('packages', 'kafka', 'README.md');
+const KAFKA_TOPICS = [
+  { name: 'clicks', partitions: 12 },
+  { name: 'click-counts', partitions: 3 },
+  { name: 'clicks-raw', partitions: 4 },
+  { name: 'clicks-by-user', partitions: 128 },
+];
 
 /** The READMEs checked: the root one and every package's. */
 function readmes() {
@@ -126,6 +139,10 @@ function collectPrograms() {
         parts: [block],
         files: [...files],
         run: !block.flags.has('no-run'),
+        stopAfterMs:
+          block.attributes['stop-after'] === undefined
+            ? undefined
+            : Number(block.attributes['stop-after']) * 1000,
       };
       programs.push(current);
     }
@@ -246,8 +263,11 @@ function typeCheck(dir, origins) {
   }
 }
 
-/** Runs `file` with node in `cwd`; resolves with its exit code and output. */
-function runProgram(file, cwd, env) {
+/**
+ * Runs `file` with node in `cwd`; resolves with its exit code and output. With `stopAfterMs`, the
+ * program gets SIGTERM after that long (a worker that runs until it is told to stop).
+ */
+function runProgram(file, cwd, env, stopAfterMs) {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ['--enable-source-maps', file], {
       cwd,
@@ -262,8 +282,10 @@ function runProgram(file, cwd, env) {
       output += chunk;
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const stop = stopAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), stopAfterMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(stop);
       resolvePromise({ code, signal, output });
     });
   });
@@ -273,6 +295,7 @@ const { programs, blockCount, yamlBlocks } = collectPrograms();
 const work = mkdtempSync(join(tmpdir(), 'statebackend-readme-blocks-'));
 const origins = new Map();
 let emulator;
+let kafka;
 let typeErrors;
 
 let setupError;
@@ -312,9 +335,36 @@ async function setUp() {
     }),
   );
   s3.destroy();
+  const only = process.env.STATEBACKEND_README_BLOCKS_ONLY;
+  const needsKafka = programs.some(
+    (p) => p.run && p.readme === KAFKA_README && (only === undefined || p.id.includes(only)),
+  );
+  if (needsKafka) kafka = await startKafka();
+}
+
+/** One broker for the Kafka README's programs, with the topics they name. */
+async function startKafka() {
+  const testkit = await import(join(root, 'packages', 'testkit', 'dist', 'index.js'));
+  const given = process.env[testkit.KAFKA_BOOTSTRAP_ENV];
+  const broker =
+    given === undefined || given === ''
+      ? await testkit.startKafkaBroker({})
+      : { bootstrap: given, stop: async () => undefined };
+  const { Admin } = await import(join(work, 'node_modules', '@platformatic', 'kafka', 'dist', 'index.js'));
+  const admin = new Admin({ clientId: 'readme-blocks', bootstrapBrokers: [broker.bootstrap] });
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const { name, partitions } of KAFKA_TOPICS) {
+      if (!existing.has(name)) await admin.createTopics({ topics: [name], partitions, replicas: 1 });
+    }
+  } finally {
+    await admin.close();
+  }
+  return broker;
 }
 
 after(async () => {
+  await kafka?.stop();
   await emulator?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -352,7 +402,8 @@ describe('README blocks', () => {
   for (const program of selected) {
     const first = program.parts[0];
     const label = `${program.readme}:${first.line}${program.parts.length > 1 ? ` (+${program.parts.length - 1} fragments)` : ''}`;
-    it(`${label} runs twice against ${EMULATOR}`, async (t) => {
+    const against = program.readme === KAFKA_README ? `${EMULATOR} and a Kafka broker` : EMULATOR;
+    it(`${label} runs twice against ${against}`, async (t) => {
       if (setupError !== undefined) throw setupError;
       assert.equal(typeErrors.length, 0, 'the blocks do not type-check: see the type-check test');
       const cwd = join(work, 'run', program.id);
@@ -366,10 +417,11 @@ describe('README blocks', () => {
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_REGION: 'eu-west-1',
         AWS_EC2_METADATA_DISABLED: 'true',
+        ...(kafka === undefined ? {} : { KAFKA_BROKERS: kafka.bootstrap }),
       };
       const js = join(work, 'out', `${program.id}.js`);
       for (const attempt of ['first', 'second']) {
-        const run = await runProgram(js, cwd, env);
+        const run = await runProgram(js, cwd, env, program.stopAfterMs);
         if (process.env.STATEBACKEND_README_BLOCKS_VERBOSE !== undefined)
           t.diagnostic(`${attempt} run:\n${run.output}`);
         assert.equal(

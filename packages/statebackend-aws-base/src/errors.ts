@@ -32,7 +32,7 @@ export class ConfigurationError extends StateBackendError {
   readonly issues: readonly ConfigurationIssue[];
 
   constructor(issues: readonly ConfigurationIssue[], options?: { cause?: unknown }) {
-    super(ConfigurationError.describe(issues), options);
+    super(ConfigurationError.#describe(issues), options);
     this.issues = issues;
   }
 
@@ -41,7 +41,7 @@ export class ConfigurationError extends StateBackendError {
     return this.issues.map((issue) => issue.key);
   }
 
-  private static describe(issues: readonly ConfigurationIssue[]): string {
+  static #describe(issues: readonly ConfigurationIssue[]): string {
     const lines = issues.map((i) => {
       const hint = i.suggestion === undefined ? '' : ` Did you mean '${i.suggestion}'?`;
       return `- ${i.key}: received ${i.received}; expected ${i.expected}.${hint}`;

@@ -9,10 +9,11 @@ import { savepointCommand } from '../commands/savepoint.js';
 import { stateCommand } from '../commands/state-dump.js';
 import { CliError, UsageError } from '../errors.js';
 import { RUN_EXAMPLE_OPTIONS } from '../example/example-options.js';
+import { runKafkaExample } from '../example/kafka-example.js';
 import { runExample } from '../example/run-example.js';
 import { formatHelp, TOP_LEVEL_HELP } from './help.js';
 import type { CliIo } from './io.js';
-import { parseCommand } from './parse.js';
+import { noMorePositionals, parseCommand, stringOption } from './parse.js';
 
 const RUN_EXAMPLE_HELP = {
   usage: ['run-example [options]'],
@@ -20,7 +21,9 @@ const RUN_EXAMPLE_HELP = {
     'Runs a stateful job over a generated, seeded click stream: sessions per user (map state), clicks per\n' +
     'page (reducing state), TTL on idle users and a session timeout timer. It checkpoints as it goes;\n' +
     'stop or kill it at any moment and run it again: it resumes from the last checkpoint, and its\n' +
-    'summary equals that of an uninterrupted run.',
+    'summary equals that of an uninterrupted run. With --source kafka://<host:port>/<topic> it runs one\n' +
+    'worker of a click-count job on that topic instead (@statebackend/kafka): start it N times with the\n' +
+    'same --group and --dir and the consumer group shares the partitions; --produce writes the clicks.',
   options: RUN_EXAMPLE_OPTIONS,
 };
 
@@ -41,6 +44,11 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
         if (parsed.values.help === true) {
           io.stdout.write(formatHelp(RUN_EXAMPLE_HELP));
           return 0;
+        }
+        const source = stringOption(parsed, 'source');
+        if (source !== undefined) {
+          noMorePositionals(parsed, 0, command);
+          return await runKafkaExample(parsed, io, source);
         }
         return await runExample(parsed, io);
       }

@@ -61,4 +61,29 @@ export const RUN_EXAMPLE_OPTIONS: OptionSpecs = {
       'restore this checkpoint instead of the latest: a rollback (newer checkpoints stay until this run completes one)',
   },
   json: { type: 'boolean', description: 'print the summary as JSON' },
+  source: {
+    type: 'string',
+    value: 'kafka://<host:port>/<topic>',
+    description:
+      'instead of the generated stream: one worker of a click-count job on a Kafka topic (run it N times to share the partitions)',
+  },
+  group: {
+    type: 'string',
+    value: '<id>',
+    description: 'with --source: the consumer group of the workers (default statebackend-example-<topic>)',
+  },
+  partitions: {
+    type: 'string',
+    value: '<n>',
+    description: "with --source: the topic's partitions, one key group each (default 12)",
+  },
+  produce: {
+    type: 'boolean',
+    description: 'with --source: create the topics if missing and write the generated clicks first',
+  },
+  seconds: {
+    type: 'string',
+    value: '<n>',
+    description: 'with --source: stop after n seconds (default: on Ctrl-C)',
+  },
 };

@@ -86,6 +86,16 @@ export interface KafkaKeyedWorkerOptions<K> {
   readonly sessionTimeoutMs?: number;
   /** Heartbeat interval in ms. Default 1000. */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * How the group rebalances (classic protocol). `'cooperative'` (default): the
+   * cooperative-sticky assignor; a worker keeps processing and committing the key groups it keeps
+   * while the group rebalances, and only moved key groups pause (released by the old owner,
+   * restored by the new one). `'eager'`: the round-robin assignor; every rebalance revokes
+   * everything, and a worker whose commit meets the rebalance reopens all its key groups from
+   * their checkpoints. A cooperative worker also offers the round-robin assignor, so a group
+   * that still has eager members (a rolling upgrade) rebalances eagerly until they are gone.
+   */
+  readonly rebalancing?: 'cooperative' | 'eager';
   readonly logger?: Logger;
   readonly hooks?: KafkaKeyedWorkerHooks;
 }
@@ -110,6 +120,7 @@ const KNOWN = new Set([
   'workerId',
   'sessionTimeoutMs',
   'heartbeatIntervalMs',
+  'rebalancing',
   'logger',
   'hooks',
 ]);
@@ -158,6 +169,10 @@ export function validateWorkerOptions(options: Readonly<Record<string, unknown>>
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
       issues.push(`${key} must be a positive number of milliseconds; received ${String(v)}`);
     }
+  }
+  const rebalancing = options.rebalancing;
+  if (rebalancing !== undefined && rebalancing !== 'cooperative' && rebalancing !== 'eager') {
+    issues.push(`rebalancing must be 'cooperative' or 'eager'; received ${String(rebalancing)}`);
   }
   if ((options.checkpointStorage === undefined) === (options.keyGroupBackends === undefined)) {
     issues.push('give exactly one of checkpointStorage (heap state) and keyGroupBackends (another store)');

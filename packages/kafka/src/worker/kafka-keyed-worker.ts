@@ -35,15 +35,38 @@ export interface KafkaKeyedWorkerStats {
   readonly checkpoints: number;
   /** Checkpoints that could not commit, after which the worker went back to the committed state. */
   readonly rollbacks: number;
-  /** Of those, the ones refused because a newer owner holds a key group (store epoch, group generation, producer epoch). */
+  /**
+   * Times a newer owner of a key group refused this worker (store epoch, group generation,
+   * producer epoch). With eager rebalancing each is one of the rollbacks; with cooperative
+   * rebalancing it is also counted when the store refused the state of key groups the group had
+   * just taken away (left out of the commit), or when the group dropped this worker (a gap in its
+   * generations) while it owned key groups.
+   */
   readonly fenced: number;
   /** The fenced ones by who refused: the checkpoint store (its epoch) or Kafka (generation or producer epoch). */
   readonly fencedBy: { readonly store: number; readonly kafka: number };
   /** The key groups (= input partitions) this worker owns now, ascending. */
   readonly ownedKeyGroups: readonly number[];
+  /** Key groups opened (claimed and restored) so far; a key group kept through a rebalance is not opened again. */
+  readonly opened: number;
+  /**
+   * Commits put off because the group's generation moved while they ran (cooperative
+   * rebalancing): the key groups stay open and the next commit includes their records.
+   */
+  readonly deferred: number;
 }
 
+/** A member's assignment in one generation, as the consumer reported both together. */
+interface GroupView {
+  readonly generation: number;
+  readonly partitions: ReadonlySet<number>;
+}
+
+/** Errors of a transactional offset commit whose generation the group has just left behind. */
+const GENERATION_MOVED = /ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/;
+
 type Bytes = Consumer<Buffer, Buffer, Buffer, Buffer>;
+type Assignments = Bytes['assignments'];
 
 /**
  * One worker process of a keyed job on Kafka. Run N of them with the same `groupId`: the consumer
@@ -87,6 +110,12 @@ export class KafkaKeyedWorker<K> {
   readonly #backends: KeyGroupBackends;
   readonly #owned = new Map<number, KeyGroupState<K>>();
   readonly #outputs = new Map<number, OutputRecord[]>();
+  /** Cooperative: key groups the group took away, closed at the next reconcile. */
+  readonly #leaving: KeyGroupState<K>[] = [];
+  /** Cooperative: the newest assignment the consumer reported, with its generation. */
+  #view: GroupView | undefined;
+  /** Cooperative: a commit was refused in this generation; commits wait for the next one. */
+  #deferredIn: { generation: number; since: number } | undefined;
   #consumer: Bytes | undefined;
   #producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #assignmentChanged = false;
@@ -99,6 +128,8 @@ export class KafkaKeyedWorker<K> {
   #rollbacks = 0;
   #fencedByStore = 0;
   #fencedByKafka = 0;
+  #opened = 0;
+  #deferred = 0;
 
   /** @throws KafkaJobOptionsError naming every invalid or unknown option. */
   constructor(options: KafkaKeyedWorkerOptions<K>) {
@@ -124,6 +155,8 @@ export class KafkaKeyedWorker<K> {
       fenced: this.#fencedByStore + this.#fencedByKafka,
       fencedBy: { store: this.#fencedByStore, kafka: this.#fencedByKafka },
       ownedKeyGroups: [...this.#owned.keys()].sort((a, b) => a - b),
+      opened: this.#opened,
+      deferred: this.#deferred,
     };
   }
 
@@ -137,24 +170,52 @@ export class KafkaKeyedWorker<K> {
     const o = this.#options;
     const clientId = this.#clientId;
     const connection = o.connection ?? {};
+    const cooperative = this.#cooperative;
+    const groupOptions = {
+      sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
+      rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
+      // Cooperative also offers round-robin, which the group picks while some members offer only
+      // that (workers of an earlier release, or 'eager' ones): a rolling upgrade keeps working,
+      // and the group turns cooperative once every member offers it.
+      protocols: cooperative
+        ? [
+            { name: 'cooperative-sticky', version: 3 },
+            { name: 'roundrobin', version: 1 },
+          ]
+        : [{ name: 'roundrobin', version: 1 }],
+    };
     const consumer: Bytes = new Consumer({
       ...connection,
       clientId,
       bootstrapBrokers: [...o.bootstrapBrokers],
       groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
-      rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
+      ...groupOptions,
     });
     this.#consumer = consumer;
     this.#producer = this.#newProducer(clientId);
-    const onJoin = (): void => {
+    const onJoin = (payload?: { generationId?: number; assignments?: Assignments }): void => {
+      if (cooperative)
+        this.#observe(
+          payload?.generationId ?? consumer.generationId,
+          payload?.assignments ?? consumer.assignments,
+        );
+      this.#assignmentChanged = true;
+      this.#reopenNotBefore = 0;
+      this.#wake?.();
+    };
+    // Cooperative: emitted when a rebalance starts (same generation and assignment as before) and
+    // when a round that revoked partitions of this member ended (the new generation and the
+    // reduced assignment, before the member joins again for the partitions to move).
+    const onRebalance = (): void => {
+      this.#observe(consumer.generationId, consumer.assignments);
       this.#assignmentChanged = true;
       this.#reopenNotBefore = 0;
       this.#wake?.();
     };
     const onAbort = (): void => this.#wake?.();
     consumer.on('consumer:group:join', onJoin);
+    if (cooperative) consumer.on('consumer:group:rebalance', onRebalance);
     signal?.addEventListener('abort', onAbort);
     const stopped = {
       get aborted() {
@@ -164,11 +225,7 @@ export class KafkaKeyedWorker<K> {
     let failure: unknown;
     try {
       consumer.topics.trackAll(o.inputTopic);
-      await consumer.joinGroup({
-        sessionTimeout: o.sessionTimeoutMs ?? 10_000,
-        heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
-        rebalanceTimeout: Math.max(o.sessionTimeoutMs ?? 10_000, 10_000),
-      });
+      await consumer.joinGroup(groupOptions);
       let lastCommit = Date.now();
       const interval = o.checkpointIntervalMs ?? 500;
       while (!stopped.aborted) {
@@ -180,7 +237,11 @@ export class KafkaKeyedWorker<K> {
         }
         await this.#fetchAndProcess();
         if (Date.now() - lastCommit >= interval) {
-          await this.#commit(clientId);
+          // Cooperative: apply a rebalance that ended during the fetch first, so the commit
+          // carries the generation of the key groups it covers.
+          if (cooperative && this.#assignmentChanged && Date.now() >= this.#reopenNotBefore)
+            await this.#reconcile(connection, stopped);
+          await this.#commit(clientId, true);
           lastCommit = Date.now();
         }
       }
@@ -191,6 +252,7 @@ export class KafkaKeyedWorker<K> {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       consumer.off('consumer:group:join', onJoin);
+      consumer.off('consumer:group:rebalance', onRebalance);
       await this.#releaseAll();
       await Promise.resolve(consumer.leaveGroup(true)).catch(() => undefined);
       await consumer.close(true).catch(() => undefined);
@@ -199,6 +261,44 @@ export class KafkaKeyedWorker<K> {
       this.#producer = undefined;
     }
     if (failure !== undefined) throw failure;
+  }
+
+  get #cooperative(): boolean {
+    return (this.#options.rebalancing ?? 'cooperative') === 'cooperative';
+  }
+
+  /**
+   * Cooperative: the consumer reported `assignments` in `generation`. Key groups no longer
+   * assigned leave at once (closed at the next reconcile, so no commit covers them from now on);
+   * the others stay open and are committed in `generation`. A member that sees every generation
+   * (each one it takes part in is one higher) has held a kept partition throughout: the
+   * cooperative assignor gives a partition to a new owner only in a generation after the one
+   * that revoked it. A gap (the member was dropped from the group and joined again) lets go of
+   * everything: another member may have owned a partition meanwhile.
+   */
+  #observe(generation: number, assignments: Assignments): void {
+    const seen = this.#view?.generation ?? -1;
+    if (generation < seen) return;
+    const partitions = new Set(
+      (assignments ?? []).filter((a) => a.topic === this.#options.inputTopic).flatMap((a) => a.partitions),
+    );
+    const continuous = seen < 0 || generation <= seen + 1;
+    if (!continuous && this.#owned.size > 0) {
+      this.#fencedByKafka += 1;
+      const failure = new CommitFailedError(
+        `Worker ${this.#workerId} was dropped from the group (generation ${seen}, now ${generation}): ` +
+          'its key groups have newer owners; letting go of them and of their uncommitted work',
+        true,
+      );
+      this.#logger.warn(failure.message, { fenced: true });
+    }
+    for (const [keyGroup, state] of [...this.#owned]) {
+      if (continuous && partitions.has(keyGroup)) continue;
+      this.#owned.delete(keyGroup);
+      this.#leaving.push(state);
+    }
+    this.#view = { generation, partitions };
+    this.#generation = generation;
   }
 
   #newProducer(clientId: string): Producer<Buffer, Buffer, Buffer, Buffer> {
@@ -237,10 +337,21 @@ export class KafkaKeyedWorker<K> {
     if (consumer === undefined) return;
     const o = this.#options;
     this.#assignmentChanged = false;
-    const generation = consumer.generationId;
+    const view = this.#cooperative ? this.#view : undefined;
+    const generation = view?.generation ?? consumer.generationId;
     const assigned = new Set(
-      (consumer.assignments ?? []).filter((a) => a.topic === o.inputTopic).flatMap((a) => a.partitions),
+      view?.partitions ??
+        (consumer.assignments ?? []).filter((a) => a.topic === o.inputTopic).flatMap((a) => a.partitions),
     );
+    for (const state of this.#leaving.splice(0)) {
+      this.#outputs.delete(state.keyGroup);
+      await state
+        .close()
+        .catch((error: unknown) =>
+          this.#logger.warn('closing a key group failed', { keyGroup: state.keyGroup, error }),
+        );
+      this.#logger.info('released key group', { keyGroup: state.keyGroup, worker: this.#workerId });
+    }
     for (const [keyGroup, state] of [...this.#owned]) {
       if (assigned.has(keyGroup)) continue;
       this.#owned.delete(keyGroup);
@@ -284,6 +395,13 @@ export class KafkaKeyedWorker<K> {
         }
         throw failure;
       }
+      if (view !== undefined && this.#view !== view) {
+        // The group moved on while these were restored: the next reconcile opens what the new
+        // assignment gives (kept key groups were checked against it as it came).
+        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
+        this.#assignmentChanged = true;
+        return;
+      }
       try {
         await this.#redeliver(opened);
       } catch (error) {
@@ -291,6 +409,7 @@ export class KafkaKeyedWorker<K> {
         await this.#rollback(this.#clientId, 'sink', error);
         return;
       }
+      this.#opened += opened.length;
       for (const state of opened) {
         this.#owned.set(state.keyGroup, state);
         this.#logger.info('took over key group', {
@@ -300,7 +419,7 @@ export class KafkaKeyedWorker<K> {
         });
       }
     }
-    this.#generation = generation;
+    if (view === undefined) this.#generation = generation;
     if (gained.length > 0) await this.#options.hooks?.afterAssigned?.(gained);
   }
 
@@ -388,8 +507,12 @@ export class KafkaKeyedWorker<K> {
     }
   }
 
-  /** Checkpoint N of every changed key group, then one transaction with outputs and offsets. */
-  async #commit(clientId: string): Promise<void> {
+  /**
+   * Checkpoint N of every changed key group, then one transaction with outputs and offsets.
+   * `inLoop`: a commit of the processing loop, which waits after a deferred one (below); the
+   * last commit before stopping does not.
+   */
+  async #commit(clientId: string, inLoop = false): Promise<void> {
     const consumer = this.#consumer;
     const producer = this.#producer;
     if (consumer === undefined || producer === undefined) return;
@@ -397,6 +520,22 @@ export class KafkaKeyedWorker<K> {
     const dirty = [...this.#owned.values()].filter((s) => s.dirty);
     if (dirty.length === 0) return;
     const generation = this.#generation;
+    const cooperative = this.#cooperative;
+    const owns = (state: KeyGroupState<K>): boolean => this.#owned.get(state.keyGroup) === state;
+    const generationMoved = new CommitFailedError('a key group left the worker during the commit', false);
+    const deferredIn = this.#deferredIn;
+    if (inLoop && deferredIn !== undefined) {
+      if (deferredIn.generation === generation) {
+        // The group refused this generation and the consumer has not reported the next one yet.
+        // Waiting longer than a session means this member was dropped: start over from the
+        // committed state, as a refused commit does with eager rebalancing.
+        if (Date.now() - deferredIn.since < (o.sessionTimeoutMs ?? 10_000)) return;
+        this.#deferredIn = undefined;
+        await this.#rollback(clientId, 'transaction', new CommitFailedError('no new generation came', true));
+        return;
+      }
+      this.#deferredIn = undefined;
+    }
     const memberId = consumer.memberId;
     let stage = 'state';
     let committedStates: { state: KeyGroupState<K>; checkpointId: number; position: bigint }[] = [];
@@ -414,7 +553,7 @@ export class KafkaKeyedWorker<K> {
         stage = 'state';
       }
       await o.hooks?.beforeStateCommit?.(dirty.map((s) => s.keyGroup));
-      committedStates = await Promise.all(
+      const written = await Promise.allSettled(
         dirty.map(async (state) => ({
           state,
           ...(await state.checkpoint(
@@ -424,11 +563,33 @@ export class KafkaKeyedWorker<K> {
           )),
         })),
       );
+      committedStates = written.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = written.flatMap((r, i) =>
+        r.status === 'rejected' ? [{ state: dirty[i] as KeyGroupState<K>, error: r.reason as unknown }] : [],
+      );
+      // Cooperative: a key group the group took away while its state was written may already be
+      // claimed by its new owner; the store refuses it and it is left out. The others go on.
+      const excused = cooperative && refused.every((r) => isStoreFencing(r.error) && !owns(r.state));
+      if (refused.length > 0 && !excused) throw (refused[0] as { error: unknown }).error;
+      if (refused.length > 0) {
+        this.#fencedByStore += 1;
+        const failure = new CommitFailedError(
+          `The store refused the state of key groups ${refused.map((r) => r.state.keyGroup).join(', ')} of worker ` +
+            `${this.#workerId}: they have a newer owner; the commit goes on without them`,
+          true,
+          { cause: refused[0]?.error },
+        );
+        this.#logger.warn(failure.message, { fenced: true });
+      }
       await o.hooks?.afterStateCommitted?.(dirty.map((s) => s.keyGroup));
       stage = 'transaction';
+      // Cooperative: only key groups still owned go into the transaction (their offsets are
+      // committed in the generation the consumer reported last, which assigns them all).
+      if (cooperative) committedStates = committedStates.filter((c) => owns(c.state));
+      if (committedStates.length === 0) return;
       transaction = await producer.beginTransaction();
       const outputTopic = o.outputTopic ?? '';
-      const messages = dirty.flatMap((s) =>
+      const messages = committedStates.flatMap(({ state: s }) =>
         (o.outputTopic === undefined ? [] : (this.#outputs.get(s.keyGroup) ?? [])).map((r) => ({
           topic: outputTopic,
           value: r.value,
@@ -438,7 +599,14 @@ export class KafkaKeyedWorker<K> {
       );
       if (messages.length > 0) await transaction.send({ messages });
       await transaction.addConsumer(consumer);
+      stage = 'offsets';
       const coordinatorId = consumer.coordinatorId;
+      // Eager: the generation the key groups were opened or last reconciled in. Cooperative: the
+      // newest one the consumer reported, if every key group of this transaction is still owned
+      // in it (otherwise the outputs just sent belong to a key group that left: start over).
+      const offsetsGeneration = cooperative ? this.#generation : generation;
+      const offsetsMember = cooperative ? consumer.memberId : memberId;
+      if (cooperative && !committedStates.every((c) => owns(c.state))) throw generationMoved;
       for (const { state, position } of committedStates) {
         // The offset commit carries the generation the key group was assigned in: after a
         // rebalance the coordinator refuses it (ILLEGAL_GENERATION), so a worker that lost the
@@ -447,14 +615,43 @@ export class KafkaKeyedWorker<K> {
           topic: o.inputTopic,
           partition: state.keyGroup,
           offset: position - 1n,
-          metadata: { consumer: { groupId: o.groupId, generationId: generation, memberId, coordinatorId } },
+          metadata: {
+            consumer: {
+              groupId: o.groupId,
+              generationId: offsetsGeneration,
+              memberId: offsetsMember,
+              coordinatorId,
+            },
+          },
         };
         await transaction.addOffset(marker as unknown as Message<Buffer, Buffer, Buffer, Buffer>);
       }
+      stage = 'end';
       await transaction.commit();
     } catch (error) {
       await transaction?.abort().catch(() => undefined);
-      await this.#rollback(clientId, stage, error);
+      if (
+        cooperative &&
+        stage === 'offsets' &&
+        (error === generationMoved ||
+          (!isStoreFencing(error) && GENERATION_MOVED.test(inspect(error, { depth: 6 }))))
+      ) {
+        // Cooperative: the group moved to a new generation while this commit ran (its offsets
+        // were refused, so nothing of it is visible). The key groups this member keeps are still
+        // its own and their state is in memory: keep them, with their outputs, and commit again
+        // in the new generation (the checkpoint just written stays unconfirmed, as after a
+        // crash). Key groups the new generation takes away leave when the consumer reports it.
+        this.#deferred += 1;
+        this.#deferredIn = { generation: this.#generation, since: Date.now() };
+        this.#logger.info('commit deferred to the next generation', {
+          generation: this.#generation,
+          worker: this.#workerId,
+        });
+        await this.#producer?.close(true).catch(() => undefined);
+        this.#producer = this.#newProducer(clientId);
+        return;
+      }
+      await this.#rollback(clientId, stage === 'offsets' || stage === 'end' ? 'transaction' : stage, error);
       return;
     }
     this.#checkpoints += 1;
@@ -533,7 +730,7 @@ export class KafkaKeyedWorker<K> {
   }
 
   async #releaseAll(): Promise<void> {
-    const states = [...this.#owned.values()];
+    const states = [...this.#owned.values(), ...this.#leaving.splice(0)];
     this.#owned.clear();
     this.#outputs.clear();
     await Promise.all(states.map((s) => s.close().catch(() => undefined)));

@@ -36,7 +36,10 @@ describe('a worker that lost key groups while held (a zombie)', () => {
     for (const d of dirs) d.remove();
   });
 
-  async function heldZombie(step: 'beforeStateCommit' | 'afterStateCommitted'): Promise<{
+  async function heldZombie(
+    step: 'beforeStateCommit' | 'afterStateCommitted',
+    rebalancing: 'eager' | 'cooperative' = 'eager',
+  ): Promise<{
     zombie: KafkaKeyedWorker<string>;
     other: KafkaKeyedWorker<string>;
     outputs: string[];
@@ -69,7 +72,7 @@ describe('a worker that lost key groups while held (a zombie)', () => {
         await gate.pass();
       },
     };
-    const zombie = countingWorker(job, [bootstrap()], { workerId: 'zombie', hooks });
+    const zombie = countingWorker(job, [bootstrap()], { workerId: 'zombie', hooks, rebalancing });
     const zombieStop = new AbortController();
     const zombieRun = zombie.run(zombieStop.signal);
     await eventually(async () => (await readCommitted(job.outputTopic)).length >= 80, 30_000, '80 outputs');
@@ -81,6 +84,7 @@ describe('a worker that lost key groups while held (a zombie)', () => {
     const assigned = firstCall<readonly number[]>((kgs) => kgs.length > 0);
     const other = countingWorker(job, [bootstrap()], {
       workerId: 'other',
+      rebalancing,
       hooks: { afterAssigned: async (kgs) => assigned.call(kgs) },
     });
     const otherStop = new AbortController();
@@ -88,8 +92,19 @@ describe('a worker that lost key groups while held (a zombie)', () => {
     const taken = await assigned.promise;
     expect(taken.length).toBeGreaterThan(0);
 
+    const checkpointsWhenHeld = zombie.stats.checkpoints;
     gate.open();
-    await eventually(async () => zombie.stats.fenced > 0, 30_000, 'the zombie to be fenced');
+    // Eager: the refused commit rolls back. Cooperative: the key groups that moved are left out
+    // of the held commit (the store refuses their state, or they left before the transaction),
+    // and the kept ones commit, possibly in a later generation.
+    await eventually(
+      async () =>
+        rebalancing === 'eager'
+          ? zombie.stats.fenced > 0
+          : zombie.stats.fenced > 0 || zombie.stats.checkpoints > checkpointsWhenHeld,
+      30_000,
+      'the zombie to be fenced',
+    );
     await eventually(async () => (await readCommitted(job.outputTopic)).length >= 120, 60_000, '120 outputs');
     zombieStop.abort();
     otherStop.abort();
@@ -110,6 +125,22 @@ describe('a worker that lost key groups while held (a zombie)', () => {
   it('is refused by Kafka (group generation) when its state was committed before the claim', async () => {
     const { zombie, outputs } = await heldZombie('afterStateCommitted');
     expect(zombie.stats.fencedBy.kafka).toBeGreaterThan(0);
+    expect(outputs).toEqual(expectedOutputs(new Map(Array.from({ length: 8 }, (_, k) => [`k${k}`, 15]))));
+  });
+
+  // Cooperative rebalancing: the zombie's consumer reports the revocation while the zombie is
+  // held; the key groups it keeps stay open and commit in the new generation.
+  it('cooperative: the store refuses the moved key groups, the kept ones commit without a rollback', async () => {
+    const { zombie, outputs } = await heldZombie('beforeStateCommit', 'cooperative');
+    expect(zombie.stats.rollbacks).toBe(0);
+    expect(zombie.stats.opened).toBe(4);
+    expect(outputs).toEqual(expectedOutputs(new Map(Array.from({ length: 8 }, (_, k) => [`k${k}`, 15]))));
+  });
+
+  it('cooperative: state committed before the claim, the moved key groups leave the transaction', async () => {
+    const { zombie, outputs } = await heldZombie('afterStateCommitted', 'cooperative');
+    expect(zombie.stats.rollbacks).toBe(0);
+    expect(zombie.stats.opened).toBe(4);
     expect(outputs).toEqual(expectedOutputs(new Map(Array.from({ length: 8 }, (_, k) => [`k${k}`, 15]))));
   });
 });

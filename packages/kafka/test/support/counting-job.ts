@@ -57,6 +57,9 @@ export function countingWorker(
     keyGroupBackends?: KeyGroupBackends;
     /** Emitted records go here instead of the output topic. */
     sink?: OutputSink;
+    /** Called with each record the worker applies, after its state update. */
+    onRecord?: (record: InputRecord) => void;
+    rebalancing?: 'cooperative' | 'eager';
   } = {},
 ): KafkaKeyedWorker<string> {
   return new KafkaKeyedWorker<string>({
@@ -81,7 +84,9 @@ export function countingWorker(
       const next = (await state.value()) + 1;
       await state.update(next);
       emit({ value: Buffer.from(`${record.key?.toString()}:${next}`) });
+      extra.onRecord?.(record);
     },
+    ...(extra.rebalancing === undefined ? {} : { rebalancing: extra.rebalancing }),
     ...(extra.workerId === undefined ? {} : { workerId: extra.workerId }),
     ...(extra.hooks === undefined ? {} : { hooks: extra.hooks }),
     ...(extra.logger === undefined ? {} : { logger: extra.logger }),

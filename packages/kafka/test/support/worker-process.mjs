@@ -5,6 +5,10 @@
 // With crashAtCheckpoint n it kills itself (SIGKILL) right after the state of its n-th checkpoint
 // is committed in the store, before the Kafka transaction; with freezeAtCheckpoint n it stops
 // itself (SIGSTOP) there instead, until the test sends SIGCONT. SIGTERM stops it gracefully.
+// With sink { file, delivery } it writes its outputs to an OutputSink that appends each record
+// to `file` as a JSON line { k: "keyGroup/checkpointId/sequence", v } instead of a topic; with
+// sink.crashAtWrite n it appends half the records (rounded up) of its n-th non-empty write, then SIGKILLs itself.
+import { appendFileSync } from 'node:fs';
 import { LocalCheckpointStorage, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
 import { KafkaKeyedWorker } from '../../dist/index.js';
 
@@ -12,6 +16,29 @@ const config = JSON.parse(process.env.STATEBACKEND_KAFKA_WORKER ?? '{}');
 const count = new ValueStateDescriptor('count', Serializers.int, 0);
 const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 let checkpoints = 0;
+let sinkWrites = 0;
+
+function fileSink({ file, delivery, crashAtWrite }) {
+  const append = (records) => {
+    const lines = records.map(
+      (r) =>
+        `${JSON.stringify({ k: `${r.idempotenceKey.keyGroup}/${r.idempotenceKey.checkpointId}/${r.idempotenceKey.sequence}`, v: r.value.toString() })}\n`,
+    );
+    if (lines.length > 0) appendFileSync(file, lines.join(''));
+  };
+  return {
+    delivery,
+    write: async (records) => {
+      if (records.length === 0) return;
+      sinkWrites += 1;
+      if (crashAtWrite === sinkWrites) {
+        append(records.slice(0, Math.ceil(records.length / 2)));
+        process.kill(process.pid, 'SIGKILL');
+      }
+      append(records);
+    },
+  };
+}
 
 const logger = {
   debug: () => undefined,
@@ -27,7 +54,7 @@ const worker = new KafkaKeyedWorker({
   bootstrapBrokers: [config.bootstrap],
   groupId: config.groupId,
   inputTopic: config.inputTopic,
-  outputTopic: config.outputTopic,
+  ...(config.sink === undefined ? { outputTopic: config.outputTopic } : { sink: fileSink(config.sink) }),
   maxParallelism: config.maxParallelism,
   jobId: 'counting',
   operatorId: 'per-key',

@@ -21,6 +21,12 @@ export interface WorkerProcessConfig {
   readonly crashAtCheckpoint?: number;
   readonly freezeAtCheckpoint?: number;
   readonly sessionTimeoutMs?: number;
+  /** Outputs to a file sink instead of the output topic (see worker-process.mjs). */
+  readonly sink?: {
+    readonly file: string;
+    readonly delivery: 'after-commit' | 'at-least-once';
+    readonly crashAtWrite?: number;
+  };
 }
 
 /** A worker of the counting job in a child process (test/support/worker-process.mjs). */

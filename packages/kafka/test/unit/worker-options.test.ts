@@ -36,6 +36,8 @@ describe('KafkaKeyedWorker options', () => {
       fenced: 0,
       fencedBy: { store: 0, kafka: 0 },
       ownedKeyGroups: [],
+      opened: 0,
+      deferred: 0,
     });
   });
 
@@ -59,6 +61,18 @@ describe('KafkaKeyedWorker options', () => {
       'maxParallelism must be an integer in 1..32768; received 0',
       'checkpointIntervalMs must be a positive number of milliseconds; received -1',
     ]);
+  });
+});
+
+describe('KafkaKeyedWorker rebalancing option', () => {
+  it("takes 'cooperative' (the default) or 'eager'", () => {
+    for (const rebalancing of ['cooperative', 'eager'] as const)
+      expect(validateWorkerOptions({ ...valid, rebalancing } as unknown as Record<string, unknown>)).toEqual(
+        [],
+      );
+    expect(
+      validateWorkerOptions({ ...valid, rebalancing: 'sticky' } as unknown as Record<string, unknown>),
+    ).toEqual(["rebalancing must be 'cooperative' or 'eager'; received sticky"]);
   });
 });
 

@@ -195,22 +195,22 @@ export class ConfigOption<T, D extends boolean = boolean> {
   }
 
   withDescription(description: string): ConfigOption<T, D> {
-    return this.copy({ description });
+    return this.#copy({ description });
   }
 
   /** Older names of this option, still read (after the key) but reported as deprecated. */
   withDeprecatedKeys(...deprecatedKeys: string[]): ConfigOption<T, D> {
-    return this.copy({ deprecatedKeys: [...this.deprecatedKeys, ...deprecatedKeys] });
+    return this.#copy({ deprecatedKeys: [...this.deprecatedKeys, ...deprecatedKeys] });
   }
 
   /** Keys read when neither the key nor a deprecated key is set, in the order given. */
   withFallbackKeys(...fallbackKeys: string[]): ConfigOption<T, D> {
-    return this.copy({ fallbackKeys: [...this.fallbackKeys, ...fallbackKeys] });
+    return this.#copy({ fallbackKeys: [...this.fallbackKeys, ...fallbackKeys] });
   }
 
   /** Marks the option secret: its value is masked as `******` in output and errors. */
   secret(): ConfigOption<T, D> {
-    return this.copy({ isSecret: true });
+    return this.#copy({ isSecret: true });
   }
 
   /** Reads a raw string or typed value; throws a {@link ConfigurationError} naming `key`. */
@@ -240,11 +240,11 @@ export class ConfigOption<T, D extends boolean = boolean> {
     return `ConfigOption(${this.key})`;
   }
 
-  private copy(changes: Partial<OptionSpec<T>>): ConfigOption<T, D> {
-    return new ConfigOption<T, D>({ ...this.spec(), ...changes });
+  #copy(changes: Partial<OptionSpec<T>>): ConfigOption<T, D> {
+    return new ConfigOption<T, D>({ ...this.#spec(), ...changes });
   }
 
-  private spec(): OptionSpec<T> {
+  #spec(): OptionSpec<T> {
     return {
       key: this.key,
       type: this.type,
@@ -263,41 +263,44 @@ export type AnyConfigOption = ConfigOption<unknown>;
 
 /** Second step of the builder: the type is known; add checks, then a default or none. */
 export class TypedConfigOptionBuilder<T> {
+  readonly #key: string;
+  readonly #type: ConfigType<T>;
+
   /** @internal */
-  constructor(
-    private readonly key: string,
-    private readonly type: ConfigType<T>,
-  ) {}
+  constructor(key: string, type: ConfigType<T>) {
+    this.#key = key;
+    this.#type = type;
+  }
 
   /** Narrows the accepted values; `accepts` says what is accepted, for messages. */
   check(test: (value: T) => boolean, accepts: string): TypedConfigOptionBuilder<T> {
-    return new TypedConfigOptionBuilder(this.key, ConfigTypes.refined(this.type, test, accepts));
+    return new TypedConfigOptionBuilder(this.#key, ConfigTypes.refined(this.#type, test, accepts));
   }
 
   /** For `intType()`, `numberType()` and `durationType()`: values below `min` are rejected. */
   min(this: TypedConfigOptionBuilder<number>, min: number): TypedConfigOptionBuilder<number> {
-    const numeric = this.type.name === 'int' || this.type.name === 'number';
+    const numeric = this.#type.name === 'int' || this.#type.name === 'number';
     const accepts = numeric
-      ? `${this.type.accepts} >= ${min}`
-      : `${this.type.accepts}, at least ${this.type.format(min)}`;
+      ? `${this.#type.accepts} >= ${min}`
+      : `${this.#type.accepts}, at least ${this.#type.format(min)}`;
     return this.check((value) => value >= min, accepts);
   }
 
   defaultValue(value: T): ConfigOption<T, true> {
-    if (!this.type.parse(value).ok) {
-      throw new TypeError(`Default of '${this.key}' is not ${this.type.accepts}`);
+    if (!this.#type.parse(value).ok) {
+      throw new TypeError(`Default of '${this.#key}' is not ${this.#type.accepts}`);
     }
-    return new ConfigOption<T, true>({ ...this.base(), hasDefault: true, defaultValue: value });
+    return new ConfigOption<T, true>({ ...this.#base(), hasDefault: true, defaultValue: value });
   }
 
   noDefaultValue(): ConfigOption<T, false> {
-    return new ConfigOption<T, false>({ ...this.base(), hasDefault: false, defaultValue: undefined });
+    return new ConfigOption<T, false>({ ...this.#base(), hasDefault: false, defaultValue: undefined });
   }
 
-  private base() {
+  #base() {
     return {
-      key: this.key,
-      type: this.type,
+      key: this.#key,
+      type: this.#type,
       description: '',
       deprecatedKeys: [],
       fallbackKeys: [],
@@ -308,8 +311,12 @@ export class TypedConfigOptionBuilder<T> {
 
 /** First step of the builder: a key; pick its type. */
 export class ConfigOptionBuilder {
+  readonly #key: string;
+
   /** @internal */
-  constructor(private readonly key: string) {}
+  constructor(key: string) {
+    this.#key = key;
+  }
 
   stringType(): TypedConfigOptionBuilder<string> {
     return this.ofType(ConfigTypes.string());
@@ -342,7 +349,7 @@ export class ConfigOptionBuilder {
 
   /** A custom value type. */
   ofType<T>(type: ConfigType<T>): TypedConfigOptionBuilder<T> {
-    return new TypedConfigOptionBuilder(this.key, type);
+    return new TypedConfigOptionBuilder(this.#key, type);
   }
 }
 

@@ -32,7 +32,7 @@ export class DistributionStatistics implements HistogramStatistics {
     this.mean = summary.count === 0 ? 0 : summary.sum / summary.count;
     this.#values = Object.freeze([...values]);
     this.#counts = Object.freeze([...counts]);
-    this.stdDev = this.computeStdDev();
+    this.stdDev = this.#computeStdDev();
   }
 
   /** Statistics of nothing recorded. */
@@ -58,7 +58,7 @@ export class DistributionStatistics implements HistogramStatistics {
     return { values: this.#values, counts: this.#counts };
   }
 
-  private computeStdDev(): number {
+  #computeStdDev(): number {
     if (this.count < 2) return 0;
     let squares = 0;
     for (let i = 0; i < this.#values.length; i++) {

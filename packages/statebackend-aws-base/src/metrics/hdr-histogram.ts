@@ -72,20 +72,20 @@ export class HdrHistogram implements Histogram {
   }
 
   getStatistics(): HistogramStatistics {
-    this.handOver();
+    this.#handOver();
     return this.#lifetime.toStatistics();
   }
 
   openIntervalReader(): HistogramIntervalReader {
     // Values recorded before the reader opened belong to earlier readers, not to this one.
-    this.handOver();
+    this.#handOver();
     const pending = new HistogramAccumulator(this.#digits);
     this.#readers.add(pending);
     let open = true;
     return {
       take: () => {
         if (!open) return pending.toStatistics();
-        this.handOver();
+        this.#handOver();
         const statistics = pending.toStatistics();
         pending.reset();
         return statistics;
@@ -98,7 +98,7 @@ export class HdrHistogram implements Histogram {
     };
   }
 
-  private handOver(): void {
+  #handOver(): void {
     const current = this.#current;
     if (current.count === 0) return;
     const [only] = this.#readers;

@@ -62,7 +62,7 @@ export class MeterView implements Meter {
   getRate(): number {
     const now = this.#clock();
     const count = this.#counter.getCount();
-    this.sample(now, count);
+    this.#sample(now, count);
     const start = this.#times[0] ?? now;
     const elapsedMs = now - start;
     if (elapsedMs <= 0) return 0;
@@ -70,7 +70,7 @@ export class MeterView implements Meter {
   }
 
   /** Adds samples at each spacing boundary passed since the last one, then drops those out of the window. */
-  private sample(now: number, count: number): void {
+  #sample(now: number, count: number): void {
     const lastIndex = this.#times.length - 1;
     const lastTime = this.#times[lastIndex] ?? now;
     const lastCount = this.#counts[lastIndex] ?? count;

@@ -135,25 +135,30 @@ export class MetricGroupNode implements MetricGroup {
   counter(name: string): Counter;
   counter<C extends Counter>(name: string, counter: C): C;
   counter<C extends Counter>(name: string, counter?: C): C | Counter {
-    return this.add<Counter>(name, counter, 'counter', () => new SimpleCounter());
+    return this.#add<Counter>(name, counter, 'counter', () => new SimpleCounter());
   }
 
   gauge<T>(name: string, fn: (() => T) | Pick<Gauge<T>, 'getValue'>): Gauge<T> {
     const getValue = typeof fn === 'function' ? fn : () => fn.getValue();
     const gauge: Gauge<T> = { metricType: 'gauge', getValue };
-    return this.add(name, gauge, 'gauge', () => gauge);
+    return this.#add(name, gauge, 'gauge', () => gauge);
   }
 
   histogram(name: string): Histogram;
   histogram<H extends Histogram>(name: string, histogram: H): H;
   histogram<H extends Histogram>(name: string, histogram?: H): H | Histogram {
-    return this.add<Histogram>(name, histogram, 'histogram', () => new HdrHistogram());
+    return this.#add<Histogram>(name, histogram, 'histogram', () => new HdrHistogram());
   }
 
   meter(name: string): Meter;
   meter<M extends Meter>(name: string, meter: M): M;
   meter<M extends Meter>(name: string, meter?: M): M | Meter {
-    return this.add<Meter>(name, meter, 'meter', () => new MeterView({ clock: () => this.#registrar.now() }));
+    return this.#add<Meter>(
+      name,
+      meter,
+      'meter',
+      () => new MeterView({ clock: () => this.#registrar.now() }),
+    );
   }
 
   addGroup(name: string): MetricGroup;
@@ -191,21 +196,16 @@ export class MetricGroupNode implements MetricGroup {
     this.#children.clear();
     for (const [name, metric] of this.#metrics) this.#registrar.unregister(metric, name, this);
     this.#metrics.clear();
-    this.#parent?.forget(this);
+    if (this.#parent !== undefined) this.#parent.#forget(this);
   }
 
-  private forget(child: MetricGroupNode): void {
+  #forget(child: MetricGroupNode): void {
     for (const [id, node] of this.#children) {
       if (node === child) this.#children.delete(id);
     }
   }
 
-  private add<M extends Metric>(
-    name: string,
-    given: M | undefined,
-    type: M['metricType'],
-    create: () => M,
-  ): M {
+  #add<M extends Metric>(name: string, given: M | undefined, type: M['metricType'], create: () => M): M {
     const existing = this.#metrics.get(name);
     if (existing !== undefined && given === undefined && existing.metricType === type && type !== 'gauge') {
       return existing as M;

@@ -107,7 +107,7 @@ export class MetricRegistry implements MetricRegistrar {
         const key = `metrics.reporter.${reporter.name}.factory.class`;
         try {
           const factory = await factories.resolve(reporter.factoryClass, key);
-          const config = registry.metricConfig(reporter.name, reporter.properties, configuration);
+          const config = registry.#metricConfig(reporter.name, reporter.properties, configuration);
           resolved.push({ reporter, factory, config });
         } catch (error) {
           collect(error);
@@ -173,7 +173,7 @@ export class MetricRegistry implements MetricRegistrar {
   async addReporter(
     reporter: MetricReporter,
     settings: ReporterSettings,
-    config: MetricConfig = this.metricConfig(settings.name, new Configuration(), new Configuration()),
+    config: MetricConfig = this.#metricConfig(settings.name, new Configuration(), new Configuration()),
   ): Promise<void> {
     if (this.isClosed)
       throw new StateBackendError(`Cannot add reporter '${settings.name}': the metric registry is closed`);
@@ -200,10 +200,10 @@ export class MetricRegistry implements MetricRegistrar {
     };
     this.#reporters.push(entry);
     for (const byName of this.#metrics.values()) {
-      for (const registered of byName.values()) this.notifyAdded(entry, registered);
+      for (const registered of byName.values()) this.#notifyAdded(entry, registered);
     }
     if (reporter.report !== undefined) {
-      entry.task = this.scheduler.repeat(() => this.runReport(entry), intervalMs);
+      entry.task = this.scheduler.repeat(() => this.#runReport(entry), intervalMs);
     }
   }
 
@@ -220,7 +220,7 @@ export class MetricRegistry implements MetricRegistrar {
   /** Runs every scheduled reporter now and waits for them. Does nothing once the registry is closing. */
   async reportNow(): Promise<void> {
     if (this.isClosed) return;
-    await Promise.all(this.#reporters.map((entry) => this.runReport(entry)));
+    await Promise.all(this.#reporters.map((entry) => this.#runReport(entry)));
   }
 
   /**
@@ -240,7 +240,7 @@ export class MetricRegistry implements MetricRegistrar {
           });
         }
         await entry.running;
-        await this.runReport(entry);
+        await this.#runReport(entry);
         try {
           await entry.reporter.close();
         } catch (error) {
@@ -264,7 +264,7 @@ export class MetricRegistry implements MetricRegistrar {
       this.#metrics.set(group, byName);
     }
     byName.set(name, registered);
-    for (const entry of this.#reporters) this.notifyAdded(entry, registered);
+    for (const entry of this.#reporters) this.#notifyAdded(entry, registered);
   }
 
   /** @internal Called by metric groups. */
@@ -276,23 +276,23 @@ export class MetricRegistry implements MetricRegistrar {
     if (byName.size === 0) this.#metrics.delete(group);
     for (const entry of this.#reporters) {
       if (!entry.accepted.delete(registered)) continue;
-      this.notify(entry, 'notifyOfRemovedMetric', registered);
+      this.#notify(entry, 'notifyOfRemovedMetric', registered);
     }
   }
 
-  private metricConfig(name: string, properties: Configuration, configuration: Configuration): MetricConfig {
+  #metricConfig(name: string, properties: Configuration, configuration: Configuration): MetricConfig {
     const metricGroup = this.createGroup().addGroup('reporter', name);
     return { name, properties, configuration, logger: this.logger, scheduler: this.scheduler, metricGroup };
   }
 
-  private notifyAdded(entry: ReporterEntry, registered: RegisteredMetric): void {
+  #notifyAdded(entry: ReporterEntry, registered: RegisteredMetric): void {
     const { metric, name, group } = registered;
     if (!entry.filter.filter(metric.metricType, name, group.getLogicalScope('.'))) return;
     entry.accepted.add(registered);
-    this.notify(entry, 'notifyOfAddedMetric', registered);
+    this.#notify(entry, 'notifyOfAddedMetric', registered);
   }
 
-  private notify(
+  #notify(
     entry: ReporterEntry,
     method: 'notifyOfAddedMetric' | 'notifyOfRemovedMetric',
     { metric, name, group }: RegisteredMetric,
@@ -313,7 +313,7 @@ export class MetricRegistry implements MetricRegistrar {
     }
   }
 
-  private async runReport(entry: ReporterEntry): Promise<void> {
+  async #runReport(entry: ReporterEntry): Promise<void> {
     const report = entry.reporter.report;
     if (report === undefined) return;
     if (entry.running !== undefined) {

@@ -48,20 +48,20 @@ export function writeFrames(
 
 /** Reads what {@link writeFrames} wrote; `corrupt` is called (and must throw) on bad input. */
 export class FrameReader {
-  private readonly bytes: Uint8Array;
-  private readonly corrupt: (reason: string) => never;
-  private position = 0;
+  readonly #bytes: Uint8Array;
+  readonly #corrupt: (reason: string) => never;
+  #position = 0;
 
   constructor(bytes: Uint8Array, corrupt: (reason: string) => never) {
-    this.bytes = bytes;
-    this.corrupt = corrupt;
+    this.#bytes = bytes;
+    this.#corrupt = corrupt;
   }
 
   /** The next single byte. */
   byte(): number {
-    const value = this.bytes[this.position];
-    if (value === undefined) return this.corrupt(`truncated at byte ${this.position}`);
-    this.position++;
+    const value = this.#bytes[this.#position];
+    if (value === undefined) return this.#corrupt(`truncated at byte ${this.#position}`);
+    this.#position++;
     return value;
   }
 
@@ -73,32 +73,32 @@ export class FrameReader {
       value += (byte & 0x7f) * 2 ** shift;
       if ((byte & 0x80) === 0) return value;
     }
-    return this.corrupt(`varint longer than ${MAX_VARINT_BYTES} bytes at byte ${this.position}`);
+    return this.#corrupt(`varint longer than ${MAX_VARINT_BYTES} bytes at byte ${this.#position}`);
   }
 
   /** The next `varint(length) bytes` frame, as a view of the input. */
   frame(): Uint8Array {
     const length = this.varint();
-    const end = this.position + length;
-    if (end > this.bytes.length) {
-      return this.corrupt(`a ${length}-byte value at byte ${this.position} runs past the end`);
+    const end = this.#position + length;
+    if (end > this.#bytes.length) {
+      return this.#corrupt(`a ${length}-byte value at byte ${this.#position} runs past the end`);
     }
-    const frame = this.bytes.subarray(this.position, end);
-    this.position = end;
+    const frame = this.#bytes.subarray(this.#position, end);
+    this.#position = end;
     return frame;
   }
 
   /** Everything not read yet, as a view of the input. */
   rest(): Uint8Array {
-    const rest = this.bytes.subarray(this.position);
-    this.position = this.bytes.length;
+    const rest = this.#bytes.subarray(this.#position);
+    this.#position = this.#bytes.length;
     return rest;
   }
 
   /** Throws unless every byte was read. */
   end(): void {
-    if (this.position !== this.bytes.length) {
-      this.corrupt(`${this.bytes.length - this.position} unexpected bytes after the value`);
+    if (this.#position !== this.#bytes.length) {
+      this.#corrupt(`${this.#bytes.length - this.#position} unexpected bytes after the value`);
     }
   }
 }

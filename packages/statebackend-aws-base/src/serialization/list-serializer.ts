@@ -18,7 +18,7 @@ export class ListSerializer<T> extends BaseSerializer<T[]> {
   readonly id = 'list';
   readonly deterministic: boolean;
   readonly element: TypeSerializer<T>;
-  private readonly readElement: NestedReader = (bytes) => this.element.deserialize(bytes);
+  readonly #readElement: NestedReader = (bytes) => this.element.deserialize(bytes);
 
   constructor(element: TypeSerializer<T>) {
     super();
@@ -34,7 +34,7 @@ export class ListSerializer<T> extends BaseSerializer<T[]> {
   }
 
   deserialize(bytes: Uint8Array): T[] {
-    return this.decodeWith(bytes, this.readElement);
+    return this.#decodeWith(bytes, this.#readElement);
   }
 
   override copy(value: T[]): T[] {
@@ -49,9 +49,9 @@ export class ListSerializer<T> extends BaseSerializer<T[]> {
     ];
     return resolveNestedCompatibility(
       parts,
-      ([read = this.readElement]) =>
+      ([read = this.#readElement]) =>
         (bytes) =>
-          this.decodeWith(bytes, read),
+          this.#decodeWith(bytes, read),
     );
   }
 
@@ -59,7 +59,7 @@ export class ListSerializer<T> extends BaseSerializer<T[]> {
     return { element: this.element.snapshot() };
   }
 
-  private decodeWith(bytes: Uint8Array, read: NestedReader): T[] {
+  #decodeWith(bytes: Uint8Array, read: NestedReader): T[] {
     const reader = new FrameReader(bytes, (reason) => this.rejectBytes(bytes, reason));
     const count = reader.varint();
     // Each element takes at least its one-byte length, which bounds a corrupt count.

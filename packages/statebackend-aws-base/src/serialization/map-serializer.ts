@@ -16,8 +16,8 @@ export class MapSerializer<K, V> extends BaseSerializer<Map<K, V>> {
   readonly deterministic = false;
   readonly key: TypeSerializer<K>;
   readonly value: TypeSerializer<V>;
-  private readonly readKey: NestedReader = (bytes) => this.key.deserialize(bytes);
-  private readonly readValue: NestedReader = (bytes) => this.value.deserialize(bytes);
+  readonly #readKey: NestedReader = (bytes) => this.key.deserialize(bytes);
+  readonly #readValue: NestedReader = (bytes) => this.value.deserialize(bytes);
 
   constructor(key: TypeSerializer<K>, value: TypeSerializer<V>) {
     super();
@@ -33,7 +33,7 @@ export class MapSerializer<K, V> extends BaseSerializer<Map<K, V>> {
   }
 
   deserialize(bytes: Uint8Array): Map<K, V> {
-    return this.decodeWith(bytes, this.readKey, this.readValue);
+    return this.#decodeWith(bytes, this.#readKey, this.#readValue);
   }
 
   override copy(map: Map<K, V>): Map<K, V> {
@@ -51,9 +51,9 @@ export class MapSerializer<K, V> extends BaseSerializer<Map<K, V>> {
     ];
     return resolveNestedCompatibility(
       parts,
-      ([readKey = this.readKey, readValue = this.readValue]) =>
+      ([readKey = this.#readKey, readValue = this.#readValue]) =>
         (bytes) =>
-          this.decodeWith(bytes, readKey, readValue),
+          this.#decodeWith(bytes, readKey, readValue),
     );
   }
 
@@ -61,7 +61,7 @@ export class MapSerializer<K, V> extends BaseSerializer<Map<K, V>> {
     return { key: this.key.snapshot(), value: this.value.snapshot() };
   }
 
-  private decodeWith(bytes: Uint8Array, readKey: NestedReader, readValue: NestedReader): Map<K, V> {
+  #decodeWith(bytes: Uint8Array, readKey: NestedReader, readValue: NestedReader): Map<K, V> {
     const reader = new FrameReader(bytes, (reason) => this.rejectBytes(bytes, reason));
     const count = reader.varint();
     if (count * 2 > bytes.length) return this.rejectBytes(bytes, `count ${count} exceeds the data`);

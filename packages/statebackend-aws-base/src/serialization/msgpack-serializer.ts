@@ -62,26 +62,26 @@ function packrOptions(preserveMaps: boolean, compactMaps = false): Options {
 export class MsgpackSerializer<T> extends BaseSerializer<T> {
   readonly id = 'msgpack';
   readonly deterministic: boolean;
-  private readonly preserveMaps: boolean;
-  private readonly packr: Packr;
+  readonly #preserveMaps: boolean;
+  readonly #packr: Packr;
 
   constructor(options: MsgpackSerializerOptions = {}) {
     super();
     this.deterministic = options.deterministic ?? false;
-    this.preserveMaps = options.preserveMaps ?? false;
-    this.packr = new Packr(packrOptions(this.preserveMaps, this.deterministic));
+    this.#preserveMaps = options.preserveMaps ?? false;
+    this.#packr = new Packr(packrOptions(this.#preserveMaps, this.deterministic));
   }
 
   serialize(value: T): Uint8Array {
     try {
-      return this.packr.pack(this.deterministic ? canonicalize(value) : value);
+      return this.#packr.pack(this.deterministic ? canonicalize(value) : value);
     } catch (cause) {
-      return this.rejectValue(value, ACCEPTS, this.describeFailure(value, cause), cause);
+      return this.rejectValue(value, ACCEPTS, this.#describeFailure(value, cause), cause);
     }
   }
 
   deserialize(bytes: Uint8Array): T {
-    return this.unpackWith(this.packr, bytes);
+    return this.#unpackWith(this.#packr, bytes);
   }
 
   override copy(value: T): T {
@@ -89,7 +89,7 @@ export class MsgpackSerializer<T> extends BaseSerializer<T> {
   }
 
   protected override snapshotConfig(): Readonly<Record<string, unknown>> {
-    return { preserveMaps: this.preserveMaps };
+    return { preserveMaps: this.#preserveMaps };
   }
 
   protected override migrationFrom(previous: SerializerSnapshot): ((bytes: Uint8Array) => T) | undefined {
@@ -105,12 +105,12 @@ export class MsgpackSerializer<T> extends BaseSerializer<T> {
     if (previous.id === this.id && previous.version === this.version) {
       // The other record mode decodes Maps and objects differently: read with its own decoder.
       const previousPackr = new Packr(packrOptions(previous.config?.preserveMaps === true));
-      return (bytes) => this.unpackWith(previousPackr, bytes);
+      return (bytes) => this.#unpackWith(previousPackr, bytes);
     }
     return undefined;
   }
 
-  private unpackWith(packr: Packr, bytes: Uint8Array): T {
+  #unpackWith(packr: Packr, bytes: Uint8Array): T {
     let value: unknown;
     try {
       value = packr.unpack(bytes);
@@ -126,7 +126,7 @@ export class MsgpackSerializer<T> extends BaseSerializer<T> {
     return value as T;
   }
 
-  private describeFailure(value: T, cause: unknown): string {
+  #describeFailure(value: T, cause: unknown): string {
     if (cause === FUNCTION_FOUND) return 'contains a function';
     if (cause instanceof RangeError && /call stack/i.test(cause.message)) {
       const circular = findCircularPath(value);

@@ -17,7 +17,7 @@ export class NullableSerializer<T> extends BaseSerializer<T | null> {
   readonly id = 'nullable';
   readonly deterministic: boolean;
   readonly inner: TypeSerializer<T>;
-  private readonly readInner: NestedReader = (bytes) => this.inner.deserialize(bytes);
+  readonly #readInner: NestedReader = (bytes) => this.inner.deserialize(bytes);
 
   constructor(inner: TypeSerializer<T>) {
     super();
@@ -35,7 +35,7 @@ export class NullableSerializer<T> extends BaseSerializer<T | null> {
   }
 
   deserialize(bytes: Uint8Array): T | null {
-    return this.decodeWith(bytes, this.readInner);
+    return this.#decodeWith(bytes, this.#readInner);
   }
 
   override copy(value: T | null): T | null {
@@ -50,9 +50,9 @@ export class NullableSerializer<T> extends BaseSerializer<T | null> {
     ];
     return resolveNestedCompatibility(
       parts,
-      ([read = this.readInner]) =>
+      ([read = this.#readInner]) =>
         (bytes) =>
-          this.decodeWith(bytes, read),
+          this.#decodeWith(bytes, read),
     );
   }
 
@@ -60,7 +60,7 @@ export class NullableSerializer<T> extends BaseSerializer<T | null> {
     return { inner: this.inner.snapshot() };
   }
 
-  private decodeWith(bytes: Uint8Array, read: NestedReader): T | null {
+  #decodeWith(bytes: Uint8Array, read: NestedReader): T | null {
     const reader = new FrameReader(bytes, (reason) => this.rejectBytes(bytes, reason));
     const tag = reader.byte();
     if (tag === 0) {

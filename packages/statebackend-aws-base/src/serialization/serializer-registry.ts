@@ -41,7 +41,7 @@ interface Registration {
  * ```
  */
 export class SerializerRegistry {
-  private readonly registrations = new Map<string, Registration>();
+  readonly #registrations = new Map<string, Registration>();
 
   /** A registry that knows every built-in serializer of this package. */
   static withBuiltIns(): SerializerRegistry {
@@ -62,17 +62,17 @@ export class SerializerRegistry {
         'msgpack',
         (snapshot) => new MsgpackSerializer({ preserveMaps: snapshot.config?.preserveMaps === true }),
       )
-      .register('nullable', (snapshot, r) => new NullableSerializer(r.resolveNested(snapshot, 'inner')))
-      .register('list', (snapshot, r) => new ListSerializer(r.resolveNested(snapshot, 'element')))
+      .register('nullable', (snapshot, r) => new NullableSerializer(r.#resolveNested(snapshot, 'inner')))
+      .register('list', (snapshot, r) => new ListSerializer(r.#resolveNested(snapshot, 'element')))
       .register(
         'map',
         (snapshot, r) =>
-          new MapSerializer(r.resolveNested(snapshot, 'key'), r.resolveNested(snapshot, 'value')),
+          new MapSerializer(r.#resolveNested(snapshot, 'key'), r.#resolveNested(snapshot, 'value')),
       )
       .register('tuple', (snapshot, r) => {
         const components = snapshot.config?.components;
-        if (!Array.isArray(components)) throw r.malformed(snapshot, "its config has no 'components' array");
-        return new TupleSerializer(components.map((_, i) => r.resolveNested(snapshot, i)));
+        if (!Array.isArray(components)) throw r.#malformed(snapshot, "its config has no 'components' array");
+        return new TupleSerializer(components.map((_, i) => r.#resolveNested(snapshot, i)));
       });
   }
 
@@ -85,23 +85,23 @@ export class SerializerRegistry {
     factory: SerializerFactory,
     options: { maxVersion?: number; replace?: boolean } = {},
   ): this {
-    if (this.registrations.has(id) && options.replace !== true) {
+    if (this.#registrations.has(id) && options.replace !== true) {
       throw new StateBackendError(
         `A serializer factory is already registered under '${id}'. Pick another id, or pass { replace: true }.`,
       );
     }
-    this.registrations.set(id, { factory, maxVersion: options.maxVersion ?? 1 });
+    this.#registrations.set(id, { factory, maxVersion: options.maxVersion ?? 1 });
     return this;
   }
 
   /** Whether a factory is registered under `id`. */
   has(id: string): boolean {
-    return this.registrations.has(id);
+    return this.#registrations.has(id);
   }
 
   /** The registered ids, sorted. */
   ids(): string[] {
-    return [...this.registrations.keys()].sort();
+    return [...this.#registrations.keys()].sort();
   }
 
   /**
@@ -109,7 +109,7 @@ export class SerializerRegistry {
    * nobody registered or a version newer than its factory reads.
    */
   resolve(snapshot: SerializerSnapshot): TypeSerializer<unknown> {
-    const registration = this.registrations.get(snapshot.id);
+    const registration = this.#registrations.get(snapshot.id);
     if (registration === undefined)
       throw new UnknownSerializerError(snapshot.id, snapshot.version, this.ids());
     if (
@@ -117,20 +117,20 @@ export class SerializerRegistry {
       snapshot.version < 1 ||
       snapshot.version > registration.maxVersion
     ) {
-      throw this.malformed(snapshot, `this library reads versions 1 to ${registration.maxVersion}`);
+      throw this.#malformed(snapshot, `this library reads versions 1 to ${registration.maxVersion}`);
     }
     return registration.factory(snapshot, this);
   }
 
-  private resolveNested(snapshot: SerializerSnapshot, key: string | number): TypeSerializer<unknown> {
+  #resolveNested(snapshot: SerializerSnapshot, key: string | number): TypeSerializer<unknown> {
     const source = typeof key === 'number' ? snapshot.config?.components : snapshot.config;
     const nested = readNestedSnapshot(source, key);
     if (nested === undefined)
-      throw this.malformed(snapshot, `its config has no valid '${String(key)}' snapshot`);
+      throw this.#malformed(snapshot, `its config has no valid '${String(key)}' snapshot`);
     return this.resolve(nested);
   }
 
-  private malformed(snapshot: SerializerSnapshot, detail: string): UnknownSerializerError {
+  #malformed(snapshot: SerializerSnapshot, detail: string): UnknownSerializerError {
     return new UnknownSerializerError(snapshot.id, snapshot.version, this.ids(), detail);
   }
 }

@@ -29,13 +29,13 @@ export class TupleSerializer<S extends readonly TypeSerializer<unknown>[]> exten
   readonly id = 'tuple';
   readonly deterministic: boolean;
   readonly components: S;
-  private readonly readers: readonly NestedReader[];
+  readonly #readers: readonly NestedReader[];
 
   constructor(components: S) {
     super();
     this.components = components;
     this.deterministic = components.every((component) => component.deterministic === true);
-    this.readers = components.map((component) => (bytes: Uint8Array) => component.deserialize(bytes));
+    this.#readers = components.map((component) => (bytes: Uint8Array) => component.deserialize(bytes));
   }
 
   serialize(value: TupleValue<S>): Uint8Array {
@@ -46,7 +46,7 @@ export class TupleSerializer<S extends readonly TypeSerializer<unknown>[]> exten
   }
 
   deserialize(bytes: Uint8Array): TupleValue<S> {
-    return this.decodeWith(bytes, this.readers);
+    return this.#decodeWith(bytes, this.#readers);
   }
 
   override copy(value: TupleValue<S>): TupleValue<S> {
@@ -69,14 +69,14 @@ export class TupleSerializer<S extends readonly TypeSerializer<unknown>[]> exten
       current: component,
       previous: readNestedSnapshot(stored, i),
     }));
-    return resolveNestedCompatibility(parts, (readers) => (bytes) => this.decodeWith(bytes, readers));
+    return resolveNestedCompatibility(parts, (readers) => (bytes) => this.#decodeWith(bytes, readers));
   }
 
   protected override snapshotConfig(): Readonly<Record<string, unknown>> {
     return { components: this.components.map((component) => component.snapshot()) };
   }
 
-  private decodeWith(bytes: Uint8Array, readers: readonly NestedReader[]): TupleValue<S> {
+  #decodeWith(bytes: Uint8Array, readers: readonly NestedReader[]): TupleValue<S> {
     const reader = new FrameReader(bytes, (reason) => this.rejectBytes(bytes, reason));
     const out = readers.map((read) => read(reader.frame()));
     reader.end();

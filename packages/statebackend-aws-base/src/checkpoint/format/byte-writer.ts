@@ -10,103 +10,103 @@ import { uninitialized } from './direct-bytes.js';
  * fresh buffer, so a stream of chunks can be written out while encoding continues.
  */
 export class ByteWriter {
-  private buffer: Uint8Array;
-  private view: DataView;
-  private position = 0;
+  #buffer: Uint8Array;
+  #view: DataView;
+  #position = 0;
   /** Bytes handed out by {@link takeChunk} so far. */
-  private flushed = 0;
-  private readonly initialCapacity: number;
-  private readonly pool: ChunkPool | undefined;
+  #flushed = 0;
+  readonly #initialCapacity: number;
+  readonly #pool: ChunkPool | undefined;
 
   /**
    * `pool`: where buffers of the pool's capacity come from (then `initialCapacity` is ignored);
    * chunks taken are the caller's to give back once nothing reads them any more.
    */
   constructor(initialCapacity = 64 * 1024, pool?: ChunkPool) {
-    this.pool = pool;
-    this.initialCapacity = pool === undefined ? initialCapacity : pool.capacity;
-    this.buffer = this.allocate(this.initialCapacity);
-    this.view = new DataView(this.buffer.buffer);
+    this.#pool = pool;
+    this.#initialCapacity = pool === undefined ? initialCapacity : pool.capacity;
+    this.#buffer = this.#allocate(this.#initialCapacity);
+    this.#view = new DataView(this.#buffer.buffer);
   }
 
   /** Bytes written since construction, including chunks already taken. */
   get totalLength(): number {
-    return this.flushed + this.position;
+    return this.#flushed + this.#position;
   }
 
   /** Bytes written since the last {@link takeChunk}. */
   get pendingLength(): number {
-    return this.position;
+    return this.#position;
   }
 
-  private ensure(extra: number): void {
-    const needed = this.position + extra;
-    if (needed <= this.buffer.length) return;
-    let capacity = this.buffer.length * 2;
+  #ensure(extra: number): void {
+    const needed = this.#position + extra;
+    if (needed <= this.#buffer.length) return;
+    let capacity = this.#buffer.length * 2;
     while (capacity < needed) capacity *= 2;
-    const next = this.allocate(capacity);
-    next.set(this.buffer.subarray(0, this.position));
+    const next = this.#allocate(capacity);
+    next.set(this.#buffer.subarray(0, this.#position));
     // Nothing was handed out of the old buffer since the last chunk: it can be lent again.
-    this.pool?.release([this.buffer]);
-    this.buffer = next;
-    this.view = new DataView(next.buffer);
+    this.#pool?.release([this.#buffer]);
+    this.#buffer = next;
+    this.#view = new DataView(next.buffer);
   }
 
   /**
    * A buffer of its own (not a slice of Node's pool) left uninitialized: only bytes written are
    * ever handed out, and zeroing a megabyte per chunk showed in profiles of large snapshots.
    */
-  private allocate(capacity: number): Uint8Array {
-    if (this.pool !== undefined && capacity === this.pool.capacity) return this.pool.acquire();
+  #allocate(capacity: number): Uint8Array {
+    if (this.#pool !== undefined && capacity === this.#pool.capacity) return this.#pool.acquire();
     return uninitialized(capacity);
   }
 
   writeU8(value: number): void {
-    this.ensure(1);
-    this.buffer[this.position++] = value;
+    this.#ensure(1);
+    this.#buffer[this.#position++] = value;
   }
 
   writeU16(value: number): void {
-    this.ensure(2);
-    this.view.setUint16(this.position, value, true);
-    this.position += 2;
+    this.#ensure(2);
+    this.#view.setUint16(this.#position, value, true);
+    this.#position += 2;
   }
 
   writeU32(value: number): void {
-    this.ensure(4);
-    this.view.setUint32(this.position, value, true);
-    this.position += 4;
+    this.#ensure(4);
+    this.#view.setUint32(this.#position, value, true);
+    this.#position += 4;
   }
 
   /** A non-negative integer up to 2^53 - 1 as an unsigned 64-bit little-endian integer. */
   writeU64(value: number): void {
-    this.ensure(8);
-    this.view.setUint32(this.position, value % 0x1_0000_0000, true);
-    this.view.setUint32(this.position + 4, Math.floor(value / 0x1_0000_0000), true);
-    this.position += 8;
+    this.#ensure(8);
+    this.#view.setUint32(this.#position, value % 0x1_0000_0000, true);
+    this.#view.setUint32(this.#position + 4, Math.floor(value / 0x1_0000_0000), true);
+    this.#position += 8;
   }
 
   /** A non-negative integer up to 2^53 - 1 as unsigned LEB128 (at most 8 bytes). */
   writeVarUint(value: number): void {
-    this.ensure(8);
+    this.#ensure(8);
     let v = value;
     while (v >= 0x80) {
-      this.buffer[this.position++] = (v % 0x80) | 0x80;
+      this.#buffer[this.#position++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    this.buffer[this.position++] = v;
+    this.#buffer[this.#position++] = v;
   }
 
   writeBytes(bytes: Uint8Array): void {
     const length = bytes.length;
-    this.ensure(length);
+    this.#ensure(length);
     if (length < 16) {
       // A short loop beats `set()` for the small keys and values that dominate snapshots.
-      for (let i = 0; i < length; i++) this.buffer[this.position + i] = bytes[i] as number;
+      for (let i = 0; i < length; i++) this.#buffer[this.#position + i] = bytes[i] as number;
     } else {
-      this.buffer.set(bytes, this.position);
+      this.#buffer.set(bytes, this.#position);
     }
-    this.position += length;
+    this.#position += length;
   }
 
   /**
@@ -116,11 +116,11 @@ export class ByteWriter {
   writeLatin1LengthPrefixed(id: string): void {
     const length = id.length;
     this.writeVarUint(length);
-    this.ensure(length);
-    const buffer = this.buffer;
-    let position = this.position;
+    this.#ensure(length);
+    const buffer = this.#buffer;
+    let position = this.#position;
     for (let i = 0; i < length; i++) buffer[position++] = id.charCodeAt(i);
-    this.position = position;
+    this.#position = position;
   }
 
   /** Length as varuint, then the bytes. */
@@ -135,18 +135,18 @@ export class ByteWriter {
    * whole record with direct byte writes (see `direct-bytes.ts`) rather than one call per field.
    */
   reserve(extra: number): Uint8Array {
-    this.ensure(extra);
-    return this.buffer;
+    this.#ensure(extra);
+    return this.#buffer;
   }
 
   /** Ends a write into the buffer {@link reserve} returned: `position` is the new {@link pendingLength}. */
   advance(position: number): void {
-    this.position = position;
+    this.#position = position;
   }
 
   /** The bytes written since the last {@link takeChunk}, without copying. Valid until the next write. */
   peek(from = 0): Uint8Array {
-    return this.buffer.subarray(from, this.position);
+    return this.#buffer.subarray(from, this.#position);
   }
 
   /**
@@ -154,13 +154,13 @@ export class ByteWriter {
    * array is never written to again, so it can be passed to asynchronous I/O.
    */
   takeChunk(): Uint8Array {
-    const chunk = this.buffer.subarray(0, this.position);
-    this.flushed += this.position;
-    this.buffer = this.allocate(
-      Math.max(this.initialCapacity, Math.min(this.buffer.length, 4 * 1024 * 1024)),
+    const chunk = this.#buffer.subarray(0, this.#position);
+    this.#flushed += this.#position;
+    this.#buffer = this.#allocate(
+      Math.max(this.#initialCapacity, Math.min(this.#buffer.length, 4 * 1024 * 1024)),
     );
-    this.view = new DataView(this.buffer.buffer);
-    this.position = 0;
+    this.#view = new DataView(this.#buffer.buffer);
+    this.#position = 0;
     return chunk;
   }
 }

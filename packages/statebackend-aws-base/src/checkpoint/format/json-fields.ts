@@ -8,64 +8,64 @@ import type { JsonObject, JsonValue } from '../json.js';
  * the format is reported precisely instead of yielding `undefined` somewhere later.
  */
 export class JsonFields {
-  private readonly object: JsonObject;
-  private readonly path: string;
-  private readonly fail: (reason: string) => never;
+  readonly #object: JsonObject;
+  readonly #path: string;
+  readonly #fail: (reason: string) => never;
 
   constructor(value: JsonValue | undefined, path: string, fail: (reason: string) => never) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       fail(`${path || 'the document'} is not a JSON object`);
     }
-    this.object = value as JsonObject;
-    this.path = path;
-    this.fail = fail;
+    this.#object = value as JsonObject;
+    this.#path = path;
+    this.#fail = fail;
   }
 
-  private where(key: string): string {
-    return this.path === '' ? key : `${this.path}.${key}`;
+  #where(key: string): string {
+    return this.#path === '' ? key : `${this.#path}.${key}`;
   }
 
   raw(key: string): JsonValue | undefined {
-    return this.object[key];
+    return this.#object[key];
   }
 
   has(key: string): boolean {
-    return this.object[key] !== undefined && this.object[key] !== null;
+    return this.#object[key] !== undefined && this.#object[key] !== null;
   }
 
   string(key: string): string {
-    const value = this.object[key];
-    return typeof value === 'string' ? value : this.fail(`${this.where(key)} is not a string`);
+    const value = this.#object[key];
+    return typeof value === 'string' ? value : this.#fail(`${this.#where(key)} is not a string`);
   }
 
   /** A non-negative safe integer. */
   integer(key: string): number {
-    const value = this.object[key];
+    const value = this.#object[key];
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
       ? value
-      : this.fail(`${this.where(key)} is not a non-negative integer`);
+      : this.#fail(`${this.#where(key)} is not a non-negative integer`);
   }
 
   object_(key: string): JsonFields {
-    return new JsonFields(this.object[key], this.where(key), this.fail);
+    return new JsonFields(this.#object[key], this.#where(key), this.#fail);
   }
 
   array(key: string): readonly JsonValue[] {
-    const value = this.object[key];
+    const value = this.#object[key];
     return Array.isArray(value)
       ? (value as readonly JsonValue[])
-      : this.fail(`${this.where(key)} is not an array`);
+      : this.#fail(`${this.#where(key)} is not an array`);
   }
 
   objects(key: string): JsonFields[] {
-    return this.array(key).map((item, i) => new JsonFields(item, `${this.where(key)}[${i}]`, this.fail));
+    return this.array(key).map((item, i) => new JsonFields(item, `${this.#where(key)}[${i}]`, this.#fail));
   }
 
   keyGroupRange(key: string): KeyGroupRange {
     const range = this.object_(key);
     const start = range.integer('start');
     const end = range.integer('end');
-    if (end < start) this.fail(`${this.where(key)} ends (${end}) before it starts (${start})`);
+    if (end < start) this.#fail(`${this.#where(key)} ends (${end}) before it starts (${start})`);
     return KeyGroupRange.of(start, end);
   }
 
@@ -85,7 +85,7 @@ export class JsonFields {
         start <= previousEnd ||
         end < start
       ) {
-        this.fail(`${this.where(key)}[${i}] is not an ascending [start, end] pair of key groups`);
+        this.#fail(`${this.#where(key)}[${i}] is not an ascending [start, end] pair of key groups`);
       }
       ranges.push(KeyGroupRange.of(start as number, end as number));
       previousEnd = end as number;
@@ -97,7 +97,7 @@ export class JsonFields {
     const fields = this.object_(key);
     const config = fields.raw('config');
     if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) {
-      this.fail(`${this.where(key)}.config is not a JSON object`);
+      this.#fail(`${this.#where(key)}.config is not a JSON object`);
     }
     const base = { id: fields.string('id'), version: fields.integer('version') };
     return config === undefined ? base : { ...base, config: config as Readonly<Record<string, unknown>> };
@@ -105,7 +105,7 @@ export class JsonFields {
 
   /** The object itself, for opaque parts such as the caller's metadata. */
   get value(): JsonObject {
-    return this.object;
+    return this.#object;
   }
 }
 

@@ -137,8 +137,8 @@ export class KeyGroupFileReader {
       const end = last.offset + last.length;
       // Each piece holds whole blocks: the stored run, or one frame of a compressed file.
       const pieces = this.isCompressed
-        ? await this.readFrames(first.offset, end, what)
-        : [await this.readStored(first.offset, end, what)];
+        ? await this.#readFrames(first.offset, end, what)
+        : [await this.#readStored(first.offset, end, what)];
       let index = 0;
       for (const block of run) {
         let piece = pieces[index] as RawPiece;
@@ -147,10 +147,10 @@ export class KeyGroupFileReader {
         }
         const from = block.offset - piece.start;
         if (from < 0 || from + block.length > piece.bytes.length) {
-          this.fail(`the block of key group ${block.keyGroup} is not within one frame`);
+          this.#fail(`the block of key group ${block.keyGroup} is not within one frame`);
         }
         const blockBytes = piece.bytes.subarray(from, from + block.length);
-        this.verifyBlock(blockBytes, block);
+        this.#verifyBlock(blockBytes, block);
         visit(block, blockBytes);
       }
     }
@@ -175,7 +175,7 @@ export class KeyGroupFileReader {
    * Bytes `from` to `to` of the file as stored, and where they start. A read from the first block
    * reads the header too, so that every byte read is checked.
    */
-  private async readStored(from: number, to: number, what: string): Promise<RawPiece> {
+  async #readStored(from: number, to: number, what: string): Promise<RawPiece> {
     const start = from === HEADER_LENGTH ? 0 : from;
     const length = to - start;
     const tail = this.#tail;
@@ -183,9 +183,9 @@ export class KeyGroupFileReader {
       start >= tail.start
         ? tail.bytes.subarray(start - tail.start, start - tail.start + length)
         : await this.file.read(start, length);
-    if (bytes.length !== length) this.fail(`${what} are cut off (truncated file)`);
+    if (bytes.length !== length) this.#fail(`${what} are cut off (truncated file)`);
     if (start === 0)
-      checkHeader(bytes, magicOf(this.kind), this.version, this.flags, (reason) => this.fail(reason));
+      checkHeader(bytes, magicOf(this.kind), this.version, this.flags, (reason) => this.#fail(reason));
     return { bytes, start };
   }
 
@@ -193,13 +193,13 @@ export class KeyGroupFileReader {
    * Raw bytes `from` to `to` of a compressed file, frame by frame: the frames holding them, read
    * at once, each checked against its checksum before it is decompressed.
    */
-  private async readFrames(from: number, to: number, what: string): Promise<RawPiece[]> {
+  async #readFrames(from: number, to: number, what: string): Promise<RawPiece[]> {
     const starts = this.#frameStarts;
     const first = lastAtOrBefore(starts.raw, from);
     const last = lastAtOrBefore(starts.raw, to - 1);
     const lastFrame = this.frames[last] as KeyGroupFrame;
     const storedFrom = starts.stored[first] as number;
-    const stored = await this.readStored(
+    const stored = await this.#readStored(
       storedFrom,
       (starts.stored[last] as number) + lastFrame.storedLength,
       what,
@@ -211,11 +211,11 @@ export class KeyGroupFileReader {
       const bytes = stored.bytes.subarray(at, at + frame.storedLength);
       const actual = crc32(bytes);
       if (actual !== frame.crc)
-        this.fail(`checksum of frame ${i} is ${hex(actual)}, expected ${hex(frame.crc)}`);
+        this.#fail(`checksum of frame ${i} is ${hex(actual)}, expected ${hex(frame.crc)}`);
       const start = starts.raw[i] as number;
       pieces.push(
         decodeFrame(frame.codec, bytes, frame.rawLength).then((raw) =>
-          typeof raw === 'string' ? this.fail(`frame ${i}: ${raw}`) : { bytes: raw, start },
+          typeof raw === 'string' ? this.#fail(`frame ${i}: ${raw}`) : { bytes: raw, start },
         ),
       );
     }
@@ -223,12 +223,12 @@ export class KeyGroupFileReader {
   }
 
   /** Checks a block's checksum and that its entries parse to exactly its end, reading nothing out. */
-  private verifyBlock(bytes: Uint8Array, block: KeyGroupBlock): void {
+  #verifyBlock(bytes: Uint8Array, block: KeyGroupBlock): void {
     const actual = crc32(bytes);
     if (actual !== block.crc) {
-      this.fail(`checksum of key group ${block.keyGroup} is ${hex(actual)}, expected ${hex(block.crc)}`);
+      this.#fail(`checksum of key group ${block.keyGroup} is ${hex(actual)}, expected ${hex(block.crc)}`);
     }
-    const fail = (reason: string): never => this.fail(`key group ${block.keyGroup}: ${reason}`);
+    const fail = (reason: string): never => this.#fail(`key group ${block.keyGroup}: ${reason}`);
     const reader = new ByteReader(bytes, fail);
     const stateCount = this.stateNames.length;
     const known = this.isDelta ? ENTRY_KNOWN_FLAGS | ENTRY_IS_TOMBSTONE : ENTRY_KNOWN_FLAGS;
@@ -250,7 +250,7 @@ export class KeyGroupFileReader {
     if (!reader.atEnd) fail(`${reader.remaining} bytes follow the last of its ${block.entries} entries`);
   }
 
-  private fail(reason: string): never {
+  #fail(reason: string): never {
     return failureOf(this.file, this.kind)(reason);
   }
 }

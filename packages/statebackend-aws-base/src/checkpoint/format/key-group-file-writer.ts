@@ -90,24 +90,24 @@ const CHUNK_SLACK = 256 * 1024;
  * {@link takeChunk}, then {@link completeSealed} in order.
  */
 export class KeyGroupFileWriter {
-  private readonly output: ChunkedOutput;
-  private readonly out: ByteWriter;
-  private readonly options: KeyGroupFileWriterOptions;
-  private readonly chunkSize: number;
-  private readonly blocks: PendingBlock[] = [];
+  readonly #output: ChunkedOutput;
+  readonly #out: ByteWriter;
+  readonly #options: KeyGroupFileWriterOptions;
+  readonly #chunkSize: number;
+  readonly #blocks: PendingBlock[] = [];
   /** The first block not in a chunk taken yet. */
-  private blocksTaken = 0;
-  private currentKeyGroup = -1;
-  private blockStart = 0;
-  private blockEntries = 0;
-  private lastKeyGroup = -1;
-  private entryCount = 0;
-  private finished = false;
-  private readonly version: number;
-  private readonly flags: number;
-  private readonly compressed: boolean;
+  #blocksTaken = 0;
+  #currentKeyGroup = -1;
+  #blockStart = 0;
+  #blockEntries = 0;
+  #lastKeyGroup = -1;
+  #entryCount = 0;
+  #finished = false;
+  readonly #version: number;
+  readonly #flags: number;
+  readonly #compressed: boolean;
   /** The chunks taken and not handed out yet; the frames of a compressed file. */
-  private readonly chunks: FrameSequence;
+  readonly #chunks: FrameSequence;
 
   constructor(options: KeyGroupFileWriterOptions) {
     if (options.delta === true && options.kind !== 'data') {
@@ -117,47 +117,47 @@ export class KeyGroupFileWriter {
     if (compressed && options.kind !== 'data') {
       throw new StateBackendError('Only checkpoint data files can be compressed; savepoints are canonical.');
     }
-    this.options = options;
+    this.#options = options;
     if (compressed) requireZstd('write a compressed checkpoint file');
-    this.compressed = compressed;
-    this.version = compressed
+    this.#compressed = compressed;
+    this.#version = compressed
       ? COMPRESSED_FILE_VERSION
       : options.delta === true
         ? DELTA_FILE_VERSION
         : KEY_GROUP_FILE_VERSION;
-    this.flags = (options.delta === true ? FILE_IS_DELTA : 0) | (compressed ? FILE_IS_COMPRESSED : 0);
-    this.chunkSize = options.chunkSize ?? 1024 * 1024;
+    this.#flags = (options.delta === true ? FILE_IS_DELTA : 0) | (compressed ? FILE_IS_COMPRESSED : 0);
+    this.#chunkSize = options.chunkSize ?? 1024 * 1024;
     // A chunk is taken after the key group that reaches the chunk size: room for the chunk and a
     // typical key group beyond it. Twice the chunk size left half of each chunk's buffer unused,
     // and V8 counts whole buffers as external memory: full garbage collections came that much sooner.
-    this.output = new ChunkedOutput(this.chunkSize + CHUNK_SLACK, options.chunkPool);
-    this.out = this.output.out;
-    this.chunks = new FrameSequence(this.output, options.chunkPool, compressed, chunkSealer.newFile());
-    this.out.writeBytes(magicOf(options.kind));
-    this.out.writeU16(this.version);
-    this.out.writeU16(this.flags);
+    this.#output = new ChunkedOutput(this.#chunkSize + CHUNK_SLACK, options.chunkPool);
+    this.#out = this.#output.out;
+    this.#chunks = new FrameSequence(this.#output, options.chunkPool, compressed, chunkSealer.newFile());
+    this.#out.writeBytes(magicOf(options.kind));
+    this.#out.writeU16(this.#version);
+    this.#out.writeU16(this.#flags);
   }
 
   /** Bytes of the file so far: chunks taken, and what waits to be one (before compression). */
   get size(): number {
-    return this.output.storedLength + this.chunks.inFlightLength + this.out.pendingLength;
+    return this.#output.storedLength + this.#chunks.inFlightLength + this.#out.pendingLength;
   }
 
   get entries(): number {
-    return this.entryCount;
+    return this.#entryCount;
   }
 
   beginKeyGroup(keyGroup: number): void {
-    if (this.currentKeyGroup !== -1 || keyGroup <= this.lastKeyGroup) {
+    if (this.#currentKeyGroup !== -1 || keyGroup <= this.#lastKeyGroup) {
       throw new KeyGroupArgumentError(
         'keyGroup',
         String(keyGroup),
-        `a key group above ${this.lastKeyGroup}, after the previous one ended`,
+        `a key group above ${this.#lastKeyGroup}, after the previous one ended`,
       );
     }
-    this.currentKeyGroup = keyGroup;
-    this.blockStart = this.out.pendingLength;
-    this.blockEntries = 0;
+    this.#currentKeyGroup = keyGroup;
+    this.#blockStart = this.#out.pendingLength;
+    this.#blockEntries = 0;
   }
 
   /** Appends one entry to the current key group. The arrays are copied; reuse them freely. */
@@ -169,7 +169,7 @@ export class KeyGroupFileWriter {
     value: Uint8Array,
     ttlTimestamp: number | undefined,
   ): void {
-    const out = this.out;
+    const out = this.#out;
     out.writeU8(
       (userKey === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL),
     );
@@ -179,7 +179,7 @@ export class KeyGroupFileWriter {
     if (userKey !== undefined) out.writeLengthPrefixed(userKey);
     out.writeLengthPrefixed(value);
     if (ttlTimestamp !== undefined) out.writeU64(ttlTimestamp);
-    this.blockEntries++;
+    this.#blockEntries++;
   }
 
   /**
@@ -196,7 +196,7 @@ export class KeyGroupFileWriter {
   ): void {
     // One bounds check for the whole entry, then direct writes (the entry is what a snapshot
     // writes a million times).
-    const out = this.out;
+    const out = this.#out;
     const room =
       1 +
       4 * MAX_VARUINT_LENGTH +
@@ -216,7 +216,7 @@ export class KeyGroupFileWriter {
     p = putLengthPrefixed(buffer, p, value);
     if (ttlTimestamp !== undefined) p = putU64(buffer, p, ttlTimestamp);
     out.advance(p);
-    this.blockEntries++;
+    this.#blockEntries++;
   }
 
   /**
@@ -232,7 +232,7 @@ export class KeyGroupFileWriter {
     encoding: DirectEncoding<T>,
     ttlTimestamp: number | undefined,
   ): void {
-    const out = this.out;
+    const out = this.#out;
     const room =
       1 +
       3 * MAX_VARUINT_LENGTH +
@@ -252,7 +252,7 @@ export class KeyGroupFileWriter {
     p = encoding.put(value, buffer, p);
     if (ttlTimestamp !== undefined) p = putU64(buffer, p, ttlTimestamp);
     out.advance(p);
-    this.blockEntries++;
+    this.#blockEntries++;
   }
 
   /**
@@ -268,7 +268,7 @@ export class KeyGroupFileWriter {
     to: number,
     encoding: DirectEncoding<T>,
   ): void {
-    const out = this.out;
+    const out = this.#out;
     for (let i = from; i < to; i++) {
       const keyId = keyIds[i] as string;
       const value = values[i] as T;
@@ -280,7 +280,7 @@ export class KeyGroupFileWriter {
       buffer[p++] = 0; // no namespace
       out.advance(encoding.put(value, buffer, p));
     }
-    this.blockEntries += to - from;
+    this.#blockEntries += to - from;
   }
 
   /**
@@ -288,28 +288,28 @@ export class KeyGroupFileWriter {
    * (ids, as in {@link writeEntryWithIds}) was removed since the earlier files.
    */
   writeTombstoneWithIds(stateIndex: number, keyId: string, namespaceId: string): void {
-    if ((this.flags & FILE_IS_DELTA) === 0) {
+    if ((this.#flags & FILE_IS_DELTA) === 0) {
       throw new StateBackendError('A tombstone can only be written to a delta file.');
     }
-    const out = this.out;
+    const out = this.#out;
     out.writeU8(ENTRY_IS_TOMBSTONE);
     out.writeVarUint(stateIndex);
     out.writeLatin1LengthPrefixed(keyId);
     out.writeLatin1LengthPrefixed(namespaceId);
-    this.blockEntries++;
+    this.#blockEntries++;
   }
 
   /** Closes the current key group; a key group without entries leaves no block. */
   endKeyGroup(): void {
-    const keyGroup = this.currentKeyGroup;
-    this.currentKeyGroup = -1;
-    this.lastKeyGroup = keyGroup;
-    if (this.blockEntries === 0) return;
-    const length = this.out.pendingLength - this.blockStart;
-    const offset = this.out.totalLength - length;
+    const keyGroup = this.#currentKeyGroup;
+    this.#currentKeyGroup = -1;
+    this.#lastKeyGroup = keyGroup;
+    if (this.#blockEntries === 0) return;
+    const length = this.#out.pendingLength - this.#blockStart;
+    const offset = this.#out.totalLength - length;
     // The checksum comes when the chunk holding the block is sealed.
-    this.blocks.push({ keyGroup, offset, length, entries: this.blockEntries, crc: 0 });
-    this.entryCount += this.blockEntries;
+    this.#blocks.push({ keyGroup, offset, length, entries: this.#blockEntries, crc: 0 });
+    this.#entryCount += this.#blockEntries;
   }
 
   /**
@@ -328,58 +328,58 @@ export class KeyGroupFileWriter {
    * chunk taken first).
    */
   takeChunkToSeal(last = false): TakenChunk | undefined {
-    if (!last && !this.chunkDue()) return undefined;
-    const taken = this.chunks.take(this.blocks, this.blocksTaken, last);
-    if (taken !== undefined) this.blocksTaken = this.blocks.length;
+    if (!last && !this.#chunkDue()) return undefined;
+    const taken = this.#chunks.take(this.#blocks, this.#blocksTaken, last);
+    if (taken !== undefined) this.#blocksTaken = this.#blocks.length;
     return taken;
   }
 
   /** Hands out a chunk {@link takeChunkToSeal} took, sealed as `sealed`; chunks complete in the order taken. */
   completeSealed(taken: TakenChunk, sealed: Sealed): ChecksummedChunk {
-    return this.chunks.complete(taken, sealed, this.blocks);
+    return this.#chunks.complete(taken, sealed, this.#blocks);
   }
 
-  private chunkDue(): boolean {
-    return this.currentKeyGroup === -1 && this.out.pendingLength >= this.chunkSize;
+  #chunkDue(): boolean {
+    return this.#currentKeyGroup === -1 && this.#out.pendingLength >= this.#chunkSize;
   }
 
   /** Appends the index and trailer; returns the last chunk. */
   finish(): ChecksummedChunk {
-    if (this.currentKeyGroup !== -1) this.endKeyGroup();
-    this.finished = true;
+    if (this.#currentKeyGroup !== -1) this.endKeyGroup();
+    this.#finished = true;
     // The blocks left are sealed here, for the index needs their checksums: a compressed file's
     // last frame, or the blocks of an uncompressed one, checksummed where they are.
     let lastFrame: ChecksummedChunk | undefined;
     let restCrc = 0;
-    if (this.compressed) {
+    if (this.#compressed) {
       const rest = this.takeChunkToSeal(true);
       lastFrame = rest && this.completeSealed(rest, chunkSealer.sealHere(rest.request));
     } else {
-      restCrc = this.chunks.sealInPlace(this.blocks, this.blocksTaken);
-      this.blocksTaken = this.blocks.length;
+      restCrc = this.#chunks.sealInPlace(this.#blocks, this.#blocksTaken);
+      this.#blocksTaken = this.#blocks.length;
     }
-    this.chunks.checkAllComplete();
-    const out = this.out;
+    this.#chunks.checkAllComplete();
+    const out = this.#out;
     const restLength = out.pendingLength;
-    const indexOffset = this.output.storedLength + out.pendingLength;
+    const indexOffset = this.#output.storedLength + out.pendingLength;
     const indexStart = out.pendingLength;
-    const properties = this.options.properties;
+    const properties = this.#options.properties;
     out.writeLengthPrefixed(
       properties === undefined ? new Uint8Array(0) : textEncoder.encode(JSON.stringify(properties)),
     );
-    out.writeVarUint(this.options.stateNames.length);
-    for (const name of this.options.stateNames) out.writeLengthPrefixed(textEncoder.encode(name));
-    out.writeVarUint(this.blocks.length);
-    for (const block of this.blocks) {
+    out.writeVarUint(this.#options.stateNames.length);
+    for (const name of this.#options.stateNames) out.writeLengthPrefixed(textEncoder.encode(name));
+    out.writeVarUint(this.#blocks.length);
+    for (const block of this.#blocks) {
       out.writeVarUint(block.keyGroup);
       out.writeVarUint(block.offset);
       out.writeVarUint(block.length);
       out.writeVarUint(block.entries);
       out.writeU32(block.crc);
     }
-    if (this.compressed) {
-      out.writeVarUint(this.chunks.frames.length);
-      for (const frame of this.chunks.frames) {
+    if (this.#compressed) {
+      out.writeVarUint(this.#chunks.frames.length);
+      for (const frame of this.#chunks.frames) {
         out.writeU8(frame.codec);
         out.writeVarUint(frame.rawLength);
         out.writeVarUint(frame.storedLength);
@@ -392,12 +392,12 @@ export class KeyGroupFileWriter {
     out.writeU64(indexOffset);
     out.writeU32(indexLength);
     out.writeU32(indexCrc);
-    out.writeU16(this.version);
-    out.writeU16(this.flags);
-    out.writeBytes(magicOf(this.options.kind));
-    const bytes = this.output.takeRaw();
+    out.writeU16(this.#version);
+    out.writeU16(this.#flags);
+    out.writeBytes(magicOf(this.#options.kind));
+    const bytes = this.#output.takeRaw();
     const tail = bytes.subarray(restLength);
-    const last = this.output.handOut(bytes, crc32Combine(restCrc, crc32(tail), tail.length));
+    const last = this.#output.handOut(bytes, crc32Combine(restCrc, crc32(tail), tail.length));
     if (lastFrame === undefined) return last;
     return new ChecksummedChunk(
       concat(lastFrame, last),
@@ -407,14 +407,14 @@ export class KeyGroupFileWriter {
 
   /** Size, checksum and blocks of the finished file. */
   summary(): KeyGroupFileSummary {
-    if (!this.finished)
+    if (!this.#finished)
       throw new StateBackendError('KeyGroupFileWriter.summary() was called before finish()');
     return {
-      size: this.output.storedLength,
-      crc32: this.output.fileCrc,
-      entries: this.entryCount,
-      blocks: this.blocks,
-      frames: this.chunks.frames,
+      size: this.#output.storedLength,
+      crc32: this.#output.fileCrc,
+      entries: this.#entryCount,
+      blocks: this.#blocks,
+      frames: this.#chunks.frames,
     };
   }
 }

@@ -28,14 +28,14 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
   readonly maxParallelism: number;
   readonly states: readonly CheckpointedState[];
   readonly userMetadata: readonly RestoredUserMetadata[];
-  private readonly storage: CheckpointStorage;
-  private readonly selection: CheckpointSelection;
-  private readonly statesByName: ReadonlyMap<string, CheckpointedState>;
+  readonly #storage: CheckpointStorage;
+  readonly #selection: CheckpointSelection;
+  readonly #statesByName: ReadonlyMap<string, CheckpointedState>;
 
   constructor(storage: CheckpointStorage, selection: CheckpointSelection) {
     super();
-    this.storage = storage;
-    this.selection = selection;
+    this.#storage = storage;
+    this.#selection = selection;
     this.checkpointId = selection.checkpointId;
     this.storageLocation = storage.location;
     this.maxParallelism = selection.maxParallelism;
@@ -46,7 +46,7 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
         states: part.metadata.states,
       })),
     );
-    this.statesByName = new Map(this.states.map((state) => [state.name, state]));
+    this.#statesByName = new Map(this.states.map((state) => [state.name, state]));
     this.userMetadata = selection.parts.map((part) => ({
       keyGroupRange: part.metadata.keyGroupRange,
       metadata: part.metadata.userMetadata,
@@ -55,18 +55,18 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
 
   /** The data files a restore of `range` opens; the others are never read. */
   filesFor(range: KeyGroupRange): CheckpointFile[] {
-    return this.plan(range).map((step) => step.file);
+    return this.#plan(range).map((step) => step.file);
   }
 
   /** The data files holding `range`, each with only the key groups of `range` it provides. */
   referencedFiles(range: KeyGroupRange): CheckpointFile[] {
-    return this.plan(range).map((step) => ({ ...step.file, keyGroups: step.keyGroups }));
+    return this.#plan(range).map((step) => ({ ...step.file, keyGroups: step.keyGroups }));
   }
 
   /** The files to read for `range`: full files first, then delta files, oldest first. */
-  private plan(range: KeyGroupRange): { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] {
+  #plan(range: KeyGroupRange): { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] {
     const steps: { file: CheckpointFile; keyGroups: KeyGroupRange[] }[] = [];
-    for (const part of this.selection.parts) {
+    for (const part of this.#selection.parts) {
       const wanted = part.keyGroups.flatMap((r) => intersectRanges([r], range));
       if (wanted.length === 0) continue;
       for (const file of part.metadata.files) {
@@ -84,15 +84,15 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
    * The storage is told the files first, in the order read (`CheckpointStorage.prefetch`).
    */
   override async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
-    const steps = this.plan(range);
-    this.storage.prefetch?.(steps.map((step) => step.file.path));
+    const steps = this.#plan(range);
+    this.#storage.prefetch?.(steps.map((step) => step.file.path));
     const chains = new Map<number, VerifiedBlock[]>();
     for (const { file, keyGroups } of steps) {
       if (file.delta !== true) continue;
       for (const r of keyGroups) for (const keyGroup of r) chains.set(keyGroup, []);
     }
     for (const { file, keyGroups } of steps) {
-      const { reader, states } = await this.open(file);
+      const { reader, states } = await this.#open(file);
       await reader.forEachBlock(
         (keyGroup) => rangesContain(keyGroups, keyGroup),
         (block, bytes) => {
@@ -110,10 +110,10 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
   }
 
   /** Opens a data file (trailer and index) and checks it against the metadata. */
-  private async open(
+  async #open(
     file: CheckpointFile,
   ): Promise<{ reader: KeyGroupFileReader; states: readonly CheckpointedState[] }> {
-    const reader = await KeyGroupFileReader.open(this.randomAccess(file), 'data');
+    const reader = await KeyGroupFileReader.open(this.#randomAccess(file), 'data');
     const name = reader.file.name;
     if (reader.isDelta !== (file.delta === true)) {
       throw new CorruptCheckpointError(
@@ -122,7 +122,7 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
       );
     }
     const states = reader.stateNames.map((stateName) => {
-      const state = this.statesByName.get(stateName);
+      const state = this.#statesByName.get(stateName);
       if (state === undefined) {
         throw new CorruptCheckpointError(
           name,
@@ -139,7 +139,7 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
    * at a time; no block is read until {@link KeyGroupBlocks.read} asks for it.
    */
   async openBlocks(range: KeyGroupRange): Promise<KeyGroupBlocks> {
-    const steps = this.plan(range);
+    const steps = this.#plan(range);
     const opened: { reader: KeyGroupFileReader; states: readonly CheckpointedState[] }[] = new Array(
       steps.length,
     );
@@ -147,7 +147,7 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
     const worker = async (): Promise<void> => {
       while (next < steps.length) {
         const index = next++;
-        opened[index] = await this.open((steps[index] as (typeof steps)[number]).file);
+        opened[index] = await this.#open((steps[index] as (typeof steps)[number]).file);
       }
     };
     await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, steps.length) }, worker));
@@ -207,10 +207,10 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
     };
   }
 
-  private randomAccess(file: CheckpointFile): RandomAccessFile {
-    const name = this.storage.describe(file.path);
-    const storage = this.storage;
-    const stillCommitted = (): Promise<boolean> => this.stillCommitted();
+  #randomAccess(file: CheckpointFile): RandomAccessFile {
+    const name = this.#storage.describe(file.path);
+    const storage = this.#storage;
+    const stillCommitted = (): Promise<boolean> => this.#stillCommitted();
     const checkpointId = this.checkpointId;
     return {
       name,
@@ -240,8 +240,8 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
   }
 
   /** Whether every commit record this source was selected from is still there. */
-  private async stillCommitted(): Promise<boolean> {
-    const paths = new Set((await this.storage.listCommitted()).map((c) => c.path));
-    return this.selection.parts.every((part) => paths.has(part.committed.path));
+  async #stillCommitted(): Promise<boolean> {
+    const paths = new Set((await this.#storage.listCommitted()).map((c) => c.path));
+    return this.#selection.parts.every((part) => paths.has(part.committed.path));
   }
 }

@@ -25,12 +25,12 @@ export class SavepointSource extends BlockSource implements KeyedStateSource {
   readonly maxParallelism: number;
   readonly states: readonly CheckpointedState[];
   readonly userMetadata: readonly RestoredUserMetadata[];
-  private readonly files: readonly { reader: KeyGroupFileReader; properties: SavepointProperties }[];
-  private readonly statesByName: ReadonlyMap<string, CheckpointedState>;
+  readonly #files: readonly { reader: KeyGroupFileReader; properties: SavepointProperties }[];
+  readonly #statesByName: ReadonlyMap<string, CheckpointedState>;
 
   private constructor(files: readonly { reader: KeyGroupFileReader; properties: SavepointProperties }[]) {
     super();
-    this.files = files;
+    this.#files = files;
     this.description = `savepoint ${files.map((f) => f.reader.file.name).join(', ')}`;
     const first = files[0];
     if (first === undefined)
@@ -59,7 +59,7 @@ export class SavepointSource extends BlockSource implements KeyedStateSource {
       }
     }
     this.states = mergeStates(files.map((f) => ({ file: f.reader.file.name, states: f.properties.states })));
-    this.statesByName = new Map(this.states.map((state) => [state.name, state]));
+    this.#statesByName = new Map(this.states.map((state) => [state.name, state]));
     this.userMetadata = sorted.map((f) => ({
       keyGroupRange: f.properties.keyGroupRange,
       metadata: f.properties.userMetadata,
@@ -113,7 +113,7 @@ export class SavepointSource extends BlockSource implements KeyedStateSource {
         });
       }
       const source = await SavepointSource.open(files);
-      source.closeHandles = () => Promise.all(handles.map((h) => h.close())).then(() => undefined);
+      source.#closeHandles = () => Promise.all(handles.map((h) => h.close())).then(() => undefined);
       return source;
     } catch (error) {
       await Promise.all(handles.map((h) => h.close()));
@@ -121,17 +121,17 @@ export class SavepointSource extends BlockSource implements KeyedStateSource {
     }
   }
 
-  private closeHandles: () => Promise<void> = () => Promise.resolve();
+  #closeHandles: () => Promise<void> = () => Promise.resolve();
 
   /** Closes files opened by {@link openFiles}. */
   close(): Promise<void> {
-    return this.closeHandles();
+    return this.#closeHandles();
   }
 
   override async forEachBlock(range: KeyGroupRange, visit: (block: VerifiedBlock) => void): Promise<void> {
-    for (const { reader, properties } of this.files) {
+    for (const { reader, properties } of this.#files) {
       if (properties.keyGroupRange.intersect(range).isEmpty) continue;
-      const states = properties.states.map((s) => this.statesByName.get(s.name) as CheckpointedState);
+      const states = properties.states.map((s) => this.#statesByName.get(s.name) as CheckpointedState);
       await reader.forEachBlock(range, (block, bytes) => {
         if (!properties.keyGroupRange.contains(block.keyGroup)) {
           throw new CorruptSavepointError(

@@ -27,52 +27,53 @@ import { writeDataFiles } from './write-data-files.js';
  * retention otherwise.
  */
 export class CheckpointSnapshotter {
-  private readonly options: CheckpointSnapshotterOptions;
-  private readonly logger: Logger;
-  private readonly metrics: CheckpointMetrics | undefined;
-  private readonly inFlight = new Map<number, { aborted: string | undefined; done: Promise<unknown> }>();
-  private closed = false;
+  readonly #options: CheckpointSnapshotterOptions;
+  readonly #logger: Logger;
+  readonly #metrics: CheckpointMetrics | undefined;
+  readonly #inFlight = new Map<number, { aborted: string | undefined; done: Promise<unknown> }>();
+  #closed = false;
   /** The newest checkpoint confirmed complete (or restored); retention counts only up to it. */
-  private confirmed = -1;
+  #confirmed = -1;
   /** The checkpoint restored or the newest one started, whichever is higher; 0 for none. */
-  private latestId = 0;
+  #latestId = 0;
   /** Of the state snapshotted; lets retention see checkpoints every writer committed. */
-  private maxParallelism: number | undefined;
+  #maxParallelism: number | undefined;
   /** The retention passes queued: one at a time, each after the previous one ended. */
-  private retention: Promise<void> = Promise.resolve();
+  #retention: Promise<void> = Promise.resolve();
   /**
    * For each retention pass running, the checkpoints in flight at any time during it: a
    * snapshot started meanwhile adds its id, so the pass never takes its files for leftovers.
    */
-  private readonly retentionGuards = new Set<Set<number>>();
+  readonly #retentionGuards = new Set<Set<number>>();
   /** The newest checkpoint id committed for any key group of the range, by anyone; -1 for none. */
-  private latestCommitted = -1;
+  #latestCommitted = -1;
   /**
    * What the history restored from left behind (the checkpoint restored, or undefined for a
    * savepoint or nothing): earlier owners' newer checkpoints stay until this writer's first
    * checkpoint is committed, so that a rollback can be undone until then.
    */
-  private abandonedAfter: { readonly restoredId: number | undefined } | undefined;
+  #abandonedAfter: { readonly restoredId: number | undefined } | undefined;
   /** Whether this writer committed a checkpoint. */
-  private committedOnce = false;
+  #committedOnce = false;
 
   constructor(options: CheckpointSnapshotterOptions) {
-    this.options = options;
-    this.logger = options.logger ?? noopLogger;
-    this.metrics = options.metricGroup === undefined ? undefined : new CheckpointMetrics(options.metricGroup);
+    this.#options = options;
+    this.#logger = options.logger ?? noopLogger;
+    this.#metrics =
+      options.metricGroup === undefined ? undefined : new CheckpointMetrics(options.metricGroup);
   }
 
   get lease(): WriterLease {
-    return this.options.lease;
+    return this.#options.lease;
   }
 
   get storage(): CheckpointStorage {
-    return this.options.storage;
+    return this.#options.storage;
   }
 
   /** Whether the strategy writes only what changed, so the backend should record changed cells. */
   get incremental(): boolean {
-    return this.options.strategy.name === 'incremental';
+    return this.#options.strategy.name === 'incremental';
   }
 
   /**
@@ -81,7 +82,7 @@ export class CheckpointSnapshotter {
    * take a higher id.
    */
   get latestCheckpointId(): number {
-    return this.latestCommitted;
+    return this.#latestCommitted;
   }
 
   /**
@@ -91,20 +92,20 @@ export class CheckpointSnapshotter {
    * checkpoints are abandoned once this writer's first checkpoint is committed.
    */
   continueHistory(latestCommitted: number, restoredId: number | undefined): void {
-    this.latestCommitted = Math.max(this.latestCommitted, latestCommitted);
-    this.abandonedAfter = { restoredId };
+    this.#latestCommitted = Math.max(this.#latestCommitted, latestCommitted);
+    this.#abandonedAfter = { restoredId };
     // `snapshot()` without an id takes the next one above these too.
-    this.latestId = Math.max(this.latestId, latestCommitted);
+    this.#latestId = Math.max(this.#latestId, latestCommitted);
   }
 
   /** The newest of: the checkpoint restored, any committed for the range, and any a snapshot was started for; 0 when none. */
   get lastCheckpointId(): number {
-    return this.latestId;
+    return this.#latestId;
   }
 
   /** Ids of snapshots still being written. */
   get inFlightCheckpointIds(): ReadonlySet<number> {
-    return new Set(this.inFlight.keys());
+    return new Set(this.#inFlight.keys());
   }
 
   /**
@@ -117,46 +118,46 @@ export class CheckpointSnapshotter {
     userMetadata?: JsonValue,
   ): Promise<CompletedCheckpoint> {
     if (
-      this.closed ||
-      this.inFlight.has(checkpointId) ||
+      this.#closed ||
+      this.#inFlight.has(checkpointId) ||
       !Number.isSafeInteger(checkpointId) ||
       checkpointId < 0
     ) {
       // Its changes were taken from the tables: a later checkpoint must still write them.
-      this.options.strategy.carry?.(view);
+      this.#options.strategy.carry?.(view);
       view.release();
-      const why = this.closed
+      const why = this.#closed
         ? 'the backend is closed'
-        : this.inFlight.has(checkpointId)
+        : this.#inFlight.has(checkpointId)
           ? 'a snapshot with this id is in flight'
           : 'checkpoint ids are non-negative integers';
       return Promise.reject(new SnapshotAbortedError(checkpointId, why));
     }
-    if (checkpointId <= this.latestCommitted) {
+    if (checkpointId <= this.#latestCommitted) {
       // Refused before anything is written: an id that does not go up would shadow newer state.
-      this.options.strategy.carry?.(view);
+      this.#options.strategy.carry?.(view);
       view.release();
-      this.metrics?.failed();
+      this.#metrics?.failed();
       return Promise.reject(
-        new CheckpointIdTooLowError(this.options.storage.location, checkpointId, this.latestCommitted),
+        new CheckpointIdTooLowError(this.#options.storage.location, checkpointId, this.#latestCommitted),
       );
     }
-    this.maxParallelism = view.maxParallelism;
-    this.latestId = Math.max(this.latestId, checkpointId);
+    this.#maxParallelism = view.maxParallelism;
+    this.#latestId = Math.max(this.#latestId, checkpointId);
     let plan: SnapshotPlan;
     try {
-      plan = this.options.strategy.plan(checkpointId, view);
+      plan = this.#options.strategy.plan(checkpointId, view);
     } catch (error) {
       view.release();
       return Promise.reject(error);
     }
     const control = { aborted: undefined as string | undefined, done: Promise.resolve() as Promise<unknown> };
-    this.inFlight.set(checkpointId, control);
-    for (const guard of this.retentionGuards) guard.add(checkpointId);
+    this.#inFlight.set(checkpointId, control);
+    for (const guard of this.#retentionGuards) guard.add(checkpointId);
     const started = performance.now();
-    const done = this.write(checkpointId, view, plan, userMetadata, control).then(
+    const done = this.#write(checkpointId, view, plan, userMetadata, control).then(
       (completed) => {
-        this.metrics?.completed(
+        this.#metrics?.completed(
           checkpointId,
           performance.now() - started,
           completed.stateSize,
@@ -165,26 +166,26 @@ export class CheckpointSnapshotter {
         return completed;
       },
       (error: unknown) => {
-        this.metrics?.failed();
+        this.#metrics?.failed();
         throw error;
       },
     );
     const settled = done.finally(() => {
       view.release();
-      this.inFlight.delete(checkpointId);
+      this.#inFlight.delete(checkpointId);
     });
     control.done = settled.catch(() => undefined);
     return settled;
   }
 
-  private async write(
+  async #write(
     checkpointId: number,
     view: StateSnapshotView,
     plan: SnapshotPlan,
     userMetadata: JsonValue | undefined,
     control: { readonly aborted: string | undefined },
   ): Promise<CompletedCheckpoint> {
-    const { storage, lease } = this.options;
+    const { storage, lease } = this.#options;
     const written: CheckpointFile[] = [];
     const writtenBlocks: WrittenBlocks[] = [];
     const checkAborted = (): void => {
@@ -200,8 +201,8 @@ export class CheckpointSnapshotter {
       await writeDataFiles(
         { storage, lease, checkpointId, view, plan, checkAborted },
         {
-          targetFileSize: this.options.targetFileSize ?? 64 * 1024 * 1024,
-          compression: this.options.compression ?? 'none',
+          targetFileSize: this.#options.targetFileSize ?? 64 * 1024 * 1024,
+          compression: this.#options.compression ?? 'none',
         },
         written,
         writtenBlocks,
@@ -209,8 +210,8 @@ export class CheckpointSnapshotter {
       checkAborted();
       metadata = {
         checkpointId,
-        jobId: this.options.jobId,
-        operatorId: this.options.operatorId,
+        jobId: this.#options.jobId,
+        operatorId: this.#options.operatorId,
         timestamp: view.timestamp,
         maxParallelism: view.maxParallelism,
         keyGroupRange: view.keyGroupRange,
@@ -226,20 +227,20 @@ export class CheckpointSnapshotter {
       commitAttempted = true;
       committed = await storage.commit(lease, checkpointId, encodedMetadata);
     } catch (error) {
-      await this.discardWritten(written, error, commitAttempted);
+      await this.#discardWritten(written, error, commitAttempted);
       throw error;
     }
-    this.options.strategy.committed(metadata, writtenBlocks);
-    this.latestCommitted = Math.max(this.latestCommitted, checkpointId);
-    this.committedOnce = true;
-    this.logger.info('Checkpoint committed', {
+    this.#options.strategy.committed(metadata, writtenBlocks);
+    this.#latestCommitted = Math.max(this.#latestCommitted, checkpointId);
+    this.#committedOnce = true;
+    this.#logger.info('Checkpoint committed', {
       checkpointId,
       location: storage.location,
       type: plan.snapshotType,
     });
     // Off the checkpoint's critical path, as Flink discards subsumed checkpoints: the checkpoint
     // is complete once committed. Later passes (and `complete`, `abort`, `settled`) queue behind it.
-    void this.queueRetention();
+    void this.#queueRetention();
     return {
       checkpointId,
       snapshotType: plan.snapshotType,
@@ -255,15 +256,15 @@ export class CheckpointSnapshotter {
    * Removes the files of a failed snapshot, unless its commit may have been stored (a commit
    * whose answer was lost): then they stay, and retention removes them once unreferenced.
    */
-  private async discardWritten(
+  async #discardWritten(
     written: readonly CheckpointFile[],
     error: unknown,
     commitAttempted: boolean,
   ): Promise<void> {
     const commitRefused = error instanceof FencedError || error instanceof CheckpointAlreadyExistsError;
     if (written.length === 0 || (commitAttempted && !commitRefused)) return;
-    await this.options.storage.delete(written.map((f) => f.path)).catch((cleanupError: unknown) => {
-      this.logger.warn('Could not remove the files of a failed snapshot; retention will', {
+    await this.#options.storage.delete(written.map((f) => f.path)).catch((cleanupError: unknown) => {
+      this.#logger.warn('Could not remove the files of a failed snapshot; retention will', {
         error: String(cleanupError),
       });
     });
@@ -274,49 +275,49 @@ export class CheckpointSnapshotter {
    * committed checkpoint.
    */
   retain(): Promise<void> {
-    return this.queueRetention();
+    return this.#queueRetention();
   }
 
   /** Resolves once every retention pass queued so far has ended. */
   settled(): Promise<void> {
-    return this.retention;
+    return this.#retention;
   }
 
-  private queueRetention(): Promise<void> {
-    const pass = this.retention.then(() => this.runRetention());
-    this.retention = pass;
+  #queueRetention(): Promise<void> {
+    const pass = this.#retention.then(() => this.#runRetention());
+    this.#retention = pass;
     return pass;
   }
 
-  private async runRetention(): Promise<void> {
-    if (this.options.keepHistory === true) return;
-    const guard = new Set(this.inFlight.keys());
-    this.retentionGuards.add(guard);
+  async #runRetention(): Promise<void> {
+    if (this.#options.keepHistory === true) return;
+    const guard = new Set(this.#inFlight.keys());
+    this.#retentionGuards.add(guard);
     try {
-      const abandoned = this.abandonedAfter;
-      if (abandoned !== undefined && this.committedOnce) {
+      const abandoned = this.#abandonedAfter;
+      if (abandoned !== undefined && this.#committedOnce) {
         // The new lineage has a checkpoint of its own: the history it replaced may go now.
         await discardNewerCheckpoints(
-          this.options.storage,
-          this.options.lease,
+          this.#options.storage,
+          this.#options.lease,
           abandoned.restoredId,
-          this.logger,
+          this.#logger,
         );
-        this.abandonedAfter = undefined;
+        this.#abandonedAfter = undefined;
       }
-      await applyRetention(this.options.storage, this.options.lease, {
-        retainedCheckpoints: this.options.retainedCheckpoints ?? 1,
-        confirmedCheckpointId: this.confirmed,
-        ...(this.maxParallelism === undefined ? {} : { maxParallelism: this.maxParallelism }),
+      await applyRetention(this.#options.storage, this.#options.lease, {
+        retainedCheckpoints: this.#options.retainedCheckpoints ?? 1,
+        confirmedCheckpointId: this.#confirmed,
+        ...(this.#maxParallelism === undefined ? {} : { maxParallelism: this.#maxParallelism }),
         inFlightCheckpointIds: guard,
-        logger: this.logger,
+        logger: this.#logger,
       });
     } catch (error) {
-      this.logger.warn('Checkpoint retention failed; it runs again after the next checkpoint', {
+      this.#logger.warn('Checkpoint retention failed; it runs again after the next checkpoint', {
         error: String(error),
       });
     } finally {
-      this.retentionGuards.delete(guard);
+      this.#retentionGuards.delete(guard);
     }
   }
 
@@ -326,7 +327,7 @@ export class CheckpointSnapshotter {
    * everywhere (every key group committed, or confirmed): a complete checkpoint stays.
    */
   async abort(checkpointId: number, reason = 'it was aborted'): Promise<void> {
-    const control = this.inFlight.get(checkpointId);
+    const control = this.#inFlight.get(checkpointId);
     if (control !== undefined) {
       control.aborted = reason;
       // Wait until it stopped and removed its files; its own promise rejects with SnapshotAbortedError.
@@ -335,23 +336,24 @@ export class CheckpointSnapshotter {
     }
     // A retention pass still queued may expire what this decision reads.
     await this.settled();
-    const { storage, lease } = this.options;
+    const { storage, lease } = this.#options;
     const committed = await storage.listCommitted();
     const mine = committed.filter((c) => c.checkpointId === checkpointId && c.writerEpoch === lease.epoch);
     if (mine.length === 0) return;
     const complete =
-      checkpointId <= this.confirmed ||
-      (this.maxParallelism !== undefined && coversAllKeyGroups(committed, checkpointId, this.maxParallelism));
+      checkpointId <= this.#confirmed ||
+      (this.#maxParallelism !== undefined &&
+        coversAllKeyGroups(committed, checkpointId, this.#maxParallelism));
     if (complete) {
       // Once every writer committed it, it is complete, as in Flink: older ones may be gone already.
-      this.logger.warn('Checkpoint was aborted after it completed everywhere; it stays', {
+      this.#logger.warn('Checkpoint was aborted after it completed everywhere; it stays', {
         checkpointId,
         location: storage.location,
       });
       return;
     }
     await storage.delete(mine.map((c) => c.path));
-    this.options.strategy.discarded(checkpointId);
+    this.#options.strategy.discarded(checkpointId);
     await this.retain();
   }
 
@@ -360,7 +362,7 @@ export class CheckpointSnapshotter {
    * drop what it subsumes.
    */
   async complete(checkpointId: number): Promise<void> {
-    this.confirmed = Math.max(this.confirmed, checkpointId);
+    this.#confirmed = Math.max(this.#confirmed, checkpointId);
     await this.retain();
   }
 
@@ -369,9 +371,9 @@ export class CheckpointSnapshotter {
    * snapshot cannot build on earlier files, and the restored checkpoint counts as complete.
    */
   restoredFrom(checkpointId: number | undefined): void {
-    this.options.strategy.reset();
-    this.confirmed = checkpointId ?? -1;
-    this.latestId = Math.max(this.latestId, checkpointId ?? 0);
+    this.#options.strategy.reset();
+    this.#confirmed = checkpointId ?? -1;
+    this.#latestId = Math.max(this.#latestId, checkpointId ?? 0);
   }
 
   /**
@@ -380,12 +382,12 @@ export class CheckpointSnapshotter {
    * into the next checkpoints by reference, where the strategy can (incremental).
    */
   continueFrom(base: CheckpointMetadata): void {
-    this.options.strategy.restoredFrom?.(base);
+    this.#options.strategy.restoredFrom?.(base);
   }
 
   /** Aborts every snapshot in flight; later calls to {@link snapshot} fail. */
   close(): void {
-    this.closed = true;
-    for (const control of this.inFlight.values()) control.aborted = 'the backend was closed';
+    this.#closed = true;
+    for (const control of this.#inFlight.values()) control.aborted = 'the backend was closed';
   }
 }

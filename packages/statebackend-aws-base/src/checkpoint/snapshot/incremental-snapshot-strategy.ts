@@ -54,46 +54,46 @@ interface PlannedSnapshot {
  */
 export class IncrementalSnapshotStrategy implements SnapshotStrategy {
   readonly name = 'incremental';
-  private readonly maxReferencedFiles: number;
-  private readonly deltas: boolean;
-  private readonly limits: DeltaChainLimits;
-  private base: CheckpointMetadata | undefined;
-  private chains = new DeltaChains();
-  private pending: PendingChanges[] = [];
-  private readonly planned = new Map<number, PlannedSnapshot>();
-  private sequence = 0;
-  private forceFull = true;
+  readonly #maxReferencedFiles: number;
+  readonly #deltas: boolean;
+  readonly #limits: DeltaChainLimits;
+  #base: CheckpointMetadata | undefined;
+  #chains = new DeltaChains();
+  #pending: PendingChanges[] = [];
+  readonly #planned = new Map<number, PlannedSnapshot>();
+  #sequence = 0;
+  #forceFull = true;
 
   constructor(options: IncrementalSnapshotOptions = {}) {
-    this.maxReferencedFiles = Math.max(2, options.maxReferencedFiles ?? 32);
-    this.deltas = options.deltas ?? true;
-    this.limits = {
+    this.#maxReferencedFiles = Math.max(2, options.maxReferencedFiles ?? 32);
+    this.#deltas = options.deltas ?? true;
+    this.#limits = {
       maxDeltas: Math.max(1, options.maxDeltas ?? 8),
       maxDeltaRatio: options.maxDeltaRatio ?? 0.5,
     };
   }
 
   plan(checkpointId: number, view: StateSnapshotView): SnapshotPlan {
-    const sequence = this.remember(view);
-    const base = this.base;
-    if (this.forceFull || base === undefined || !base.keyGroupRange.equals(view.keyGroupRange)) {
-      return this.full(checkpointId, view, sequence);
+    const sequence = this.#remember(view);
+    const base = this.#base;
+    if (this.#forceFull || base === undefined || !base.keyGroupRange.equals(view.keyGroupRange)) {
+      return this.#full(checkpointId, view, sequence);
     }
     const changedKeyGroups = new Set<number>();
-    for (const changes of this.pending)
+    for (const changes of this.#pending)
       for (const keyGroup of changes.keyGroups ?? []) changedKeyGroups.add(keyGroup);
-    const cells = this.deltas ? this.changedCells(view) : undefined;
+    const cells = this.#deltas ? this.#changedCells(view) : undefined;
     const whole: number[] = [];
     const deltas: number[] = [];
     for (const keyGroup of [...changedKeyGroups].sort((a, b) => a - b)) {
       if (!view.keyGroupRange.contains(keyGroup)) continue;
       const changed = cells?.countOf(keyGroup) ?? 0;
-      const chain: DeltaChain = this.chains.of(keyGroup);
+      const chain: DeltaChain = this.#chains.of(keyGroup);
       const cellCount = view.cellCount?.(keyGroup) ?? 0;
       if (
         changed > 0 &&
-        !this.chains.needsCompaction(chain, this.limits) &&
-        changed <= cellCount * this.limits.maxDeltaRatio
+        !this.#chains.needsCompaction(chain, this.#limits) &&
+        changed <= cellCount * this.#limits.maxDeltaRatio
       ) {
         deltas.push(keyGroup);
       } else {
@@ -107,10 +107,10 @@ export class IncrementalSnapshotStrategy implements SnapshotStrategy {
       for (const range of rewritten) keyGroups = subtractRange(keyGroups, range);
       if (countKeyGroups(keyGroups) > 0) reusedFiles.push({ ...file, keyGroups });
     }
-    if (reusedFiles.length + 2 > this.maxReferencedFiles) return this.full(checkpointId, view, sequence);
-    this.planned.set(checkpointId, {
+    if (reusedFiles.length + 2 > this.#maxReferencedFiles) return this.#full(checkpointId, view, sequence);
+    this.#planned.set(checkpointId, {
       sequence,
-      base: this.chains,
+      base: this.#chains,
       whole: new Set(whole),
       deltas: new Set(deltas),
     });
@@ -126,63 +126,63 @@ export class IncrementalSnapshotStrategy implements SnapshotStrategy {
   }
 
   carry(view: StateSnapshotView): void {
-    this.remember(view);
+    this.#remember(view);
   }
 
   committed(metadata: CheckpointMetadata, written: readonly WrittenBlocks[] = []): void {
-    const planned = this.planned.get(metadata.checkpointId);
-    for (const id of this.planned.keys()) if (id <= metadata.checkpointId) this.planned.delete(id);
-    if (this.base !== undefined && metadata.checkpointId < this.base.checkpointId) return;
-    this.base = metadata;
-    this.forceFull = false;
+    const planned = this.#planned.get(metadata.checkpointId);
+    for (const id of this.#planned.keys()) if (id <= metadata.checkpointId) this.#planned.delete(id);
+    if (this.#base !== undefined && metadata.checkpointId < this.#base.checkpointId) return;
+    this.#base = metadata;
+    this.#forceFull = false;
     if (planned === undefined) {
       // Not planned here: nothing is known of its chains, so every key group compacts next time.
-      this.chains = DeltaChains.unknown();
+      this.#chains = DeltaChains.unknown();
       return;
     }
-    this.chains = planned.base.after(planned.whole, planned.deltas, written);
-    this.pending = this.pending.filter((changes) => changes.sequence > planned.sequence);
+    this.#chains = planned.base.after(planned.whole, planned.deltas, written);
+    this.#pending = this.#pending.filter((changes) => changes.sequence > planned.sequence);
   }
 
   discarded(checkpointId: number): void {
-    if (this.base?.checkpointId === checkpointId) this.reset();
+    if (this.#base?.checkpointId === checkpointId) this.reset();
   }
 
   reset(): void {
-    this.base = undefined;
-    this.forceFull = true;
-    this.pending = [];
-    this.planned.clear();
-    this.chains = new DeltaChains();
+    this.#base = undefined;
+    this.#forceFull = true;
+    this.#pending = [];
+    this.#planned.clear();
+    this.#chains = new DeltaChains();
   }
 
   restoredFrom(base: CheckpointMetadata): void {
     this.reset();
-    this.base = base;
-    this.forceFull = false;
+    this.#base = base;
+    this.#forceFull = false;
     // Its delta chains are not known here: a key group that changes is written whole.
-    this.chains = DeltaChains.unknown();
+    this.#chains = DeltaChains.unknown();
   }
 
-  private remember(view: StateSnapshotView): number {
-    this.sequence++;
+  #remember(view: StateSnapshotView): number {
+    this.#sequence++;
     const keyGroups = view.changedKeyGroups;
-    if (keyGroups === undefined) this.forceFull = true;
-    this.pending.push({ sequence: this.sequence, keyGroups, cells: view.changedCells ?? undefined });
-    return this.sequence;
+    if (keyGroups === undefined) this.#forceFull = true;
+    this.#pending.push({ sequence: this.#sequence, keyGroups, cells: view.changedCells ?? undefined });
+    return this.#sequence;
   }
 
-  private full(checkpointId: number, view: StateSnapshotView, sequence: number): SnapshotPlan {
+  #full(checkpointId: number, view: StateSnapshotView, sequence: number): SnapshotPlan {
     const all = new Set(view.keyGroupRange);
-    this.planned.set(checkpointId, { sequence, base: new DeltaChains(), whole: all, deltas: new Set() });
+    this.#planned.set(checkpointId, { sequence, base: new DeltaChains(), whole: all, deltas: new Set() });
     return fullPlan(view.keyGroupRange, 'shared');
   }
 
   /** The cells changed since the base, or undefined when some change was not tracked by cell. */
-  private changedCells(view: StateSnapshotView): ChangedCells | undefined {
+  #changedCells(view: StateSnapshotView): ChangedCells | undefined {
     if (view.writeKeyGroupDelta === undefined) return undefined;
     const all: ChangedCells[] = [];
-    for (const changes of this.pending) {
+    for (const changes of this.#pending) {
       if (changes.cells === undefined) return undefined;
       all.push(changes.cells);
     }

@@ -131,18 +131,18 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     return `${this.location}/${relative}`;
   }
 
-  private absolute(relative: string): string {
+  #absolute(relative: string): string {
     return path.join(this.baseDirectory, ...relative.split('/'));
   }
 
-  private get lockPath(): string {
+  get #lockPath(): string {
     return path.join(this.baseDirectory, FENCING_DIRECTORY, 'lock');
   }
 
   async claim(keyGroupRange: KeyGroupRange): Promise<WriterLease> {
     const directory = path.join(this.baseDirectory, FENCING_DIRECTORY);
     await makeDirectory(directory);
-    return withLockFile(this.lockPath, async () => {
+    return withLockFile(this.#lockPath, async () => {
       const epoch = nextEpoch(await this.listClaims());
       const name = claimFileName(epoch, keyGroupRange);
       await writeNewFile(
@@ -181,13 +181,13 @@ export class LocalCheckpointStorage implements CheckpointStorage {
   ): Promise<WrittenFile> {
     const { directory, name } = newDataFileLocation(lease, checkpointId, scope);
     const relative = `${directory}/${name}`;
-    const size = await writeNewFile(this.absolute(relative), content);
+    const size = await writeNewFile(this.#absolute(relative), content);
     return { path: relative, size };
   }
 
   async commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
     const directory = checkpointDirectoryName(checkpointId);
-    const absoluteDirectory = this.absolute(directory);
+    const absoluteDirectory = this.#absolute(directory);
     await makeDirectory(path.join(this.baseDirectory, FENCING_DIRECTORY));
     const writer = { keyGroupRange: lease.keyGroupRange, epoch: lease.epoch, checkpointId };
     const temporary = path.join(absoluteDirectory, `.tmp.${dataFileName(writer, random())}`);
@@ -197,17 +197,17 @@ export class LocalCheckpointStorage implements CheckpointStorage {
       await writeNewFile(temporary, metadata);
       // The data files this metadata references must be durable before the metadata is.
       await fsyncDirectory(absoluteDirectory);
-      await fsyncDirectory(this.absolute(SHARED_DIRECTORY)).catch(() => undefined);
-      await withLockFile(this.lockPath, async () => {
+      await fsyncDirectory(this.#absolute(SHARED_DIRECTORY)).catch(() => undefined);
+      await withLockFile(this.#lockPath, async () => {
         await this.checkNotFenced(lease);
-        const existing = (await this.listCommittedIn(checkpointId)).find((c) =>
+        const existing = (await this.#listCommittedIn(checkpointId)).find((c) =>
           intersects(c.keyGroupRange, lease.keyGroupRange),
         );
         if (existing !== undefined) {
           throw new CheckpointAlreadyExistsError(this.location, checkpointId, `by ${existing.path}`);
         }
         try {
-          await fs.link(temporary, this.absolute(relative));
+          await fs.link(temporary, this.#absolute(relative));
         } catch (error) {
           if (isCode(error, 'EEXIST')) {
             throw new CheckpointAlreadyExistsError(this.location, checkpointId, `by ${relative}`);
@@ -219,7 +219,7 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     } finally {
       await fs.rm(temporary, { force: true });
     }
-    const stat = await statOrUndefined(this.absolute(relative));
+    const stat = await statOrUndefined(this.#absolute(relative));
     return {
       checkpointId,
       keyGroupRange: lease.keyGroupRange,
@@ -236,18 +236,18 @@ export class LocalCheckpointStorage implements CheckpointStorage {
       .filter((id): id is number => id !== undefined)
       .sort((a, b) => a - b);
     const committed: CommittedCheckpoint[] = [];
-    for (const id of ids) committed.push(...(await this.listCommittedIn(id)));
+    for (const id of ids) committed.push(...(await this.#listCommittedIn(id)));
     return committed;
   }
 
-  private async listCommittedIn(checkpointId: number): Promise<CommittedCheckpoint[]> {
+  async #listCommittedIn(checkpointId: number): Promise<CommittedCheckpoint[]> {
     const directory = checkpointDirectoryName(checkpointId);
     const committed: CommittedCheckpoint[] = [];
-    for (const name of await listDirectory(this.absolute(directory))) {
+    for (const name of await listDirectory(this.#absolute(directory))) {
       const parsed = parseMetadataFileName(name);
       if (parsed === undefined) continue;
       const relative = `${directory}/${name}`;
-      const stat = await statOrUndefined(this.absolute(relative));
+      const stat = await statOrUndefined(this.#absolute(relative));
       if (stat === undefined) continue;
       committed.push({
         checkpointId,
@@ -262,7 +262,7 @@ export class LocalCheckpointStorage implements CheckpointStorage {
   }
 
   readFile(relative: string, range?: ByteRange): Promise<Uint8Array> {
-    return readRange(this.absolute(relative), range?.offset, range?.length);
+    return readRange(this.#absolute(relative), range?.offset, range?.length);
   }
 
   async listFiles(): Promise<StoredFile[]> {
@@ -271,10 +271,10 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     );
     const files: StoredFile[] = [];
     for (const directory of directories.sort()) {
-      for (const name of await listDirectory(this.absolute(directory))) {
+      for (const name of await listDirectory(this.#absolute(directory))) {
         if (parseMetadataFileName(name) !== undefined) continue;
         const relative = `${directory}/${name}`;
-        const stat = await statOrUndefined(this.absolute(relative));
+        const stat = await statOrUndefined(this.#absolute(relative));
         if (stat !== undefined)
           files.push({ path: relative, size: stat.size, origin: parseFileOrigin(name) });
       }
@@ -286,7 +286,7 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     const directories = new Set<string>();
     for (const relative of paths) {
       try {
-        await fs.rm(this.absolute(relative), { force: true });
+        await fs.rm(this.#absolute(relative), { force: true });
       } catch (error) {
         throw new CheckpointStorageError('delete', this.describe(relative), { cause: error });
       }
@@ -296,7 +296,7 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     }
     for (const directory of directories) {
       // Only an empty chk-N directory goes; a writer may be adding a file to it right now.
-      await fs.rmdir(this.absolute(directory)).catch(() => undefined);
+      await fs.rmdir(this.#absolute(directory)).catch(() => undefined);
     }
   }
 }

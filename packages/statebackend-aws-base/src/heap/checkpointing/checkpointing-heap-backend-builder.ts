@@ -87,40 +87,42 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
   CheckpointingHeapKeyedStateBackend<K>,
   RestoreSource
 > {
-  private readonly options: CheckpointingOptions;
-  private lease: WriterLease | undefined;
-  private snapshotter: CheckpointSnapshotter | undefined;
+  readonly #options: CheckpointingOptions;
+  #lease: WriterLease | undefined;
+  #snapshotter: CheckpointSnapshotter | undefined;
   /** What the restore read (its source undefined when `'latest'` found nothing). */
-  private restoredSource: { source: KeyedStateSource | undefined } | undefined;
-  private readonly restoreOptions: Required<RestoreOptions>;
+  #restoredSource: { source: KeyedStateSource | undefined } | undefined;
+  readonly #restoreOptions: Required<RestoreOptions>;
   /** Whether the restore loads key groups after the backend is handed out. */
-  private restoredLazily = false;
+  #restoredLazily = false;
 
   constructor(parameters: KeyedStateBackendParameters<K>, options: CheckpointingOptions = {}) {
     super(parameters, options.restoreFrom === undefined ? [] : [options.restoreFrom]);
     if (options.compression === 'zstd') requireZstd('compress checkpoint data files');
-    this.restoreOptions = resolveRestoreOptions(options.restore);
-    this.options = options;
+    this.#restoreOptions = resolveRestoreOptions(options.restore);
+    this.#options = options;
   }
 
   override async build(): Promise<CheckpointingHeapKeyedStateBackend<K>> {
     const backend = await super.build();
     try {
-      for (const { descriptor, namespaceSerializer } of this.options.states ?? []) {
+      for (const { descriptor, namespaceSerializer } of this.#options.states ?? []) {
         backend.registerState(descriptor, namespaceSerializer);
       }
       // Only a restore that fully succeeded continues the history from what it restored.
-      const own = this.ownStorage();
-      if (own !== undefined && this.snapshotter !== undefined) {
-        const source = this.restoredSource?.source;
-        await continueHistory(source, own, this.snapshotter);
+      const own = this.#ownStorage();
+      if (own !== undefined && this.#snapshotter !== undefined) {
+        const source = this.#restoredSource?.source;
+        await continueHistory(source, own, this.#snapshotter);
         // Loaded lazily from this storage, unchanged key groups stay where they are.
         if (
-          this.restoredLazily &&
+          this.#restoredLazily &&
           source instanceof CheckpointSource &&
           source.storageLocation === own.storage.location
         ) {
-          this.snapshotter.continueFrom(restoredBase(source, this.parameters.keyGroupRange, own.lease.epoch));
+          this.#snapshotter.continueFrom(
+            restoredBase(source, this.parameters.keyGroupRange, own.lease.epoch),
+          );
         }
       }
     } catch (error) {
@@ -130,37 +132,37 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
     return backend;
   }
 
-  private ownStorage(): { storage: CheckpointStorage; lease: WriterLease } | undefined {
-    const storage = this.options.checkpointStorage;
-    return storage === undefined || this.lease === undefined ? undefined : { storage, lease: this.lease };
+  #ownStorage(): { storage: CheckpointStorage; lease: WriterLease } | undefined {
+    const storage = this.#options.checkpointStorage;
+    return storage === undefined || this.#lease === undefined ? undefined : { storage, lease: this.#lease };
   }
 
   protected async createBackend(): Promise<CheckpointingHeapKeyedStateBackend<K>> {
-    const storage = this.options.checkpointStorage;
+    const storage = this.#options.checkpointStorage;
     if (storage === undefined) return new CheckpointingHeapKeyedStateBackend(this.parameters, undefined);
-    this.lease = await storage.claim(this.parameters.keyGroupRange);
-    const incremental = this.options.incremental ?? false;
+    this.#lease = await storage.claim(this.parameters.keyGroupRange);
+    const incremental = this.#options.incremental ?? false;
     const snapshotter = new CheckpointSnapshotter({
       storage,
-      lease: this.lease,
+      lease: this.#lease,
       jobId: this.parameters.jobId,
       operatorId: this.parameters.operatorId,
       strategy:
         incremental === false
           ? new FullSnapshotStrategy()
           : new IncrementalSnapshotStrategy(incremental === true ? {} : incremental),
-      ...(this.options.retainedCheckpoints === undefined
+      ...(this.#options.retainedCheckpoints === undefined
         ? {}
-        : { retainedCheckpoints: this.options.retainedCheckpoints }),
-      ...(this.options.targetFileSize === undefined ? {} : { targetFileSize: this.options.targetFileSize }),
-      ...(this.options.compression === undefined ? {} : { compression: this.options.compression }),
-      ...(this.options.keepHistory === true ? { keepHistory: true } : {}),
+        : { retainedCheckpoints: this.#options.retainedCheckpoints }),
+      ...(this.#options.targetFileSize === undefined ? {} : { targetFileSize: this.#options.targetFileSize }),
+      ...(this.#options.compression === undefined ? {} : { compression: this.#options.compression }),
+      ...(this.#options.keepHistory === true ? { keepHistory: true } : {}),
       ...(this.parameters.logger === undefined ? {} : { logger: this.parameters.logger }),
       ...(this.parameters.metricGroup === undefined
         ? {}
         : { metricGroup: this.parameters.metricGroup.addGroup('checkpoints') }),
     });
-    this.snapshotter = snapshotter;
+    this.#snapshotter = snapshotter;
     return new CheckpointingHeapKeyedStateBackend(this.parameters, snapshotter);
   }
 
@@ -170,18 +172,18 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
   ): Promise<void> {
     const { keyGroupRange, maxParallelism } = this.parameters;
     const logger = this.parameters.logger ?? noopLogger;
-    const own = this.ownStorage();
+    const own = this.#ownStorage();
     // The last source given wins: each replaces the whole state of the range.
     const spec = sources[sources.length - 1];
     if (spec === undefined) return;
     let source: KeyedStateSource | undefined;
     let restored: RestoredKeyedState;
     let blocks: KeyGroupBlocks | undefined;
-    const lazy = this.restoreOptions.mode === 'lazy';
+    const lazy = this.#restoreOptions.mode === 'lazy';
     for (let attempt = 1; ; attempt++) {
       source = await resolveRestoreSource(spec, keyGroupRange, maxParallelism, own);
       if (source === undefined) {
-        this.restoredSource = { source };
+        this.#restoredSource = { source };
         logger.info('No checkpoint to restore; starting empty', { operatorId: backend.operatorId });
         return;
       }
@@ -200,10 +202,10 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
         logger.warn('The checkpoint changed while it was restored; listing again', { error: error.message });
       }
     }
-    this.restoredSource = { source };
+    this.#restoredSource = { source };
     if (blocks !== undefined) {
-      this.restoredLazily = true;
-      const { concurrency, maxBytesInFlight } = this.restoreOptions;
+      this.#restoredLazily = true;
+      const { concurrency, maxBytesInFlight } = this.#restoreOptions;
       backend.acceptLazyRestore(restored, blocks, { concurrency, maxBytesInFlight });
     } else {
       backend.acceptRestoredState(restored);

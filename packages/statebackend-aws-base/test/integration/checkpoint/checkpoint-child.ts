@@ -13,7 +13,12 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '../../../src/index.js';
-import type { FileContent } from '../../../src/spi.js';
+import {
+  type FileContent,
+  type FileScope,
+  ForwardingCheckpointStorage,
+  type WriterLease,
+} from '../../../src/spi.js';
 
 export const JOB_ID = 'sigkill-job';
 export const OPERATOR_ID = 'count';
@@ -31,18 +36,20 @@ async function main(): Promise<void> {
   const keys = Array.from({ length: Number(keyCount ?? '1000') }, (_, i) => `key-${i}`);
   const local = new LocalCheckpointStorage({ directory, jobId: JOB_ID, operatorId: OPERATOR_ID });
   let armed = false;
-  const storage: CheckpointStorage = Object.create(local) as CheckpointStorage;
-  storage.writeFile = (lease, checkpointId, scope, content) =>
-    local.writeFile(
-      lease,
-      checkpointId,
-      scope,
-      armed && mode === 'data-file' ? halfThenStop(content) : content,
-    );
-  storage.commit = (lease, checkpointId, metadata) => {
-    if (armed) send({ event: 'committing', checkpointId });
-    return local.commit(lease, checkpointId, metadata);
-  };
+  const storage: CheckpointStorage = new (class extends ForwardingCheckpointStorage {
+    override writeFile(lease: WriterLease, checkpointId: number, scope: FileScope, content: FileContent) {
+      return super.writeFile(
+        lease,
+        checkpointId,
+        scope,
+        armed && mode === 'data-file' ? halfThenStop(content) : content,
+      );
+    }
+    override commit(lease: WriterLease, checkpointId: number, metadata: Uint8Array) {
+      if (armed) send({ event: 'committing', checkpointId });
+      return super.commit(lease, checkpointId, metadata);
+    }
+  })(local);
 
   const backend = await new CheckpointingHeapBackendBuilder(
     {

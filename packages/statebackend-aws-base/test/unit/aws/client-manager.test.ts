@@ -136,7 +136,11 @@ describe('AwsClientManager', () => {
   it('is generic over any client class with destroy()', () => {
     class FakeClient {
       destroyed = false;
-      constructor(readonly config: { region?: string; custom?: number }) {}
+      readonly config: { region?: string; custom?: number };
+
+      constructor(config: { region?: string; custom?: number }) {
+        this.config = config;
+      }
       destroy(): void {
         this.destroyed = true;
       }

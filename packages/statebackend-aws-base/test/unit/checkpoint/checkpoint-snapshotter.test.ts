@@ -1,11 +1,15 @@
 import {
   CheckpointSource,
-  type CheckpointStorage,
   KeyGroupRange,
   LocalCheckpointStorage,
   SnapshotAbortedError,
 } from '../../../src/index.js';
-import { loadCheckpoint } from '../../../src/spi.js';
+import {
+  type ByteRange,
+  ForwardingCheckpointStorage,
+  loadCheckpoint,
+  type WriterLease,
+} from '../../../src/spi.js';
 import {
   ArrayView,
   describeTestEntry,
@@ -62,11 +66,12 @@ describe('CheckpointSnapshotter', () => {
     expect(source.filesFor(part).length).toBeLessThanOrEqual(2);
     // What a restore of the part reads from storage: only those files, and not all of them.
     const reads: { path: string; length: number }[] = [];
-    const recording = Object.create(storage) as LocalCheckpointStorage;
-    recording.readFile = (path, range) => {
-      reads.push({ path, length: range?.length ?? Number.POSITIVE_INFINITY });
-      return storage.readFile(path, range);
-    };
+    const recording = new (class extends ForwardingCheckpointStorage {
+      override readFile(path: string, range?: ByteRange) {
+        reads.push({ path, length: range?.length ?? Number.POSITIVE_INFINITY });
+        return super.readFile(path, range);
+      }
+    })(storage);
     expect((await restoreLatest(recording, part)).entries).toEqual(expected(entries, part));
     const dataReads = reads.filter((r) => r.path.endsWith('.sbkg'));
     expect(new Set(dataReads.map((r) => r.path))).toEqual(new Set(source.filesFor(part).map((f) => f.path)));
@@ -102,9 +107,12 @@ describe('CheckpointSnapshotter', () => {
 
   it('keeps the changes of a failed incremental snapshot for the next one', async () => {
     const lease = await storage.claim(all);
-    const failing: CheckpointStorage = Object.create(storage) as CheckpointStorage;
     let fail = false;
-    failing.commit = (l, id, m) => (fail ? Promise.reject(new Error('disk full')) : storage.commit(l, id, m));
+    const failing = new (class extends ForwardingCheckpointStorage {
+      override commit(l: WriterLease, id: number, m: Uint8Array) {
+        return fail ? Promise.reject(new Error('disk full')) : super.commit(l, id, m);
+      }
+    })(storage);
     const writer = snapshotter(failing, lease, { incremental: true });
     const v1 = spreadEntries(200);
     await writer.snapshot(1, new ArrayView(v1, { changed: [] }));

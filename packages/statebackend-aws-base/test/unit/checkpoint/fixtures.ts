@@ -62,8 +62,8 @@ export class ArrayView implements StateSnapshotView {
   readonly keyGroupRange: KeyGroupRange;
   readonly maxParallelism: number;
   readonly changedKeyGroups: ReadonlySet<number> | undefined;
-  private readonly entries: readonly TestEntry[];
-  private readonly expiredBefore: number;
+  readonly #entries: readonly TestEntry[];
+  readonly #expiredBefore: number;
 
   constructor(
     entries: readonly TestEntry[],
@@ -74,17 +74,17 @@ export class ArrayView implements StateSnapshotView {
       expiredBefore?: number;
     } = {},
   ) {
-    this.entries = [...entries].sort((a, b) => a.keyGroup - b.keyGroup);
+    this.#entries = [...entries].sort((a, b) => a.keyGroup - b.keyGroup);
     this.keyGroupRange = options.range ?? KeyGroupRange.of(0, 127);
     this.maxParallelism = options.maxParallelism ?? 128;
     this.changedKeyGroups = options.changed === undefined ? undefined : new Set(options.changed);
-    this.expiredBefore = options.expiredBefore ?? 0;
+    this.#expiredBefore = options.expiredBefore ?? 0;
   }
 
   writeKeyGroup(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): void {
-    for (const e of this.entries) {
+    for (const e of this.#entries) {
       if (e.keyGroup !== keyGroup) continue;
-      if (dropExpired && e.ttl !== undefined && e.ttl < this.expiredBefore) continue;
+      if (dropExpired && e.ttl !== undefined && e.ttl < this.#expiredBefore) continue;
       out.writeEntry(
         e.state,
         bytes(e.key),

@@ -23,16 +23,17 @@ import { temporaryDirectory } from './fixtures.js';
  * calls covers every order that matters.
  */
 class GatedStorage extends ForwardingCheckpointStorage {
-  constructor(
-    inner: CheckpointStorage,
-    private readonly owner: string,
-    private readonly gate: StepGate,
-  ) {
+  readonly #owner: string;
+  readonly #gate: StepGate;
+
+  constructor(inner: CheckpointStorage, owner: string, gate: StepGate) {
     super(inner);
+    this.#owner = owner;
+    this.#gate = gate;
   }
 
-  private async step<T>(label: string, run: () => Promise<T>): Promise<T> {
-    const done = await this.gate(this.owner, label);
+  async #step<T>(label: string, run: () => Promise<T>): Promise<T> {
+    const done = await this.#gate(this.#owner, label);
     try {
       return await run();
     } finally {
@@ -41,13 +42,13 @@ class GatedStorage extends ForwardingCheckpointStorage {
   }
 
   override claim(range: KeyGroupRange): Promise<WriterLease> {
-    return this.step('claim', () => super.claim(range));
+    return this.#step('claim', () => super.claim(range));
   }
   override listClaims(): Promise<WriterLease[]> {
-    return this.step('list claims', () => super.listClaims());
+    return this.#step('list claims', () => super.listClaims());
   }
   override checkNotFenced(lease: WriterLease): Promise<void> {
-    return this.step('check fencing', () => super.checkNotFenced(lease));
+    return this.#step('check fencing', () => super.checkNotFenced(lease));
   }
   override writeFile(
     lease: WriterLease,
@@ -55,22 +56,22 @@ class GatedStorage extends ForwardingCheckpointStorage {
     scope: FileScope,
     content: FileContent,
   ): Promise<WrittenFile> {
-    return this.step(`write a file of ${id}`, () => super.writeFile(lease, id, scope, content));
+    return this.#step(`write a file of ${id}`, () => super.writeFile(lease, id, scope, content));
   }
   override commit(lease: WriterLease, id: number, metadata: Uint8Array): Promise<CommittedCheckpoint> {
-    return this.step(`commit ${id}`, () => super.commit(lease, id, metadata));
+    return this.#step(`commit ${id}`, () => super.commit(lease, id, metadata));
   }
   override listCommitted(): Promise<CommittedCheckpoint[]> {
-    return this.step('list commits', () => super.listCommitted());
+    return this.#step('list commits', () => super.listCommitted());
   }
   override readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
-    return this.step(`read ${path}`, () => super.readFile(path, range));
+    return this.#step(`read ${path}`, () => super.readFile(path, range));
   }
   override listFiles(): Promise<StoredFile[]> {
-    return this.step('list files', () => super.listFiles());
+    return this.#step('list files', () => super.listFiles());
   }
   override delete(paths: readonly string[]): Promise<void> {
-    return this.step(`delete ${paths.join(', ')}`, () => super.delete(paths));
+    return this.#step(`delete ${paths.join(', ')}`, () => super.delete(paths));
   }
 }
 

@@ -13,13 +13,22 @@ type Cell =
 export class StateModel {
   readonly #cells = new Map<string, string>();
   readonly #checkpoints = new Map<number, ReadonlyMap<string, string>>();
+  readonly valueKeys: readonly string[];
+  readonly mapKeys: readonly string[];
+  readonly mapEntryKeys: readonly string[];
+  readonly maxParallelism: number;
 
   constructor(
-    readonly valueKeys: readonly string[],
-    readonly mapKeys: readonly string[],
-    readonly mapEntryKeys: readonly string[],
-    readonly maxParallelism = MAX_PARALLELISM,
-  ) {}
+    valueKeys: readonly string[],
+    mapKeys: readonly string[],
+    mapEntryKeys: readonly string[],
+    maxParallelism = MAX_PARALLELISM,
+  ) {
+    this.valueKeys = valueKeys;
+    this.mapKeys = mapKeys;
+    this.mapEntryKeys = mapEntryKeys;
+    this.maxParallelism = maxParallelism;
+  }
 
   async put(store: DynamoDbStateStore, cell: Cell, value: string): Promise<void> {
     this.#cells.set(idOf(cell), value);
