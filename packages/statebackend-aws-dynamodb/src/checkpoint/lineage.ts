@@ -85,3 +85,29 @@ function appendMerged(entries: LineageEntry[], entry: LineageEntry): void {
 export function ancestorsOf(lineage: readonly LineageEntry[], keyGroup: number): LineageEntry[] {
   return lineage.filter((e) => e.start <= keyGroup && keyGroup <= e.end).sort((a, b) => b.epoch - a.epoch);
 }
+
+/**
+ * `lineage` without the ancestors of `keyGroups`: each entry cut to the key groups outside the set
+ * (`kept`), and the pieces cut off (`dropped`). Key groups whose entries were copied forward by a
+ * compaction need no ancestor any more; the others keep theirs.
+ */
+export function cutLineage(
+  lineage: readonly LineageEntry[],
+  keyGroups: ReadonlySet<number>,
+): { kept: LineageEntry[]; dropped: LineageEntry[] } {
+  if (keyGroups.size === 0) return { kept: [...lineage], dropped: [] };
+  const kept: LineageEntry[] = [];
+  const dropped: LineageEntry[] = [];
+  for (const entry of lineage) {
+    let runStart = entry.start;
+    let runCut = keyGroups.has(entry.start);
+    for (let kg = entry.start + 1; kg <= entry.end + 1; kg++) {
+      const cut = kg <= entry.end && keyGroups.has(kg);
+      if (kg <= entry.end && cut === runCut) continue;
+      (runCut ? dropped : kept).push({ ...entry, start: runStart, end: kg - 1 });
+      runStart = kg;
+      runCut = cut;
+    }
+  }
+  return { kept, dropped };
+}

@@ -90,6 +90,11 @@ export class CheckpointTracker {
     return this.#pending.map((c) => c.checkpointId);
   }
 
+  /** Whether a checkpoint restored from earlier writers (cutoff 0) may still be restored. */
+  holdsRestored(): boolean {
+    return [...this.#complete, ...this.#pending].some((c) => c.cutoff === 0);
+  }
+
   /** Cutoffs of every checkpoint that may still be restored (0 for restored ones: no own version). */
   cutoffs(): number[] {
     return [...this.#complete, ...this.#pending].map((c) => c.cutoff);

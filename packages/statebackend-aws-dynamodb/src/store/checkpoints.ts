@@ -1,9 +1,9 @@
 import { SnapshotAbortedError } from '@statebackend/aws-base';
-import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
+import { type CommitRecord, cutLineage, type LineageEntry } from '../checkpoint/lineage.js';
 import type { CheckpointTracker } from './checkpoint-tracker.js';
 import type { FrozenEntry } from './flush.js';
 import { deleteSuperseded, type Garbage, type Superseded } from './garbage.js';
-import { type Compacted, purgeAncestors } from './lineage-compaction.js';
+import { purgeAncestors } from './lineage-compaction.js';
 import { pruneCommits } from './prune-commits.js';
 import type { WriterScope } from './writer-scope.js';
 
@@ -15,10 +15,10 @@ export interface CheckpointRequest {
   readonly frozen: readonly FrozenEntry[];
   readonly metadata: Uint8Array;
   readonly states: string | undefined;
-  /** The lineage its commit record carries. */
+  /** The lineage its commit record carries: the store's, without the key groups copied forward. */
   readonly lineage: readonly LineageEntry[];
-  /** The compaction it completes, if one finished before it. */
-  readonly compacted: Compacted | undefined;
+  /** Key groups a lineage compaction copied forward before it began: it commits them without ancestors. */
+  readonly copiedKeyGroups: ReadonlySet<number>;
 }
 
 /** What `begin` took of a checkpoint at its call, for the task that writes and commits it. */
@@ -32,6 +32,8 @@ export interface CheckpointHost {
   readonly garbage: Garbage;
   /** Writes `frozen` as generation `gen` of the own slot; resolves with the bytes written. */
   flush(frozen: readonly FrozenEntry[], gen: number): Promise<number>;
+  /** The ancestors the store reads now. */
+  lineage(): readonly LineageEntry[];
   /** A checkpoint committed `lineage` (after a compaction): reads and later commits use it. */
   adoptLineage(lineage: readonly LineageEntry[]): void;
   /** This writer's items of these entries were deleted: cached entries forget them. */
@@ -78,9 +80,9 @@ export class Checkpoints {
   readonly #inFlight = new Set<number>();
   /** Ancestors' items each committed checkpoint superseded, deleted once it is the oldest restorable. */
   readonly #superseded = new Map<number, Superseded[]>();
-  /** Ancestor epochs a checkpoint committed after a lineage compaction no longer reads. */
-  readonly #purges = new Map<number, ReadonlySet<number>>();
-  #carriedPurge: ReadonlySet<number> = new Set();
+  /** Ancestors (by key group) a checkpoint committed after a lineage compaction no longer reads. */
+  readonly #purges = new Map<number, readonly LineageEntry[]>();
+  #carriedPurge: readonly LineageEntry[] = [];
   /** A completion notice a log that cannot rewrite its records (see `CommitLog`) applies at the next commit. */
   #deferredConfirm: number | undefined;
 
@@ -96,6 +98,11 @@ export class Checkpoints {
    */
   get versionsPerItem(): number {
     return this.#tracker.versionsPerItem;
+  }
+
+  /** Whether a checkpoint restored at open (committed by earlier owners) may still be restored. */
+  get restoredStillRestorable(): boolean {
+    return this.#tracker.holdsRestored();
   }
 
   /** Cutoffs of every checkpoint that may still be restored: the versions a write keeps. */
@@ -145,11 +152,14 @@ export class Checkpoints {
       ...(s.states === undefined ? {} : { states: s.states }),
     });
     tracker.onCommitted(s.checkpointId, s.gen);
-    if (s.compacted !== undefined) this.#host.adoptLineage(s.compacted.lineage);
+    // The ancestors of the key groups it committed copied forward: reads and later commits leave
+    // them, and once it is the oldest restorable checkpoint their items go.
+    const { kept, dropped } = cutLineage(this.#host.lineage(), s.copiedKeyGroups);
+    if (dropped.length > 0) this.#host.adoptLineage(kept);
     this.#superseded.set(s.checkpointId, this.#host.garbage.takeSuperseded(s.gen));
-    const purge = new Set([...(s.compacted?.purge ?? []), ...this.#carriedPurge]);
-    this.#carriedPurge = new Set();
-    if (purge.size > 0) this.#purges.set(s.checkpointId, purge);
+    const purge = [...dropped, ...this.#carriedPurge];
+    this.#carriedPurge = [];
+    if (purge.length > 0) this.#purges.set(s.checkpointId, purge);
     // Off the checkpoint's critical path: the next task in the queue, before any later flush.
     this.#host.enqueue(() => this.#cleanUp()).catch(() => undefined);
     const durationMs = performance.now() - s.started;
@@ -205,7 +215,7 @@ export class Checkpoints {
       this.#superseded.delete(checkpointId);
       // The ancestors go with the next checkpoint instead, which commits without them too.
       const purge = this.#purges.get(checkpointId);
-      if (purge !== undefined) this.#carriedPurge = new Set([...this.#carriedPurge, ...purge]);
+      if (purge !== undefined) this.#carriedPurge = [...this.#carriedPurge, ...purge];
       this.#purges.delete(checkpointId);
     };
   }
@@ -231,9 +241,9 @@ export class Checkpoints {
         this.#superseded.delete(id);
       }
       this.#host.forgetOwnItems(await this.#host.garbage.deleteTombstones(scope.io, tracker.cutoffs()));
-      for (const [id, epochs] of this.#purges) {
+      for (const [id, dropped] of this.#purges) {
         if (id > oldest) continue;
-        const deleted = await purgeAncestors(scope, epochs);
+        const deleted = await purgeAncestors(scope, dropped);
         scope.logger.info('Deleted the items of compacted ancestors', { checkpointId: id, deleted });
         this.#purges.delete(id);
       }

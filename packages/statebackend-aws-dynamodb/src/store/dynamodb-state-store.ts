@@ -1,5 +1,5 @@
 import { CheckpointIdTooLowError } from '@statebackend/aws-base';
-import type { CommitRecord, LineageEntry } from '../checkpoint/lineage.js';
+import { type CommitRecord, cutLineage, type LineageEntry } from '../checkpoint/lineage.js';
 import { CheckpointOrderError, StoreFailedError } from '../errors.js';
 import { type CellRef, type EntryRef, entryAddress } from '../layout/item-key.js';
 import type { StoreMetrics } from '../metrics/store-metrics.js';
@@ -8,13 +8,13 @@ import { type CacheEntry, EntryCache, entryIdOf, newEntry } from './entry-cache.
 import { type FrozenEntry, flushEntries, freeze } from './flush.js';
 import { Garbage } from './garbage.js';
 import { listKeys } from './key-lister.js';
-import { type Compacted, type CopiedEntry, LineageCompactor, lineageDepth } from './lineage-compaction.js';
+import { type CopiedEntry, LineageCompactor, lineageDepth } from './lineage-compaction.js';
 import { readMapCell } from './map-reader.js';
 import { MissLoader } from './miss-loader.js';
 import { type OpenedStore, openStore } from './open-store.js';
 import { PredecessorSweep } from './predecessor-sweep.js';
 import { type StoreHold, takeHold } from './store-hold.js';
-import { DEFAULT_LINEAGE_COMPACTION_DEPTH, type DynamoDbStateStoreOptions } from './store-options.js';
+import type { DynamoDbStateStoreOptions } from './store-options.js';
 import { TaskQueue } from './task-queue.js';
 import type { WriterScope } from './writer-scope.js';
 import { WrittenFilter } from './written-filter.js';
@@ -73,15 +73,20 @@ export class DynamoDbStateStore {
   #gen = 1;
   /**
    * Ancestor writers whose committed versions this writer sees. Replaced (never changed in place)
-   * when a checkpoint after a lineage compaction commits.
+   * when a checkpoint commits key groups a lineage compaction copied forward.
    */
   #lineage: readonly LineageEntry[];
-  /** A finished lineage compaction waiting for the next checkpoint to begin. */
-  #compacted: Compacted | undefined;
+  /**
+   * Key groups a lineage compaction copied forward: every checkpoint begun since commits them
+   * without ancestors. Only grows.
+   */
+  readonly #copiedKeyGroups = new Set<number>();
   readonly #loader: MissLoader;
   readonly #checkpoints: Checkpoints;
   readonly #compactor: LineageCompactor;
   readonly #sweep: PredecessorSweep;
+  /** Compact in the background the key groups with more ancestors than this (0: never). */
+  readonly #compactionDepth: number;
   /** The newest id restored or snapshotted by this writer. */
   #lastCheckpointId: number;
   /** The newest id committed for any key group of the range, by any writer; -1 when none. */
@@ -111,6 +116,7 @@ export class DynamoDbStateStore {
     this.#checkpoints = new Checkpoints(scope, opened.tracker, {
       garbage: this.#garbage,
       flush: (frozen, gen) => this.#flush(frozen, gen),
+      lineage: () => this.#lineage,
       adoptLineage: (lineage) => {
         this.#lineage = lineage;
       },
@@ -121,13 +127,15 @@ export class DynamoDbStateStore {
       scope,
       logger: scope.logger,
       lineage: () => this.#lineage,
+      isCopied: (keyGroup) => this.#copiedKeyGroups.has(keyGroup),
       copy: (entry) => this.#copyForward(entry),
-      compacted: (compacted) => {
-        this.#compacted = compacted;
+      copied: (keyGroups) => {
+        for (const kg of keyGroups) this.#copiedKeyGroups.add(kg);
       },
       closed: () => this.#closed,
     });
-    this.#sweep = new PredecessorSweep(scope, (task) => this.#enqueue(task));
+    this.#compactionDepth = opened.lineageCompactionDepth;
+    this.#sweep = new PredecessorSweep(scope, opened.restored.length > 0, (task) => this.#enqueue(task));
   }
 
   /**
@@ -136,9 +144,7 @@ export class DynamoDbStateStore {
    * complete checkpoint. Restoring reads only commit records: data is read on demand.
    */
   static async open(options: DynamoDbStateStoreOptions): Promise<DynamoDbStateStore> {
-    const store = new DynamoDbStateStore(await openStore(options));
-    store.#compactor.startWhenDeeperThan(options.lineageCompactionDepth ?? DEFAULT_LINEAGE_COMPACTION_DEPTH);
-    return store;
+    return new DynamoDbStateStore(await openStore(options));
   }
 
   /** The most ancestor slots a cache miss reads besides its own (0 after a compaction committed). */
@@ -151,8 +157,10 @@ export class DynamoDbStateStore {
    * own slot (as changes of the open generation: the cache flushes them as it flushes writes), so
    * that the next checkpoint begun after this resolves commits without ancestors, and the one
    * after it that is the oldest restorable deletes the ancestors' items. Reads every partition of
-   * the writer's key groups once (Query, no Scan). Started by {@link open} when a restore leaves a
-   * deep lineage. Resolves with the number of entries copied.
+   * the writer's key groups once (Query, no Scan), a few key groups at a time; each checkpoint
+   * commits without ancestors the key groups copied before it began, so the progress survives the
+   * owner. Started in the background after a commit (for the key groups deeper than
+   * `lineageCompactionDepth`) when a restore left a deep lineage. Resolves with the number of entries copied.
    */
   compactLineage(): Promise<number> {
     return this.#compactor.run();
@@ -297,9 +305,9 @@ export class DynamoDbStateStore {
       return Promise.reject(new CheckpointOrderError(checkpointId, this.#lastCheckpointId));
     }
     this.#lastCheckpointId = checkpointId;
-    // A compaction finished before this call: every entry it copied is in `frozen` or flushed.
-    const compacted = this.#compacted;
-    this.#compacted = undefined;
+    // Key groups a compaction copied before this call: every entry it copied is in `frozen` or
+    // flushed, so the checkpoint reads them without ancestors.
+    const copied = new Set(this.#copiedKeyGroups);
     const { gen, frozen } = this.#closeGeneration();
     const write = this.#checkpoints.begin({
       checkpointId,
@@ -307,22 +315,20 @@ export class DynamoDbStateStore {
       frozen,
       metadata,
       states,
-      lineage: compacted?.lineage ?? this.#lineage,
-      compacted,
+      lineage: copied.size === 0 ? this.#lineage : cutLineage(this.#lineage, copied).kept,
+      copiedKeyGroups: copied,
     });
-    const task = async (): Promise<CompletedCheckpoint> => {
-      try {
-        return await write();
-      } catch (error) {
-        // Not committed: the next checkpoint commits the compacted lineage instead.
-        if (compacted !== undefined) this.#compacted ??= compacted;
-        throw error;
-      }
-    };
-    return this.#enqueue(task).then((completed) => {
+    return this.#enqueue(write).then((completed) => {
       this.#latestCommitted = Math.max(this.#latestCommitted, completed.checkpointId);
       // What earlier owners left goes once this owner committed: a restore that fails leaves it.
-      if (!this.#closed && !this.#scope.keepHistory) this.#sweep.start(this.#lineage);
+      // A compaction starts then too: copies of an owner that never commits would only be more
+      // uncommitted items for the next owner's pass. A writer that keeps history deletes nothing.
+      if (!this.#closed) {
+        if (!this.#scope.keepHistory) {
+          this.#sweep.afterCommit(this.#lineage, this.#checkpoints.restoredStillRestorable);
+        }
+        this.#compactor.startWhenDeeperThan(this.#compactionDepth);
+      }
       return completed;
     });
   }

@@ -14,6 +14,7 @@ import {
   DEFAULT_CACHE_BYTES,
   DEFAULT_CHECKPOINT_COMPLETION,
   DEFAULT_FLUSH_PARALLELISM,
+  DEFAULT_LINEAGE_COMPACTION_DEPTH,
   type DynamoDbStateStoreOptions,
   validateStoreOptions,
 } from './store-options.js';
@@ -35,6 +36,8 @@ export interface OpenedStore {
   /** Which checkpoints are restorable, starting from those the restore keeps. */
   readonly tracker: CheckpointTracker;
   readonly cacheBytes: number;
+  /** Key groups with more ancestors than this are compacted in the background (0: never). */
+  readonly lineageCompactionDepth: number;
 }
 
 /**
@@ -112,7 +115,17 @@ export async function openStore(options: DynamoDbStateStoreOptions): Promise<Ope
     latestCommittedCheckpoint: latestCommittedId,
   });
   const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
-  return { scope: writer, lineage, restored, lastCheckpointId, latestCommittedId, tracker, cacheBytes };
+  const lineageCompactionDepth = options.lineageCompactionDepth ?? DEFAULT_LINEAGE_COMPACTION_DEPTH;
+  return {
+    scope: writer,
+    lineage,
+    restored,
+    lastCheckpointId,
+    latestCommittedId,
+    tracker,
+    cacheBytes,
+    lineageCompactionDepth,
+  };
 }
 
 /**

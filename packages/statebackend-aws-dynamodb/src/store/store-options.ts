@@ -61,8 +61,10 @@ export interface DynamoDbStateStoreOptions {
   /**
    * Each restore adds the previous owner to the lineage, and a cache miss reads one slot per
    * ancestor. When a restore leaves more ancestors than this for a key group (default 3; 0: never),
-   * the store compacts in the background: it copies what it sees only through ancestors into its
-   * own slot, and the next checkpoint commits without them. See `DynamoDbStateStore.compactLineage`.
+   * the store compacts those key groups in the background, from its first commit on: it copies
+   * what it sees only through ancestors into its own slot, and each checkpoint commits without
+   * them the key groups copied before it began (an owner stopped midway leaves the rest to the
+   * next one). See `DynamoDbStateStore.compactLineage`.
    */
   readonly lineageCompactionDepth?: number;
   /**

@@ -6,10 +6,33 @@ import { visibleVersion } from './visibility.js';
 export type ReaderChain = readonly Pick<LineageEntry, 'epoch' | 'cutoff'>[];
 
 /**
+ * The commit records of key group `keyGroup` a restore can still pick (see `planRestore`): its
+ * newest checkpoint, and those the newest one lists as restorable. A record older than these (its
+ * writer stopped before pruning it, or a newer owner's retention moved past it) reads nothing any
+ * more, whoever wrote it.
+ */
+export function reachableRecords(records: readonly CommitRecord[], keyGroup: number): CommitRecord[] {
+  const covering = records.filter((r) => r.start <= keyGroup && keyGroup <= r.end);
+  const newest = covering.reduce<CommitRecord | undefined>(
+    (a, r) =>
+      a === undefined ||
+      r.checkpointId > a.checkpointId ||
+      (r.checkpointId === a.checkpointId && r.epoch > a.epoch)
+        ? r
+        : a,
+    undefined,
+  );
+  if (newest === undefined) return [];
+  return covering.filter(
+    (r) => r.checkpointId === newest.checkpointId || newest.restorable.includes(r.checkpointId),
+  );
+}
+
+/**
  * Every reader of key group `keyGroup` that may still read an ancestor's slot: the working state
  * (and the checkpoints it will commit) through `lineage`, ignoring its own slot, which only hides
- * more; and each commit record covering the key group, through its writer up to its cutoff, then
- * its lineage.
+ * more; and each commit record a restore of the key group can still pick (see
+ * {@link reachableRecords}), through its writer up to its cutoff, then its lineage.
  */
 export function readersOf(
   lineage: readonly LineageEntry[],
@@ -17,8 +40,7 @@ export function readersOf(
   keyGroup: number,
 ): ReaderChain[] {
   const chains: ReaderChain[] = [ancestorsOf(lineage, keyGroup)];
-  for (const r of records) {
-    if (r.start > keyGroup || r.end < keyGroup) continue;
+  for (const r of reachableRecords(records, keyGroup)) {
     const own: LineageEntry = { epoch: r.epoch, cutoff: r.cutoff, start: r.start, end: r.end };
     chains.push(ancestorsOf([own, ...r.lineage], keyGroup));
   }

@@ -122,4 +122,92 @@ describeEachTarget('dynamodb', (target) => {
     }
     await older.close();
   });
+
+  it('an owner stopped midway through a compaction leaves the key groups it committed compacted; its successor does the rest', async () => {
+    const scope = 'lineage/resumed';
+    // Values spread over many key groups, four restores deep.
+    const keys = Array.from({ length: 200 }, (_, i) => `spread-${i}`);
+    const expected = new Map(keys.map((key) => [key, `${key}@0`]));
+    const first = await fixture.open({ scope, lineageCompactionDepth: 0 });
+    for (const key of keys) await first.put(valueRef('v', key), bytes(`${key}@0`));
+    await first.snapshot(1);
+    await first.close();
+    let checkpoint = 1;
+    for (let restart = 1; restart <= 3; restart++) {
+      const store = await fixture.open({
+        scope,
+        lineageCompactionDepth: 0,
+        startFrom: { kind: 'checkpoint' },
+      });
+      const key = keys[restart * 10] as string;
+      await store.put(valueRef('v', key), bytes(`${key}@${restart}`));
+      expected.set(key, `${key}@${restart}`);
+      await store.snapshot(++checkpoint);
+      await store.close();
+    }
+    // The fourth owner compacts, and its Queries stop after two steps of eight key groups (32
+    // partitions each): it commits a checkpoint then and dies (every later call fails).
+    const { client, faults } = fixture.faultyClient();
+    let queries = 0;
+    let release: () => void = () => undefined;
+    const dead = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    faults.beforeSend = async (operation) => {
+      if (operation !== 'Query' || ++queries <= 64) return;
+      await dead;
+      throw Object.assign(new Error('killed (injected)'), { name: 'ValidationException' });
+    };
+    const doomed = await fixture.open({
+      scope,
+      client,
+      lineageCompactionDepth: 0,
+      startFrom: { kind: 'checkpoint' },
+    });
+    queries = 0;
+    expect(doomed.lineageDepth).toBe(4);
+    doomed.compactLineage().catch(() => undefined);
+    while (queries <= 64) await new Promise((resolve) => setTimeout(resolve, 10));
+    await doomed.snapshot(++checkpoint);
+    const compactions: Readonly<Record<string, unknown>>[] = [];
+    const ignore = (): void => undefined;
+    const logger = {
+      debug: ignore,
+      warn: ignore,
+      error: ignore,
+      info: (message: string, context?: Readonly<Record<string, unknown>>) => {
+        if (message.startsWith('Compacted the lineage') && context !== undefined) compactions.push(context);
+      },
+    };
+    const successor = await fixture.open({
+      scope,
+      startFrom: { kind: 'checkpoint' },
+      lineageCompactionDepth: 3,
+      logger,
+    });
+    release();
+    // Key groups 0-15 were committed without ancestors; the others still have the four.
+    const committed = successor.restored[0]?.lineage ?? [];
+    expect(committed.every((e) => e.start >= 16)).toBe(true);
+    expect(Math.max(...committed.map((e) => e.end))).toBe(127);
+    expect(successor.lineageDepth).toBe(5);
+    // Its compaction (in the background from its first commit) copies only the key groups still
+    // deeper than 3.
+    await successor.snapshot(++checkpoint);
+    while (compactions.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(compactions[0]).toMatchObject({ keyGroups: 112, of: 112 });
+    await successor.snapshot(++checkpoint);
+    expect(successor.lineageDepth).toBe(1);
+    for (const [key, value] of expected) expect(text(await successor.get(valueRef('v', key)))).toBe(value);
+    await successor.close();
+    // A restore of its checkpoint: the successor, and the dead owner for key groups 0-15.
+    const restored = await fixture.open({
+      scope,
+      lineageCompactionDepth: 0,
+      startFrom: { kind: 'checkpoint' },
+    });
+    expect(restored.lineageDepth).toBe(2);
+    for (const [key, value] of expected) expect(text(await restored.get(valueRef('v', key)))).toBe(value);
+    await restored.close();
+  }, 180_000);
 });

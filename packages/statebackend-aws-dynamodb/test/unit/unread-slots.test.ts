@@ -1,6 +1,6 @@
 import type { CommitRecord } from '../../src/checkpoint/lineage.js';
 import type { SlotItem, Version } from '../../src/layout/slot-item.js';
-import { type ReaderChain, readersOf, unreadSlots } from '../../src/store/unread-slots.js';
+import { type ReaderChain, reachableRecords, readersOf, unreadSlots } from '../../src/store/unread-slots.js';
 import { resolveSlots } from '../../src/store/visibility.js';
 
 const value = (gen: number, text: string): Version => ({
@@ -97,6 +97,29 @@ describe('which slots of an entry no reader reads', () => {
         { epoch: 2, cutoff: 6, start: 0, end: 1 },
       ],
     ]);
+  });
+
+  it('a record no restore can pick any more reads nothing, whoever wrote it', () => {
+    const record = (checkpointId: number, epoch: number, restorable: number[]): CommitRecord => ({
+      checkpointId,
+      epoch,
+      cutoff: 4,
+      start: 0,
+      end: 3,
+      lineage: [],
+      metadata: new Uint8Array(0),
+      committedAt: 0,
+      restorable,
+    });
+    // A chain of owners each stopped before pruning: 3 and 4 left behind, 5 keeps 4 restorable.
+    const records = [record(3, 2, [3]), record(4, 3, [4]), record(5, 4, [4, 5])];
+    expect(reachableRecords(records, 1).map((r) => r.checkpointId)).toEqual([4, 5]);
+    expect(reachableRecords([...records, record(6, 5, [6])], 1).map((r) => r.checkpointId)).toEqual([6]);
+    expect(readersOf([], [...records, record(6, 5, [6])], 1)).toEqual([
+      [],
+      [{ epoch: 5, cutoff: 4, start: 0, end: 3 }],
+    ]);
+    expect(reachableRecords(records, 9)).toEqual([]);
   });
 
   it('deleting `unresolved`, then `removals` in any order, changes no reader at any step (random entries)', () => {
