@@ -71,7 +71,7 @@ describe('a snapshot written while records are processed', () => {
     expect(completed.entriesWritten).toBe(CELLS);
     await backend.dispose();
 
-    const restored = await build({ restoreFrom: { checkpointId: 1 } });
+    const restored = await build({ restoreFrom: { checkpointId: 1 }, restore: { mode: 'eager' } });
     expect(restored.numEntries()).toBe(CELLS);
     const values = await Promise.all(
       [0, 1, CELLS - 1].map((i) => restored.withKey(`k${i}`, (ctx) => ctx.getState(counts).value())),
