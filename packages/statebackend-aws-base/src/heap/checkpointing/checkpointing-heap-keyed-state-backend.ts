@@ -183,7 +183,10 @@ export class CheckpointingHeapKeyedStateBackend<K>
     this.#lazy?.loader.start();
   }
 
-  /** Resolves once every restored key group is loaded (at once when none is loading); rejects with a restore failure. */
+  /**
+   * Resolves once every restored key group is loaded (at once when none is loading); rejects with
+   * a restore failure, or with `StateBackendDisposedError` when the backend is disposed first.
+   */
   whenRestored(): Promise<void> {
     return this.#lazy?.loader.whenAllLoaded() ?? Promise.resolve();
   }

@@ -140,9 +140,13 @@ describe('lazy restore', () => {
         incremental,
       });
       let allLoaded = false;
-      void backend.whenRestored().then(() => {
-        allLoaded = true;
-      });
+      // Disposed below, perhaps before every key group loaded: then this rejects, which is fine here.
+      void backend.whenRestored().then(
+        () => {
+          allLoaded = true;
+        },
+        () => undefined,
+      );
       const changed = keyIn(lastKeyGroup);
       await write(backend, changed, 'changed');
       // Loaded first, ahead of the others read in the same batch: the snapshot meets them read, not loaded.
