@@ -128,13 +128,19 @@ describeEachTarget('s3', (target) => {
     });
   });
 
-  it('gives concurrent claims distinct epochs and drops claims newer ones cover', async () => {
+  it('gives concurrent claims distinct epochs and drops claims newer ones cover once their cuts are decided', async () => {
     const storage = storageOf({ jobId: 'claims' });
     const leases = await Promise.all(Array.from({ length: 5 }, () => storage.claim(RANGE)));
 
     expect(new Set(leases.map((l) => l.epoch)).size).toBe(5);
-    const claims = await storage.listClaims();
-    expect(claims.map((c) => c.epoch)).toEqual([Math.max(...leases.map((l) => l.epoch))]);
+    const newest = Math.max(...leases.map((l) => l.epoch));
+    // Covered claims stay until a listing of the commit records decides their writers' cuts: a
+    // commit record of theirs landing later must still find them fenced.
+    await storage.listCommitted();
+    const next = await storage.claim(RANGE);
+    expect(next.epoch).toBe(newest + 1);
+    // The four covered before the listing are gone; the one this claim covers waits for the next.
+    expect((await storage.listClaims()).map((c) => c.epoch)).toEqual([newest, next.epoch]);
   });
 
   it('lets exactly one of two commits of the same checkpoint and range win; the other gets a typed error', async () => {
