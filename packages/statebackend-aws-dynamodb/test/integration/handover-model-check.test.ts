@@ -137,20 +137,7 @@ describeEachTarget('dynamodb', (target) => {
       let run = 0;
       const report = await exploreRandomInterleavings(
         (scheduler) => runHandoverScenario(store, scenario, `random-${scenario}-${run++}`, scheduler),
-        {
-          runs: randomRuns,
-          // A long run shows how far it got, every 100 interleavings.
-          onRun: (soFar) => {
-            if (soFar.interleavings % 100 === 0 && soFar.interleavings < randomRuns)
-              process.stderr.write(
-                `${store.name}, ${scenario}: ${soFar.interleavings} random interleavings so far, ${soFar.distinct} distinct\n`,
-              );
-          },
-        },
-      );
-      process.stderr.write(
-        `${store.name}, ${scenario}: ${report.interleavings} random interleavings from seed ${report.seed}, ` +
-          `${report.distinct} distinct, up to ${report.maxSteps} steps\n`,
+        { runs: randomRuns, label: `${store.name}, ${scenario}` },
       );
       expect(report.interleavings).toBe(randomRuns);
     },

@@ -40,15 +40,16 @@ export interface RandomExplorationReport {
  * `exploreInterleavings`, which covers every order up to a preemption bound: random orders reach
  * deeper ones (many switches between owners) that the bound leaves out.
  *
- * A run that throws is rethrown with its seed in the message. `onRun` hears the report so far
- * after every run (a long exploration's progress).
+ * A run that throws is rethrown with its seed in the message. With a `label`, progress goes to
+ * stderr every 100 runs (a long exploration's) and the report once it is done.
  */
 export async function exploreRandomInterleavings(
   runOnce: (scheduler: StepScheduler) => Promise<void>,
   options: {
     readonly runs: number;
     readonly seed?: number;
-    readonly onRun?: (soFar: RandomExplorationReport) => void;
+    /** Names the store and scenario in the progress and report lines written to stderr. */
+    readonly label?: string;
   },
 ): Promise<RandomExplorationReport> {
   const first = options.seed ?? nonNegativeInteger(process.env, HANDOVER_SEED_ENV) ?? 1;
@@ -70,7 +71,15 @@ export async function exploreRandomInterleavings(
     // The choices made name the order (labels may carry run-specific paths).
     seen.add(scheduler.choices.map((c) => `${c.index}/${c.options}`).join(' '));
     maxSteps = Math.max(maxSteps, scheduler.trace.length);
-    options.onRun?.({ interleavings: i + 1, distinct: seen.size, maxSteps, seed: first });
+    if (options.label !== undefined && (i + 1) % 100 === 0 && i + 1 < options.runs) {
+      process.stderr.write(`${options.label}: ${i + 1} random interleavings so far, ${seen.size} distinct\n`);
+    }
+  }
+  if (options.label !== undefined) {
+    process.stderr.write(
+      `${options.label}: ${options.runs} random interleavings from seed ${first}, ` +
+        `${seen.size} distinct, up to ${maxSteps} steps\n`,
+    );
   }
   return { interleavings: options.runs, distinct: seen.size, maxSteps, seed: first };
 }

@@ -124,20 +124,7 @@ describe('the handover invariant on local directories, in every order of the own
       let run = 0;
       const report = await exploreRandomInterleavings(
         (scheduler) => runHandoverScenario(store(), scenario, `random-${scenario}-${run++}`, scheduler),
-        {
-          runs: randomRuns,
-          // A long run shows how far it got, every 100 interleavings.
-          onRun: (soFar) => {
-            if (soFar.interleavings % 100 === 0 && soFar.interleavings < randomRuns)
-              process.stderr.write(
-                `local directory, ${scenario}: ${soFar.interleavings} random interleavings so far, ${soFar.distinct} distinct\n`,
-              );
-          },
-        },
-      );
-      process.stderr.write(
-        `local directory, ${scenario}: ${report.interleavings} random interleavings from seed ${report.seed}, ` +
-          `${report.distinct} distinct, up to ${report.maxSteps} steps\n`,
+        { runs: randomRuns, label: `local directory, ${scenario}` },
       );
       expect(report.interleavings).toBe(randomRuns);
     },
