@@ -124,3 +124,5 @@ export {
   type StepGate,
   StepScheduler,
 } from './handover/step-scheduler.js';
+// A checkpoint storage that holds one key group's ranged read, for tests of lazy restore.
+export { blockOffset, HoldingCheckpointStorage } from './storage/holding-checkpoint-storage.js';

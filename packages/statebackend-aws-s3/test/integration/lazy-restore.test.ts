@@ -8,9 +8,14 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '@statebackend/aws-base';
-import { cleanupAfterAll, describeEachTarget } from '@statebackend/testkit';
+import {
+  blockOffset,
+  cleanupAfterAll,
+  describeEachTarget,
+  HoldingCheckpointStorage,
+} from '@statebackend/testkit';
 import type { S3StateBackend } from '../../src/index.js';
-import { blockOffset, HoldingCheckpointStorage, keyGroupOf } from '../support/holding-storage.js';
+import { keyGroupOf } from '../support/key-group-of.js';
 import { MAX_PARALLELISM, parameters, s3StateBackend } from '../support/s3-backend.js';
 import { createBucket, s3ClientFor } from '../support/s3-bucket.js';
 

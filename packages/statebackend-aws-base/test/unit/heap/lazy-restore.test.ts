@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { blockOffset, HoldingCheckpointStorage } from '@statebackend/testkit';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
@@ -15,7 +16,7 @@ import {
 import { type ByteRange, ForwardingCheckpointStorage } from '../../../src/spi.js';
 import { temporaryDirectory } from '../checkpoint/fixtures.js';
 import { TEST_PARAMETERS } from '../checkpoint/helpers.js';
-import { blockOffset, HoldingCheckpointStorage, keyGroupOf } from '../checkpoint/holding-storage.js';
+import { keyGroupOf } from '../checkpoint/key-group-of.js';
 
 const values = new ValueStateDescriptor('values', Serializers.string, '');
 // Enough bytes that the first blocks lie before the 64 KiB tail an open reads: they need ranged reads.

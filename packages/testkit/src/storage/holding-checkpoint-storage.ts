@@ -1,4 +1,4 @@
-import { assignToKeyGroup, type CheckpointStorage, Serializers } from '@statebackend/aws-base';
+import type { CheckpointStorage } from '@statebackend/aws-base';
 import {
   type ByteRange,
   bytesAsFile,
@@ -6,12 +6,12 @@ import {
   ForwardingCheckpointStorage,
   KeyGroupFileReader,
 } from '@statebackend/aws-base/spi';
-import { MAX_PARALLELISM } from './s3-backend.js';
 
 /**
  * A storage whose ranged reads covering a chosen byte of a data file wait until released: a test
- * holds the GET of one key group's block and shows what happens while it is still loading,
- * without sleeps. Every other call goes to S3 as it would.
+ * holds the read of one key group's block and shows what happens while it is still loading,
+ * without sleeps. Every other call goes to the inner storage as it would. It also records which
+ * paths were read whole and which by range.
  */
 export class HoldingCheckpointStorage extends ForwardingCheckpointStorage {
   #hold: { path: string; offset: number } | undefined;
@@ -60,11 +60,6 @@ export class HoldingCheckpointStorage extends ForwardingCheckpointStorage {
     }
     return super.readFile(path, range);
   }
-}
-
-/** The key group of a string key. */
-export function keyGroupOf(key: string): number {
-  return assignToKeyGroup(Serializers.string.serialize(key), MAX_PARALLELISM);
 }
 
 /** Where the block of `keyGroup` starts in one of `files` (undefined when none holds it). */
