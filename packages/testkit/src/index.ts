@@ -126,3 +126,8 @@ export {
 } from './handover/step-scheduler.js';
 // A checkpoint storage that holds one key group's ranged read, for tests of lazy restore.
 export { blockOffset, HoldingCheckpointStorage } from './storage/holding-checkpoint-storage.js';
+// A checkpoint storage that records what a checkpoint uploads and what is read, for tests that count.
+export {
+  type RecordedWrite,
+  RecordingCheckpointStorage,
+} from './storage/recording-checkpoint-storage.js';
