@@ -1,3 +1,4 @@
+import { checkRestoredState } from '../../backend/check-restored-state.js';
 import type {
   CheckpointingKeyedStateBackend,
   RestoredCheckpointInfo,
@@ -211,13 +212,17 @@ export class CheckpointingHeapKeyedStateBackend<K>
         this.#trackChanges(state);
         return;
       }
-      loadRestoredState(
-        entries,
-        state,
-        this.keySerializer as TypeSerializer<unknown>,
-        this.tableOf(state),
-        this.restored?.description ?? '',
-      );
+      const table = this.tableOf(state);
+      const keySerializer = this.keySerializer as TypeSerializer<unknown>;
+      const description = this.restored?.description ?? '';
+      loadRestoredState(entries, state, keySerializer, table, description);
+      // As in `LazyRestore.register`: restored cells are no change. Registered once a lazy restore
+      // finished loading, or after checkpoints that carried the state as restored, they are in the
+      // files the next incremental checkpoint references (after an eager restore it is full
+      // anyway). Values a serializer migrates stay changes: they are written again.
+      if (checkRestoredState(entries.state, state, keySerializer, description).kind === 'compatible-as-is') {
+        for (const keyGroup of this.keyGroupRange) table.forgetChanges(keyGroup);
+      }
     } catch (error) {
       // Not registered after all: a compatible registration may still claim the entries.
       this.#restoredState?.putBack(entries);
