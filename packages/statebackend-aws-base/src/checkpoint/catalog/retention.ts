@@ -10,6 +10,7 @@ import type {
 } from '../storage/checkpoint-storage.js';
 import { assertNotFenced, fencingClaim, intersects } from '../storage/fencing.js';
 import { readCheckpointPart } from './checkpoint-part.js';
+import type { KnownCommitRecords } from './known-commit-records.js';
 import { unreadableReason } from './list-checkpoints.js';
 
 /** Options of {@link applyRetention}. */
@@ -38,6 +39,12 @@ export interface RetentionOptions {
   readonly tolerateCorrupt?: boolean;
   /** Checkpoints the caller is still writing: their files are kept. */
   readonly inFlightCheckpointIds?: ReadonlySet<number>;
+  /**
+   * What the caller knows of commit records (its own commits, its restore, earlier passes): those
+   * are not read again, and the records this pass reads are added. Without it, every record that
+   * may reference a file this pass could delete is read.
+   */
+  readonly knownRecords?: KnownCommitRecords;
   readonly logger?: Logger;
 }
 
@@ -88,10 +95,35 @@ export async function applyRetention(
   // Commit records go first: a crash after this line leaves files that the next run deletes.
   await storage.delete([...expired].map((c) => c.path));
 
+  const inFlight = options.inFlightCheckpointIds ?? new Set<number>();
+  const isGarbage = (writer: FileOrigin): boolean =>
+    fencingClaim(claims, { epoch: writer.epoch, keyGroupRange: writer.keyGroupRange }) !== undefined ||
+    (writer.epoch === lease.epoch && !inFlight.has(writer.checkpointId));
+  // Listed after the commit records: a file written since is left to the next pass.
+  const candidates = (await storage.listFiles()).filter((f) => f.origin !== undefined && isGarbage(f.origin));
+  // A commit record references files only for key groups of its range, and a writer writes files
+  // only of its own range: a record whose range meets no candidate's writer cannot reference one.
+  // So records known already are taken first, and a record is read only while a candidate it
+  // could reference is not known to be referenced. With corrupt records tolerated, every record
+  // is read: one unreadable keeps every file.
+  const known = options.knownRecords;
+  const retainedRecords = committed.filter((c) => !expired.has(c));
+  known?.keepOnly(retainedRecords);
   const referenced = new Set<string>();
+  const toRead: CommittedCheckpoint[] = [];
+  for (const c of retainedRecords) {
+    const files = options.tolerateCorrupt === true ? undefined : known?.filesOf(c);
+    if (files === undefined) toRead.push(c);
+    else for (const path of files) referenced.add(path);
+  }
+  const mayReferenceOpen = (c: CommittedCheckpoint): boolean =>
+    options.tolerateCorrupt === true ||
+    candidates.some(
+      (f) => !referenced.has(f.path) && intersects(c.keyGroupRange, (f.origin as FileOrigin).keyGroupRange),
+    );
   let unreadable = false;
-  for (const c of committed) {
-    if (expired.has(c)) continue;
+  for (const c of toRead) {
+    if (!mayReferenceOpen(c)) continue;
     const part = await readCheckpointPart(storage, c).catch((error: unknown) => {
       // Removed since the listing (another writer's retention, or a withdrawn commit): records
       // go before their files, so what it referenced is as if it had never been listed.
@@ -102,6 +134,7 @@ export async function applyRetention(
       }
       throw error;
     });
+    if (part !== undefined) known?.remember(c, part.metadata);
     for (const file of part?.metadata.files ?? []) referenced.add(file.path);
   }
   if (unreadable) {
@@ -110,12 +143,9 @@ export async function applyRetention(
     });
     return { deletedCheckpoints: [...expired], deletedFiles: [] };
   }
-  const inFlight = options.inFlightCheckpointIds ?? new Set<number>();
-  const isGarbage = (writer: FileOrigin): boolean =>
-    fencingClaim(claims, { epoch: writer.epoch, keyGroupRange: writer.keyGroupRange }) !== undefined ||
-    (writer.epoch === lease.epoch && !inFlight.has(writer.checkpointId));
-  const unreferenced = (await storage.listFiles())
-    .filter((f) => !referenced.has(f.path) && f.origin !== undefined && isGarbage(f.origin))
+  // Asked again: a snapshot started during this pass keeps its files.
+  const unreferenced = candidates
+    .filter((f) => !referenced.has(f.path) && isGarbage(f.origin as FileOrigin))
     .map((f) => f.path);
   await storage.delete(unreferenced);
   if (expired.size > 0 || unreferenced.length > 0) {

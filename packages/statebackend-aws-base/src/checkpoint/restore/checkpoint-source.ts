@@ -1,5 +1,6 @@
 import { CheckpointChangedError, CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
+import type { CheckpointPart } from '../catalog/checkpoint-part.js';
 import type { CheckpointSelection } from '../catalog/checkpoint-selection.js';
 import { KeyGroupFileReader } from '../format/key-group-file-reader.js';
 import type { RandomAccessFile } from '../format/random-access-file.js';
@@ -51,6 +52,11 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
       keyGroupRange: part.metadata.keyGroupRange,
       metadata: part.metadata.userMetadata,
     }));
+  }
+
+  /** The commit records read for the selection, with their metadata (what retention would read again). */
+  get parts(): readonly CheckpointPart[] {
+    return this.#selection.parts;
   }
 
   /** The data files a restore of `range` opens; the others are never read. */

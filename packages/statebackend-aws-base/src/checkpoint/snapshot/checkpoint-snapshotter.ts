@@ -5,7 +5,9 @@ import {
   SnapshotAbortedError,
 } from '../../errors.js';
 import { type Logger, noopLogger } from '../../logging/logger.js';
+import type { CheckpointPart } from '../catalog/checkpoint-part.js';
 import { discardNewerCheckpoints } from '../catalog/discard-newer-checkpoints.js';
+import { KnownCommitRecords } from '../catalog/known-commit-records.js';
 import { applyRetention, coversAllKeyGroups } from '../catalog/retention.js';
 import type { JsonValue } from '../json.js';
 import {
@@ -55,6 +57,8 @@ export class CheckpointSnapshotter {
   #abandonedAfter: { readonly restoredId: number | undefined } | undefined;
   /** Whether this writer committed a checkpoint. */
   #committedOnce = false;
+  /** Commit records whose files retention knows without reading them: its own, the restore's, those read. */
+  readonly #knownRecords = new KnownCommitRecords();
 
   constructor(options: CheckpointSnapshotterOptions) {
     this.#options = options;
@@ -230,6 +234,7 @@ export class CheckpointSnapshotter {
       await this.#discardWritten(written, error, commitAttempted);
       throw error;
     }
+    this.#knownRecords.remember(committed, metadata);
     this.#options.strategy.committed(metadata, writtenBlocks);
     this.#latestCommitted = Math.max(this.#latestCommitted, checkpointId);
     this.#committedOnce = true;
@@ -310,6 +315,7 @@ export class CheckpointSnapshotter {
         confirmedCheckpointId: this.#confirmed,
         ...(this.#maxParallelism === undefined ? {} : { maxParallelism: this.#maxParallelism }),
         inFlightCheckpointIds: guard,
+        knownRecords: this.#knownRecords,
         logger: this.#logger,
       });
     } catch (error) {
@@ -374,6 +380,11 @@ export class CheckpointSnapshotter {
     this.#options.strategy.reset();
     this.#confirmed = checkpointId ?? -1;
     this.#latestId = Math.max(this.#latestId, checkpointId ?? 0);
+  }
+
+  /** The commit records a restore from this storage read: retention need not read them again. */
+  knowCommitRecords(parts: readonly CheckpointPart[]): void {
+    for (const { committed, metadata } of parts) this.#knownRecords.remember(committed, metadata);
   }
 
   /**

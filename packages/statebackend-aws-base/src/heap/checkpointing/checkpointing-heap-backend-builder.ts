@@ -114,6 +114,9 @@ export class CheckpointingHeapBackendBuilder<K> extends AbstractAwsKeyedStateBac
       if (own !== undefined && this.#snapshotter !== undefined) {
         const source = this.#restoredSource?.source;
         await continueHistory(source, own, this.#snapshotter);
+        if (source instanceof CheckpointSource && source.storageLocation === own.storage.location) {
+          this.#snapshotter.knowCommitRecords(source.parts);
+        }
         // Loaded lazily from this storage, unchanged key groups stay where they are.
         if (
           this.#restoredLazily &&
