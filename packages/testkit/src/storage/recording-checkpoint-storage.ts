@@ -20,9 +20,8 @@ export interface RecordedWrite {
 /**
  * A storage that records what goes through it: the data files written (what a checkpoint
  * uploads), the commits, and every read, so a test can tell what a checkpoint uploaded from
- * what it referenced, and count what retention reads. It can also hold every ranged read until
- * released ({@link holdRangedReads}): a lazy restore then loads nothing in the background.
- * Every other call goes to the inner storage as it would.
+ * what it referenced, and count what retention reads. Every call goes to the inner storage as it
+ * would.
  */
 export class RecordingCheckpointStorage extends ForwardingCheckpointStorage {
   /** Data files written, in the order they were stored. */
@@ -33,8 +32,6 @@ export class RecordingCheckpointStorage extends ForwardingCheckpointStorage {
   readonly reads: { readonly path: string; readonly ranged: boolean }[] = [];
   /** Storage calls by name (`readFile`, `listCommitted`, `listFiles`, `listClaims`, `delete`, ...). */
   readonly calls = new Map<string, number>();
-  #held: Promise<void> | undefined;
-  #release: () => void = () => undefined;
 
   /** The data files written for checkpoint `checkpointId`. */
   writesOf(checkpointId: number): RecordedWrite[] {
@@ -52,18 +49,6 @@ export class RecordingCheckpointStorage extends ForwardingCheckpointStorage {
     this.commits.length = 0;
     this.reads.length = 0;
     this.calls.clear();
-  }
-
-  /** Holds every ranged read from now on, until {@link releaseRangedReads}. */
-  holdRangedReads(): void {
-    this.#held = new Promise((resolve) => {
-      this.#release = resolve;
-    });
-  }
-
-  releaseRangedReads(): void {
-    this.#held = undefined;
-    this.#release();
   }
 
   #count(name: string): void {
@@ -93,11 +78,9 @@ export class RecordingCheckpointStorage extends ForwardingCheckpointStorage {
     return committed;
   }
 
-  override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
+  override readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
     this.#count('readFile');
     this.reads.push({ path, ranged: range !== undefined });
-    const held = this.#held;
-    if (range !== undefined && held !== undefined) await held;
     return super.readFile(path, range);
   }
 
