@@ -25,3 +25,9 @@ export function compare(options: {
 export function printResults(title: string, results: readonly BenchResult[]): void;
 
 export function sinkValue(): number;
+
+/**
+ * Milliseconds the calling thread spent runnable but waiting for a CPU (Linux: `run_delay` of
+ * /proc/thread-self/schedstat); undefined elsewhere.
+ */
+export function runQueueWaitMs(): number | undefined;

@@ -28,3 +28,8 @@ export function compareAsync(options: {
 }): Promise<AsyncBenchResult[]>;
 export function printResults(title: string, results: readonly AsyncBenchResult[]): void;
 export function printFigure(name: string, value: string, goal: string): void;
+/**
+ * Milliseconds the calling thread spent runnable but waiting for a CPU (Linux: `run_delay` of
+ * /proc/thread-self/schedstat); undefined elsewhere.
+ */
+export function runQueueWaitMs(): number | undefined;
