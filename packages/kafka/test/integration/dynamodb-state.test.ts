@@ -241,8 +241,8 @@ describeEachTarget('dynamodb', (target) => {
     };
     await send();
     // a keeps the job and commits every 50 ms; c joins and leaves, moving the group's
-    // generation, while input arrives, until a commit of a met a move (about one join/leave
-    // cycle in ten on these machines).
+    // generation, while input arrives, until a commit of a met a move (in the first cycle in 5
+    // runs of 5 on these machines; at most 40 cycles).
     const recorded = ['a'].map(() => recordingCheckpoints(stateIn(tableName).backends));
     const workers = ['a'].map((name, i) =>
       countingWorker(job, [bootstrap()], {
