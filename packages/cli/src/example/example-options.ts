@@ -65,7 +65,7 @@ export const RUN_EXAMPLE_OPTIONS: OptionSpecs = {
     type: 'string',
     value: 'kafka://<host:port>/<topic>',
     description:
-      'instead of the generated stream: one worker of a click-count job on a Kafka topic (run it N times to share the partitions)',
+      'instead of the generated stream: one worker of a click-count job on a Kafka topic (run it N times with the same --location to share the partitions and their state)',
   },
   group: {
     type: 'string',

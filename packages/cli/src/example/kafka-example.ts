@@ -1,18 +1,33 @@
 // `statebackend run-example --source kafka://host:port/topic`: one worker of a keyed job on a
-// Kafka topic, with @statebackend/kafka. Run the same command N times (same --group, same --dir
-// on a shared volume) and the consumer group shares the topic's partitions among them. The job
+// Kafka topic, with @statebackend/kafka. Run the same command N times (same --group, same
+// --location: s3://…, dynamodb://… or a --dir on a shared volume) and the consumer group shares
+// the topic's partitions among them, each key group's state moving through that store. The job
 // counts clicks per user (the Kafka worker has no timers, so not the sessions of the generated
 // stream's job) and writes `user:count` per click, exactly once, to `<topic>-counts`.
 // @statebackend/kafka and its client are optional peer dependencies, loaded only here: the
 // command line keeps its Node.js floor and install size for everyone else.
-import { LocalCheckpointStorage, Serializers, ValueStateDescriptor } from '@statebackend/aws-base';
+import {
+  AwsClientManager,
+  type CheckpointStorage,
+  Serializers,
+  ValueStateDescriptor,
+} from '@statebackend/aws-base';
+import type { KeyGroupBackends } from '@statebackend/kafka';
 import type { CliIo } from '../cli/io.js';
 import { integerOption, type ParsedCommand, stringOption } from '../cli/parse.js';
 import { CliError, UsageError } from '../errors.js';
+import { type AwsSettings, awsConfiguration, awsKeysOnly } from '../target/aws-settings.js';
+import { type JobTarget, resolveJobTarget } from '../target/job-target.js';
+import { lazyImport } from '../target/lazy-import.js';
+import { openCheckpointStorage } from '../target/open-storage.js';
 import { type ClickStreamOptions, clickStream } from './click-stream.js';
 import { DEFAULT_EXAMPLE_DIRECTORY } from './example-options.js';
+import { awsSettingsOf } from './run-example.js';
 
 const COMMAND = 'run-example';
+
+/** The job and operator ids the Kafka example keeps its state under, in every store. */
+export const KAFKA_EXAMPLE_SCOPE = { jobId: 'click-example-kafka', operatorId: 'clicks-per-user' } as const;
 
 /** Where `--source kafka://…` points: the brokers and the input topic. */
 export interface KafkaSource {
@@ -64,18 +79,26 @@ async function loadKafka(): Promise<{ client: KafkaClient; jobs: KafkaJobs }> {
 /** Runs one worker of the click-count job on `source`; returns the exit code. */
 export async function runKafkaExample(parsed: ParsedCommand, io: CliIo, sourceText: string): Promise<number> {
   const source = parseKafkaSource(sourceText);
-  for (const option of ['backend', 'location', 'checkpoint', 'metrics']) {
+  for (const option of ['checkpoint', 'metrics']) {
     if (parsed.values[option] !== undefined) {
-      throw new UsageError(
-        `--${option} is not available with a Kafka source (checkpoints go to --dir)`,
-        COMMAND,
-      );
+      throw new UsageError(`--${option} is not available with a Kafka source`, COMMAND);
     }
   }
+  const aws = awsSettingsOf(parsed);
+  const target = resolveJobTarget(
+    {
+      backend: stringOption(parsed, 'backend'),
+      location: stringOption(parsed, 'location'),
+      dir: stringOption(parsed, 'dir'),
+    },
+    DEFAULT_EXAMPLE_DIRECTORY,
+    aws,
+    io,
+    COMMAND,
+  );
   const partitions = integerOption(parsed, 'partitions', COMMAND, 12, 1);
   const seconds = integerOption(parsed, 'seconds', COMMAND, 0);
   const groupId = stringOption(parsed, 'group') ?? `statebackend-example-${source.topic}`;
-  const directory = stringOption(parsed, 'dir') ?? DEFAULT_EXAMPLE_DIRECTORY;
   const outputTopic = `${source.topic}-counts`;
   const stream: ClickStreamOptions = {
     records: integerOption(parsed, 'records', COMMAND, 20_000),
@@ -85,64 +108,126 @@ export async function runKafkaExample(parsed: ParsedCommand, io: CliIo, sourceTe
   const status = parsed.values.json === true ? io.stderr : io.stdout;
   const { client, jobs } = await loadKafka();
   const { KafkaKeyedWorker } = jobs;
+  const state = await openKafkaExampleState(target, { aws, env: io.env });
+  try {
+    if (parsed.values.produce === true) {
+      await ensureTopics(client, source, [
+        { topic: source.topic, partitions },
+        { topic: outputTopic, partitions: 3 },
+      ]);
+      const produced = await produceClicks(client, jobs, source, stream, partitions);
+      status.write(
+        `Produced ${produced} clicks of ${stream.users} users (seed ${stream.seed}) into ${source.topic} (${partitions} partitions)\n`,
+      );
+    }
 
-  if (parsed.values.produce === true) {
-    await ensureTopics(client, source, [
-      { topic: source.topic, partitions },
-      { topic: outputTopic, partitions: 3 },
-    ]);
-    const produced = await produceClicks(client, jobs, source, stream, partitions);
-    status.write(
-      `Produced ${produced} clicks of ${stream.users} users (seed ${stream.seed}) into ${source.topic} (${partitions} partitions)\n`,
+    const worker = new KafkaKeyedWorker<string>({
+      bootstrapBrokers: source.bootstrapBrokers,
+      groupId,
+      inputTopic: source.topic,
+      outputTopic,
+      maxParallelism: partitions,
+      ...KAFKA_EXAMPLE_SCOPE,
+      keySerializer: Serializers.string,
+      ...state.store,
+      states: [{ descriptor: clicks }],
+      keyOf: (record) => record.key?.toString() ?? '',
+      process: async (record, ctx, emit) => {
+        const state = ctx.getState(clicks);
+        const next = (await state.value()) + 1;
+        await state.update(next);
+        const user = record.key?.toString() ?? '';
+        emit({ key: Buffer.from(user), value: Buffer.from(`${user}:${next}`) });
+      },
+    });
+    const signals = [io.signal, seconds > 0 ? AbortSignal.timeout(seconds * 1000) : undefined].filter(
+      (s): s is AbortSignal => s !== undefined,
     );
+    status.write(
+      `Worker of group ${groupId} on ${source.topic} (${partitions} key groups), counts to ${outputTopic}, ` +
+        `state in ${state.description}; ${seconds > 0 ? `stopping after ${seconds} s` : 'stop it with Ctrl-C'}\n`,
+    );
+    await worker.run(signals.length === 0 ? undefined : AbortSignal.any(signals));
+    const stats = worker.stats;
+    const summary = {
+      clicks: stats.records,
+      checkpoints: stats.checkpoints,
+      rollbacks: stats.rollbacks,
+      keyGroupsOpened: stats.opened,
+    };
+    io.stdout.write(
+      parsed.values.json === true
+        ? `${JSON.stringify(summary)}\n`
+        : `Stopped: ${summary.clicks} clicks counted, ${summary.checkpoints} checkpoints committed, ` +
+            `${summary.rollbacks} rollbacks, ${summary.keyGroupsOpened} key groups opened\n`,
+    );
+    return io.signal?.aborted === true ? 130 : 0;
+  } finally {
+    await state.close();
   }
+}
 
-  const worker = new KafkaKeyedWorker<string>({
-    bootstrapBrokers: source.bootstrapBrokers,
-    groupId,
-    inputTopic: source.topic,
-    outputTopic,
-    maxParallelism: partitions,
-    jobId: 'click-example-kafka',
-    operatorId: 'clicks-per-user',
-    keySerializer: Serializers.string,
-    checkpointStorage: new LocalCheckpointStorage({
-      directory,
-      jobId: 'click-example-kafka',
-      operatorId: 'clicks-per-user',
-    }),
-    states: [{ descriptor: clicks }],
-    keyOf: (record) => record.key?.toString() ?? '',
-    process: async (record, ctx, emit) => {
-      const state = ctx.getState(clicks);
-      const next = (await state.value()) + 1;
-      await state.update(next);
-      const user = record.key?.toString() ?? '';
-      emit({ key: Buffer.from(user), value: Buffer.from(`${user}:${next}`) });
-    },
+/** Where the workers of the Kafka example keep their key groups' state, and what releases it. */
+interface KafkaExampleState {
+  readonly store:
+    | { readonly checkpointStorage: CheckpointStorage }
+    | { readonly keyGroupBackends: KeyGroupBackends };
+  /** E.g. `s3://bucket/prefix/click-example-kafka/clicks-per-user`. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The store of `target`, shared by every worker given the same location: heap state with its
+ * checkpoints in a local directory or S3, or the state itself in DynamoDB (read on demand, so a
+ * worker that gains key groups downloads nothing). The SDKs and packages load only when used.
+ */
+async function openKafkaExampleState(
+  target: JobTarget,
+  context: { readonly aws: AwsSettings; readonly env: Readonly<Record<string, string | undefined>> },
+): Promise<KafkaExampleState> {
+  const location = target.location;
+  if (location.kind !== 'dynamodb') {
+    const opened = await openCheckpointStorage(location, KAFKA_EXAMPLE_SCOPE, context);
+    return {
+      store: { checkpointStorage: opened.storage },
+      description: opened.storage.location,
+      close: () => opened.close(),
+    };
+  }
+  const purpose = '--backend dynamodb';
+  const sdk = await lazyImport('@aws-sdk/client-dynamodb', purpose, () => import('@aws-sdk/client-dynamodb'));
+  const dynamodb = await lazyImport(
+    '@statebackend/aws-dynamodb',
+    purpose,
+    () => import('@statebackend/aws-dynamodb'),
+  );
+  const kafkaDynamoDb = await lazyImport(
+    '@statebackend/kafka',
+    purpose,
+    () => import('@statebackend/kafka/dynamodb'),
+  );
+  const configuration = awsKeysOnly(awsConfiguration(context.aws, context.env));
+  const clients = new AwsClientManager(configuration);
+  const client = clients.getOrCreate(sdk.DynamoDBClient);
+  const backend = new dynamodb.DynamoDbStateBackend(configuration, {
+    clients,
+    table: { tableName: location.table },
   });
-  const signals = [io.signal, seconds > 0 ? AbortSignal.timeout(seconds * 1000) : undefined].filter(
-    (s): s is AbortSignal => s !== undefined,
-  );
-  status.write(
-    `Worker of group ${groupId} on ${source.topic} (${partitions} key groups), counts to ${outputTopic}, ` +
-      `checkpoints in ${directory}; ${seconds > 0 ? `stopping after ${seconds} s` : 'stop it with Ctrl-C'}\n`,
-  );
-  await worker.run(signals.length === 0 ? undefined : AbortSignal.any(signals));
-  const stats = worker.stats;
-  const summary = {
-    clicks: stats.records,
-    checkpoints: stats.checkpoints,
-    rollbacks: stats.rollbacks,
-    keyGroupsOpened: stats.opened,
+  return {
+    store: {
+      keyGroupBackends: new kafkaDynamoDb.DynamoDbKeyGroupBackends({
+        backend,
+        client,
+        tableName: location.table,
+      }),
+    },
+    description: `dynamodb://${location.table}/${KAFKA_EXAMPLE_SCOPE.jobId}/${KAFKA_EXAMPLE_SCOPE.operatorId}`,
+    close: async () => {
+      await backend.close();
+      clients.close();
+    },
   };
-  io.stdout.write(
-    parsed.values.json === true
-      ? `${JSON.stringify(summary)}\n`
-      : `Stopped: ${summary.clicks} clicks counted, ${summary.checkpoints} checkpoints committed, ` +
-          `${summary.rollbacks} rollbacks, ${summary.keyGroupsOpened} key groups opened\n`,
-  );
-  return io.signal?.aborted === true ? 130 : 0;
 }
 
 async function ensureTopics(

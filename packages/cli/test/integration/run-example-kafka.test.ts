@@ -1,66 +1,12 @@
 // `statebackend run-example --source kafka://…`: a worker that produces the generated clicks and
 // counts them, stopped; then two workers of the same group resume from its checkpoints. The
 // output topic, read with read_committed, holds `user:n` for every click exactly once.
-import { Consumer } from '@platformatic/kafka';
-import { committedRecords } from '@statebackend/kafka';
 import { KAFKA_BOOTSTRAP_ENV } from '@statebackend/testkit';
+import { readCommittedValues } from '../support/kafka-read.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 
 const RECORDS = 3_000;
 const USERS = 60;
-
-/** The values a read_committed reader sees in `topic`, from every partition. */
-async function readCommittedValues(bootstrap: string, topic: string): Promise<string[]> {
-  const consumer = new Consumer({
-    clientId: 'test-reader',
-    groupId: `reader-${Date.now()}`,
-    bootstrapBrokers: [bootstrap],
-  });
-  try {
-    const metadata = await consumer.metadata({ topics: [topic] });
-    const info = metadata.topics.get(topic);
-    if (info === undefined) return [];
-    const values: string[] = [];
-    for (let partition = 0; partition < info.partitionsCount; partition += 1) {
-      let offset = 0n;
-      for (;;) {
-        const response = await consumer.fetch({
-          node: info.partitions[partition]?.leader ?? 1,
-          isolationLevel: 1,
-          maxWaitTime: 10,
-          minBytes: 0,
-          maxBytes: 8 * 1024 * 1024,
-          topics: [
-            {
-              topicId: info.id,
-              partitions: [
-                {
-                  partition,
-                  fetchOffset: offset,
-                  currentLeaderEpoch: -1,
-                  lastFetchedEpoch: -1,
-                  partitionMaxBytes: 4 * 1024 * 1024,
-                },
-              ],
-            },
-          ],
-        });
-        const p = response.responses[0]?.partitions[0];
-        if (p === undefined) break;
-        const batches = p.records ?? [];
-        for (const r of committedRecords(topic, partition, batches, p.abortedTransactions ?? [], offset))
-          values.push(r.value?.toString() ?? '');
-        const last = batches[batches.length - 1];
-        const end = last === undefined ? offset : last.firstOffset + BigInt(last.lastOffsetDelta) + 1n;
-        if (end <= offset || end >= p.lastStableOffset) break;
-        offset = end;
-      }
-    }
-    return values;
-  } finally {
-    await consumer.close(true);
-  }
-}
 
 describe('statebackend run-example --source kafka://', () => {
   it('counts the clicks of a topic exactly once across runs and workers', async () => {

@@ -12,7 +12,7 @@ import {
   type StateRegistration,
   type TypeSerializer,
 } from '@statebackend/aws-base';
-import { NoCheckpointForOffsetsError } from '../errors.js';
+import { KafkaJobError, NoCheckpointForOffsetsError } from '../errors.js';
 import { HeapKeyGroupBackends, type KeyGroupBackends } from './key-group-backends.js';
 
 /** What every key group of a job shares. */
@@ -37,6 +37,14 @@ export interface KeyGroupBackendsConfig<K> extends KeyGroupStateCommon<K> {
 
 /** Checkpoint ids reserved for each claim of a key group (ids start at epoch × this). */
 const IDS_PER_CLAIM = 2 ** 24;
+
+/**
+ * The worker no longer wanted a key group by the time {@link KeyGroupState.open} was about to claim
+ * it (the group took it away while its checkpoints were listed): nothing was claimed.
+ */
+export class KeyGroupOpenAbandonedError extends KafkaJobError {
+  override readonly name: string = 'KeyGroupOpenAbandonedError';
+}
 
 /** The user metadata stored with each checkpoint: the next input offset it reflects. */
 interface OffsetMetadata {
@@ -87,13 +95,18 @@ export class KeyGroupState<K> {
    * owner whose Kafka transaction then failed) are discarded by the restore. Without a committed
    * offset the key group starts empty at `startOffset`.
    *
+   * `wanted` is asked right before the claim: when it says no, nothing is claimed (a claim of a key
+   * group the worker lost meanwhile would fence its new owner).
+   *
    * @throws NoCheckpointForOffsetsError when offsets are committed but no checkpoint matches.
+   * @throws KeyGroupOpenAbandonedError when `wanted` said no before the claim.
    */
   static async open<K>(
     config: KeyGroupStateConfig<K> | KeyGroupBackendsConfig<K>,
     keyGroup: number,
     committedOffset: bigint | undefined,
     startOffset: bigint,
+    wanted: () => boolean = () => true,
   ): Promise<KeyGroupState<K>> {
     const backends = backendsOf(config);
     const parameters = {
@@ -125,6 +138,9 @@ export class KeyGroupState<K> {
             'was taken at that offset. Reset the group to the offset of a checkpoint, or restore from a savepoint.',
         );
       }
+    }
+    if (!wanted()) {
+      throw new KeyGroupOpenAbandonedError(`Key group ${keyGroup} was no longer wanted; it was not claimed`);
     }
     const opened = await backends.open(keyGroup, restoreId, parameters);
     // Checkpoint ids are chosen after the claim, from this owner's epoch: ids of a later claim

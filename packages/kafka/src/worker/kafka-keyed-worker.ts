@@ -62,6 +62,26 @@ interface GroupView {
   readonly partitions: ReadonlySet<number>;
 }
 
+/**
+ * Key groups being claimed and restored beside the processing loop. The loop adopts them once
+ * `result` is set; until then their partitions are not fetched and no commit covers them.
+ */
+interface Opening<K> {
+  readonly keyGroups: readonly number[];
+  /** Key groups the worker no longer wants (revoked, or it let go of everything): closed, not adopted. */
+  readonly cancelled: Set<number>;
+  /** Settles once `result` is set; never rejects. */
+  readonly done: Promise<void>;
+  result:
+    | { readonly stale: true }
+    | {
+        readonly stale: false;
+        readonly opened: readonly KeyGroupState<K>[];
+        readonly failures: readonly { readonly keyGroup: number; readonly error: unknown }[];
+      }
+    | undefined;
+}
+
 /** Errors of a transactional offset commit whose generation the group has just left behind. */
 const GENERATION_MOVED = /ILLEGAL_GENERATION|REBALANCE_IN_PROGRESS/;
 
@@ -112,6 +132,8 @@ export class KafkaKeyedWorker<K> {
   readonly #outputs = new Map<number, OutputRecord[]>();
   /** Cooperative: key groups the group took away, closed at the next reconcile. */
   readonly #leaving: KeyGroupState<K>[] = [];
+  /** Gained key groups being claimed and restored (in the background when cooperative). */
+  readonly #openings: Opening<K>[] = [];
   /** Cooperative: the newest assignment the consumer reported, with its generation. */
   #view: GroupView | undefined;
   /** Cooperative: a commit was refused in this generation; commits wait for the next one. */
@@ -229,6 +251,7 @@ export class KafkaKeyedWorker<K> {
       let lastCommit = Date.now();
       const interval = o.checkpointIntervalMs ?? 500;
       while (!stopped.aborted) {
+        if (this.#openings.some((opening) => opening.result !== undefined)) await this.#adoptOpened();
         if (this.#assignmentChanged && Date.now() >= this.#reopenNotBefore)
           await this.#reconcile(connection, stopped);
         if (this.#owned.size === 0) {
@@ -254,6 +277,7 @@ export class KafkaKeyedWorker<K> {
       consumer.off('consumer:group:join', onJoin);
       consumer.off('consumer:group:rebalance', onRebalance);
       await this.#releaseAll();
+      await this.#closeOpenings();
       await Promise.resolve(consumer.leaveGroup(true)).catch(() => undefined);
       await consumer.close(true).catch(() => undefined);
       await this.#producer?.close(true).catch(() => undefined);
@@ -296,6 +320,11 @@ export class KafkaKeyedWorker<K> {
       if (continuous && partitions.has(keyGroup)) continue;
       this.#owned.delete(keyGroup);
       this.#leaving.push(state);
+    }
+    // Key groups still opening leave the same way: closed once their open ends, never adopted.
+    for (const opening of this.#openings) {
+      for (const keyGroup of opening.keyGroups)
+        if (!continuous || !partitions.has(keyGroup)) opening.cancelled.add(keyGroup);
     }
     this.#view = { generation, partitions };
     this.#generation = generation;
@@ -361,14 +390,58 @@ export class KafkaKeyedWorker<K> {
         .catch((error: unknown) => this.#logger.warn('closing a key group failed', { keyGroup, error }));
       this.#logger.info('released key group', { keyGroup, worker: this.#workerId });
     }
-    const gained = [...assigned].filter((p) => !this.#owned.has(p)).sort((a, b) => a - b);
-    if (gained.length > 0 && !(await this.#membershipConfirmed(consumer, generation))) {
-      // The assignment is already stale: the group is rebalancing. Claiming now could take key
-      // groups from their rightful owner; the next assignment comes with a join event.
-      this.#assignmentChanged = true;
+    // Key groups still opening that the assignment no longer gives are closed once opened.
+    for (const opening of this.#openings) {
+      for (const keyGroup of opening.keyGroups) if (!assigned.has(keyGroup)) opening.cancelled.add(keyGroup);
+    }
+    const gained = [...assigned]
+      .filter((p) => !this.#owned.has(p) && !this.#isOpening(p))
+      .sort((a, b) => a - b);
+    if (gained.length > 0 && signal.aborted) return;
+    if (gained.length === 0) {
+      if (view === undefined) this.#generation = generation;
       return;
     }
-    if (gained.length > 0) {
+    const opening = this.#startOpening(consumer, gained, generation, connection, signal);
+    // Cooperative: the kept key groups go on while the gained ones open; the processing loop
+    // adopts them when they are ready. Eager: every rebalance revoked everything, so the worker
+    // waits for them, as before.
+    if (view !== undefined) return;
+    await opening.done;
+    const adopted = await this.#adopt(opening);
+    if (adopted === undefined) return;
+    this.#generation = generation;
+    if (adopted.length > 0) await this.#options.hooks?.afterAssigned?.(adopted);
+  }
+
+  /** True while `keyGroup` is being opened and is still wanted. */
+  #isOpening(keyGroup: number): boolean {
+    return this.#openings.some((o) => o.keyGroups.includes(keyGroup) && !o.cancelled.has(keyGroup));
+  }
+
+  /**
+   * Starts claiming and restoring `gained`, assigned in `generation`: after a heartbeat confirmed
+   * the assignment, with the group's stable committed offsets. An open of the same key group that
+   * was cancelled but has not ended yet is waited for first (its claim must not land after this one).
+   */
+  #startOpening(
+    consumer: Bytes,
+    gained: readonly number[],
+    generation: number,
+    connection: NonNullable<KafkaKeyedWorkerOptions<K>['connection']>,
+    signal: { readonly aborted: boolean },
+  ): Opening<K> {
+    const o = this.#options;
+    const earlier = this.#openings
+      .filter((other) => other.keyGroups.some((kg) => gained.includes(kg)))
+      .map((other) => other.done);
+    const cancelled = new Set<number>();
+    const open = async (): Promise<NonNullable<Opening<K>['result']>> => {
+      await Promise.all(earlier);
+      if (gained.every((kg) => cancelled.has(kg))) return { stale: false, opened: [], failures: [] };
+      // The assignment may already be stale (the group is rebalancing): claiming now could take
+      // key groups from their rightful owner; the next assignment comes with a join event.
+      if (!(await this.#membershipConfirmed(consumer, generation))) return { stale: true };
       const committed = await fetchStableCommittedOffsets(consumer, connection, o.inputTopic, gained, signal);
       const config = {
         jobId: o.jobId,
@@ -380,47 +453,117 @@ export class KafkaKeyedWorker<K> {
         ...(o.states === undefined ? {} : { states: o.states }),
       };
       const results = await Promise.allSettled(
-        gained.map((keyGroup) => KeyGroupStates.open(config, keyGroup, committed.get(keyGroup), 0n)),
+        gained.map((keyGroup) =>
+          KeyGroupStates.open(config, keyGroup, committed.get(keyGroup), 0n, () => !cancelled.has(keyGroup)),
+        ),
       );
-      const opened = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      if (failures.length > 0) {
-        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
-        const failure = failures[0];
-        // Another worker claimed a key group while this one restored it: the assignment it acted
-        // on is already stale. Let go and wait for the group's next word, as after a fenced commit.
-        if (failures.every(isStoreFencing)) {
-          await this.#rollback(this.#clientId, 'open', failure);
-          return;
-        }
-        throw failure;
-      }
-      if (view !== undefined && this.#view !== view) {
-        // The group moved on while these were restored: the next reconcile opens what the new
-        // assignment gives (kept key groups were checked against it as it came).
-        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
-        this.#assignmentChanged = true;
-        return;
-      }
-      try {
-        await this.#redeliver(opened);
-      } catch (error) {
-        await Promise.all(opened.map((state) => state.close().catch(() => undefined)));
-        await this.#rollback(this.#clientId, 'sink', error);
-        return;
-      }
-      this.#opened += opened.length;
-      for (const state of opened) {
-        this.#owned.set(state.keyGroup, state);
-        this.#logger.info('took over key group', {
-          keyGroup: state.keyGroup,
-          offset: state.position.toString(),
-          worker: this.#workerId,
-        });
-      }
+      return {
+        stale: false,
+        opened: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+        failures: results.flatMap((r, i) =>
+          r.status === 'rejected' ? [{ keyGroup: gained[i] as number, error: r.reason as unknown }] : [],
+        ),
+      };
+    };
+    const opening: Opening<K> = {
+      keyGroups: gained,
+      cancelled,
+      result: undefined,
+      done: open().then(
+        (result) => {
+          opening.result = result;
+        },
+        (error: unknown) => {
+          opening.result = {
+            stale: false,
+            opened: [],
+            failures: gained.map((keyGroup) => ({ keyGroup, error })),
+          };
+        },
+      ),
+    };
+    void opening.done.then(() => this.#wake?.());
+    this.#openings.push(opening);
+    return opening;
+  }
+
+  /** Cooperative: adopts every opening that ended, in the processing loop (between commits). */
+  async #adoptOpened(): Promise<void> {
+    for (const opening of this.#openings.filter((o) => o.result !== undefined)) {
+      const adopted = await this.#adopt(opening);
+      if (adopted !== undefined && adopted.length > 0) await this.#options.hooks?.afterAssigned?.(adopted);
     }
-    if (view === undefined) this.#generation = generation;
-    if (gained.length > 0) await this.#options.hooks?.afterAssigned?.(gained);
+  }
+
+  /**
+   * Takes the key groups of an ended opening into the owned ones, except those no longer wanted
+   * (closed). Resolves with the key groups taken, or undefined when the opening came to nothing:
+   * a stale assignment (the next one reconciles again) or a fenced claim (rolled back).
+   *
+   * @throws the error of an open that failed otherwise (no checkpoint at the committed offsets, the store).
+   */
+  async #adopt(opening: Opening<K>): Promise<number[] | undefined> {
+    const index = this.#openings.indexOf(opening);
+    if (index >= 0) this.#openings.splice(index, 1);
+    const result = opening.result;
+    if (result === undefined) return undefined;
+    const wanted = (keyGroup: number): boolean => !opening.cancelled.has(keyGroup);
+    if (result.stale) {
+      if (opening.keyGroups.some(wanted)) this.#assignmentChanged = true;
+      return undefined;
+    }
+    const close = (states: readonly KeyGroupState<K>[]): Promise<unknown> =>
+      Promise.all(states.map((state) => state.close().catch(() => undefined)));
+    const unwanted = result.opened.filter((s) => !wanted(s.keyGroup));
+    const opened = result.opened.filter((s) => wanted(s.keyGroup));
+    await close(unwanted);
+    // Left while opening: closed if the claim was made, not claimed at all otherwise.
+    for (const keyGroup of opening.keyGroups.filter((kg) => !wanted(kg)))
+      this.#logger.info('released key group', { keyGroup, worker: this.#workerId });
+    // Failures of key groups that left while they opened do not matter: they are gone anyway.
+    const failures = result.failures.filter((f) => wanted(f.keyGroup)).map((f) => f.error);
+    if (failures.length > 0) {
+      await close(opened);
+      const failure = failures[0];
+      // Another worker claimed a key group while this one restored it: the assignment it acted
+      // on is already stale. Let go and wait for the group's next word, as after a fenced commit.
+      if (failures.every(isStoreFencing)) {
+        await this.#rollback(this.#clientId, 'open', failure);
+        return undefined;
+      }
+      throw failure;
+    }
+    try {
+      await this.#redeliver(opened);
+    } catch (error) {
+      await close(opened);
+      await this.#rollback(this.#clientId, 'sink', error);
+      return undefined;
+    }
+    this.#opened += opened.length;
+    for (const state of opened) {
+      this.#owned.set(state.keyGroup, state);
+      this.#logger.info('took over key group', {
+        keyGroup: state.keyGroup,
+        offset: state.position.toString(),
+        worker: this.#workerId,
+      });
+    }
+    return opened.map((state) => state.keyGroup);
+  }
+
+  /** Cancels every opening, waits for it to end and closes what it opened (the worker stops). */
+  async #closeOpenings(): Promise<void> {
+    const openings = this.#openings.splice(0);
+    for (const opening of openings) for (const keyGroup of opening.keyGroups) opening.cancelled.add(keyGroup);
+    await Promise.all(openings.map((opening) => opening.done));
+    await Promise.all(
+      openings.flatMap((opening) =>
+        opening.result?.stale === false
+          ? opening.result.opened.map((state) => state.close().catch(() => undefined))
+          : [],
+      ),
+    );
   }
 
   /**
@@ -730,6 +873,9 @@ export class KafkaKeyedWorker<K> {
   }
 
   async #releaseAll(): Promise<void> {
+    // Key groups still opening are closed when their open ends (#adopt, #closeOpenings).
+    for (const opening of this.#openings)
+      for (const keyGroup of opening.keyGroups) opening.cancelled.add(keyGroup);
     const states = [...this.#owned.values(), ...this.#leaving.splice(0)];
     this.#owned.clear();
     this.#outputs.clear();
