@@ -17,12 +17,11 @@ import type { CliIo } from '../cli/io.js';
 import { integerOption, type ParsedCommand, stringOption } from '../cli/parse.js';
 import { CliError, UsageError } from '../errors.js';
 import { type AwsSettings, awsConfiguration, awsKeysOnly } from '../target/aws-settings.js';
-import { type JobTarget, resolveJobTarget } from '../target/job-target.js';
+import type { JobTarget } from '../target/job-target.js';
 import { lazyImport } from '../target/lazy-import.js';
 import { openCheckpointStorage } from '../target/open-storage.js';
 import { type ClickStreamOptions, clickStream } from './click-stream.js';
-import { DEFAULT_EXAMPLE_DIRECTORY } from './example-options.js';
-import { awsSettingsOf } from './run-example.js';
+import { exampleTarget } from './run-example.js';
 
 const COMMAND = 'run-example';
 
@@ -84,18 +83,7 @@ export async function runKafkaExample(parsed: ParsedCommand, io: CliIo, sourceTe
       throw new UsageError(`--${option} is not available with a Kafka source`, COMMAND);
     }
   }
-  const aws = awsSettingsOf(parsed);
-  const target = resolveJobTarget(
-    {
-      backend: stringOption(parsed, 'backend'),
-      location: stringOption(parsed, 'location'),
-      dir: stringOption(parsed, 'dir'),
-    },
-    DEFAULT_EXAMPLE_DIRECTORY,
-    aws,
-    io,
-    COMMAND,
-  );
+  const { aws, target } = exampleTarget(parsed, io);
   const partitions = integerOption(parsed, 'partitions', COMMAND, 12, 1);
   const seconds = integerOption(parsed, 'seconds', COMMAND, 0);
   const groupId = stringOption(parsed, 'group') ?? `statebackend-example-${source.topic}`;

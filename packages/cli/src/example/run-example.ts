@@ -5,7 +5,7 @@ import { CliError } from '../errors.js';
 import { type JobMetrics, metricsChoice, setUpMetrics } from '../metrics/metrics-setup.js';
 import type { AwsSettings } from '../target/aws-settings.js';
 import { openJobBackendSource } from '../target/job-backend-source.js';
-import { resolveJobTarget } from '../target/job-target.js';
+import { type JobTarget, resolveJobTarget } from '../target/job-target.js';
 import { ClickJobStates, onSessionTimer, processClick } from './click-job.js';
 import { type Click, type ClickStreamOptions, clickStream, MAX_OUT_OF_ORDERNESS_MS } from './click-stream.js';
 import { DEFAULT_EXAMPLE_DIRECTORY, EXAMPLE_SCOPE } from './example-options.js';
@@ -31,6 +31,26 @@ export function awsSettingsOf(parsed: ParsedCommand): AwsSettings {
   };
 }
 
+/** Where the example keeps its state (`--backend`, `--location`, `--dir`, AWS options), whatever its source. */
+export function exampleTarget(
+  parsed: ParsedCommand,
+  io: CliIo,
+): { readonly aws: AwsSettings; readonly target: JobTarget } {
+  const aws = awsSettingsOf(parsed);
+  const target = resolveJobTarget(
+    {
+      backend: stringOption(parsed, 'backend'),
+      location: stringOption(parsed, 'location'),
+      dir: stringOption(parsed, 'dir'),
+    },
+    DEFAULT_EXAMPLE_DIRECTORY,
+    aws,
+    io,
+    COMMAND,
+  );
+  return { aws, target };
+}
+
 /**
  * `statebackend run-example`: the click-session job over the generated stream, checkpointed;
  * resumes from the last checkpoint when run again. Returns the exit code.
@@ -46,18 +66,7 @@ export async function runExample(parsed: ParsedCommand, io: CliIo): Promise<numb
   const intervalMs = integerOption(parsed, 'checkpoint-interval', COMMAND, 1_000, 1);
   const maxInFlight = integerOption(parsed, 'max-in-flight', COMMAND, 16, 1);
   const metrics = metricsChoice(stringOption(parsed, 'metrics'), COMMAND);
-  const aws = awsSettingsOf(parsed);
-  const target = resolveJobTarget(
-    {
-      backend: stringOption(parsed, 'backend'),
-      location: stringOption(parsed, 'location'),
-      dir: stringOption(parsed, 'dir'),
-    },
-    DEFAULT_EXAMPLE_DIRECTORY,
-    aws,
-    io,
-    COMMAND,
-  );
+  const { aws, target } = exampleTarget(parsed, io);
   const checkpointId =
     parsed.values.checkpoint === undefined ? undefined : integerOption(parsed, 'checkpoint', COMMAND, 0);
   const opened = await openJobBackendSource(target, EXAMPLE_SCOPE, { aws, env: io.env }, checkpointId);
