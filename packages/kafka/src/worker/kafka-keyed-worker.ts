@@ -9,6 +9,7 @@ import {
   MisroutedRecordError,
 } from '../errors.js';
 import type { InputRecord } from '../kafka/committed-records.js';
+import { cooperativeStickyAssignor } from '../kafka/cooperative-sticky-assignor.js';
 import { fetchCommitted } from '../kafka/fetch-committed.js';
 import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
 import { loadOutputs, sinkRecords, storeOutputs } from '../sink/output-sink.js';
@@ -206,6 +207,10 @@ export class KafkaKeyedWorker<K> {
             { name: 'roundrobin', version: 1 },
           ]
         : [{ name: 'roundrobin', version: 1 }],
+      // Cooperative: our assignor when this member leads the group. The client's own leaves a
+      // member that joins idle when no member owns more than ceil(partitions / members), e.g. a
+      // third worker on 4 partitions owned 2 + 2 (see cooperative-sticky-assignor.ts).
+      ...(cooperative ? { partitionAssigner: cooperativeStickyAssignor } : {}),
     };
     const consumer: Bytes = new Consumer({
       ...connection,
