@@ -16,8 +16,9 @@ import type {
  *   member reports (claims of older generations are ignored; two claims in the same generation
  *   are contested: nobody owns the partition and it is held back for one generation);
  * - of P partitions and N members, P mod N members get ceil(P / N) and the others floor(P / N),
- *   the larger quotas going to the members that own the most; a member keeps its lowest owned
- *   partitions up to its quota and gives up the rest;
+ *   the larger quotas going to the members that own the most; a member gives up its lowest owned
+ *   partitions beyond its quota (the ones the client's assignor moves first, so a group that it
+ *   did balance moves the same partitions as before);
  * - a partition given up is assigned to nobody in this generation (its owner first lets it go,
  *   then joins again, and the next generation assigns it: the cooperative protocol's two
  *   rounds); partitions nobody owns go to the members furthest below their quota.
@@ -54,8 +55,9 @@ export const cooperativeStickyAssignor: GroupPartitionsAssigner = (_current, mem
     for (const id of eligible) {
       const mine = owned.get(id) ?? [];
       const keep = quota.get(id) ?? 0;
-      assigned.set(id, mine.slice(0, keep));
-      for (const partition of mine.slice(keep)) heldBack.add(partition);
+      const giveUp = Math.max(0, mine.length - keep);
+      assigned.set(id, mine.slice(giveUp));
+      for (const partition of mine.slice(0, giveUp)) heldBack.add(partition);
     }
     for (let partition = 0; partition < count; partition += 1) {
       if (owners.has(partition) || heldBack.has(partition)) continue;

@@ -79,26 +79,60 @@ function everyPartitionOnce(owned: ReadonlyMap<string, readonly number[]>, parti
 
 describe('cooperativeStickyAssignor', () => {
   it.each([
-    { partitions: 4, before: { a: [0, 1], b: [2, 3] }, expected: [1, 2, 1] },
-    { partitions: 4, before: { a: [0, 2], b: [1, 3] }, expected: [1, 2, 1] },
-    { partitions: 6, before: { a: [0, 1], b: [2, 3], c: [4, 5] }, expected: [1, 2, 2, 1] },
-    { partitions: 2, before: { a: [0, 1] }, expected: [1, 1] },
-    { partitions: 24, before: { a: range(0, 12), b: range(12, 24) }, expected: [8, 8, 8] },
-    { partitions: 5, before: { a: [0, 1, 2, 3, 4] }, expected: [3, 2] },
-    { partitions: 5, before: { a: [0, 1, 2], b: [3, 4] }, expected: [2, 2, 1] },
+    { shape: '2 + 2 of 4', partitions: 4, before: { a: [0, 1], b: [2, 3] }, expected: [1, 2, 1] },
+    {
+      shape: '2 + 2 of 4, interleaved',
+      partitions: 4,
+      before: { a: [0, 2], b: [1, 3] },
+      expected: [1, 2, 1],
+    },
+    {
+      shape: '2 + 2 + 2 of 6',
+      partitions: 6,
+      before: { a: [0, 1], b: [2, 3], c: [4, 5] },
+      expected: [1, 2, 2, 1],
+    },
+    { shape: '2 of 2', partitions: 2, before: { a: [0, 1] }, expected: [1, 1] },
+    {
+      shape: '12 + 12 of 24',
+      partitions: 24,
+      before: { a: range(0, 12), b: range(12, 24) },
+      expected: [8, 8, 8],
+    },
+    { shape: '5 of 5', partitions: 5, before: { a: [0, 1, 2, 3, 4] }, expected: [3, 2] },
+    { shape: '3 + 2 of 5', partitions: 5, before: { a: [0, 1, 2], b: [3, 4] }, expected: [2, 2, 1] },
+  ])('$shape: a joining member gets its share within two generations', ({ partitions, before, expected }) => {
+    const start = new Map<string, number[]>([...Object.entries(before), ['z-new', []]]);
+    const { owned, generations } = rebalance(cooperativeStickyAssignor, start, partitions);
+    everyPartitionOnce(owned, partitions);
+    expect(generations).toBeLessThanOrEqual(2);
+    expect(owned.get('z-new')?.length).toBe(Math.floor(partitions / start.size));
+    expect(sizes(owned).sort()).toEqual([...expected].sort());
+    // Sticky: every earlier member kept all but what the new one took.
+    for (const [id, p] of Object.entries(before)) {
+      expect(owned.get(id)?.every((partition) => p.includes(partition))).toBe(true);
+    }
+  });
+
+  it.each([
+    { partitions: 24, owned: { a: range(0, 12), b: range(12, 24), z: [] } },
+    { partitions: 12, owned: { a: [0, 2, 4, 6, 8, 10], b: [1, 3, 5, 7, 9, 11], z: [] } },
+    {
+      partitions: 24,
+      owned: {
+        a: range(0, 24).filter((p) => p % 3 !== 1),
+        b: range(0, 24).filter((p) => p % 3 === 1),
+        z: [],
+      },
+    },
+    { partitions: 6, owned: { a: [0, 1, 2], b: [3, 4], c: [5] } },
   ])(
-    '$partitions partitions owned $before: a joining member gets its share within two generations',
-    ({ partitions, before, expected }) => {
-      const start = new Map<string, number[]>([...Object.entries(before), ['z-new', []]]);
-      const { owned, generations } = rebalance(cooperativeStickyAssignor, start, partitions);
-      everyPartitionOnce(owned, partitions);
-      expect(generations).toBeLessThanOrEqual(2);
-      expect(owned.get('z-new')?.length).toBe(Math.floor(partitions / start.size));
-      expect(sizes(owned).sort()).toEqual([...expected].sort());
-      // Sticky: every earlier member kept all but what the new one took.
-      for (const [id, p] of Object.entries(before)) {
-        expect(owned.get(id)?.every((partition) => p.includes(partition))).toBe(true);
-      }
+    'moves the same partitions as the client assigner where that one balances ($partitions partitions)',
+    ({ partitions, owned }) => {
+      const start = new Map<string, number[]>(Object.entries(owned));
+      expect(assign(cooperativeStickyAssignor, start, partitions, 3)).toEqual(
+        assign(cooperativeStickyAssigner, start, partitions, 3),
+      );
     },
   );
 
