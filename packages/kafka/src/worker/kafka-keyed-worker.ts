@@ -9,6 +9,7 @@ import {
   MisroutedRecordError,
 } from '../errors.js';
 import type { InputRecord } from '../kafka/committed-records.js';
+import { cooperativeStickyAssignor } from '../kafka/cooperative-sticky-assignor.js';
 import { fetchCommitted } from '../kafka/fetch-committed.js';
 import { fetchStableCommittedOffsets } from '../kafka/stable-offsets.js';
 import { loadOutputs, sinkRecords, storeOutputs } from '../sink/output-sink.js';
@@ -136,6 +137,8 @@ export class KafkaKeyedWorker<K> {
   readonly #openings: Opening<K>[] = [];
   /** Cooperative: the newest assignment the consumer reported, with its generation. */
   #view: GroupView | undefined;
+  /** Cooperative: the newest generation that took key groups from this worker. */
+  #revokedIn = -1;
   /** Cooperative: a commit was refused in this generation; commits wait for the next one. */
   #deferredIn: { generation: number; since: number } | undefined;
   #consumer: Bytes | undefined;
@@ -206,6 +209,10 @@ export class KafkaKeyedWorker<K> {
             { name: 'roundrobin', version: 1 },
           ]
         : [{ name: 'roundrobin', version: 1 }],
+      // Cooperative: our assignor when this member leads the group. The client's own leaves a
+      // member that joins idle when no member owns more than ceil(partitions / members), e.g. a
+      // third worker on 4 partitions owned 2 + 2 (see cooperative-sticky-assignor.ts).
+      ...(cooperative ? { partitionAssigner: cooperativeStickyAssignor } : {}),
     };
     const consumer: Bytes = new Consumer({
       ...connection,
@@ -320,6 +327,7 @@ export class KafkaKeyedWorker<K> {
       if (continuous && partitions.has(keyGroup)) continue;
       this.#owned.delete(keyGroup);
       this.#leaving.push(state);
+      this.#revokedIn = generation;
     }
     // Key groups still opening leave the same way: closed once their open ends, never adopted.
     for (const opening of this.#openings) {
@@ -685,6 +693,8 @@ export class KafkaKeyedWorker<K> {
     let transaction: Awaited<ReturnType<typeof producer.beginTransaction>> | undefined;
     const sink = o.sink;
     const delivery = sink?.delivery ?? 'after-commit';
+    // Cooperative: the generation this commit's offsets could not go in, if any.
+    let refusedIn = generation;
     try {
       if (sink !== undefined && delivery === 'at-least-once') {
         // Before the state commit: a crash after this write processes the records again.
@@ -749,7 +759,11 @@ export class KafkaKeyedWorker<K> {
       // in it (otherwise the outputs just sent belong to a key group that left: start over).
       const offsetsGeneration = cooperative ? this.#generation : generation;
       const offsetsMember = cooperative ? consumer.memberId : memberId;
-      if (cooperative && !committedStates.every((c) => owns(c.state))) throw generationMoved;
+      if (cooperative && !committedStates.every((c) => owns(c.state))) {
+        refusedIn = this.#revokedIn;
+        throw generationMoved;
+      }
+      refusedIn = offsetsGeneration;
       for (const { state, position } of committedStates) {
         // The offset commit carries the generation the key group was assigned in: after a
         // rebalance the coordinator refuses it (ILLEGAL_GENERATION), so a worker that lost the
@@ -784,10 +798,15 @@ export class KafkaKeyedWorker<K> {
         // its own and their state is in memory: keep them, with their outputs, and commit again
         // in the new generation (the checkpoint just written stays unconfirmed, as after a
         // crash). Key groups the new generation takes away leave when the consumer reports it.
+        // The next commit waits for a generation after the refused one (the one whose offsets
+        // the coordinator refused, or the one that took a key group of this commit away): no
+        // wait if the consumer has reported it already. A commit can span both rounds of a
+        // rebalance, the revoking one and the one after it; waiting for a generation after the
+        // newest would wait for one that does not come, then roll back.
         this.#deferred += 1;
-        this.#deferredIn = { generation: this.#generation, since: Date.now() };
+        this.#deferredIn = { generation: refusedIn, since: Date.now() };
         this.#logger.info('commit deferred to the next generation', {
-          generation: this.#generation,
+          generation: refusedIn,
           worker: this.#workerId,
         });
         await this.#producer?.close(true).catch(() => undefined);
