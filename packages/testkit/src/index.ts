@@ -107,6 +107,7 @@ export {
   type HandoverStore,
   runHandoverScenario,
 } from './handover/handover-scenario.js';
+export { runCarriedFileScenario } from './handover/carried-file-scenario.js';
 export {
   exploreRandomInterleavings,
   HANDOVER_RUNS_ENV,

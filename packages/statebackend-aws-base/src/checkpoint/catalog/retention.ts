@@ -65,7 +65,10 @@ export interface RetentionResult {
  * Several writers share a location, one per key-group range. A file is deleted only when its
  * writer can no longer commit it: the writer was fenced by a newer claim, or it is `lease`'s own
  * file of a checkpoint that is not in flight. Files of other live writers are left to them.
- * A fenced caller deletes nothing: it fails with `FencedError`.
+ * Such a file may still be referenced by another writer's checkpoint (a new owner carries a
+ * fenced writer's files by reference): it is deleted only once no commit record references it,
+ * including records committed while this pass runs. A fenced caller deletes nothing: it fails
+ * with `FencedError`.
  */
 export async function applyRetention(
   storage: CheckpointStorage,
@@ -75,8 +78,14 @@ export async function applyRetention(
   const logger = options.logger ?? noopLogger;
   const keep = Math.max(1, Math.floor(options.retainedCheckpoints));
   // Claims are listed before the commit records: a writer fenced by then can no longer add a
-  // record that counts, so every record referencing its files is in the listing below. Listed
-  // after, a claim made meanwhile would make files of a record committed meanwhile look orphaned.
+  // record that counts. Listed after, a claim made meanwhile would make files of a record
+  // committed meanwhile look orphaned. Other writers still can: a new owner of a fenced writer's
+  // key groups carries its files by reference into records committed after the listing. Those
+  // files reach a new record only from an older one that references them (the new owner's
+  // previous checkpoint or the one it restored), and a record goes only once newer ones cover its
+  // key groups (or withdrawn, when its writer goes on from the older one): so each such file is
+  // referenced by a listed record, or by one listed but deleted before this pass read it, which
+  // then keeps every candidate it could reference (below).
   const claims = await storage.listClaims();
   assertNotFenced(storage.location, claims, lease);
   const committed = await storage.listCommitted();
@@ -104,8 +113,10 @@ export async function applyRetention(
   // A commit record references files only for key groups of its range, and a writer writes files
   // only of its own range: a record whose range meets no candidate's writer cannot reference one.
   // So records known already are taken first, and a record is read only while a candidate it
-  // could reference is not known to be referenced. With corrupt records tolerated, every record
-  // is read: one unreadable keeps every file.
+  // could reference is not known to be referenced. A known record gives its files even when it
+  // was deleted since the listing, as a read before the deletion would have; one deleted before
+  // the listing is not in it, and the newer records that may carry its files are. With corrupt
+  // records tolerated, every record is read: one unreadable keeps every file.
   const known = options.knownRecords;
   const retainedRecords = committed.filter((c) => !expired.has(c));
   known?.keepOnly(retainedRecords);
@@ -124,10 +135,15 @@ export async function applyRetention(
   let unreadable = false;
   for (const c of toRead) {
     if (!mayReferenceOpen(c)) continue;
+    let gone = false;
     const part = await readCheckpointPart(storage, c).catch((error: unknown) => {
-      // Removed since the listing (another writer's retention, or a withdrawn commit): records
-      // go before their files, so what it referenced is as if it had never been listed.
-      if (error instanceof CheckpointStorageError && error.notFound) return undefined;
+      // Removed since the listing (another writer's retention, or a withdrawn commit): newer
+      // records, not in this listing, may carry its files by reference. Every candidate it could
+      // reference stays for this pass; the next one lists the newer records.
+      if (error instanceof CheckpointStorageError && error.notFound) {
+        gone = true;
+        return undefined;
+      }
       if (options.tolerateCorrupt === true && unreadableReason(error) !== undefined) {
         unreadable = true;
         return undefined;
@@ -136,6 +152,10 @@ export async function applyRetention(
     });
     if (part !== undefined) known?.remember(c, part.metadata);
     for (const file of part?.metadata.files ?? []) referenced.add(file.path);
+    if (gone) {
+      for (const f of candidates)
+        if (intersects(c.keyGroupRange, (f.origin as FileOrigin).keyGroupRange)) referenced.add(f.path);
+    }
   }
   if (unreadable) {
     logger.warn('A retained commit record is corrupt: data files are kept, since it may reference any', {

@@ -4,6 +4,7 @@ import {
   HANDOVER_RUNS_ENV,
   type HandoverStore,
   handoverRuns,
+  runCarriedFileScenario,
   runHandoverScenario,
   type StepGate,
 } from '@statebackend/testkit';
@@ -129,6 +130,21 @@ describe('the handover invariant on local directories, in every order of the own
       expect(report.interleavings).toBe(randomRuns);
     },
     // About a second per run on a loaded machine, whatever the count asked for.
+    Math.max(120_000, randomRuns * 2_000),
+  );
+
+  // A retention pass of another writer beside a new owner that carries a fenced writer's files
+  // by reference (lazy restore, incremental): found losing a carried file before the fix.
+  it(
+    `carried-file: ${randomRuns} random interleavings (${HANDOVER_RUNS_ENV}) keep every carried file`,
+    async () => {
+      let run = 0;
+      const report = await exploreRandomInterleavings(
+        (scheduler) => runCarriedFileScenario(store(), `random-carried-file-${run++}`, scheduler),
+        { runs: randomRuns, label: 'local directory, carried-file' },
+      );
+      expect(report.interleavings).toBe(randomRuns);
+    },
     Math.max(120_000, randomRuns * 2_000),
   );
 });
