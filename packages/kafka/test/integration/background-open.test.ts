@@ -19,8 +19,10 @@ import { HeldKeyGroupBackends } from '../support/held-backends.js';
 import {
   bootstrap,
   committedOffsets,
+  continuousInput,
   createTopics,
   eventually,
+  everyOutput,
   keyedProducer,
   readCommitted,
   uniqueName,
@@ -96,16 +98,8 @@ describe('KafkaKeyedWorker, gained key groups open beside processing', () => {
     };
 
     // Input arrives all along: one record per key every 20 ms.
-    const sent = new Map<string, number>();
-    let producing = true;
-    const production = (async () => {
-      while (producing) {
-        const batch = Array.from({ length: KEYS }, (_, k) => ({ key: `k${k}`, value: 'x' }));
-        await producer.send(batch, job.inputTopic);
-        for (const { key } of batch) sent.set(key, (sent.get(key) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const input = continuousInput(producer, job.inputTopic, KEYS, 20);
+    const sent = input.sent;
     try {
       const workers = ['a', 'b', 'c'].map(start);
       await eventually(
@@ -119,17 +113,9 @@ describe('KafkaKeyedWorker, gained key groups open beside processing', () => {
         'a, b and c committing',
       );
       await scenario({ job, workers, start, applied, released });
-      producing = false;
-      await production;
-      const total = [...sent.values()].reduce((x, y) => x + y, 0);
-      await eventually(
-        async () => (await readCommitted(job.outputTopic)).length >= total,
-        90_000,
-        'every output',
-      );
+      await everyOutput(job.outputTopic, await input.stop(), 90_000);
     } finally {
-      producing = false;
-      await production;
+      await input.stop();
       for (const w of started) {
         for (const gate of gates.get(w) ?? []) gate.open();
         w.controller.abort();

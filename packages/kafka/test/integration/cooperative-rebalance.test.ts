@@ -16,8 +16,10 @@ import {
 } from '../support/counting-job.js';
 import {
   bootstrap,
+  continuousInput,
   createTopics,
   eventually,
+  everyOutput,
   keyedProducer,
   readCommitted,
   uniqueName,
@@ -82,16 +84,8 @@ describe('KafkaKeyedWorker, cooperative rebalancing', () => {
     };
 
     // Input arrives all along: one record per key every 20 ms.
-    const sent = new Map<string, number>();
-    let producing = true;
-    const production = (async () => {
-      while (producing) {
-        const batch = Array.from({ length: KEYS }, (_, k) => ({ key: `k${k}`, value: 'x' }));
-        await producer.send(batch, job.inputTopic);
-        for (const { key } of batch) sent.set(key, (sent.get(key) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const input = continuousInput(producer, job.inputTopic, KEYS, 20);
+    const sent = input.sent;
 
     try {
       const a = start('a');
@@ -193,17 +187,9 @@ describe('KafkaKeyedWorker, cooperative rebalancing', () => {
           `opened a ${a.worker.stats.opened}, b ${b.worker.stats.opened}, c ${c.worker.stats.opened}; ` +
           `deferred commits a ${a.worker.stats.deferred}, b ${b.worker.stats.deferred}`,
       );
-      producing = false;
-      await production;
-      const total = [...sent.values()].reduce((x, y) => x + y, 0);
-      await eventually(
-        async () => (await readCommitted(job.outputTopic)).length >= total,
-        60_000,
-        'every output',
-      );
+      await everyOutput(job.outputTopic, await input.stop(), 60_000);
     } finally {
-      producing = false;
-      await production;
+      await input.stop();
       for (const w of started) w.controller.abort();
       await Promise.all(started.map((w) => w.done));
     }

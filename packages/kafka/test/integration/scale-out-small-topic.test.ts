@@ -10,8 +10,10 @@ import type { KafkaKeyedWorker } from '../../src/index.js';
 import { type CountingJob, checkpointDir, countingWorker, expectedOutputs } from '../support/counting-job.js';
 import {
   bootstrap,
+  continuousInput,
   createTopics,
   eventually,
+  everyOutput,
   keyedProducer,
   readCommitted,
   uniqueName,
@@ -70,16 +72,8 @@ describe('KafkaKeyedWorker, cooperative scale-out of a small topic', () => {
         );
       };
 
-      const sent = new Map<string, number>();
-      let producing = true;
-      const production = (async () => {
-        while (producing) {
-          const batch = Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: 'x' }));
-          await producer.send(batch, job.inputTopic);
-          for (const { key } of batch) sent.set(key, (sent.get(key) ?? 0) + 1);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      })();
+      const input = continuousInput(producer, job.inputTopic, keys, 50);
+      const sent = input.sent;
       let joinedAfterMs = 0;
       let ownedAfter = '';
       try {
@@ -98,17 +92,9 @@ describe('KafkaKeyedWorker, cooperative scale-out of a small topic', () => {
           30_000,
           'every worker applying records after the join',
         );
-        producing = false;
-        await production;
-        const total = [...sent.values()].reduce((x, y) => x + y, 0);
-        await eventually(
-          async () => (await readCommitted(job.outputTopic)).length >= total,
-          60_000,
-          'every output',
-        );
+        await everyOutput(job.outputTopic, await input.stop(), 60_000);
       } finally {
-        producing = false;
-        await production;
+        await input.stop();
         for (const w of started) w.controller.abort();
         await Promise.all(started.map((w) => w.done));
         await producer.close();

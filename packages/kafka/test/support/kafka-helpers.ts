@@ -60,6 +60,41 @@ export function keyedProducer(maxParallelism: number): {
   };
 }
 
+/**
+ * Input arriving all along: one record per key (`k0`, `k1`, …) every `everyMs`, counted per key in
+ * `sent`, until `stop()`, which returns how many were sent (it may be called more than once).
+ */
+export function continuousInput(
+  producer: ReturnType<typeof keyedProducer>,
+  topic: string,
+  keys: number,
+  everyMs: number,
+): { readonly sent: Map<string, number>; stop(): Promise<number> } {
+  const sent = new Map<string, number>();
+  let producing = true;
+  const production = (async () => {
+    while (producing) {
+      const batch = Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: 'x' }));
+      await producer.send(batch, topic);
+      for (const { key } of batch) sent.set(key, (sent.get(key) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    sent,
+    async stop() {
+      producing = false;
+      await production;
+      return [...sent.values()].reduce((x, y) => x + y, 0);
+    },
+  };
+}
+
+/** Waits until `topic` holds at least `total` committed records. */
+export async function everyOutput(topic: string, total: number, timeoutMs: number): Promise<void> {
+  await eventually(async () => (await readCommitted(topic)).length >= total, timeoutMs, 'every output');
+}
+
 /** The bytes the string key serializer gives `key`: what its key group is computed from. */
 export function stringKeyBytes(key: string): Uint8Array {
   return Serializers.string.serialize(key);
