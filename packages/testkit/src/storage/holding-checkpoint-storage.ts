@@ -8,13 +8,13 @@ import {
 } from '@statebackend/aws-base/spi';
 
 /**
- * A storage whose ranged reads covering a chosen byte of a data file wait until released: a test
- * holds the read of one key group's block and shows what happens while it is still loading,
- * without sleeps. Every other call goes to the inner storage as it would. It also records which
+ * A storage whose ranged reads covering a chosen byte of a data file (or whole reads of a chosen
+ * path) wait until released: a test holds the read of one key group's block, or of one commit
+ * record, and shows what happens meanwhile, without sleeps. Every other call goes to the inner storage as it would. It also records which
  * paths were read whole and which by range.
  */
 export class HoldingCheckpointStorage extends ForwardingCheckpointStorage {
-  #hold: { path: string; offset: number } | undefined;
+  #hold: { path: string; offset: number | 'whole' } | undefined;
   #release: () => void = () => undefined;
   #released: Promise<void> = Promise.resolve();
   #onHeld: () => void = () => undefined;
@@ -24,8 +24,11 @@ export class HoldingCheckpointStorage extends ForwardingCheckpointStorage {
   /** Paths read by range. */
   readonly rangedReads: string[] = [];
 
-  /** Holds every ranged read of `path` that covers byte `offset`, until {@link release}. */
-  hold(path: string, offset: number): void {
+  /**
+   * Holds, until {@link release}, every ranged read of `path` that covers byte `offset`, or with
+   * `'whole'` every read of `path` that is not ranged.
+   */
+  hold(path: string, offset: number | 'whole'): void {
     this.#hold = { path, offset };
     this.#released = new Promise((resolve) => {
       this.#release = resolve;
@@ -50,10 +53,10 @@ export class HoldingCheckpointStorage extends ForwardingCheckpointStorage {
     const hold = this.#hold;
     if (
       hold !== undefined &&
-      range !== undefined &&
       hold.path === path &&
-      range.offset <= hold.offset &&
-      hold.offset < range.offset + range.length
+      (hold.offset === 'whole'
+        ? range === undefined
+        : range !== undefined && range.offset <= hold.offset && hold.offset < range.offset + range.length)
     ) {
       this.#onHeld();
       await this.#released;

@@ -27,9 +27,4 @@ export class KnownCommitRecords {
     const paths = new Set(listed.map((c) => c.path));
     for (const path of this.#records.keys()) if (!paths.has(path)) this.#records.delete(path);
   }
-
-  /** Number of records known. */
-  get size(): number {
-    return this.#records.size;
-  }
 }

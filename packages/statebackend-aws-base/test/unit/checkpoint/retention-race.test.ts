@@ -1,3 +1,4 @@
+import { HoldingCheckpointStorage } from '@statebackend/testkit';
 import {
   CheckpointingHeapBackendBuilder,
   type CheckpointingHeapKeyedStateBackend,
@@ -7,7 +8,6 @@ import {
   Serializers,
   ValueStateDescriptor,
 } from '../../../src/index.js';
-import { type ByteRange, ForwardingCheckpointStorage } from '../../../src/spi.js';
 import { temporaryDirectory } from './fixtures.js';
 import { TEST_PARAMETERS } from './helpers.js';
 import { keyGroupOf } from './key-group-of.js';
@@ -16,43 +16,6 @@ type Backend = CheckpointingHeapKeyedStateBackend<string>;
 
 const values = new ValueStateDescriptor('values', Serializers.string, '');
 const KEYS = Array.from({ length: 200 }, (_, i) => `key-${i}`);
-
-/** A storage whose whole reads of one path wait until released; every other call goes through. */
-class HeldReadStorage extends ForwardingCheckpointStorage {
-  #path: string | undefined;
-  #release: () => void = () => undefined;
-  #released: Promise<void> = Promise.resolve();
-  #onHeld: () => void = () => undefined;
-  #held: Promise<void> = Promise.resolve();
-
-  /** Holds every read of `path` until {@link release}; {@link whenHeld} resolves once one waits. */
-  hold(path: string): void {
-    this.#path = path;
-    this.#released = new Promise((resolve) => {
-      this.#release = resolve;
-    });
-    this.#held = new Promise((resolve) => {
-      this.#onHeld = resolve;
-    });
-  }
-
-  whenHeld(): Promise<void> {
-    return this.#held;
-  }
-
-  release(): void {
-    this.#path = undefined;
-    this.#release();
-  }
-
-  override async readFile(path: string, range?: ByteRange): Promise<Uint8Array> {
-    if (path === this.#path) {
-      this.#onHeld();
-      await this.#released;
-    }
-    return super.readFile(path, range);
-  }
-}
 
 // Retention of one writer (W) racing a new owner (N) of a fenced writer's (X) key groups: N's
 // lazily restored checkpoint carries X's file F by reference. W lists the commit records (X's
@@ -95,7 +58,7 @@ describe('retention racing a commit that carries a fenced writer file', () => {
   ] as const)(
     'keeps the file when the record that referenced it (%s) is gone by the time it is read',
     async (_, ownRecord) => {
-      const held = new HeldReadStorage(local());
+      const held = new HoldingCheckpointStorage(local());
       const x = await open(0, local(), false);
       const w = await open(1, held, false);
       const expected = new Map<string, string>();
@@ -122,7 +85,7 @@ describe('retention racing a commit that carries a fenced writer file', () => {
       if (raced === undefined) throw new Error('no commit record of key group 0');
 
       // W's pass after its next checkpoint lists that record and holds on reading it.
-      held.hold(raced.path);
+      held.hold(raced.path, 'whole');
       await write(w, keysOf(w), id, expected);
       await w.snapshot(id);
       await held.whenHeld();
