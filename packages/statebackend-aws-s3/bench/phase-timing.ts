@@ -1,6 +1,7 @@
 // A checkpoint storage that times the phases of each checkpoint written through it, for the
 // bench to say where a checkpoint's time goes: its data files (the encoding included, since
-// chunks are encoded as the upload reads them), the time spent inside the encoder, and the commit.
+// chunks are encoded as the upload reads them), the time spent inside the encoder, and the commit,
+// and when each of them ended, for a timeline of one checkpoint.
 import { performance } from 'node:perf_hooks';
 import {
   type CommittedCheckpoint,
@@ -18,6 +19,14 @@ export interface CheckpointPhases {
   /** Inside the encoder (waiting for each next chunk), its pauses for the event loop included. */
   encoding: number;
   commit: number;
+  /** `performance.now()` when the first data file began. */
+  startedAt: number;
+  /** When the encoder handed out the last chunk of the last data file so far. */
+  encodedAt: number;
+  /** When the last data file so far was stored. */
+  dataFilesAt: number;
+  /** When the commit ended. */
+  committedAt: number;
 }
 
 export class PhaseTimingStorage extends ForwardingCheckpointStorage {
@@ -27,7 +36,15 @@ export class PhaseTimingStorage extends ForwardingCheckpointStorage {
   #phasesOf(checkpointId: number): CheckpointPhases {
     let phases = this.phases.get(checkpointId);
     if (phases === undefined) {
-      phases = { dataFiles: 0, encoding: 0, commit: 0 };
+      phases = {
+        dataFiles: 0,
+        encoding: 0,
+        commit: 0,
+        startedAt: 0,
+        encodedAt: 0,
+        dataFilesAt: 0,
+        committedAt: 0,
+      };
       this.phases.set(checkpointId, phases);
     }
     return phases;
@@ -45,10 +62,12 @@ export class PhaseTimingStorage extends ForwardingCheckpointStorage {
         ? content
         : timedChunks(content, phases);
     const start = performance.now();
+    if (phases.startedAt === 0) phases.startedAt = start;
     try {
       return await this.inner.writeFile(lease, checkpointId, scope, timed);
     } finally {
-      phases.dataFiles += performance.now() - start;
+      phases.dataFilesAt = performance.now();
+      phases.dataFiles += phases.dataFilesAt - start;
     }
   }
 
@@ -62,7 +81,8 @@ export class PhaseTimingStorage extends ForwardingCheckpointStorage {
     try {
       return await this.inner.commit(lease, checkpointId, metadata);
     } finally {
-      phases.commit += performance.now() - start;
+      phases.committedAt = performance.now();
+      phases.commit += phases.committedAt - start;
     }
   }
 }
@@ -75,8 +95,12 @@ async function* timedChunks(
   for (;;) {
     const start = performance.now();
     const next = await iterator.next();
-    phases.encoding += performance.now() - start;
-    if (next.done === true) return;
+    const end = performance.now();
+    phases.encoding += end - start;
+    if (next.done === true) {
+      phases.encodedAt = end;
+      return;
+    }
     yield next.value;
   }
 }
