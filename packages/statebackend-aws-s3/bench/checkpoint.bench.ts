@@ -4,7 +4,8 @@
 // 3. time processing is blocked by a checkpoint of 1M entries, as a fraction of its duration,
 //    and that checkpoint's duration against the same checkpoint taken with nothing else running;
 //    why both cannot hold when they do not: the checkpoint's main-thread CPU time alone, and the
-//    thread time records lost during it, each against the checkpoint alone (at most 0.75x);
+//    thread time records lost during it, each against the checkpoint alone (at most 0.75x), and
+//    the records' loss per ms of main-thread CPU (the run queue left out);
 // 4. restore (download, decode, load) vs downloading the same objects, and the floor: downloading
 //    them, decompressing and verifying the blocks, and decoding them into Maps by plain code;
 // 5. compression: zstd (the default) against none, in bytes, checkpoint time and restore time.
