@@ -345,7 +345,7 @@ async function warmCache(): Promise<void> {
     await run(heap, 20);
   }
   const fastest = Math.max(await run(dynamo, 50), await run(heap, 50));
-  const passes = Math.ceil((1.5 * 0.1 * fastest) / keys.length);
+  const passes = Math.ceil((2 * 0.1 * fastest) / keys.length);
   const pairs = 16;
   const dynamoRates: number[] = [];
   const heapRates: number[] = [];
