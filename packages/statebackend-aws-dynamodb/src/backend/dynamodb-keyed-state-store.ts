@@ -1,6 +1,7 @@
 import { StateValueTooLargeError } from '@statebackend/aws-base';
 import type {
   KeyedStateStore,
+  MaybePromise,
   RegisteredKeyedState,
   SerializedRef,
   StateCell,
@@ -95,22 +96,22 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
 
   cleanupStep(): void {}
 
-  read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {
+  read(state: RegisteredKeyedState, cell: StateCell): MaybePromise<unknown> {
     return this.#store.readAt(this.#key(state, cell), this.#slot(state).value);
   }
 
-  write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): Promise<void> {
+  write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): MaybePromise<void> {
     const key = this.#key(state, cell);
     return this.#put(state, key, encodeStored(state, stored), expiryOf(state, stored), stored);
   }
 
-  remove(state: RegisteredKeyedState, cell: StateCell): Promise<void> {
+  remove(state: RegisteredKeyedState, cell: StateCell): MaybePromise<void> {
     if (state.kind === 'map') return this.#store.clearMap(cellRefOf(state, cell));
     return this.#store.deleteAt(this.#key(state, cell));
   }
 
-  readList(state: RegisteredKeyedState, cell: StateCell): Promise<readonly unknown[] | undefined> {
-    return this.#store.readAt(this.#key(state, cell), this.#slot(state).list) as Promise<
+  readList(state: RegisteredKeyedState, cell: StateCell): MaybePromise<readonly unknown[] | undefined> {
+    return this.#store.readAt(this.#key(state, cell), this.#slot(state).list) as MaybePromise<
       readonly unknown[] | undefined
     >;
   }
@@ -124,12 +125,12 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     await this.writeList(state, cell, [...existing, ...elements]);
   }
 
-  writeList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): Promise<void> {
+  writeList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): MaybePromise<void> {
     const key = this.#key(state, cell);
     return this.#put(state, key, encodeList(state, elements), listExpiry(state, elements), elements);
   }
 
-  readEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): Promise<unknown> {
+  readEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<unknown> {
     return this.#store.readAt(this.#key(state, cell, userKey), this.#slot(state).value);
   }
 
@@ -138,12 +139,12 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     cell: StateCell,
     userKey: SerializedRef,
     stored: unknown,
-  ): Promise<void> {
+  ): MaybePromise<void> {
     const key = this.#key(state, cell, userKey);
     return this.#put(state, key, encodeStored(state, stored), expiryOf(state, stored), stored);
   }
 
-  removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): Promise<void> {
+  removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<void> {
     return this.#store.deleteAt(this.#key(state, cell, userKey));
   }
 
@@ -171,7 +172,7 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     bytes: Uint8Array,
     expiresAt: number | undefined,
     decoded: unknown,
-  ): Promise<void> {
+  ): MaybePromise<void> {
     const limit = this.#maxValueBytes;
     if (bytes.length > limit) {
       return Promise.reject(new StateValueTooLargeError(state.name, bytes.length, limit, 'DynamoDB item'));
