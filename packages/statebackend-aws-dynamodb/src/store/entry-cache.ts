@@ -30,6 +30,10 @@ export interface CacheEntry {
   size: number;
   /** The value decoded by whoever reads it (see `DynamoDbStateStore.read`), so a hit decodes nothing. */
   memo: unknown;
+  /** The cache's use order (kept by {@link EntryCache}): the entry used just before this one. */
+  older: CacheEntry | undefined;
+  /** The entry used just after this one. */
+  newer: CacheEntry | undefined;
 }
 
 /** A clean entry for `ref` at `address`, absent until its value is known or written. */
@@ -47,6 +51,8 @@ export function newEntry(id: string, ref: EntryRef, address: EntryAddress): Cach
     ancestors: undefined,
     size: 0,
     memo: undefined,
+    older: undefined,
+    newer: undefined,
   };
 }
 
@@ -103,6 +109,9 @@ function mapCellOfId(id: string): string {
 /**
  * The local cache: entries by id, in least-recently-used order, bounded in bytes. Dirty entries
  * are never dropped; the store flushes them first when the cache is over its budget.
+ *
+ * The use order is a list through the entries themselves (`older`, `newer`), so that a hit moves
+ * its entry with a few assignments rather than a delete and an insert in the map.
  */
 export class EntryCache {
   readonly maxBytes: number;
@@ -111,6 +120,9 @@ export class EntryCache {
   readonly #byCell = new Map<string, Set<string>>();
   /** Ids that must stay cached while a load or a lineage compaction decides on them. */
   readonly #pinned = new Map<string, number>();
+  /** The least recently used entry, and the most. */
+  #oldest: CacheEntry | undefined;
+  #newest: CacheEntry | undefined;
   #bytes = 0;
 
   constructor(maxBytes: number) {
@@ -132,9 +144,7 @@ export class EntryCache {
   /** The entry, marked most recently used. */
   touch(id: string): CacheEntry | undefined {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    if (entry !== undefined) this.#use(entry);
     return entry;
   }
 
@@ -156,7 +166,10 @@ export class EntryCache {
   /** Adds an entry (most recently used) and returns it. */
   add(entry: CacheEntry): CacheEntry {
     entry.size = entrySize(entry);
+    const replaced = this.#entries.get(entry.id);
+    if (replaced !== undefined) this.#remove(replaced);
     this.#entries.set(entry.id, entry);
+    this.#append(entry);
     this.#bytes += entry.size;
     if (entry.ref.mapKey === undefined) return entry;
     const cell = mapCellOfId(entry.id);
@@ -188,27 +201,61 @@ export class EntryCache {
     return found;
   }
 
-  /** Every cached entry. */
-  all(): IterableIterator<CacheEntry> {
-    return this.#entries.values();
+  /** Every cached entry, least recently used first; nothing may use or add entries meanwhile. */
+  *all(): IterableIterator<CacheEntry> {
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) yield entry;
   }
 
   /** Every dirty entry, oldest use first. */
   dirty(): CacheEntry[] {
     const found: CacheEntry[] = [];
-    for (const entry of this.#entries.values()) if (entry.dirtyGen !== 0) found.push(entry);
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) {
+      if (entry.dirtyGen !== 0) found.push(entry);
+    }
     return found;
   }
 
   /** Drops clean entries that are not pinned, least recently used first, until the cache is within budget. */
   evictClean(): void {
     if (!this.overBudget) return;
-    for (const entry of this.#entries.values()) {
+    for (let entry = this.#oldest; entry !== undefined; ) {
       if (this.#bytes <= this.maxBytes) return;
-      if (entry.dirtyGen !== 0 || this.#pinned.has(entry.id)) continue;
-      this.#entries.delete(entry.id);
-      this.#bytes -= entry.size;
-      if (entry.ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
+      const next = entry.newer;
+      if (entry.dirtyGen === 0 && !this.#pinned.has(entry.id)) this.#remove(entry);
+      entry = next;
     }
+  }
+
+  /** Takes `entry` (in the cache) out of it and of its index of map cells. */
+  #remove(entry: CacheEntry): void {
+    this.#entries.delete(entry.id);
+    this.#unlink(entry);
+    this.#bytes -= entry.size;
+    if (entry.ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
+  }
+
+  /** Moves `entry` (in the cache) to the most recently used end. */
+  #use(entry: CacheEntry): void {
+    if (entry === this.#newest) return;
+    this.#unlink(entry);
+    this.#append(entry);
+  }
+
+  #append(entry: CacheEntry): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: CacheEntry): void {
+    const { older, newer } = entry;
+    if (older === undefined) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.#newest = older;
+    else newer.older = older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 }
