@@ -36,18 +36,35 @@ interface StateSlot {
   readonly list: (bytes: Uint8Array) => unknown;
 }
 
-/** An entry of a state cell: its cache id from the cell's byte ids, its bytes only when asked. */
+/**
+ * An entry of a state cell: its cache id from the cell's byte ids (built when first asked: a value
+ * cell of the empty namespace is found in the cache by its key id alone), its bytes only when asked.
+ */
 class CellKey implements EntryKey {
-  readonly id: string;
+  readonly plainState: string | undefined;
+  readonly plainKeyId: string | undefined;
+  readonly #idPart: string;
   readonly #state: string;
   readonly #cell: StateCell;
   readonly #userKey: SerializedRef | undefined;
+  #id: string | undefined;
 
-  constructor(id: string, state: string, cell: StateCell, userKey: SerializedRef | undefined) {
-    this.id = id;
+  constructor(idPart: string, state: string, cell: StateCell, userKey: SerializedRef | undefined) {
+    const plain = userKey === undefined && cell.namespace.id === '';
+    this.plainState = plain ? state : undefined;
+    this.plainKeyId = plain ? cell.keyContext.keyId : undefined;
+    this.#idPart = idPart;
     this.#state = state;
     this.#cell = cell;
     this.#userKey = userKey;
+  }
+
+  get id(): string {
+    this.#id ??= entryId(
+      cellId(this.#idPart, this.#cell.keyContext.keyId, this.#cell.namespace.id),
+      this.#userKey?.id,
+    );
+    return this.#id;
   }
 
   /** The entry's bytes: the key context's, the namespace's and the map key's own. */
@@ -198,8 +215,7 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     if (keyBytes > MAX_KEY_BYTES || keyBytes + slot.sortKeyOverhead > MAX_SORT_KEY_BYTES) {
       throw new KeyTooLargeError(state.name, keyBytes, MAX_KEY_BYTES);
     }
-    const id = entryId(cellId(slot.idPart, keyId, namespaceId), userKey?.id);
-    return new CellKey(id, state.name, cell, userKey);
+    return new CellKey(slot.idPart, state.name, cell, userKey);
   }
 }
 

@@ -34,6 +34,12 @@ export interface PutOptions {
 export interface EntryKey {
   readonly id: string;
   ref(): EntryRef;
+  /**
+   * For a value cell of the empty namespace (no map key): its state's name and its key id, by
+   * which the cache finds it without its id (see `EntryCache.touchPlain`). Undefined otherwise.
+   */
+  readonly plainState?: string | undefined;
+  readonly plainKeyId?: string | undefined;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -407,6 +413,8 @@ export class DynamoDbStateStore {
 
   /** The cached entry of `key`, marked most recently used; undefined when not cached. */
   #cached(key: EntryKey): CacheEntry | undefined {
+    const keyId = key.plainKeyId;
+    if (keyId !== undefined) return this.#cache.touchPlain(key.plainState as string, keyId);
     return this.#cache.touch(key.id);
   }
 

@@ -91,6 +91,14 @@ export function entryId(cell: string, mapKeyId: string | undefined): string {
   return cell + SEPARATOR + (mapKeyId === undefined ? NO_MAP_KEY : mapKeyId);
 }
 
+/**
+ * The key id within the id of a value cell of the empty namespace (no map key), as
+ * {@link entryId} of {@link cellId} built it: between the state's part and the three separators.
+ */
+function keyIdOfPlainCell(id: string, state: string): string {
+  return id.slice(stateIdPart(state).length, id.length - 3);
+}
+
 /** The id of a cell given by its bytes. */
 export function cellIdOf(ref: CellRef): string {
   return cellId(stateIdPart(ref.state), bytesToId(ref.key), bytesToId(ref.namespace));
@@ -111,11 +119,15 @@ function mapCellOfId(id: string): string {
  * are never dropped; the store flushes them first when the cache is over its budget.
  *
  * The use order is a list through the entries themselves (`older`, `newer`), so that a hit moves
- * its entry with a few assignments rather than a delete and an insert in the map.
+ * its entry with a few assignments rather than a delete and an insert in the map. Value cells of
+ * the empty namespace (every `ValueState` that is not namespaced) are also found by state and key
+ * id ({@link touchPlain}), which a state handle has without building the entry's id.
  */
 export class EntryCache {
   readonly maxBytes: number;
   readonly #entries = new Map<string, CacheEntry>();
+  /** Value cells of the empty namespace: by state name, then by key id. */
+  readonly #plain = new Map<string, Map<string, CacheEntry>>();
   /** Map-entry ids by map cell, so iteration can lay cached entries over what DynamoDB holds. */
   readonly #byCell = new Map<string, Set<string>>();
   /** Ids that must stay cached while a load or a lineage compaction decides on them. */
@@ -148,6 +160,16 @@ export class EntryCache {
     return entry;
   }
 
+  /**
+   * {@link touch} of the value cell of the empty namespace of `state` under `keyId`: the entry
+   * whose id is `entryId(cellId(stateIdPart(state), keyId, ''), undefined)`.
+   */
+  touchPlain(state: string, keyId: string): CacheEntry | undefined {
+    const entry = this.#plain.get(state)?.get(keyId);
+    if (entry !== undefined) this.#use(entry);
+    return entry;
+  }
+
   /** Keeps `id` from being evicted (counted: each pin needs its {@link unpin}). */
   pin(id: string): void {
     this.#pinned.set(id, (this.#pinned.get(id) ?? 0) + 1);
@@ -171,7 +193,18 @@ export class EntryCache {
     this.#entries.set(entry.id, entry);
     this.#append(entry);
     this.#bytes += entry.size;
-    if (entry.ref.mapKey === undefined) return entry;
+    const ref = entry.ref;
+    if (ref.mapKey === undefined) {
+      if (ref.namespace.length === 0) {
+        let byKey = this.#plain.get(ref.state);
+        if (byKey === undefined) {
+          byKey = new Map();
+          this.#plain.set(ref.state, byKey);
+        }
+        byKey.set(keyIdOfPlainCell(entry.id, ref.state), entry);
+      }
+      return entry;
+    }
     const cell = mapCellOfId(entry.id);
     let ids = this.#byCell.get(cell);
     if (ids === undefined) {
@@ -226,12 +259,18 @@ export class EntryCache {
     }
   }
 
-  /** Takes `entry` (in the cache) out of it and of its index of map cells. */
+  /** Takes `entry` (in the cache) out of it and of its indexes. */
   #remove(entry: CacheEntry): void {
     this.#entries.delete(entry.id);
     this.#unlink(entry);
     this.#bytes -= entry.size;
-    if (entry.ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
+    const ref = entry.ref;
+    if (ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
+    else if (ref.namespace.length === 0) {
+      const byKey = this.#plain.get(ref.state);
+      const keyId = keyIdOfPlainCell(entry.id, ref.state);
+      if (byKey?.get(keyId) === entry) byKey.delete(keyId);
+    }
   }
 
   /** Moves `entry` (in the cache) to the most recently used end. */

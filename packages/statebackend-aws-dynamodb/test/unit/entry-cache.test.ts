@@ -38,7 +38,28 @@ describe('the entry cache', () => {
     expect(ids(cache)).toEqual([a, c, b]);
   });
 
-  it('evicts clean, unpinned entries least recently used first', () => {
+  it('finds a value cell of the empty namespace by state and key id, and marks it used', () => {
+    const cache = new EntryCache(1 << 20);
+    const a = add(cache, ref('a'));
+    const b = add(cache, ref('b'));
+    add(cache, ref('a', { state: 'other' }));
+    expect(cache.touchPlain('count', 'a')?.id).toBe(a);
+    expect(ids(cache)[2]).toBe(a);
+    expect(cache.touchPlain('other', 'a')?.ref.state).toBe('other');
+    expect(cache.touchPlain('count', 'b')?.id).toBe(b);
+    expect(cache.touchPlain('count', 'c')).toBeUndefined();
+    expect(cache.touchPlain('missing', 'a')).toBeUndefined();
+  });
+
+  it('does not find cells of another namespace or map entries by key id', () => {
+    const cache = new EntryCache(1 << 20);
+    add(cache, ref('a', { namespace: 'window-1' }));
+    add(cache, ref('a', { mapKey: 'm' }));
+    expect(cache.touchPlain('count', 'a')).toBeUndefined();
+    expect(cache.touchPlain('count', 'a\u0100window-1')).toBeUndefined();
+  });
+
+  it('evicts clean, unpinned entries least recently used first, and forgets them by key id', () => {
     const value = new Uint8Array(100);
     const probe = new EntryCache(1 << 20);
     add(probe, ref('probe'), value);
@@ -57,6 +78,8 @@ describe('the entry cache', () => {
     expect(ids(cache)).toEqual([b, c, a]);
     expect(cache.bytes).toBe(3 * size);
     expect(cache.peek(d)).toBeUndefined();
+    expect(cache.touchPlain('count', 'd')).toBeUndefined();
+    expect(cache.touchPlain('count', 'a')?.id).toBe(a);
     expect(cache.dirty().map((entry) => entry.id)).toEqual([b]);
   });
 });
