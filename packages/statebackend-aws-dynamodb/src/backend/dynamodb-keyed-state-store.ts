@@ -15,7 +15,7 @@ import {
   decodeList,
   decodeStored,
   encodeList,
-  encodeStored,
+  encodeStoredTransient,
   expiryOf,
   listExpiry,
 } from './stored-value-codec.js';
@@ -119,7 +119,8 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
 
   write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): MaybePromise<void> {
     const key = this.#key(state, cell);
-    return this.#put(state, key, encodeStored(state, stored), expiryOf(state, stored), stored);
+    // The store copies the bytes at once: a serializer's scratch bytes do.
+    return this.#put(state, key, encodeStoredTransient(state, stored), expiryOf(state, stored), stored);
   }
 
   remove(state: RegisteredKeyedState, cell: StateCell): MaybePromise<void> {
@@ -158,7 +159,8 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     stored: unknown,
   ): MaybePromise<void> {
     const key = this.#key(state, cell, userKey);
-    return this.#put(state, key, encodeStored(state, stored), expiryOf(state, stored), stored);
+    // The store copies the bytes at once: a serializer's scratch bytes do.
+    return this.#put(state, key, encodeStoredTransient(state, stored), expiryOf(state, stored), stored);
   }
 
   removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<void> {
@@ -182,7 +184,10 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     await this.#store.close();
   }
 
-  /** Stores `bytes`, refusing them before anything changes when they exceed the limit. */
+  /**
+   * Stores (a copy of) `bytes`, refusing them before anything changes when they exceed the limit.
+   * They may be a serializer's scratch bytes: nothing may serialize before the store copied them.
+   */
   #put(
     state: RegisteredKeyedState,
     key: EntryKey,
