@@ -313,9 +313,9 @@ async function processingThroughput(): Promise<void> {
 /**
  * 3. Warm-cache ValueState reads and writes vs the heap backend. Both run in this process and
  * a round takes a few hundred microseconds of CPU per pass, so one measurement each is at the
- * mercy of the machine: the two sides run in pairs of rounds of at least 100 ms (passes over
- * 200 cached keys, as many as the faster side needs for that), which side goes first alternating,
- * and the figure is the median of the pairs' ratios (each pair ran under about the same load).
+ * mercy of the machine: the two sides run in pairs of rounds of at least 100 ms each (passes
+ * over 200 cached keys until 100 ms have passed), which side goes first alternating, and the
+ * figure is the median of the pairs' ratios (each pair ran under about the same load).
  */
 async function warmCache(): Promise<void> {
   const tableName = `bench-warm-${tables++}`;
@@ -331,21 +331,26 @@ async function warmCache(): Promise<void> {
   const heap = await new HeapStateBackend().createKeyedStateBackend(parameters);
   const counter = new ValueStateDescriptor('count', Serializers.int, 0);
   const keys = Array.from({ length: 200 }, (_, i) => `user-${i}`);
-  const run = async (keyed: typeof heap | typeof dynamo, passes: number): Promise<number> => {
+  const roundMs: number[] = [];
+  /** One round: passes until `minMs` have passed; its rate in ops/s. */
+  const run = async (keyed: typeof heap | typeof dynamo, minMs: number): Promise<number> => {
     const started = performance.now();
-    for (let pass = 0; pass < passes; pass++) {
+    let passes = 0;
+    let elapsed = 0;
+    do {
       await incrementEach(keyed, counter, keys);
-    }
-    return (keys.length * passes) / ((performance.now() - started) / 1000);
+      passes++;
+      elapsed = performance.now() - started;
+    } while (elapsed < minMs);
+    roundMs.push(elapsed);
+    return (keys.length * passes) / (elapsed / 1000);
   };
-  // Warm: every key cached, both sides past the JIT's first tiers; then the passes per round
-  // that take the faster side 100 ms (timed after the warm-up, with a margin).
-  for (let i = 0; i < 3; i++) {
-    await run(dynamo, 20);
-    await run(heap, 20);
+  // Warm: every key cached, both sides past the JIT's first tiers.
+  for (let i = 0; i < 4; i++) {
+    await run(dynamo, 100);
+    await run(heap, 100);
   }
-  const fastest = Math.max(await run(dynamo, 50), await run(heap, 50));
-  const passes = Math.ceil((2 * 0.1 * fastest) / keys.length);
+  roundMs.length = 0;
   const pairs = 16;
   const dynamoRates: number[] = [];
   const heapRates: number[] = [];
@@ -354,19 +359,17 @@ async function warmCache(): Promise<void> {
     let dynamoRate: number;
     let heapRate: number;
     if (pair % 2 === 0) {
-      dynamoRate = await run(dynamo, passes);
-      heapRate = await run(heap, passes);
+      dynamoRate = await run(dynamo, 100);
+      heapRate = await run(heap, 100);
     } else {
-      heapRate = await run(heap, passes);
-      dynamoRate = await run(dynamo, passes);
+      heapRate = await run(heap, 100);
+      dynamoRate = await run(dynamo, 100);
     }
     dynamoRates.push(dynamoRate);
     heapRates.push(heapRate);
     ratios.push(dynamoRate / heapRate);
   }
-  const ops = keys.length * passes;
-  const longestRoundMs = (ops / Math.min(...dynamoRates, ...heapRates)) * 1000;
-  const shortestRoundMs = (ops / Math.max(...dynamoRates, ...heapRates)) * 1000;
+  const rounds = `rounds ${Math.min(...roundMs).toFixed(0)}-${Math.max(...roundMs).toFixed(0)} ms`;
   const ratio = median(ratios);
   const name = 'warm-cache ValueState value()+update() (ops/s)';
   const dynamoRate = median(dynamoRates);
@@ -374,7 +377,7 @@ async function warmCache(): Promise<void> {
   results.push([name, dynamoRate, 'heap backend', dynamoRate / ratio]);
   const spread = `pair ratios ${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}x (quartiles), ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x (range)`;
   console.log(
-    `${name}: ${dynamoRate.toFixed(0)}/s vs heap backend: ${heapRate.toFixed(0)}/s (medians) -> ratio ${ratio.toFixed(2)}x (median of ${pairs} pairs of ${ops} ops, rounds ${shortestRoundMs.toFixed(0)}-${longestRoundMs.toFixed(0)} ms; ${spread})`,
+    `${name}: ${dynamoRate.toFixed(0)}/s vs heap backend: ${heapRate.toFixed(0)}/s (medians) -> ratio ${ratio.toFixed(2)}x (median of ${pairs} pairs, ${rounds}; ${spread})`,
   );
   recordResult({
     id: 'dynamodb.warm-cache.vs-heap',
@@ -383,7 +386,7 @@ async function warmCache(): Promise<void> {
     unit: 'x',
     better: 'higher',
     goal: 0.5,
-    detail: `${dynamoRate.toFixed(0)}/s vs ${heapRate.toFixed(0)}/s (medians); median of ${pairs} alternated pairs of ${ops} ops each, ${spread}`,
+    detail: `${dynamoRate.toFixed(0)}/s vs ${heapRate.toFixed(0)}/s (medians); median of ${pairs} alternated pairs, ${rounds}, ${spread}`,
   });
   await dynamo.dispose();
   await heap.dispose();
