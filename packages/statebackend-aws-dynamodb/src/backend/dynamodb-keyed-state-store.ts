@@ -1,6 +1,7 @@
 import { StateValueTooLargeError } from '@statebackend/aws-base';
 import type {
   KeyedStateStore,
+  MaybePromise,
   RegisteredKeyedState,
   SerializedRef,
   StateCell,
@@ -14,7 +15,7 @@ import {
   decodeList,
   decodeStored,
   encodeList,
-  encodeStored,
+  encodeStoredTransient,
   expiryOf,
   listExpiry,
 } from './stored-value-codec.js';
@@ -35,18 +36,35 @@ interface StateSlot {
   readonly list: (bytes: Uint8Array) => unknown;
 }
 
-/** An entry of a state cell: its cache id from the cell's byte ids, its bytes only when asked. */
+/**
+ * An entry of a state cell: its cache id from the cell's byte ids (built when first asked: a value
+ * cell of the empty namespace is found in the cache by its key id alone), its bytes only when asked.
+ */
 class CellKey implements EntryKey {
-  readonly id: string;
+  readonly plainState: string | undefined;
+  readonly plainKeyId: string | undefined;
+  readonly #idPart: string;
   readonly #state: string;
   readonly #cell: StateCell;
   readonly #userKey: SerializedRef | undefined;
+  #id: string | undefined;
 
-  constructor(id: string, state: string, cell: StateCell, userKey: SerializedRef | undefined) {
-    this.id = id;
+  constructor(idPart: string, state: string, cell: StateCell, userKey: SerializedRef | undefined) {
+    const plain = userKey === undefined && cell.namespace.id === '';
+    this.plainState = plain ? state : undefined;
+    this.plainKeyId = plain ? cell.keyContext.keyId : undefined;
+    this.#idPart = idPart;
     this.#state = state;
     this.#cell = cell;
     this.#userKey = userKey;
+  }
+
+  get id(): string {
+    this.#id ??= entryId(
+      cellId(this.#idPart, this.#cell.keyContext.keyId, this.#cell.namespace.id),
+      this.#userKey?.id,
+    );
+    return this.#id;
   }
 
   /** The entry's bytes: the key context's, the namespace's and the map key's own. */
@@ -95,22 +113,23 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
 
   cleanupStep(): void {}
 
-  read(state: RegisteredKeyedState, cell: StateCell): Promise<unknown> {
+  read(state: RegisteredKeyedState, cell: StateCell): MaybePromise<unknown> {
     return this.#store.readAt(this.#key(state, cell), this.#slot(state).value);
   }
 
-  write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): Promise<void> {
+  write(state: RegisteredKeyedState, cell: StateCell, stored: unknown): MaybePromise<void> {
     const key = this.#key(state, cell);
-    return this.#put(state, key, encodeStored(state, stored), expiryOf(state, stored), stored);
+    // The store copies the bytes at once: a serializer's scratch bytes do.
+    return this.#put(state, key, encodeStoredTransient(state, stored), expiryOf(state, stored), stored);
   }
 
-  remove(state: RegisteredKeyedState, cell: StateCell): Promise<void> {
+  remove(state: RegisteredKeyedState, cell: StateCell): MaybePromise<void> {
     if (state.kind === 'map') return this.#store.clearMap(cellRefOf(state, cell));
     return this.#store.deleteAt(this.#key(state, cell));
   }
 
-  readList(state: RegisteredKeyedState, cell: StateCell): Promise<readonly unknown[] | undefined> {
-    return this.#store.readAt(this.#key(state, cell), this.#slot(state).list) as Promise<
+  readList(state: RegisteredKeyedState, cell: StateCell): MaybePromise<readonly unknown[] | undefined> {
+    return this.#store.readAt(this.#key(state, cell), this.#slot(state).list) as MaybePromise<
       readonly unknown[] | undefined
     >;
   }
@@ -124,12 +143,12 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     await this.writeList(state, cell, [...existing, ...elements]);
   }
 
-  writeList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): Promise<void> {
+  writeList(state: RegisteredKeyedState, cell: StateCell, elements: readonly unknown[]): MaybePromise<void> {
     const key = this.#key(state, cell);
     return this.#put(state, key, encodeList(state, elements), listExpiry(state, elements), elements);
   }
 
-  readEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): Promise<unknown> {
+  readEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<unknown> {
     return this.#store.readAt(this.#key(state, cell, userKey), this.#slot(state).value);
   }
 
@@ -138,12 +157,13 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     cell: StateCell,
     userKey: SerializedRef,
     stored: unknown,
-  ): Promise<void> {
+  ): MaybePromise<void> {
     const key = this.#key(state, cell, userKey);
-    return this.#put(state, key, encodeStored(state, stored), expiryOf(state, stored), stored);
+    // The store copies the bytes at once: a serializer's scratch bytes do.
+    return this.#put(state, key, encodeStoredTransient(state, stored), expiryOf(state, stored), stored);
   }
 
-  removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): Promise<void> {
+  removeEntry(state: RegisteredKeyedState, cell: StateCell, userKey: SerializedRef): MaybePromise<void> {
     return this.#store.deleteAt(this.#key(state, cell, userKey));
   }
 
@@ -164,14 +184,17 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     await this.#store.close();
   }
 
-  /** Stores `bytes`, refusing them before anything changes when they exceed the limit. */
+  /**
+   * Stores (a copy of) `bytes`, refusing them before anything changes when they exceed the limit.
+   * They may be a serializer's scratch bytes: nothing may serialize before the store copied them.
+   */
   #put(
     state: RegisteredKeyedState,
     key: EntryKey,
     bytes: Uint8Array,
     expiresAt: number | undefined,
     decoded: unknown,
-  ): Promise<void> {
+  ): MaybePromise<void> {
     const limit = this.#maxValueBytes;
     if (bytes.length > limit) {
       return Promise.reject(new StateValueTooLargeError(state.name, bytes.length, limit, 'DynamoDB item'));
@@ -197,8 +220,7 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
     if (keyBytes > MAX_KEY_BYTES || keyBytes + slot.sortKeyOverhead > MAX_SORT_KEY_BYTES) {
       throw new KeyTooLargeError(state.name, keyBytes, MAX_KEY_BYTES);
     }
-    const id = entryId(cellId(slot.idPart, keyId, namespaceId), userKey?.id);
-    return new CellKey(id, state.name, cell, userKey);
+    return new CellKey(slot.idPart, state.name, cell, userKey);
   }
 }
 

@@ -15,6 +15,18 @@ export function encodeStored(state: RegisteredKeyedState, stored: unknown): Uint
   return out;
 }
 
+/**
+ * {@link encodeStored} into bytes that may be valid only until the serializer's next call (its
+ * `serializeTransient`, when it has one, without TTL): for a caller that copies them at once.
+ */
+export function encodeStoredTransient(state: RegisteredKeyedState, stored: unknown): Uint8Array {
+  const serializer = state.serializer;
+  if (state.ttl !== undefined || serializer.serializeTransient === undefined) {
+    return encodeStored(state, stored);
+  }
+  return serializer.serializeTransient(stored);
+}
+
 export function decodeStored(state: RegisteredKeyedState, bytes: Uint8Array): unknown {
   if (state.ttl === undefined) return state.serializer.deserialize(bytes);
   const lastAccess = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(0);

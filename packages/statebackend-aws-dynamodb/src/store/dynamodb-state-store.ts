@@ -34,7 +34,15 @@ export interface PutOptions {
 export interface EntryKey {
   readonly id: string;
   ref(): EntryRef;
+  /**
+   * For a value cell of the empty namespace (no map key): its state's name and its key id, by
+   * which the cache finds it without its id (see `EntryCache.touchPlain`). Undefined otherwise.
+   */
+  readonly plainState?: string | undefined;
+  readonly plainKeyId?: string | undefined;
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export type { CompletedCheckpoint, StoreHold };
 
@@ -209,15 +217,26 @@ export class DynamoDbStateStore {
    * function for an entry every time, and what it returns must not be changed by the caller.
    */
   read<T>(ref: EntryRef, decode: (bytes: Uint8Array) => T): Promise<T | undefined> {
-    return this.readAt(keyOf(ref), decode);
+    return Promise.resolve(this.readAt(keyOf(ref), decode));
   }
 
-  /** {@link read} of an entry whose cache id the caller knows. @internal */
-  async readAt<T>(key: EntryKey, decode: (bytes: Uint8Array) => T): Promise<T | undefined> {
-    const entry = await this.#entry(key);
-    if (entry.value === undefined) return undefined;
-    if (entry.memo === undefined) entry.memo = decode(entry.value);
-    return entry.memo as T;
+  /**
+   * {@link read} of an entry whose cache id the caller knows, answered at once (no promise) when
+   * the entry is cached. Never throws: a failure is a rejected promise. @internal
+   */
+  readAt<T>(key: EntryKey, decode: (bytes: Uint8Array) => T): T | undefined | Promise<T | undefined> {
+    try {
+      this.#checkUsable();
+      const cached = this.#cached(key);
+      if (cached !== undefined) {
+        this.metrics.cacheHits.inc();
+        return decoded(cached, decode);
+      }
+      this.metrics.cacheMisses.inc();
+      return this.#loader.load(key.ref(), key.id).then((entry) => decoded(entry, decode));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -225,21 +244,29 @@ export class DynamoDbStateStore {
    * is what {@link read} will return for them (it must equal decoding the bytes).
    */
   put(ref: EntryRef, value: Uint8Array, options: PutOptions = {}): Promise<void> {
-    return this.#set(keyOf(ref), value.slice(), options.expiresAt, options.decoded);
+    return this.#set(keyOf(ref), value.slice(), options.expiresAt, options.decoded) ?? RESOLVED;
   }
 
-  /** {@link put} of an entry whose cache id the caller knows. @internal */
-  putAt(key: EntryKey, value: Uint8Array, expiresAt: number | undefined, decoded: unknown): Promise<void> {
+  /**
+   * {@link put} of an entry whose cache id the caller knows: undefined when done at once (no
+   * room to make in the cache). Never throws: a failure is a rejected promise. @internal
+   */
+  putAt(
+    key: EntryKey,
+    value: Uint8Array,
+    expiresAt: number | undefined,
+    decoded: unknown,
+  ): Promise<void> | undefined {
     return this.#set(key, value.slice(), expiresAt, decoded);
   }
 
   /** Removes an entry. */
   delete(ref: EntryRef): Promise<void> {
-    return this.#set(keyOf(ref), undefined, undefined, undefined);
+    return this.#set(keyOf(ref), undefined, undefined, undefined) ?? RESOLVED;
   }
 
-  /** {@link delete} of an entry whose cache id the caller knows. @internal */
-  deleteAt(key: EntryKey): Promise<void> {
+  /** {@link delete} of an entry whose cache id the caller knows (see {@link putAt}). @internal */
+  deleteAt(key: EntryKey): Promise<void> | undefined {
     return this.#set(key, undefined, undefined, undefined);
   }
 
@@ -384,9 +411,16 @@ export class DynamoDbStateStore {
     await this.#queue.settled();
   }
 
+  /** The cached entry of `key`, marked most recently used; undefined when not cached. */
+  #cached(key: EntryKey): CacheEntry | undefined {
+    const keyId = key.plainKeyId;
+    if (keyId !== undefined) return this.#cache.touchPlain(key.plainState as string, keyId);
+    return this.#cache.touch(key.id);
+  }
+
   async #entry(key: EntryKey): Promise<CacheEntry> {
     this.#checkUsable();
-    const cached = this.#cache.touch(key.id);
+    const cached = this.#cached(key);
     if (cached !== undefined) {
       this.metrics.cacheHits.inc();
       return cached;
@@ -397,28 +431,33 @@ export class DynamoDbStateStore {
 
   /**
    * Sets an entry in the cache as a change of the open generation (creating it when absent): the
-   * next flush writes it. `decoded` is what reads return for it.
+   * next flush writes it. `decoded` is what reads return for it. Undefined when done, a promise
+   * when the cache must make room first; never throws (a failure is a rejected promise).
    */
-  async #set(
+  #set(
     key: EntryKey,
     value: Uint8Array | undefined,
     expiresAt: number | undefined,
     decoded: unknown,
-  ): Promise<void> {
-    this.#checkUsable();
-    const cache = this.#cache;
-    let entry = cache.touch(key.id);
-    if (entry === undefined) {
-      const ref = key.ref();
-      entry = cache.add(newEntry(key.id, ref, entryAddress(this.#scope, ref)));
+  ): Promise<void> | undefined {
+    try {
+      this.#checkUsable();
+      const cache = this.#cache;
+      let entry = this.#cached(key);
+      if (entry === undefined) {
+        const ref = key.ref();
+        entry = cache.add(newEntry(key.id, ref, entryAddress(this.#scope, ref)));
+      }
+      entry.value = value;
+      entry.memo = decoded;
+      entry.expiresAt = expiresAt;
+      entry.dirtyGen = this.#gen;
+      entry.changes++;
+      cache.resize(entry);
+      return cache.overBudget ? this.#makeRoom() : undefined;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    entry.value = value;
-    entry.memo = decoded;
-    entry.expiresAt = expiresAt;
-    entry.dirtyGen = this.#gen;
-    entry.changes++;
-    cache.resize(entry);
-    if (cache.overBudget) await this.#makeRoom();
   }
 
   /** Closes the open generation: returns it, and what changed in it, frozen now. */
@@ -516,6 +555,13 @@ export class DynamoDbStateStore {
     if (failure !== undefined) throw failure;
     if (this.#closed) throw new StoreFailedError('it is closed');
   }
+}
+
+/** The value of `entry` decoded by `decode` (kept with the entry), or undefined when absent. */
+function decoded<T>(entry: CacheEntry, decode: (bytes: Uint8Array) => T): T | undefined {
+  if (entry.value === undefined) return undefined;
+  if (entry.memo === undefined) entry.memo = decode(entry.value);
+  return entry.memo as T;
 }
 
 /** The key of an entry given by its bytes. */

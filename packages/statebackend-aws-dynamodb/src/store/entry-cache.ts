@@ -30,6 +30,10 @@ export interface CacheEntry {
   size: number;
   /** The value decoded by whoever reads it (see `DynamoDbStateStore.read`), so a hit decodes nothing. */
   memo: unknown;
+  /** The cache's use order (kept by {@link EntryCache}): the entry used just before this one. */
+  older: CacheEntry | undefined;
+  /** The entry used just after this one. */
+  newer: CacheEntry | undefined;
 }
 
 /** A clean entry for `ref` at `address`, absent until its value is known or written. */
@@ -47,6 +51,8 @@ export function newEntry(id: string, ref: EntryRef, address: EntryAddress): Cach
     ancestors: undefined,
     size: 0,
     memo: undefined,
+    older: undefined,
+    newer: undefined,
   };
 }
 
@@ -85,6 +91,14 @@ export function entryId(cell: string, mapKeyId: string | undefined): string {
   return cell + SEPARATOR + (mapKeyId === undefined ? NO_MAP_KEY : mapKeyId);
 }
 
+/**
+ * The key id within the id of a value cell of the empty namespace (no map key), as
+ * {@link entryId} of {@link cellId} built it: between the state's part and the three separators.
+ */
+function keyIdOfPlainCell(id: string, state: string): string {
+  return id.slice(stateIdPart(state).length, id.length - 3);
+}
+
 /** The id of a cell given by its bytes. */
 export function cellIdOf(ref: CellRef): string {
   return cellId(stateIdPart(ref.state), bytesToId(ref.key), bytesToId(ref.namespace));
@@ -103,14 +117,24 @@ function mapCellOfId(id: string): string {
 /**
  * The local cache: entries by id, in least-recently-used order, bounded in bytes. Dirty entries
  * are never dropped; the store flushes them first when the cache is over its budget.
+ *
+ * The use order is a list through the entries themselves (`older`, `newer`), so that a hit moves
+ * its entry with a few assignments rather than a delete and an insert in the map. Value cells of
+ * the empty namespace (every `ValueState` that is not namespaced) are also found by state and key
+ * id ({@link touchPlain}), which a state handle has without building the entry's id.
  */
 export class EntryCache {
   readonly maxBytes: number;
   readonly #entries = new Map<string, CacheEntry>();
+  /** Value cells of the empty namespace: by state name, then by key id. */
+  readonly #plain = new Map<string, Map<string, CacheEntry>>();
   /** Map-entry ids by map cell, so iteration can lay cached entries over what DynamoDB holds. */
   readonly #byCell = new Map<string, Set<string>>();
   /** Ids that must stay cached while a load or a lineage compaction decides on them. */
   readonly #pinned = new Map<string, number>();
+  /** The least recently used entry, and the most. */
+  #oldest: CacheEntry | undefined;
+  #newest: CacheEntry | undefined;
   #bytes = 0;
 
   constructor(maxBytes: number) {
@@ -132,9 +156,17 @@ export class EntryCache {
   /** The entry, marked most recently used. */
   touch(id: string): CacheEntry | undefined {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    if (entry !== undefined) this.#use(entry);
+    return entry;
+  }
+
+  /**
+   * {@link touch} of the value cell of the empty namespace of `state` under `keyId`: the entry
+   * whose id is `entryId(cellId(stateIdPart(state), keyId, ''), undefined)`.
+   */
+  touchPlain(state: string, keyId: string): CacheEntry | undefined {
+    const entry = this.#plain.get(state)?.get(keyId);
+    if (entry !== undefined) this.#use(entry);
     return entry;
   }
 
@@ -156,9 +188,23 @@ export class EntryCache {
   /** Adds an entry (most recently used) and returns it. */
   add(entry: CacheEntry): CacheEntry {
     entry.size = entrySize(entry);
+    const replaced = this.#entries.get(entry.id);
+    if (replaced !== undefined) this.#remove(replaced);
     this.#entries.set(entry.id, entry);
+    this.#append(entry);
     this.#bytes += entry.size;
-    if (entry.ref.mapKey === undefined) return entry;
+    const ref = entry.ref;
+    if (ref.mapKey === undefined) {
+      if (ref.namespace.length === 0) {
+        let byKey = this.#plain.get(ref.state);
+        if (byKey === undefined) {
+          byKey = new Map();
+          this.#plain.set(ref.state, byKey);
+        }
+        byKey.set(keyIdOfPlainCell(entry.id, ref.state), entry);
+      }
+      return entry;
+    }
     const cell = mapCellOfId(entry.id);
     let ids = this.#byCell.get(cell);
     if (ids === undefined) {
@@ -188,27 +234,67 @@ export class EntryCache {
     return found;
   }
 
-  /** Every cached entry. */
-  all(): IterableIterator<CacheEntry> {
-    return this.#entries.values();
+  /** Every cached entry, least recently used first; nothing may use or add entries meanwhile. */
+  *all(): IterableIterator<CacheEntry> {
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) yield entry;
   }
 
   /** Every dirty entry, oldest use first. */
   dirty(): CacheEntry[] {
     const found: CacheEntry[] = [];
-    for (const entry of this.#entries.values()) if (entry.dirtyGen !== 0) found.push(entry);
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) {
+      if (entry.dirtyGen !== 0) found.push(entry);
+    }
     return found;
   }
 
   /** Drops clean entries that are not pinned, least recently used first, until the cache is within budget. */
   evictClean(): void {
     if (!this.overBudget) return;
-    for (const entry of this.#entries.values()) {
+    for (let entry = this.#oldest; entry !== undefined; ) {
       if (this.#bytes <= this.maxBytes) return;
-      if (entry.dirtyGen !== 0 || this.#pinned.has(entry.id)) continue;
-      this.#entries.delete(entry.id);
-      this.#bytes -= entry.size;
-      if (entry.ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
+      const next = entry.newer;
+      if (entry.dirtyGen === 0 && !this.#pinned.has(entry.id)) this.#remove(entry);
+      entry = next;
     }
+  }
+
+  /** Takes `entry` (in the cache) out of it and of its indexes. */
+  #remove(entry: CacheEntry): void {
+    this.#entries.delete(entry.id);
+    this.#unlink(entry);
+    this.#bytes -= entry.size;
+    const ref = entry.ref;
+    if (ref.mapKey !== undefined) this.#byCell.get(mapCellOfId(entry.id))?.delete(entry.id);
+    else if (ref.namespace.length === 0) {
+      const byKey = this.#plain.get(ref.state);
+      const keyId = keyIdOfPlainCell(entry.id, ref.state);
+      if (byKey?.get(keyId) === entry) byKey.delete(keyId);
+    }
+  }
+
+  /** Moves `entry` (in the cache) to the most recently used end. */
+  #use(entry: CacheEntry): void {
+    if (entry === this.#newest) return;
+    this.#unlink(entry);
+    this.#append(entry);
+  }
+
+  #append(entry: CacheEntry): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: CacheEntry): void {
+    const { older, newer } = entry;
+    if (older === undefined) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.#newest = older;
+    else newer.older = older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 }
