@@ -33,6 +33,13 @@ import {
   magicOf,
   type SnapshotCompression,
 } from './key-group-file-format.js';
+import {
+  type SubBlock,
+  SubBlockScratch,
+  splitBlock,
+  subBlockCountFor,
+  subBlockProperties,
+} from './sub-blocks.js';
 
 /** Options of a {@link KeyGroupFileWriter}. */
 export interface KeyGroupFileWriterOptions {
@@ -58,6 +65,12 @@ export interface KeyGroupFileWriterOptions {
    * nothing reads it any more. Default: fresh buffers.
    */
   readonly chunkPool?: ChunkPool;
+  /**
+   * Split the blocks of large key groups into sub-blocks by key (see `sub-blocks.ts`), so that a
+   * lazy restore can load one key's cells first. Full data files without properties only;
+   * default true for them.
+   */
+  readonly subBlocks?: boolean;
 }
 
 /** What a finished file holds. */
@@ -108,6 +121,10 @@ export class KeyGroupFileWriter {
   readonly #compressed: boolean;
   /** The chunks taken and not handed out yet; the frames of a compressed file. */
   readonly #chunks: FrameSequence;
+  /** Scratch space for splitting blocks into sub-blocks; undefined when blocks are not split. */
+  readonly #subBlockScratch: SubBlockScratch | undefined;
+  /** The sub-blocks of each split block, by key group. */
+  readonly #subBlocks = new Map<number, readonly SubBlock[]>();
 
   constructor(options: KeyGroupFileWriterOptions) {
     if (options.delta === true && options.kind !== 'data') {
@@ -127,6 +144,13 @@ export class KeyGroupFileWriter {
         : KEY_GROUP_FILE_VERSION;
     this.#flags = (options.delta === true ? FILE_IS_DELTA : 0) | (compressed ? FILE_IS_COMPRESSED : 0);
     this.#chunkSize = options.chunkSize ?? 1024 * 1024;
+    // The table goes into the properties: a file that has its own keeps its blocks whole.
+    const split =
+      options.kind === 'data' &&
+      options.delta !== true &&
+      options.subBlocks !== false &&
+      options.properties === undefined;
+    this.#subBlockScratch = split ? new SubBlockScratch() : undefined;
     // A chunk is taken after the key group that reaches the chunk size: room for the chunk and a
     // typical key group beyond it. Twice the chunk size left half of each chunk's buffer unused,
     // and V8 counts whole buffers as external memory: full garbage collections came that much sooner.
@@ -307,6 +331,12 @@ export class KeyGroupFileWriter {
     if (this.#blockEntries === 0) return;
     const length = this.#out.pendingLength - this.#blockStart;
     const offset = this.#out.totalLength - length;
+    const subBlockCount = this.#subBlockScratch === undefined ? 1 : subBlockCountFor(length);
+    if (subBlockCount > 1) {
+      const block = this.#out.peek(this.#blockStart);
+      const scratch = this.#subBlockScratch as SubBlockScratch;
+      this.#subBlocks.set(keyGroup, splitBlock(block, this.#blockEntries, subBlockCount, scratch));
+    }
     // The checksum comes when the chunk holding the block is sealed.
     this.#blocks.push({ keyGroup, offset, length, entries: this.#blockEntries, crc: 0 });
     this.#entryCount += this.#blockEntries;
@@ -363,7 +393,8 @@ export class KeyGroupFileWriter {
     const restLength = out.pendingLength;
     const indexOffset = this.#output.storedLength + out.pendingLength;
     const indexStart = out.pendingLength;
-    const properties = this.#options.properties;
+    const properties =
+      this.#subBlocks.size > 0 ? subBlockProperties(this.#subBlocks) : this.#options.properties;
     out.writeLengthPrefixed(
       properties === undefined ? new Uint8Array(0) : textEncoder.encode(JSON.stringify(properties)),
     );
