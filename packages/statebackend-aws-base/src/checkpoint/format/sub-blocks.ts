@@ -1,7 +1,8 @@
+import { StateBackendError } from '../../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { crc32 } from './crc32.js';
-import { ENTRY_HAS_TTL, ENTRY_HAS_USER_KEY, ENTRY_IS_TOMBSTONE } from './key-group-file-format.js';
+import { putVarUint } from './direct-bytes.js';
 
 /**
  * Sub-blocks: the block of a large key group in a full data file is stored as runs of entries
@@ -54,16 +55,34 @@ export function subBlockCountFor(length: number): number {
  * (so that keys differing in their last bytes spread), modulo `count`. Part of the format.
  */
 export function subBlockOfKey(key: Uint8Array, start: number, length: number, count: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ (key[i] as number), 0x01000193);
-  return (fmix32(h) >>> 0) % count;
+  return subBlockOfHash(fnv1aOf(key, start, length), count);
 }
 
 /** {@link subBlockOfKey} of the bytes an id stands for (one character, 0-255, per byte). */
 export function subBlockOfKeyId(keyId: string, count: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < keyId.length; i++) h = Math.imul(h ^ keyId.charCodeAt(i), 0x01000193);
-  return (fmix32(h) >>> 0) % count;
+  return subBlockOfHash(fnv1aOfId(keyId), count);
+}
+
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of bytes: the first half of {@link subBlockOfKey}. */
+function fnv1aOf(key: Uint8Array, start: number, length: number): number {
+  let h = FNV_OFFSET_BASIS;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ (key[i] as number), FNV_PRIME);
+  return h;
+}
+
+/** {@link fnv1aOf} the bytes an id stands for. */
+function fnv1aOfId(keyId: string): number {
+  let h = FNV_OFFSET_BASIS;
+  for (let i = 0; i < keyId.length; i++) h = Math.imul(h ^ keyId.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** The sub-block among `count` of a key whose bytes' FNV-1a is `hash`: the second half. */
+function subBlockOfHash(hash: number, count: number): number {
+  return (fmix32(hash) >>> 0) % count;
 }
 
 function fmix32(value: number): number {
@@ -76,112 +95,179 @@ function fmix32(value: number): number {
   return h;
 }
 
-/** The varuint at `p` of bytes the writer just wrote, and where it ends. */
-function varUintAt(bytes: Uint8Array, p: number): { value: number; next: number } {
-  let value = 0;
-  let multiplier = 1;
-  let at = p;
-  for (;;) {
-    const byte = bytes[at++] as number;
-    value += (byte & 0x7f) * multiplier;
-    if (byte < 0x80) return { value, next: at };
-    multiplier *= 0x80;
-  }
-}
-
-/** The position after the length-prefixed field at `p`. */
-function skipField(bytes: Uint8Array, p: number): number {
-  const length = bytes[p] as number;
-  if (length < 0x80) return p + 1 + length;
-  const { value, next } = varUintAt(bytes, p);
-  return next + value;
-}
-
-/** Scratch space of {@link splitBlock}, reused from block to block. */
-export class SubBlockScratch {
-  starts = new Uint32Array(0);
-  buckets = new Uint16Array(0);
-  copy = new Uint8Array(0);
-
-  ensure(entries: number, bytes: number): void {
-    if (this.starts.length < entries + 1) {
-      this.starts = new Uint32Array(Math.max(entries + 1, this.starts.length * 2));
-      this.buckets = new Uint16Array(this.starts.length);
-    }
-    if (this.copy.length < bytes) this.copy = new Uint8Array(Math.max(bytes, this.copy.length * 2));
-  }
-}
+/**
+ * Entries a step of {@link BlockSplitter.split} handles at most: a few hundred microseconds of
+ * hashing or copying, so a writer closing a block of any size gives the event loop a turn often.
+ */
+const ENTRIES_PER_STEP = 4096;
+/** Bytes a step of {@link BlockSplitter.split} copies or checksums at most (besides one entry). */
+const BYTES_PER_STEP = 512 * 1024;
 
 /**
- * Reorders the `entries` entries of `block` (in place) into `count` sub-blocks by their keys'
- * {@link subBlockOfKey}, keeping the order of entries within a sub-block (a list's elements stay
- * in order), and returns the sub-blocks.
+ * Splits the blocks of a file into sub-blocks as the writer closes them. The writer tells it where
+ * each entry of the block begins and hashes its key as it writes it ({@link putKey},
+ * {@link entry}), so splitting needs no walk over the block's entries and no second pass over
+ * their keys: it moves the entries to their sub-blocks in one copy and checksums the sub-blocks,
+ * in steps of bounded size ({@link split}). Its arrays are reused from block to block.
  */
-export function splitBlock(
-  block: Uint8Array,
-  entries: number,
-  count: number,
-  scratch: SubBlockScratch,
-): SubBlock[] {
-  scratch.ensure(entries, block.length);
-  const { starts, buckets, copy } = scratch;
-  const sizes = new Int32Array(count);
-  const counts = new Int32Array(count);
-  let p = 0;
-  for (let i = 0; i < entries; i++) {
-    const start = p;
-    const flags = block[p++] as number;
-    if ((block[p] as number) < 0x80) p++;
-    else p = varUintAt(block, p).next; // the state index
-    let keyLength = block[p] as number;
-    if (keyLength < 0x80) p++;
-    else ({ value: keyLength, next: p } = varUintAt(block, p));
-    const bucket = subBlockOfKey(block, p, keyLength, count);
-    p = skipField(block, p + keyLength); // the namespace
-    if ((flags & ENTRY_IS_TOMBSTONE) === 0) {
-      if (flags & ENTRY_HAS_USER_KEY) p = skipField(block, p);
-      p = skipField(block, p);
-      if (flags & ENTRY_HAS_TTL) p += 8;
+export class BlockSplitter {
+  /** Where each entry of the block begins, from the block's first byte; then where it ends. */
+  #starts = new Uint32Array(1024);
+  /** FNV-1a of each entry's key (see {@link subBlockOfKey}). */
+  #hashes = new Int32Array(1024);
+  /** The sub-block of each entry. */
+  #buckets = new Uint16Array(1024);
+  /** A copy of the block, which entries are moved out of. */
+  #copy = new Uint8Array(0);
+  #copyView = new DataView(this.#copy.buffer);
+  #entries = 0;
+
+  /** A new block begins. */
+  begin(): void {
+    this.#entries = 0;
+  }
+
+  /**
+   * An entry of the block begins `offset` bytes after the block's first byte, and the FNV-1a of
+   * its key's bytes is `keyHash`.
+   */
+  entry(offset: number, keyHash: number): void {
+    const i = this.#entries++;
+    if (i + 1 >= this.#starts.length) this.#grow();
+    this.#starts[i] = offset;
+    this.#hashes[i] = keyHash;
+  }
+
+  /** {@link entry} for an entry whose key is `key`. */
+  entryOfKey(offset: number, key: Uint8Array): void {
+    this.entry(offset, fnv1aOf(key, 0, key.length));
+  }
+
+  /** {@link entry} for an entry whose key's id is `keyId`. */
+  entryOfKeyId(offset: number, keyId: string): void {
+    this.entry(offset, fnv1aOfId(keyId));
+  }
+
+  /**
+   * Writes the key of an entry beginning `offset` bytes after the block's first byte (its bytes
+   * as `putLatin1LengthPrefixed` writes them) at `p` of `buffer`, hashing it on the way; returns
+   * the position after it.
+   */
+  putKey(buffer: Uint8Array, position: number, keyId: string, offset: number): number {
+    const length = keyId.length;
+    let p = putVarUint(buffer, position, length);
+    let h = FNV_OFFSET_BASIS;
+    for (let i = 0; i < length; i++) {
+      const byte = keyId.charCodeAt(i);
+      buffer[p++] = byte;
+      h = Math.imul(h ^ byte, FNV_PRIME);
     }
-    const end = p;
-    p = start;
-    starts[i] = p;
-    buckets[i] = bucket;
-    sizes[bucket] = (sizes[bucket] as number) + (end - p);
-    counts[bucket] = (counts[bucket] as number) + 1;
-    p = end;
+    this.entry(offset, h);
+    return p;
   }
-  starts[entries] = p;
-  const at = new Int32Array(count);
-  let offset = 0;
-  for (let b = 0; b < count; b++) {
-    at[b] = offset;
-    offset += sizes[b] as number;
+
+  #grow(): void {
+    const starts = new Uint32Array(this.#starts.length * 2);
+    starts.set(this.#starts);
+    this.#starts = starts;
+    const hashes = new Int32Array(starts.length);
+    hashes.set(this.#hashes);
+    this.#hashes = hashes;
+    this.#buckets = new Uint16Array(starts.length);
   }
-  for (let i = 0; i < entries; i++) {
-    const bucket = buckets[i] as number;
-    const from = starts[i] as number;
-    const length = (starts[i + 1] as number) - from;
-    const to = at[bucket] as number;
-    // Entries are mostly a few dozen bytes: a loop beats a view and `set()` for those.
-    if (length < 64) for (let j = 0; j < length; j++) copy[to + j] = block[from + j] as number;
-    else copy.set(block.subarray(from, from + length), to);
-    at[bucket] = to + length;
+
+  /**
+   * Reorders the block's entries (in place) into `count` sub-blocks by their keys'
+   * {@link subBlockOfKey}, keeping the order of entries within a sub-block (a list's elements stay
+   * in order), and returns the sub-blocks. Yields between steps of bounded size; `block` gives
+   * the block's bytes, which nothing else writes to until the split is done.
+   */
+  *split(block: () => Uint8Array, entries: number, count: number): Generator<void, SubBlock[]> {
+    if (entries !== this.#entries) {
+      throw new StateBackendError(`BlockSplitter: a block of ${entries} entries, ${this.#entries} begun`);
+    }
+    const starts = this.#starts;
+    const hashes = this.#hashes;
+    const buckets = this.#buckets;
+    const sizes = new Int32Array(count);
+    const counts = new Int32Array(count);
+    let bytes = block();
+    const length = bytes.length;
+    starts[entries] = length;
+    // The sub-block of each entry, from its key's hash.
+    for (let i = 0; i < entries; ) {
+      const stepEnd = Math.min(entries, i + 4 * ENTRIES_PER_STEP);
+      for (; i < stepEnd; i++) {
+        const bucket = subBlockOfHash(hashes[i] as number, count);
+        buckets[i] = bucket;
+        sizes[bucket] = (sizes[bucket] as number) + ((starts[i + 1] as number) - (starts[i] as number));
+        counts[bucket] = (counts[bucket] as number) + 1;
+      }
+      yield;
+      bytes = block();
+    }
+    if (this.#copy.length < length) {
+      this.#copy = new Uint8Array(Math.max(length, this.#copy.length * 2));
+      this.#copyView = new DataView(this.#copy.buffer);
+    }
+    const copy = this.#copy;
+    const copyView = this.#copyView;
+    for (let from = 0; from < length; from += BYTES_PER_STEP) {
+      copy.set(bytes.subarray(from, Math.min(length, from + BYTES_PER_STEP)), from);
+      yield;
+      bytes = block();
+    }
+    const at = new Int32Array(count);
+    for (let b = 0, offset = 0; b < count; b++) {
+      at[b] = offset;
+      offset += sizes[b] as number;
+    }
+    // Each entry from the copy to the next place of its sub-block in the block.
+    let view = new DataView(bytes.buffer, bytes.byteOffset, length);
+    for (let i = 0; i < entries; ) {
+      const stepEnd = Math.min(entries, i + ENTRIES_PER_STEP);
+      let moved = 0;
+      for (; i < stepEnd && moved < BYTES_PER_STEP; i++) {
+        const bucket = buckets[i] as number;
+        const from = starts[i] as number;
+        const entryLength = (starts[i + 1] as number) - from;
+        const to = at[bucket] as number;
+        // Entries are mostly a few dozen bytes: four at a time beats a view and `set()` for those
+        // (and a loop of single bytes, by half).
+        if (entryLength < 64) {
+          let j = 0;
+          for (; j + 4 <= entryLength; j += 4) view.setUint32(to + j, copyView.getUint32(from + j));
+          for (; j < entryLength; j++) bytes[to + j] = copy[from + j] as number;
+        } else {
+          bytes.set(copy.subarray(from, from + entryLength), to);
+        }
+        at[bucket] = to + entryLength;
+        moved += entryLength;
+      }
+      yield;
+      bytes = block();
+      view = new DataView(bytes.buffer, bytes.byteOffset, length);
+    }
+    const subBlocks: SubBlock[] = [];
+    let checksummed = 0;
+    for (let b = 0, offset = 0; b < count; b++) {
+      const subLength = sizes[b] as number;
+      subBlocks.push({
+        offset,
+        length: subLength,
+        entries: counts[b] as number,
+        crc: subLength === 0 ? 0 : crc32(bytes.subarray(offset, offset + subLength)),
+      });
+      offset += subLength;
+      checksummed += subLength;
+      if (checksummed >= BYTES_PER_STEP && b + 1 < count) {
+        checksummed = 0;
+        yield;
+        bytes = block();
+      }
+    }
+    return subBlocks;
   }
-  block.set(copy.subarray(0, block.length));
-  const subBlocks: SubBlock[] = [];
-  offset = 0;
-  for (let b = 0; b < count; b++) {
-    const length = sizes[b] as number;
-    subBlocks.push({
-      offset,
-      length,
-      entries: counts[b] as number,
-      crc: length === 0 ? 0 : crc32(block.subarray(offset, offset + length)),
-    });
-    offset += length;
-  }
-  return subBlocks;
 }
 
 /** The properties of a data file whose blocks of `tables` have sub-blocks. */
