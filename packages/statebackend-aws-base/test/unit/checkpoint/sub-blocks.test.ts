@@ -6,7 +6,8 @@ import {
   subBlockOfKey,
   subBlockOfKeyId,
 } from '../../../src/checkpoint/format/sub-blocks.js';
-import { CorruptCheckpointError, KeyGroupRange } from '../../../src/index.js';
+import { CorruptCheckpointError, KeyGroupRange, Serializers } from '../../../src/index.js';
+import { directEncodingOf } from '../../../src/serialization/direct-encoding.js';
 import {
   bytesAsFile,
   KeyGroupFileReader,
@@ -87,6 +88,62 @@ describe('sub-blocks', () => {
     ]);
   });
 
+  it('writes the same split file whichever way its entries come, its key group closed at once or in bounded steps', async () => {
+    const int = directEncodingOf(Serializers.int);
+    if (int === undefined) throw new Error('no direct encoding of ints');
+    const value = (i: number) => Serializers.int.serialize(i);
+    // Keys of every length class: short, and longer than a one-byte length prefix.
+    const keyOf = (i: number) => `key-${i}${i % 101 === 0 ? '-'.repeat(150) : ''}`;
+    const keys = 40_000;
+    type Write = (writer: KeyGroupFileWriter) => void;
+    const ways: Record<string, Write> = {
+      bytes: (writer) => {
+        for (let i = 0; i < keys; i++)
+          writer.writeEntry(0, bytes(keyOf(i)), bytes(''), undefined, value(i), undefined);
+      },
+      ids: (writer) => {
+        for (let i = 0; i < keys; i++)
+          writer.writeEntryWithIds(0, latin1(keyOf(i)), '', undefined, value(i), undefined);
+      },
+      direct: (writer) => {
+        for (let i = 0; i < keys; i++)
+          writer.writeEntryWithIdsDirect(0, latin1(keyOf(i)), '', undefined, i, int, undefined);
+      },
+      values: (writer) => {
+        const ids = Array.from({ length: keys }, (_, i) => latin1(keyOf(i)));
+        const values = Array.from({ length: keys }, (_, i) => i);
+        writer.writeValueEntriesDirect(0, ids, values, 0, keys, int);
+      },
+    };
+    const files: Record<string, Uint8Array> = {};
+    for (const [way, write] of Object.entries(ways)) {
+      for (const sliced of [false, true]) {
+        const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: ['v'] });
+        writer.beginKeyGroup(5);
+        write(writer);
+        let steps = 0;
+        if (sliced) {
+          const closing = writer.endKeyGroupInSlices();
+          while (closing.next().done !== true) steps++;
+          // Hashes, copy, moves and checksums of 40,000 entries: several steps, none of them all.
+          expect(steps).toBeGreaterThan(3);
+        } else {
+          writer.endKeyGroup();
+        }
+        const chunks: Uint8Array[] = [];
+        const chunk = writer.takeChunk();
+        if (chunk !== undefined) chunks.push(chunk);
+        chunks.push(writer.finish());
+        files[`${way}${sliced ? ' in steps' : ''}`] = new Uint8Array(Buffer.concat(chunks));
+      }
+    }
+    const reference = files.bytes as Uint8Array;
+    const reader = await open(reference);
+    expect(reader.subBlocksOf(5)?.length).toBeGreaterThan(1);
+    for (const [way, file] of Object.entries(files))
+      expect([way, Buffer.compare(file, reference)]).toEqual([way, 0]);
+  });
+
   it('hashes ids and bytes alike', () => {
     for (const key of ['', 'a', 'key-1', 'ünïcödé', 'x'.repeat(300)]) {
       const encoded = bytes(key);
@@ -156,3 +213,8 @@ describe('sub-blocks', () => {
     expect(decodeSubBlockTables(undefined, blocks, fail).size).toBe(0);
   });
 });
+
+/** The id of a string's UTF-8 bytes: one character per byte. */
+function latin1(value: string): string {
+  return Buffer.from(bytes(value)).toString('latin1');
+}
