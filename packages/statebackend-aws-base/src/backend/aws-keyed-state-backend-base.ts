@@ -130,7 +130,7 @@ export abstract class AwsKeyedStateBackendBase<K> implements KeyedStateBackend<K
       return this.#executor.run(
         context.keyId,
         context.keyGroup,
-        (ctx) => ready.whenReady(ctx.keyGroup).then(() => fn(ctx)),
+        (ctx) => ready.whenReady(ctx.keyGroup, context.keyId).then(() => fn(ctx)),
         context,
       );
     }

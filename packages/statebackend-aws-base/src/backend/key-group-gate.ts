@@ -5,6 +5,9 @@
 export interface KeyGroupGate {
   /** Whether `keyGroup` can be served now: one array read. */
   isReady(keyGroup: number): boolean;
-  /** Resolves once `keyGroup` can be served; rejects with the typed error when it never can. */
-  whenReady(keyGroup: number): Promise<void>;
+  /**
+   * Resolves once `keyGroup` can be served, or at least the key whose id (serialized bytes, one
+   * character per byte) is `keyId`; rejects with the typed error when it never can.
+   */
+  whenReady(keyGroup: number, keyId?: string): Promise<void>;
 }

@@ -236,6 +236,24 @@ export class StateTable<V> {
     if (this.#changedCells !== undefined) this.#changedCells[index] = undefined;
   }
 
+  /**
+   * Runs `load`, which puts cells of `keyGroup` loaded from the checkpoint the next one builds on
+   * (a lazy restore, part of a key group at a time), without recording its writes as changes;
+   * what was recorded before (records' writes to cells loaded earlier) stays recorded.
+   */
+  loadWithoutChanges(keyGroup: number, load: () => void): void {
+    const index = keyGroup - this.#start;
+    const changed = this.#changed[index] as number;
+    const cells = this.#changedCells?.[index];
+    if (this.#changedCells !== undefined) this.#changedCells[index] = undefined;
+    try {
+      load();
+    } finally {
+      this.#changed[index] = changed;
+      if (this.#changedCells !== undefined) this.#changedCells[index] = cells;
+    }
+  }
+
   /** Drops every cell (keeps live snapshots intact). */
   clear(): void {
     for (let i = 0; i < this.#maps.length; i++) {

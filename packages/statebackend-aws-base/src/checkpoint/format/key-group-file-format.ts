@@ -36,6 +36,11 @@
  *
  * Frames follow one another from byte 8 in both streams; `crc` is the CRC-32 of the stored bytes,
  * checked before they are decompressed. Codec 0 stores the raw bytes, codec 1 is one zstd frame.
+ *
+ * Full data files (any version) may split the block of a large key group into sub-blocks by a
+ * hash of each entry's key, with their table in the index's properties (`{"subBlocks": ...}`,
+ * see `sub-blocks.ts`); the block itself stays a block like any other, so readers that ignore
+ * the properties of data files (all of them) read it whole.
  */
 
 /** `SBKG`: a checkpoint data file. */

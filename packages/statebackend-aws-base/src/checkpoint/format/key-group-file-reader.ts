@@ -28,6 +28,7 @@ import {
   type Tail,
 } from './key-group-file-index.js';
 import type { RandomAccessFile } from './random-access-file.js';
+import { decodeSubBlockTables, type SubBlock, subBlockOfKey } from './sub-blocks.js';
 
 /** Bytes of a file and where they start (in the raw stream, for a compressed file). */
 interface RawPiece {
@@ -65,9 +66,15 @@ export class KeyGroupFileReader {
   readonly #frameStarts: { readonly raw: readonly number[]; readonly stored: readonly number[] };
   /** The end of the file read when opening it: blocks in it are not read again. */
   readonly #tail: Tail;
+  /** The sub-blocks of the blocks split into them (see `sub-blocks.ts`), by key group. */
+  readonly #subBlocks: ReadonlyMap<number, readonly SubBlock[]>;
 
   private constructor(file: RandomAccessFile, kind: KeyGroupFileKind, index: OpenedKeyGroupFile) {
     this.#tail = index.tail;
+    this.#subBlocks =
+      kind === 'data'
+        ? decodeSubBlockTables(index.properties, index.blocks, failureOf(file, kind))
+        : new Map();
     this.frames = index.frames;
     const raw: number[] = [];
     const stored: number[] = [];
@@ -92,6 +99,64 @@ export class KeyGroupFileReader {
   /** Reads and verifies the trailer and index of `file`. */
   static async open(file: RandomAccessFile, kind: KeyGroupFileKind): Promise<KeyGroupFileReader> {
     return new KeyGroupFileReader(file, kind, await openKeyGroupFile(file, kind));
+  }
+
+  /** The sub-blocks of `keyGroup`'s block, when it is split into them (see `sub-blocks.ts`). */
+  subBlocksOf(keyGroup: number): readonly SubBlock[] | undefined {
+    return this.#subBlocks.get(keyGroup);
+  }
+
+  /**
+   * Reads sub-block `index` of `keyGroup`'s block alone (a compressed file decompresses the frame
+   * holding it), checked like a block (checksum, structure), and that each of its keys belongs
+   * in it. Its bytes are a block of its entries.
+   */
+  async readSubBlock(keyGroup: number, index: number): Promise<Uint8Array> {
+    const subBlocks = this.#subBlocks.get(keyGroup);
+    const sub = subBlocks?.[index];
+    const block = this.blocksIn(keyGroup, keyGroup)[0];
+    if (subBlocks === undefined || sub === undefined || block === undefined) {
+      return this.#fail(`key group ${keyGroup} has no sub-block ${index}; this is a bug`);
+    }
+    if (sub.entries === 0) return new Uint8Array(0);
+    const what = `sub-block ${index} of key group ${keyGroup}`;
+    const from = block.offset + sub.offset;
+    const to = from + sub.length;
+    const pieces = this.isCompressed
+      ? await this.#readFrames(from, to, what)
+      : [await this.#readStored(from, to, what)];
+    const piece = pieces.find((p) => p.start <= from && from < p.start + p.bytes.length);
+    const at = piece === undefined ? -1 : from - piece.start;
+    if (piece === undefined || at + sub.length > piece.bytes.length) {
+      return this.#fail(`${what} is not within one frame`);
+    }
+    const bytes = piece.bytes.subarray(at, at + sub.length);
+    const checked: KeyGroupBlock = {
+      keyGroup,
+      offset: from,
+      length: sub.length,
+      entries: sub.entries,
+      crc: sub.crc,
+    };
+    this.#verifyBlock(bytes, checked, (keyStart, keyLength) => {
+      if (subBlockOfKey(bytes, keyStart, keyLength, subBlocks.length) !== index)
+        this.#fail(`${what} holds a key of another sub-block`);
+    });
+    return bytes;
+  }
+
+  /**
+   * The sub-blocks of a block read and verified whole (`bytes`, of `keyGroup`), as views of it,
+   * each checked to hold exactly its entries; undefined when the block is not split.
+   */
+  subBlockViews(keyGroup: number, bytes: Uint8Array): { bytes: Uint8Array; entries: number }[] | undefined {
+    const subBlocks = this.#subBlocks.get(keyGroup);
+    if (subBlocks === undefined) return undefined;
+    return subBlocks.map((sub) => {
+      const view = bytes.subarray(sub.offset, sub.offset + sub.length);
+      this.#verifyStructure(view, keyGroup, sub.entries);
+      return { bytes: view, entries: sub.entries };
+    });
   }
 
   /** The smallest and largest key group with entries, or undefined for a file without entries. */
@@ -222,24 +287,47 @@ export class KeyGroupFileReader {
     return Promise.all(pieces);
   }
 
-  /** Checks a block's checksum and that its entries parse to exactly its end, reading nothing out. */
-  #verifyBlock(bytes: Uint8Array, block: KeyGroupBlock): void {
+  /**
+   * Checks a block's checksum and that its entries parse to exactly its end, reading nothing out
+   * (`onKey` sees where each key is).
+   */
+  #verifyBlock(
+    bytes: Uint8Array,
+    block: KeyGroupBlock,
+    onKey?: (keyStart: number, keyLength: number) => void,
+  ): void {
     const actual = crc32(bytes);
     if (actual !== block.crc) {
       this.#fail(`checksum of key group ${block.keyGroup} is ${hex(actual)}, expected ${hex(block.crc)}`);
     }
-    const fail = (reason: string): never => this.#fail(`key group ${block.keyGroup}: ${reason}`);
+    this.#verifyStructure(bytes, block.keyGroup, block.entries, onKey);
+  }
+
+  /** Checks that `entries` entries parse to exactly the end of `bytes`. */
+  #verifyStructure(
+    bytes: Uint8Array,
+    keyGroup: number,
+    entries: number,
+    onKey?: (keyStart: number, keyLength: number) => void,
+  ): void {
+    const fail = (reason: string): never => this.#fail(`key group ${keyGroup}: ${reason}`);
     const reader = new ByteReader(bytes, fail);
     const stateCount = this.stateNames.length;
     const known = this.isDelta ? ENTRY_KNOWN_FLAGS | ENTRY_IS_TOMBSTONE : ENTRY_KNOWN_FLAGS;
-    for (let i = 0; i < block.entries; i++) {
+    for (let i = 0; i < entries; i++) {
       const flags = reader.readU8('entry flags');
       if ((flags & ~known) !== 0) fail(`entry ${i} has unknown flags ${hex(flags)}`);
       if (flags & ENTRY_IS_TOMBSTONE && flags !== ENTRY_IS_TOMBSTONE)
         fail(`entry ${i} is a tombstone with other flags ${hex(flags)}`);
       const stateIndex = reader.readVarUint('state index');
       if (stateIndex >= stateCount) fail(`entry ${i} refers to state ${stateIndex} of ${stateCount}`);
-      reader.skipLengthPrefixed('key');
+      if (onKey === undefined) reader.skipLengthPrefixed('key');
+      else {
+        const keyLength = reader.readVarUint('key length');
+        if (keyLength > reader.remaining) fail(`entry ${i} runs past the end of the block`);
+        onKey(reader.position, keyLength);
+        reader.position += keyLength;
+      }
       reader.skipLengthPrefixed('namespace');
       if (flags & ENTRY_IS_TOMBSTONE) continue;
       if (flags & ENTRY_HAS_USER_KEY) reader.skipLengthPrefixed('user key');
@@ -247,7 +335,7 @@ export class KeyGroupFileReader {
       if (flags & ENTRY_HAS_TTL) reader.position += 8;
       if (reader.remaining < 0) fail(`entry ${i} runs past the end of the block`);
     }
-    if (!reader.atEnd) fail(`${reader.remaining} bytes follow the last of its ${block.entries} entries`);
+    if (!reader.atEnd) fail(`${reader.remaining} bytes follow the last of its ${entries} entries`);
   }
 
   #fail(reason: string): never {

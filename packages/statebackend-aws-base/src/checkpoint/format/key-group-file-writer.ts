@@ -33,6 +33,7 @@ import {
   magicOf,
   type SnapshotCompression,
 } from './key-group-file-format.js';
+import { BlockSplitter, type SubBlock, subBlockCountFor, subBlockProperties } from './sub-blocks.js';
 
 /** Options of a {@link KeyGroupFileWriter}. */
 export interface KeyGroupFileWriterOptions {
@@ -58,6 +59,12 @@ export interface KeyGroupFileWriterOptions {
    * nothing reads it any more. Default: fresh buffers.
    */
   readonly chunkPool?: ChunkPool;
+  /**
+   * Split the blocks of large key groups into sub-blocks by key (see `sub-blocks.ts`), so that a
+   * lazy restore can load one key's cells first. Full data files without properties only;
+   * default true for them.
+   */
+  readonly subBlocks?: boolean;
 }
 
 /** What a finished file holds. */
@@ -108,6 +115,10 @@ export class KeyGroupFileWriter {
   readonly #compressed: boolean;
   /** The chunks taken and not handed out yet; the frames of a compressed file. */
   readonly #chunks: FrameSequence;
+  /** Splits large blocks into sub-blocks; undefined when blocks are not split. */
+  readonly #splitter: BlockSplitter | undefined;
+  /** The sub-blocks of each split block, by key group. */
+  readonly #subBlocks = new Map<number, readonly SubBlock[]>();
 
   constructor(options: KeyGroupFileWriterOptions) {
     if (options.delta === true && options.kind !== 'data') {
@@ -127,6 +138,13 @@ export class KeyGroupFileWriter {
         : KEY_GROUP_FILE_VERSION;
     this.#flags = (options.delta === true ? FILE_IS_DELTA : 0) | (compressed ? FILE_IS_COMPRESSED : 0);
     this.#chunkSize = options.chunkSize ?? 1024 * 1024;
+    // The table goes into the properties: a file that has its own keeps its blocks whole.
+    const split =
+      options.kind === 'data' &&
+      options.delta !== true &&
+      options.subBlocks !== false &&
+      options.properties === undefined;
+    this.#splitter = split ? new BlockSplitter() : undefined;
     // A chunk is taken after the key group that reaches the chunk size: room for the chunk and a
     // typical key group beyond it. Twice the chunk size left half of each chunk's buffer unused,
     // and V8 counts whole buffers as external memory: full garbage collections came that much sooner.
@@ -158,6 +176,7 @@ export class KeyGroupFileWriter {
     this.#currentKeyGroup = keyGroup;
     this.#blockStart = this.#out.pendingLength;
     this.#blockEntries = 0;
+    this.#splitter?.begin();
   }
 
   /** Appends one entry to the current key group. The arrays are copied; reuse them freely. */
@@ -170,6 +189,7 @@ export class KeyGroupFileWriter {
     ttlTimestamp: number | undefined,
   ): void {
     const out = this.#out;
+    this.#splitter?.entryOfKey(out.pendingLength - this.#blockStart, key);
     out.writeU8(
       (userKey === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL),
     );
@@ -207,10 +227,15 @@ export class KeyGroupFileWriter {
       8;
     const buffer = out.reserve(room);
     let p = out.pendingLength;
+    const offset = p - this.#blockStart;
     buffer[p++] =
       (userKeyId === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL);
     p = putVarUint(buffer, p, stateIndex);
-    p = putLatin1LengthPrefixed(buffer, p, keyId);
+    const splitter = this.#splitter;
+    p =
+      splitter === undefined
+        ? putLatin1LengthPrefixed(buffer, p, keyId)
+        : splitter.putKey(buffer, p, keyId, offset);
     p = putLatin1LengthPrefixed(buffer, p, namespaceId);
     if (userKeyId !== undefined) p = putLatin1LengthPrefixed(buffer, p, userKeyId);
     p = putLengthPrefixed(buffer, p, value);
@@ -243,10 +268,15 @@ export class KeyGroupFileWriter {
       8;
     const buffer = out.reserve(room);
     let p = out.pendingLength;
+    const offset = p - this.#blockStart;
     buffer[p++] =
       (userKeyId === undefined ? 0 : ENTRY_HAS_USER_KEY) | (ttlTimestamp === undefined ? 0 : ENTRY_HAS_TTL);
     p = putVarUint(buffer, p, stateIndex);
-    p = putLatin1LengthPrefixed(buffer, p, keyId);
+    const splitter = this.#splitter;
+    p =
+      splitter === undefined
+        ? putLatin1LengthPrefixed(buffer, p, keyId)
+        : splitter.putKey(buffer, p, keyId, offset);
     p = putLatin1LengthPrefixed(buffer, p, namespaceId);
     if (userKeyId !== undefined) p = putLatin1LengthPrefixed(buffer, p, userKeyId);
     p = encoding.put(value, buffer, p);
@@ -269,14 +299,20 @@ export class KeyGroupFileWriter {
     encoding: DirectEncoding<T>,
   ): void {
     const out = this.#out;
+    const splitter = this.#splitter;
+    const blockStart = this.#blockStart;
     for (let i = from; i < to; i++) {
       const keyId = keyIds[i] as string;
       const value = values[i] as T;
       const buffer = out.reserve(2 + 2 * MAX_VARUINT_LENGTH + keyId.length + encoding.maxLength(value));
       let p = out.pendingLength;
+      const offset = p - blockStart;
       buffer[p++] = 0;
       p = putVarUint(buffer, p, stateIndex);
-      p = putLatin1LengthPrefixed(buffer, p, keyId);
+      p =
+        splitter === undefined
+          ? putLatin1LengthPrefixed(buffer, p, keyId)
+          : splitter.putKey(buffer, p, keyId, offset);
       buffer[p++] = 0; // no namespace
       out.advance(encoding.put(value, buffer, p));
     }
@@ -292,6 +328,7 @@ export class KeyGroupFileWriter {
       throw new StateBackendError('A tombstone can only be written to a delta file.');
     }
     const out = this.#out;
+    this.#splitter?.entryOfKeyId(out.pendingLength - this.#blockStart, keyId);
     out.writeU8(ENTRY_IS_TOMBSTONE);
     out.writeVarUint(stateIndex);
     out.writeLatin1LengthPrefixed(keyId);
@@ -301,12 +338,33 @@ export class KeyGroupFileWriter {
 
   /** Closes the current key group; a key group without entries leaves no block. */
   endKeyGroup(): void {
+    const steps = this.endKeyGroupInSlices();
+    while (steps.next().done !== true);
+  }
+
+  /**
+   * {@link endKeyGroup} in steps of bounded size: splitting a large block into sub-blocks moves
+   * every entry, which for a key group of megabytes would otherwise be one long synchronous
+   * stretch. Nothing may be written to the file until the iterator is done.
+   */
+  *endKeyGroupInSlices(): Generator<void, void> {
     const keyGroup = this.#currentKeyGroup;
     this.#currentKeyGroup = -1;
     this.#lastKeyGroup = keyGroup;
     if (this.#blockEntries === 0) return;
     const length = this.#out.pendingLength - this.#blockStart;
     const offset = this.#out.totalLength - length;
+    const subBlockCount = this.#splitter === undefined ? 1 : subBlockCountFor(length);
+    if (subBlockCount > 1) {
+      const splitter = this.#splitter as BlockSplitter;
+      const blockStart = this.#blockStart;
+      const subBlocks = yield* splitter.split(
+        () => this.#out.peek(blockStart),
+        this.#blockEntries,
+        subBlockCount,
+      );
+      this.#subBlocks.set(keyGroup, subBlocks);
+    }
     // The checksum comes when the chunk holding the block is sealed.
     this.#blocks.push({ keyGroup, offset, length, entries: this.#blockEntries, crc: 0 });
     this.#entryCount += this.#blockEntries;
@@ -363,7 +421,8 @@ export class KeyGroupFileWriter {
     const restLength = out.pendingLength;
     const indexOffset = this.#output.storedLength + out.pendingLength;
     const indexStart = out.pendingLength;
-    const properties = this.#options.properties;
+    const properties =
+      this.#subBlocks.size > 0 ? subBlockProperties(this.#subBlocks) : this.#options.properties;
     out.writeLengthPrefixed(
       properties === undefined ? new Uint8Array(0) : textEncoder.encode(JSON.stringify(properties)),
     );

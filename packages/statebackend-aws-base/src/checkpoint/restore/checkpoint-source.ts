@@ -1,4 +1,9 @@
-import { CheckpointChangedError, CheckpointStorageError, CorruptCheckpointError } from '../../errors.js';
+import {
+  CheckpointChangedError,
+  CheckpointStorageError,
+  CorruptCheckpointError,
+  StateBackendError,
+} from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { CheckpointPart } from '../catalog/checkpoint-part.js';
 import type { CheckpointSelection } from '../catalog/checkpoint-selection.js';
@@ -170,8 +175,32 @@ export class CheckpointSource extends BlockSource implements KeyedStateSource {
         }
       }
     }
+    // Key groups held whole by one full file that split their block into sub-blocks.
+    const splitIn = new Map<number, (typeof files)[number]>();
+    for (const step of files) {
+      if (step.file.delta === true) continue;
+      for (const r of step.keyGroups)
+        for (const block of step.reader.blocksIn(r.startKeyGroup, r.endKeyGroup))
+          if (!withDeltas.has(block.keyGroup) && step.reader.subBlocksOf(block.keyGroup) !== undefined)
+            splitIn.set(block.keyGroup, step);
+    }
     const states = this.states;
     return {
+      subBlockCount: (keyGroup) => splitIn.get(keyGroup)?.reader.subBlocksOf(keyGroup)?.length ?? 1,
+      async readSubBlock(keyGroup, index) {
+        const step = splitIn.get(keyGroup);
+        const sub = step?.reader.subBlocksOf(keyGroup)?.[index];
+        if (step === undefined || sub === undefined) {
+          throw new StateBackendError(`Key group ${keyGroup} has no sub-block ${index}; this is a bug.`);
+        }
+        const bytes = await step.reader.readSubBlock(keyGroup, index);
+        return { keyGroup, bytes, entries: sub.entries, states: step.states };
+      },
+      subBlocksOf(block) {
+        const step = splitIn.get(block.keyGroup);
+        const views = step?.reader.subBlockViews(block.keyGroup, block.bytes);
+        return views?.map((view) => ({ keyGroup: block.keyGroup, ...view, states: block.states }));
+      },
       keyGroups: [...new Set([...bytes.keys(), ...withDeltas])].sort((a, b) => a - b),
       entries,
       bytesOf: (keyGroup) => bytes.get(keyGroup) ?? 0,

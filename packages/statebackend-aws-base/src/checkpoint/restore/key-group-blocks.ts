@@ -19,6 +19,23 @@ export interface KeyGroupBlocks {
    * (`CorruptCheckpointError`, `CheckpointStorageError`) when any of it cannot be read.
    */
   read(range: KeyGroupRange): Promise<VerifiedBlock[]>;
+  /**
+   * (Optional, as the next two: sources without sub-blocks leave them out.)
+   * In how many sub-blocks `keyGroup` can be read (see `sub-blocks.ts`: each holds the entries of
+   * the keys that hash to it); 1 when it is read only whole.
+   */
+  subBlockCount?(keyGroup: number): number;
+  /**
+   * Reads and verifies sub-block `index` of `keyGroup` (its keys checked to belong in it): a block
+   * of just those entries, empty ones included. Rejects with a typed error as {@link read} does.
+   */
+  readSubBlock?(keyGroup: number, index: number): Promise<VerifiedBlock>;
+  /**
+   * The sub-blocks of a block {@link read} returned, as blocks of their own (views of its bytes),
+   * by index; undefined when its key group is read only whole. Throws `CorruptCheckpointError`
+   * when they do not parse.
+   */
+  subBlocksOf?(block: VerifiedBlock): VerifiedBlock[] | undefined;
 }
 
 /** A source that can open its blocks for a lazy restore (checkpoints can; savepoints restore eagerly). */

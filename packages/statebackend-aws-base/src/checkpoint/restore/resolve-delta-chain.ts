@@ -36,7 +36,11 @@ export function resolveDeltaChain(
     });
   }
   const indexOf = new Map(states.map((state, index) => [state, index]));
-  const writer = new KeyGroupFileWriter({ kind: 'data', stateNames: states.map((state) => state.name) });
+  const writer = new KeyGroupFileWriter({
+    kind: 'data',
+    stateNames: states.map((state) => state.name),
+    subBlocks: false, // one block, decoded whole
+  });
   writer.beginKeyGroup(keyGroup);
   chain.forEach((block, b) => {
     decodeVerifiedBlock(block.bytes, block.entries, keyGroup, (_, entry) => {

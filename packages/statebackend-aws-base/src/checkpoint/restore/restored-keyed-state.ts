@@ -86,6 +86,11 @@ export class RestoredKeyedState {
     else list.push(block);
   }
 
+  /** The blocks of `keyGroup` kept now (for the states not registered yet). */
+  blocksOf(keyGroup: number): readonly VerifiedBlock[] {
+    return [...(this.#blocks.get(keyGroup) ?? [])];
+  }
+
   /** Drops the blocks of `keyGroup` once no pending state needs them. */
   dropBlocksOf(keyGroup: number): void {
     if (this.#pending.size === 0) this.#blocks.delete(keyGroup);
@@ -112,6 +117,15 @@ export class RestoredKeyedState {
   putBack(entries: RestoredStateEntries): void {
     this.#pending.set(entries.state.name, entries);
   }
+}
+
+/** The entries of `state` in `blocks` (of one key group) alone: what loading those blocks puts. */
+export function entriesInBlocks(
+  state: CheckpointedState,
+  keyGroup: number,
+  blocks: readonly VerifiedBlock[],
+): RestoredStateEntries {
+  return entriesOf(state, new Map([[keyGroup, blocks]]));
 }
 
 function entriesOf(

@@ -85,7 +85,9 @@ export function encodeKeyGroupFile(
       } else {
         view.writeKeyGroup(next.value, writer, options.dropExpired);
       }
-      writer.endKeyGroup();
+      // Closing a large key group splits its block into sub-blocks: in slices too.
+      const closing = writer.endKeyGroupInSlices();
+      while (closing.next().done !== true) if (pacer.due()) await pacer.pause();
       view.keyGroupWritten?.(next.value);
       covered.push(next.value);
       sealing.start(writer.takeChunkToSeal());

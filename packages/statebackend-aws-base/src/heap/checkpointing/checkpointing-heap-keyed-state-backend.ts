@@ -178,10 +178,11 @@ export class CheckpointingHeapKeyedStateBackend<K>
 
   /**
    * @internal Called by the builder as it hands the backend out: the background loading of a
-   * lazy restore starts only now, so that it does not hold up the rest of the build.
+   * lazy restore starts only now (a turn later, after the first records' reads), so that it does
+   * not hold up the rest of the build, nor the first records.
    */
   startLazyRestore(): void {
-    this.#lazy?.loader.start();
+    this.#lazy?.loader.startAfterFirstRecords();
   }
 
   /**
@@ -260,6 +261,7 @@ export class CheckpointingHeapKeyedStateBackend<K>
       pending,
       lazy?.rewrite ?? [],
       lazy?.unloaded,
+      lazy?.partlyLoaded,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { KeyGroupGate } from '../../backend/key-group-gate.js';
+import { subBlockOfKeyId } from '../../checkpoint/format/sub-blocks.js';
 import type { KeyGroupBlocks } from '../../checkpoint/restore/key-group-blocks.js';
 import type { VerifiedBlock } from '../../checkpoint/restore/keyed-state-source.js';
 import { StateBackendDisposedError, StateBackendError } from '../../errors.js';
@@ -70,6 +71,20 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
   readonly #keyGroupsToRead: readonly number[];
   readonly #all = deferred<void>();
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * Key groups loaded in part: a record asked for one key, and only the sub-block holding its
+   * cells was read and loaded (see `sub-blocks.ts`). Per key group, each sub-block's status
+   * (PENDING, READING, LOADED) and who waits for one; dropped once the key group is loaded whole.
+   */
+  readonly #parts = new Map<number, { status: Uint8Array; waiters: Map<number, Deferred<void>> }>();
+  /** Records waiting for a sub-block. */
+  #subBlockWaits = 0;
+  /** Reads records asked for (key groups or sub-blocks) in flight. */
+  #onDemandReads = 0;
+  /** Whether background reads may start (see {@link start}). */
+  #backgroundStarted = false;
+  /** Whether the background starts once the on-demand reads in flight are served. */
+  #startAfterOnDemand = false;
   /** Key groups read and waiting to be loaded, in the order read, with their blocks. */
   readonly #toLoad = new Map<number, VerifiedBlock | undefined>();
   /** Whether the loop loading read key groups (one per turn) runs; set and cleared synchronously. */
@@ -93,10 +108,35 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     this.#remaining = this.#keyGroupsToRead.length;
   }
 
-  /** Starts loading in the background. */
+  /** Starts loading in the background, now. */
   start(): void {
     if (this.#remaining === 0) this.#finish();
+    this.#startBackground();
+  }
+
+  /**
+   * Starts loading in the background a turn of the event loop later, or, when records asked for
+   * key groups (or sub-blocks) by then, once those reads are served: the first records' reads
+   * never queue behind background reads (on local storage they share Node's thread pool).
+   */
+  startAfterFirstRecords(): void {
+    if (this.#remaining === 0) this.#finish();
+    setImmediate(() => {
+      if (this.#onDemandReads > 0) this.#startAfterOnDemand = true;
+      else this.#startBackground();
+    });
+  }
+
+  #startBackground(): void {
+    this.#startAfterOnDemand = false;
+    this.#backgroundStarted = true;
     this.#pump();
+  }
+
+  /** An on-demand read settled: the background starts if it waited for the first ones. */
+  #onDemandReadDone(): void {
+    this.#onDemandReads--;
+    if (this.#startAfterOnDemand && this.#onDemandReads === 0) this.#startBackground();
   }
 
   /** Key groups not loaded yet (failed ones included). */
@@ -113,13 +153,21 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     return this.#status[keyGroup - this.#range.startKeyGroup] === LOADED;
   }
 
-  /** Resolves once `keyGroup` is loaded (reading it now if it was not being read). */
-  whenReady(keyGroup: number): Promise<void> {
+  /**
+   * Resolves once `keyGroup` is loaded (reading it now if it was not being read), or, given a
+   * key's id and a key group split into sub-blocks, once the sub-block holding that key's cells
+   * is (read alone, ahead of the rest).
+   */
+  whenReady(keyGroup: number, keyId?: string): Promise<void> {
     const index = keyGroup - this.#range.startKeyGroup;
     const status = this.#status[index];
     if (status === LOADED) return Promise.resolve();
     if (status === FAILED) return Promise.reject(this.#errors.get(keyGroup));
     if (this.#closed) return Promise.reject(new StateBackendDisposedError('process a record'));
+    if (keyId !== undefined && !this.#toLoad.has(keyGroup)) {
+      const count = this.#blocks.subBlockCount?.(keyGroup) ?? 1;
+      if (count > 1) return this.#whenSubBlockReady(keyGroup, subBlockOfKeyId(keyId, count), count);
+    }
     let waiter = this.#loadWaiters.get(keyGroup);
     if (waiter === undefined) {
       waiter = deferred<void>();
@@ -155,6 +203,20 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     return waiter.promise;
   }
 
+  /**
+   * The sub-blocks of `keyGroup` loaded so far when it is loaded in part (its other cells are still
+   * as restored); undefined when none is.
+   */
+  loadedSubBlocks(keyGroup: number): ReadonlySet<number> | undefined {
+    const part = this.#parts.get(keyGroup);
+    if (part === undefined) return undefined;
+    const loaded = new Set<number>();
+    part.status.forEach((status, index) => {
+      if (status === LOADED) loaded.add(index);
+    });
+    return loaded.size === 0 ? undefined : loaded;
+  }
+
   /** The key groups not loaded yet (being read or waiting), ascending; failed ones excluded. */
   unloadedKeyGroups(): number[] {
     if (this.#remaining === 0) return [];
@@ -177,6 +239,9 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     const error = new StateBackendDisposedError('load a restored key group');
     for (const waiter of this.#loadWaiters.values()) waiter.reject(error);
     for (const waiter of this.#blockWaiters.values()) waiter.reject(error);
+    for (const part of this.#parts.values()) for (const waiter of part.waiters.values()) waiter.reject(error);
+    this.#parts.clear();
+    this.#subBlockWaits = 0;
     this.#loadWaiters.clear();
     this.#blockWaiters.clear();
     this.#all.reject(error);
@@ -188,7 +253,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
   #pump(): void {
     const { concurrency, maxBytesInFlight } = this.#options;
     const batchBytes = Math.max(1, Math.floor(maxBytesInFlight / concurrency));
-    while (!this.#closed && this.#activeBackground < concurrency) {
+    while (this.#backgroundStarted && !this.#closed && this.#activeBackground < concurrency) {
       const batch = this.#nextBatch(batchBytes);
       if (batch === undefined) return;
       // Over the limit, a batch waits while reads are in flight or read key groups wait to load
@@ -231,6 +296,7 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
     for (const keyGroup of keyGroups) bytes += this.#blocks.bytesOf(keyGroup);
     this.#bytesInFlight += bytes;
     if (background) this.#activeBackground++;
+    else this.#onDemandReads++;
     const first = keyGroups[0] as number;
     const last = keyGroups[keyGroups.length - 1] as number;
     const work = this.#blocks
@@ -240,6 +306,11 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
           if (this.#closed) return;
           const byKeyGroup = new Map(blocks.map((block) => [block.keyGroup, block]));
           for (const keyGroup of keyGroups) {
+            if (this.#status[keyGroup - start] === FAILED) {
+              // Failed meanwhile (a sub-block of it could not be loaded): nothing to load.
+              this.#bytesInFlight -= this.#blocks.bytesOf(keyGroup);
+              continue;
+            }
             const block = byKeyGroup.get(keyGroup);
             this.#blockWaiters.get(keyGroup)?.resolve(block);
             this.#blockWaiters.delete(keyGroup);
@@ -252,16 +323,82 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
           if (this.#closed) return;
           // One damaged block fails the read of its whole batch: each key group is read again on
           // its own, so that only the damaged one fails (and a transient failure gets a retry).
-          if (keyGroups.length > 1) for (const keyGroup of keyGroups) this.#read([keyGroup], false);
-          else this.#fail(keyGroups, error);
+          if (keyGroups.length > 1) {
+            for (const keyGroup of keyGroups)
+              if (this.#status[keyGroup - start] !== FAILED) this.#read([keyGroup], false);
+          } else this.#fail(keyGroups, error);
         },
       )
       .finally(() => {
         this.#inFlight.delete(work);
         if (background) this.#activeBackground--;
+        else this.#onDemandReadDone();
         this.#pump();
       });
     this.#inFlight.add(work);
+  }
+
+  /** Reads and loads sub-block `subBlock` of `keyGroup` (not loaded whole yet) alone. */
+  #whenSubBlockReady(keyGroup: number, subBlock: number, count: number): Promise<void> {
+    let part = this.#parts.get(keyGroup);
+    if (part === undefined) {
+      part = { status: new Uint8Array(count), waiters: new Map() };
+      this.#parts.set(keyGroup, part);
+    }
+    if (part.status[subBlock] === LOADED) return Promise.resolve();
+    const waiting = part.waiters.get(subBlock);
+    if (waiting !== undefined) return waiting.promise;
+    const waiter = deferred<void>();
+    part.waiters.set(subBlock, waiter);
+    this.#subBlockWaits++;
+    part.status[subBlock] = READING;
+    const current = part;
+    const stillPart = () => !this.#closed && this.#parts.get(keyGroup) === current;
+    const read = this.#blocks.readSubBlock?.(keyGroup, subBlock);
+    if (read === undefined)
+      throw new StateBackendError('Sub-blocks without a way to read them; this is a bug.');
+    this.#onDemandReads++;
+    const work = read
+      .then(
+        (block) => {
+          if (!stillPart() || current.status[subBlock] === LOADED) return;
+          try {
+            this.#options.load(keyGroup, block);
+          } catch (error) {
+            this.#fail([keyGroup], error);
+            return;
+          }
+          current.status[subBlock] = LOADED;
+          this.#settleSubBlockWaiter(current, subBlock)?.resolve();
+        },
+        () => {
+          // Whatever is wrong, the key group's own read reports it (or reads it after all).
+          if (!stillPart() || current.status[subBlock] === LOADED) return;
+          current.status[subBlock] = PENDING;
+          const settled = this.#settleSubBlockWaiter(current, subBlock);
+          if (settled !== undefined) this.whenReady(keyGroup).then(settled.resolve, settled.reject);
+        },
+      )
+      .finally(() => {
+        this.#inFlight.delete(work);
+        this.#onDemandReadDone();
+        // The background resumes a turn later: the record goes first.
+        if (this.#subBlockWaits === 0) setImmediate(() => this.#startLoading());
+      });
+    this.#inFlight.add(work);
+    return waiter.promise;
+  }
+
+  /** Takes the waiter of a sub-block out, so that it is settled once. */
+  #settleSubBlockWaiter(
+    part: { waiters: Map<number, Deferred<void>> },
+    subBlock: number,
+  ): Deferred<void> | undefined {
+    const waiter = part.waiters.get(subBlock);
+    if (waiter === undefined) return undefined;
+    part.waiters.delete(subBlock);
+    this.#subBlockWaits--;
+    return waiter;
   }
 
   #startLoading(): void {
@@ -285,9 +422,17 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
             break;
           }
         }
-        // A record waits for a key group still being read: the thread is kept for it, and the
-        // background resumes once it is loaded (its read arriving starts this loop again).
-        if (keyGroup === undefined && this.#loadWaiters.size > 0) return;
+        if (keyGroup === undefined && this.#subBlockWaits > 0) {
+          for (const [waited, part] of this.#parts) {
+            if (part.waiters.size > 0 && this.#toLoad.has(waited)) {
+              keyGroup = waited;
+              break;
+            }
+          }
+        }
+        // A record waits for a key group (or a sub-block) still being read: the thread is kept for
+        // it, and the background resumes once it is loaded (its read arriving starts this loop again).
+        if (keyGroup === undefined && (this.#loadWaiters.size > 0 || this.#subBlockWaits > 0)) return;
         keyGroup ??= this.#toLoad.keys().next().value as number;
         const block = this.#toLoad.get(keyGroup);
         this.#toLoad.delete(keyGroup);
@@ -303,13 +448,29 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
   }
 
   #loadOne(keyGroup: number, block: VerifiedBlock | undefined): void {
+    const part = this.#parts.get(keyGroup);
     try {
-      this.#options.load(keyGroup, block);
+      if (part === undefined || block === undefined) this.#options.load(keyGroup, block);
+      else {
+        const subBlocks = this.#blocks.subBlocksOf?.(block);
+        if (subBlocks === undefined)
+          throw new StateBackendError(`Key group ${keyGroup} lost its sub-blocks; this is a bug.`);
+        // Loaded in part: the rest, sub-block by sub-block (those loaded may have changed since).
+        subBlocks.forEach((subBlock, index) => {
+          if (part.status[index] === LOADED) return;
+          this.#options.load(keyGroup, subBlock);
+          part.status[index] = LOADED;
+        });
+      }
     } catch (error) {
       this.#fail([keyGroup], error);
       return;
     }
     this.#status[keyGroup - this.#range.startKeyGroup] = LOADED;
+    if (part !== undefined) {
+      this.#parts.delete(keyGroup);
+      for (const index of [...part.waiters.keys()]) this.#settleSubBlockWaiter(part, index)?.resolve();
+    }
     this.#loadWaiters.get(keyGroup)?.resolve();
     this.#loadWaiters.delete(keyGroup);
     if (--this.#remaining === 0 && this.#failure === undefined) this.#finish();
@@ -325,9 +486,16 @@ export class LazyKeyGroupLoader implements KeyGroupGate {
           });
     const start = this.#range.startKeyGroup;
     for (const keyGroup of keyGroups) {
-      if (this.#status[keyGroup - start] !== READING) continue;
+      // Pending too: a sub-block failed to load before the key group was read.
+      const status = this.#status[keyGroup - start];
+      if (status !== READING && status !== PENDING) continue;
       this.#status[keyGroup - start] = FAILED;
       this.#errors.set(keyGroup, error);
+      const part = this.#parts.get(keyGroup);
+      if (part !== undefined) {
+        this.#parts.delete(keyGroup);
+        for (const index of [...part.waiters.keys()]) this.#settleSubBlockWaiter(part, index)?.reject(error);
+      }
       this.#blockWaiters.get(keyGroup)?.reject(error);
       this.#blockWaiters.delete(keyGroup);
       this.#loadWaiters.get(keyGroup)?.reject(error);

@@ -2,13 +2,14 @@ import { checkRestoredState } from '../../backend/check-restored-state.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { KeyGroupBlocks } from '../../checkpoint/restore/key-group-blocks.js';
 import type { VerifiedBlock } from '../../checkpoint/restore/keyed-state-source.js';
-import type {
-  RestoredKeyedState,
-  RestoredStateEntries,
+import {
+  entriesInBlocks,
+  type RestoredKeyedState,
+  type RestoredStateEntries,
 } from '../../checkpoint/restore/restored-keyed-state.js';
 import type { RestoredStateTarget } from '../../checkpoint/snapshot/unloaded-key-groups.js';
 import { UnloadedKeyGroups } from '../../checkpoint/snapshot/unloaded-key-groups.js';
-import type { StateBackendError } from '../../errors.js';
+import { StateBackendError } from '../../errors.js';
 import type { KeyGroupRange } from '../../keygroup/key-group-range.js';
 import type { Logger } from '../../logging/logger.js';
 import type { TypeSerializer } from '../../serialization/type-serializer.js';
@@ -43,6 +44,7 @@ export class LazyRestore {
   readonly restored: RestoredKeyedState;
   readonly loader: LazyKeyGroupLoader;
   readonly #host: LazyRestoreHost;
+  readonly #blocks: KeyGroupBlocks;
   readonly #registered: RegisteredRestored[] = [];
   readonly #started = performance.now();
 
@@ -54,6 +56,7 @@ export class LazyRestore {
     onAllLoaded: () => void,
   ) {
     this.#host = host;
+    this.#blocks = blocks;
     this.restored = restored;
     this.loader = new LazyKeyGroupLoader(blocks, host.keyGroupRange, {
       ...limits,
@@ -95,14 +98,26 @@ export class LazyRestore {
     this.#registered.push({ state, entries, table, migrate });
   }
 
+  /** Loads `block`: all of `keyGroup`, or one of its sub-blocks (the key group loads in parts). */
   #load(keyGroup: number, block: VerifiedBlock | undefined): void {
     if (block === undefined) return;
     const restored = this.restored;
     restored.addBlock(block);
     const { keySerializer } = this.#host;
     for (const { state, entries, table, migrate } of this.#registered) {
-      loadRestoredState(entries, state, keySerializer, table, restored.description, keyGroup);
-      if (migrate === undefined) table.forgetChanges(keyGroup);
+      // This block only: parts of the key group loaded before may have been written since.
+      const load = () =>
+        loadRestoredState(
+          entriesInBlocks(entries.state, keyGroup, [block]),
+          state,
+          keySerializer,
+          table,
+          restored.description,
+          keyGroup,
+        );
+      // Migrated values are changes (written again); the others are where they were restored from.
+      if (migrate === undefined) table.loadWithoutChanges(keyGroup, load);
+      else load();
     }
     restored.dropBlocksOf(keyGroup);
   }
@@ -115,9 +130,14 @@ export class LazyRestore {
   freeze(
     states: readonly RegisteredKeyedState[],
     pending: readonly RestoredStateEntries[],
-  ): { unloaded: UnloadedKeyGroups | undefined; rewrite: readonly number[] } {
+  ): {
+    unloaded: UnloadedKeyGroups | undefined;
+    rewrite: readonly number[];
+    /** The key groups loaded in part, each with its blocks kept for the states not registered. */
+    partlyLoaded: ReadonlyMap<number, readonly VerifiedBlock[]>;
+  } {
     const keyGroups = this.loader.unloadedKeyGroups();
-    if (keyGroups.length === 0) return { unloaded: undefined, rewrite: [] };
+    if (keyGroups.length === 0) return { unloaded: undefined, rewrite: [], partlyLoaded: new Map() };
     const targets = new Map<string, RestoredStateTarget>();
     let migrating = false;
     states.forEach((state, index) => {
@@ -134,8 +154,38 @@ export class LazyRestore {
     });
     for (const [i, entries] of pending.entries())
       targets.set(entries.state.name, { index: states.length + i });
-    const blocks = new Map(keyGroups.map((keyGroup) => [keyGroup, this.loader.blockOf(keyGroup)] as const));
-    return { unloaded: new UnloadedKeyGroups(blocks, targets), rewrite: migrating ? keyGroups : [] };
+    // A key group loaded in part is written from the tables for its loaded sub-blocks, and as
+    // restored for the others (as they are now: those loaded after this are not in the tables frozen).
+    const partlyLoaded = new Map<number, readonly VerifiedBlock[]>();
+    const blocks = new Map(
+      keyGroups.map((keyGroup) => {
+        const block = this.loader.blockOf(keyGroup);
+        const loaded = this.loader.loadedSubBlocks(keyGroup);
+        if (loaded === undefined) return [keyGroup, block] as const;
+        partlyLoaded.set(keyGroup, this.restored.blocksOf(keyGroup));
+        return [keyGroup, block.then((read) => read && this.#without(read, loaded))] as const;
+      }),
+    );
+    return {
+      unloaded: new UnloadedKeyGroups(blocks, targets),
+      rewrite: migrating ? keyGroups : [],
+      partlyLoaded,
+    };
+  }
+
+  /** The entries of `block` outside its sub-blocks `loaded`, as one block (undefined when none). */
+  #without(block: VerifiedBlock, loaded: ReadonlySet<number>): VerifiedBlock | undefined {
+    const subBlocks = this.#blocks.subBlocksOf?.(block);
+    if (subBlocks === undefined)
+      throw new StateBackendError(`Key group ${block.keyGroup} lost its sub-blocks; this is a bug.`);
+    const rest = subBlocks.filter((subBlock, index) => !loaded.has(index) && subBlock.entries > 0);
+    if (rest.length === 0) return undefined;
+    return {
+      keyGroup: block.keyGroup,
+      bytes: Buffer.concat(rest.map((subBlock) => subBlock.bytes)),
+      entries: rest.reduce((sum, subBlock) => sum + subBlock.entries, 0),
+      states: block.states,
+    };
   }
 
   /** Stops loading; resolves once reads in flight settled. */

@@ -3,7 +3,8 @@ import { checkpointedStateOf } from '../../backend/checkpointed-state-of.js';
 import type { RegisteredKeyedState } from '../../backend/registered-state.js';
 import type { StoredMapEntry } from '../../backend/state-store.js';
 import type { CheckpointedState } from '../../checkpoint/metadata/checkpointed-state.js';
-import type { RestoredStateEntries } from '../../checkpoint/restore/restored-keyed-state.js';
+import type { VerifiedBlock } from '../../checkpoint/restore/keyed-state-source.js';
+import { entriesInBlocks, type RestoredStateEntries } from '../../checkpoint/restore/restored-keyed-state.js';
 import { ChangedCells } from '../../checkpoint/snapshot/changed-cells.js';
 import type {
   KeyGroupEntryWriter,
@@ -52,6 +53,11 @@ export class TableSnapshotView implements StateSnapshotView {
   #values: unknown[] = [];
   /** Key groups a lazy restore had not loaded yet: written as restored. */
   readonly #unloaded: UnloadedKeyGroups | undefined;
+  /**
+   * Of those, the ones loaded in part: their loaded cells are written from the tables too, and the
+   * entries of states not registered from the blocks loaded when the tables were frozen.
+   */
+  readonly #partlyLoaded: ReadonlyMap<number, readonly VerifiedBlock[]> | undefined;
 
   constructor(
     snapshot: HeapStateSnapshot,
@@ -60,8 +66,10 @@ export class TableSnapshotView implements StateSnapshotView {
     pending: readonly RestoredStateEntries[] = [],
     carriedChanges: Iterable<number> = [],
     unloaded?: UnloadedKeyGroups,
+    partlyLoaded?: ReadonlyMap<number, readonly VerifiedBlock[]>,
   ) {
     this.#unloaded = unloaded;
+    this.#partlyLoaded = partlyLoaded;
     this.#snapshot = snapshot;
     this.#pending = pending;
     this.maxParallelism = maxParallelism;
@@ -95,7 +103,8 @@ export class TableSnapshotView implements StateSnapshotView {
   *writeKeyGroupInSlices(keyGroup: number, out: KeyGroupEntryWriter, dropExpired: boolean): Generator<void> {
     if (this.#unloaded?.has(keyGroup) === true) {
       this.#unloaded.write(keyGroup, out, dropExpired, this.timestamp);
-      return;
+      // Loaded in part: the cells of the parts loaded are in the tables (written below).
+      if (this.#partlyLoaded?.has(keyGroup) !== true) return;
     }
     const parts = this.#snapshot.parts;
     let inSlice = 0;
@@ -142,9 +151,14 @@ export class TableSnapshotView implements StateSnapshotView {
         }
       }
     }
+    const loadedInPart = this.#partlyLoaded?.get(keyGroup);
     for (let i = 0; i < this.#pending.length; i++) {
       const index = parts.length + i;
-      (this.#pending[i] as RestoredStateEntries).forEachEntry(
+      const pending = this.#pending[i] as RestoredStateEntries;
+      (loadedInPart === undefined
+        ? pending
+        : entriesInBlocks(pending.state, keyGroup, loadedInPart)
+      ).forEachEntry(
         (_, e) => out.writeEntry(index, e.key, e.namespace, e.userKey, e.value, e.ttlTimestamp),
         keyGroup,
       );
