@@ -69,6 +69,19 @@ export class DynamoIo implements RetryListener {
     );
   }
 
+  /**
+   * {@link batchWrite} of `count` requests that `make(from, to)` makes 25 at a time, as a call
+   * takes them: the first calls are in flight while the later requests are still to be made.
+   * `make` must not throw.
+   */
+  async batchWriteMade(count: number, make: (from: number, to: number) => WriteRequest[]): Promise<void> {
+    const starts: number[] = [];
+    for (let from = 0; from < count; from += WRITE_BATCH) starts.push(from);
+    await forEachParallel(starts, this.#parallelism, (from) =>
+      this.#writeBatch(make(from, Math.min(count, from + WRITE_BATCH))),
+    );
+  }
+
   async #writeBatch(batch: WriteRequest[]): Promise<void> {
     // Tallied before the first call: the common case (nothing unprocessed) counts it as is.
     const whole = tally(batch, batch.length);
