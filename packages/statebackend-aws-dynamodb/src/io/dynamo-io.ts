@@ -69,7 +69,22 @@ export class DynamoIo implements RetryListener {
     );
   }
 
+  /**
+   * {@link batchWrite} of `count` requests that `make(from, to)` makes 25 at a time, as a call
+   * takes them: the first calls are in flight while the later requests are still to be made.
+   * `make` must not throw.
+   */
+  async batchWriteMade(count: number, make: (from: number, to: number) => WriteRequest[]): Promise<void> {
+    const starts: number[] = [];
+    for (let from = 0; from < count; from += WRITE_BATCH) starts.push(from);
+    await forEachParallel(starts, this.#parallelism, (from) =>
+      this.#writeBatch(make(from, Math.min(count, from + WRITE_BATCH))),
+    );
+  }
+
   async #writeBatch(batch: WriteRequest[]): Promise<void> {
+    // Tallied before the first call: the common case (nothing unprocessed) counts it as is.
+    const whole = tally(batch, batch.length);
     let pending = batch;
     for (let round = 1; ; round++) {
       const response = await this.#call('BatchWriteItem', () =>
@@ -82,6 +97,10 @@ export class DynamoIo implements RetryListener {
       );
       this.#consumed(response.ConsumedCapacity);
       const unprocessed = response.UnprocessedItems?.[this.tableName] ?? [];
+      if (round === 1 && unprocessed.length === 0) {
+        this.#recordWritten(pending.length, whole);
+        return;
+      }
       this.#countWritten(pending.length - unprocessed.length, pending, unprocessed.length);
       if (unprocessed.length === 0) return;
       this.onRetry('throttle');
@@ -101,14 +120,10 @@ export class DynamoIo implements RetryListener {
 
   #countWritten(count: number, batch: readonly WriteRequest[], unprocessed: number): void {
     if (count <= 0) return;
-    let bytes = 0;
-    let puts = 0;
-    for (const request of batch.slice(0, batch.length - unprocessed)) {
-      const item = request.PutRequest?.Item;
-      if (item === undefined) continue;
-      puts++;
-      bytes += (item.v?.B?.length ?? 0) + (item.pv?.B?.length ?? 0);
-    }
+    this.#recordWritten(count, tally(batch, batch.length - unprocessed));
+  }
+
+  #recordWritten(count: number, { puts, bytes }: { puts: number; bytes: number }): void {
     this.#metrics.itemsWritten.inc(puts);
     this.#metrics.itemsDeleted.inc(count - puts);
     this.#metrics.bytesWritten.inc(bytes);
@@ -213,4 +228,17 @@ export class DynamoIo implements RetryListener {
   #consumed(consumed: readonly ConsumedCapacity[] | undefined): void {
     for (const entry of consumed ?? []) this.#metrics.consumedCapacity.inc(entry.CapacityUnits ?? 0);
   }
+}
+
+/** The puts among the first `count` requests of `batch`, and the bytes of their values. */
+function tally(batch: readonly WriteRequest[], count: number): { puts: number; bytes: number } {
+  let bytes = 0;
+  let puts = 0;
+  for (let i = 0; i < count; i++) {
+    const item = batch[i]?.PutRequest?.Item;
+    if (item === undefined) continue;
+    puts++;
+    bytes += (item.v?.B?.length ?? 0) + (item.pv?.B?.length ?? 0);
+  }
+  return { puts, bytes };
 }

@@ -143,11 +143,19 @@ function writeCellPrefix(out: Uint8Array, view: DataView, name: Uint8Array, ref:
   return at + 4 + ref.namespace.length;
 }
 
+/** The bytes a slot's sort key adds to its entry prefix: the epoch. */
+export const SLOT_EPOCH_BYTES = 4;
+
 /** The full sort key: the entry prefix and the writer's epoch (u32), its slot. */
 export function slotSortKey(prefix: Uint8Array, epoch: number): Uint8Array {
-  const sk = new Uint8Array(prefix.length + 4);
+  // Big-endian, as DataView.setUint32 writes it; without a DataView per key (a flush makes thousands).
+  const at = prefix.length;
+  const sk = new Uint8Array(at + SLOT_EPOCH_BYTES);
   sk.set(prefix, 0);
-  new DataView(sk.buffer).setUint32(prefix.length, epoch);
+  sk[at] = epoch >>> 24;
+  sk[at + 1] = (epoch >>> 16) & 0xff;
+  sk[at + 2] = (epoch >>> 8) & 0xff;
+  sk[at + 3] = epoch & 0xff;
   return sk;
 }
 

@@ -29,7 +29,12 @@ const EXTRA_VERSION_OVERHEAD = 21;
 
 /** The bytes an item of `pk` and `sk` has for its values, every version together. */
 export function valueBudget(pk: Uint8Array, sk: Uint8Array): number {
-  return ITEM_LIMIT_BYTES - 4 - pk.length - sk.length - ATTRIBUTE_OVERHEAD;
+  return valueBudgetOfKeys(pk.length, sk.length);
+}
+
+/** {@link valueBudget} of keys of these lengths, before the keys are made. */
+export function valueBudgetOfKeys(pkLength: number, skLength: number): number {
+  return ITEM_LIMIT_BYTES - 4 - pkLength - skLength - ATTRIBUTE_OVERHEAD;
 }
 
 /** The bytes `slot`'s versions take in an item. */

@@ -2,8 +2,8 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { LineageEntry } from '../checkpoint/lineage.js';
 import { ValueTooLargeError } from '../errors.js';
 import type { ItemKey } from '../io/dynamo-io.js';
-import { bytesId, slotSortKey } from '../layout/item-key.js';
-import { fromItem, type SlotItem, slotValueBytes, toItem, valueBudget } from '../layout/slot-item.js';
+import { bytesId, SLOT_EPOCH_BYTES, slotSortKey } from '../layout/item-key.js';
+import { fromItem, type SlotItem, slotValueBytes, toItem, valueBudgetOfKeys } from '../layout/slot-item.js';
 import type { CacheEntry, EntryCache } from './entry-cache.js';
 import type { Garbage } from './garbage.js';
 import { keptVersions } from './visibility.js';
@@ -58,29 +58,40 @@ export async function flushEntries(
   const { io, log, epoch } = target.scope;
   await learnOwnSlots(target, frozen);
   const cutoffs = target.cutoffs();
-  const puts: WriteRequest[] = [];
-  const written: SlotItem[] = [];
+  // Every size is checked before anything is written; the items themselves are made a batch at a
+  // time as the calls take them, so the first calls are in flight while later items are made.
+  const slots: SlotItem[] = new Array(frozen.length);
   let bytes = 0;
-  for (const f of frozen) {
+  for (let i = 0; i < frozen.length; i++) {
+    const f = frozen[i] as FrozenEntry;
     const own = f.entry.own;
     const slot: SlotItem = {
       cur: { gen, value: f.value, expiresAt: f.expiresAt },
       kept: keptVersions(typeof own === 'object' ? own : undefined, cutoffs),
     };
-    const sk = slotSortKey(f.entry.prefix, epoch);
-    const limit = valueBudget(f.entry.pk, sk);
+    const skLength = f.entry.prefix.length + SLOT_EPOCH_BYTES;
+    const limit = valueBudgetOfKeys(f.entry.pk.length, skLength);
     const size = slotValueBytes(slot);
     if (size > limit) throw new ValueTooLargeError(f.entry.ref.state, size, limit);
-    bytes += f.entry.pk.length + sk.length + size;
-    puts.push({ PutRequest: { Item: toItem(f.entry.pk, sk, slot) } });
-    written.push(slot);
+    bytes += f.entry.pk.length + skLength + size;
+    slots[i] = slot;
   }
-  for (const f of frozen) target.written.add(f.entry.id);
+  const puts = (from: number, to: number): WriteRequest[] => {
+    const batch: WriteRequest[] = [];
+    for (let i = from; i < to; i++) {
+      const entry = (frozen[i] as FrozenEntry).entry;
+      // Noted before its put goes out: a put whose response is lost may still have landed.
+      target.written.add(entry.id);
+      const item = toItem(entry.pk, slotSortKey(entry.prefix, epoch), slots[i] as SlotItem);
+      batch.push({ PutRequest: { Item: item } });
+    }
+    return batch;
+  };
   // The fencing check runs beside the writes, not before them: a fenced writer's puts land in its
   // own slot, which no newer owner reads, so they change nothing either way.
   const fencing = log.checkNotFenced();
   try {
-    await Promise.all([fencing, io.batchWrite(puts)]);
+    await Promise.all([fencing, io.batchWriteMade(frozen.length, puts)]);
   } catch (error) {
     fencing.catch(() => undefined);
     // Some puts may have landed with their responses lost: learn the slots again next time.
@@ -91,7 +102,7 @@ export async function flushEntries(
     const entry = f.entry;
     target.garbage.noteFlushed(entry, f.value, gen, target.lineage, epoch);
     entry.ancestors = [];
-    entry.own = written[i] as SlotItem;
+    entry.own = slots[i] as SlotItem;
     // Changed while the flush ran (or written by an earlier-queued flush with a newer value):
     // DynamoDB now holds the older value, so the entry stays dirty.
     entry.dirtyGen = entry.changes === f.changes ? 0 : target.openGeneration();
