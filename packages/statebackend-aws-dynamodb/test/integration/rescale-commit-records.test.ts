@@ -161,15 +161,18 @@ describeEachTarget('dynamodb', (target) => {
 
   it('a straddling record stays while an owner of its key groups has not committed since the rescale, and goes once it has', async () => {
     const scope = 'rescale-records/uncommitted-owner';
-    const [left, right] = await openAll(scope, 2, {}, undefined);
+    // One after the other: the records' order below follows the owners' claim epochs.
+    const [leftRange, rightRange] = rangesOf(2) as [KeyGroupRange, KeyGroupRange];
+    const left = await fixture.open({ ...base, scope, keyGroupRange: leftRange });
+    const right = await fixture.open({ ...base, scope, keyGroupRange: rightRange });
     for (let id = 1; id <= 2; id++) {
-      await writeRound(left as DynamoDbStateStore, id, rangesOf(2)[0] as KeyGroupRange);
-      await writeRound(right as DynamoDbStateStore, id, rangesOf(2)[1] as KeyGroupRange);
-      await left?.snapshot(id);
-      await right?.snapshot(id);
+      await writeRound(left, id, leftRange);
+      await writeRound(right, id, rightRange);
+      await left.snapshot(id);
+      await right.snapshot(id);
     }
-    await left?.close();
-    await right?.close();
+    await left.close();
+    await right.close();
     const p2Records = (await commitRecords(scope)).filter((r) => r.checkpointId === 2);
     expect(p2Records.map((r) => [r.start, r.end])).toEqual([
       [0, 63],
