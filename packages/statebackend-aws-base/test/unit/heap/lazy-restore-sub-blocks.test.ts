@@ -102,6 +102,25 @@ describe('lazy restore by sub-block', () => {
     };
   }
 
+  /**
+   * Checkpoint 1 with a split key group, restored lazily from storage that holds that key group's
+   * block from the split key's sub-block on, until `holding.release()`.
+   */
+  async function restoreWithSplitHeld(incremental: boolean, options: CheckpointingOptions = {}) {
+    const checkpoint = await firstCheckpoint(incremental);
+    const split = await splitKeyGroup(checkpoint);
+    const holding = new HoldingCheckpointStorage(storage());
+    holding.hold(split.path, split.offset);
+    const backend = await build({
+      checkpointStorage: holding,
+      restoreFrom: 'latest',
+      restore: LAZY,
+      incremental,
+      ...options,
+    });
+    return { checkpoint, split, holding, backend };
+  }
+
   /** Every key's value and events as a fresh eager restore of checkpoint `id` sees them. */
   async function restored(storageToUse: CheckpointStorage, id: number) {
     const backend = await new CheckpointingHeapBackendBuilder(PARAMETERS, {
@@ -131,11 +150,7 @@ describe('lazy restore by sub-block', () => {
   });
 
   it("serves a record once its key's sub-block is loaded, before the rest of its key group is read", async () => {
-    const checkpoint = await firstCheckpoint(false);
-    const split = await splitKeyGroup(checkpoint);
-    const holding = new HoldingCheckpointStorage(storage());
-    holding.hold(split.path, split.offset);
-    const backend = await build({ checkpointStorage: holding, restoreFrom: 'latest', restore: LAZY });
+    const { split, holding, backend } = await restoreWithSplitHeld(false);
     expect(await read(backend, split.key)).toBe(stored(split.key));
     await holding.whenHeld();
     // Only a part of the key group is in the tables; the rest of it is held.
@@ -151,16 +166,8 @@ describe('lazy restore by sub-block', () => {
 
   for (const incremental of [true, false]) {
     it(`takes a checkpoint while a key group is loaded in part and restores it exactly (${incremental ? 'incremental' : 'full'})`, async () => {
-      const checkpoint = await firstCheckpoint(incremental);
-      const split = await splitKeyGroup(checkpoint);
-      const holding = new HoldingCheckpointStorage(storage());
-      holding.hold(split.path, split.offset);
       // `events` is not registered: it is carried as restored, the loaded part's entries too.
-      const backend = await build({
-        checkpointStorage: holding,
-        restoreFrom: 'latest',
-        restore: LAZY,
-        incremental,
+      const { checkpoint, split, holding, backend } = await restoreWithSplitHeld(incremental, {
         retainedCheckpoints: 3,
       });
       await write(backend, split.key, 'changed');
@@ -188,16 +195,7 @@ describe('lazy restore by sub-block', () => {
   }
 
   it('keeps a write made while its key group was loaded in part in the next incremental checkpoint', async () => {
-    const checkpoint = await firstCheckpoint(true);
-    const split = await splitKeyGroup(checkpoint);
-    const holding = new HoldingCheckpointStorage(storage());
-    holding.hold(split.path, split.offset);
-    const backend = await build({
-      checkpointStorage: holding,
-      restoreFrom: 'latest',
-      restore: LAZY,
-      incremental: true,
-    });
+    const { checkpoint, split, holding, backend } = await restoreWithSplitHeld(true);
     await write(backend, split.key, 'changed');
     holding.release();
     await backend.whenRestored();
@@ -209,16 +207,7 @@ describe('lazy restore by sub-block', () => {
   });
 
   it('rescales from a checkpoint taken while a key group was loaded in part: two new owners restore exactly', async () => {
-    const checkpoint = await firstCheckpoint(true);
-    const split = await splitKeyGroup(checkpoint);
-    const holding = new HoldingCheckpointStorage(storage());
-    holding.hold(split.path, split.offset);
-    const old = await build({
-      checkpointStorage: holding,
-      restoreFrom: 'latest',
-      restore: LAZY,
-      incremental: true,
-    });
+    const { split, holding, backend: old } = await restoreWithSplitHeld(true);
     await write(old, split.key, 'changed');
     await holding.whenHeld();
     const snapshot = old.snapshot(2);
@@ -239,16 +228,7 @@ describe('lazy restore by sub-block', () => {
   });
 
   it('survives a crash while a key group is loaded in part: the next owner restores exactly', async () => {
-    const checkpoint = await firstCheckpoint(true);
-    const split = await splitKeyGroup(checkpoint);
-    const holding = new HoldingCheckpointStorage(storage());
-    holding.hold(split.path, split.offset);
-    const dropped = await build({
-      checkpointStorage: holding,
-      restoreFrom: 'latest',
-      restore: LAZY,
-      incremental: true,
-    });
+    const { split, holding, backend: dropped } = await restoreWithSplitHeld(true);
     await write(dropped, split.key, 'never checkpointed');
     await holding.whenHeld();
     // Never disposed: the next owner claims the range, as after a killed process.
